@@ -1,0 +1,224 @@
+//! The command line: the contract scripts and bots rely on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Terraform-style plan and apply for Amazon ECR estates.
+#[derive(Debug, Parser)]
+#[command(name = "ecrplan", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the configuration; never touches the network.
+    Validate(ValidateArgs),
+    /// Rewrite the HCL files in canonical format.
+    Fmt(FmtArgs),
+    /// Show what apply would change.
+    Plan(PlanArgs),
+    /// Make the account match the configuration.
+    Apply(ApplyArgs),
+    /// Report how the account differs from the configuration (exit 2 on drift).
+    Drift(DriftArgs),
+    /// Render a saved plan.
+    Show(ShowArgs),
+    /// Print the dependency graph as DOT.
+    Graph(GraphArgs),
+    /// Print registry URL, repository URIs and role ARNs for CI.
+    Output(OutputArgs),
+    /// Write the live objects the estate touches to a file, for offline plans.
+    Snapshot(SnapshotArgs),
+}
+
+/// Where the configuration is and what fills its variables.
+#[derive(Debug, Args, Clone)]
+pub struct ConfigArgs {
+    /// The configuration directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Set a variable, `NAME=VALUE`; overrides `ECRPLAN_VAR_NAME` and defaults.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+}
+
+/// Which account to talk to, when the configuration's provider block is not enough.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AccountArgs {
+    /// AWS region.
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
+    /// AWS profile.
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Endpoint override (moto, LocalStack).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub endpoint: Option<String>,
+    /// Use the file-backed sandbox account at this path instead of AWS.
+    #[arg(long, value_name = "PATH")]
+    pub sandbox: Option<PathBuf>,
+    /// Concurrent AWS calls.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+    /// Print the AWS calls made, per operation, on stderr.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// Output format of diagnostics.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiagnosticFormat {
+    /// miette's rendering, for people.
+    Text,
+    /// Data, for bots.
+    Json,
+}
+
+/// Output format of plans and drift reports.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ViewFormat {
+    /// Terraform-like text.
+    Text,
+    /// Versioned JSON (docs/plan-json.md).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// Output format of `ecrplan output`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// `name = value` lines.
+    Text,
+    /// A JSON object.
+    Json,
+    /// `NAME=value` lines for `$GITHUB_ENV`.
+    GithubEnv,
+}
+
+/// `ecrplan validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Diagnostic format.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+    pub format: DiagnosticFormat,
+}
+
+/// `ecrplan fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// The configuration directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Change nothing; exit 1 and name the files that would change.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `ecrplan plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Save the plan for `ecrplan apply PLAN.json`.
+    #[arg(long, value_name = "PLAN.json")]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
+    pub format: ViewFormat,
+    /// Exit 2 when there are changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// `ecrplan apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A configuration directory, or a saved plan.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Tag declared objects that exist without ownership tags, taking them over.
+    #[arg(long)]
+    pub adopt: bool,
+}
+
+/// `ecrplan drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
+    pub format: ViewFormat,
+}
+
+/// `ecrplan show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The saved plan.
+    pub plan: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
+    pub format: ViewFormat,
+}
+
+/// `ecrplan graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+}
+
+/// `ecrplan output`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// `ecrplan snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Account.
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Where to write the snapshot.
+    #[arg(long, value_name = "LIVE.json")]
+    pub out: PathBuf,
+}

@@ -1,0 +1,63 @@
+use serde::{Deserialize, Serialize};
+
+/// The account and region a command works in. Generated policies name ARNs, so the desired
+/// objects can only be built once this is known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The 12-digit account id.
+    pub id: String,
+    /// The region the ECR registry lives in.
+    pub region: String,
+    /// `aws`, `aws-cn` or `aws-us-gov`: ARNs differ per partition.
+    pub partition: String,
+}
+
+impl Account {
+    /// An account in the commercial `aws` partition.
+    pub fn new(id: impl Into<String>, region: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            region: region.into(),
+            partition: "aws".into(),
+        }
+    }
+
+    /// The Docker registry host that CI logs in to.
+    pub fn registry_url(&self) -> String {
+        format!("{}.dkr.ecr.{}.amazonaws.com", self.id, self.region)
+    }
+
+    /// The URI that `docker push` takes for a repository.
+    pub fn repository_uri(&self, repository: &str) -> String {
+        format!("{}/{}", self.registry_url(), repository)
+    }
+
+    /// The ARN push policies grant access to.
+    pub fn repository_arn(&self, repository: &str) -> String {
+        format!(
+            "arn:{}:ecr:{}:{}:repository/{}",
+            self.partition, self.region, self.id, repository
+        )
+    }
+
+    /// The ARN a web-identity trust policy federates to; `url` has no scheme.
+    pub fn oidc_provider_arn(&self, url: &str) -> String {
+        format!(
+            "arn:{}:iam::{}:oidc-provider/{}",
+            self.partition, self.id, url
+        )
+    }
+
+    /// The ARN CI assumes; `path` starts and ends with `/`.
+    pub fn role_arn(&self, path: &str, name: &str) -> String {
+        format!(
+            "arn:{}:iam::{}:role{}{}",
+            self.partition, self.id, path, name
+        )
+    }
+
+    /// The principal ARN that stands for a whole account in resource policies.
+    pub fn root_arn(&self, account_id: &str) -> String {
+        format!("arn:{}:iam::{}:root", self.partition, account_id)
+    }
+}

@@ -1,0 +1,131 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of AWS object an estate manages. The order is the order plans list them in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The IAM OpenID Connect provider CI tokens are exchanged with.
+    OidcProvider,
+    /// An ECR repository.
+    Repository,
+    /// The resource policy of one repository.
+    RepositoryPolicy,
+    /// The lifecycle policy of one repository.
+    LifecyclePolicy,
+    /// An IAM role CI assumes through OIDC.
+    Role,
+    /// The inline policy of such a role.
+    RolePolicy,
+    /// The registry-wide replication configuration.
+    Replication,
+}
+
+impl Kind {
+    /// The Terraform resource type, so tools written for `terraform show -json` read our plans.
+    pub fn terraform_type(self) -> &'static str {
+        match self {
+            Kind::OidcProvider => "aws_iam_openid_connect_provider",
+            Kind::Repository => "aws_ecr_repository",
+            Kind::RepositoryPolicy => "aws_ecr_repository_policy",
+            Kind::LifecyclePolicy => "aws_ecr_lifecycle_policy",
+            Kind::Role => "aws_iam_role",
+            Kind::RolePolicy => "aws_iam_role_policy",
+            Kind::Replication => "aws_ecr_replication_configuration",
+        }
+    }
+}
+
+/// Where an object sits in the configuration, e.g. `module.ecr-koa.repository["giftcard"]`.
+/// Users read and grep these, so the text form is part of the contract.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Address {
+    /// The module block the object comes from; `None` for account-wide objects.
+    pub module: Option<String>,
+    /// The kind of object.
+    pub kind: Kind,
+    /// The name within the module, e.g. `repository` or `github_role`.
+    pub name: String,
+    /// The key for objects declared many times, e.g. the repository name.
+    pub index: Option<String>,
+}
+
+impl Address {
+    /// An address inside a module.
+    pub fn in_module(module: &str, kind: Kind, name: &str, index: Option<&str>) -> Self {
+        Self {
+            module: Some(module.to_owned()),
+            kind,
+            name: name.to_owned(),
+            index: index.map(str::to_owned),
+        }
+    }
+
+    /// An account-wide address.
+    pub fn top(kind: Kind, name: &str, index: Option<&str>) -> Self {
+        Self {
+            module: None,
+            kind,
+            name: name.to_owned(),
+            index: index.map(str::to_owned),
+        }
+    }
+
+    /// `module.M`, as Terraform's JSON plan calls it.
+    pub fn module_address(&self) -> Option<String> {
+        self.module.as_ref().map(|m| format!("module.{m}"))
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(module) = &self.module {
+            write!(f, "module.{module}.")?;
+        }
+        f.write_str(&self.name)?;
+        if let Some(index) = &self.index {
+            write!(f, "[{index:?}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// The identity of an object in AWS: what desired and live objects are matched on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ObjectId {
+    /// The kind of object.
+    pub kind: Kind,
+    /// Repository name, role name, provider URL, `role:policy`, or `registry`.
+    pub key: String,
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}", self.kind.terraform_type(), self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_matches_terraform() {
+        let a = Address::in_module("ecr-koa", Kind::Repository, "repository", Some("giftcard"));
+        assert_eq!(a.to_string(), r#"module.ecr-koa.repository["giftcard"]"#);
+        let g = Address::top(
+            Kind::OidcProvider,
+            "oidc_provider",
+            Some("token.actions.githubusercontent.com"),
+        );
+        assert_eq!(
+            g.to_string(),
+            r#"oidc_provider["token.actions.githubusercontent.com"]"#
+        );
+        assert_eq!(
+            Address::top(Kind::Replication, "replication_configuration", None).to_string(),
+            "replication_configuration"
+        );
+    }
+}

@@ -1,0 +1,177 @@
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A JSON policy document as AWS holds it. AWS hands policies back exactly as they were sent,
+/// so equality is decided on the canonical forms ([`JsonDocument::canonical_policy`],
+/// [`JsonDocument::canonical_lifecycle`]), never on the text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JsonDocument(pub Value);
+
+impl JsonDocument {
+    /// Parses a document from its JSON text.
+    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text).map(JsonDocument)
+    }
+
+    /// Compact JSON, the form sent to AWS.
+    pub fn to_compact(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// Indented JSON with sorted keys, the form diffs are shown in.
+    pub fn to_pretty(&self) -> String {
+        serde_json::to_string_pretty(&sort_keys(&self.0)).unwrap_or_default()
+    }
+
+    /// The IAM policy in a form where semantically equal policies are equal: statements and
+    /// actions sorted, single strings as one-item lists, account ids as root ARNs.
+    pub fn canonical_policy(&self) -> JsonDocument {
+        let mut doc = self.0.clone();
+        if let Some(obj) = doc.as_object_mut() {
+            if let Some(statements) = obj.get_mut("Statement") {
+                let mut list: Vec<Value> = match statements.take() {
+                    Value::Array(items) => items,
+                    single => vec![single],
+                };
+                for statement in &mut list {
+                    canonical_statement(statement);
+                }
+                let mut keyed: Vec<(String, Value)> =
+                    list.into_iter().map(|s| (s.to_string(), s)).collect();
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                keyed.dedup_by(|a, b| a.0 == b.0);
+                *statements = Value::Array(keyed.into_iter().map(|(_, s)| s).collect());
+            }
+        }
+        JsonDocument(sort_keys(&doc))
+    }
+
+    /// The lifecycle policy in a form where equal policies are equal: rules sorted by
+    /// `rulePriority`, tag lists sorted.
+    pub fn canonical_lifecycle(&self) -> JsonDocument {
+        let mut doc = self.0.clone();
+        if let Some(Value::Array(rules)) = doc.get_mut("rules") {
+            for rule in rules.iter_mut() {
+                if let Some(selection) = rule.get_mut("selection").and_then(Value::as_object_mut) {
+                    for key in ["tagPrefixList", "tagPatternList"] {
+                        if let Some(list) = selection.get_mut(key) {
+                            sort_string_list(list);
+                        }
+                    }
+                }
+            }
+            rules.sort_by_key(|r| r.get("rulePriority").and_then(Value::as_i64).unwrap_or(0));
+        }
+        JsonDocument(sort_keys(&doc))
+    }
+}
+
+fn canonical_statement(statement: &mut Value) {
+    let Some(obj) = statement.as_object_mut() else {
+        return;
+    };
+    for key in ["Action", "NotAction", "Resource", "NotResource"] {
+        if let Some(v) = obj.get_mut(key) {
+            sort_string_list(v);
+        }
+    }
+    for key in ["Principal", "NotPrincipal"] {
+        if let Some(Value::Object(principals)) = obj.get_mut(key) {
+            for (kind, v) in principals.iter_mut() {
+                sort_string_list(v);
+                if kind == "AWS" {
+                    if let Value::Array(items) = v {
+                        for item in items.iter_mut() {
+                            if let Some(id) = item.as_str().filter(|s| is_account_id(s)) {
+                                *item = Value::String(format!("arn:aws:iam::{id}:root"));
+                            }
+                        }
+                        sort_string_list(v);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(conditions)) = obj.get_mut("Condition") {
+        for (_, keys) in conditions.iter_mut() {
+            if let Value::Object(keys) = keys {
+                for (_, v) in keys.iter_mut() {
+                    sort_string_list(v);
+                }
+            }
+        }
+    }
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Turns a string into a one-item list and sorts and dedups a list of strings.
+fn sort_string_list(v: &mut Value) {
+    if let Value::String(s) = v {
+        *v = Value::Array(vec![Value::String(std::mem::take(s))]);
+    }
+    if let Value::Array(items) = v {
+        items.sort_by_key(|x| x.to_string());
+        items.dedup();
+    }
+}
+
+fn sort_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for k in keys {
+                out.insert(k.clone(), sort_keys(&map[k]));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sort_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn policies_equal_regardless_of_order_and_forms() {
+        let a = JsonDocument(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "ecr:BatchGetImage"},
+                {"Effect": "Allow", "Principal": "*", "Action": ["b", "a"]}
+            ]
+        }));
+        let b = JsonDocument(json!({
+            "Statement": [
+                {"Action": ["a", "b"], "Principal": "*", "Effect": "Allow"},
+                {"Action": ["ecr:BatchGetImage"], "Effect": "Allow",
+                 "Principal": {"AWS": ["arn:aws:iam::123456789012:root"]}}
+            ],
+            "Version": "2012-10-17"
+        }));
+        assert_eq!(a.canonical_policy(), b.canonical_policy());
+        let c = JsonDocument(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": ["a", "b"]}]}));
+        assert_ne!(a.canonical_policy(), c.canonical_policy());
+    }
+
+    #[test]
+    fn lifecycle_rules_compare_by_priority() {
+        let a = JsonDocument(json!({"rules": [
+            {"rulePriority": 2, "selection": {"tagStatus": "any"}},
+            {"rulePriority": 1, "selection": {"tagStatus": "tagged", "tagPrefixList": ["v", "a"]}}]}));
+        let b = JsonDocument(json!({"rules": [
+            {"selection": {"tagPrefixList": ["a", "v"], "tagStatus": "tagged"}, "rulePriority": 1},
+            {"rulePriority": 2, "selection": {"tagStatus": "any"}}]}));
+        assert_eq!(a.canonical_lifecycle(), b.canonical_lifecycle());
+    }
+}

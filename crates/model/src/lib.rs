@@ -1,0 +1,34 @@
+//! The vocabulary every other ecrplan crate speaks: resource addresses, desired and live
+//! objects, the policy documents a module generates, and the [`Provider`] trait that reads and
+//! changes an account one object at a time.
+//!
+//! This crate does no I/O. Everything here is plain data with serde, so plans, snapshots and
+//! sandbox accounts are all the same JSON.
+
+mod account;
+mod address;
+mod desired;
+mod document;
+mod live;
+mod names;
+mod plan;
+mod provider;
+mod resource;
+
+pub use account::Account;
+pub use address::{Address, Kind, ObjectId};
+pub use desired::{
+    AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject, GITHUB_AUDIENCE,
+    GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module, PUSH_POLICY_NAME,
+    ProviderSettings, ROLE_PATH, RepositorySettings, actions,
+};
+pub use document::JsonDocument;
+pub use live::{LiveEstate, LiveObject, Owner};
+pub use names::{NameError, check_account_id, check_repository_name, check_role_name};
+pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};
+pub use provider::{Operation, Provider, ProviderError, RefreshScope};
+pub use resource::{
+    Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
+    ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags,
+    tags,
+};

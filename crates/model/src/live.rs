@@ -1,0 +1,106 @@
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Account, ObjectId, Resource, Tags, tags};
+
+/// Who owns an object, read from its ownership tags (or its parent's, for policies).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    /// The owning estate.
+    pub estate: String,
+    /// The module that declared it, when known.
+    pub module: Option<String>,
+}
+
+impl Owner {
+    /// The owner the tags name, or `None` for an object ecrplan does not manage.
+    pub fn from_tags(tags: &Tags) -> Option<Owner> {
+        if tags.get(tags::MANAGED_BY).map(String::as_str) != Some(tags::MANAGED_BY_VALUE) {
+            return None;
+        }
+        Some(Owner {
+            estate: tags
+                .get(tags::ESTATE)
+                .cloned()
+                .unwrap_or_else(|| "default".into()),
+            module: tags.get(tags::MODULE).cloned(),
+        })
+    }
+}
+
+/// One object as it exists in the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveObject {
+    /// What it looks like.
+    pub resource: Resource,
+    /// Who owns it; `None` for unmanaged objects.
+    pub owner: Option<Owner>,
+    /// For repositories: whether it holds images. `None` when not checked (checking costs a
+    /// call, so it is done only for repositories a plan would delete or replace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds_images: Option<bool>,
+}
+
+impl LiveObject {
+    /// A live object whose owner is read from its own tags.
+    pub fn new(resource: Resource) -> Self {
+        let owner = resource.tags().and_then(Owner::from_tags);
+        Self {
+            resource,
+            owner,
+            holds_images: None,
+        }
+    }
+
+    /// A stable digest of what the object looks like; a saved plan records it so that `apply`
+    /// can tell that the object changed since the plan was made.
+    pub fn fingerprint(&self) -> String {
+        let canonical = serde_json::to_vec(&self.resource.canonical()).unwrap_or_default();
+        let digest = Sha256::digest(&canonical);
+        digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// What a refresh found: the objects an estate needs to see, and no others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEstate {
+    /// The account and region that were read.
+    pub account: Account,
+    /// The objects, in a stable order (by kind, then key).
+    pub objects: Vec<LiveObject>,
+}
+
+impl LiveEstate {
+    /// An empty account.
+    pub fn empty(account: Account) -> Self {
+        Self {
+            account,
+            objects: Vec::new(),
+        }
+    }
+
+    /// Sorts the objects and gives policies their parent's owner, so every provider returns
+    /// the same shape.
+    pub fn normalise(&mut self) {
+        self.objects.sort_by_key(|o| o.resource.id());
+        let owners: std::collections::HashMap<ObjectId, Option<Owner>> = self
+            .objects
+            .iter()
+            .filter(|o| o.resource.tags().is_some())
+            .map(|o| (o.resource.id(), o.owner.clone()))
+            .collect();
+        for o in &mut self.objects {
+            if let Some(parent) = o.resource.parent() {
+                o.owner = owners.get(&parent).cloned().flatten();
+            }
+        }
+    }
+
+    /// Finds an object by identity.
+    pub fn get(&self, id: &ObjectId) -> Option<&LiveObject> {
+        self.objects
+            .binary_search_by(|o| o.resource.id().cmp(id))
+            .ok()
+            .map(|i| &self.objects[i])
+    }
+}

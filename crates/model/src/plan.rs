@@ -1,0 +1,199 @@
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Account, Address, ObjectId, Operation, Resource, Tags};
+
+/// The version of the saved-plan format; bumped on any incompatible change.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// What a change does, with Terraform's symbols.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Nothing to do.
+    NoOp,
+    /// Create a missing object.
+    Create,
+    /// Change an object in place.
+    Update,
+    /// Delete and create again (an attribute that cannot change, such as encryption).
+    Replace,
+    /// Delete an owned object that is no longer declared.
+    Delete,
+    /// Take over a declared object that exists without ownership tags.
+    Adopt,
+}
+
+impl Action {
+    /// The symbol plans show.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Adopt => "&",
+        }
+    }
+
+    /// Terraform's `change.actions` list for this action.
+    pub fn terraform_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Update => &["update"],
+            Action::Replace => &["delete", "create"],
+            Action::Delete => &["delete"],
+            Action::Adopt => &["update"],
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::NoOp => "no-op",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Adopt => "adopt",
+        })
+    }
+}
+
+/// One planned change to one object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Where the object is declared (or was, for deletes).
+    pub address: Address,
+    /// Its AWS identity.
+    pub id: ObjectId,
+    /// What happens.
+    pub action: Action,
+    /// The live object, when there is one.
+    pub before: Option<Resource>,
+    /// The desired object, when there is one.
+    pub after: Option<Resource>,
+    /// Attributes whose change forces a replace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replace_because: Vec<String>,
+    /// For repository deletes and replaces: delete images too.
+    #[serde(default)]
+    pub force: bool,
+    /// Changes that must finish before this one starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<Address>,
+}
+
+impl Change {
+    /// The provider operations that carry out this change, in order. `tags` are the ownership
+    /// tags an adoption adds.
+    pub fn operations(&self, ownership: &Tags) -> Vec<Operation> {
+        let before = self.before.clone();
+        let after = self.after.clone();
+        match (self.action, before, after) {
+            (Action::Create, _, Some(after)) => vec![Operation::Create { resource: after }],
+            (Action::Update, Some(before), Some(after)) => {
+                vec![Operation::Update { before, after }]
+            }
+            (Action::Replace, Some(before), Some(after)) => vec![
+                Operation::Delete {
+                    resource: before,
+                    force: self.force,
+                },
+                Operation::Create { resource: after },
+            ],
+            (Action::Delete, Some(before), _) => {
+                vec![Operation::Delete {
+                    resource: before,
+                    force: self.force,
+                }]
+            }
+            (Action::Adopt, Some(before), Some(after)) => {
+                let mut ops = vec![Operation::Tag {
+                    id: self.id.clone(),
+                    tags: ownership.clone(),
+                }];
+                let mut tagged = before.clone();
+                if let Some(t) = tagged.tags_mut() {
+                    t.extend(ownership.clone());
+                }
+                if tagged.canonical() != after.canonical() {
+                    ops.push(Operation::Update {
+                        before: tagged,
+                        after,
+                    });
+                }
+                ops
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// How serious a checker note is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Warning,
+    /// The plan must not be applied.
+    Error,
+}
+
+/// A finding of the checker pass over a finished plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// How serious.
+    pub severity: Severity,
+    /// The change it is about, if any.
+    pub address: Option<Address>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+/// A finished plan: immutable data. The executor makes no choices; everything it will do is
+/// here, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// [`PLAN_FORMAT_VERSION`] when written.
+    pub format_version: u32,
+    /// The estate planned.
+    pub estate: String,
+    /// The account and region planned against.
+    pub account: Account,
+    /// Digest of the configuration (files and variables) the plan was made from.
+    pub config_hash: String,
+    /// Fingerprint of every live object the plan read, by object id text.
+    pub fingerprints: BTreeMap<String, String>,
+    /// Every change, no-ops included, creates and updates in dependency order and deletes
+    /// after them in reverse dependency order.
+    pub changes: Vec<Change>,
+    /// Checker findings.
+    pub notes: Vec<Note>,
+}
+
+impl Plan {
+    /// True when the plan changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.iter().all(|c| c.action == Action::NoOp)
+    }
+
+    /// True when no checker note forbids applying it.
+    pub fn is_applyable(&self) -> bool {
+        self.notes.iter().all(|n| n.severity != Severity::Error)
+    }
+
+    /// Counts per action, for summary lines.
+    pub fn counts(&self) -> BTreeMap<Action, usize> {
+        let mut out = BTreeMap::new();
+        for c in &self.changes {
+            *out.entry(c.action).or_insert(0) += 1;
+        }
+        out
+    }
+}

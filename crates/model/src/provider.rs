@@ -1,0 +1,106 @@
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::{Account, LiveEstate, ObjectId, Resource, Tags};
+
+/// What a refresh must read. Providers list all repositories and owned roles anyway; the scope
+/// names the declared objects that may live outside those listings, and the estate whose
+/// objects need their policies read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshScope {
+    /// The estate being planned: policies of its owned objects are read.
+    pub estate: String,
+    /// Declared repository names.
+    pub repositories: BTreeSet<String>,
+    /// Declared role names.
+    pub roles: BTreeSet<String>,
+}
+
+/// One change to one object: the unit a provider applies. A replace is a delete followed by a
+/// create, sequenced by the executor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Operation {
+    /// Create the object.
+    Create {
+        /// What to create.
+        resource: Resource,
+    },
+    /// Change the object in place.
+    Update {
+        /// What it looks like now.
+        before: Resource,
+        /// What it should look like.
+        after: Resource,
+    },
+    /// Delete the object.
+    Delete {
+        /// What is deleted.
+        resource: Resource,
+        /// For repositories: delete even when images remain.
+        force: bool,
+    },
+    /// Add ownership tags to an existing object and change nothing else (adoption).
+    Tag {
+        /// The object.
+        id: ObjectId,
+        /// The tags to add.
+        tags: Tags,
+    },
+}
+
+/// Why a provider call failed, in words an operator can act on.
+#[derive(Debug, Error)]
+pub enum ProviderError {
+    /// The credentials resolve to another account than the configuration's guard.
+    #[error(
+        "credentials are for account {actual}, but the configuration is for account {expected}"
+    )]
+    WrongAccount {
+        /// The `account_id` of the provider block.
+        expected: String,
+        /// What STS said.
+        actual: String,
+    },
+    /// Deletion refused because the repository still holds images.
+    #[error("repository {0} still holds images; set force_delete = true to delete it anyway")]
+    RepositoryNotEmpty(String),
+    /// The object does not exist.
+    #[error("{0} does not exist")]
+    NotFound(ObjectId),
+    /// The object exists already.
+    #[error("{0} already exists")]
+    AlreadyExists(ObjectId),
+    /// The API refused the call.
+    #[error("{operation} failed: {code}: {message}")]
+    Api {
+        /// The API operation, e.g. `CreateRepository`.
+        operation: String,
+        /// The error code AWS returned.
+        code: String,
+        /// The message AWS returned.
+        message: String,
+    },
+    /// Credentials, network or file trouble before any API answer.
+    #[error("{0}")]
+    Transport(String),
+}
+
+/// An account ecrplan can read and change: AWS, or the sandbox file.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The account and region this provider talks to, after any account guard.
+    async fn account(&self) -> Result<Account, ProviderError>;
+
+    /// Reads the live objects the scope needs.
+    async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError>;
+
+    /// Whether a repository holds any image; asked only before deleting or replacing one.
+    async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError>;
+
+    /// Applies one change.
+    async fn apply(&self, operation: &Operation) -> Result<(), ProviderError>;
+}

@@ -1,0 +1,297 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{JsonDocument, Kind, ObjectId};
+
+/// Tags as a map: order never matters to AWS, so it never shows up as a diff.
+pub type Tags = BTreeMap<String, String>;
+
+/// The tag names that carry ownership. The account is the state: these tags are how a later
+/// run knows what it made.
+pub mod tags {
+    /// Marks every object ecrplan created or adopted.
+    pub const MANAGED_BY: &str = "managed-by";
+    /// The value of [`MANAGED_BY`].
+    pub const MANAGED_BY_VALUE: &str = "ecrplan";
+    /// The estate (configuration directory) that owns the object.
+    pub const ESTATE: &str = "ecrplan:estate";
+    /// The module block the object came from.
+    pub const MODULE: &str = "ecrplan:module";
+    /// Set on repositories declared with `force_delete = true`, so that the permission to
+    /// delete images survives the removal of the declaration (there is no state file).
+    pub const FORCE_DELETE: &str = "ecrplan:force-delete";
+
+    /// True for the tags ecrplan itself writes, which users may not set by hand.
+    pub fn is_reserved(key: &str) -> bool {
+        key == MANAGED_BY || key.starts_with("ecrplan:")
+    }
+}
+
+/// One AWS object with the attributes ecrplan manages: the same shape for desired and live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Resource {
+    /// An ECR repository.
+    Repository(Repository),
+    /// A repository's resource policy.
+    RepositoryPolicy(RepositoryPolicy),
+    /// A repository's lifecycle policy.
+    LifecyclePolicy(LifecyclePolicy),
+    /// An IAM OIDC provider.
+    OidcProvider(OidcProvider),
+    /// An IAM role.
+    Role(Role),
+    /// An inline role policy.
+    RolePolicy(RolePolicy),
+    /// The registry's replication configuration.
+    Replication(Replication),
+}
+
+impl Resource {
+    /// The kind of object.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Resource::Repository(_) => Kind::Repository,
+            Resource::RepositoryPolicy(_) => Kind::RepositoryPolicy,
+            Resource::LifecyclePolicy(_) => Kind::LifecyclePolicy,
+            Resource::OidcProvider(_) => Kind::OidcProvider,
+            Resource::Role(_) => Kind::Role,
+            Resource::RolePolicy(_) => Kind::RolePolicy,
+            Resource::Replication(_) => Kind::Replication,
+        }
+    }
+
+    /// The AWS identity desired and live objects are matched on.
+    pub fn id(&self) -> ObjectId {
+        let key = match self {
+            Resource::Repository(r) => r.name.clone(),
+            Resource::RepositoryPolicy(p) => p.repository.clone(),
+            Resource::LifecyclePolicy(p) => p.repository.clone(),
+            Resource::OidcProvider(p) => p.url.clone(),
+            Resource::Role(r) => r.name.clone(),
+            Resource::RolePolicy(p) => format!("{}:{}", p.role, p.name),
+            Resource::Replication(_) => "registry".to_owned(),
+        };
+        ObjectId {
+            kind: self.kind(),
+            key,
+        }
+    }
+
+    /// The tags of objects that carry tags; policies and replication carry none.
+    pub fn tags(&self) -> Option<&Tags> {
+        match self {
+            Resource::Repository(r) => Some(&r.tags),
+            Resource::OidcProvider(p) => Some(&p.tags),
+            Resource::Role(r) => Some(&r.tags),
+            _ => None,
+        }
+    }
+
+    /// Mutable access to the tags, for adoption and for tests.
+    pub fn tags_mut(&mut self) -> Option<&mut Tags> {
+        match self {
+            Resource::Repository(r) => Some(&mut r.tags),
+            Resource::OidcProvider(p) => Some(&mut p.tags),
+            Resource::Role(r) => Some(&mut r.tags),
+            _ => None,
+        }
+    }
+
+    /// The id of the object that owns a policy: policies cannot carry tags, so their
+    /// ownership is their parent's.
+    pub fn parent(&self) -> Option<ObjectId> {
+        match self {
+            Resource::RepositoryPolicy(p) => Some(ObjectId {
+                kind: Kind::Repository,
+                key: p.repository.clone(),
+            }),
+            Resource::LifecyclePolicy(p) => Some(ObjectId {
+                kind: Kind::Repository,
+                key: p.repository.clone(),
+            }),
+            Resource::RolePolicy(p) => Some(ObjectId {
+                kind: Kind::Role,
+                key: p.role.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The value with documents in canonical form and ignored attributes cleared: two resources
+    /// are the same in AWS exactly when their canonical forms are equal.
+    pub fn canonical(&self) -> Resource {
+        let mut r = self.clone();
+        match &mut r {
+            Resource::RepositoryPolicy(p) => p.document = p.document.canonical_policy(),
+            Resource::LifecyclePolicy(p) => p.document = p.document.canonical_lifecycle(),
+            Resource::Role(role) => role.trust = role.trust.canonical_policy(),
+            Resource::RolePolicy(p) => p.document = p.document.canonical_policy(),
+            Resource::OidcProvider(p) => {
+                p.client_ids.sort();
+                p.client_ids.dedup();
+                // Thumbprints are ignored: AWS validates GitHub's and CircleCI's certificates
+                // against its own trust store and rewrites the list as it sees fit.
+                p.thumbprints.clear();
+            }
+            Resource::Replication(rep) => {
+                for rule in &mut rep.rules {
+                    rule.destinations.sort();
+                    rule.repository_prefixes.sort();
+                }
+            }
+            Resource::Repository(_) => {}
+        }
+        r
+    }
+}
+
+/// Whether tags on images in a repository may be overwritten.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TagMutability {
+    /// Tags may move (the AWS default).
+    #[default]
+    Mutable,
+    /// A pushed tag can never point elsewhere.
+    Immutable,
+    /// Mutable except for tags matching exclusion filters.
+    MutableWithExclusion,
+    /// Immutable except for tags matching exclusion filters.
+    ImmutableWithExclusion,
+}
+
+impl TagMutability {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagMutability::Mutable => "MUTABLE",
+            TagMutability::Immutable => "IMMUTABLE",
+            TagMutability::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
+            TagMutability::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
+        }
+    }
+
+    /// Parses the API's spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "MUTABLE" => TagMutability::Mutable,
+            "IMMUTABLE" => TagMutability::Immutable,
+            "MUTABLE_WITH_EXCLUSION" => TagMutability::MutableWithExclusion,
+            "IMMUTABLE_WITH_EXCLUSION" => TagMutability::ImmutableWithExclusion,
+            _ => return None,
+        })
+    }
+}
+
+/// How images at rest are encrypted. Fixed at creation: changing it replaces the repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Encryption {
+    /// AWS-owned keys (the default).
+    #[default]
+    #[serde(rename = "AES256")]
+    Aes256,
+    /// A customer-managed KMS key.
+    #[serde(rename = "KMS")]
+    Kms {
+        /// The key ARN.
+        kms_key: String,
+    },
+}
+
+/// An ECR repository.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repository {
+    /// The repository name, possibly with `/` namespaces.
+    pub name: String,
+    /// Tag mutability.
+    pub image_tag_mutability: TagMutability,
+    /// Basic scanning on push.
+    pub scan_on_push: bool,
+    /// Encryption at rest.
+    pub encryption: Encryption,
+    /// All tags, ownership tags included.
+    pub tags: Tags,
+}
+
+/// A repository's resource policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryPolicy {
+    /// The repository it belongs to.
+    pub repository: String,
+    /// The IAM policy document.
+    pub document: JsonDocument,
+}
+
+/// A repository's lifecycle policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecyclePolicy {
+    /// The repository it belongs to.
+    pub repository: String,
+    /// The lifecycle policy document (`{"rules": [...]}`).
+    pub document: JsonDocument,
+}
+
+/// An IAM OpenID Connect provider.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcProvider {
+    /// The issuer URL without `https://`, e.g. `token.actions.githubusercontent.com`.
+    pub url: String,
+    /// The audiences (`aud`) tokens may carry.
+    pub client_ids: Vec<String>,
+    /// Server certificate thumbprints; set on create, never compared.
+    pub thumbprints: Vec<String>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// An IAM role assumed through web identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    /// The role name.
+    pub name: String,
+    /// The IAM path; `/ecrplan/` for roles ecrplan creates, so one listing finds them all.
+    pub path: String,
+    /// The trust (assume-role) policy.
+    pub trust: JsonDocument,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// An inline policy of a role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePolicy {
+    /// The role it belongs to.
+    pub role: String,
+    /// The policy name.
+    pub name: String,
+    /// The IAM policy document.
+    pub document: JsonDocument,
+}
+
+/// The registry's replication configuration (one per account and region).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replication {
+    /// The rules; empty clears replication.
+    pub rules: Vec<ReplicationRule>,
+}
+
+/// One replication rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicationRule {
+    /// Where images go.
+    pub destinations: Vec<ReplicationDestination>,
+    /// Repository name prefixes (PREFIX_MATCH filters); empty replicates everything.
+    pub repository_prefixes: Vec<String>,
+}
+
+/// One replication destination.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReplicationDestination {
+    /// Destination region.
+    pub region: String,
+    /// Destination account (registry id).
+    pub registry_id: String,
+}
