@@ -2,7 +2,9 @@
 
 mod cli;
 mod commands;
+mod context;
 mod exit;
+mod views;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,1 @@
+//! Plan and drift views: text, JSON and Markdown behind one trait.
