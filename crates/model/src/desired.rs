@@ -292,13 +292,7 @@ impl DesiredEstate {
 }
 
 fn ownership_tags(estate: &str, module: Option<&str>) -> Tags {
-    let mut t = Tags::new();
-    t.insert(tags::MANAGED_BY.into(), tags::MANAGED_BY_VALUE.into());
-    t.insert(tags::ESTATE.into(), estate.into());
-    if let Some(m) = module {
-        t.insert(tags::MODULE.into(), m.into());
-    }
-    t
+    tags::ownership(estate, module)
 }
 
 impl Module {

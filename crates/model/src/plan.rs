@@ -168,6 +168,10 @@ pub struct Plan {
     pub account: Account,
     /// Digest of the configuration (files and variables) the plan was made from.
     pub config_hash: String,
+    /// The configuration directory, so `apply PLAN.json` can re-read and re-check it. Set by
+    /// the command that saves the plan; the planner leaves it empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_dir: Option<String>,
     /// Fingerprint of every live object the plan read, by object id text.
     pub fingerprints: BTreeMap<String, String>,
     /// Every change, no-ops included, creates and updates in dependency order and deletes

@@ -22,6 +22,17 @@ pub mod tags {
     /// delete images survives the removal of the declaration (there is no state file).
     pub const FORCE_DELETE: &str = "ecrplan:force-delete";
 
+    /// The tags that mark an object as owned by `estate` (and declared in `module`).
+    pub fn ownership(estate: &str, module: Option<&str>) -> super::Tags {
+        let mut t = super::Tags::new();
+        t.insert(MANAGED_BY.into(), MANAGED_BY_VALUE.into());
+        t.insert(ESTATE.into(), estate.into());
+        if let Some(m) = module {
+            t.insert(MODULE.into(), m.into());
+        }
+        t
+    }
+
     /// True for the tags ecrplan itself writes, which users may not set by hand.
     pub fn is_reserved(key: &str) -> bool {
         key == MANAGED_BY || key.starts_with("ecrplan:")
