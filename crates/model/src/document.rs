@@ -28,21 +28,19 @@ impl JsonDocument {
     /// actions sorted, single strings as one-item lists, account ids as root ARNs.
     pub fn canonical_policy(&self) -> JsonDocument {
         let mut doc = self.0.clone();
-        if let Some(obj) = doc.as_object_mut() {
-            if let Some(statements) = obj.get_mut("Statement") {
-                let mut list: Vec<Value> = match statements.take() {
-                    Value::Array(items) => items,
-                    single => vec![single],
-                };
-                for statement in &mut list {
-                    canonical_statement(statement);
-                }
-                let mut keyed: Vec<(String, Value)> =
-                    list.into_iter().map(|s| (s.to_string(), s)).collect();
-                keyed.sort_by(|a, b| a.0.cmp(&b.0));
-                keyed.dedup_by(|a, b| a.0 == b.0);
-                *statements = Value::Array(keyed.into_iter().map(|(_, s)| s).collect());
+        if let Some(statements) = doc.as_object_mut().and_then(|obj| obj.get_mut("Statement")) {
+            let mut list: Vec<Value> = match statements.take() {
+                Value::Array(items) => items,
+                single => vec![single],
+            };
+            for statement in &mut list {
+                canonical_statement(statement);
             }
+            let mut keyed: Vec<(String, Value)> =
+                list.into_iter().map(|s| (s.to_string(), s)).collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            keyed.dedup_by(|a, b| a.0 == b.0);
+            *statements = Value::Array(keyed.into_iter().map(|(_, s)| s).collect());
         }
         JsonDocument(sort_keys(&doc))
     }
@@ -80,15 +78,15 @@ fn canonical_statement(statement: &mut Value) {
         if let Some(Value::Object(principals)) = obj.get_mut(key) {
             for (kind, v) in principals.iter_mut() {
                 sort_string_list(v);
-                if kind == "AWS" {
-                    if let Value::Array(items) = v {
-                        for item in items.iter_mut() {
-                            if let Some(id) = item.as_str().filter(|s| is_account_id(s)) {
-                                *item = Value::String(format!("arn:aws:iam::{id}:root"));
-                            }
+                if kind == "AWS"
+                    && let Value::Array(items) = v
+                {
+                    for item in items.iter_mut() {
+                        if let Some(id) = item.as_str().filter(|s| is_account_id(s)) {
+                            *item = Value::String(format!("arn:aws:iam::{id}:root"));
                         }
-                        sort_string_list(v);
                     }
+                    sort_string_list(v);
                 }
             }
         }

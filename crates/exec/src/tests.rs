@@ -1,0 +1,254 @@
+//! Scheduling tests against a recording provider: they exercise the executor's ordering,
+//! failure and cancellation rules, not any AWS behaviour (that is the providers' suite).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use ecrplan_model::{
+    Account, Encryption, Kind, LiveEstate, ObjectId, Operation, RefreshScope, Repository, Resource,
+    TagMutability, Tags,
+};
+
+use super::*;
+
+#[derive(Default)]
+struct Recorder {
+    calls: Mutex<Vec<String>>,
+    fail: Vec<String>,
+    transient: Mutex<Vec<String>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+fn key(op: &Operation) -> String {
+    match op {
+        Operation::Create { resource } => format!("create {}", resource.id().key),
+        Operation::Update { after, .. } => format!("update {}", after.id().key),
+        Operation::Delete { resource, .. } => format!("delete {}", resource.id().key),
+        Operation::Tag { id, .. } => format!("tag {}", id.key),
+    }
+}
+
+#[async_trait]
+impl Provider for Recorder {
+    async fn account(&self) -> Result<Account, ProviderError> {
+        Ok(Account::new("123456789012", "eu-west-1"))
+    }
+    async fn refresh(&self, _: &RefreshScope) -> Result<LiveEstate, ProviderError> {
+        Ok(LiveEstate::empty(Account::new("123456789012", "eu-west-1")))
+    }
+    async fn holds_images(&self, _: &str) -> Result<bool, ProviderError> {
+        Ok(false)
+    }
+    async fn apply(&self, op: &Operation) -> Result<(), ProviderError> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let k = key(op);
+        {
+            let mut transient = self.transient.lock().unwrap();
+            if let Some(pos) = transient.iter().position(|t| *t == k) {
+                transient.remove(pos);
+                return Err(ProviderError::Transport("connection reset".into()));
+            }
+        }
+        self.calls.lock().unwrap().push(k.clone());
+        if self.fail.contains(&k) {
+            return Err(ProviderError::Api {
+                operation: "Test".into(),
+                code: "Invalid".into(),
+                message: k,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn repo(name: &str) -> Resource {
+    Resource::Repository(Repository {
+        name: name.into(),
+        image_tag_mutability: TagMutability::Mutable,
+        scan_on_push: false,
+        encryption: Encryption::Aes256,
+        tags: Tags::new(),
+    })
+}
+
+fn change(name: &str, action: Action, deps: &[&str]) -> Change {
+    let address = Address::in_module("m", Kind::Repository, "repository", Some(name));
+    let dep_addr = |d: &&str| Address::in_module("m", Kind::Repository, "repository", Some(d));
+    Change {
+        address,
+        id: ObjectId {
+            kind: Kind::Repository,
+            key: name.into(),
+        },
+        action,
+        before: matches!(action, Action::Delete | Action::Adopt | Action::Update)
+            .then(|| repo(name)),
+        after: (action != Action::Delete).then(|| repo(name)),
+        replace_because: Vec::new(),
+        force: false,
+        depends_on: deps.iter().map(dep_addr).collect(),
+    }
+}
+
+fn plan(changes: Vec<Change>) -> Plan {
+    Plan {
+        format_version: 1,
+        estate: "default".into(),
+        account: Account::new("123456789012", "eu-west-1"),
+        config_hash: String::new(),
+        config_dir: None,
+        fingerprints: Default::default(),
+        changes,
+        notes: Vec::new(),
+    }
+}
+
+async fn run(plan: &Plan, provider: Arc<Recorder>, options: ExecOptions) -> (Outcome, Vec<Event>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let (_tx, rx) = watch::channel(false);
+    let outcome = execute(
+        plan,
+        provider,
+        &options,
+        rx,
+        Arc::new(move |e: &Event| sink.lock().unwrap().push(e.clone())),
+    )
+    .await;
+    let events = events.lock().unwrap().clone();
+    (outcome, events)
+}
+
+#[tokio::test]
+async fn dependencies_finish_first() {
+    let p = plan(vec![
+        change("c", Action::Create, &["b"]),
+        change("b", Action::Create, &["a"]),
+        change("a", Action::Create, &[]),
+    ]);
+    let rec = Arc::new(Recorder::default());
+    let (outcome, _) = run(&p, rec.clone(), ExecOptions::default()).await;
+    assert!(outcome.is_complete());
+    assert_eq!(
+        *rec.calls.lock().unwrap(),
+        ["create a", "create b", "create c"]
+    );
+}
+
+#[tokio::test]
+async fn failure_skips_dependents_and_independent_work_goes_on() {
+    let p = plan(vec![
+        change("a", Action::Create, &[]),
+        change("b", Action::Create, &["a"]),
+        change("c", Action::Create, &["b"]),
+        change("x", Action::Create, &[]),
+    ]);
+    let rec = Arc::new(Recorder {
+        fail: vec!["create a".into()],
+        ..Default::default()
+    });
+    let (outcome, _) = run(&p, rec.clone(), ExecOptions::default()).await;
+    assert_eq!(outcome.done.len(), 1, "{outcome:?}");
+    assert_eq!(outcome.done[0].index.as_deref(), Some("x"));
+    assert_eq!(outcome.failed.len(), 1);
+    let skipped: Vec<_> = outcome
+        .skipped
+        .iter()
+        .map(|(a, _)| a.index.clone().unwrap())
+        .collect();
+    assert_eq!(skipped, ["b", "c"]);
+    assert!(
+        !rec.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| c.ends_with(" b") || c.ends_with(" c"))
+    );
+}
+
+#[tokio::test]
+async fn parallelism_is_bounded() {
+    let changes = (0..40)
+        .map(|i| change(&format!("r{i}"), Action::Create, &[]))
+        .collect();
+    let rec = Arc::new(Recorder::default());
+    let options = ExecOptions {
+        parallelism: 4,
+        ..Default::default()
+    };
+    let (outcome, _) = run(&plan(changes), rec.clone(), options).await;
+    assert_eq!(outcome.done.len(), 40);
+    let max = rec.max_in_flight.load(Ordering::SeqCst);
+    assert!((2..=4).contains(&max), "max in flight {max}");
+}
+
+#[tokio::test]
+async fn adopt_needs_the_flag() {
+    let p = plan(vec![
+        change("a", Action::Adopt, &[]),
+        change("b", Action::Update, &["a"]),
+    ]);
+    let rec = Arc::new(Recorder::default());
+    let (outcome, _) = run(&p, rec.clone(), ExecOptions::default()).await;
+    assert_eq!(outcome.skipped.len(), 2);
+    assert!(rec.calls.lock().unwrap().is_empty());
+
+    let rec = Arc::new(Recorder::default());
+    let options = ExecOptions {
+        adopt: true,
+        ..Default::default()
+    };
+    let (outcome, _) = run(&p, rec.clone(), options).await;
+    assert!(outcome.is_complete(), "{outcome:?}");
+    // Tagging an untagged live repository adds the ownership tags; the desired side has none
+    // here, so the adoption also updates it back.
+    assert_eq!(rec.calls.lock().unwrap()[0], "tag a");
+}
+
+#[tokio::test]
+async fn transport_errors_are_retried_with_events() {
+    let p = plan(vec![change("a", Action::Create, &[])]);
+    let rec = Arc::new(Recorder {
+        transient: Mutex::new(vec!["create a".into()]),
+        ..Default::default()
+    });
+    let (outcome, events) = run(&p, rec, ExecOptions::default()).await;
+    assert!(outcome.is_complete());
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Retried { attempt: 2, .. })),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn cancel_lets_in_flight_finish_and_starts_nothing_new() {
+    let changes = (0..20)
+        .map(|i| change(&format!("r{i}"), Action::Create, &[]))
+        .collect();
+    let p = plan(changes);
+    let rec = Arc::new(Recorder::default());
+    let (tx, rx) = watch::channel(false);
+    let tx = Arc::new(tx);
+    let stop = Arc::clone(&tx);
+    let options = ExecOptions {
+        parallelism: 2,
+        ..Default::default()
+    };
+    let sink: EventSink = Arc::new(move |e: &Event| {
+        if matches!(e, Event::Done { .. }) {
+            let _ = stop.send(true);
+        }
+    });
+    let outcome = execute(&p, rec.clone(), &options, rx, sink).await;
+    assert!(outcome.interrupted);
+    assert_eq!(outcome.done.len() + outcome.skipped.len(), 20);
+    assert!(outcome.done.len() <= 2, "{}", outcome.done.len());
+    assert_eq!(rec.calls.lock().unwrap().len(), outcome.done.len());
+}
