@@ -1,1 +1,58 @@
-//! placeholder
+//! Desired plus live estate to a [`Plan`]: the dependency graph, the semantic diff, the checker
+//! pass and the drift report.
+//!
+//! Everything here is pure and synchronous: the refresh happens before [`plan`] and the
+//! executor after it, so a plan can be made, tested and reviewed without a network.
+
+mod attributes;
+mod check;
+mod drift;
+mod graph;
+mod planner;
+
+use ecrplan_model::{Address, ObjectId};
+use thiserror::Error;
+
+pub use attributes::{AttributeChange, attribute_changes, unified_diff};
+pub use check::check;
+pub use drift::{
+    DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, UnmanagedObject, drift,
+};
+pub use graph::graph_dot;
+pub use planner::plan;
+
+#[doc(no_inline)]
+pub use ecrplan_model::Plan;
+
+/// Why no plan could be made. These are configuration conflicts the user must resolve, or a
+/// bug (a cycle), never an AWS failure.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PlanError {
+    /// The configuration declares an object another estate owns.
+    #[error(
+        "{address} declares {id}, which belongs to estate `{estate}`; \
+         remove the declaration or move it to that estate's configuration"
+    )]
+    Foreign {
+        /// The declaration.
+        address: Box<Address>,
+        /// The AWS object.
+        id: ObjectId,
+        /// The estate that owns it.
+        estate: String,
+    },
+    /// Two declarations name the same AWS object.
+    #[error("{first} and {second} both declare {id}")]
+    DeclaredTwice {
+        /// The first declaration.
+        first: Box<Address>,
+        /// The second declaration.
+        second: Box<Address>,
+        /// The AWS object.
+        id: ObjectId,
+    },
+    /// The dependency graph has a cycle: a bug in how edges are derived, reported rather than
+    /// looping.
+    #[error("the dependency graph has a cycle through {0}")]
+    Cycle(Box<Address>),
+}

@@ -1,0 +1,243 @@
+//! The checker pass over a finished plan (omicron's blippy): findings that do not change what
+//! the plan does but decide whether it should be applied.
+
+use std::collections::BTreeSet;
+
+use ecrplan_model::{Action, Change, Kind, LiveEstate, Note, Plan, Resource, Severity, actions};
+use serde_json::Value;
+
+use crate::graph::{statements, strings, trusted_providers};
+use crate::planner::LiveIndex;
+
+/// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
+/// organisation, cross-account write access, and OIDC providers deleted while roles trust them.
+pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
+    let index = LiveIndex::new(live);
+    let mut notes = Vec::new();
+    for change in &plan.changes {
+        let removes = matches!(change.action, Action::Delete | Action::Replace);
+        match (&change.before, &change.after) {
+            (Some(Resource::Repository(r)), _) if removes && !change.force => {
+                let holds = index
+                    .get(&change.id)
+                    .and_then(|o| o.holds_images)
+                    .unwrap_or(false);
+                if holds {
+                    notes.push(note(
+                        Severity::Error,
+                        change,
+                        format!(
+                            "repository {} holds images and would be deleted; set \
+                             force_delete = true (and apply once) to allow it",
+                            r.name
+                        ),
+                    ));
+                }
+            }
+            (_, Some(Resource::Role(role))) if change.action != Action::Delete => {
+                for problem in wide_trust(&role.trust.0) {
+                    notes.push(note(
+                        Severity::Error,
+                        change,
+                        format!("role {} trusts {problem}", role.name),
+                    ));
+                }
+            }
+            (_, Some(Resource::RepositoryPolicy(p))) if change.action != Action::Delete => {
+                let others = cross_account_writers(&p.document.0, &plan.account.id);
+                if !others.is_empty() {
+                    notes.push(note(
+                        Severity::Warning,
+                        change,
+                        format!(
+                            "repository {} lets other accounts push: {}",
+                            p.repository,
+                            others.join(", ")
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    notes.extend(trusted_provider_deletes(plan, &index));
+    notes
+}
+
+fn note(severity: Severity, change: &Change, message: String) -> Note {
+    Note {
+        severity,
+        address: Some(change.address.clone()),
+        message,
+    }
+}
+
+/// Why a web-identity trust admits more than one organisation's workflows, if it does.
+fn wide_trust(trust: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in statements(trust) {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let federated = s
+            .get("Principal")
+            .map(|p| strings(p.get("Federated")))
+            .unwrap_or_default();
+        if federated.is_empty() {
+            continue;
+        }
+        let subs: Vec<&str> = s
+            .get("Condition")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|c| c.values())
+            .filter_map(Value::as_object)
+            .flat_map(|keys| keys.iter())
+            .filter(|(k, _)| k.ends_with(":sub"))
+            .flat_map(|(_, v)| strings(Some(v)))
+            .collect();
+        if subs.is_empty() {
+            out.push("any token its OIDC provider issues (no `sub` condition)".to_owned());
+        }
+        for sub in subs {
+            if wider_than_one_organisation(sub) {
+                out.push(format!(
+                    "`sub` = `{sub}`, which matches more than one organisation"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `repo:ORG/…` (GitHub) and `org/ORG/…` (CircleCI) are scoped to one organisation unless the
+/// organisation part has a wildcard; anything else with a wildcard before it is open.
+fn wider_than_one_organisation(sub: &str) -> bool {
+    let org = if let Some(rest) = sub.strip_prefix("repo:") {
+        rest.split(['/', ':']).next()
+    } else if let Some(rest) = sub.strip_prefix("org/") {
+        rest.split('/').next()
+    } else {
+        None
+    };
+    match org {
+        Some(org) => org.is_empty() || org.contains(['*', '?']),
+        None => sub.contains(['*', '?']),
+    }
+}
+
+/// The principals other than `own` account that a policy lets push.
+fn cross_account_writers(doc: &Value, own: &str) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for s in statements(doc) {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let grants_push = strings(s.get("Action")).into_iter().any(|a| {
+            a == "*" || a == "ecr:*" || actions::PUSH.iter().any(|p| p.eq_ignore_ascii_case(a))
+        });
+        if !grants_push {
+            continue;
+        }
+        let principals: Vec<&str> = match s.get("Principal") {
+            Some(Value::String(star)) => vec![star.as_str()],
+            Some(p) => strings(p.get("AWS")),
+            None => Vec::new(),
+        };
+        for p in principals {
+            let account = if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+                Some(p)
+            } else {
+                p.split(':').nth(4).filter(|a| !a.is_empty())
+            };
+            if account != Some(own) {
+                out.insert(p.to_owned());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Provider deletes while a role that stays (live and not deleted, or desired) trusts it.
+fn trusted_provider_deletes(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
+    let deleted_roles: BTreeSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.id.kind == Kind::Role)
+        .map(|c| c.id.key.as_str())
+        .collect();
+    let mut staying: Vec<(&str, Vec<String>)> = index
+        .iter()
+        .filter(|(id, _)| id.kind == Kind::Role && !deleted_roles.contains(id.key.as_str()))
+        .filter_map(|(_, o)| match &o.resource {
+            Resource::Role(r) => Some((r.name.as_str(), trusted_providers(&r.trust.0))),
+            _ => None,
+        })
+        .collect();
+    staying.extend(
+        plan.changes
+            .iter()
+            .filter_map(|c| match (&c.after, c.action) {
+                (Some(Resource::Role(r)), a) if a != Action::Delete => {
+                    Some((r.name.as_str(), trusted_providers(&r.trust.0)))
+                }
+                _ => None,
+            }),
+    );
+    plan.changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.id.kind == Kind::OidcProvider)
+        .filter_map(|c| {
+            let mut roles: Vec<&str> = staying
+                .iter()
+                .filter(|(_, urls)| urls.contains(&c.id.key))
+                .map(|(name, _)| *name)
+                .collect();
+            roles.sort_unstable();
+            roles.dedup();
+            (!roles.is_empty()).then(|| {
+                note(
+                    Severity::Error,
+                    c,
+                    format!(
+                        "OIDC provider {} would be deleted while role(s) {} still trust it",
+                        c.id.key,
+                        roles.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn organisation_wildcards() {
+        assert!(!wider_than_one_organisation(
+            "repo:JPPOL-KOA/GiftCardService:*"
+        ));
+        assert!(!wider_than_one_organisation("repo:JPPOL-KOA/*"));
+        assert!(wider_than_one_organisation("repo:*/GiftCardService:*"));
+        assert!(wider_than_one_organisation("*"));
+        assert!(!wider_than_one_organisation("org/abc/project/p/user/*"));
+        assert!(wider_than_one_organisation("org/*/project/p/user/*"));
+    }
+
+    #[test]
+    fn push_to_other_accounts_is_found() {
+        let doc = json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::222222222222:root",
+              "arn:aws:iam::111111111111:root"]}, "Action": ["ecr:PutImage"]},
+            {"Effect": "Allow", "Principal": {"AWS": "333333333333"}, "Action": "ecr:BatchGetImage"}
+        ]});
+        assert_eq!(
+            cross_account_writers(&doc, "111111111111"),
+            vec!["arn:aws:iam::222222222222:root".to_owned()]
+        );
+    }
+}

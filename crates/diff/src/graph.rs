@@ -1,0 +1,319 @@
+//! The dependency graph: which object must exist before which, derived from the objects
+//! themselves (a policy names its repository, a trust names its OIDC provider, a push policy
+//! names repository ARNs), and the order it puts a plan's changes in.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt::Write as _;
+
+use ecrplan_model::{Action, Address, Change, Kind, ObjectId, Plan, Resource};
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde_json::Value;
+
+use crate::PlanError;
+
+/// The objects `resource` needs to exist first.
+pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
+    let id = |kind, key: &str| ObjectId {
+        kind,
+        key: key.to_owned(),
+    };
+    match resource {
+        Resource::RepositoryPolicy(p) => vec![id(Kind::Repository, &p.repository)],
+        Resource::LifecyclePolicy(p) => vec![id(Kind::Repository, &p.repository)],
+        Resource::Role(r) => trusted_providers(&r.trust.0)
+            .into_iter()
+            .map(|url| id(Kind::OidcProvider, &url))
+            .collect(),
+        Resource::RolePolicy(p) => {
+            let mut out = vec![id(Kind::Role, &p.role)];
+            out.extend(
+                named_repositories(&p.document.0)
+                    .into_iter()
+                    .map(|name| id(Kind::Repository, &name)),
+            );
+            out
+        }
+        Resource::Repository(_) | Resource::OidcProvider(_) | Resource::Replication(_) => {
+            Vec::new()
+        }
+    }
+}
+
+/// The statements of a policy document, whether `Statement` is a list or a single object.
+pub(crate) fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(single @ Value::Object(_)) => vec![single],
+        _ => Vec::new(),
+    }
+}
+
+/// The strings of a value that may be one string or a list of strings.
+pub(crate) fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The OIDC provider URLs a trust policy federates to.
+pub(crate) fn trusted_providers(trust: &Value) -> Vec<String> {
+    let mut out: Vec<String> = statements(trust)
+        .into_iter()
+        .filter_map(|s| s.get("Principal"))
+        .flat_map(|p| strings(p.get("Federated")))
+        .filter_map(|arn| {
+            arn.split_once(":oidc-provider/")
+                .map(|(_, url)| url.to_owned())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The repository names a policy's `Resource` ARNs point at (wildcards name no repository).
+fn named_repositories(doc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = statements(doc)
+        .into_iter()
+        .flat_map(|s| strings(s.get("Resource")))
+        .filter(|arn| arn.starts_with("arn:") && arn.contains(":ecr:"))
+        .filter_map(|arn| arn.split_once(":repository/").map(|(_, name)| name))
+        .filter(|name| !name.is_empty() && !name.contains(['*', '?']))
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The graph over a set of changes: an edge `a → b` means `b` depends on `a` (a policy on its
+/// repository, a role on its provider, a push policy on its role and repositories). Both the
+/// live and the desired version contribute edges, so a delete waits for the update that stops
+/// naming what it deletes.
+struct ChangeGraph {
+    graph: DiGraph<usize, ()>,
+}
+
+impl ChangeGraph {
+    fn new(changes: &[Change]) -> Self {
+        let mut graph = DiGraph::with_capacity(changes.len(), changes.len());
+        let nodes: Vec<NodeIndex> = (0..changes.len()).map(|i| graph.add_node(i)).collect();
+        let by_id: BTreeMap<&ObjectId, usize> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (&c.id, i))
+            .collect();
+        for (i, change) in changes.iter().enumerate() {
+            let mut deps: Vec<ObjectId> = change
+                .before
+                .iter()
+                .chain(change.after.iter())
+                .flat_map(dependencies)
+                .collect();
+            deps.sort();
+            deps.dedup();
+            for dep in deps {
+                if let Some(&j) = by_id.get(&dep).filter(|&&j| j != i) {
+                    graph.add_edge(nodes[j], nodes[i], ());
+                }
+            }
+        }
+        Self { graph }
+    }
+
+    fn neighbours(&self, i: usize, dir: Direction) -> impl Iterator<Item = usize> + '_ {
+        self.graph
+            .neighbors_directed(NodeIndex::new(i), dir)
+            .map(|n| self.graph[n])
+    }
+}
+
+fn is_delete(c: &Change) -> bool {
+    c.action == Action::Delete
+}
+
+/// Kahn's algorithm over `members`, where `waits_for(i)` lists what must come before `i`; ties
+/// are broken by address so that the same inputs always give the same order.
+fn kahn(
+    changes: &[Change],
+    members: &[usize],
+    waits_for: impl Fn(usize) -> Vec<usize>,
+) -> Result<Vec<usize>, PlanError> {
+    let in_set: BTreeMap<usize, ()> = members.iter().map(|&i| (i, ())).collect();
+    let mut blocked: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut unblocks: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &i in members {
+        let mut before: Vec<usize> = waits_for(i)
+            .into_iter()
+            .filter(|j| in_set.contains_key(j))
+            .collect();
+        before.sort_unstable();
+        before.dedup();
+        blocked.insert(i, before.len());
+        for j in before {
+            unblocks.entry(j).or_default().push(i);
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(&Address, usize)>> = blocked
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(&i, _)| Reverse((&changes[i].address, i)))
+        .collect();
+    let mut out = Vec::with_capacity(members.len());
+    while let Some(Reverse((_, i))) = ready.pop() {
+        out.push(i);
+        for &k in unblocks.get(&i).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(n) = blocked.get_mut(&k) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(Reverse((&changes[k].address, k)));
+                }
+            }
+        }
+    }
+    let stuck = members
+        .iter()
+        .filter(|i| blocked.get(i).is_some_and(|n| *n > 0))
+        .map(|&i| &changes[i].address)
+        .min();
+    if let Some(address) = stuck {
+        return Err(PlanError::Cycle(Box::new(address.clone())));
+    }
+    Ok(out)
+}
+
+/// Puts changes in the order the executor runs them and fills `depends_on`: creates, updates,
+/// adopts and no-ops in dependency order, then deletes in reverse dependency order.
+pub(crate) fn order(mut changes: Vec<Change>) -> Result<Vec<Change>, PlanError> {
+    let g = ChangeGraph::new(&changes);
+    let (deletes, others): (Vec<usize>, Vec<usize>) =
+        (0..changes.len()).partition(|&i| is_delete(&changes[i]));
+    let first = kahn(&changes, &others, |i| {
+        g.neighbours(i, Direction::Incoming).collect()
+    })?;
+    let then = kahn(&changes, &deletes, |i| {
+        g.neighbours(i, Direction::Outgoing).collect()
+    })?;
+    let mut depends: Vec<Vec<Address>> = vec![Vec::new(); changes.len()];
+    for (i, slot) in depends.iter_mut().enumerate() {
+        let wanted: Vec<usize> = if is_delete(&changes[i]) {
+            g.neighbours(i, Direction::Outgoing).collect()
+        } else {
+            g.neighbours(i, Direction::Incoming)
+                .filter(|&j| !is_delete(&changes[j]))
+                .collect()
+        };
+        let mut addrs: Vec<Address> = wanted
+            .into_iter()
+            .filter(|&j| changes[j].action != Action::NoOp)
+            .map(|j| changes[j].address.clone())
+            .collect();
+        addrs.sort();
+        addrs.dedup();
+        *slot = addrs;
+    }
+    for (change, deps) in changes.iter_mut().zip(depends) {
+        change.depends_on = deps;
+    }
+    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    Ok(first
+        .into_iter()
+        .chain(then)
+        .filter_map(|i| slots[i].take())
+        .collect())
+}
+
+/// The plan's dependency graph in Graphviz DOT: one node per change, labelled with its symbol
+/// and address, and an edge from each object to what depends on it.
+pub fn graph_dot(plan: &Plan) -> String {
+    let g = ChangeGraph::new(&plan.changes);
+    let mut out = String::from("digraph ecrplan {\n  rankdir = \"LR\";\n  node [shape = box];\n");
+    for c in &plan.changes {
+        let style = match c.action {
+            Action::NoOp => "",
+            Action::Create => ", color = \"green\"",
+            Action::Update | Action::Adopt => ", color = \"orange\"",
+            Action::Replace | Action::Delete => ", color = \"red\"",
+        };
+        let _ = writeln!(
+            out,
+            "  {} [label = {}{}];",
+            quote(&c.address.to_string()),
+            quote(&format!(
+                "{} {} ({})",
+                c.action.symbol().trim(),
+                c.address,
+                c.action
+            )),
+            style
+        );
+    }
+    let mut edges: Vec<(String, String)> = g
+        .graph
+        .edge_indices()
+        .filter_map(|e| g.graph.edge_endpoints(e))
+        .map(|(a, b)| {
+            (
+                plan.changes[g.graph[a]].address.to_string(),
+                plan.changes[g.graph[b]].address.to_string(),
+            )
+        })
+        .collect();
+    edges.sort();
+    for (a, b) in edges {
+        let _ = writeln!(out, "  {} -> {};", quote(&a), quote(&b));
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use ecrplan_model::{JsonDocument, RolePolicy};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn push_policy_names_role_and_repositories() {
+        let p = Resource::RolePolicy(RolePolicy {
+            role: "ci".into(),
+            name: "ecr-push".into(),
+            document: JsonDocument(json!({"Statement": [
+                {"Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                {"Action": ["ecr:PutImage"], "Resource": [
+                    "arn:aws:ecr:eu-west-1:111111111111:repository/team/app",
+                    "arn:aws:ecr:eu-west-1:111111111111:repository/wild*"]}
+            ]})),
+        });
+        let keys: Vec<(Kind, String)> = dependencies(&p)
+            .into_iter()
+            .map(|i| (i.kind, i.key))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (Kind::Role, "ci".into()),
+                (Kind::Repository, "team/app".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn trust_names_its_provider() {
+        let trust = json!({"Statement": {"Principal": {"Federated":
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}});
+        assert_eq!(
+            trusted_providers(&trust),
+            vec!["token.actions.githubusercontent.com".to_owned()]
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! The planner: matches desired objects with live ones by AWS identity and decides one action
+//! for each, with ownership read from the account's tags (there is no state file).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ecrplan_model::{
+    Action, Address, Change, DesiredEstate, Encryption, Kind, LiveEstate, LiveObject, Note,
+    ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication, Resource, Severity, tags,
+};
+
+use crate::PlanError;
+use crate::check::check;
+use crate::graph::{order, trusted_providers};
+
+/// Compares what the configuration declares with what the account holds and returns every
+/// change, ordered for the executor, with the checker's notes. Pure: the same inputs always
+/// give the same plan.
+pub fn plan(
+    desired: &DesiredEstate,
+    live: &LiveEstate,
+    config_hash: &str,
+) -> Result<Plan, PlanError> {
+    let (changes, mut notes) = changes(desired, live)?;
+    let changes = order(changes)?;
+    let fingerprints = live
+        .objects
+        .iter()
+        .map(|o| (o.resource.id().to_string(), o.fingerprint()))
+        .collect();
+    let mut plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        estate: desired.name.clone(),
+        account: live.account.clone(),
+        config_hash: config_hash.to_owned(),
+        config_dir: None,
+        fingerprints,
+        changes,
+        notes: Vec::new(),
+    };
+    notes.extend(check(&plan, live));
+    notes.sort_by(|a, b| {
+        (b.severity, &a.address, &a.message).cmp(&(a.severity, &b.address, &b.message))
+    });
+    notes.dedup();
+    plan.notes = notes;
+    Ok(plan)
+}
+
+/// The live objects by identity, with each policy's owner taken from its parent whether or not
+/// the provider normalised the estate.
+pub(crate) struct LiveIndex<'a> {
+    objects: BTreeMap<ObjectId, &'a LiveObject>,
+}
+
+impl<'a> LiveIndex<'a> {
+    pub(crate) fn new(live: &'a LiveEstate) -> Self {
+        Self {
+            objects: live.objects.iter().map(|o| (o.resource.id(), o)).collect(),
+        }
+    }
+
+    pub(crate) fn get(&self, id: &ObjectId) -> Option<&'a LiveObject> {
+        self.objects.get(id).copied()
+    }
+
+    /// The owner of an object: its own tags, or its parent's for policies.
+    pub(crate) fn owner(&self, object: &LiveObject) -> Option<&'a Owner> {
+        match object.resource.parent() {
+            Some(parent) => self.get(&parent).and_then(|p| p.owner.as_ref()),
+            None => self
+                .get(&object.resource.id())
+                .and_then(|o| o.owner.as_ref()),
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&ObjectId, &'a LiveObject)> {
+        self.objects.iter().map(|(id, o)| (id, *o))
+    }
+}
+
+/// The unordered changes and the notes the planner itself raises.
+fn changes(
+    desired: &DesiredEstate,
+    live: &LiveEstate,
+) -> Result<(Vec<Change>, Vec<Note>), PlanError> {
+    let index = LiveIndex::new(live);
+    let declared = desired.objects(&live.account);
+    let mut seen: BTreeMap<ObjectId, Address> = BTreeMap::new();
+    for d in &declared {
+        let id = d.resource.id();
+        if let Some(first) = seen.insert(id.clone(), d.address.clone()) {
+            return Err(PlanError::DeclaredTwice {
+                first: Box::new(first),
+                second: Box::new(d.address.clone()),
+                id,
+            });
+        }
+    }
+
+    let mut out: Vec<Change> = Vec::new();
+    let mut notes = Vec::new();
+    let mut actions: BTreeMap<ObjectId, Action> = BTreeMap::new();
+    // Objects with tags first, so that policies can look at their parent's action.
+    let (parents, policies): (Vec<_>, Vec<_>) =
+        declared.iter().partition(|d| d.resource.parent().is_none());
+    for d in parents.into_iter().chain(policies) {
+        let id = d.resource.id();
+        let found = index.get(&id);
+        let mut after = d.resource.clone();
+        if let (Resource::Role(want), Some(Resource::Role(have))) =
+            (&mut after, found.map(|o| &o.resource))
+        {
+            // IAM cannot move a role to another path; an adopted role keeps its own.
+            want.path.clone_from(&have.path);
+        }
+        let mut change = Change {
+            address: d.address.clone(),
+            id: id.clone(),
+            action: Action::NoOp,
+            before: found.map(|o| o.resource.clone()),
+            after: Some(after),
+            replace_because: Vec::new(),
+            force: false,
+            depends_on: Vec::new(),
+        };
+        change.action = match (&d.resource, found) {
+            (Resource::Replication(want), found) => replication_action(want, found),
+            (_, None) => Action::Create,
+            (resource, Some(object)) if resource.parent().is_some() => {
+                let parent = resource.parent().and_then(|p| actions.get(&p).copied());
+                if parent == Some(Action::Replace) {
+                    // The policy vanished with the repository it belonged to.
+                    change.before = None;
+                    Action::Create
+                } else {
+                    compare(&object.resource, &d.resource)
+                }
+            }
+            (resource, Some(object)) => match index.owner(object) {
+                Some(owner) if owner.estate != desired.name => {
+                    if resource.kind() == Kind::OidcProvider {
+                        change.after = change.before.clone();
+                        Action::NoOp
+                    } else {
+                        return Err(PlanError::Foreign {
+                            address: Box::new(d.address.clone()),
+                            id,
+                            estate: owner.estate.clone(),
+                        });
+                    }
+                }
+                None => {
+                    adopt(&mut change, object, &mut notes);
+                    Action::Adopt
+                }
+                Some(_) => {
+                    let action =
+                        compare(&object.resource, change.after.as_ref().unwrap_or(resource));
+                    if action == Action::Update && encryption_differs(&object.resource, resource) {
+                        change.replace_because.push("encryption".into());
+                        change.force = force_delete(&object.resource);
+                        Action::Replace
+                    } else {
+                        action
+                    }
+                }
+            },
+        };
+        actions.insert(id, change.action);
+        out.push(change);
+    }
+
+    let deleted = deletions(desired, &index, &seen, &actions, &mut notes);
+    out.extend(deleted);
+    Ok((out, notes))
+}
+
+fn compare(before: &Resource, after: &Resource) -> Action {
+    if before.canonical() == after.canonical() {
+        Action::NoOp
+    } else {
+        Action::Update
+    }
+}
+
+fn replication_action(want: &Replication, found: Option<&LiveObject>) -> Action {
+    let have = match found.map(|o| &o.resource) {
+        Some(Resource::Replication(r)) => Some(r),
+        _ => None,
+    };
+    let canon = |r: &Replication| Resource::Replication(r.clone()).canonical();
+    let empty = Replication::default();
+    if canon(have.unwrap_or(&empty)) == canon(want) {
+        Action::NoOp
+    } else if have.is_some() {
+        Action::Update
+    } else {
+        Action::Create
+    }
+}
+
+fn encryption_differs(before: &Resource, after: &Resource) -> bool {
+    let enc = |r: &Resource| match r {
+        Resource::Repository(r) => Some(r.encryption.clone()),
+        _ => None,
+    };
+    enc(before) != enc(after)
+}
+
+/// Whether the live repository carries the permission to delete it with its images.
+fn force_delete(resource: &Resource) -> bool {
+    resource
+        .tags()
+        .and_then(|t| t.get(tags::FORCE_DELETE))
+        .is_some_and(|v| v == "true")
+}
+
+/// Adoption only adds tags and updates in place: a repository keeps its live encryption, and
+/// the user is told that the configuration asks for another.
+fn adopt(change: &mut Change, object: &LiveObject, notes: &mut Vec<Note>) {
+    if let (Some(Resource::Repository(want)), Resource::Repository(have)) =
+        (change.after.as_mut(), &object.resource)
+        && want.encryption != have.encryption
+    {
+        notes.push(Note {
+            severity: Severity::Warning,
+            address: Some(change.address.clone()),
+            message: format!(
+                "repository {} is encrypted with {} but the configuration asks for {}; adopting \
+                 keeps the live encryption, and the next plan will replace the repository",
+                have.name,
+                encryption_name(&have.encryption),
+                encryption_name(&want.encryption)
+            ),
+        });
+        want.encryption = have.encryption.clone();
+    }
+}
+
+fn encryption_name(e: &Encryption) -> String {
+    match e {
+        Encryption::Aes256 => "AES256".into(),
+        Encryption::Kms { kms_key } => format!("KMS ({kms_key})"),
+    }
+}
+
+/// Deletes for objects this estate owns that are no longer declared.
+fn deletions(
+    desired: &DesiredEstate,
+    index: &LiveIndex<'_>,
+    declared: &BTreeMap<ObjectId, Address>,
+    actions: &BTreeMap<ObjectId, Action>,
+    notes: &mut Vec<Note>,
+) -> Vec<Change> {
+    let ours = |o: &LiveObject| index.owner(o).is_some_and(|w| w.estate == desired.name);
+    let mut out = Vec::new();
+    let mut deleted: BTreeSet<ObjectId> = BTreeSet::new();
+    let mut providers = Vec::new();
+    for (id, object) in index.iter() {
+        if declared.contains_key(id) || id.kind == Kind::Replication || !ours(object) {
+            continue;
+        }
+        if let Some(parent) = object.resource.parent()
+            && actions.get(&parent) == Some(&Action::Replace)
+        {
+            continue;
+        }
+        if id.kind == Kind::OidcProvider {
+            providers.push((id, object));
+            continue;
+        }
+        deleted.insert(id.clone());
+        out.push(delete(index, id, object));
+    }
+    for (id, object) in providers {
+        let trusting: Vec<&str> = index
+            .iter()
+            .filter(|(rid, _)| rid.kind == Kind::Role && !deleted.contains(*rid))
+            .filter_map(|(_, o)| match &o.resource {
+                Resource::Role(r) if trusted_providers(&r.trust.0).contains(&id.key) => {
+                    Some(r.name.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        if trusting.is_empty() {
+            out.push(delete(index, id, object));
+        } else {
+            notes.push(Note {
+                severity: Severity::Warning,
+                address: Some(deleted_address(index, object)),
+                message: format!(
+                    "OIDC provider {} is no longer declared but is kept: role(s) {} still trust it",
+                    id.key,
+                    trusting.join(", ")
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
+    Change {
+        address: deleted_address(index, object),
+        id: id.clone(),
+        action: Action::Delete,
+        before: Some(object.resource.clone()),
+        after: None,
+        replace_because: Vec::new(),
+        force: force_delete(&object.resource),
+        depends_on: Vec::new(),
+    }
+}
+
+/// Where a deleted object was declared, rebuilt from its ownership tags. Roles and role
+/// policies are indexed by role name, so a renamed role never collides with its successor.
+fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
+    let module = index.owner(object).and_then(|o| o.module.clone());
+    let ci = |role: &str| {
+        let circleci = index
+            .get(&ObjectId {
+                kind: Kind::Role,
+                key: role.to_owned(),
+            })
+            .and_then(|o| match &o.resource {
+                Resource::Role(r) => Some(trusted_providers(&r.trust.0)),
+                _ => None,
+            })
+            .is_some_and(|urls| urls.iter().any(|u| u.starts_with("oidc.circleci.com/")));
+        if circleci { "circleci" } else { "github" }
+    };
+    let (kind, name, key) = match &object.resource {
+        Resource::Repository(r) => (Kind::Repository, "repository".to_owned(), r.name.clone()),
+        Resource::RepositoryPolicy(p) => (
+            Kind::RepositoryPolicy,
+            "repository_policy".to_owned(),
+            p.repository.clone(),
+        ),
+        Resource::LifecyclePolicy(p) => (
+            Kind::LifecyclePolicy,
+            "lifecycle_policy".to_owned(),
+            p.repository.clone(),
+        ),
+        Resource::OidcProvider(p) => (
+            Kind::OidcProvider,
+            "oidc_provider".to_owned(),
+            p.url.clone(),
+        ),
+        Resource::Role(r) => (Kind::Role, format!("{}_role", ci(&r.name)), r.name.clone()),
+        Resource::RolePolicy(p) => (
+            Kind::RolePolicy,
+            format!("{}_role_policy", ci(&p.role)),
+            format!("{}:{}", p.role, p.name),
+        ),
+        Resource::Replication(_) => (
+            Kind::Replication,
+            "replication_configuration".to_owned(),
+            String::new(),
+        ),
+    };
+    let index = (!key.is_empty()).then_some(key);
+    match (kind, module) {
+        (Kind::OidcProvider, _) | (_, None) => Address {
+            module: None,
+            kind,
+            name,
+            index,
+        },
+        (_, Some(m)) => Address {
+            module: Some(m),
+            kind,
+            name,
+            index,
+        },
+    }
+}

@@ -1,0 +1,585 @@
+//! The planner on the scenarios the views are reviewed with, plus the ownership rules.
+//!
+//! Each scenario is also written to `tests/scenarios/NAME.json` (desired and live estate) so
+//! that the CLI's view goldens render exactly these plans, and its plan listing is compared with
+//! the reviewed file `tests/golden/NAME.txt`. Set `UPDATE_GOLDEN=1` to rewrite both after
+//! reviewing a change.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use common::*;
+use ecrplan_diff::{PlanError, drift, graph_dot, plan};
+use ecrplan_model::{
+    Action, DesiredEstate, Encryption, GithubAccess, GithubRepository, JsonDocument, Kind,
+    LiveEstate, LiveObject, Plan, Replication, ReplicationDestination, ReplicationRule, Resource,
+    Severity, Tags, tags,
+};
+use serde_json::json;
+
+fn listing(plan: &Plan) -> String {
+    let mut out = String::new();
+    for c in &plan.changes {
+        let _ = write!(out, "{:>3} {} ({})", c.action.symbol(), c.address, c.action);
+        if !c.replace_because.is_empty() {
+            let _ = write!(out, " because {}", c.replace_because.join(", "));
+        }
+        if c.force {
+            out.push_str(" force");
+        }
+        for d in &c.depends_on {
+            let _ = write!(out, "\n      after {d}");
+        }
+        out.push('\n');
+    }
+    for n in &plan.notes {
+        let at = n
+            .address
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let _ = writeln!(out, "{:?} {at}: {}", n.severity, n.message);
+    }
+    out
+}
+
+fn golden(name: &str, desired: &DesiredEstate, live: &LiveEstate) -> Plan {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let scenario = serde_json::to_string_pretty(&json!({"desired": desired, "live": live}))
+        .expect("estates serialise");
+    let plan = plan(desired, live, "0123456789abcdef").expect("plan");
+    let text = listing(&plan);
+    let files = [
+        (
+            dir.join("scenarios").join(format!("{name}.json")),
+            scenario + "\n",
+        ),
+        (dir.join("golden").join(format!("{name}.txt")), text),
+    ];
+    for (path, want) in files {
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, &want).expect("write golden");
+        }
+        let have = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
+        assert_eq!(
+            have,
+            want,
+            "{} differs (UPDATE_GOLDEN=1 rewrites it)",
+            path.display()
+        );
+    }
+    plan
+}
+
+fn find<'a>(plan: &'a Plan, address: &str) -> &'a ecrplan_model::Change {
+    plan.changes
+        .iter()
+        .find(|c| c.address.to_string() == address)
+        .unwrap_or_else(|| panic!("no change at {address}"))
+}
+
+fn position(plan: &Plan, address: &str) -> usize {
+    plan.changes
+        .iter()
+        .position(|c| c.address.to_string() == address)
+        .unwrap_or_else(|| panic!("no change at {address}"))
+}
+
+fn get_mut<'a>(live: &'a mut LiveEstate, kind: Kind, key: &str) -> &'a mut LiveObject {
+    live.objects
+        .iter_mut()
+        .find(|o| o.resource.id().kind == kind && o.resource.id().key == key)
+        .unwrap_or_else(|| panic!("no live {kind:?} {key}"))
+}
+
+#[test]
+fn seed_on_empty_account() {
+    let plan = golden("seed_on_empty", &koa(), &empty());
+    assert_eq!(plan.changes.len(), 5);
+    assert!(plan.changes.iter().all(|c| c.action == Action::Create));
+    assert!(
+        position(
+            &plan,
+            r#"oidc_provider["token.actions.githubusercontent.com"]"#
+        ) < position(&plan, "module.ecr-koa.github_role")
+    );
+    assert!(
+        position(&plan, "module.ecr-koa.github_role")
+            < position(&plan, "module.ecr-koa.github_role_policy")
+    );
+    let policy = find(&plan, "module.ecr-koa.github_role_policy");
+    assert_eq!(
+        policy
+            .depends_on
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec![
+            r#"module.ecr-koa.repository["giftcard-service"]"#,
+            "module.ecr-koa.github_role"
+        ],
+        "ties and lists follow address order: module, kind, name, index"
+    );
+    assert!(plan.notes.is_empty(), "{:?}", plan.notes);
+    assert!(plan.fingerprints.is_empty());
+}
+
+#[test]
+fn no_changes_after_apply() {
+    let live = applied(&koa());
+    let plan = golden("no_changes", &koa(), &live);
+    assert!(plan.is_empty());
+    assert_eq!(plan.fingerprints.len(), live.objects.len());
+    assert!(plan.changes.iter().all(|c| c.depends_on.is_empty()));
+}
+
+/// The account's repository policy was edited by hand: the statement order and principal form
+/// differ (no change), and one more account was given pull access (a change).
+fn policy_drift_live() -> LiveEstate {
+    let mut live = applied(&koa());
+    let o = get_mut(&mut live, Kind::RepositoryPolicy, "giftcard-service");
+    o.resource = Resource::RepositoryPolicy(ecrplan_model::RepositoryPolicy {
+        repository: "giftcard-service".into(),
+        document: JsonDocument(json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AllowPull",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["931827427725", "arn:aws:iam::123456789012:root"]},
+                "Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+                           "ecr:BatchCheckLayerAvailability"]
+            }]
+        })),
+    });
+    live
+}
+
+#[test]
+fn policy_drift_is_one_update() {
+    let plan = golden("policy_drift", &koa(), &policy_drift_live());
+    let changed: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| c.address.to_string())
+        .collect();
+    assert_eq!(
+        changed,
+        vec![r#"module.ecr-koa.repository_policy["giftcard-service"]"#]
+    );
+}
+
+#[test]
+fn reordered_policy_is_no_change() {
+    let mut live = applied(&koa());
+    let o = get_mut(&mut live, Kind::RepositoryPolicy, "giftcard-service");
+    o.resource = Resource::RepositoryPolicy(ecrplan_model::RepositoryPolicy {
+        repository: "giftcard-service".into(),
+        document: JsonDocument(json!({
+            "Statement": {"Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+                "ecr:BatchCheckLayerAvailability"], "Principal": {"AWS": "931827427725"},
+                "Effect": "Allow", "Sid": "AllowPull"},
+            "Version": "2012-10-17"
+        })),
+    });
+    assert!(plan(&koa(), &live, "h").expect("plan").is_empty());
+}
+
+fn kms_koa() -> DesiredEstate {
+    let mut d = koa();
+    d.modules[0].settings.encryption = Encryption::Kms {
+        kms_key: "arn:aws:kms:eu-west-1:354918371398:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            .into(),
+    };
+    d
+}
+
+#[test]
+fn encryption_change_replaces_and_recreates_policies() {
+    let mut live = applied(&koa());
+    get_mut(&mut live, Kind::Repository, "giftcard-service").holds_images = Some(false);
+    let plan = golden("replace_encryption", &kms_koa(), &live);
+    let repo = find(&plan, r#"module.ecr-koa.repository["giftcard-service"]"#);
+    assert_eq!(repo.action, Action::Replace);
+    assert_eq!(repo.replace_because, vec!["encryption".to_owned()]);
+    let policy = find(
+        &plan,
+        r#"module.ecr-koa.repository_policy["giftcard-service"]"#,
+    );
+    assert_eq!(policy.action, Action::Create);
+    assert_eq!(policy.depends_on, vec![repo.address.clone()]);
+    assert!(plan.is_applyable());
+}
+
+#[test]
+fn replacing_a_repository_with_images_needs_force() {
+    let mut live = applied(&koa());
+    get_mut(&mut live, Kind::Repository, "giftcard-service").holds_images = Some(true);
+    let refused = plan(&kms_koa(), &live, "h").expect("plan");
+    assert!(!refused.is_applyable());
+    if let Resource::Repository(r) =
+        &mut get_mut(&mut live, Kind::Repository, "giftcard-service").resource
+    {
+        r.tags.insert(tags::FORCE_DELETE.into(), "true".into());
+    }
+    let mut desired = kms_koa();
+    desired.modules[0].settings.force_delete = true;
+    let forced = plan(&desired, &live, "h").expect("plan");
+    assert!(forced.is_applyable(), "{:?}", forced.notes);
+    assert!(find(&forced, r#"module.ecr-koa.repository["giftcard-service"]"#).force);
+}
+
+/// `legacy-service` was declared in the koa module, pushed to, and then removed from the
+/// configuration; the live push policy still names it.
+fn delete_live() -> LiveEstate {
+    let mut old = koa();
+    old.modules[0].repositories.push("legacy-service".into());
+    let mut live = applied(&old);
+    get_mut(&mut live, Kind::Repository, "legacy-service").holds_images = Some(true);
+    live
+}
+
+#[test]
+fn removed_repository_is_deleted_after_what_names_it() {
+    let plan = golden("delete_owned", &koa(), &delete_live());
+    let del = r#"module.ecr-koa.repository["legacy-service"]"#;
+    let repo = find(&plan, del);
+    assert_eq!(repo.action, Action::Delete);
+    assert!(!repo.force);
+    let deps: Vec<String> = repo.depends_on.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        deps,
+        vec![
+            r#"module.ecr-koa.repository_policy["legacy-service"]"#.to_owned(),
+            "module.ecr-koa.github_role_policy".to_owned(),
+        ]
+    );
+    assert!(position(&plan, "module.ecr-koa.github_role_policy") < position(&plan, del));
+    assert!(
+        position(
+            &plan,
+            r#"module.ecr-koa.repository_policy["legacy-service"]"#
+        ) < position(&plan, del)
+    );
+    assert_eq!(
+        plan.changes.last().map(|c| c.address.to_string()),
+        Some(del.to_owned())
+    );
+    assert!(plan.notes.iter().any(|n| n.severity == Severity::Error
+        && n.address == Some(repo.address.clone())
+        && n.message.contains("holds images")));
+}
+
+/// The repository and the role were made by hand before ecrplan: no ownership tags.
+fn adopt_live() -> LiveEstate {
+    let mut live = applied(&koa());
+    for o in &mut live.objects {
+        if let Some(t) = o.resource.tags_mut() {
+            t.retain(|k, _| !tags::is_reserved(k));
+            t.insert("team".into(), "koa".into());
+        }
+        if let Resource::Role(r) = &mut o.resource {
+            r.path = "/".into();
+        }
+        *o = LiveObject::new(o.resource.clone());
+    }
+    live.objects
+        .retain(|o| o.resource.kind() != Kind::RolePolicy);
+    live.normalise();
+    live
+}
+
+#[test]
+fn untagged_objects_are_adopted_never_recreated() {
+    let live = adopt_live();
+    let desired = koa();
+    let plan = golden("adopt", &desired, &live);
+    for a in [
+        r#"module.ecr-koa.repository["giftcard-service"]"#,
+        "module.ecr-koa.github_role",
+        r#"oidc_provider["token.actions.githubusercontent.com"]"#,
+    ] {
+        assert_eq!(find(&plan, a).action, Action::Adopt, "{a}");
+    }
+    assert_eq!(
+        find(&plan, "module.ecr-koa.github_role_policy").action,
+        Action::Create
+    );
+    let role = find(&plan, "module.ecr-koa.github_role");
+    match &role.after {
+        Some(Resource::Role(r)) => assert_eq!(r.path, "/", "an adopted role keeps its path"),
+        other => panic!("{other:?}"),
+    }
+    let after = apply_in_memory(&plan, &live, ownership(&desired));
+    let again = plan_of(&desired, &after);
+    assert!(again.is_empty(), "{}", listing(&again));
+}
+
+fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
+    plan(desired, live, "h").expect("plan")
+}
+
+#[test]
+fn large_estate_on_empty_account() {
+    let desired = DesiredEstate {
+        name: "platform".into(),
+        provider: Default::default(),
+        modules: vec![bulk_module("services", "svc", 2000)],
+        replication: None,
+    };
+    let plan = plan_of(&desired, &empty());
+    assert_eq!(plan.changes.len(), 2000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/large.json");
+    let scenario = serde_json::to_string_pretty(&json!({"desired": desired, "live": empty()}))
+        .expect("serialise")
+        + "\n";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&dir, &scenario).expect("write");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&dir).expect("scenario file"),
+        scenario
+    );
+}
+
+#[test]
+fn declaring_a_foreign_object_names_its_estate() {
+    let mut other = koa();
+    other.name = "payments".into();
+    let live = applied(&other);
+    match plan(&koa(), &live, "h") {
+        Err(PlanError::Foreign { estate, id, .. }) => {
+            assert_eq!(estate, "payments");
+            assert_eq!(id.kind, Kind::Repository);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn foreign_objects_are_never_deleted_and_shared_provider_is_kept() {
+    let mut other = koa();
+    other.name = "payments".into();
+    let live = applied(&other);
+    let mut mine = koa();
+    mine.modules[0].name = "ecr-web".into();
+    mine.modules[0].repositories = vec!["web".into()];
+    if let Some(g) = &mut mine.modules[0].github {
+        g.role_name = "web-github".into();
+    }
+    let plan = plan_of(&mine, &live);
+    assert!(plan.changes.iter().all(|c| c.action != Action::Delete));
+    let provider = find(
+        &plan,
+        r#"oidc_provider["token.actions.githubusercontent.com"]"#,
+    );
+    assert_eq!(
+        provider.action,
+        Action::NoOp,
+        "a provider another estate owns is shared"
+    );
+}
+
+#[test]
+fn owned_provider_trusted_by_a_foreign_role_is_kept() {
+    let live = applied(&koa());
+    let mut other = koa();
+    other.name = "payments".into();
+    other.modules[0].repositories = vec!["pay".into()];
+    if let Some(g) = &mut other.modules[0].github {
+        g.role_name = "pay-github".into();
+    }
+    let mut objects = live.objects.clone();
+    objects.extend(
+        applied(&other)
+            .objects
+            .into_iter()
+            .filter(|o| o.resource.kind() != Kind::OidcProvider),
+    );
+    let mut live = LiveEstate {
+        account: account(),
+        objects,
+    };
+    live.normalise();
+    let mut nothing = koa();
+    nothing.modules.clear();
+    let plan = plan_of(&nothing, &live);
+    assert!(
+        plan.changes.iter().all(|c| c.id.kind != Kind::OidcProvider),
+        "{}",
+        listing(&plan)
+    );
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| c.id.kind == Kind::Role && c.action == Action::Delete)
+    );
+    assert!(plan.notes.iter().any(|n| n.message.contains("pay-github")));
+    assert!(plan.is_applyable());
+
+    let alone = plan_of(&nothing, &applied(&koa()));
+    let provider = find(
+        &alone,
+        r#"oidc_provider["token.actions.githubusercontent.com"]"#,
+    );
+    assert_eq!(provider.action, Action::Delete);
+    assert!(
+        provider
+            .depends_on
+            .iter()
+            .any(|a| a.to_string() == r#"module.ecr-koa.github_role["koa-github-ecr-access"]"#)
+    );
+    assert_eq!(
+        alone.changes.last().map(|c| c.id.kind),
+        Some(Kind::OidcProvider)
+    );
+}
+
+#[test]
+fn owned_repository_policy_without_declaration_is_removed() {
+    let mut d = koa();
+    d.modules[0].account_access.clear();
+    let plan = plan_of(&d, &applied(&koa()));
+    let p = find(
+        &plan,
+        r#"module.ecr-koa.repository_policy["giftcard-service"]"#,
+    );
+    assert_eq!(p.action, Action::Delete);
+}
+
+#[test]
+fn wide_trust_and_cross_account_push_are_flagged() {
+    let mut d = koa();
+    d.modules[0].github = Some(GithubAccess {
+        role_name: "koa-github-ecr-access".into(),
+        repositories: vec![GithubRepository {
+            organisation: "*".into(),
+            repository: "GiftCardService".into(),
+        }],
+        environments: Vec::new(),
+        refs: Vec::new(),
+    });
+    d.modules[0].account_access[0].can_write = true;
+    let plan = plan_of(&d, &empty());
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.severity == Severity::Error && n.message.contains("repo:*/"))
+    );
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.severity == Severity::Warning && n.message.contains("931827427725"))
+    );
+    assert!(!plan.is_applyable());
+}
+
+#[test]
+fn replication_is_managed_only_when_declared() {
+    let rule = ReplicationRule {
+        destinations: vec![ReplicationDestination {
+            region: "eu-north-1".into(),
+            registry_id: "354918371398".into(),
+        }],
+        repository_prefixes: vec![],
+    };
+    let mut live = applied(&koa());
+    live.objects
+        .push(LiveObject::new(Resource::Replication(Replication {
+            rules: vec![rule],
+        })));
+    live.normalise();
+    assert!(
+        plan_of(&koa(), &live).is_empty(),
+        "undeclared replication is left alone"
+    );
+    let report = drift(&koa(), &live).expect("drift");
+    assert_eq!(report.unmanaged.len(), 1);
+    assert_eq!(report.unmanaged[0].id.kind, Kind::Replication);
+
+    let mut clear = koa();
+    clear.replication = Some(Replication::default());
+    let plan = plan_of(&clear, &live);
+    assert_eq!(
+        find(&plan, "replication_configuration").action,
+        Action::Update
+    );
+    let after = apply_in_memory(&plan, &live, ownership(&clear));
+    assert!(plan_of(&clear, &after).is_empty());
+    assert!(
+        plan_of(&clear, &applied(&koa())).is_empty(),
+        "empty block, nothing live: no-op"
+    );
+}
+
+#[test]
+fn drift_classifies_everything() {
+    let mut live = delete_live();
+    live.objects
+        .retain(|o| o.resource.kind() != Kind::LifecyclePolicy);
+    live.objects.push(LiveObject::new(Resource::Repository(
+        ecrplan_model::Repository {
+            name: "hand-made".into(),
+            image_tag_mutability: Default::default(),
+            scan_on_push: false,
+            encryption: Encryption::Aes256,
+            tags: Tags::new(),
+        },
+    )));
+    let o = get_mut(&mut live, Kind::Repository, "giftcard-service");
+    if let Resource::Repository(r) = &mut o.resource {
+        r.scan_on_push = true;
+    }
+    live.normalise();
+    let mut desired = koa();
+    desired.modules[0].settings.lifecycle = Some(ecrplan_model::LifecycleSpec::Generated {
+        keep_last: Some(10),
+        expire_untagged_after_days: None,
+    });
+    let report = drift(&desired, &live).expect("drift");
+    assert!(!report.in_sync());
+    assert_eq!(report.changed.len(), 2, "{:#?}", report.changed);
+    let repo = report
+        .changed
+        .iter()
+        .find(|c| c.id.kind == Kind::Repository)
+        .expect("repository drift");
+    assert_eq!(repo.attributes.len(), 1);
+    assert_eq!(repo.attributes[0].attribute, "scan_on_push");
+    assert_eq!(report.missing.len(), 1);
+    assert_eq!(report.missing[0].id.kind, Kind::LifecyclePolicy);
+    assert_eq!(report.undeclared.len(), 2, "{:#?}", report.undeclared);
+    assert_eq!(report.unmanaged.len(), 1);
+    assert!(drift(&koa(), &applied(&koa())).expect("drift").in_sync());
+}
+
+#[test]
+fn declared_twice_is_an_error() {
+    let mut d = koa();
+    let mut second = koa_module();
+    second.name = "again".into();
+    second.github = None;
+    d.modules.push(second);
+    assert!(matches!(
+        plan(&d, &empty(), "h"),
+        Err(PlanError::DeclaredTwice { .. })
+    ));
+}
+
+#[test]
+fn dot_has_every_change_and_edge() {
+    let plan = plan_of(&koa(), &empty());
+    let dot = graph_dot(&plan);
+    assert!(dot.starts_with("digraph ecrplan {"));
+    for c in &plan.changes {
+        assert!(dot.contains(&format!(
+            "\"{}\" [label",
+            c.address.to_string().replace('"', "\\\"")
+        )));
+    }
+    assert_eq!(dot.matches(" -> ").count(), 4, "{dot}");
+}
