@@ -50,14 +50,14 @@ pub struct ConfigArgs {
 /// Which account to talk to, when the configuration's provider block is not enough.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AccountArgs {
-    /// AWS region.
-    #[arg(long, env = "AWS_REGION")]
+    /// AWS region; beats the provider block, which beats AWS_REGION and profiles.
+    #[arg(long)]
     pub region: Option<String>,
-    /// AWS profile.
-    #[arg(long, env = "AWS_PROFILE")]
+    /// AWS profile; beats the provider block, which beats AWS_PROFILE.
+    #[arg(long)]
     pub profile: Option<String>,
-    /// Endpoint override (moto, LocalStack).
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    /// Endpoint override (moto, LocalStack); AWS_ENDPOINT_URL works too.
+    #[arg(long)]
     pub endpoint: Option<String>,
     /// Use the file-backed sandbox account at this path instead of AWS.
     #[arg(long, value_name = "PATH")]
