@@ -252,7 +252,13 @@ fn deletions(
     actions: &BTreeMap<ObjectId, Action>,
     notes: &mut Vec<Note>,
 ) -> Vec<Change> {
-    let ours = |o: &LiveObject| index.owner(o).is_some_and(|w| w.estate == desired.name);
+    // A policy of an object being adopted becomes this estate's with it.
+    let ours = |o: &LiveObject| {
+        index.owner(o).is_some_and(|w| w.estate == desired.name)
+            || o.resource
+                .parent()
+                .is_some_and(|p| actions.get(&p) == Some(&Action::Adopt))
+    };
     let mut out = Vec::new();
     let mut deleted: BTreeSet<ObjectId> = BTreeSet::new();
     let mut providers = Vec::new();
