@@ -1,1 +1,741 @@
-//! placeholder
+//! HCL configuration → desired estate.
+//!
+//! [`load_dir`] reads every `*.hcl` and `*.tf` file of a directory in name order, parses it
+//! with hcl-edit (which keeps byte ranges), evaluates expressions with a small evaluator of
+//! its own so every value remembers where it was written, and turns `module` blocks into
+//! [`ecrplan_model::Module`]s. Every problem in every file is reported at once, as
+//! [`Diagnostic`]s that point at the line and column.
+//!
+//! The library never reads the process environment: `ECRPLAN_VAR_*` values are passed in by
+//! the caller through [`LoadOptions::env`].
+
+mod blocks;
+mod decode;
+mod diag;
+mod eval;
+mod lifecycle;
+mod modules;
+mod value;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use ecrplan_model::{DesiredEstate, ProviderSettings, Replication};
+use hcl_edit::structure::{Block, Structure};
+use sha2::{Digest, Sha256};
+
+pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, render_text};
+pub use modules::cloud_platform_role_name;
+
+use decode::suggest;
+use diag::Sink;
+use eval::{Evaluator, VarSource, Vars, span_of};
+use modules::{CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, Declared};
+use value::{At, FileId, Kind};
+
+/// What the caller passes in besides the directory.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `--var NAME=VALUE` pairs, in command-line order (a later one wins).
+    pub vars: Vec<(String, String)>,
+    /// `ECRPLAN_VAR_NAME=VALUE` pairs, with the name given without the prefix.
+    pub env: Vec<(String, String)>,
+}
+
+/// A configuration directory, read and checked.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// What the directory declares.
+    pub estate: DesiredEstate,
+    /// Warnings (skipped blocks, inputs accepted but not managed…).
+    pub warnings: Vec<Diagnostic>,
+    /// SHA-256 (hex) of the file names and contents, the files read with `file()` and the
+    /// variable values used: a saved plan records it and is stale when it changes.
+    pub config_hash: String,
+    /// Counts, for one-line reports.
+    pub summary: Summary,
+}
+
+/// How much a directory declares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// ECR-estate module blocks.
+    pub modules: usize,
+    /// Repositories.
+    pub repositories: usize,
+    /// CI roles (GitHub and CircleCI).
+    pub roles: usize,
+}
+
+/// Terraform block types that are skipped (with one summary warning) rather than refused.
+const TERRAFORM_BLOCKS: &[&str] = &[
+    "terraform",
+    "resource",
+    "data",
+    "output",
+    "locals",
+    "moved",
+    "import",
+    "check",
+    "removed",
+    "ephemeral",
+];
+
+/// Every top-level block type ecrplan knows, for "did you mean".
+const TOP_LEVEL: &[&str] = &[
+    "module",
+    "variable",
+    "provider",
+    "ecrplan",
+    "replication",
+    "terraform",
+    "resource",
+    "data",
+    "output",
+    "locals",
+    "moved",
+    "import",
+    "check",
+    "removed",
+    "ephemeral",
+];
+
+/// Reads a configuration directory into the desired estate, or returns every error found (with
+/// the warnings after them).
+pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
+    let files = read_files(dir)?;
+    let mut sink = Sink::default();
+    let mut bodies = Vec::new();
+    for (id, file) in files.iter().enumerate() {
+        match hcl_edit::parser::parse_body(&file.text) {
+            Ok(body) => bodies.push((id, body)),
+            Err(e) => sink.push(parse_error(file, &e)),
+        }
+    }
+    let hasher_files = files.clone();
+
+    let empty = Vars::default();
+    let mut top = TopLevel::default();
+    {
+        let mut ev = Evaluator::new(&files, dir, &empty, &mut sink);
+        for (file, body) in &bodies {
+            top.collect(&mut ev, *file, body);
+        }
+    }
+
+    let mut vars = Vars::default();
+    for (name, decl) in &top.variables {
+        let source = match decl.default {
+            Some(expr) => VarSource::Default(decl.file, expr),
+            None => VarSource::Missing,
+        };
+        vars.values.insert(name.clone(), source);
+    }
+    for (name, value) in &options.env {
+        vars.values
+            .insert(name.clone(), VarSource::Env(value.clone()));
+    }
+    for (name, value) in &options.vars {
+        vars.values
+            .insert(name.clone(), VarSource::Cli(value.clone()));
+    }
+
+    let mut warnings = Vec::new();
+    let mut ev = Evaluator::new(&files, dir, &vars, &mut sink);
+
+    let mut estate = DesiredEstate {
+        name: "default".to_owned(),
+        ..DesiredEstate::default()
+    };
+    if let Some((file, block)) = top.ecrplan.first()
+        && let Some(name) = ev.ecrplan_block(*file, block)
+    {
+        estate.name = name;
+    }
+    for (file, block) in top.ecrplan.iter().skip(1) {
+        ev.error(
+            &At::new(*file, span_of(&block.ident)),
+            "the `ecrplan` block is declared twice",
+            "second `ecrplan` block",
+        );
+    }
+    estate.provider = read_provider(&mut ev, &top.providers);
+    estate.replication = read_replication(&mut ev, &top.replication);
+
+    let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
+    let circleci_org = if needs_circleci_org {
+        circleci_organisation(&mut ev)
+    } else {
+        None
+    };
+    let circleci_org_given = circleci_org.is_some();
+    let circleci_org = circleci_org.unwrap_or_else(|| CIRCLECI_ORG_PLACEHOLDER.to_owned());
+
+    let mut declared: Vec<Declared> = Vec::new();
+    for m in &top.modules {
+        let known = if m.cloud_platform {
+            modules::CLOUD_PLATFORM_ATTRS
+        } else {
+            modules::ECR_REPOS_ATTRS
+        };
+        let ctx = format!("module `{}`", m.name);
+        let fields = ev.body_fields(m.file, &m.block.body, known, &[], &ctx);
+        let label_at = m.label_at.clone();
+        let read = if m.cloud_platform {
+            ev.cloud_platform_module(&m.name, m.source.clone(), label_at, &fields, &circleci_org)
+        } else {
+            ev.ecr_repos_module(&m.name, m.source.clone(), label_at, &fields)
+        };
+        if let Some(d) = read {
+            declared.push(d);
+        }
+    }
+    check_duplicates(&mut ev, &declared);
+
+    // Warnings, one line each per directory.
+    if !top.skipped.is_empty() {
+        warnings.push(skipped_warning(&top.skipped));
+    }
+    let mut unmanaged: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &declared {
+        for input in &d.unmanaged {
+            *unmanaged.entry(input).or_default() += 1;
+        }
+    }
+    if !unmanaged.is_empty() {
+        let parts: Vec<String> = unmanaged
+            .iter()
+            .map(|(input, n)| format!("`{input}` ({n} module{})", plural(*n)))
+            .collect();
+        warnings.push(
+            Diagnostic::warning(format!(
+                "accepted but not managed by ecrplan: {}",
+                parts.join(", ")
+            ))
+            .help("ecrplan manages repositories, their policies and the CI roles; these inputs configure other things"),
+        );
+    }
+    let placeholder_circleci = declared
+        .iter()
+        .filter(|d| d.module.circleci.is_some() && !circleci_org_given)
+        .count();
+    if placeholder_circleci > 0 {
+        warnings.push(
+            Diagnostic::warning(format!(
+                "{placeholder_circleci} Cloud Platform module{} ask{} for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation {CIRCLECI_ORG_PLACEHOLDER}",
+                plural(placeholder_circleci),
+                if placeholder_circleci == 1 { "s" } else { "" },
+            ))
+            .help(format!(
+                "pass --var {CIRCLECI_ORG_VARIABLE}=… or set ECRPLAN_VAR_{CIRCLECI_ORG_VARIABLE} (or declare variable \"{CIRCLECI_ORG_VARIABLE}\" with a default)"
+            )),
+        );
+    }
+    for (name, _) in &options.vars {
+        if !top.variables.contains_key(name) && !ev.used_vars.contains_key(name) {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "--var {name} is given, but no variable \"{name}\" is declared or used"
+                ))
+                .help(format!(
+                    "declare it with `variable \"{name}\" {{}}`, or check the spelling"
+                )),
+            );
+        }
+    }
+
+    let used_vars = std::mem::take(&mut ev.used_vars);
+    let read_files_map = std::mem::take(&mut ev.read_files);
+    drop(ev);
+
+    if sink.has_errors() {
+        let mut errors: Vec<Diagnostic> = sink.items;
+        errors.sort_by_key(|d| {
+            (
+                d.file().map(|f| files.iter().position(|x| x.name == f)),
+                d.span().map(|s| s.start),
+            )
+        });
+        errors.extend(warnings);
+        return Err(Diagnostics(errors));
+    }
+    warnings.splice(0..0, sink.items);
+
+    let summary = Summary {
+        modules: declared.len(),
+        repositories: declared.iter().map(|d| d.module.repositories.len()).sum(),
+        roles: declared
+            .iter()
+            .map(|d| {
+                usize::from(d.module.github.is_some()) + usize::from(d.module.circleci.is_some())
+            })
+            .sum(),
+    };
+    estate.modules = declared.into_iter().map(|d| d.module).collect();
+    Ok(Loaded {
+        estate,
+        warnings,
+        config_hash: config_hash(&hasher_files, &used_vars, &read_files_map),
+        summary,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The files of a directory, `*.hcl` and `*.tf`, in name order.
+fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
+    let fail =
+        |message: String, help: &str| Diagnostics(vec![Diagnostic::error(message).help(help)]);
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        fail(
+            format!(
+                "cannot read the configuration directory {}: {e}",
+                dir.display()
+            ),
+            "give the directory that holds the *.tf or *.hcl files",
+        )
+    })?;
+    let mut names = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_config = name.ends_with(".tf") || name.ends_with(".hcl");
+        if is_config && entry.path().is_file() {
+            names.push(name);
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        return Err(fail(
+            format!("no *.tf or *.hcl files in {}", dir.display()),
+            "point ecrplan at a directory with a module block, e.g. examples/quickstart",
+        ));
+    }
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for name in names {
+        match std::fs::read_to_string(dir.join(&name)) {
+            Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
+            Err(e) => errors.push(
+                Diagnostic::error(format!("cannot read {name}: {e}"))
+                    .help("configuration files must be readable UTF-8 text"),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+fn parse_error(file: &Arc<SourceFile>, e: &hcl_edit::parser::Error) -> Diagnostic {
+    let offset = e.location().offset().min(file.text.len());
+    let end = file.text[offset..].chars().next().map_or(offset, |c| {
+        if c == '\n' {
+            offset
+        } else {
+            offset + c.len_utf8()
+        }
+    });
+    let message = e.message().trim();
+    Diagnostic::error(format!("HCL syntax error: {message}"))
+        .in_file(file)
+        .label(offset..end, "here")
+        .help("check for a missing `}`, `]`, `\"` or `=` just before this point")
+}
+
+/// A `variable` block.
+struct VarDecl<'b> {
+    file: FileId,
+    default: Option<&'b hcl_edit::expr::Expression>,
+}
+
+/// A module block worth reading.
+struct ModuleDecl<'b> {
+    file: FileId,
+    name: String,
+    label_at: At,
+    source: String,
+    cloud_platform: bool,
+    block: &'b Block,
+}
+
+#[derive(Default)]
+struct TopLevel<'b> {
+    variables: BTreeMap<String, VarDecl<'b>>,
+    modules: Vec<ModuleDecl<'b>>,
+    providers: Vec<(FileId, &'b Block, &'static str)>,
+    ecrplan: Vec<(FileId, &'b Block)>,
+    replication: Vec<(FileId, &'b Block)>,
+    skipped: HashMap<String, usize>,
+}
+
+impl<'b> TopLevel<'b> {
+    fn skip(&mut self, kind: &str) {
+        *self.skipped.entry(kind.to_owned()).or_default() += 1;
+    }
+
+    fn collect(
+        &mut self,
+        ev: &mut Evaluator<'_>,
+        file: FileId,
+        body: &'b hcl_edit::structure::Body,
+    ) {
+        for structure in body.iter() {
+            let block = match structure {
+                Structure::Block(block) => block,
+                Structure::Attribute(attr) => {
+                    let at = At::new(file, span_of(&attr.key));
+                    let d = ev
+                        .diag(
+                            &at,
+                            format!(
+                                "unexpected attribute `{}` at the top level",
+                                attr.key.value()
+                            ),
+                            "not inside a block",
+                        )
+                        .help(
+                            "attributes belong inside a `module`, `provider` or `variable` block",
+                        );
+                    ev.sink.push(d);
+                    continue;
+                }
+            };
+            let ident = block.ident.value().as_str();
+            let ident_at = At::new(file, span_of(&block.ident));
+            let label = block.labels.first();
+            let label_at = label.map_or(ident_at.clone(), |l| At::new(file, span_of(l)));
+            let want_label = |ev: &mut Evaluator<'_>, n: usize, kind: &str| -> bool {
+                if block.labels.len() == n {
+                    return true;
+                }
+                let d = ev
+                    .diag(
+                        &ident_at,
+                        format!(
+                            "a `{kind}` block takes {n} label{}, not {}",
+                            plural(n),
+                            block.labels.len()
+                        ),
+                        "this block",
+                    )
+                    .help(match kind {
+                        "module" => "write `module \"NAME\" { … }`",
+                        "variable" => "write `variable \"NAME\" { … }`",
+                        "provider" => {
+                            "write `provider \"aws\" { … }` or `provider \"sandbox\" { … }`"
+                        }
+                        _ => "write it without labels",
+                    });
+                ev.sink.push(d);
+                false
+            };
+            match ident {
+                "variable" => {
+                    if !want_label(ev, 1, "variable") {
+                        continue;
+                    }
+                    let name = block.labels[0].as_str().to_owned();
+                    let fields = ev.body_fields(
+                        file,
+                        &block.body,
+                        &[
+                            "default",
+                            "type",
+                            "description",
+                            "sensitive",
+                            "nullable",
+                            "ephemeral",
+                        ],
+                        &["validation"],
+                        &format!("variable \"{name}\""),
+                    );
+                    let default = fields.get("default").map(|a| a.expr);
+                    if let Some(first) = self.variables.get(&name) {
+                        let _ = first;
+                        ev.error(
+                            &label_at,
+                            format!("variable \"{name}\" is declared twice"),
+                            "declared again here",
+                        );
+                        continue;
+                    }
+                    self.variables.insert(name, VarDecl { file, default });
+                }
+                "module" => {
+                    if !want_label(ev, 1, "module") {
+                        continue;
+                    }
+                    let name = block.labels[0].as_str().to_owned();
+                    let source_attr = block
+                        .body
+                        .iter()
+                        .filter_map(Structure::as_attribute)
+                        .find(|a| a.key.value().as_str() == "source");
+                    let source = match source_attr.map(|a| &a.value) {
+                        Some(expr) => match ev.eval(file, expr) {
+                            Some(v) => match &v.kind {
+                                Kind::String(s) => s.clone(),
+                                _ => {
+                                    ev.error(&v.at, "a module `source` must be a string", "");
+                                    continue;
+                                }
+                            },
+                            None => continue,
+                        },
+                        None => String::new(),
+                    };
+                    let cloud_platform = modules::is_cloud_platform(&source);
+                    let seed_kind = block
+                        .body
+                        .iter()
+                        .filter_map(Structure::as_attribute)
+                        .any(|a| a.key.value().as_str() == "ecr-repositories");
+                    if !cloud_platform && !seed_kind {
+                        self.skip("module");
+                        continue;
+                    }
+                    self.modules.push(ModuleDecl {
+                        file,
+                        name,
+                        label_at,
+                        source,
+                        cloud_platform,
+                        block,
+                    });
+                }
+                "provider" => {
+                    if !want_label(ev, 1, "provider") {
+                        continue;
+                    }
+                    let kind = match block.labels[0].as_str() {
+                        "aws" => "aws",
+                        "sandbox" => "sandbox",
+                        _ => {
+                            self.skip("provider");
+                            continue;
+                        }
+                    };
+                    let aliased = block
+                        .body
+                        .iter()
+                        .filter_map(Structure::as_attribute)
+                        .any(|a| a.key.value().as_str() == "alias");
+                    if aliased {
+                        // ecrplan talks to one account: the default provider.
+                        self.skip("provider");
+                        continue;
+                    }
+                    self.providers.push((file, block, kind));
+                }
+                "ecrplan" => {
+                    if want_label(ev, 0, "ecrplan") {
+                        self.ecrplan.push((file, block));
+                    }
+                }
+                "replication" => {
+                    if want_label(ev, 0, "replication") {
+                        self.replication.push((file, block));
+                    }
+                }
+                kind if TERRAFORM_BLOCKS.contains(&kind) => self.skip(kind),
+                other => {
+                    let mut d = ev.diag(
+                        &ident_at,
+                        format!("unknown block type `{other}`"),
+                        "unknown block",
+                    );
+                    if let Some(s) = suggest(other, TOP_LEVEL) {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    } else {
+                        d = d.help("ecrplan reads module, variable, provider, ecrplan and replication blocks");
+                    }
+                    ev.sink.push(d);
+                }
+            }
+        }
+    }
+}
+
+fn read_provider(
+    ev: &mut Evaluator<'_>,
+    providers: &[(FileId, &Block, &'static str)],
+) -> ProviderSettings {
+    let Some((file, block, kind)) = providers.first() else {
+        return ProviderSettings::Unspecified;
+    };
+    for (other_file, other, _) in &providers[1..] {
+        let at = At::new(*other_file, span_of(&other.ident));
+        let first_at = At::new(*file, span_of(&block.ident));
+        let mut d = ev
+            .diag(
+                &at,
+                "a second account provider is declared: ecrplan talks to one account",
+                "second provider",
+            )
+            .help("keep one `provider \"aws\"` or `provider \"sandbox\"` block (aliased aws providers are ignored)");
+        if *other_file == *file {
+            d = d.label(first_at.range.clone(), "first provider");
+        } else {
+            d = d.related(ev.diag(
+                &first_at,
+                "the first provider is declared here",
+                "first provider",
+            ));
+        }
+        ev.sink.push(d);
+    }
+    match *kind {
+        "aws" => ev.aws_provider(*file, block),
+        _ => ev.sandbox_provider(*file, block),
+    }
+}
+
+fn read_replication(ev: &mut Evaluator<'_>, blocks: &[(FileId, &Block)]) -> Option<Replication> {
+    let (file, block) = blocks.first()?;
+    for (other_file, other) in &blocks[1..] {
+        let at = At::new(*other_file, span_of(&other.ident));
+        ev.error(
+            &at,
+            "the `replication` block is declared twice",
+            "second block",
+        );
+    }
+    Some(ev.replication_block(*file, block))
+}
+
+/// The CircleCI organisation id for Cloud Platform modules, from the variable
+/// `circleci_organisation_id` (`--var`, `ECRPLAN_VAR_…` or a `variable` default).
+fn circleci_organisation(ev: &mut Evaluator<'_>) -> Option<String> {
+    let value = match ev.vars.values.get(CIRCLECI_ORG_VARIABLE)? {
+        VarSource::Cli(s) | VarSource::Env(s) => s.clone(),
+        VarSource::Default(file, expr) => {
+            let v = ev.eval(*file, expr)?;
+            match v.as_text() {
+                Some(s) => s,
+                None => {
+                    ev.error(&v.at, "`circleci_organisation_id` must be a string", "");
+                    return None;
+                }
+            }
+        }
+        VarSource::Missing => return None,
+    };
+    ev.used_vars.insert(
+        CIRCLECI_ORG_VARIABLE.to_owned(),
+        serde_json::Value::String(value.clone()),
+    );
+    let groups: Vec<&str> = value.split('-').collect();
+    let uuid = groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !uuid {
+        ev.sink.push(
+            Diagnostic::error(format!(
+                "`{CIRCLECI_ORG_VARIABLE}` is `{value}`, not a CircleCI organisation id"
+            ))
+            .help("the organisation id is the UUID under Organization Settings → Overview in CircleCI"),
+        );
+        return None;
+    }
+    Some(value)
+}
+
+/// Module names, repositories and roles must each be declared once in the directory.
+fn check_duplicates(ev: &mut Evaluator<'_>, declared: &[Declared]) {
+    let mut modules: HashMap<&str, &At> = HashMap::new();
+    let mut repos: HashMap<&str, &At> = HashMap::new();
+    let mut roles: HashMap<&str, &At> = HashMap::new();
+    for d in declared {
+        if let Some(first) = modules.insert(&d.module.name, &d.label_at) {
+            duplicate(ev, "module", &d.module.name, first, &d.label_at);
+        }
+        for (name, at) in d.module.repositories.iter().zip(&d.repositories) {
+            match repos.get(name.as_str()) {
+                Some(first) => duplicate(ev, "repository", name, first, at),
+                None => {
+                    repos.insert(name, at);
+                }
+            }
+        }
+        for (name, at) in &d.roles {
+            match roles.get(name.as_str()) {
+                Some(first) => duplicate(ev, "IAM role", name, first, at),
+                None => {
+                    roles.insert(name, at);
+                }
+            }
+        }
+    }
+}
+
+fn duplicate(ev: &mut Evaluator<'_>, what: &str, name: &str, first: &At, again: &At) {
+    let mut d = ev
+        .diag(
+            again,
+            format!("the {what} `{name}` is declared twice"),
+            "declared again here",
+        )
+        .help(format!(
+            "each {what} may be declared once per directory: remove one, or rename it"
+        ));
+    if first.file == again.file {
+        d = d.label(first.range.clone(), "first declared here");
+    } else {
+        d = d.related(ev.diag(
+            first,
+            format!("the {what} `{name}` is first declared here"),
+            "first declared here",
+        ));
+    }
+    ev.sink.push(d);
+}
+
+fn skipped_warning(skipped: &HashMap<String, usize>) -> Diagnostic {
+    let total: usize = skipped.values().sum();
+    let mut kinds: Vec<(&String, &usize)> = skipped.iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    Diagnostic::warning(format!(
+        "skipped {total} block{}: {} — not part of an ECR estate",
+        plural(total),
+        parts.join(", ")
+    ))
+    .help("ecrplan reads ECR-estate modules, variables, the account provider and the ecrplan and replication blocks")
+}
+
+fn config_hash(
+    files: &[Arc<SourceFile>],
+    vars: &BTreeMap<String, serde_json::Value>,
+    read: &BTreeMap<String, String>,
+) -> String {
+    let mut h = Sha256::new();
+    for file in files {
+        h.update(b"file\0");
+        h.update(file.name.as_bytes());
+        h.update(b"\0");
+        h.update((file.text.len() as u64).to_le_bytes());
+        h.update(file.text.as_bytes());
+    }
+    for (name, value) in vars {
+        h.update(b"var\0");
+        h.update(name.as_bytes());
+        h.update(b"\0");
+        h.update(value.to_string().as_bytes());
+        h.update(b"\0");
+    }
+    for (path, text) in read {
+        h.update(b"read\0");
+        h.update(path.as_bytes());
+        h.update(b"\0");
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,283 @@
+//! The top-level blocks other than modules: `provider`, `ecrplan`, `replication`.
+
+use ecrplan_model::{
+    ProviderSettings, Replication, ReplicationDestination, ReplicationRule, check_account_id,
+};
+use hcl_edit::structure::Block;
+
+use crate::eval::{Evaluator, span_of};
+use crate::value::{At, FileId};
+
+/// Arguments of Terraform's AWS provider that ecrplan accepts in `provider "aws"` and does not
+/// use, so that an existing Terraform directory loads.
+const TERRAFORM_AWS_PROVIDER_ARGS: &[&str] = &[
+    "access_key",
+    "secret_key",
+    "token",
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "default_tags",
+    "ignore_tags",
+    "max_retries",
+    "retry_mode",
+    "shared_config_files",
+    "shared_credentials_files",
+    "skip_credentials_validation",
+    "skip_metadata_api_check",
+    "skip_region_validation",
+    "skip_requesting_account_id",
+    "s3_use_path_style",
+    "sts_region",
+    "insecure",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "custom_ca_bundle",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
+    "use_dualstack_endpoint",
+    "use_fips_endpoint",
+];
+
+/// Blocks of Terraform's AWS provider accepted and not used.
+const TERRAFORM_AWS_PROVIDER_BLOCKS: &[&str] = &[
+    "default_tags",
+    "ignore_tags",
+    "assume_role",
+    "assume_role_with_web_identity",
+    "endpoints",
+];
+
+impl Evaluator<'_> {
+    fn opt_string(
+        &mut self,
+        fields: &crate::decode::BodyFields<'_>,
+        name: &str,
+        what: &str,
+    ) -> Option<String> {
+        let v = self.attr_value(fields, name)?;
+        self.string(&v, &format!("{what}.{name}"))
+    }
+
+    /// `provider "aws" { region, account_id, endpoint, profile, assume_role_arn }`.
+    pub(crate) fn aws_provider(&mut self, file: FileId, block: &Block) -> ProviderSettings {
+        const OWN: &[&str] = &[
+            "region",
+            "account_id",
+            "endpoint",
+            "profile",
+            "assume_role_arn",
+        ];
+        let known: Vec<&str> = OWN
+            .iter()
+            .chain(TERRAFORM_AWS_PROVIDER_ARGS)
+            .copied()
+            .collect();
+        let fields = self.body_fields(
+            file,
+            &block.body,
+            &known,
+            TERRAFORM_AWS_PROVIDER_BLOCKS,
+            "provider \"aws\"",
+        );
+        let region = self.opt_string(&fields, "region", "provider");
+        let account_id = match self.attr_value(&fields, "account_id") {
+            Some(v) => match self.string(&v, "provider.account_id") {
+                Some(id) => match check_account_id(&id) {
+                    Ok(()) => Some(id),
+                    Err(e) => {
+                        let d = self
+                            .diag(&v.at, e.to_string(), "not a 12-digit account id")
+                            .help("the guard compares this with the account the credentials resolve to");
+                        self.sink.push(d);
+                        None
+                    }
+                },
+                None => None,
+            },
+            None => None,
+        };
+        let endpoint = self.opt_string(&fields, "endpoint", "provider");
+        let profile = self.opt_string(&fields, "profile", "provider");
+        let assume_role_arn = self.opt_string(&fields, "assume_role_arn", "provider");
+        if let Some(region) = &region
+            && !is_region(region)
+        {
+            let v = self.attr_value(&fields, "region");
+            if let Some(v) = v {
+                let d = self
+                    .diag(&v.at, format!("`{region}` is not an AWS region"), "")
+                    .help("regions look like eu-west-1");
+                self.sink.push(d);
+            }
+        }
+        ProviderSettings::Aws {
+            region,
+            account_id,
+            endpoint,
+            profile,
+            assume_role_arn,
+        }
+    }
+
+    /// `provider "sandbox" { path }`.
+    pub(crate) fn sandbox_provider(&mut self, file: FileId, block: &Block) -> ProviderSettings {
+        let fields = self.body_fields(file, &block.body, &["path"], &[], "provider \"sandbox\"");
+        let path = self.opt_string(&fields, "path", "provider");
+        ProviderSettings::Sandbox { path }
+    }
+
+    /// `ecrplan { estate = "…" }`: the estate name.
+    pub(crate) fn ecrplan_block(&mut self, file: FileId, block: &Block) -> Option<String> {
+        let fields = self.body_fields(file, &block.body, &["estate"], &[], "the `ecrplan` block");
+        let v = self.attr_value(&fields, "estate")?;
+        let estate = self.string(&v, "estate")?;
+        let ok = !estate.is_empty()
+            && estate.chars().count() <= 128
+            && estate
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:/=+@- ".contains(c));
+        if !ok {
+            let d = self
+                .diag(&v.at, format!("`{estate}` cannot be an estate name"), "")
+                .help(
+                    "the estate name becomes a tag value: 1 to 128 letters, digits and `_.:/=+@-`",
+                );
+            self.sink.push(d);
+            return None;
+        }
+        Some(estate)
+    }
+
+    /// `replication { rule { destination { region, registry_id } filter { prefix } } }`.
+    pub(crate) fn replication_block(&mut self, file: FileId, block: &Block) -> Replication {
+        let fields = self.body_fields(file, &block.body, &[], &["rule"], "the `replication` block");
+        let mut rules = Vec::new();
+        for rule_block in &fields.blocks {
+            let rule_fields = self.body_fields(
+                file,
+                &rule_block.body,
+                &[],
+                &["destination", "filter"],
+                "a replication `rule`",
+            );
+            let mut rule = ReplicationRule {
+                destinations: Vec::new(),
+                repository_prefixes: Vec::new(),
+            };
+            for inner in &rule_fields.blocks {
+                match inner.ident.value().as_str() {
+                    "destination" => {
+                        let f = self.body_fields(
+                            file,
+                            &inner.body,
+                            &["region", "registry_id"],
+                            &[],
+                            "a replication `destination`",
+                        );
+                        let at = At::new(file, span_of(&inner.ident));
+                        let region = self.attr_value(&f, "region");
+                        let registry = self.attr_value(&f, "registry_id");
+                        if region.is_none() {
+                            self.missing(&at, "region", "a replication `destination`");
+                        }
+                        if registry.is_none() {
+                            self.missing(&at, "registry_id", "a replication `destination`");
+                        }
+                        let (Some(region_v), Some(registry_v)) = (region, registry) else {
+                            continue;
+                        };
+                        let region = self.string(&region_v, "destination.region");
+                        let registry_id = self.string(&registry_v, "destination.registry_id");
+                        if let Some(r) = &region
+                            && !is_region(r)
+                        {
+                            let d = self
+                                .diag(&region_v.at, format!("`{r}` is not an AWS region"), "")
+                                .help("regions look like eu-west-1");
+                            self.sink.push(d);
+                        }
+                        if let Some(id) = &registry_id
+                            && let Err(e) = check_account_id(id)
+                        {
+                            let d = self
+                                .diag(&registry_v.at, e.to_string(), "not a 12-digit account id")
+                                .help("the registry id is the destination's 12-digit account id");
+                            self.sink.push(d);
+                        }
+                        if let (Some(region), Some(registry_id)) = (region, registry_id) {
+                            rule.destinations.push(ReplicationDestination {
+                                region,
+                                registry_id,
+                            });
+                        }
+                    }
+                    _ => {
+                        let f = self.body_fields(
+                            file,
+                            &inner.body,
+                            &["prefix"],
+                            &[],
+                            "a replication `filter`",
+                        );
+                        let at = At::new(file, span_of(&inner.ident));
+                        match self.attr_value(&f, "prefix") {
+                            Some(v) => {
+                                if let Some(p) = self.string(&v, "filter.prefix") {
+                                    if p.is_empty() || p.len() > 256 {
+                                        self.error(
+                                            &v.at,
+                                            "a replication prefix must be 1 to 256 characters long",
+                                            "",
+                                        );
+                                    } else {
+                                        rule.repository_prefixes.push(p);
+                                    }
+                                }
+                            }
+                            None => self.missing(&at, "prefix", "a replication `filter`"),
+                        }
+                    }
+                }
+            }
+            if rule.destinations.is_empty() {
+                let at = At::new(file, span_of(&rule_block.ident));
+                let d = self
+                    .diag(
+                        &at,
+                        "a replication rule needs at least one `destination`",
+                        "",
+                    )
+                    .help("add `destination { region = \"…\" registry_id = \"…\" }`");
+                self.sink.push(d);
+            }
+            rules.push(rule);
+        }
+        if rules.len() > 10 {
+            let at = At::new(file, span_of(&block.ident));
+            self.error(
+                &at,
+                format!(
+                    "ECR allows at most 10 replication rules, not {}",
+                    rules.len()
+                ),
+                "",
+            );
+        }
+        Replication { rules }
+    }
+}
+
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}

@@ -1,0 +1,683 @@
+//! A small evaluator over hcl-edit's expression tree. Every value keeps the byte range it was
+//! written at, so that a wrong value deep inside an object is reported where it is.
+//!
+//! Supported: literals, lists, objects (identifier or quoted keys), string templates with
+//! `${…}` interpolation, heredocs (`<<EOF`, and `<<-EOF` whose indentation hcl-edit strips the
+//! way Terraform does), `var.NAME` (with attribute and index access on the result), unary
+//! `-`/`!`, parentheses, and the functions `file`, `jsonencode`, `format` and `concat`.
+//! Anything else is a diagnostic naming the unsupported expression.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::template::{Element, Template};
+
+use crate::diag::{Diagnostic, Sink, SourceFile};
+use crate::value::{At, FileId, Key, Kind, Value};
+
+/// Where a variable's value comes from, in precedence order.
+#[derive(Clone, Debug)]
+pub(crate) enum VarSource<'a> {
+    /// `--var NAME=VALUE`.
+    Cli(String),
+    /// `ECRPLAN_VAR_NAME`.
+    Env(String),
+    /// The `default` of the `variable` block, evaluated on first use.
+    Default(FileId, &'a Expression),
+    /// Declared without a default, and given no value.
+    Missing,
+}
+
+/// The variables of a directory: where each one's value comes from.
+#[derive(Default)]
+pub(crate) struct Vars<'a> {
+    pub(crate) values: HashMap<String, VarSource<'a>>,
+}
+
+/// Evaluates expressions of one directory.
+pub(crate) struct Evaluator<'a> {
+    pub(crate) files: &'a [Arc<SourceFile>],
+    pub(crate) dir: &'a Path,
+    pub(crate) vars: &'a Vars<'a>,
+    pub(crate) sink: &'a mut Sink,
+    /// Defaults already evaluated (`None`: it failed, and was reported once).
+    defaults: HashMap<String, Option<Value>>,
+    /// Set while a default is evaluated: defaults cannot use variables.
+    in_default: bool,
+    /// Variables read, with the value they resolved to (part of the configuration hash).
+    pub(crate) used_vars: BTreeMap<String, serde_json::Value>,
+    /// Files read through `file()`, with their contents (part of the configuration hash).
+    pub(crate) read_files: BTreeMap<String, String>,
+}
+
+pub(crate) fn span_of(expr: &impl hcl_edit::Span) -> std::ops::Range<usize> {
+    expr.span().unwrap_or(0..0)
+}
+
+impl<'a> Evaluator<'a> {
+    pub(crate) fn new(
+        files: &'a [Arc<SourceFile>],
+        dir: &'a Path,
+        vars: &'a Vars<'a>,
+        sink: &'a mut Sink,
+    ) -> Self {
+        Evaluator {
+            files,
+            dir,
+            vars,
+            sink,
+            defaults: HashMap::new(),
+            in_default: false,
+            used_vars: BTreeMap::new(),
+            read_files: BTreeMap::new(),
+        }
+    }
+
+    /// An error diagnostic labelled at `at`.
+    pub(crate) fn diag(&self, at: &At, message: impl Into<String>, label: &str) -> Diagnostic {
+        Diagnostic::error(message)
+            .in_file(&self.files[at.file])
+            .label(at.range.clone(), label)
+    }
+
+    /// Reports an error labelled at `at`.
+    pub(crate) fn error(&mut self, at: &At, message: impl Into<String>, label: &str) {
+        let d = self.diag(at, message, label);
+        self.sink.push(d);
+    }
+
+    /// Evaluates an expression; `None` when it failed (the failure is already reported).
+    pub(crate) fn eval(&mut self, file: FileId, expr: &Expression) -> Option<Value> {
+        let at = At::new(file, span_of(expr));
+        let kind = match expr {
+            Expression::Null(_) => Kind::Null,
+            Expression::Bool(b) => Kind::Bool(*b.value()),
+            Expression::Number(n) => Kind::Number(to_json_number(n.value())?),
+            Expression::String(s) => Kind::String(s.value().clone()),
+            Expression::Array(array) => {
+                let mut items = Vec::new();
+                let mut ok = true;
+                for item in array.iter() {
+                    match self.eval(file, item) {
+                        Some(v) => items.push(v),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                Kind::List(items)
+            }
+            Expression::Object(object) => {
+                let mut entries: Vec<(Key, Value)> = Vec::new();
+                let mut ok = true;
+                for (key, value) in object.iter() {
+                    let key = match key {
+                        ObjectKey::Ident(ident) => Some(Key {
+                            name: ident.value().to_string(),
+                            at: At::new(file, span_of(ident)),
+                        }),
+                        ObjectKey::Expression(expr) => {
+                            self.eval(file, expr).and_then(|k| match k.as_text() {
+                                Some(name) => Some(Key { name, at: k.at }),
+                                None => {
+                                    let found = k.type_name();
+                                    self.error(
+                                        &k.at,
+                                        format!("an object key must be a string, found {found}"),
+                                        "this key",
+                                    );
+                                    None
+                                }
+                            })
+                        }
+                    };
+                    let value = self.eval(file, value.expr());
+                    match (key, value) {
+                        (Some(key), Some(value)) => {
+                            if let Some((first, _)) =
+                                entries.iter().find(|(k, _)| k.name == key.name)
+                            {
+                                let d = self
+                                    .diag(
+                                        &key.at,
+                                        format!("`{}` is set twice in this object", key.name),
+                                        "set again here",
+                                    )
+                                    .label(first.at.range.clone(), "first set here");
+                                self.sink.push(d);
+                                ok = false;
+                            } else {
+                                entries.push((key, value));
+                            }
+                        }
+                        _ => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                Kind::Object(entries)
+            }
+            Expression::StringTemplate(template) => {
+                Kind::String(self.template(file, template, &at)?)
+            }
+            Expression::HeredocTemplate(heredoc) => {
+                Kind::String(self.template(file, &heredoc.template, &at)?)
+            }
+            Expression::Parenthesis(p) => return self.eval(file, p.inner()),
+            Expression::Variable(name) => {
+                let name = name.value().as_str();
+                let help = if name == "var" {
+                    "variables are read as `var.NAME`".to_owned()
+                } else {
+                    "ecrplan reads `var.NAME` and the functions file, jsonencode, format and concat"
+                        .to_owned()
+                };
+                let d = self
+                    .diag(&at, format!("unknown name `{name}`"), "not known here")
+                    .help(help);
+                self.sink.push(d);
+                return None;
+            }
+            Expression::Traversal(traversal) => return self.traversal(file, traversal, at),
+            Expression::FuncCall(call) => return self.call(file, call, at),
+            Expression::UnaryOp(op) => {
+                let inner = self.eval(file, &op.expr)?;
+                match (op.operator.value(), &inner.kind) {
+                    (UnaryOperator::Neg, Kind::Number(n)) => {
+                        let negated = if let Some(i) = n.as_i64() {
+                            serde_json::Number::from(-i)
+                        } else {
+                            serde_json::Number::from_f64(-n.as_f64().unwrap_or(0.0))?
+                        };
+                        Kind::Number(negated)
+                    }
+                    (UnaryOperator::Not, Kind::Bool(b)) => Kind::Bool(!b),
+                    (op, _) => {
+                        let (sym, want) = match op {
+                            UnaryOperator::Neg => ("-", "a number"),
+                            UnaryOperator::Not => ("!", "a bool"),
+                        };
+                        let found = inner.type_name();
+                        self.error(
+                            &at,
+                            format!("`{sym}` needs {want}, found {found}"),
+                            "this operation",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Expression::Conditional(_) => return self.unsupported(&at, "a conditional (`? :`)"),
+            Expression::BinaryOp(_) => return self.unsupported(&at, "an operator expression"),
+            Expression::ForExpr(_) => return self.unsupported(&at, "a `for` expression"),
+        };
+        Some(Value::new(kind, at))
+    }
+
+    fn unsupported(&mut self, at: &At, what: &str) -> Option<Value> {
+        let d = self
+            .diag(at, format!("ecrplan does not evaluate {what}"), "unsupported expression")
+            .help(
+                "write the value out, or use `var.NAME`, `file`, `jsonencode`, `format` or `concat`",
+            );
+        self.sink.push(d);
+        None
+    }
+
+    fn template(&mut self, file: FileId, template: &Template, at: &At) -> Option<String> {
+        let mut out = String::new();
+        let mut ok = true;
+        for element in template.iter() {
+            match element {
+                Element::Literal(text) => out.push_str(text.value()),
+                Element::Interpolation(interp) => {
+                    let Some(value) = self.eval(file, &interp.expr) else {
+                        ok = false;
+                        continue;
+                    };
+                    match value.as_text() {
+                        Some(text) => out.push_str(&text),
+                        None => {
+                            let found = value.type_name();
+                            self.error(
+                                &value.at,
+                                format!("cannot interpolate {found} into a string"),
+                                "not a string, number or bool",
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                Element::Directive(directive) => {
+                    let d_at = At::new(file, span_of(&**directive));
+                    let d_at = if d_at.range.is_empty() {
+                        at.clone()
+                    } else {
+                        d_at
+                    };
+                    self.unsupported(&d_at, "template directives (`%{…}`)");
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn traversal(
+        &mut self,
+        file: FileId,
+        traversal: &hcl_edit::expr::Traversal,
+        at: At,
+    ) -> Option<Value> {
+        let root = match &traversal.expr {
+            Expression::Variable(name) => name.value().as_str(),
+            _ => {
+                let mut value = self.eval(file, &traversal.expr)?;
+                for op in &traversal.operators {
+                    value = self.step(file, value, op.value(), &at)?;
+                }
+                return Some(value);
+            }
+        };
+        let mut ops = traversal.operators.iter();
+        if root != "var" {
+            let what = match root {
+                "local" => "`local.…` (locals are not read by ecrplan)".to_owned(),
+                "module" => "`module.…` (outputs of other modules)".to_owned(),
+                "data" => "`data.…` (data sources)".to_owned(),
+                other => format!("a reference to `{other}`"),
+            };
+            return self.unsupported(&at, &what);
+        }
+        let Some(first) = ops.next() else {
+            return self.unsupported(&at, "a bare `var`");
+        };
+        let TraversalOperator::GetAttr(name) = first.value() else {
+            return self.unsupported(&at, "an index into `var`");
+        };
+        let name = name.value().as_str();
+        let var_at = At::new(
+            file,
+            traversal.expr.span().unwrap_or(0..0).start..span_of(first).end,
+        );
+        let var_at = if var_at.range.is_empty() {
+            at.clone()
+        } else {
+            var_at
+        };
+        let mut value = self.var(name, &var_at)?;
+        for op in ops {
+            value = self.step(file, value, op.value(), &at)?;
+        }
+        Some(value)
+    }
+
+    fn var(&mut self, name: &str, at: &At) -> Option<Value> {
+        if self.in_default {
+            self.error(
+                at,
+                "a variable's default cannot use other variables",
+                "used here",
+            );
+            return None;
+        }
+        let value = match self.vars.values.get(name) {
+            Some(VarSource::Cli(s) | VarSource::Env(s)) => {
+                Value::new(Kind::String(s.clone()), at.clone())
+            }
+            Some(VarSource::Default(file, expr)) => {
+                let (file, expr) = (*file, *expr);
+                let cached = match self.defaults.get(name) {
+                    Some(cached) => cached.clone(),
+                    None => {
+                        self.in_default = true;
+                        let v = self.eval(file, expr);
+                        self.in_default = false;
+                        self.defaults.insert(name.to_owned(), v.clone());
+                        v
+                    }
+                };
+                cached?
+            }
+            Some(VarSource::Missing) | None => {
+                let declared = self.vars.values.contains_key(name);
+                let message = if declared {
+                    format!("variable `{name}` has no value")
+                } else {
+                    format!("variable `{name}` is not declared and has no value")
+                };
+                let d = self
+                    .diag(at, message, "used here")
+                    .help(format!("pass --var {name}=… or set ECRPLAN_VAR_{name}"));
+                self.sink.push(d);
+                return None;
+            }
+        };
+        self.used_vars.insert(name.to_owned(), value.to_json());
+        Some(value)
+    }
+
+    fn step(
+        &mut self,
+        file: FileId,
+        value: Value,
+        op: &TraversalOperator,
+        at: &At,
+    ) -> Option<Value> {
+        let found = value.type_name();
+        match op {
+            TraversalOperator::GetAttr(name) => {
+                let name = name.value().as_str();
+                match &value.kind {
+                    Kind::Object(_) => match value.get(name) {
+                        Some(v) => Some(v.clone()),
+                        None => {
+                            self.error(at, format!("the object has no attribute `{name}`"), "");
+                            None
+                        }
+                    },
+                    _ => {
+                        self.error(at, format!("cannot read `.{name}` of {found}"), "");
+                        None
+                    }
+                }
+            }
+            TraversalOperator::Index(index) => {
+                let index = self.eval(file, index)?;
+                self.index(value, &index, at)
+            }
+            TraversalOperator::LegacyIndex(i) => {
+                let index = Value::new(Kind::Number((*i.value()).into()), at.clone());
+                self.index(value, &index, at)
+            }
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                self.unsupported(at, "a splat (`[*]`)")
+            }
+        }
+    }
+
+    fn index(&mut self, value: Value, index: &Value, at: &At) -> Option<Value> {
+        match (&value.kind, &index.kind) {
+            (Kind::List(items), Kind::Number(n)) => {
+                let item = n.as_u64().and_then(|i| items.get(usize::try_from(i).ok()?));
+                if item.is_none() {
+                    self.error(
+                        at,
+                        format!("index {n} is out of range for a list of {}", items.len()),
+                        "",
+                    );
+                }
+                item.cloned()
+            }
+            (Kind::Object(_), Kind::String(key)) => {
+                let found = value.get(key).cloned();
+                if found.is_none() {
+                    self.error(at, format!("the object has no key `{key}`"), "");
+                }
+                found
+            }
+            _ => {
+                let (found, with) = (value.type_name(), index.type_name());
+                self.error(at, format!("cannot index {found} with {with}"), "");
+                None
+            }
+        }
+    }
+
+    fn call(&mut self, file: FileId, call: &FuncCall, at: At) -> Option<Value> {
+        let name = call.name.name.value().as_str();
+        if call.name.is_namespaced() {
+            return self.unsupported(&at, &format!("the provider function `{name}`"));
+        }
+        if call.args.expand_final() {
+            return self.unsupported(&at, "argument expansion (`...`)");
+        }
+        let expected = match name {
+            "file" | "jsonencode" => Some(1),
+            "format" | "concat" => None,
+            _ => {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("ecrplan does not evaluate the function `{name}`"),
+                        "unsupported function",
+                    )
+                    .help("the functions ecrplan knows are file, jsonencode, format and concat");
+                self.sink.push(d);
+                return None;
+            }
+        };
+        let mut args = Vec::new();
+        let mut ok = true;
+        for arg in call.args.iter() {
+            match self.eval(file, arg) {
+                Some(v) => args.push(v),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        if let Some(n) = expected
+            && args.len() != n
+        {
+            self.error(
+                &at,
+                format!("`{name}` takes {n} argument, not {}", args.len()),
+                "this call",
+            );
+            return None;
+        }
+        let kind = match name {
+            "file" => {
+                let path_value = &args[0];
+                let Some(Kind::String(path)) = Some(&path_value.kind) else {
+                    let found = path_value.type_name();
+                    self.error(
+                        &path_value.at,
+                        format!("`file` needs a path string, found {found}"),
+                        "",
+                    );
+                    return None;
+                };
+                let full = self.dir.join(path);
+                match std::fs::read_to_string(&full) {
+                    Ok(text) => {
+                        self.read_files.insert(path.clone(), text.clone());
+                        Kind::String(text)
+                    }
+                    Err(e) => {
+                        let d = self
+                            .diag(
+                                &path_value.at,
+                                format!("cannot read `{path}`: {e}"),
+                                "this file",
+                            )
+                            .help("paths in `file(…)` are relative to the configuration directory");
+                        self.sink.push(d);
+                        return None;
+                    }
+                }
+            }
+            "jsonencode" => Kind::String(args[0].to_json().to_string()),
+            "concat" => {
+                let mut items = Vec::new();
+                for arg in args {
+                    match arg.kind {
+                        Kind::List(list) => items.extend(list),
+                        _ => {
+                            let found = arg.type_name();
+                            self.error(
+                                &arg.at,
+                                format!("`concat` takes lists, found {found}"),
+                                "not a list",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Kind::List(items)
+            }
+            "format" => {
+                let Some((spec, rest)) = args.split_first() else {
+                    self.error(&at, "`format` needs a format string", "this call");
+                    return None;
+                };
+                let Kind::String(spec_text) = &spec.kind else {
+                    let found = spec.type_name();
+                    self.error(
+                        &spec.at,
+                        format!("`format` needs a format string first, found {found}"),
+                        "",
+                    );
+                    return None;
+                };
+                match format(spec_text, rest) {
+                    Ok(s) => Kind::String(s),
+                    Err(message) => {
+                        self.error(&at, message, "this call");
+                        return None;
+                    }
+                }
+            }
+            _ => unreachable!("checked above"),
+        };
+        Some(Value::new(kind, at))
+    }
+}
+
+fn to_json_number(n: &hcl_edit::Number) -> Option<serde_json::Number> {
+    let number = if let Some(u) = n.as_u64() {
+        serde_json::Number::from(u)
+    } else if let Some(i) = n.as_i64() {
+        serde_json::Number::from(i)
+    } else {
+        serde_json::Number::from_f64(n.as_f64()?)?
+    };
+    Some(number)
+}
+
+/// Terraform's `format`: the verbs `%s`, `%d`, `%f`, `%t`, `%v`, `%q`, `%#v` and `%%`, with an
+/// optional width and precision.
+pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = spec.chars().peekable();
+    let mut next = 0usize;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut flags = String::new();
+        while let Some(&f) = chars.peek() {
+            if "#-+ 0".contains(f) {
+                flags.push(f);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let mut width = String::new();
+        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            width.push(d);
+            chars.next();
+        }
+        let mut precision: Option<usize> = None;
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            let mut p = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                p.push(d);
+                chars.next();
+            }
+            precision = Some(p.parse().unwrap_or(0));
+        }
+        let Some(verb) = chars.next() else {
+            return Err("the format string ends in the middle of a `%` verb".into());
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(next) else {
+            return Err(format!(
+                "the format string wants more than the {} argument(s) given",
+                args.len()
+            ));
+        };
+        next += 1;
+        let text = match verb {
+            's' => arg
+                .as_text()
+                .ok_or_else(|| format!("`%s` cannot format {}", arg.type_name()))?,
+            'v' if flags.contains('#') => arg.to_json().to_string(),
+            'v' => match &arg.kind {
+                Kind::List(_) | Kind::Object(_) | Kind::Null => arg.to_json().to_string(),
+                _ => arg.as_text().unwrap_or_default(),
+            },
+            'q' => serde_json::Value::String(
+                arg.as_text()
+                    .ok_or_else(|| format!("`%q` cannot format {}", arg.type_name()))?,
+            )
+            .to_string(),
+            't' => match &arg.kind {
+                Kind::Bool(b) => b.to_string(),
+                Kind::String(s) if s == "true" || s == "false" => s.clone(),
+                _ => return Err(format!("`%t` needs a bool, found {}", arg.type_name())),
+            },
+            'd' => {
+                let n = number_of(arg).ok_or_else(|| {
+                    format!("`%d` needs a whole number, found {}", arg.type_name())
+                })?;
+                if n.fract() != 0.0 {
+                    return Err(format!("`%d` needs a whole number, found {n}"));
+                }
+                format!("{n:.0}")
+            }
+            'f' => {
+                let n = number_of(arg)
+                    .ok_or_else(|| format!("`%f` needs a number, found {}", arg.type_name()))?;
+                format!("{n:.*}", precision.unwrap_or(6))
+            }
+            other => return Err(format!("`format` does not know the verb `%{other}`")),
+        };
+        let text = match precision {
+            Some(p) if verb == 's' => text.chars().take(p).collect(),
+            _ => text,
+        };
+        let width: usize = width.parse().unwrap_or(0);
+        let pad = width.saturating_sub(text.chars().count());
+        if flags.contains('-') {
+            out.push_str(&text);
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else {
+            let fill = if flags.contains('0') && verb != 's' {
+                '0'
+            } else {
+                ' '
+            };
+            out.extend(std::iter::repeat_n(fill, pad));
+            out.push_str(&text);
+        }
+    }
+    if next < args.len() {
+        return Err(format!(
+            "the format string uses {next} of the {} arguments given",
+            args.len()
+        ));
+    }
+    Ok(out)
+}
+
+fn number_of(v: &Value) -> Option<f64> {
+    match &v.kind {
+        Kind::Number(n) => n.as_f64(),
+        Kind::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}

@@ -1,0 +1,909 @@
+//! The module kinds ecrplan reads, each reduced to an [`ecrplan_model::Module`].
+//!
+//! - the `ecr-repos` kind of seed 003, recognised by its `ecr-repositories` attribute;
+//! - the Cloud Platform kind (`cloud-platform-terraform-ecr-credentials`), desugared into the
+//!   same shape (see the crate README for the naming rules).
+
+use ecrplan_model::{
+    AccountAccess, CiOutputs, CircleciAccess, Encryption, GithubAccess, GithubRepository,
+    JsonDocument, LifecycleSpec, Module, RepositorySettings, TagMutability, Tags, check_account_id,
+    check_repository_name, check_role_name, tags,
+};
+use sha2::{Digest, Sha256};
+
+use crate::decode::{BodyFields, optional, quote_list};
+use crate::eval::Evaluator;
+use crate::lifecycle;
+use crate::value::{At, Value};
+
+/// A module read from the configuration, with where its names were written (for duplicate
+/// checks across the directory).
+pub(crate) struct Declared {
+    pub(crate) module: Module,
+    /// Where the module's label was written.
+    pub(crate) label_at: At,
+    /// Where each repository name was written, parallel to `module.repositories`.
+    pub(crate) repositories: Vec<At>,
+    /// Each role name and where it was written (or what it was made from).
+    pub(crate) roles: Vec<(String, At)>,
+    /// Inputs accepted but not managed by ecrplan (`providers`, `enable_irsa`, …).
+    pub(crate) unmanaged: Vec<&'static str>,
+}
+
+/// The `source` prefix of the Cloud Platform module.
+pub(crate) const CLOUD_PLATFORM_SOURCE: &str =
+    "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials";
+
+/// True when `source` names the Cloud Platform module, at any `?ref=`.
+pub(crate) fn is_cloud_platform(source: &str) -> bool {
+    source
+        .strip_prefix(CLOUD_PLATFORM_SOURCE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with("?ref="))
+}
+
+/// The attributes of the `ecr-repos` kind.
+pub(crate) const ECR_REPOS_ATTRS: &[&str] = &[
+    "source",
+    "version",
+    "ecr-repositories",
+    "account_access",
+    "github_access",
+    "circleci_access",
+    "image_tag_mutability",
+    "scan_on_push",
+    "encryption",
+    "lifecycle_policy",
+    "lifecycle",
+    "tags",
+    "force_delete",
+    "providers",
+    "depends_on",
+];
+
+/// The inputs of the Cloud Platform kind that ecrplan reads, and those it accepts without
+/// managing what they do.
+pub(crate) const CLOUD_PLATFORM_ATTRS: &[&str] = &[
+    "source",
+    "version",
+    "team_name",
+    "repo_name",
+    "oidc_providers",
+    "github_repositories",
+    "github_environments",
+    "github_actions_prefix",
+    "lifecycle_policy",
+    "deletion_protection",
+    "scan_on_push",
+    "business_unit",
+    "application",
+    "is_production",
+    "namespace",
+    "environment_name",
+    "infrastructure_support",
+    "providers",
+    "enable_irsa",
+    "github_actions_secret_ecr_name",
+    "github_actions_secret_ecr_url",
+    "github_actions_secret_ecr_access_key",
+    "github_actions_secret_ecr_secret_key",
+    "depends_on",
+];
+
+/// The ECR actions a Cloud Platform CI role gets on its repository (`ecr:GetAuthorizationToken`
+/// on `*` is added by the model).
+pub(crate) const CLOUD_PLATFORM_PUSH_ACTIONS: &[&str] = &[
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchDeleteImage",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:DescribeImages",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:InitiateLayerUpload",
+    "ecr:ListImages",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+];
+
+/// The GitHub organisation of every Cloud Platform `github_repositories` entry.
+pub(crate) const CLOUD_PLATFORM_GITHUB_ORG: &str = "ministryofjustice";
+
+/// The variable that gives the CircleCI organisation id of Cloud Platform modules.
+pub(crate) const CIRCLECI_ORG_VARIABLE: &str = "circleci_organisation_id";
+
+/// Stands in for the CircleCI organisation id when no `circleci_organisation_id` is given;
+/// a warning says so.
+pub(crate) const CIRCLECI_ORG_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
+
+impl Evaluator<'_> {
+    fn repository_name(&mut self, name: &str, at: &At) -> bool {
+        match check_repository_name(name) {
+            Ok(()) => true,
+            Err(e) => {
+                let d = self
+                    .diag(at, e.to_string(), "not a valid ECR repository name")
+                    .help(
+                        "use lower-case letters, digits and single `.`, `_`, `-` or `/` between them",
+                    );
+                self.sink.push(d);
+                false
+            }
+        }
+    }
+
+    fn role_name(&mut self, name: &str, at: &At) -> bool {
+        match check_role_name(name) {
+            Ok(()) => true,
+            Err(e) => {
+                let d = self
+                    .diag(at, e.to_string(), "not a valid IAM role name")
+                    .help("use at most 64 letters, digits and `_+=,.@-`");
+                self.sink.push(d);
+                false
+            }
+        }
+    }
+
+    /// A `lifecycle_policy` string, parsed and checked as an ECR lifecycle policy.
+    fn lifecycle_policy(&mut self, v: &Value, what: &str) -> Option<LifecycleSpec> {
+        let text = self.string(v, what)?;
+        match lifecycle::check(&text) {
+            Ok(doc) => Some(LifecycleSpec::Document(JsonDocument(doc))),
+            Err(problems) => {
+                let first = problems[0].clone();
+                let mut d = self
+                    .diag(
+                        &v.at,
+                        format!("`{what}` is not a valid ECR lifecycle policy: {first}"),
+                        "this policy",
+                    )
+                    .help(
+                        "each rule needs rulePriority, selection.tagStatus, selection.countType, selection.countNumber and action.type = \"expire\"",
+                    );
+                for more in &problems[1..] {
+                    d = d.related(self.diag(&v.at, more.clone(), "this policy"));
+                }
+                self.sink.push(d);
+                None
+            }
+        }
+    }
+
+    fn user_tags(&mut self, v: &Value, what: &str) -> Option<Tags> {
+        let entries = self.string_map(v, what)?;
+        let mut out = Tags::new();
+        let mut ok = true;
+        for (key, at, value) in entries {
+            if tags::is_reserved(&key) {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("the tag `{key}` is reserved for ecrplan's ownership tags"),
+                        "reserved tag",
+                    )
+                    .help("ecrplan sets `managed-by` and `ecrplan:*` itself; choose another key");
+                self.sink.push(d);
+                ok = false;
+            } else if key.is_empty() || key.chars().count() > 128 {
+                self.error(
+                    &at,
+                    "a tag key must be 1 to 128 characters long",
+                    "this key",
+                );
+                ok = false;
+            } else if value.chars().count() > 256 {
+                self.error(
+                    &at,
+                    "a tag value must be at most 256 characters long",
+                    "this tag",
+                );
+                ok = false;
+            } else {
+                out.insert(key, value);
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// Reads a module of the `ecr-repos` kind.
+    pub(crate) fn ecr_repos_module(
+        &mut self,
+        name: &str,
+        source: String,
+        label_at: At,
+        fields: &BodyFields<'_>,
+    ) -> Option<Declared> {
+        let ctx = format!("module `{name}`");
+        let errors_before = self.sink.items.len();
+        let mut repositories = Vec::new();
+        let mut repository_ats = Vec::new();
+        if let Some(v) = self.attr_value(fields, "ecr-repositories")
+            && let Some(names) = self.strings(&v, "ecr-repositories")
+        {
+            if names.is_empty() {
+                self.error(
+                    &v.at,
+                    format!("{ctx} declares no repositories"),
+                    "empty list",
+                );
+            }
+            for (repo, at) in names {
+                if self.repository_name(&repo, &at) {
+                    repositories.push(repo);
+                    repository_ats.push(at);
+                }
+            }
+        }
+
+        let mut account_access = Vec::new();
+        if let Some(v) = self.attr_value(fields, "account_access")
+            && let Some(items) = self.list(&v, "account_access", "objects")
+        {
+            for item in items {
+                if let Some(access) = self.account_access(item) {
+                    account_access.push(access);
+                }
+            }
+        }
+
+        let mut roles = Vec::new();
+        let github = match self.attr_value(fields, "github_access") {
+            Some(v) => self.github_access(&v, &mut roles),
+            None => None,
+        };
+        let circleci = match self.attr_value(fields, "circleci_access") {
+            Some(v) => self.circleci_access(&v, &mut roles),
+            None => None,
+        };
+
+        let mut settings = RepositorySettings::default();
+        if let Some(v) = self.attr_value(fields, "image_tag_mutability")
+            && let Some(s) = self.string(&v, "image_tag_mutability")
+        {
+            match TagMutability::parse(&s) {
+                Some(m) => settings.image_tag_mutability = m,
+                None => {
+                    let d = self
+                            .diag(
+                                &v.at,
+                                format!("unknown image_tag_mutability `{s}`"),
+                                "not a tag mutability",
+                            )
+                            .help("use MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION");
+                    self.sink.push(d);
+                }
+            }
+        }
+        if let Some(v) = self.attr_value(fields, "scan_on_push") {
+            settings.scan_on_push = self.bool(&v, "scan_on_push").unwrap_or_default();
+        }
+        if let Some(v) = self.attr_value(fields, "force_delete") {
+            settings.force_delete = self.bool(&v, "force_delete").unwrap_or_default();
+        }
+        if let Some(v) = self.attr_value(fields, "encryption")
+            && let Some(e) = self.encryption(&v)
+        {
+            settings.encryption = e;
+        }
+        if let Some(v) = self.attr_value(fields, "tags") {
+            settings.tags = self.user_tags(&v, "tags").unwrap_or_default();
+        }
+        let raw_policy = self.attr_value(fields, "lifecycle_policy");
+        let generated = self.attr_value(fields, "lifecycle");
+        match (raw_policy, generated) {
+            (Some(p), Some(g)) => {
+                let d = self
+                    .diag(
+                        &g.at,
+                        format!("{ctx} sets both `lifecycle_policy` and `lifecycle`"),
+                        "second lifecycle",
+                    )
+                    .label(p.at.range.clone(), "first lifecycle")
+                    .help("keep one: `lifecycle_policy` (a JSON document) or `lifecycle` (the short form)");
+                self.sink.push(d);
+            }
+            (Some(p), None) => settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy"),
+            (None, Some(g)) => settings.lifecycle = self.generated_lifecycle(&g),
+            (None, None) => {}
+        }
+
+        if fields.get("ecr-repositories").is_none() {
+            self.missing(&label_at, "ecr-repositories", &ctx);
+        }
+        if self.sink.items.len() > errors_before && self.sink.has_errors() {
+            // Still return what was read so duplicate checks see it; the load fails anyway.
+        }
+        Some(Declared {
+            module: Module {
+                name: name.to_owned(),
+                source,
+                repositories,
+                settings,
+                account_access,
+                github,
+                circleci,
+                push_actions: Module::default_push_actions(),
+                ci_outputs: CiOutputs::default(),
+            },
+            label_at,
+            repositories: repository_ats,
+            roles,
+            unmanaged: Vec::new(),
+        })
+    }
+
+    fn account_access(&mut self, item: &Value) -> Option<AccountAccess> {
+        const KEYS: &[&str] = &["description", "account_id", "can_write"];
+        let obj = self.object(item, "account_access", KEYS)?;
+        let ctx = "an `account_access` entry";
+        let description = match optional(obj, "description") {
+            Some(v) => self.string(v, "account_access.description")?,
+            None => String::new(),
+        };
+        let id_value = self.required(obj, "account_id", ctx)?;
+        let account_id = self.string(id_value, "account_access.account_id")?;
+        if let Err(e) = check_account_id(&account_id) {
+            let at = id_value.at.clone();
+            let d = self
+                .diag(&at, e.to_string(), "not a 12-digit account id")
+                .help("an AWS account id is exactly 12 digits, written as a string to keep leading zeros");
+            self.sink.push(d);
+            return None;
+        }
+        let can_write = match optional(obj, "can_write") {
+            Some(v) => self.bool(v, "account_access.can_write")?,
+            None => false,
+        };
+        Some(AccountAccess {
+            description,
+            account_id,
+            can_write,
+        })
+    }
+
+    fn github_access(&mut self, v: &Value, roles: &mut Vec<(String, At)>) -> Option<GithubAccess> {
+        const KEYS: &[&str] = &[
+            "role_name",
+            "github_repositories",
+            "environments",
+            "refs",
+            "allow_any_organisation",
+        ];
+        let obj = self.object(v, "github_access", KEYS)?;
+        let ctx = "`github_access`";
+        let role_value = self.required(obj, "role_name", ctx);
+        let repos_value = self.required(obj, "github_repositories", ctx);
+        let allow_any = match optional(obj, "allow_any_organisation") {
+            Some(v) => self.bool(v, "github_access.allow_any_organisation")?,
+            None => false,
+        };
+        let role_value = role_value?;
+        let role_name = self.string(role_value, "github_access.role_name")?;
+        let role_ok = self.role_name(&role_name, &role_value.at);
+        let mut repositories = Vec::new();
+        let mut ok = role_ok;
+        if let Some(items) =
+            repos_value.and_then(|r| self.list(r, "github_access.github_repositories", "objects"))
+        {
+            if items.is_empty() {
+                let at = repos_value.map(|r| r.at.clone()).unwrap_or(v.at.clone());
+                self.error(
+                    &at,
+                    "`github_access.github_repositories` is empty: no workflow could assume the role",
+                    "empty list",
+                );
+                ok = false;
+            }
+            for item in items {
+                match self.github_repository(item, allow_any) {
+                    Some(r) => repositories.push(r),
+                    None => ok = false,
+                }
+            }
+        } else {
+            ok = false;
+        }
+        let environments = match optional(obj, "environments") {
+            Some(v) => self
+                .strings(v, "github_access.environments")?
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect(),
+            None => Vec::new(),
+        };
+        let refs = match optional(obj, "refs") {
+            Some(v) => self
+                .strings(v, "github_access.refs")?
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect(),
+            None => Vec::new(),
+        };
+        if role_ok {
+            roles.push((role_name.clone(), role_value.at.clone()));
+        }
+        ok.then_some(GithubAccess {
+            role_name,
+            repositories,
+            environments,
+            refs,
+        })
+    }
+
+    fn github_repository(&mut self, item: &Value, allow_any: bool) -> Option<GithubRepository> {
+        const KEYS: &[&str] = &["organisation", "repository"];
+        let what = "github_access.github_repositories";
+        let obj = self.object(item, what, KEYS)?;
+        let ctx = "a `github_repositories` entry";
+        let org_value = self.required(obj, "organisation", ctx);
+        let repo_value = self.required(obj, "repository", ctx);
+        let org_value = org_value?;
+        let organisation = self.string(org_value, "organisation")?;
+        let repository = self.string(repo_value?, "repository")?;
+        if organisation == "*" && !allow_any {
+            let d = self
+                .diag(
+                    &org_value.at,
+                    "`organisation = \"*\"` would let any GitHub organisation push",
+                    "any organisation",
+                )
+                .help("name the organisation, or set `allow_any_organisation = true` in `github_access` if you really mean it");
+            self.sink.push(d);
+            return None;
+        }
+        if organisation.is_empty() || repository.is_empty() {
+            self.error(
+                &item.at,
+                "`organisation` and `repository` must not be empty",
+                "empty name",
+            );
+            return None;
+        }
+        Some(GithubRepository {
+            organisation,
+            repository,
+        })
+    }
+
+    fn circleci_access(
+        &mut self,
+        v: &Value,
+        roles: &mut Vec<(String, At)>,
+    ) -> Option<CircleciAccess> {
+        const KEYS: &[&str] = &["role_name", "organisation_id", "project_ids"];
+        let obj = self.object(v, "circleci_access", KEYS)?;
+        let ctx = "`circleci_access`";
+        let role_value = self.required(obj, "role_name", ctx);
+        let org_value = self.required(obj, "organisation_id", ctx);
+        let projects_value = self.required(obj, "project_ids", ctx);
+        let role_value = role_value?;
+        let role_name = self.string(role_value, "circleci_access.role_name")?;
+        let role_ok = self.role_name(&role_name, &role_value.at);
+        if role_ok {
+            roles.push((role_name.clone(), role_value.at.clone()));
+        }
+        let org_value = org_value?;
+        let organisation_id = self.string(org_value, "circleci_access.organisation_id")?;
+        if !is_uuid(&organisation_id) {
+            let d = self
+                .diag(
+                    &org_value.at,
+                    format!("`{organisation_id}` is not a CircleCI organisation id"),
+                    "expected a UUID",
+                )
+                .help("the organisation id is the UUID under Organization Settings → Overview in CircleCI");
+            self.sink.push(d);
+            return None;
+        }
+        let projects_value = projects_value?;
+        let project_ids: Vec<String> = self
+            .strings(projects_value, "circleci_access.project_ids")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        if project_ids.is_empty() {
+            self.error(
+                &projects_value.at,
+                "`circleci_access.project_ids` is empty: no job could assume the role",
+                "empty list",
+            );
+            return None;
+        }
+        role_ok.then_some(CircleciAccess {
+            role_name,
+            organisation_id,
+            project_ids,
+        })
+    }
+
+    fn encryption(&mut self, v: &Value) -> Option<Encryption> {
+        const KEYS: &[&str] = &["type", "kms_key"];
+        let obj = self.object(v, "encryption", KEYS)?;
+        let kind = match optional(obj, "type") {
+            Some(t) => {
+                let s = self.string(t, "encryption.type")?;
+                (s, t.at.clone())
+            }
+            None => ("AES256".to_owned(), v.at.clone()),
+        };
+        let key = match optional(obj, "kms_key") {
+            Some(k) => Some((self.string(k, "encryption.kms_key")?, k.at.clone())),
+            None => None,
+        };
+        match (kind.0.as_str(), key) {
+            ("AES256", None) => Some(Encryption::Aes256),
+            ("AES256", Some((_, at))) => {
+                let d = self
+                    .diag(
+                        &at,
+                        "`kms_key` only goes with `type = \"KMS\"`",
+                        "ignored key",
+                    )
+                    .help("set `type = \"KMS\"`, or remove `kms_key`");
+                self.sink.push(d);
+                None
+            }
+            ("KMS", Some((kms_key, _))) => Some(Encryption::Kms { kms_key }),
+            ("KMS", None) => {
+                let d = self
+                    .diag(&v.at, "KMS encryption needs a `kms_key`", "no kms_key")
+                    .help("add `kms_key = \"arn:aws:kms:…\"` (the key ARN)");
+                self.sink.push(d);
+                None
+            }
+            (other, _) => {
+                let d = self
+                    .diag(
+                        &kind.1,
+                        format!("unknown encryption type `{other}`"),
+                        "not an encryption type",
+                    )
+                    .help("use \"AES256\" or \"KMS\"");
+                self.sink.push(d);
+                None
+            }
+        }
+    }
+
+    fn generated_lifecycle(&mut self, v: &Value) -> Option<LifecycleSpec> {
+        const KEYS: &[&str] = &["keep_last", "expire_untagged_after_days"];
+        let obj = self.object(v, "lifecycle", KEYS)?;
+        let keep_last = match optional(obj, "keep_last") {
+            Some(n) => Some(self.positive(n, "lifecycle.keep_last")?),
+            None => None,
+        };
+        let expire_untagged_after_days = match optional(obj, "expire_untagged_after_days") {
+            Some(n) => Some(self.positive(n, "lifecycle.expire_untagged_after_days")?),
+            None => None,
+        };
+        if keep_last.is_none() && expire_untagged_after_days.is_none() {
+            let d = self
+                .diag(&v.at, "`lifecycle` sets no rule", "empty lifecycle")
+                .help(format!(
+                    "set {}",
+                    quote_list(&["keep_last", "expire_untagged_after_days"])
+                ));
+            self.sink.push(d);
+            return None;
+        }
+        Some(LifecycleSpec::Generated {
+            keep_last,
+            expire_untagged_after_days,
+        })
+    }
+
+    fn positive(&mut self, v: &Value, what: &str) -> Option<u32> {
+        let n = self.u32(v, what)?;
+        if n == 0 {
+            self.error(&v.at, format!("`{what}` must be at least 1"), "zero");
+            return None;
+        }
+        Some(n)
+    }
+
+    /// Reads a Cloud Platform module and desugars it.
+    pub(crate) fn cloud_platform_module(
+        &mut self,
+        name: &str,
+        source: String,
+        label_at: At,
+        fields: &BodyFields<'_>,
+        circleci_org: &str,
+    ) -> Option<Declared> {
+        let ctx = format!("module `{name}`");
+        let team = self.attr_value(fields, "team_name");
+        let repo = self.attr_value(fields, "repo_name");
+        for (value, attr) in [(&team, "team_name"), (&repo, "repo_name")] {
+            if value.is_none() && fields.get(attr).is_none() {
+                self.missing(&label_at, attr, &ctx);
+            }
+        }
+        let team_name = team.as_ref().and_then(|v| self.string(v, "team_name"));
+        let repo_name = repo.as_ref().and_then(|v| self.string(v, "repo_name"));
+
+        let mut repositories = Vec::new();
+        let mut repository_ats = Vec::new();
+        let mut role_base = None;
+        if let (Some(team_name), Some(repo_name), Some(team), Some(repo)) =
+            (&team_name, &repo_name, &team, &repo)
+        {
+            let full = format!("{team_name}/{repo_name}");
+            let at = repo.at.clone();
+            match check_repository_name(&full) {
+                Ok(()) => {
+                    repositories.push(full);
+                    repository_ats.push(at);
+                    role_base = Some((team_name.clone(), repo_name.clone()));
+                }
+                Err(e) => {
+                    let d = self
+                        .diag(&at, e.to_string(), "the repository is `team_name/repo_name`")
+                        .label(team.at.range.clone(), "team_name")
+                        .help("use lower-case letters, digits and single `.`, `_` or `-` between them");
+                    self.sink.push(d);
+                }
+            }
+        }
+
+        let mut providers: Vec<(String, At)> = Vec::new();
+        if let Some(v) = self.attr_value(fields, "oidc_providers")
+            && let Some(list) = self.strings(&v, "oidc_providers")
+        {
+            for (p, at) in list {
+                if p != "github" && p != "circleci" {
+                    let d = self
+                        .diag(
+                            &at,
+                            format!("unknown OIDC provider `{p}`"),
+                            "not a provider",
+                        )
+                        .help("oidc_providers takes \"github\" and \"circleci\"");
+                    self.sink.push(d);
+                } else if !providers.iter().any(|(q, _)| *q == p) {
+                    providers.push((p, at));
+                }
+            }
+        }
+        let github_repositories: Vec<(String, At)> =
+            match self.attr_value(fields, "github_repositories") {
+                Some(v) => self.strings(&v, "github_repositories").unwrap_or_default(),
+                None => Vec::new(),
+            };
+        for (r, at) in &github_repositories {
+            if r.is_empty() || r.contains('/') || r.contains(':') {
+                let d = self
+                    .diag(at, format!("`{r}` is not a GitHub repository name"), "")
+                    .help("give the repository name only: the organisation is always ministryofjustice");
+                self.sink.push(d);
+            }
+        }
+        let environments: Vec<String> = match self.attr_value(fields, "github_environments") {
+            Some(v) => self
+                .strings(&v, "github_environments")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect(),
+            None => Vec::new(),
+        };
+        let prefix = match self.attr_value(fields, "github_actions_prefix") {
+            Some(v) => self
+                .string(&v, "github_actions_prefix")
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_uppercase()),
+            None => None,
+        };
+
+        let mut settings = RepositorySettings {
+            scan_on_push: true,
+            ..RepositorySettings::default()
+        };
+        if let Some(v) = self.attr_value(fields, "scan_on_push") {
+            settings.scan_on_push = self.bool(&v, "scan_on_push").unwrap_or(true);
+        }
+        if let Some(v) = self.attr_value(fields, "deletion_protection") {
+            settings.force_delete = !self.bool(&v, "deletion_protection").unwrap_or(true);
+        }
+        if let Some(v) = self.attr_value(fields, "lifecycle_policy") {
+            settings.lifecycle = self.lifecycle_policy(&v, "lifecycle_policy");
+        }
+        if let Some(team_name) = &team_name {
+            settings.tags.insert("owner".into(), team_name.clone());
+        }
+        for (input, tag) in [
+            ("business_unit", "business-unit"),
+            ("application", "application"),
+            ("is_production", "is-production"),
+            ("namespace", "namespace"),
+            ("environment_name", "environment-name"),
+            ("infrastructure_support", "infrastructure-support"),
+        ] {
+            if let Some(v) = self.attr_value(fields, input)
+                && let Some(s) = self.string(&v, input)
+            {
+                if s.chars().count() > 256 {
+                    self.error(
+                        &v.at,
+                        format!("`{input}` becomes a tag value, at most 256 characters"),
+                        "too long",
+                    );
+                } else {
+                    settings.tags.insert(tag.into(), s);
+                }
+            }
+        }
+
+        let mut unmanaged = Vec::new();
+        for input in ["providers", "depends_on"] {
+            if fields.get(input).is_some() && input == "providers" {
+                unmanaged.push("providers");
+            }
+        }
+        if let Some(v) = self.attr_value(fields, "enable_irsa") {
+            self.bool(&v, "enable_irsa");
+            unmanaged.push("enable_irsa");
+        }
+        for input in [
+            "github_actions_secret_ecr_name",
+            "github_actions_secret_ecr_url",
+            "github_actions_secret_ecr_access_key",
+            "github_actions_secret_ecr_secret_key",
+        ] {
+            if let Some(v) = self.attr_value(fields, input) {
+                self.string(&v, input);
+                if !unmanaged.contains(&"github_actions_secret_*") {
+                    unmanaged.push("github_actions_secret_*");
+                }
+            }
+        }
+
+        let mut roles = Vec::new();
+        let mut github = None;
+        let mut circleci = None;
+        for (provider, at) in &providers {
+            let Some((team_name, repo_name)) = &role_base else {
+                continue;
+            };
+            let role_name = cloud_platform_role_name(team_name, repo_name, provider);
+            if !self.role_name(&role_name, at) {
+                continue;
+            }
+            roles.push((role_name.clone(), at.clone()));
+            if provider == "github" {
+                if github_repositories.is_empty() {
+                    let d = self
+                        .diag(
+                            at,
+                            format!("{ctx} asks for a GitHub role but lists no `github_repositories`"),
+                            "no repository could assume it",
+                        )
+                        .help("add `github_repositories = [\"…\"]`, or remove \"github\" from oidc_providers");
+                    self.sink.push(d);
+                    continue;
+                }
+                github = Some(GithubAccess {
+                    role_name,
+                    repositories: github_repositories
+                        .iter()
+                        .map(|(r, _)| GithubRepository {
+                            organisation: CLOUD_PLATFORM_GITHUB_ORG.to_owned(),
+                            repository: r.clone(),
+                        })
+                        .collect(),
+                    environments: Vec::new(),
+                    refs: Vec::new(),
+                });
+            } else {
+                circleci = Some(CircleciAccess {
+                    role_name,
+                    organisation_id: circleci_org.to_owned(),
+                    project_ids: vec!["*".to_owned()],
+                });
+            }
+        }
+
+        Some(Declared {
+            module: Module {
+                name: name.to_owned(),
+                source,
+                repositories,
+                settings,
+                account_access: Vec::new(),
+                github,
+                circleci,
+                push_actions: CLOUD_PLATFORM_PUSH_ACTIONS
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                ci_outputs: CiOutputs {
+                    prefix,
+                    environments,
+                },
+            },
+            label_at,
+            repositories: repository_ats,
+            roles,
+            unmanaged,
+        })
+    }
+}
+
+/// The role name of a Cloud Platform module's CI role: `cp-ecr-<team>-<repo>-<provider>`
+/// (`/` in names becomes `-`); when that is longer than IAM's 64 characters, the
+/// `<team>-<repo>` part is cut and followed by `-` and the first 8 hex digits of the SHA-256 of
+/// `<team>/<repo>`, so the name stays unique and fits.
+pub fn cloud_platform_role_name(team: &str, repo: &str, provider: &str) -> String {
+    let middle = format!("{team}-{repo}").replace('/', "-");
+    let suffix = format!("-{provider}");
+    let full = format!("cp-ecr-{middle}{suffix}");
+    if full.len() <= 64 {
+        return full;
+    }
+    let digest = Sha256::digest(format!("{team}/{repo}").as_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let room = 64 - "cp-ecr-".len() - 1 - hash.len() - suffix.len();
+    let cut: String = middle.chars().take(room).collect();
+    let cut = cut.trim_end_matches(['-', '.', '_']);
+    format!("cp-ecr-{cut}-{hash}{suffix}")
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_fit_and_are_stable() {
+        assert_eq!(
+            cloud_platform_role_name("webops", "app-ecr", "github"),
+            "cp-ecr-webops-app-ecr-github"
+        );
+        let long = cloud_platform_role_name(
+            "hmpps-prisoner-communication-team",
+            "hmpps-prisoner-communication-service-ecr",
+            "circleci",
+        );
+        assert!(long.len() <= 64, "{long}");
+        assert!(long.starts_with("cp-ecr-hmpps-prisoner-communication-team-"));
+        assert!(long.ends_with("-circleci"));
+        assert!(check_role_name(&long).is_ok());
+        assert_eq!(
+            long,
+            cloud_platform_role_name(
+                "hmpps-prisoner-communication-team",
+                "hmpps-prisoner-communication-service-ecr",
+                "circleci",
+            )
+        );
+        let other = cloud_platform_role_name(
+            "hmpps-prisoner-communication-team",
+            "hmpps-prisoner-communication-service-ecr2",
+            "circleci",
+        );
+        assert_ne!(long, other);
+    }
+
+    #[test]
+    fn recognises_the_cloud_platform_source() {
+        assert!(is_cloud_platform(
+            "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0"
+        ));
+        assert!(is_cloud_platform(CLOUD_PLATFORM_SOURCE));
+        assert!(!is_cloud_platform(
+            "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials-x"
+        ));
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"));
+        assert!(!is_uuid("not-a-uuid"));
+    }
+}
