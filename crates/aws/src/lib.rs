@@ -1,1 +1,245 @@
-//! placeholder
+//! The [`Provider`] on the AWS SDK: reads an ECR estate with as few calls as the APIs allow and
+//! applies one change at a time.
+//!
+//! Only this crate talks to AWS. Every client carries an interceptor that counts calls per
+//! operation ([`CallStats`]), which `--stats` prints and the call-count tests assert on.
+
+mod apply;
+mod error;
+mod refresh;
+mod stats;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use ecrplan_model::{Account, LiveEstate, Operation, Provider, ProviderError, RefreshScope};
+
+pub use stats::CallStats;
+use stats::{CallCounter, ExtraHeaders};
+
+/// Where and how to connect, from the provider block and the command-line flags.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    /// Region; the standard chain (`AWS_REGION`, profile) decides when absent.
+    pub region: Option<String>,
+    /// Named profile from `~/.aws/config`.
+    pub profile: Option<String>,
+    /// Endpoint override for moto or LocalStack; `AWS_ENDPOINT_URL` works too.
+    pub endpoint: Option<String>,
+    /// A role to assume before any call, e.g. into the account that holds the registry.
+    pub assume_role_arn: Option<String>,
+    /// Refuse to run unless the credentials resolve to this account.
+    pub expected_account: Option<String>,
+    /// How many calls run at once during refresh.
+    pub parallelism: usize,
+}
+
+/// Knobs that [`AwsOptions`] does not carry: tests shorten the propagation wait and address
+/// a second moto account with a header.
+#[derive(Clone, Debug)]
+pub struct Tuning {
+    /// How many calls run at once during refresh; 0 means 1.
+    pub parallelism: usize,
+    /// Refuse to run unless the credentials resolve to this account.
+    pub expected_account: Option<String>,
+    /// How long to keep retrying errors caused by IAM and ECR propagation delays (a principal,
+    /// OIDC provider or repository created moments ago). Two minutes, as the Terraform
+    /// provider does, on AWS.
+    pub propagation_timeout: Duration,
+    /// Headers added to every request (moto's `x-moto-account-id`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            parallelism: 16,
+            expected_account: None,
+            propagation_timeout: Duration::from_secs(120),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// An AWS account reached through the SDK.
+#[derive(Debug)]
+pub struct AwsProvider {
+    ecr: aws_sdk_ecr::Client,
+    iam: aws_sdk_iam::Client,
+    account: Account,
+    counter: CallCounter,
+    tuning: Tuning,
+}
+
+/// Throttling and 5xx are retried by the SDK; adaptive mode also slows the client down when
+/// ECR's token buckets run dry, which matters for large estates.
+fn retry_config() -> RetryConfig {
+    RetryConfig::adaptive()
+        .with_max_attempts(8)
+        .with_max_backoff(Duration::from_secs(20))
+}
+
+impl AwsProvider {
+    /// Connects with the standard credential chain (environment, profiles, SSO, web
+    /// identity), assumes `assume_role_arn` when given, asks STS who we are once and applies
+    /// the account guard.
+    pub async fn connect(options: AwsOptions) -> Result<AwsProvider, ProviderError> {
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config());
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = &options.endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let mut config = loader.load().await;
+        if let Some(arn) = &options.assume_role_arn {
+            let assumed = aws_config::sts::AssumeRoleProvider::builder(arn)
+                .session_name("ecrplan")
+                .configure(&config)
+                .build()
+                .await;
+            config = config
+                .to_builder()
+                .credentials_provider(SharedCredentialsProvider::new(assumed))
+                .build();
+        }
+        let tuning = Tuning {
+            parallelism: options.parallelism,
+            expected_account: options.expected_account,
+            ..Tuning::default()
+        };
+        Self::from_sdk_config(&config, tuning).await
+    }
+
+    /// Builds the provider from a ready SDK configuration (tests: static credentials and a
+    /// moto endpoint), then asks STS who we are and applies the account guard.
+    pub async fn from_sdk_config(
+        config: &SdkConfig,
+        tuning: Tuning,
+    ) -> Result<AwsProvider, ProviderError> {
+        let region = config.region().map(ToString::to_string).ok_or_else(|| {
+            ProviderError::Transport(
+                "no AWS region: set --region, AWS_REGION or the provider block's region".into(),
+            )
+        })?;
+        let counter = CallCounter::default();
+        let headers = ExtraHeaders {
+            headers: tuning.headers.clone(),
+        };
+        let ecr = aws_sdk_ecr::Client::from_conf(
+            aws_sdk_ecr::config::Builder::from(config)
+                .interceptor(counter.clone())
+                .interceptor(headers.clone())
+                .build(),
+        );
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(config)
+                .interceptor(counter.clone())
+                .interceptor(headers.clone())
+                .build(),
+        );
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(config)
+                .interceptor(counter.clone())
+                .interceptor(headers)
+                .build(),
+        );
+        let identity = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| error::api("GetCallerIdentity", e))?;
+        let id = identity.account().unwrap_or_default().to_owned();
+        if let Some(expected) = tuning.expected_account.as_ref().filter(|e| **e != id) {
+            return Err(ProviderError::WrongAccount {
+                expected: expected.clone(),
+                actual: id,
+            });
+        }
+        let partition = identity
+            .arn()
+            .and_then(|arn| arn.split(':').nth(1))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
+            .to_owned();
+        let account = Account {
+            id,
+            region,
+            partition,
+        };
+        Ok(AwsProvider {
+            ecr,
+            iam,
+            account,
+            counter,
+            tuning,
+        })
+    }
+
+    /// The calls made so far, for `--stats`.
+    pub fn stats(&self) -> CallStats {
+        self.counter.snapshot()
+    }
+
+    fn parallelism(&self) -> usize {
+        self.tuning.parallelism.max(1)
+    }
+
+    /// Runs `call` again while it fails with a propagation delay (see
+    /// [`Tuning::propagation_timeout`]), with growing pauses.
+    async fn with_propagation<T, F, Fut>(&self, mut call: F) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        let deadline = Instant::now() + self.tuning.propagation_timeout;
+        let mut pause = Duration::from_millis(250);
+        loop {
+            match call().await {
+                Err(e) if error::is_propagation_delay(&e) && Instant::now() + pause < deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for AwsProvider {
+    async fn account(&self) -> Result<Account, ProviderError> {
+        Ok(self.account.clone())
+    }
+
+    async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
+        refresh::refresh(self, scope).await
+    }
+
+    async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError> {
+        let id = ecrplan_model::ObjectId {
+            kind: ecrplan_model::Kind::Repository,
+            key: repository.to_owned(),
+        };
+        let page = self
+            .ecr
+            .list_images()
+            .repository_name(repository)
+            .max_results(1)
+            .send()
+            .await
+            .map_err(|e| error::on("ListImages", &id, e))?;
+        Ok(!page.image_ids().is_empty())
+    }
+
+    async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
+        apply::apply(self, operation).await
+    }
+}

@@ -1,1 +1,499 @@
-//! placeholder
+//! The [`Provider`] on a local JSON file: the embedded account for trying ecrplan without AWS,
+//! and the target of offline plans against a snapshot taken with `ecrplan snapshot`.
+//!
+//! The file is the account. Every call reads it, and every change rewrites it atomically, so a
+//! crash never leaves half a file and two commands run one after the other see each other's
+//! work. The semantics and errors follow the AWS provider: see `README.md` for the format.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use ecrplan_model::{
+    Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
+    ROLE_PATH, RefreshScope, Resource,
+};
+use serde::{Deserialize, Serialize};
+
+/// The version written in `format_version`; files with another version are refused rather
+/// than misread.
+pub const FORMAT_VERSION: u32 = 1;
+/// The account id of a sandbox that starts empty: the placeholder AWS documentation uses, so
+/// it can never be mistaken for a real account.
+pub const SANDBOX_ACCOUNT_ID: &str = "111122223333";
+/// The region of a sandbox that starts empty.
+pub const SANDBOX_REGION: &str = "eu-west-1";
+
+/// The file as stored. `objects` are live objects exactly as a refresh returns them; owners are
+/// recomputed from tags on read, so hand-edited files cannot disagree with their tags.
+#[derive(Debug, Serialize, Deserialize)]
+struct SandboxFile {
+    format_version: u32,
+    account: Account,
+    objects: Vec<LiveObject>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    images: BTreeMap<String, u64>,
+}
+
+/// The account in memory while one call works on it.
+struct State {
+    account: Account,
+    objects: BTreeMap<ObjectId, Resource>,
+    images: BTreeMap<String, u64>,
+}
+
+impl State {
+    fn empty() -> Self {
+        Self {
+            account: Account::new(SANDBOX_ACCOUNT_ID, SANDBOX_REGION),
+            objects: BTreeMap::new(),
+            images: BTreeMap::new(),
+        }
+    }
+
+    fn load(path: &Path) -> Result<Self, ProviderError> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::empty()),
+            Err(e) => return Err(file_error(path, "cannot read", &e)),
+        };
+        let file: SandboxFile = serde_json::from_str(&text).map_err(|e| {
+            ProviderError::Transport(format!("{} is not a sandbox file: {e}", path.display()))
+        })?;
+        if file.format_version != FORMAT_VERSION {
+            return Err(ProviderError::Transport(format!(
+                "{} has format_version {}, this ecrplan reads {FORMAT_VERSION}",
+                path.display(),
+                file.format_version
+            )));
+        }
+        let mut objects = BTreeMap::new();
+        let mut images = file.images;
+        for o in file.objects {
+            if let (Resource::Repository(r), Some(true)) = (&o.resource, o.holds_images) {
+                images.entry(r.name.clone()).or_insert(1);
+            }
+            objects.insert(o.resource.id(), o.resource);
+        }
+        Ok(Self {
+            account: file.account,
+            objects,
+            images,
+        })
+    }
+
+    fn estate(&self) -> LiveEstate {
+        let mut live = LiveEstate {
+            account: self.account.clone(),
+            objects: self
+                .objects
+                .values()
+                .cloned()
+                .map(LiveObject::new)
+                .collect(),
+        };
+        live.normalise();
+        live
+    }
+
+    fn save(&self, path: &Path) -> Result<(), ProviderError> {
+        let file = SandboxFile {
+            format_version: FORMAT_VERSION,
+            account: self.account.clone(),
+            objects: self.estate().objects,
+            images: self.images.clone(),
+        };
+        write_atomically(path, &file)
+    }
+
+    fn exists(&self, id: &ObjectId) -> Result<(), ProviderError> {
+        if self.objects.contains_key(id) {
+            Ok(())
+        } else {
+            Err(ProviderError::NotFound(id.clone()))
+        }
+    }
+
+    fn apply(&mut self, operation: &Operation) -> Result<(), ProviderError> {
+        match operation {
+            Operation::Create { resource } => self.create(resource),
+            Operation::Update { before, after } => self.update(before, after),
+            Operation::Delete { resource, force } => self.delete(resource, *force),
+            Operation::Tag { id, tags } => {
+                let resource = self
+                    .objects
+                    .get_mut(id)
+                    .ok_or_else(|| ProviderError::NotFound(id.clone()))?;
+                let Some(current) = resource.tags_mut() else {
+                    return Err(untaggable(id));
+                };
+                current.extend(tags.clone());
+                Ok(())
+            }
+        }
+    }
+
+    fn create(&mut self, resource: &Resource) -> Result<(), ProviderError> {
+        let id = resource.id();
+        if let Some(parent) = resource.parent() {
+            // Policies are put, not created: like SetRepositoryPolicy and PutRolePolicy they
+            // overwrite, and need their parent.
+            self.exists(&parent)?;
+        } else if resource.kind() != Kind::Replication && self.objects.contains_key(&id) {
+            return Err(ProviderError::AlreadyExists(id));
+        }
+        self.put(resource.clone());
+        Ok(())
+    }
+
+    fn update(&mut self, before: &Resource, after: &Resource) -> Result<(), ProviderError> {
+        let id = after.id();
+        if before.id() != id {
+            return Err(ProviderError::Api {
+                operation: "Update".into(),
+                code: "InvalidParameter".into(),
+                message: format!("cannot update {} into {id}", before.id()),
+            });
+        }
+        match after.parent() {
+            Some(parent) => self.exists(&parent)?,
+            None if after.kind() == Kind::Replication => {}
+            None => self.exists(&id)?,
+        }
+        match (self.objects.get(&id), after) {
+            (Some(Resource::Repository(live)), Resource::Repository(new))
+                if live.encryption != new.encryption =>
+            {
+                return Err(requires_replacement(&id, "encryption"));
+            }
+            (Some(Resource::Role(live)), Resource::Role(new)) if live.path != new.path => {
+                return Err(requires_replacement(&id, "path"));
+            }
+            _ => {}
+        }
+        self.put(after.clone());
+        Ok(())
+    }
+
+    fn delete(&mut self, resource: &Resource, force: bool) -> Result<(), ProviderError> {
+        let id = resource.id();
+        if resource.kind() == Kind::Replication {
+            // Deleting replication is putting an empty rule list: it always succeeds.
+            self.objects.remove(&id);
+            return Ok(());
+        }
+        self.exists(&id)?;
+        match resource {
+            Resource::Repository(r) => {
+                if !force && self.images.get(&r.name).copied().unwrap_or(0) > 0 {
+                    return Err(ProviderError::RepositoryNotEmpty(r.name.clone()));
+                }
+                self.images.remove(&r.name);
+            }
+            Resource::Role(r) => {
+                // As the AWS provider does before DeleteRole: inline policies go first.
+                self.objects
+                    .retain(|_, o| !matches!(o, Resource::RolePolicy(p) if p.role == r.name));
+            }
+            _ => {}
+        }
+        self.objects.remove(&id);
+        let children: Vec<ObjectId> = self
+            .objects
+            .values()
+            .filter(|o| o.parent().as_ref() == Some(&id))
+            .map(Resource::id)
+            .collect();
+        for child in children {
+            self.objects.remove(&child);
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, resource: Resource) {
+        match &resource {
+            Resource::Replication(r) if r.rules.is_empty() => {
+                self.objects.remove(&resource.id());
+            }
+            _ => {
+                self.objects.insert(resource.id(), resource);
+            }
+        }
+    }
+}
+
+fn untaggable(id: &ObjectId) -> ProviderError {
+    ProviderError::Api {
+        operation: "Tag".into(),
+        code: "InvalidParameter".into(),
+        message: format!("{id} cannot carry tags"),
+    }
+}
+
+fn requires_replacement(id: &ObjectId, attribute: &str) -> ProviderError {
+    ProviderError::Api {
+        operation: "Update".into(),
+        code: "RequiresReplacement".into(),
+        message: format!("the {attribute} of {id} cannot change in place"),
+    }
+}
+
+fn file_error(path: &Path, what: &str, e: &io::Error) -> ProviderError {
+    ProviderError::Transport(format!("{what} {}: {e}", path.display()))
+}
+
+/// Writes to a temporary file in the same directory, syncs it and renames it over `path`, so a
+/// reader sees either the old file or the new one, never a torn one.
+fn write_atomically(path: &Path, file: &SandboxFile) -> Result<(), ProviderError> {
+    let mut text = serde_json::to_string_pretty(file)
+        .map_err(|e| ProviderError::Transport(format!("cannot encode the sandbox: {e}")))?;
+    text.push('\n');
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sandbox.json".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // Make the rename itself durable; not every platform can open a directory.
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        file_error(path, "cannot write", &e)
+    })
+}
+
+/// Writes the live objects of a refresh in the format [`SandboxProvider`] reads, so that
+/// `--sandbox FILE` can plan offline against a copy of a real account.
+pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderError> {
+    let mut images = BTreeMap::new();
+    for o in &live.objects {
+        if let (Resource::Repository(r), Some(true)) = (&o.resource, o.holds_images) {
+            images.insert(r.name.clone(), 1);
+        }
+    }
+    let mut objects = live.objects.clone();
+    for o in &mut objects {
+        o.holds_images = None;
+    }
+    write_atomically(
+        path,
+        &SandboxFile {
+            format_version: FORMAT_VERSION,
+            account: live.account.clone(),
+            objects,
+            images,
+        },
+    )
+}
+
+/// An account kept in a JSON file.
+#[derive(Debug)]
+pub struct SandboxProvider {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl SandboxProvider {
+    /// Opens the account in `path`; a file that does not exist yet is an empty account, created
+    /// on the first change. A file that exists must parse, so mistakes show up at once.
+    pub fn open(path: &Path) -> Result<SandboxProvider, ProviderError> {
+        State::load(path)?;
+        Ok(SandboxProvider {
+            path: path.to_path_buf(),
+            lock: Mutex::new(()),
+        })
+    }
+
+    /// The file this account lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sets how many images a repository holds, standing in for `docker push` so that
+    /// tutorials and tests can see deletion refused without `force_delete`.
+    pub fn set_image_count(&self, repository: &str, count: u64) -> Result<(), ProviderError> {
+        self.with_state(|state| {
+            state.exists(&ObjectId {
+                kind: Kind::Repository,
+                key: repository.to_owned(),
+            })?;
+            if count == 0 {
+                state.images.remove(repository);
+            } else {
+                state.images.insert(repository.to_owned(), count);
+            }
+            Ok(true)
+        })
+        .map(|_| ())
+    }
+
+    /// Runs `f` on the current file under the lock; writes the file back when `f` says it
+    /// changed something.
+    fn with_state<T>(
+        &self,
+        f: impl FnOnce(&mut State) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError>
+    where
+        T: Changed,
+    {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = State::load(&self.path)?;
+        let out = f(&mut state)?;
+        if out.changed() {
+            state.save(&self.path)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a closure given to `with_state` changed the account.
+trait Changed {
+    fn changed(&self) -> bool;
+}
+
+impl Changed for bool {
+    fn changed(&self) -> bool {
+        *self
+    }
+}
+
+impl Changed for LiveEstate {
+    fn changed(&self) -> bool {
+        false
+    }
+}
+
+impl Changed for Account {
+    fn changed(&self) -> bool {
+        false
+    }
+}
+
+fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
+    object
+        .and_then(Resource::tags)
+        .and_then(Owner::from_tags)
+        .is_some_and(|o| o.estate == estate)
+}
+
+#[async_trait]
+impl Provider for SandboxProvider {
+    async fn account(&self) -> Result<Account, ProviderError> {
+        self.with_state(|state| Ok(state.account.clone()))
+    }
+
+    async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
+        self.with_state(|state| {
+            // The same view the AWS provider reads: every repository and OIDC provider, owned
+            // roles plus declared ones, and policies only where the scope needs them.
+            let wanted = |id: &ObjectId, names: &std::collections::BTreeSet<String>| {
+                names.contains(&id.key) || owned_by(state.objects.get(id), &scope.estate)
+            };
+            let mut live = state.estate();
+            live.objects.retain(|o| match &o.resource {
+                Resource::Role(r) => r.path.starts_with(ROLE_PATH) || scope.roles.contains(&r.name),
+                Resource::RepositoryPolicy(_)
+                | Resource::LifecyclePolicy(_)
+                | Resource::RolePolicy(_) => o.resource.parent().is_some_and(|p| match p.kind {
+                    Kind::Repository => wanted(&p, &scope.repositories),
+                    _ => wanted(&p, &scope.roles),
+                }),
+                _ => true,
+            });
+            Ok(live)
+        })
+    }
+
+    async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError> {
+        self.with_state(|state| {
+            state.exists(&ObjectId {
+                kind: Kind::Repository,
+                key: repository.to_owned(),
+            })?;
+            Ok(state.images.get(repository).copied().unwrap_or(0) > 0)
+        })
+    }
+
+    async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
+        self.with_state(|state| state.apply(operation).map(|()| true))
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ecrplan_model::{Encryption, Repository, TagMutability, Tags};
+
+    use super::*;
+
+    fn repo(name: &str) -> Resource {
+        Resource::Repository(Repository {
+            name: name.into(),
+            image_tag_mutability: TagMutability::Mutable,
+            scan_on_push: false,
+            encryption: Encryption::Aes256,
+            tags: Tags::new(),
+        })
+    }
+
+    #[tokio::test]
+    async fn missing_file_is_an_empty_account_and_changes_are_written() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        let _ = fs::remove_file(&path);
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        assert_eq!(sandbox.account().await.unwrap().id, SANDBOX_ACCOUNT_ID);
+        assert!(!path.exists());
+        let create = Operation::Create {
+            resource: repo("app"),
+        };
+        sandbox.apply(&create).await.unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"format_version\": 1"), "{text}");
+        assert!(matches!(
+            sandbox.apply(&create).await,
+            Err(ProviderError::AlreadyExists(_))
+        ));
+        let reopened = SandboxProvider::open(&path).unwrap();
+        let live = reopened.refresh(&RefreshScope::default()).await.unwrap();
+        assert_eq!(live.objects.len(), 1);
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn other_format_versions_are_refused() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-v-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        fs::write(
+            &path,
+            r#"{"format_version": 2, "account": {"id": "111122223333", "region": "eu-west-1", "partition": "aws"}, "objects": []}"#,
+        )
+        .unwrap();
+        let err = SandboxProvider::open(&path).unwrap_err().to_string();
+        assert!(err.contains("format_version 2"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

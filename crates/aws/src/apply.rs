@@ -1,0 +1,549 @@
+//! Applying one change: the fewest calls that turn `before` into `after` for one object.
+
+use aws_sdk_ecr::types::{
+    EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
+    ReplicationConfiguration, ReplicationDestination as EcrDestination, ReplicationRule as EcrRule,
+    RepositoryFilter, RepositoryFilterType,
+};
+use ecrplan_model::{
+    Encryption, JsonDocument, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication,
+    Repository, Resource, Role, Tags,
+};
+
+use crate::{AwsProvider, error};
+
+pub(crate) async fn apply(p: &AwsProvider, operation: &Operation) -> Result<(), ProviderError> {
+    match operation {
+        Operation::Create { resource } => create(p, resource).await,
+        Operation::Update { before, after } => update(p, before, after).await,
+        Operation::Delete { resource, force } => delete(p, resource, *force).await,
+        Operation::Tag { id, tags } => tag(p, id, tags).await,
+    }
+}
+
+fn invalid(e: impl std::fmt::Display) -> ProviderError {
+    ProviderError::Transport(format!("cannot build the request: {e}"))
+}
+
+fn text(doc: &JsonDocument) -> String {
+    doc.0.to_string()
+}
+
+/// Keys to remove and tags to set so that `before` becomes `after`.
+fn tag_diff(before: &Tags, after: &Tags) -> (Vec<String>, Tags) {
+    let removed = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .cloned()
+        .collect();
+    let set = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (removed, set)
+}
+
+fn ecr_tags(tags: &Tags) -> Result<Vec<aws_sdk_ecr::types::Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| {
+            aws_sdk_ecr::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(invalid)
+        })
+        .collect()
+}
+
+fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| {
+            aws_sdk_iam::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(invalid)
+        })
+        .collect()
+}
+
+fn requires_replacement(id: &ObjectId, attribute: &str) -> ProviderError {
+    ProviderError::Api {
+        operation: "Update".into(),
+        code: "RequiresReplacement".into(),
+        message: format!("the {attribute} of {id} cannot change in place"),
+    }
+}
+
+async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
+    let id = resource.id();
+    match resource {
+        Resource::Repository(r) => {
+            let encryption = match &r.encryption {
+                Encryption::Aes256 => EncryptionConfiguration::builder()
+                    .encryption_type(EncryptionType::Aes256)
+                    .build(),
+                Encryption::Kms { kms_key } => EncryptionConfiguration::builder()
+                    .encryption_type(EncryptionType::Kms)
+                    .kms_key(kms_key)
+                    .build(),
+            }
+            .map_err(invalid)?;
+            p.ecr
+                .create_repository()
+                .repository_name(&r.name)
+                .image_tag_mutability(ImageTagMutability::from(r.image_tag_mutability.as_str()))
+                .image_scanning_configuration(
+                    ImageScanningConfiguration::builder()
+                        .scan_on_push(r.scan_on_push)
+                        .build(),
+                )
+                .encryption_configuration(encryption)
+                .set_tags(Some(ecr_tags(&r.tags)?))
+                .send()
+                .await
+                .map_err(|e| error::on("CreateRepository", &id, e))?;
+            Ok(())
+        }
+        Resource::RepositoryPolicy(_)
+        | Resource::LifecyclePolicy(_)
+        | Resource::RolePolicy(_)
+        | Resource::Replication(_) => put_document(p, resource).await,
+        Resource::OidcProvider(o) => {
+            p.iam
+                .create_open_id_connect_provider()
+                .url(format!("https://{}", o.url))
+                .set_client_id_list(Some(o.client_ids.clone()))
+                .set_thumbprint_list(Some(o.thumbprints.clone()))
+                .set_tags(Some(iam_tags(&o.tags)?))
+                .send()
+                .await
+                .map_err(|e| error::on("CreateOpenIDConnectProvider", &id, e))?;
+            Ok(())
+        }
+        Resource::Role(r) => {
+            let tags = iam_tags(&r.tags)?;
+            p.with_propagation(|| async {
+                p.iam
+                    .create_role()
+                    .role_name(&r.name)
+                    .path(&r.path)
+                    .assume_role_policy_document(text(&r.trust))
+                    .set_tags(Some(tags.clone()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| error::api("CreateRole", e))
+            })
+            .await
+            .map_err(|e| error::classify(e, &id))
+        }
+    }
+}
+
+/// Policies and replication are put whole: create and update are the same call, retried
+/// while IAM or ECR has not yet seen a principal or repository made moments ago.
+async fn put_document(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
+    let id = resource.id();
+    let parent = resource.parent().unwrap_or_else(|| id.clone());
+    let result = p
+        .with_propagation(|| async {
+            match resource {
+                Resource::RepositoryPolicy(rp) => p
+                    .ecr
+                    .set_repository_policy()
+                    .repository_name(&rp.repository)
+                    .policy_text(text(&rp.document))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| error::api("SetRepositoryPolicy", e)),
+                Resource::LifecyclePolicy(lp) => p
+                    .ecr
+                    .put_lifecycle_policy()
+                    .repository_name(&lp.repository)
+                    .lifecycle_policy_text(text(&lp.document))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| error::api("PutLifecyclePolicy", e)),
+                Resource::RolePolicy(rp) => p
+                    .iam
+                    .put_role_policy()
+                    .role_name(&rp.role)
+                    .policy_name(&rp.name)
+                    .policy_document(text(&rp.document))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| error::api("PutRolePolicy", e)),
+                Resource::Replication(r) => put_replication(p, r).await,
+                _ => Err(invalid(format!("{id} is not a document"))),
+            }
+        })
+        .await;
+    result.map_err(|e| error::classify(e, &parent))
+}
+
+async fn put_replication(p: &AwsProvider, r: &Replication) -> Result<(), ProviderError> {
+    let mut rules = Vec::new();
+    for rule in &r.rules {
+        let destinations = rule
+            .destinations
+            .iter()
+            .map(|d| {
+                EcrDestination::builder()
+                    .region(&d.region)
+                    .registry_id(&d.registry_id)
+                    .build()
+                    .map_err(invalid)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let filters = rule
+            .repository_prefixes
+            .iter()
+            .map(|prefix| {
+                RepositoryFilter::builder()
+                    .filter(prefix)
+                    .filter_type(RepositoryFilterType::PrefixMatch)
+                    .build()
+                    .map_err(invalid)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        rules.push(
+            EcrRule::builder()
+                .set_destinations(Some(destinations))
+                .set_repository_filters((!filters.is_empty()).then_some(filters))
+                .build()
+                .map_err(invalid)?,
+        );
+    }
+    let configuration = ReplicationConfiguration::builder()
+        .set_rules(Some(rules))
+        .build()
+        .map_err(invalid)?;
+    p.ecr
+        .put_replication_configuration()
+        .replication_configuration(configuration)
+        .send()
+        .await
+        .map_err(|e| error::api("PutReplicationConfiguration", e))?;
+    Ok(())
+}
+
+async fn update(p: &AwsProvider, before: &Resource, after: &Resource) -> Result<(), ProviderError> {
+    let id = after.id();
+    if before.id() != id {
+        return Err(invalid(format!("cannot update {} into {id}", before.id())));
+    }
+    match (before, after) {
+        (Resource::Repository(b), Resource::Repository(a)) => update_repository(p, &id, b, a).await,
+        (Resource::Role(b), Resource::Role(a)) => update_role(p, &id, b, a).await,
+        (Resource::OidcProvider(b), Resource::OidcProvider(a)) => update_oidc(p, &id, b, a).await,
+        _ => put_document(p, after).await,
+    }
+}
+
+async fn update_repository(
+    p: &AwsProvider,
+    id: &ObjectId,
+    b: &Repository,
+    a: &Repository,
+) -> Result<(), ProviderError> {
+    if b.encryption != a.encryption {
+        return Err(requires_replacement(id, "encryption"));
+    }
+    if b.image_tag_mutability != a.image_tag_mutability {
+        p.with_propagation(|| async {
+            p.ecr
+                .put_image_tag_mutability()
+                .repository_name(&a.name)
+                .image_tag_mutability(ImageTagMutability::from(a.image_tag_mutability.as_str()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| error::api("PutImageTagMutability", e))
+        })
+        .await
+        .map_err(|e| error::classify(e, id))?;
+    }
+    if b.scan_on_push != a.scan_on_push {
+        p.with_propagation(|| async {
+            p.ecr
+                .put_image_scanning_configuration()
+                .repository_name(&a.name)
+                .image_scanning_configuration(
+                    ImageScanningConfiguration::builder()
+                        .scan_on_push(a.scan_on_push)
+                        .build(),
+                )
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| error::api("PutImageScanningConfiguration", e))
+        })
+        .await
+        .map_err(|e| error::classify(e, id))?;
+    }
+    let (removed, set) = tag_diff(&b.tags, &a.tags);
+    let arn = p.account.repository_arn(&a.name);
+    if !removed.is_empty() {
+        p.ecr
+            .untag_resource()
+            .resource_arn(&arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| error::on("UntagResource", id, e))?;
+    }
+    if !set.is_empty() {
+        ecr_tag(p, id, &set).await?;
+    }
+    Ok(())
+}
+
+async fn ecr_tag(p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+    p.ecr
+        .tag_resource()
+        .resource_arn(p.account.repository_arn(&id.key))
+        .set_tags(Some(ecr_tags(tags)?))
+        .send()
+        .await
+        .map_err(|e| error::on("TagResource", id, e))?;
+    Ok(())
+}
+
+async fn update_role(
+    p: &AwsProvider,
+    id: &ObjectId,
+    b: &Role,
+    a: &Role,
+) -> Result<(), ProviderError> {
+    if b.path != a.path {
+        return Err(requires_replacement(id, "path"));
+    }
+    if b.trust.canonical_policy() != a.trust.canonical_policy() {
+        p.with_propagation(|| async {
+            p.iam
+                .update_assume_role_policy()
+                .role_name(&a.name)
+                .policy_document(text(&a.trust))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| error::api("UpdateAssumeRolePolicy", e))
+        })
+        .await
+        .map_err(|e| error::classify(e, id))?;
+    }
+    let (removed, set) = tag_diff(&b.tags, &a.tags);
+    if !removed.is_empty() {
+        p.iam
+            .untag_role()
+            .role_name(&a.name)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| error::on("UntagRole", id, e))?;
+    }
+    if !set.is_empty() {
+        role_tag(p, id, &set).await?;
+    }
+    Ok(())
+}
+
+async fn role_tag(p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+    p.iam
+        .tag_role()
+        .role_name(&id.key)
+        .set_tags(Some(iam_tags(tags)?))
+        .send()
+        .await
+        .map_err(|e| error::on("TagRole", id, e))?;
+    Ok(())
+}
+
+async fn update_oidc(
+    p: &AwsProvider,
+    id: &ObjectId,
+    b: &OidcProvider,
+    a: &OidcProvider,
+) -> Result<(), ProviderError> {
+    let arn = p.account.oidc_provider_arn(&a.url);
+    for client in a.client_ids.iter().filter(|c| !b.client_ids.contains(c)) {
+        p.iam
+            .add_client_id_to_open_id_connect_provider()
+            .open_id_connect_provider_arn(&arn)
+            .client_id(client)
+            .send()
+            .await
+            .map_err(|e| error::on("AddClientIDToOpenIDConnectProvider", id, e))?;
+    }
+    for client in b.client_ids.iter().filter(|c| !a.client_ids.contains(c)) {
+        p.iam
+            .remove_client_id_from_open_id_connect_provider()
+            .open_id_connect_provider_arn(&arn)
+            .client_id(client)
+            .send()
+            .await
+            .map_err(|e| error::on("RemoveClientIDFromOpenIDConnectProvider", id, e))?;
+    }
+    let (removed, set) = tag_diff(&b.tags, &a.tags);
+    if !removed.is_empty() {
+        p.iam
+            .untag_open_id_connect_provider()
+            .open_id_connect_provider_arn(&arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| error::on("UntagOpenIDConnectProvider", id, e))?;
+    }
+    if !set.is_empty() {
+        oidc_tag(p, id, &set).await?;
+    }
+    Ok(())
+}
+
+async fn oidc_tag(p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+    p.iam
+        .tag_open_id_connect_provider()
+        .open_id_connect_provider_arn(p.account.oidc_provider_arn(&id.key))
+        .set_tags(Some(iam_tags(tags)?))
+        .send()
+        .await
+        .map_err(|e| error::on("TagOpenIDConnectProvider", id, e))?;
+    Ok(())
+}
+
+async fn delete(p: &AwsProvider, resource: &Resource, force: bool) -> Result<(), ProviderError> {
+    let id = resource.id();
+    match resource {
+        Resource::Repository(r) => {
+            p.ecr
+                .delete_repository()
+                .repository_name(&r.name)
+                .force(force)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteRepository", &id, e))?;
+        }
+        Resource::RepositoryPolicy(rp) => {
+            p.ecr
+                .delete_repository_policy()
+                .repository_name(&rp.repository)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteRepositoryPolicy", &id, e))?;
+        }
+        Resource::LifecyclePolicy(lp) => {
+            p.ecr
+                .delete_lifecycle_policy()
+                .repository_name(&lp.repository)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteLifecyclePolicy", &id, e))?;
+        }
+        Resource::RolePolicy(rp) => {
+            p.iam
+                .delete_role_policy()
+                .role_name(&rp.role)
+                .policy_name(&rp.name)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteRolePolicy", &id, e))?;
+        }
+        Resource::Replication(_) => put_replication(p, &Replication::default()).await?,
+        Resource::OidcProvider(o) => {
+            p.iam
+                .delete_open_id_connect_provider()
+                .open_id_connect_provider_arn(p.account.oidc_provider_arn(&o.url))
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteOpenIDConnectProvider", &id, e))?;
+        }
+        Resource::Role(r) => delete_role(p, &id, &r.name).await?,
+    }
+    Ok(())
+}
+
+/// IAM refuses to delete a role that still has policies (DeleteConflict): inline policies are
+/// deleted and managed ones detached first.
+async fn delete_role(p: &AwsProvider, id: &ObjectId, name: &str) -> Result<(), ProviderError> {
+    let inline = p
+        .iam
+        .list_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| error::on("ListRolePolicies", id, e))?
+        .policy_names;
+    for policy in inline {
+        p.iam
+            .delete_role_policy()
+            .role_name(name)
+            .policy_name(policy)
+            .send()
+            .await
+            .map_err(|e| error::on("DeleteRolePolicy", id, e))?;
+    }
+    let attached = p
+        .iam
+        .list_attached_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| error::on("ListAttachedRolePolicies", id, e))?
+        .attached_policies
+        .unwrap_or_default();
+    for policy in attached.into_iter().filter_map(|a| a.policy_arn) {
+        p.iam
+            .detach_role_policy()
+            .role_name(name)
+            .policy_arn(policy)
+            .send()
+            .await
+            .map_err(|e| error::on("DetachRolePolicy", id, e))?;
+    }
+    p.iam
+        .delete_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| error::on("DeleteRole", id, e))?;
+    Ok(())
+}
+
+/// Adoption adds ownership tags and changes nothing else.
+async fn tag(p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+    match id.kind {
+        Kind::Repository => ecr_tag(p, id, tags).await,
+        Kind::Role => role_tag(p, id, tags).await,
+        Kind::OidcProvider => oidc_tag(p, id, tags).await,
+        _ => Err(ProviderError::Api {
+            operation: "Tag".into(),
+            code: "InvalidParameter".into(),
+            message: format!("{id} cannot carry tags"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_diff_removes_missing_keys_and_sets_changed_ones() {
+        let before: Tags = [("a", "1"), ("b", "2"), ("c", "3")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let after: Tags = [("a", "1"), ("b", "20"), ("d", "4")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let (removed, set) = tag_diff(&before, &after);
+        assert_eq!(removed, vec!["c".to_owned()]);
+        assert_eq!(set.keys().collect::<Vec<_>>(), vec!["b", "d"]);
+    }
+}

@@ -1,0 +1,135 @@
+//! Turning SDK errors into [`ProviderError`]s: the AWS error code and message, never the request
+//! (which carries signed headers).
+
+use aws_sdk_ecr::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use ecrplan_model::{ObjectId, ProviderError};
+
+/// Error codes that mean "the object is not there", across ECR and IAM.
+const NOT_FOUND: &[&str] = &[
+    "RepositoryNotFoundException",
+    "RepositoryPolicyNotFoundException",
+    "LifecyclePolicyNotFoundException",
+    "NoSuchEntity",
+    "NoSuchEntityException",
+];
+
+/// Error codes that mean "the object exists already".
+const ALREADY_EXISTS: &[&str] = &["RepositoryAlreadyExistsException", "EntityAlreadyExists"];
+
+/// The error as the API reported it; transport failures carry the SDK's explanation.
+pub(crate) fn api<E, R>(operation: &str, err: SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match err.code() {
+        Some(code) => ProviderError::Api {
+            operation: operation.to_owned(),
+            code: code.to_owned(),
+            message: err.message().unwrap_or_default().to_owned(),
+        },
+        None => ProviderError::Transport(format!("{operation}: {}", DisplayErrorContext(&err))),
+    }
+}
+
+/// Like [`api`], but with the domain errors the plan reacts to: missing and duplicate objects,
+/// and repositories that still hold images.
+pub(crate) fn on<E, R>(operation: &str, id: &ObjectId, err: SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    classify(api(operation, err), id)
+}
+
+/// Maps an API error about `id` onto the domain errors.
+pub(crate) fn classify(err: ProviderError, id: &ObjectId) -> ProviderError {
+    match &err {
+        ProviderError::Api { code, .. } if NOT_FOUND.contains(&code.as_str()) => {
+            ProviderError::NotFound(id.clone())
+        }
+        ProviderError::Api { code, .. } if ALREADY_EXISTS.contains(&code.as_str()) => {
+            ProviderError::AlreadyExists(id.clone())
+        }
+        ProviderError::Api { code, .. } if code == "RepositoryNotEmptyException" => {
+            ProviderError::RepositoryNotEmpty(id.key.clone())
+        }
+        _ => err,
+    }
+}
+
+/// Whether an error code says the object is absent (a read that finds nothing).
+pub(crate) fn is_not_found(err: &ProviderError) -> bool {
+    matches!(err, ProviderError::Api { code, .. } if NOT_FOUND.contains(&code.as_str()))
+}
+
+/// IAM and ECR errors that a just-created principal, provider or repository causes until the
+/// change has propagated; they are retried for a bounded time.
+pub(crate) fn is_propagation_delay(err: &ProviderError) -> bool {
+    match err {
+        ProviderError::Api { code, message, .. } => {
+            (code == "MalformedPolicyDocument" && message.contains("Invalid principal"))
+                || (code == "InvalidParameterException"
+                    && message.contains("Invalid repository policy provided"))
+                || code == "RepositoryNotFoundException"
+                || code == "NoSuchEntity"
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ecrplan_model::Kind;
+
+    use super::*;
+
+    fn api_err(code: &str, message: &str) -> ProviderError {
+        ProviderError::Api {
+            operation: "Op".into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn codes_become_domain_errors() {
+        let id = ObjectId {
+            kind: Kind::Repository,
+            key: "app".into(),
+        };
+        assert!(matches!(
+            classify(api_err("RepositoryNotFoundException", ""), &id),
+            ProviderError::NotFound(_)
+        ));
+        assert!(matches!(
+            classify(api_err("EntityAlreadyExists", ""), &id),
+            ProviderError::AlreadyExists(_)
+        ));
+        assert!(matches!(
+            classify(api_err("RepositoryNotEmptyException", ""), &id),
+            ProviderError::RepositoryNotEmpty(name) if name == "app"
+        ));
+        assert!(matches!(
+            classify(api_err("AccessDenied", "no"), &id),
+            ProviderError::Api { .. }
+        ));
+    }
+
+    #[test]
+    fn only_propagation_errors_are_retried() {
+        assert!(is_propagation_delay(&api_err(
+            "MalformedPolicyDocument",
+            "Invalid principal in policy: \"Federated\""
+        )));
+        assert!(is_propagation_delay(&api_err(
+            "InvalidParameterException",
+            "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'"
+        )));
+        assert!(!is_propagation_delay(&api_err(
+            "MalformedPolicyDocument",
+            "Syntax errors in policy"
+        )));
+        assert!(!is_propagation_delay(&ProviderError::Transport("x".into())));
+    }
+}

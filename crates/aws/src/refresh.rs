@@ -1,0 +1,367 @@
+//! Reading the live estate with few calls: one listing per object type, then per-object reads
+//! only where the scope needs them, run concurrently.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ecr::types::Repository as EcrRepository;
+use aws_sdk_iam::types::Role as IamRole;
+use ecrplan_model::{
+    Encryption, JsonDocument, LiveEstate, LiveObject, OidcProvider, Owner, ProviderError,
+    ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule, Repository,
+    Resource, Role, RolePolicy, TagMutability, Tags,
+};
+use futures::{StreamExt, TryStreamExt, stream};
+
+use crate::{AwsProvider, error};
+
+pub(crate) async fn refresh(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+) -> Result<LiveEstate, ProviderError> {
+    let (repositories, roles, providers, replication) = futures::try_join!(
+        repositories(p, scope),
+        roles(p, scope),
+        oidc_providers(p),
+        replication(p),
+    )?;
+    let mut live = LiveEstate::empty(p.account.clone());
+    live.objects = repositories
+        .into_iter()
+        .chain(roles)
+        .chain(providers)
+        .chain(replication)
+        .map(LiveObject::new)
+        .collect();
+    live.normalise();
+    Ok(live)
+}
+
+fn owned_by(tags: &Tags, estate: &str) -> bool {
+    Owner::from_tags(tags).is_some_and(|o| o.estate == estate)
+}
+
+/// Parses a policy document; IAM returns them percent-encoded, ECR as sent.
+fn document(operation: &str, text: &str) -> Result<JsonDocument, ProviderError> {
+    let parsed = serde_json::from_str(text).or_else(|_| {
+        let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+        serde_json::from_str(&decoded)
+    });
+    parsed.map(JsonDocument).map_err(|e| {
+        ProviderError::Transport(format!(
+            "{operation} returned a document that is not JSON: {e}"
+        ))
+    })
+}
+
+/// Every repository, all pages of up to 1000: asking by name fails the whole call when one
+/// name is missing, and one listing is cheaper than many lookups anyway.
+pub(crate) async fn list_repositories(
+    p: &AwsProvider,
+) -> Result<Vec<EcrRepository>, ProviderError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = p
+            .ecr
+            .describe_repositories()
+            .max_results(1000)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| error::api("DescribeRepositories", e))?;
+        out.extend(page.repositories.unwrap_or_default());
+        match page.next_token {
+            Some(next) if !next.is_empty() => token = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
+async fn repositories(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+) -> Result<Vec<Resource>, ProviderError> {
+    let listed = list_repositories(p).await?;
+    let per_repo: Vec<Vec<Resource>> = stream::iter(listed)
+        .map(|r| read_repository(p, scope, r))
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(per_repo.into_iter().flatten().collect())
+}
+
+/// Tags for every repository (ownership lives there); policies only for declared repositories
+/// and this estate's own.
+async fn read_repository(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    r: EcrRepository,
+) -> Result<Vec<Resource>, ProviderError> {
+    let name = r.repository_name().unwrap_or_default().to_owned();
+    let arn = r
+        .repository_arn()
+        .map_or_else(|| p.account.repository_arn(&name), str::to_owned);
+    let tags = match p
+        .ecr
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect::<Tags>(),
+        Err(e) => {
+            let err = error::api("ListTagsForResource", e);
+            // Deleted between the listing and now: it is simply gone.
+            return if error::is_not_found(&err) {
+                Ok(Vec::new())
+            } else {
+                Err(err)
+            };
+        }
+    };
+    let wanted = scope.repositories.contains(&name) || owned_by(&tags, &scope.estate);
+    let encryption = match r.encryption_configuration() {
+        Some(e) if e.encryption_type().as_str() != "AES256" => Encryption::Kms {
+            kms_key: e.kms_key().unwrap_or_default().to_owned(),
+        },
+        _ => Encryption::Aes256,
+    };
+    let mut out = vec![Resource::Repository(Repository {
+        name: name.clone(),
+        image_tag_mutability: r
+            .image_tag_mutability()
+            .and_then(|m| TagMutability::parse(m.as_str()))
+            .unwrap_or_default(),
+        scan_on_push: r
+            .image_scanning_configuration()
+            .is_some_and(|s| s.scan_on_push()),
+        encryption,
+        tags,
+    })];
+    if wanted {
+        let (policy, lifecycle) = futures::join!(
+            p.ecr.get_repository_policy().repository_name(&name).send(),
+            p.ecr.get_lifecycle_policy().repository_name(&name).send(),
+        );
+        match policy.map_err(|e| error::api("GetRepositoryPolicy", e)) {
+            Ok(out_policy) => {
+                if let Some(text) = out_policy.policy_text() {
+                    out.push(Resource::RepositoryPolicy(
+                        ecrplan_model::RepositoryPolicy {
+                            repository: name.clone(),
+                            document: document("GetRepositoryPolicy", text)?,
+                        },
+                    ));
+                }
+            }
+            Err(e) if error::is_not_found(&e) => {}
+            Err(e) => return Err(e),
+        }
+        match lifecycle.map_err(|e| error::api("GetLifecyclePolicy", e)) {
+            Ok(out_lifecycle) => {
+                if let Some(text) = out_lifecycle.lifecycle_policy_text() {
+                    out.push(Resource::LifecyclePolicy(ecrplan_model::LifecyclePolicy {
+                        repository: name.clone(),
+                        document: document("GetLifecyclePolicy", text)?,
+                    }));
+                }
+            }
+            Err(e) if error::is_not_found(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// Roles under `/ecrplan/` (one paginated listing), plus declared roles living elsewhere.
+async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
+    let mut listed: Vec<IamRole> = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .iam
+            .list_roles()
+            .path_prefix(ROLE_PATH)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| error::api("ListRoles", e))?;
+        let truncated = page.is_truncated();
+        marker = page.marker.clone();
+        listed.extend(page.roles);
+        if !truncated || marker.is_none() {
+            break;
+        }
+    }
+    let found: BTreeSet<String> = listed.iter().map(|r| r.role_name.clone()).collect();
+    let missing: Vec<String> = scope
+        .roles
+        .iter()
+        .filter(|n| !found.contains(*n))
+        .cloned()
+        .collect();
+    let extra: Vec<Option<IamRole>> = stream::iter(missing)
+        .map(|name| async move {
+            match p.iam.get_role().role_name(&name).send().await {
+                Ok(out) => Ok(out.role),
+                Err(e) => {
+                    let err = error::api("GetRole", e);
+                    if error::is_not_found(&err) {
+                        Ok(None)
+                    } else {
+                        Err(err)
+                    }
+                }
+            }
+        })
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    let all = listed.into_iter().chain(extra.into_iter().flatten());
+    let per_role: Vec<Vec<Resource>> = stream::iter(all)
+        .map(|r| read_role(p, scope, r))
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(per_role.into_iter().flatten().collect())
+}
+
+/// Tags of every role (ListRoles has none); inline policies of declared and owned roles, all
+/// of them, so that stray ones are seen and removed.
+async fn read_role(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    r: IamRole,
+) -> Result<Vec<Resource>, ProviderError> {
+    let name = r.role_name.clone();
+    let tags: Tags = p
+        .iam
+        .list_role_tags()
+        .role_name(&name)
+        .send()
+        .await
+        .map_err(|e| error::api("ListRoleTags", e))?
+        .tags
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect();
+    let trust = match r.assume_role_policy_document() {
+        Some(text) => document("ListRoles", text)?,
+        None => JsonDocument(serde_json::Value::Null),
+    };
+    let wanted = scope.roles.contains(&name) || owned_by(&tags, &scope.estate);
+    let mut out = vec![Resource::Role(Role {
+        name: name.clone(),
+        path: r.path.clone(),
+        trust,
+        tags,
+    })];
+    if wanted {
+        let names = p
+            .iam
+            .list_role_policies()
+            .role_name(&name)
+            .send()
+            .await
+            .map_err(|e| error::api("ListRolePolicies", e))?
+            .policy_names;
+        for policy in names {
+            let got = p
+                .iam
+                .get_role_policy()
+                .role_name(&name)
+                .policy_name(&policy)
+                .send()
+                .await
+                .map_err(|e| error::api("GetRolePolicy", e))?;
+            out.push(Resource::RolePolicy(RolePolicy {
+                role: name.clone(),
+                name: policy,
+                document: document("GetRolePolicy", &got.policy_document)?,
+            }));
+        }
+    }
+    Ok(out)
+}
+
+async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError> {
+    let arns: Vec<String> = p
+        .iam
+        .list_open_id_connect_providers()
+        .send()
+        .await
+        .map_err(|e| error::api("ListOpenIDConnectProviders", e))?
+        .open_id_connect_provider_list
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|entry| entry.arn)
+        .collect();
+    stream::iter(arns)
+        .map(|arn| async move {
+            let got = p
+                .iam
+                .get_open_id_connect_provider()
+                .open_id_connect_provider_arn(&arn)
+                .send()
+                .await
+                .map_err(|e| error::api("GetOpenIDConnectProvider", e))?;
+            let url = got.url().map_or_else(
+                || {
+                    arn.split_once(":oidc-provider/")
+                        .map_or("", |(_, u)| u)
+                        .to_owned()
+                },
+                |u| u.trim_start_matches("https://").to_owned(),
+            );
+            Ok(Resource::OidcProvider(OidcProvider {
+                url,
+                client_ids: got.client_id_list().to_vec(),
+                thumbprints: got.thumbprint_list().to_vec(),
+                tags: got
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key.clone(), t.value.clone()))
+                    .collect(),
+            }))
+        })
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await
+}
+
+/// The registry's replication rules; an empty rule list is reported as no object, the same
+/// state a delete leaves.
+async fn replication(p: &AwsProvider) -> Result<Option<Resource>, ProviderError> {
+    let registry = p
+        .ecr
+        .describe_registry()
+        .send()
+        .await
+        .map_err(|e| error::api("DescribeRegistry", e))?;
+    let rules: Vec<ReplicationRule> = registry
+        .replication_configuration()
+        .map(|c| c.rules())
+        .unwrap_or_default()
+        .iter()
+        .map(|rule| ReplicationRule {
+            destinations: rule
+                .destinations()
+                .iter()
+                .map(|d| ReplicationDestination {
+                    region: d.region().to_owned(),
+                    registry_id: d.registry_id().to_owned(),
+                })
+                .collect(),
+            repository_prefixes: rule
+                .repository_filters()
+                .iter()
+                .map(|f| f.filter().to_owned())
+                .collect(),
+        })
+        .collect();
+    Ok((!rules.is_empty()).then_some(Resource::Replication(Replication { rules })))
+}
