@@ -95,6 +95,14 @@ impl Diagnostic {
         }
     }
 
+    /// A note shown with another diagnostic (the other place of a duplicate).
+    pub(crate) fn note(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Advice,
+            ..Diagnostic::error(message)
+        }
+    }
+
     pub(crate) fn in_file(mut self, file: &Arc<SourceFile>) -> Self {
         self.file = Some(file.clone());
         self

@@ -35,6 +35,8 @@ pub(crate) enum VarSource<'a> {
 #[derive(Default)]
 pub(crate) struct Vars<'a> {
     pub(crate) values: HashMap<String, VarSource<'a>>,
+    /// `locals` entries, evaluated only when a module reads them.
+    pub(crate) locals: HashMap<String, (FileId, &'a Expression)>,
 }
 
 /// Evaluates expressions of one directory.
@@ -47,6 +49,10 @@ pub(crate) struct Evaluator<'a> {
     defaults: HashMap<String, Option<Value>>,
     /// Set while a default is evaluated: defaults cannot use variables.
     in_default: bool,
+    /// Locals already evaluated (`None`: it failed, and was reported once).
+    local_values: HashMap<String, Option<Value>>,
+    /// Locals being evaluated, to report a cycle instead of looping.
+    local_stack: Vec<String>,
     /// Variables read, with the value they resolved to (part of the configuration hash).
     pub(crate) used_vars: BTreeMap<String, serde_json::Value>,
     /// Files read through `file()`, with their contents (part of the configuration hash).
@@ -71,6 +77,8 @@ impl<'a> Evaluator<'a> {
             sink,
             defaults: HashMap::new(),
             in_default: false,
+            local_values: HashMap::new(),
+            local_stack: Vec::new(),
             used_vars: BTreeMap::new(),
             read_files: BTreeMap::new(),
         }
@@ -79,6 +87,13 @@ impl<'a> Evaluator<'a> {
     /// An error diagnostic labelled at `at`.
     pub(crate) fn diag(&self, at: &At, message: impl Into<String>, label: &str) -> Diagnostic {
         Diagnostic::error(message)
+            .in_file(&self.files[at.file])
+            .label(at.range.clone(), label)
+    }
+
+    /// A note labelled at `at`, to relate to another diagnostic.
+    pub(crate) fn note(&self, at: &At, message: impl Into<String>, label: &str) -> Diagnostic {
+        Diagnostic::note(message)
             .in_file(&self.files[at.file])
             .label(at.range.clone(), label)
     }
@@ -285,9 +300,21 @@ impl<'a> Evaluator<'a> {
             }
         };
         let mut ops = traversal.operators.iter();
+        if root == "local" {
+            if let Some(first) = ops.next()
+                && let TraversalOperator::GetAttr(name) = first.value()
+            {
+                let local_at = At::new(file, span_of(&traversal.expr).start..span_of(first).end);
+                let mut value = self.local(name.value().as_str(), &local_at)?;
+                for op in ops {
+                    value = self.step(file, value, op.value(), &at)?;
+                }
+                return Some(value);
+            }
+            return self.unsupported(&at, "a bare `local`");
+        }
         if root != "var" {
             let what = match root {
-                "local" => "`local.…` (locals are not read by ecrplan)".to_owned(),
                 "module" => "`module.…` (outputs of other modules)".to_owned(),
                 "data" => "`data.…` (data sources)".to_owned(),
                 other => format!("a reference to `{other}`"),
@@ -315,6 +342,41 @@ impl<'a> Evaluator<'a> {
             value = self.step(file, value, op.value(), &at)?;
         }
         Some(value)
+    }
+
+    fn local(&mut self, name: &str, at: &At) -> Option<Value> {
+        if self.in_default {
+            self.error(at, "a variable's default cannot use locals", "used here");
+            return None;
+        }
+        if let Some(cached) = self.local_values.get(name) {
+            return cached.clone();
+        }
+        let Some(&(file, expr)) = self.vars.locals.get(name) else {
+            let d = self
+                .diag(
+                    at,
+                    format!("local value `{name}` is not declared"),
+                    "used here",
+                )
+                .help(format!("declare it in a `locals {{ {name} = … }}` block"));
+            self.sink.push(d);
+            return None;
+        };
+        if self.local_stack.iter().any(|n| n == name) {
+            let chain = self.local_stack.join(" → ");
+            self.error(
+                at,
+                format!("local value `{name}` refers to itself ({chain} → {name})"),
+                "cycle",
+            );
+            return None;
+        }
+        self.local_stack.push(name.to_owned());
+        let value = self.eval(file, expr);
+        self.local_stack.pop();
+        self.local_values.insert(name.to_owned(), value.clone());
+        value
     }
 
     fn var(&mut self, name: &str, at: &At) -> Option<Value> {

@@ -132,6 +132,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         };
         vars.values.insert(name.clone(), source);
     }
+    vars.locals = top.locals.clone();
     for (name, value) in &options.env {
         vars.values
             .insert(name.clone(), VarSource::Env(value.clone()));
@@ -370,6 +371,7 @@ struct TopLevel<'b> {
     providers: Vec<(FileId, &'b Block, &'static str)>,
     ecrplan: Vec<(FileId, &'b Block)>,
     replication: Vec<(FileId, &'b Block)>,
+    locals: HashMap<String, (FileId, &'b hcl_edit::expr::Expression)>,
     skipped: HashMap<String, usize>,
 }
 
@@ -542,6 +544,15 @@ impl<'b> TopLevel<'b> {
                         self.replication.push((file, block));
                     }
                 }
+                "locals" => {
+                    // Skipped as a block; an entry is evaluated only when a module reads it.
+                    self.skip("locals");
+                    for attr in block.body.iter().filter_map(Structure::as_attribute) {
+                        self.locals
+                            .entry(attr.key.value().to_string())
+                            .or_insert((file, &attr.value));
+                    }
+                }
                 kind if TERRAFORM_BLOCKS.contains(&kind) => self.skip(kind),
                 other => {
                     let mut d = ev.diag(
@@ -581,7 +592,7 @@ fn read_provider(
         if *other_file == *file {
             d = d.label(first_at.range.clone(), "first provider");
         } else {
-            d = d.related(ev.diag(
+            d = d.related(ev.note(
                 &first_at,
                 "the first provider is declared here",
                 "first provider",
@@ -688,7 +699,7 @@ fn duplicate(ev: &mut Evaluator<'_>, what: &str, name: &str, first: &At, again: 
     if first.file == again.file {
         d = d.label(first.range.clone(), "first declared here");
     } else {
-        d = d.related(ev.diag(
+        d = d.related(ev.note(
             first,
             format!("the {what} `{name}` is first declared here"),
             "first declared here",

@@ -94,15 +94,56 @@ fn check_document(doc: &Json, problems: &mut Vec<String>) {
         match rule.get("action").and_then(Json::as_object) {
             None => problems.push(format!("rule {n} has no action object")),
             Some(action) => {
+                let target = action.get("targetStorageClass");
                 match action.get("type").and_then(Json::as_str) {
-                    Some("expire") => {}
+                    Some("expire") => {
+                        if target.is_some() {
+                            problems.push(format!(
+                                "rule {n}: action.targetStorageClass only goes with action.type \"transition\""
+                            ));
+                        }
+                    }
+                    Some("transition") => match target.and_then(Json::as_str) {
+                        Some("archive") => {}
+                        Some(other) => problems.push(format!(
+                            "rule {n}: action.targetStorageClass must be \"archive\", not \"{other}\""
+                        )),
+                        None => problems.push(format!(
+                            "rule {n}: action.type \"transition\" needs \"targetStorageClass\": \"archive\""
+                        )),
+                    },
                     Some(other) => problems.push(format!(
-                        "rule {n}: action.type must be \"expire\", not \"{other}\""
+                        "rule {n}: action.type must be \"expire\" or \"transition\", not \"{other}\""
                     )),
-                    None => problems.push(format!("rule {n}: action needs \"type\": \"expire\"")),
+                    None => problems.push(format!(
+                        "rule {n}: action needs a \"type\" (\"expire\" or \"transition\")"
+                    )),
                 }
-                for key in action.keys().filter(|k| k.as_str() != "type") {
+                for key in action
+                    .keys()
+                    .filter(|k| !["type", "targetStorageClass"].contains(&k.as_str()))
+                {
                     problems.push(format!("rule {n}: unknown key `action.{key}`"));
+                }
+                let selection = rule.get("selection").and_then(Json::as_object);
+                let archived = selection
+                    .and_then(|s| s.get("storageClass"))
+                    .and_then(Json::as_str)
+                    == Some("archive");
+                let count = selection
+                    .and_then(|s| s.get("countNumber"))
+                    .and_then(Json::as_u64);
+                if archived
+                    && action.get("type").and_then(Json::as_str) == Some("expire")
+                    && selection
+                        .and_then(|s| s.get("countType"))
+                        .and_then(Json::as_str)
+                        == Some("sinceImageTransitioned")
+                    && count.is_some_and(|c| c < 90)
+                {
+                    problems.push(format!(
+                        "rule {n}: archived images are kept at least 90 days, so countNumber must be 90 or more"
+                    ));
                 }
             }
         }
@@ -126,6 +167,7 @@ fn check_selection(
         "tagStatus",
         "tagPrefixList",
         "tagPatternList",
+        "storageClass",
         "countType",
         "countUnit",
         "countNumber",
@@ -174,25 +216,34 @@ fn check_selection(
             "rule {n}: tag prefix and pattern lists only go with tagStatus \"tagged\""
         ));
     }
+    match selection.get("storageClass").map(|s| s.as_str()) {
+        None | Some(Some("standard" | "archive")) => {}
+        Some(other) => problems.push(format!(
+            "rule {n}: selection.storageClass must be \"standard\" or \"archive\", not {}",
+            other.map_or("a non-string".to_owned(), |s| format!("\"{s}\""))
+        )),
+    }
     match selection.get("countType").and_then(Json::as_str) {
         Some("imageCountMoreThan") => {
             if selection.contains_key("countUnit") {
                 problems.push(format!(
-                    "rule {n}: countUnit only goes with countType \"sinceImagePushed\""
+                    "rule {n}: countUnit only goes with the since… count types, not \"imageCountMoreThan\""
                 ));
             }
         }
-        Some("sinceImagePushed") => match selection.get("countUnit").and_then(Json::as_str) {
-            Some("days") => {}
-            Some(other) => problems.push(format!(
-                "rule {n}: selection.countUnit must be \"days\", not \"{other}\""
-            )),
-            None => problems.push(format!(
-                "rule {n}: countType \"sinceImagePushed\" needs \"countUnit\": \"days\""
-            )),
-        },
+        Some(kind @ ("sinceImagePushed" | "sinceImagePulled" | "sinceImageTransitioned")) => {
+            match selection.get("countUnit").and_then(Json::as_str) {
+                Some("days") => {}
+                Some(other) => problems.push(format!(
+                    "rule {n}: selection.countUnit must be \"days\", not \"{other}\""
+                )),
+                None => problems.push(format!(
+                    "rule {n}: countType \"{kind}\" needs \"countUnit\": \"days\""
+                )),
+            }
+        }
         Some(other) => problems.push(format!(
-            "rule {n}: selection.countType must be \"imageCountMoreThan\" or \"sinceImagePushed\", not \"{other}\""
+            "rule {n}: selection.countType must be \"imageCountMoreThan\", \"sinceImagePushed\", \"sinceImagePulled\" or \"sinceImageTransitioned\", not \"{other}\""
         )),
         None => problems.push(format!("rule {n}: selection.countType is missing")),
     }
@@ -233,13 +284,30 @@ mod tests {
             "tagStatus \"tagged\" needs",
             "needs \"countUnit\": \"days\"",
             "countNumber must be a whole number",
-            "action.type must be \"expire\", not \"delete\"",
+            "action.type must be \"expire\" or \"transition\", not \"delete\"",
             "rule 3 has no rulePriority",
             "tagStatus must be \"tagged\", \"untagged\" or \"any\", not \"maybe\"",
             "must have the highest rulePriority",
         ] {
             assert!(all.contains(want), "missing {want:?} in:\n{all}");
         }
+    }
+
+    #[test]
+    fn accepts_archive_transitions() {
+        let text = r#"{"rules":[
+            {"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["api-"],"countType":"sinceImagePulled","countUnit":"days","countNumber":30},"action":{"type":"transition","targetStorageClass":"archive"}},
+            {"rulePriority":2,"selection":{"tagStatus":"tagged","tagPrefixList":["api-"],"storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":90},"action":{"type":"expire"}}
+        ]}"#;
+        assert!(check(text).is_ok(), "{:?}", check(text));
+        let short = text.replace("\"countNumber\":90", "\"countNumber\":30");
+        let problems = check(&short).unwrap_err();
+        assert!(problems[0].contains("at least 90 days"), "{problems:?}");
+        let bad = text.replace(
+            "\"targetStorageClass\":\"archive\"",
+            "\"targetStorageClass\":\"glacier\"",
+        );
+        assert!(check(&bad).unwrap_err()[0].contains("must be \"archive\""));
     }
 
     #[test]

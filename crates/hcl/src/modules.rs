@@ -12,6 +12,7 @@ use ecrplan_model::{
 use sha2::{Digest, Sha256};
 
 use crate::decode::{BodyFields, optional, quote_list};
+use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
 use crate::lifecycle;
 use crate::value::{At, Value};
@@ -635,10 +636,18 @@ impl Evaluator<'_> {
                     role_base = Some((team_name.clone(), repo_name.clone()));
                 }
                 Err(e) => {
-                    let d = self
+                    let mut d = self
                         .diag(&at, e.to_string(), "the repository is `team_name/repo_name`")
-                        .label(team.at.range.clone(), "team_name")
                         .help("use lower-case letters, digits and single `.`, `_` or `-` between them");
+                    if team.at.file == at.file && team.at.range != at.range {
+                        d = d.label(team.at.range.clone(), "team_name");
+                    } else if team.at.file != at.file {
+                        d = d.related(self.note(
+                            &team.at,
+                            format!("team_name is `{team_name}`"),
+                            "team_name",
+                        ));
+                    }
                     self.sink.push(d);
                 }
             }
@@ -770,13 +779,13 @@ impl Evaluator<'_> {
             roles.push((role_name.clone(), at.clone()));
             if provider == "github" {
                 if github_repositories.is_empty() {
-                    let d = self
-                        .diag(
-                            at,
-                            format!("{ctx} asks for a GitHub role but lists no `github_repositories`"),
-                            "no repository could assume it",
-                        )
-                        .help("add `github_repositories = [\"…\"]`, or remove \"github\" from oidc_providers");
+                    roles.pop();
+                    let d = Diagnostic::warning(format!(
+                        "{ctx} asks for a GitHub role but lists no `github_repositories`: no role is made"
+                    ))
+                    .in_file(&self.files[at.file])
+                    .label(at.range.clone(), "no repository could assume it")
+                    .help("add `github_repositories = [\"…\"]`, or remove \"github\" from oidc_providers");
                     self.sink.push(d);
                     continue;
                 }
