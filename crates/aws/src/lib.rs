@@ -183,6 +183,30 @@ impl AwsProvider {
         })
     }
 
+    /// Connects to an AWS-compatible endpoint (moto, LocalStack) with fixed dummy
+    /// credentials, so tests never pick up a developer's real ones.
+    pub async fn for_endpoint(
+        endpoint: &str,
+        region: &str,
+        tuning: Tuning,
+    ) -> Result<AwsProvider, ProviderError> {
+        let credentials = aws_credential_types::Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "ecrplan-test",
+        );
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .endpoint_url(endpoint)
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .build();
+        Self::from_sdk_config(&config, tuning).await
+    }
+
     /// The calls made so far, for `--stats`.
     pub fn stats(&self) -> CallStats {
         self.counter.snapshot()

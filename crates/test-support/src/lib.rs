@@ -1,1 +1,68 @@
-//! placeholder
+//! Test harness for ecrplan: moto's standalone server on a free port with configured
+//! [`ecrplan_aws::AwsProvider`]s, estate generators, and one behaviour suite that every
+//! [`Provider`] must pass — run against moto and against the sandbox, so the two stay the same.
+//!
+//! Dev-only: nothing in the shipped binary depends on this crate.
+
+pub mod behaviour;
+mod estates;
+mod moto;
+
+use async_trait::async_trait;
+use ecrplan_model::Provider;
+use ecrplan_sandbox::SandboxProvider;
+
+pub use estates::{apply_estate, estate, scope};
+pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto};
+
+/// Puts images into repositories, which no provider does: the behaviour suite needs a
+/// repository that holds one.
+#[async_trait]
+pub trait ImageStore: Send + Sync {
+    /// Makes `repository` hold at least one image; panics when it cannot.
+    async fn push(&self, repository: &str);
+}
+
+#[async_trait]
+impl ImageStore for SandboxProvider {
+    async fn push(&self, repository: &str) {
+        if let Err(e) = self.set_image_count(repository, 1) {
+            panic!("cannot put an image into {repository}: {e}");
+        }
+    }
+}
+
+/// A provider under test and what it can do.
+pub struct Subject<'a> {
+    /// The provider.
+    pub provider: &'a dyn Provider,
+    /// Where images come from.
+    pub images: &'a dyn ImageStore,
+    /// What the server behind the provider is known not to do like AWS.
+    pub gaps: Gaps,
+}
+
+/// Known differences between a test server and AWS, so the suite skips exactly those checks
+/// and nothing else.
+#[derive(Clone, Copy, Debug)]
+pub struct Gaps {
+    /// AddClientIDToOpenIDConnectProvider and RemoveClientIDFromOpenIDConnectProvider are not
+    /// implemented (moto 5.2.5 answers 500).
+    pub no_client_id_changes: bool,
+    /// Deleting an OIDC provider that does not exist succeeds instead of NoSuchEntity (moto
+    /// 5.2.5 pops the ARN from a dict).
+    pub deleting_missing_oidc_provider_succeeds: bool,
+}
+
+impl Gaps {
+    /// Behaves like AWS in everything the suite checks (the sandbox).
+    pub const NONE: Gaps = Gaps {
+        no_client_id_changes: false,
+        deleting_missing_oidc_provider_succeeds: false,
+    };
+    /// moto 5.2.5's server.
+    pub const MOTO: Gaps = Gaps {
+        no_client_id_changes: true,
+        deleting_missing_oidc_provider_succeeds: true,
+    };
+}

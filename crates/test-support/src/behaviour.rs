@@ -1,0 +1,659 @@
+//! What every [`Provider`](ecrplan_model::Provider) must do, written once and run against
+//! moto and the sandbox. Each function is one scenario on an empty account; it panics with a
+//! message naming what differed.
+
+use ecrplan_model::{
+    Account, Encryption, JsonDocument, Kind, LifecyclePolicy, LiveEstate, ObjectId, OidcProvider,
+    Operation, Owner, Provider, ProviderError, ROLE_PATH, RefreshScope, Replication,
+    ReplicationDestination, ReplicationRule, Repository, RepositoryPolicy, Resource, Role,
+    RolePolicy, TagMutability, Tags, tags,
+};
+use serde_json::json;
+
+use crate::{Subject, apply_estate, estate, scope};
+
+fn tagmap(pairs: &[(&str, &str)]) -> Tags {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn owned(estate: &str, module: Option<&str>, extra: &[(&str, &str)]) -> Tags {
+    let mut t = tagmap(extra);
+    t.insert(tags::MANAGED_BY.into(), tags::MANAGED_BY_VALUE.into());
+    t.insert(tags::ESTATE.into(), estate.into());
+    if let Some(m) = module {
+        t.insert(tags::MODULE.into(), m.into());
+    }
+    t
+}
+
+fn scope_of(estate: &str, repositories: &[&str], roles: &[&str]) -> RefreshScope {
+    RefreshScope {
+        estate: estate.into(),
+        repositories: repositories.iter().map(|s| (*s).to_owned()).collect(),
+        roles: roles.iter().map(|s| (*s).to_owned()).collect(),
+    }
+}
+
+fn repository(name: &str, tags: Tags) -> Resource {
+    Resource::Repository(Repository {
+        name: name.into(),
+        image_tag_mutability: TagMutability::Mutable,
+        scan_on_push: false,
+        encryption: Encryption::Aes256,
+        tags,
+    })
+}
+
+async fn account(p: &dyn Provider) -> Account {
+    match p.account().await {
+        Ok(a) => a,
+        Err(e) => panic!("account: {e}"),
+    }
+}
+
+async fn refresh(p: &dyn Provider, scope: &RefreshScope) -> LiveEstate {
+    match p.refresh(scope).await {
+        Ok(live) => live,
+        Err(e) => panic!("refresh failed: {e}"),
+    }
+}
+
+async fn apply(p: &dyn Provider, op: Operation) {
+    if let Err(e) = p.apply(&op).await {
+        panic!("{op:?} failed: {e}");
+    }
+}
+
+async fn create(p: &dyn Provider, resource: &Resource) {
+    apply(
+        p,
+        Operation::Create {
+            resource: resource.clone(),
+        },
+    )
+    .await;
+}
+
+async fn update(p: &dyn Provider, before: &Resource, after: &Resource) {
+    apply(
+        p,
+        Operation::Update {
+            before: before.clone(),
+            after: after.clone(),
+        },
+    )
+    .await;
+}
+
+async fn delete(p: &dyn Provider, resource: &Resource) {
+    apply(
+        p,
+        Operation::Delete {
+            resource: resource.clone(),
+            force: false,
+        },
+    )
+    .await;
+}
+
+/// Refreshes and checks that the account holds exactly `expected` (compared canonically).
+async fn assert_live(p: &dyn Provider, scope: &RefreshScope, expected: &Resource) {
+    let live = refresh(p, scope).await;
+    let id = expected.id();
+    match live.get(&id) {
+        Some(o) => assert_eq!(
+            o.resource.canonical(),
+            expected.canonical(),
+            "{id} reads back differently from what was applied"
+        ),
+        None => panic!("{id} is missing after it was applied; live: {live:#?}"),
+    }
+}
+
+async fn assert_absent(p: &dyn Provider, scope: &RefreshScope, id: &ObjectId) {
+    let live = refresh(p, scope).await;
+    assert!(live.get(id).is_none(), "{id} is still there: {live:#?}");
+}
+
+async fn expect_err(p: &dyn Provider, op: Operation) -> ProviderError {
+    match p.apply(&op).await {
+        Ok(()) => panic!("{op:?} succeeded but should have failed"),
+        Err(e) => e,
+    }
+}
+
+/// Create, read back, update (mutability, scanning, tags), delete; duplicates and missing
+/// repositories give the domain errors.
+pub async fn repositories(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &["app"], &[]);
+    let created = repository(
+        "app",
+        owned("alpha", Some("m"), &[("team", "a"), ("cost", "1")]),
+    );
+    create(p, &created).await;
+    assert_live(p, &scope, &created).await;
+
+    let err = expect_err(
+        p,
+        Operation::Create {
+            resource: created.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+
+    // Scanning is switched on, never off: moto ignores scanOnPush=false from the Rust SDK
+    // (it is sent as `{}`).
+    let mut updated = created.clone();
+    if let Resource::Repository(r) = &mut updated {
+        r.image_tag_mutability = TagMutability::Immutable;
+        r.scan_on_push = true;
+        r.tags.remove("cost");
+        r.tags.insert("team".into(), "b".into());
+        r.tags.insert("tier".into(), "gold".into());
+    }
+    update(p, &created, &updated).await;
+    assert_live(p, &scope, &updated).await;
+
+    let mut kms = updated.clone();
+    if let Resource::Repository(r) = &mut kms {
+        r.encryption = Encryption::Kms {
+            kms_key: "arn:aws:kms:eu-west-1:123456789012:key/x".into(),
+        };
+    }
+    let err = expect_err(
+        p,
+        Operation::Update {
+            before: updated.clone(),
+            after: kms,
+        },
+    )
+    .await;
+    assert!(err.to_string().contains("encryption"), "{err}");
+
+    delete(p, &updated).await;
+    assert_absent(p, &scope, &created.id()).await;
+    let err = expect_err(
+        p,
+        Operation::Delete {
+            resource: updated.clone(),
+            force: false,
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+    let err = expect_err(
+        p,
+        Operation::Update {
+            before: created.clone(),
+            after: updated,
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+}
+
+fn pull_policy(account: &str) -> JsonDocument {
+    JsonDocument(json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AllowPull",
+            "Effect": "Allow",
+            "Principal": {"AWS": [format!("arn:aws:iam::{account}:root")]},
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        }]
+    }))
+}
+
+fn lifecycle(keep: u32) -> JsonDocument {
+    JsonDocument(json!({"rules": [{
+        "rulePriority": 1,
+        "description": format!("keep {keep}"),
+        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+        "action": {"type": "expire"}
+    }]}))
+}
+
+/// Repository and lifecycle policies: put, read back, replace, delete; policies of a missing
+/// repository are refused, and policies are read only for repositories the scope wants.
+pub async fn repository_policies(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &["app"], &[]);
+    create(p, &repository("app", owned("alpha", Some("m"), &[]))).await;
+    let policy = Resource::RepositoryPolicy(RepositoryPolicy {
+        repository: "app".into(),
+        document: pull_policy("210987654321"),
+    });
+    let rules = Resource::LifecyclePolicy(LifecyclePolicy {
+        repository: "app".into(),
+        document: lifecycle(10),
+    });
+    create(p, &policy).await;
+    create(p, &rules).await;
+    assert_live(p, &scope, &policy).await;
+    assert_live(p, &scope, &rules).await;
+
+    let live = refresh(p, &scope).await;
+    assert_eq!(
+        live.get(&policy.id()).and_then(|o| o.owner.clone()),
+        Some(Owner {
+            estate: "alpha".into(),
+            module: Some("m".into())
+        }),
+        "a policy belongs to its repository's owner"
+    );
+    let other_estate = refresh(p, &scope_of("beta", &[], &[])).await;
+    assert!(
+        other_estate.get(&policy.id()).is_none(),
+        "policies of repositories another estate owns are not read"
+    );
+
+    let policy2 = Resource::RepositoryPolicy(RepositoryPolicy {
+        repository: "app".into(),
+        document: pull_policy("310987654321"),
+    });
+    let rules2 = Resource::LifecyclePolicy(LifecyclePolicy {
+        repository: "app".into(),
+        document: lifecycle(3),
+    });
+    update(p, &policy, &policy2).await;
+    update(p, &rules, &rules2).await;
+    assert_live(p, &scope, &policy2).await;
+    assert_live(p, &scope, &rules2).await;
+
+    delete(p, &policy2).await;
+    delete(p, &rules2).await;
+    assert_absent(p, &scope, &policy.id()).await;
+    assert_absent(p, &scope, &rules.id()).await;
+    let err = expect_err(
+        p,
+        Operation::Delete {
+            resource: policy2,
+            force: false,
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+
+    let orphan = Resource::LifecyclePolicy(LifecyclePolicy {
+        repository: "missing".into(),
+        document: lifecycle(1),
+    });
+    let err = expect_err(p, Operation::Create { resource: orphan }).await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+}
+
+fn github_provider(estate: &str) -> Resource {
+    Resource::OidcProvider(OidcProvider {
+        url: "token.actions.githubusercontent.com".into(),
+        client_ids: vec!["sts.amazonaws.com".into()],
+        thumbprints: vec!["6938fd4d98bab03faadb97b34396831e3780aea1".into()],
+        tags: owned(estate, None, &[]),
+    })
+}
+
+fn trust(account: &Account, subject: &str) -> JsonDocument {
+    JsonDocument(json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": account.oidc_provider_arn("token.actions.githubusercontent.com")},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": subject}
+            }
+        }]
+    }))
+}
+
+fn push_policy(account: &Account, repository: &str) -> JsonDocument {
+    JsonDocument(json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ecr:PutImage", "ecr:BatchGetImage"],
+             "Resource": account.repository_arn(repository)}
+        ]
+    }))
+}
+
+/// OIDC providers: create, read back, retag, change audiences where the provider can,
+/// delete; duplicates and missing providers give the domain errors.
+pub async fn oidc_providers(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &[], &[]);
+    let created = github_provider("alpha");
+    create(p, &created).await;
+    assert_live(p, &scope, &created).await;
+    let err = expect_err(
+        p,
+        Operation::Create {
+            resource: created.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+
+    let mut updated = created.clone();
+    if let Resource::OidcProvider(o) = &mut updated {
+        o.tags.insert("team".into(), "platform".into());
+        if !s.gaps.no_client_id_changes {
+            o.client_ids = vec!["sigstore".into()];
+        }
+    }
+    update(p, &created, &updated).await;
+    assert_live(p, &scope, &updated).await;
+
+    delete(p, &updated).await;
+    assert_absent(p, &scope, &created.id()).await;
+    if !s.gaps.deleting_missing_oidc_provider_succeeds {
+        let err = expect_err(
+            p,
+            Operation::Delete {
+                resource: updated,
+                force: false,
+            },
+        )
+        .await;
+        assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+    }
+}
+
+/// Roles and their inline policies: create under `/ecrplan/`, read back, change trust, tags
+/// and policy; a stray inline policy is reported; deleting the role removes its policies.
+pub async fn roles(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = scope_of("alpha", &["app"], &["app-ci"]);
+    create(p, &github_provider("alpha")).await;
+    create(p, &repository("app", owned("alpha", Some("m"), &[]))).await;
+    let role = Resource::Role(Role {
+        name: "app-ci".into(),
+        path: ROLE_PATH.into(),
+        trust: trust(&acct, "repo:example/app:*"),
+        tags: owned("alpha", Some("m"), &[("team", "a")]),
+    });
+    let policy = Resource::RolePolicy(RolePolicy {
+        role: "app-ci".into(),
+        name: ecrplan_model::PUSH_POLICY_NAME.into(),
+        document: push_policy(&acct, "app"),
+    });
+    create(p, &role).await;
+    create(p, &policy).await;
+    assert_live(p, &scope, &role).await;
+    assert_live(p, &scope, &policy).await;
+    let err = expect_err(
+        p,
+        Operation::Create {
+            resource: role.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+
+    // Found by the /ecrplan/ listing even when no longer declared.
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    assert!(
+        undeclared.get(&role.id()).is_some(),
+        "owned role not listed"
+    );
+    assert!(
+        undeclared.get(&policy.id()).is_some(),
+        "owned role's policy not read"
+    );
+
+    let mut role2 = role.clone();
+    if let Resource::Role(r) = &mut role2 {
+        r.trust = trust(&acct, "repo:example/app:environment:prod");
+        r.tags.remove("team");
+        r.tags.insert("tier".into(), "gold".into());
+    }
+    update(p, &role, &role2).await;
+    assert_live(p, &scope, &role2).await;
+    let policy2 = Resource::RolePolicy(RolePolicy {
+        role: "app-ci".into(),
+        name: ecrplan_model::PUSH_POLICY_NAME.into(),
+        document: push_policy(&acct, "other"),
+    });
+    update(p, &policy, &policy2).await;
+    assert_live(p, &scope, &policy2).await;
+
+    let stray = Resource::RolePolicy(RolePolicy {
+        role: "app-ci".into(),
+        name: "added-by-hand".into(),
+        document: push_policy(&acct, "stray"),
+    });
+    create(p, &stray).await;
+    assert_live(p, &scope, &stray).await;
+    delete(p, &stray).await;
+    assert_absent(p, &scope, &stray.id()).await;
+    create(p, &stray).await;
+
+    // The role goes with every inline policy it still has.
+    delete(p, &role2).await;
+    let live = refresh(p, &scope).await;
+    for id in [role.id(), policy.id(), stray.id()] {
+        assert!(live.get(&id).is_none(), "{id} survived its role");
+    }
+    let err = expect_err(
+        p,
+        Operation::Delete {
+            resource: role2,
+            force: false,
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+    let err = expect_err(p, Operation::Create { resource: policy }).await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+}
+
+/// A declared role outside `/ecrplan/` is read by name; an undeclared one is not seen.
+pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let role = Resource::Role(Role {
+        name: "legacy-ci".into(),
+        path: "/".into(),
+        trust: trust(&acct, "repo:example/legacy:*"),
+        tags: Tags::new(),
+    });
+    create(p, &role).await;
+    assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+}
+
+/// Replication: put, read back, change, clear. One rule only: moto 5.2.5 refuses more than
+/// one with "This feature is disabled" (AWS allows ten).
+pub async fn replication(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = scope_of("alpha", &[], &[]);
+    let rule = |regions: &[&str], prefixes: &[&str]| ReplicationRule {
+        destinations: regions
+            .iter()
+            .map(|region| ReplicationDestination {
+                region: (*region).into(),
+                registry_id: acct.id.clone(),
+            })
+            .collect(),
+        repository_prefixes: prefixes.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let created = Resource::Replication(Replication {
+        rules: vec![rule(&["us-east-1"], &["prod-"])],
+    });
+    create(p, &created).await;
+    assert_live(p, &scope, &created).await;
+    let updated = Resource::Replication(Replication {
+        rules: vec![rule(&["us-west-2", "eu-central-1"], &["prod-", "shared-"])],
+    });
+    update(p, &created, &updated).await;
+    assert_live(p, &scope, &updated).await;
+    delete(p, &updated).await;
+    assert_absent(p, &scope, &created.id()).await;
+}
+
+/// An untagged repository is unmanaged; the Tag operation adopts it without touching
+/// anything else.
+pub async fn adoption(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &["legacy"], &[]);
+    let legacy = repository("legacy", tagmap(&[("team", "old")]));
+    create(p, &legacy).await;
+    let live = refresh(p, &scope).await;
+    let found = live.get(&legacy.id());
+    assert_eq!(found.map(|o| o.owner.clone()), Some(None), "{live:#?}");
+
+    apply(
+        p,
+        Operation::Tag {
+            id: legacy.id(),
+            tags: owned("alpha", Some("m"), &[]),
+        },
+    )
+    .await;
+    let mut adopted = legacy.clone();
+    if let Some(t) = adopted.tags_mut() {
+        t.extend(owned("alpha", Some("m"), &[]));
+    }
+    assert_live(p, &scope, &adopted).await;
+    let live = refresh(p, &scope).await;
+    assert_eq!(
+        live.get(&legacy.id()).and_then(|o| o.owner.clone()),
+        Some(Owner {
+            estate: "alpha".into(),
+            module: Some("m".into())
+        })
+    );
+    let err = expect_err(
+        p,
+        Operation::Tag {
+            id: ObjectId {
+                kind: Kind::Repository,
+                key: "missing".into(),
+            },
+            tags: owned("alpha", None, &[]),
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
+}
+
+/// A repository holding an image is deleted only with `force`.
+pub async fn images_block_deletion(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &["full"], &[]);
+    let full = repository("full", owned("alpha", Some("m"), &[]));
+    create(p, &full).await;
+    assert!(
+        !p.holds_images("full").await.unwrap_or(true),
+        "new repository holds images"
+    );
+    s.images.push("full").await;
+    match p.holds_images("full").await {
+        Ok(true) => {}
+        other => panic!("holds_images after a push: {other:?}"),
+    }
+    let err = expect_err(
+        p,
+        Operation::Delete {
+            resource: full.clone(),
+            force: false,
+        },
+    )
+    .await;
+    assert!(
+        matches!(&err, ProviderError::RepositoryNotEmpty(name) if name == "full"),
+        "{err}"
+    );
+    assert_live(p, &scope, &full).await;
+    apply(
+        p,
+        Operation::Delete {
+            resource: full.clone(),
+            force: true,
+        },
+    )
+    .await;
+    assert_absent(p, &scope, &full.id()).await;
+    let err = p.holds_images("full").await;
+    assert!(matches!(err, Err(ProviderError::NotFound(_))), "{err:?}");
+}
+
+/// Two estates in one account: each sees the other's objects as the other's, and reads no
+/// policies of repositories it neither declares nor owns.
+pub async fn estates_kept_apart(s: &Subject<'_>) {
+    let p = s.provider;
+    let alpha = estate("alpha", 1, 2, true);
+    let beta = estate("beta", 1, 2, false);
+    let alpha_objects = apply_estate(p, &alpha).await;
+    let beta_objects = apply_estate(p, &beta).await;
+
+    let seen_by_alpha = refresh(p, &scope(&alpha)).await;
+    for o in &alpha_objects {
+        let live = seen_by_alpha
+            .get(&o.resource.id())
+            .unwrap_or_else(|| panic!("alpha does not see its own {}", o.resource.id()));
+        assert_eq!(live.resource.canonical(), o.resource.canonical());
+        assert_eq!(
+            live.owner.as_ref().map(|w| w.estate.as_str()),
+            Some("alpha"),
+            "{}",
+            o.address
+        );
+    }
+    for o in &beta_objects {
+        let id = o.resource.id();
+        match (o.resource.kind(), seen_by_alpha.get(&id)) {
+            (Kind::Repository, Some(live)) => assert_eq!(
+                live.owner.as_ref().map(|w| w.estate.as_str()),
+                Some("beta"),
+                "{id}"
+            ),
+            (Kind::Repository, None) => panic!("alpha does not see beta's {id}"),
+            (_, Some(_)) => panic!("alpha read beta's {id}"),
+            (_, None) => {}
+        }
+    }
+
+    let seen_by_beta = refresh(p, &scope(&beta)).await;
+    for o in &beta_objects {
+        assert!(
+            seen_by_beta.get(&o.resource.id()).is_some(),
+            "beta does not see its own {}",
+            o.resource.id()
+        );
+    }
+    for o in &alpha_objects {
+        let id = o.resource.id();
+        let live = seen_by_beta.get(&id);
+        match o.resource.kind() {
+            Kind::Repository | Kind::Role | Kind::OidcProvider => assert_eq!(
+                live.and_then(|l| l.owner.as_ref())
+                    .map(|w| w.estate.as_str()),
+                Some("alpha"),
+                "{id}"
+            ),
+            _ => assert!(live.is_none(), "beta read alpha's {id}"),
+        }
+    }
+}
+
+/// Two accounts never see each other's objects, even with the same names.
+pub async fn accounts_kept_apart(one: &dyn Provider, two: &dyn Provider) {
+    let alpha = estate("alpha", 1, 2, true);
+    let created = apply_estate(one, &alpha).await;
+    let seen = refresh(two, &scope(&alpha)).await;
+    assert!(seen.objects.is_empty(), "the second account sees {seen:#?}");
+    let again = apply_estate(two, &alpha).await;
+    assert_eq!(created.len(), again.len());
+    let first = refresh(one, &scope(&alpha)).await;
+    let second = refresh(two, &scope(&alpha)).await;
+    assert_eq!(first.objects.len(), created.len());
+    assert_eq!(second.objects.len(), created.len());
+}

@@ -1,0 +1,109 @@
+//! Estates of any size, built the way the HCL loader builds them, and applied in dependency
+//! order.
+
+use ecrplan_model::{
+    AccountAccess, DesiredEstate, DesiredObject, GithubAccess, GithubRepository, LifecycleSpec,
+    Module, Operation, Provider, RefreshScope, RepositorySettings, Resource, actions,
+};
+use futures::{StreamExt, stream};
+
+/// An estate `name` of `modules` modules with `repositories` repositories each, every one with
+/// a repository policy (pull for one other account) and a lifecycle policy. With `github`,
+/// module `i` also gets a GitHub push role `{name}-m{i}-ci`.
+pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> DesiredEstate {
+    DesiredEstate {
+        name: name.to_owned(),
+        modules: (0..modules)
+            .map(|m| Module {
+                name: format!("{name}-m{m}"),
+                source: "../modules/ecr-repos".into(),
+                repositories: (0..repositories)
+                    .map(|r| format!("{name}-m{m}-r{r}"))
+                    .collect(),
+                settings: RepositorySettings {
+                    lifecycle: Some(LifecycleSpec::Generated {
+                        keep_last: Some(10),
+                        expire_untagged_after_days: Some(7),
+                    }),
+                    ..RepositorySettings::default()
+                },
+                account_access: vec![AccountAccess {
+                    description: "consumer".into(),
+                    account_id: "210987654321".into(),
+                    can_write: false,
+                }],
+                github: github.then(|| GithubAccess {
+                    role_name: format!("{name}-m{m}-ci"),
+                    repositories: vec![GithubRepository {
+                        organisation: "example".into(),
+                        repository: format!("{name}-m{m}"),
+                    }],
+                    environments: Vec::new(),
+                    refs: Vec::new(),
+                }),
+                circleci: None,
+                push_actions: actions::PULL
+                    .iter()
+                    .chain(actions::PUSH)
+                    .map(|a| (*a).to_owned())
+                    .collect(),
+                ci_outputs: Default::default(),
+            })
+            .collect(),
+        ..DesiredEstate::default()
+    }
+}
+
+/// The refresh scope a plan of `estate` uses.
+pub fn scope(estate: &DesiredEstate) -> RefreshScope {
+    RefreshScope {
+        estate: estate.name.clone(),
+        repositories: estate
+            .modules
+            .iter()
+            .flat_map(|m| m.repositories.iter().cloned())
+            .collect(),
+        roles: estate
+            .modules
+            .iter()
+            .flat_map(|m| m.github.iter().map(|g| g.role_name.clone()))
+            .collect(),
+    }
+}
+
+/// Creates every object of `estate`, kind by kind in dependency order (providers, repositories,
+/// their policies, roles, role policies), 16 at a time; returns what it created.
+pub async fn apply_estate(provider: &dyn Provider, estate: &DesiredEstate) -> Vec<DesiredObject> {
+    let account = match provider.account().await {
+        Ok(a) => a,
+        Err(e) => panic!("no account: {e}"),
+    };
+    let mut objects = estate.objects(&account);
+    objects.sort_by_key(|o| o.resource.kind());
+    let mut start = 0;
+    while start < objects.len() {
+        let kind = objects[start].resource.kind();
+        let end = objects[start..]
+            .iter()
+            .position(|o| o.resource.kind() != kind)
+            .map_or(objects.len(), |n| start + n);
+        let results: Vec<(Resource, Result<(), ecrplan_model::ProviderError>)> =
+            stream::iter(&objects[start..end])
+                .map(|o| async move {
+                    let op = Operation::Create {
+                        resource: o.resource.clone(),
+                    };
+                    (o.resource.clone(), provider.apply(&op).await)
+                })
+                .buffer_unordered(16)
+                .collect()
+                .await;
+        for (resource, result) in results {
+            if let Err(e) = result {
+                panic!("creating {} failed: {e}", resource.id());
+            }
+        }
+        start = end;
+    }
+    objects
+}

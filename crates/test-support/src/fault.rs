@@ -1,0 +1,197 @@
+//! Fault and latency injection in front of moto: an HTTP proxy that forwards requests to the
+//! real server, except those matching a rule, which get an AWS error instead. Tests point the
+//! `ecrplan` binary at the proxy with `--endpoint`, so the whole AWS code path runs and only
+//! the chosen calls fail — the kind of failure (a quota, a throttle) that no configuration can
+//! provoke on purpose. Threads, not async: CLI tests are synchronous.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// An AWS error as the two wire protocols ecrplan meets spell it.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// IAM and STS (the query protocol): an XML `ErrorResponse`.
+    Query {
+        /// The error code, e.g. `LimitExceeded`.
+        code: String,
+        /// The message.
+        message: String,
+    },
+    /// ECR (JSON 1.1): `{"__type": code, "message": …}`.
+    Json {
+        /// The error code, e.g. `LimitExceededException`.
+        code: String,
+        /// The message.
+        message: String,
+    },
+}
+
+/// Answers with `fault` every request whose raw text (request line, headers and body) contains
+/// all of `needles`.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Substrings that must all appear, e.g. `["Action=CreateRole", "RoleName=billing-ci"]`.
+    pub needles: Vec<String>,
+    /// The error returned.
+    pub fault: Fault,
+}
+
+#[derive(Default)]
+struct State {
+    rules: Vec<Rule>,
+    latency: Duration,
+    hits: usize,
+}
+
+/// A running proxy; it stops serving when dropped with the test process.
+pub struct FaultProxy {
+    port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+impl FaultProxy {
+    /// Starts a proxy on a free 127.0.0.1 port in front of `upstream` (`host:port`).
+    pub fn start(upstream: &str) -> std::io::Result<FaultProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        let upstream = upstream.to_owned();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                let upstream = upstream.clone();
+                thread::spawn(move || {
+                    // A broken connection is the client's business; the proxy just moves on.
+                    let _ = serve(stream, &upstream, &state);
+                });
+            }
+        });
+        Ok(FaultProxy { port, state })
+    }
+
+    /// The endpoint URL to give `--endpoint`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Adds a rule; rules are checked in the order added.
+    pub fn fail(&self, rule: Rule) {
+        self.lock().rules.push(rule);
+    }
+
+    /// Removes every rule.
+    pub fn heal(&self) {
+        self.lock().rules.clear();
+    }
+
+    /// Delays every forwarded request, so a long apply can be interrupted at a chosen point.
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// How many requests were answered with a fault.
+    pub fn hits(&self) -> usize {
+        self.lock().hits
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    loop {
+        let Some(request) = read_request(&mut reader)? else {
+            return Ok(());
+        };
+        let text = String::from_utf8_lossy(&request);
+        let (fault, latency) = {
+            let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+            let fault = s
+                .rules
+                .iter()
+                .find(|r| r.needles.iter().all(|n| text.contains(n.as_str())))
+                .map(|r| r.fault.clone());
+            if fault.is_some() {
+                s.hits += 1;
+            }
+            (fault, s.latency)
+        };
+        thread::sleep(latency);
+        let mut out = reader.get_ref();
+        match fault {
+            Some(fault) => out.write_all(&error_response(&fault))?,
+            None => {
+                // moto closes the connection after every response, so relay until EOF and
+                // close ours too.
+                let mut up = TcpStream::connect(upstream)?;
+                up.write_all(&request)?;
+                up.shutdown(Shutdown::Write)?;
+                let mut response = Vec::new();
+                up.read_to_end(&mut response)?;
+                out.write_all(&response)?;
+                out.flush()?;
+                client.shutdown(Shutdown::Both)?;
+                return Ok(());
+            }
+        }
+        out.flush()?;
+    }
+}
+
+/// Reads one HTTP/1.1 request (head and `Content-Length` body), rewritten to ask the upstream
+/// to close the connection after answering.
+fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        if lower.starts_with("connection:") {
+            continue;
+        }
+        if line == "\r\n" {
+            head.extend_from_slice(b"Connection: close\r\n\r\n");
+            break;
+        }
+        head.extend_from_slice(line.as_bytes());
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    head.extend_from_slice(&body);
+    Ok(Some(head))
+}
+
+fn error_response(fault: &Fault) -> Vec<u8> {
+    let (content_type, body) = match fault {
+        Fault::Query { code, message } => (
+            "text/xml",
+            format!(
+                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
+                 <Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+                 <RequestId>ecrplan-fault</RequestId></ErrorResponse>"
+            ),
+        ),
+        Fault::Json { code, message } => (
+            "application/x-amz-json-1.1",
+            format!("{{\"__type\":\"{code}\",\"message\":\"{message}\"}}"),
+        ),
+    };
+    format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         x-amzn-RequestId: ecrplan-fault\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
