@@ -1,1 +1,213 @@
-//! Shared steps of the commands that talk to an account: load, connect, refresh, plan.
+//! Shared steps of the commands that talk to an account: load the configuration, connect to
+//! the account it names, refresh, plan. One place, so `plan`, `apply`, `drift`, `graph`,
+//! `output` and `snapshot` agree on which account they mean and what they read.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ecrplan_aws::{AwsOptions, AwsProvider};
+use ecrplan_hcl::{LoadOptions, Loaded};
+use ecrplan_model::{
+    Account, Action, Kind, LiveEstate, Plan, Provider, ProviderSettings, RefreshScope, Resource,
+};
+use ecrplan_sandbox::SandboxProvider;
+use miette::{IntoDiagnostic, Result, WrapErr, miette};
+
+use crate::cli::{AccountArgs, ConfigArgs};
+
+/// The sandbox file used when `provider "sandbox"` names no path.
+pub const DEFAULT_SANDBOX_FILE: &str = ".ecrplan-sandbox.json";
+
+/// A loaded configuration connected to its account.
+pub struct Session {
+    /// The configuration.
+    pub loaded: Loaded,
+    /// The account's provider.
+    pub provider: Arc<dyn Provider>,
+    /// The account and region, after the account guard.
+    pub account: Account,
+    /// The configuration directory.
+    pub dir: PathBuf,
+    aws: Option<Arc<AwsProvider>>,
+}
+
+/// Turns `--var` flags and `ECRPLAN_VAR_*` into load options.
+pub fn load_options(vars: &[String]) -> Result<LoadOptions> {
+    let vars = vars
+        .iter()
+        .map(|v| match v.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_owned(), value.to_owned()))
+            }
+            _ => Err(miette!(
+                help = "write it as --var NAME=VALUE",
+                "--var {v:?} is not of the form NAME=VALUE"
+            )),
+        })
+        .collect::<Result<_>>()?;
+    let env = std::env::vars()
+        .filter_map(|(k, v)| k.strip_prefix("ECRPLAN_VAR_").map(|n| (n.to_owned(), v)))
+        .collect();
+    Ok(LoadOptions { vars, env })
+}
+
+/// Loads the configuration; warnings go to stderr, errors come back as one report.
+pub fn load(config: &ConfigArgs) -> Result<Loaded> {
+    let options = load_options(&config.vars)?;
+    let loaded = ecrplan_hcl::load_dir(&config.dir, &options)?;
+    if !loaded.warnings.is_empty() {
+        eprint!("{}", ecrplan_hcl::render_text(&loaded.warnings));
+    }
+    Ok(loaded)
+}
+
+/// Loads the configuration and connects to the account it names.
+pub async fn open(config: &ConfigArgs, account: &AccountArgs) -> Result<Session> {
+    let loaded = load(config)?;
+    let (provider, aws) = connect(&loaded.estate.provider, &config.dir, account).await?;
+    let account = provider.account().await.into_diagnostic()?;
+    Ok(Session {
+        loaded,
+        provider,
+        account,
+        dir: config.dir.clone(),
+        aws,
+    })
+}
+
+/// Picks the provider: `--sandbox` first, then the provider block, then the AWS chain. Flags
+/// beat the block; the block beats the environment.
+async fn connect(
+    settings: &ProviderSettings,
+    dir: &Path,
+    flags: &AccountArgs,
+) -> Result<(Arc<dyn Provider>, Option<Arc<AwsProvider>>)> {
+    let sandbox = |path: PathBuf| -> Result<(Arc<dyn Provider>, Option<Arc<AwsProvider>>)> {
+        let provider = SandboxProvider::open(&path)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot open the sandbox account {}", path.display()))?;
+        Ok((Arc::new(provider), None))
+    };
+    if let Some(path) = &flags.sandbox {
+        return sandbox(path.clone());
+    }
+    let mut options = AwsOptions {
+        region: None,
+        profile: None,
+        endpoint: None,
+        assume_role_arn: None,
+        expected_account: None,
+        parallelism: usize::from(flags.parallelism),
+    };
+    match settings {
+        ProviderSettings::Sandbox { path } => {
+            return sandbox(dir.join(path.as_deref().unwrap_or(DEFAULT_SANDBOX_FILE)));
+        }
+        ProviderSettings::Aws {
+            region,
+            account_id,
+            endpoint,
+            profile,
+            assume_role_arn,
+        } => {
+            options.region = region.clone();
+            options.expected_account = account_id.clone();
+            options.endpoint = endpoint.clone();
+            options.profile = profile.clone();
+            options.assume_role_arn = assume_role_arn.clone();
+        }
+        ProviderSettings::Unspecified => {}
+    }
+    options.region = flags.region.clone().or(options.region);
+    options.profile = flags.profile.clone().or(options.profile);
+    options.endpoint = flags.endpoint.clone().or(options.endpoint);
+    let aws = Arc::new(AwsProvider::connect(options).await.into_diagnostic()?);
+    Ok((aws.clone(), Some(aws)))
+}
+
+impl Session {
+    /// What a refresh must read for this configuration.
+    pub fn scope(&self) -> RefreshScope {
+        let mut scope = RefreshScope {
+            estate: self.loaded.estate.name.clone(),
+            ..Default::default()
+        };
+        for module in &self.loaded.estate.modules {
+            scope
+                .repositories
+                .extend(module.repositories.iter().cloned());
+            scope
+                .roles
+                .extend(module.github.iter().map(|g| g.role_name.clone()));
+            scope
+                .roles
+                .extend(module.circleci.iter().map(|c| c.role_name.clone()));
+        }
+        scope
+    }
+
+    /// Reads the live objects the estate needs.
+    pub async fn live(&self) -> Result<LiveEstate> {
+        self.provider
+            .refresh(&self.scope())
+            .await
+            .into_diagnostic()
+            .wrap_err("refresh failed")
+    }
+
+    /// Refreshes and plans. Repositories the plan would delete or replace are then checked for
+    /// images (a call each, so only for those) and the plan is made again with that knowledge.
+    pub async fn plan(&self) -> Result<(Plan, LiveEstate)> {
+        let mut live = self.live().await?;
+        let mut plan = self.plan_against(&live)?;
+        let doomed: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.id.kind == Kind::Repository)
+            .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+            .map(|c| c.id.key.clone())
+            .collect();
+        if !doomed.is_empty() {
+            for object in &mut live.objects {
+                if let Resource::Repository(repo) = &object.resource
+                    && doomed.contains(&repo.name)
+                {
+                    let holds = self
+                        .provider
+                        .holds_images(&repo.name)
+                        .await
+                        .into_diagnostic()?;
+                    object.holds_images = Some(holds);
+                }
+            }
+            plan = self.plan_against(&live)?;
+        }
+        Ok((plan, live))
+    }
+
+    /// Plans against a given live state (no I/O).
+    pub fn plan_against(&self, live: &LiveEstate) -> Result<Plan> {
+        let mut plan = ecrplan_diff::plan(&self.loaded.estate, live, &self.loaded.config_hash)
+            .into_diagnostic()?;
+        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        plan.config_dir = Some(dir.display().to_string());
+        Ok(plan)
+    }
+
+    /// Prints the AWS call counts on stderr when `--stats` asked for them.
+    pub fn report_stats(&self, enabled: bool) {
+        if !enabled {
+            return;
+        }
+        match &self.aws {
+            Some(aws) => eprintln!("{}", aws.stats()),
+            None => eprintln!("AWS calls: 0 (sandbox account)"),
+        }
+    }
+}
+
+/// Colour only for a person at a terminal: stdout is a TTY and `NO_COLOR` is unset.
+pub fn color_enabled() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
