@@ -143,41 +143,39 @@ fn kahn(
     members: &[usize],
     waits_for: impl Fn(usize) -> Vec<usize>,
 ) -> Result<Vec<usize>, PlanError> {
-    let in_set: BTreeMap<usize, ()> = members.iter().map(|&i| (i, ())).collect();
-    let mut blocked: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut unblocks: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut in_set = vec![false; changes.len()];
     for &i in members {
-        let mut before: Vec<usize> = waits_for(i)
-            .into_iter()
-            .filter(|j| in_set.contains_key(j))
-            .collect();
+        in_set[i] = true;
+    }
+    let mut blocked = vec![0usize; changes.len()];
+    let mut unblocks: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for &i in members {
+        let mut before: Vec<usize> = waits_for(i).into_iter().filter(|&j| in_set[j]).collect();
         before.sort_unstable();
         before.dedup();
-        blocked.insert(i, before.len());
+        blocked[i] = before.len();
         for j in before {
-            unblocks.entry(j).or_default().push(i);
+            unblocks[j].push(i);
         }
     }
-    let mut ready: BinaryHeap<Reverse<(&Address, usize)>> = blocked
+    let mut ready: BinaryHeap<Reverse<(&Address, usize)>> = members
         .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(&i, _)| Reverse((&changes[i].address, i)))
+        .filter(|&&i| blocked[i] == 0)
+        .map(|&i| Reverse((&changes[i].address, i)))
         .collect();
     let mut out = Vec::with_capacity(members.len());
     while let Some(Reverse((_, i))) = ready.pop() {
         out.push(i);
-        for &k in unblocks.get(&i).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(n) = blocked.get_mut(&k) {
-                *n -= 1;
-                if *n == 0 {
-                    ready.push(Reverse((&changes[k].address, k)));
-                }
+        for &k in &unblocks[i] {
+            blocked[k] -= 1;
+            if blocked[k] == 0 {
+                ready.push(Reverse((&changes[k].address, k)));
             }
         }
     }
     let stuck = members
         .iter()
-        .filter(|i| blocked.get(i).is_some_and(|n| *n > 0))
+        .filter(|&&i| blocked[i] > 0)
         .map(|&i| &changes[i].address)
         .min();
     if let Some(address) = stuck {
@@ -305,6 +303,45 @@ mod tests {
                 (Kind::Repository, "team/app".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_cycle_is_an_error_not_a_hang() {
+        let role = Resource::Role(ecrplan_model::Role {
+            name: "r".into(),
+            path: "/".into(),
+            trust: JsonDocument(json!({"Statement": {"Principal": {"Federated":
+                "arn:aws:iam::111111111111:oidc-provider/p"}}})),
+            tags: Default::default(),
+        });
+        // An id that lies about its resource is the only way to close a loop.
+        let policy = Resource::RolePolicy(RolePolicy {
+            role: "r".into(),
+            name: "x".into(),
+            document: JsonDocument(json!({})),
+        });
+        let change = |id: ObjectId, r: Resource, name: &str| Change {
+            address: Address::top(id.kind, name, None),
+            id,
+            action: Action::Create,
+            before: None,
+            after: Some(r),
+            replace_because: Vec::new(),
+            force: false,
+            depends_on: Vec::new(),
+        };
+        let changes = vec![
+            change(role.id(), role, "role"),
+            change(
+                ObjectId {
+                    kind: Kind::OidcProvider,
+                    key: "p".into(),
+                },
+                policy,
+                "provider",
+            ),
+        ];
+        assert!(matches!(order(changes), Err(PlanError::Cycle(_))));
     }
 
     #[test]

@@ -176,7 +176,9 @@ fn changes(
 }
 
 fn compare(before: &Resource, after: &Resource) -> Action {
-    if before.canonical() == after.canonical() {
+    // Equal values are equal canonically; AWS mostly hands back what was sent, so the cheap
+    // test settles most objects of a large estate.
+    if before == after || before.canonical() == after.canonical() {
         Action::NoOp
     } else {
         Action::Update
