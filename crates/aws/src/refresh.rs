@@ -365,3 +365,118 @@ async fn replication(p: &AwsProvider) -> Result<Option<Resource>, ProviderError>
         .collect();
     Ok((!rules.is_empty()).then_some(Resource::Replication(Replication { rules })))
 }
+
+#[cfg(test)]
+mod tests {
+    //! moto answers DescribeRepositories in one page whatever `maxResults` says, so paging is
+    //! tested here against hand-written responses.
+
+    use std::sync::{Arc, Mutex};
+
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::body::SdkBody;
+    use serde_json::{Value, json};
+
+    use crate::{AwsProvider, Tuning};
+
+    /// Answers STS and three pages of DescribeRepositories; records each listing request.
+    #[derive(Clone, Debug, Default)]
+    struct Pages {
+        listings: Arc<Mutex<Vec<Value>>>,
+    }
+
+    const IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/test</Arn><UserId>AIDATEST</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#;
+
+    fn page(names: &[&str], next: Option<&str>) -> String {
+        let repositories: Vec<Value> = names
+            .iter()
+            .map(|n| {
+                json!({
+                    "repositoryName": n,
+                    "repositoryArn": format!("arn:aws:ecr:eu-west-1:123456789012:repository/{n}"),
+                    "imageTagMutability": "MUTABLE"
+                })
+            })
+            .collect();
+        let mut body = json!({ "repositories": repositories });
+        if let Some(next) = next {
+            body["nextToken"] = json!(next);
+        }
+        body.to_string()
+    }
+
+    impl HttpConnector for Pages {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let target = request.headers().get("x-amz-target").unwrap_or_default();
+            let body = if target.ends_with("DescribeRepositories") {
+                let sent: Value = request
+                    .body()
+                    .bytes()
+                    .and_then(|b| serde_json::from_slice(b).ok())
+                    .unwrap_or(Value::Null);
+                let token = sent["nextToken"].as_str().map(str::to_owned);
+                self.listings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(sent);
+                match token.as_deref() {
+                    None => page(&["a", "b"], Some("t1")),
+                    Some("t1") => page(&["c"], Some("t2")),
+                    _ => page(&["d"], None),
+                }
+            } else {
+                IDENTITY.to_owned()
+            };
+            let status = 200u16.try_into().expect("200 is a status code");
+            HttpConnectorFuture::ready(Ok(HttpResponse::new(status, SdkBody::from(body))))
+        }
+    }
+
+    impl HttpClient for Pages {
+        fn http_connector(
+            &self,
+            _settings: &HttpConnectorSettings,
+            _components: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            SharedHttpConnector::new(self.clone())
+        }
+    }
+
+    #[tokio::test]
+    async fn describe_repositories_follows_every_page() {
+        let pages = Pages::default();
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "testing", "testing", None, None, "test",
+            )))
+            .http_client(pages.clone())
+            .build();
+        let provider = AwsProvider::from_sdk_config(&config, Tuning::default())
+            .await
+            .expect("connect");
+        let repositories = super::list_repositories(&provider).await.expect("list");
+        let names: Vec<&str> = repositories
+            .iter()
+            .filter_map(|r| r.repository_name())
+            .collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        let listings = pages.listings.lock().unwrap_or_else(|p| p.into_inner());
+        let tokens: Vec<Option<&str>> = listings.iter().map(|l| l["nextToken"].as_str()).collect();
+        assert_eq!(tokens, [None, Some("t1"), Some("t2")]);
+        assert!(
+            listings.iter().all(|l| l["maxResults"] == json!(1000)),
+            "{listings:?}"
+        );
+        assert!(listings.iter().all(|l| l.get("repositoryNames").is_none()));
+        assert_eq!(provider.stats().count("DescribeRepositories"), 3);
+    }
+}
