@@ -5,6 +5,7 @@
 //! Dev-only: nothing in the shipped binary depends on this crate.
 
 pub mod behaviour;
+pub mod fault;
 mod estates;
 mod moto;
 

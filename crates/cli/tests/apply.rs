@@ -1,0 +1,413 @@
+//! `ecrplan apply` end to end: the binary against moto (through the fault proxy, so chosen
+//! calls can fail or slow down) and against the sandbox account, with the same scenarios.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use ecrplan_test::fault::{Fault, FaultProxy, Rule};
+use ecrplan_test::{ImageStore, Moto, REGION};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// Where the account under test lives.
+enum Account {
+    Moto { proxy: FaultProxy, moto: Moto },
+    Sandbox { file: PathBuf },
+}
+
+struct Env {
+    account: Account,
+    dir: TempDir,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+impl Env {
+    /// moto's default account, wiped, for this test alone, behind a fault proxy.
+    async fn moto() -> Env {
+        let moto = ecrplan_test::moto().await;
+        let upstream = moto.endpoint().trim_start_matches("http://").to_owned();
+        let proxy = FaultProxy::start(&upstream).expect("fault proxy starts");
+        Env { account: Account::Moto { proxy, moto }, dir: TempDir::new().unwrap() }
+    }
+
+    fn sandbox() -> Env {
+        let dir = TempDir::new().unwrap();
+        let file = dir.path().join("account.json");
+        Env { account: Account::Sandbox { file }, dir }
+    }
+
+    /// The same scenario runs against both providers.
+    async fn both() -> [Env; 2] {
+        [Env::moto().await, Env::sandbox()]
+    }
+
+    fn name(&self) -> &'static str {
+        match self.account {
+            Account::Moto { .. } => "moto",
+            Account::Sandbox { .. } => "sandbox",
+        }
+    }
+
+    fn proxy(&self) -> &FaultProxy {
+        match &self.account {
+            Account::Moto { proxy, .. } => proxy,
+            Account::Sandbox { .. } => panic!("fault injection needs moto"),
+        }
+    }
+
+    /// A configuration directory: a copy of an example or of files given here.
+    fn config(&self, name: &str) -> PathBuf {
+        let dir = self.dir.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn copy_example(&self, example: &str) -> PathBuf {
+        let dir = self.config(example);
+        for entry in std::fs::read_dir(workspace().join("examples").join(example)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() && !path.ends_with(".ecrplan-sandbox.json") {
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                if matches!(self.account, Account::Moto { .. }) {
+                    text = text.replace("provider \"sandbox\" {}", "provider \"aws\" {}");
+                }
+                std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+            }
+        }
+        dir
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
+        cmd.args(args).env("NO_COLOR", "1").stdin(Stdio::null());
+        match &self.account {
+            Account::Moto { proxy, .. } => {
+                cmd.arg("--endpoint").arg(proxy.url());
+                for var in ["AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN"] {
+                    cmd.env_remove(var);
+                }
+                cmd.env("AWS_ACCESS_KEY_ID", "testing")
+                    .env("AWS_SECRET_ACCESS_KEY", "testing")
+                    .env("AWS_REGION", REGION)
+                    .env("AWS_EC2_METADATA_DISABLED", "true");
+            }
+            Account::Sandbox { file } => {
+                cmd.arg("--sandbox").arg(file);
+            }
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("ecrplan runs")
+    }
+
+    fn apply(&self, dir: &Path) -> Output {
+        self.run(&["apply", dir.to_str().unwrap(), "--auto-approve"])
+    }
+
+    /// `plan --detailed-exitcode`'s exit status.
+    fn plan_status(&self, dir: &Path) -> i32 {
+        let out = self.run(&["plan", dir.to_str().unwrap(), "--detailed-exitcode"]);
+        out.status.code().unwrap_or(-1)
+    }
+
+    fn plan_json(&self, dir: &Path) -> Value {
+        let out = self.run(&["plan", dir.to_str().unwrap(), "--format", "json"]);
+        assert!(out.status.success(), "{}", text(&out));
+        serde_json::from_slice(&out.stdout).expect("plan JSON")
+    }
+
+    /// The live objects the estate touches, through `ecrplan snapshot`.
+    fn snapshot(&self, dir: &Path) -> Value {
+        let file = self.dir.path().join("snapshot.json");
+        let out = self.run(&["snapshot", dir.to_str().unwrap(), "--out", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    }
+
+    async fn put_image(&self, repository: &str) {
+        match &self.account {
+            Account::Moto { moto, .. } => moto.images(None).push(repository).await,
+            Account::Sandbox { file } => {
+                let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+                doc["images"][repository] = Value::from(1);
+                std::fs::write(file, serde_json::to_string(&doc).unwrap()).unwrap();
+            }
+        }
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn repositories(snapshot: &Value) -> Vec<String> {
+    let mut names: Vec<String> = snapshot["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["resource"]["kind"] == "repository")
+        .map(|o| o["resource"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn kinds(snapshot: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = snapshot["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let r = &o["resource"];
+            let key = ["name", "repository", "url", "role"]
+                .iter()
+                .find_map(|k| r[*k].as_str())
+                .unwrap_or("registry");
+            (r["kind"].as_str().unwrap().to_owned(), key.to_owned())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn every_example_applies_and_then_has_no_changes() {
+    for env in Env::both().await {
+        for example in ["quickstart", "koa", "multi-team"] {
+            let dir = env.copy_example(example);
+            let out = env.apply(&dir);
+            assert!(out.status.success(), "{} {example}: {}", env.name(), text(&out));
+            assert!(String::from_utf8_lossy(&out.stdout).contains("Apply complete!"), "{}", text(&out));
+            assert_eq!(env.plan_status(&dir), 0, "{} {example}: second plan has changes", env.name());
+        }
+    }
+}
+
+#[tokio::test]
+async fn removing_a_module_deletes_exactly_its_objects_in_reverse_order() {
+    for env in Env::both().await {
+        let dir = env.copy_example("multi-team");
+        assert!(env.apply(&dir).status.success());
+        let before = kinds(&env.snapshot(&dir));
+        std::fs::remove_file(dir.join("billing.hcl")).unwrap();
+        std::fs::remove_file(dir.join("billing-lifecycle.json")).unwrap();
+
+        let plan = env.plan_json(&dir);
+        let mut deleted: Vec<String> = plan["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["change"]["actions"] == serde_json::json!(["delete"]))
+            .map(|c| c["address"].as_str().unwrap().to_owned())
+            .collect();
+        deleted.sort();
+        let others: Vec<&String> = deleted
+            .iter()
+            .filter(|a| !a.starts_with("module.billing.") && !a.contains("oidc.circleci.com"))
+            .collect();
+        assert!(others.is_empty(), "{}: deletes outside module.billing: {others:?}", env.name());
+        for expected in [
+            "module.billing.repository[\"billing/invoicer\"]",
+            "module.billing.lifecycle_policy[\"billing/invoicer\"]",
+            "module.billing.circleci_role",
+            "module.billing.circleci_role_policy",
+        ] {
+            assert!(deleted.iter().any(|d| d == expected), "{}: {expected} not deleted: {deleted:?}", env.name());
+        }
+
+        let out = env.apply(&dir);
+        assert!(out.status.success(), "{}", text(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let finished = |address: &str| {
+            stdout
+                .lines()
+                .position(|l| l.starts_with(address) && l.ends_with("Destruction complete"))
+                .unwrap_or_else(|| panic!("{address} not destroyed:\n{stdout}"))
+        };
+        let started = |address: &str| {
+            stdout
+                .lines()
+                .position(|l| l.starts_with(address) && l.ends_with("Destroying..."))
+                .unwrap_or_else(|| panic!("{address} not started:\n{stdout}"))
+        };
+        assert!(finished("module.billing.circleci_role_policy") < started("module.billing.circleci_role:"));
+        assert!(finished("module.billing.lifecycle_policy") < started("module.billing.repository["));
+
+        let after = kinds(&env.snapshot(&dir));
+        let gone: Vec<_> = before.iter().filter(|k| !after.contains(k)).collect();
+        assert!(gone.iter().all(|(_, key)| key.contains("billing") || key.contains("circleci")), "{gone:?}");
+        assert!(after.iter().any(|(k, n)| k == "repository" && n == "search/api"));
+        assert!(!after.iter().any(|(_, n)| n.contains("billing")), "{after:?}");
+        assert_eq!(env.plan_status(&dir), 0);
+    }
+}
+
+#[tokio::test]
+async fn a_repository_holding_images_is_deleted_only_with_force_delete() {
+    for env in Env::both().await {
+        let dir = env.copy_example("koa");
+        assert!(env.apply(&dir).status.success());
+        env.put_image("giftcard-service").await;
+        let module = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        std::fs::write(dir.join("main.tf"), "ecrplan {\n  estate = \"default\"\n}\n").unwrap();
+
+        let out = env.apply(&dir);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("force_delete"), "{}", text(&out));
+        assert_eq!(repositories(&env.snapshot(&dir)), ["giftcard-service"], "{}", env.name());
+
+        let forced = module.replacen("ecr-repositories", "force_delete = true\n  ecr-repositories", 1);
+        std::fs::write(dir.join("main.tf"), forced).unwrap();
+        assert!(env.apply(&dir).status.success());
+        std::fs::write(dir.join("main.tf"), "ecrplan {\n  estate = \"default\"\n}\n").unwrap();
+        let out = env.apply(&dir);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(repositories(&env.snapshot(&dir)).is_empty(), "{}", env.name());
+    }
+}
+
+#[tokio::test]
+async fn a_stale_saved_plan_is_refused_and_changes_nothing() {
+    for env in Env::both().await {
+        let dir = env.copy_example("koa");
+        assert!(env.apply(&dir).status.success());
+        let main = dir.join("main.tf");
+        let original = std::fs::read_to_string(&main).unwrap();
+        let plan_file = env.dir.path().join("plan.json");
+        let plan_path = plan_file.to_str().unwrap();
+
+        // The live repository policy changes after the plan is made.
+        let widened = original.replace("can_write   = false\n  }]", "can_write   = true\n  }]");
+        assert_ne!(widened, original);
+        std::fs::write(&main, &widened).unwrap();
+        let out = env.run(&["plan", dir.to_str().unwrap(), "--out", plan_path]);
+        assert!(out.status.success(), "{}", text(&out));
+        // Someone applies another version of the same module meanwhile.
+        let mutated = env.config("mutated");
+        std::fs::write(mutated.join("main.tf"), original.replace("151484623076", "151484623077")).unwrap();
+        assert!(env.apply(&mutated).status.success());
+        let before = env.snapshot(&dir);
+        let out = env.run(&["apply", plan_path, "--auto-approve"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("plan is stale: module.ecr-koa.repository_policy[\"giftcard-service\"] changed"),
+            "{}",
+            text(&out)
+        );
+        assert_eq!(env.snapshot(&dir), before, "{}: a stale plan changed the account", env.name());
+
+        // The configuration changes after the plan is made.
+        let out = env.run(&["plan", dir.to_str().unwrap(), "--out", plan_path]);
+        assert!(out.status.success(), "{}", text(&out));
+        std::fs::write(&main, &original).unwrap();
+        let out = env.run(&["apply", plan_path, "--auto-approve"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("plan is stale: the configuration"), "{}", text(&out));
+        assert_eq!(env.snapshot(&dir), before);
+    }
+}
+
+#[tokio::test]
+async fn a_failed_change_skips_its_dependents_and_the_rest_is_applied() {
+    let env = Env::moto().await;
+    let dir = env.copy_example("multi-team");
+    env.proxy().fail(Rule {
+        needles: vec!["Action=CreateRole".into(), "RoleName=search-github-ecr-push".into()],
+        fault: Fault::Query {
+            code: "LimitExceeded".into(),
+            message: "Cannot exceed quota for RolesPerAccount: 1000".into(),
+        },
+    });
+    let out = env.apply(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(env.proxy().hits() >= 1);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("module.search.github_role: failed: CreateRole failed: LimitExceeded"), "{stdout}");
+    assert!(stdout.contains("module.search.github_role_policy: skipped: module.search.github_role failed"), "{stdout}");
+    assert!(stdout.contains("module.billing.circleci_role_policy: Creation complete"), "{stdout}");
+    assert!(stdout.contains("module.search.repository[\"search/api\"]: Creation complete"), "{stdout}");
+
+    env.proxy().heal();
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(env.plan_status(&dir), 0);
+}
+
+/// Writes an estate of `modules` modules with two repositories, a repository policy, a
+/// lifecycle policy, a role and its policy each.
+fn large_estate(dir: &Path, modules: usize) {
+    let mut text = String::from("ecrplan {\n  estate = \"crash\"\n}\n");
+    for m in 0..modules {
+        text += &format!(
+            "module \"team{m}\" {{\n  source = \"../modules/ecr-repos\"\n  ecr-repositories = [\"team{m}/api\", \"team{m}/worker\"]\n  \
+             lifecycle = {{ keep_last = 10 }}\n  account_access = [{{ description = \"prod\", account_id = \"{:012}\", can_write = false }}]\n  \
+             github_access = {{\n    role_name = \"team{m}-push\"\n    github_repositories = [{{ organisation = \"example\", repository = \"team{m}\" }}]\n  }}\n}}\n",
+            100000000000u64 + m as u64
+        );
+    }
+    std::fs::write(dir.join("main.tf"), text).unwrap();
+}
+
+/// Kills `ecrplan apply` (SIGKILL) after `completed` more changes finish.
+fn apply_and_kill(env: &Env, dir: &Path, completed: usize) {
+    let mut child = env
+        .command(&["apply", dir.to_str().unwrap(), "--auto-approve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut seen = 0;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if line.ends_with(" complete") {
+            seen += 1;
+            if seen == completed {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen == completed, "apply finished after {seen} changes, before the kill point {completed}");
+}
+
+#[tokio::test]
+async fn an_apply_killed_at_any_point_converges_on_the_next_run() {
+    let env = Env::moto().await;
+    env.proxy().set_latency(Duration::from_millis(15));
+    let dir = env.config("large");
+    let modules = 25;
+    large_estate(&dir, modules);
+    for completed in [3, 40, 90] {
+        apply_and_kill(&env, &dir, completed);
+    }
+    env.proxy().set_latency(Duration::ZERO);
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(env.plan_status(&dir), 0, "the account does not match after convergence");
+
+    let objects = kinds(&env.snapshot(&dir));
+    let count = |kind: &str| objects.iter().filter(|(k, _)| k == kind).count();
+    assert_eq!(count("repository"), 2 * modules);
+    assert_eq!(count("repository_policy"), 2 * modules);
+    assert_eq!(count("lifecycle_policy"), 2 * modules);
+    assert_eq!(count("role"), modules);
+    assert_eq!(count("role_policy"), modules);
+    assert_eq!(count("oidc_provider"), 1);
+    let mut dedup = objects.clone();
+    dedup.dedup();
+    assert_eq!(dedup, objects, "an object appears twice");
+}
