@@ -743,3 +743,95 @@ fn number_of(v: &Value) -> Option<f64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Evaluates the attribute `x` of a one-file body, with the given variables.
+    fn eval_x(src: &str, vars: &[(&str, &str)]) -> Result<serde_json::Value, Vec<String>> {
+        let body = hcl_edit::parser::parse_body(src).expect("parses");
+        let files = vec![Arc::new(SourceFile::new("t.tf", src))];
+        let mut table = Vars::default();
+        for (k, v) in vars {
+            table
+                .values
+                .insert((*k).to_owned(), VarSource::Cli((*v).to_owned()));
+        }
+        let mut sink = Sink::default();
+        let expr = &body.get_attribute("x").expect("an attribute x").value;
+        let dir = std::env::temp_dir();
+        let mut ev = Evaluator::new(&files, &dir, &table, &mut sink);
+        let v = ev.eval(0, expr);
+        drop(ev);
+        match v {
+            Some(v) if sink.items.is_empty() => Ok(v.to_json()),
+            _ => Err(sink.items.iter().map(|d| d.message().to_owned()).collect()),
+        }
+    }
+
+    #[test]
+    fn literals_lists_objects() {
+        let v = eval_x(
+            "x = { a = 1, \"b-c\" = [true, null, -2.5], d = \"s\" }",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 1, "b-c": [true, null, -2.5], "d": "s"})
+        );
+    }
+
+    #[test]
+    fn templates_interpolate_vars() {
+        let v = eval_x("x = \"${var.ns}-ecr/${1}\"", &[("ns", "team")]).unwrap();
+        assert_eq!(v, "team-ecr/1");
+    }
+
+    #[test]
+    fn heredocs_end_with_a_newline_and_indented_ones_are_dedented() {
+        let v = eval_x("x = <<EOF\n  {\"a\": 1}\nEOF\n", &[]).unwrap();
+        assert_eq!(v, "  {\"a\": 1}\n");
+        let v = eval_x("x = <<-EOF\n    first\n      second\n    EOF\n", &[]).unwrap();
+        assert_eq!(v, "first\n  second\n");
+    }
+
+    #[test]
+    fn functions() {
+        assert_eq!(
+            eval_x("x = jsonencode({ a = [1, \"b\"] })", &[]).unwrap(),
+            "{\"a\":[1,\"b\"]}"
+        );
+        assert_eq!(
+            eval_x("x = format(\"%s-%03d-%v\", \"a\", 7, true)", &[]).unwrap(),
+            "a-007-true"
+        );
+        assert_eq!(
+            eval_x("x = concat([1], [], [\"two\"])", &[]).unwrap(),
+            serde_json::json!([1, "two"])
+        );
+    }
+
+    #[test]
+    fn unsupported_expressions_are_named() {
+        let e = eval_x("x = a ? 1 : 2", &[]).unwrap_err();
+        assert!(e[0].contains("conditional"), "{e:?}");
+        let e = eval_x("x = upper(\"a\")", &[]).unwrap_err();
+        assert!(e[0].contains("function `upper`"), "{e:?}");
+        let e = eval_x("x = module.other.arn", &[]).unwrap_err();
+        assert!(e[0].contains("module."), "{e:?}");
+        let e = eval_x("x = [for s in [] : s]", &[]).unwrap_err();
+        assert!(e[0].contains("`for`"), "{e:?}");
+        let e = eval_x("x = var.missing", &[]).unwrap_err();
+        assert!(e[0].contains("variable `missing`"), "{e:?}");
+    }
+
+    #[test]
+    fn format_errors() {
+        let e = eval_x("x = format(\"%s %s\", \"a\")", &[]).unwrap_err();
+        assert!(e[0].contains("more than"), "{e:?}");
+        let e = eval_x("x = format(\"%d\", \"a\")", &[]).unwrap_err();
+        assert!(e[0].contains("whole number"), "{e:?}");
+    }
+}

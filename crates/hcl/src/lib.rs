@@ -219,7 +219,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     let placeholder_circleci = declared
         .iter()
-        .filter(|d| d.module.circleci.is_some() && !circleci_org_given)
+        .filter(|d| d.cloud_platform && d.module.circleci.is_some() && !circleci_org_given)
         .count();
     if placeholder_circleci > 0 {
         warnings.push(

@@ -29,6 +29,8 @@ pub(crate) struct Declared {
     pub(crate) roles: Vec<(String, At)>,
     /// Inputs accepted but not managed by ecrplan (`providers`, `enable_irsa`, …).
     pub(crate) unmanaged: Vec<&'static str>,
+    /// A Cloud Platform module (its CircleCI organisation comes from a variable).
+    pub(crate) cloud_platform: bool,
 }
 
 /// The `source` prefix of the Cloud Platform module.
@@ -329,6 +331,7 @@ impl Evaluator<'_> {
             repositories: repository_ats,
             roles,
             unmanaged: Vec::new(),
+            cloud_platform: false,
         })
     }
 
@@ -374,19 +377,22 @@ impl Evaluator<'_> {
         let role_value = self.required(obj, "role_name", ctx);
         let repos_value = self.required(obj, "github_repositories", ctx);
         let allow_any = match optional(obj, "allow_any_organisation") {
-            Some(v) => self.bool(v, "github_access.allow_any_organisation")?,
-            None => false,
+            Some(v) => self.bool(v, "github_access.allow_any_organisation"),
+            None => Some(false),
         };
-        let role_value = role_value?;
-        let role_name = self.string(role_value, "github_access.role_name")?;
-        let role_ok = self.role_name(&role_name, &role_value.at);
+        let mut ok = allow_any.is_some();
+        let role_name = role_value.and_then(|r| self.string(r, "github_access.role_name"));
+        let role_ok = match (&role_name, role_value) {
+            (Some(name), Some(r)) => self.role_name(name, &r.at),
+            _ => false,
+        };
+        ok &= role_ok;
         let mut repositories = Vec::new();
-        let mut ok = role_ok;
         if let Some(items) =
             repos_value.and_then(|r| self.list(r, "github_access.github_repositories", "objects"))
         {
             if items.is_empty() {
-                let at = repos_value.map(|r| r.at.clone()).unwrap_or(v.at.clone());
+                let at = repos_value.map_or(v.at.clone(), |r| r.at.clone());
                 self.error(
                     &at,
                     "`github_access.github_repositories` is empty: no workflow could assume the role",
@@ -395,7 +401,7 @@ impl Evaluator<'_> {
                 ok = false;
             }
             for item in items {
-                match self.github_repository(item, allow_any) {
+                match self.github_repository(item, allow_any.unwrap_or(false)) {
                     Some(r) => repositories.push(r),
                     None => ok = false,
                 }
@@ -419,8 +425,9 @@ impl Evaluator<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        if role_ok {
-            roles.push((role_name.clone(), role_value.at.clone()));
+        let role_name = role_name?;
+        if let (true, Some(r)) = (role_ok, role_value) {
+            roles.push((role_name.clone(), r.at.clone()));
         }
         ok.then_some(GithubAccess {
             role_name,
@@ -832,6 +839,7 @@ impl Evaluator<'_> {
             repositories: repository_ats,
             roles,
             unmanaged,
+            cloud_platform: true,
         })
     }
 }

@@ -64,3 +64,474 @@ fn seed_koa_fixture() {
     assert!(!m.settings.force_delete);
     assert_eq!(loaded.config_hash.len(), 64);
 }
+
+fn with_prod_account() -> LoadOptions {
+    LoadOptions {
+        vars: vec![("prod_account".into(), "444455556666".into())],
+        env: vec![],
+    }
+}
+
+/// Writes `files` into a fresh directory.
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn errors_of(dir: &Path, options: &LoadOptions) -> Vec<ecrplan_hcl::Diagnostic> {
+    match load_dir(dir, options) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.errors().cloned().collect(),
+    }
+}
+
+#[test]
+fn full_fixture_reads_every_block() {
+    use ecrplan_model::{
+        Encryption, LifecycleSpec, ProviderSettings, ReplicationDestination, TagMutability,
+    };
+    let loaded = load_ok(&fixture("full"), &with_prod_account());
+    let estate = &loaded.estate;
+    assert_eq!(estate.name, "payments");
+    assert_eq!(
+        estate.provider,
+        ProviderSettings::Aws {
+            region: Some("eu-west-1".into()),
+            account_id: Some("123456789012".into()),
+            endpoint: None,
+            profile: Some("payments-admin".into()),
+            assume_role_arn: None,
+        }
+    );
+    let replication = estate.replication.as_ref().expect("replication");
+    assert_eq!(replication.rules.len(), 1);
+    assert_eq!(
+        replication.rules[0].destinations,
+        vec![
+            ReplicationDestination {
+                region: "eu-central-1".into(),
+                registry_id: "123456789012".into()
+            },
+            ReplicationDestination {
+                region: "us-east-1".into(),
+                registry_id: "210987654321".into()
+            },
+        ]
+    );
+    assert_eq!(replication.rules[0].repository_prefixes, vec!["payments/"]);
+
+    assert_eq!(loaded.summary.modules, 2);
+    assert_eq!(loaded.summary.repositories, 4);
+    assert_eq!(loaded.summary.roles, 2);
+    let m = &estate.modules[0];
+    assert_eq!(
+        m.repositories,
+        vec!["payments/api", "payments/worker", "payments/reports"]
+    );
+    assert_eq!(m.account_access[0].account_id, "444455556666");
+    assert!(m.account_access[1].can_write);
+    let github = m.github.as_ref().unwrap();
+    assert_eq!(github.role_name, "payments-github-push");
+    assert_eq!(
+        github.subjects(),
+        vec![
+            "repo:acme/payments:environment:production",
+            "repo:acme/payments:ref:refs/heads/main"
+        ]
+    );
+    let circleci = m.circleci.as_ref().unwrap();
+    assert_eq!(circleci.role_name, "payments-circleci-push");
+    assert_eq!(circleci.project_ids.len(), 1);
+    assert_eq!(m.settings.image_tag_mutability, TagMutability::Immutable);
+    assert!(m.settings.scan_on_push);
+    assert!(matches!(m.settings.encryption, Encryption::Kms { .. }));
+    assert!(!m.settings.force_delete);
+    assert_eq!(
+        m.settings.tags.get("team").map(String::as_str),
+        Some("payments")
+    );
+    assert_eq!(
+        m.settings.tags.get("cost-centre").map(String::as_str),
+        Some("cc-42")
+    );
+    match &m.settings.lifecycle {
+        Some(LifecycleSpec::Document(doc)) => {
+            assert_eq!(doc.0["rules"][0]["selection"]["countNumber"], 14);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        estate.modules[1].settings.lifecycle,
+        Some(LifecycleSpec::Generated {
+            keep_last: Some(30),
+            expire_untagged_after_days: Some(7)
+        })
+    );
+
+    // One warning summarising the Terraform blocks, never evaluated.
+    assert_eq!(
+        loaded.warnings.len(),
+        1,
+        "{}",
+        render_text(&loaded.warnings)
+    );
+    assert_eq!(
+        loaded.warnings[0].message(),
+        "skipped 6 blocks: 1 data, 1 locals, 1 module, 1 output, 1 resource, 1 terraform — not part of an ECR estate"
+    );
+}
+
+#[test]
+fn variables_precedence_cli_env_default() {
+    let dir = dir_with(&[
+        (
+            "variables.tf",
+            "variable \"repo\" {\n  default = \"from-default\"\n}\n",
+        ),
+        (
+            "main.tf",
+            "module \"m\" {\n  source = \"x\"\n  ecr-repositories = [var.repo]\n}\n",
+        ),
+    ]);
+    let repo = |options: &LoadOptions| {
+        load_ok(dir.path(), options).estate.modules[0].repositories[0].clone()
+    };
+    assert_eq!(repo(&LoadOptions::default()), "from-default");
+    let env = LoadOptions {
+        vars: vec![],
+        env: vec![("repo".into(), "from-env".into())],
+    };
+    assert_eq!(repo(&env), "from-env");
+    let both = LoadOptions {
+        vars: vec![("repo".into(), "from-cli".into())],
+        env: vec![("repo".into(), "from-env".into())],
+    };
+    assert_eq!(repo(&both), "from-cli");
+    // The hash moves with the resolved values: a saved plan from another value is stale.
+    let hashes: Vec<String> = [LoadOptions::default(), env, both]
+        .iter()
+        .map(|o| load_ok(dir.path(), o).config_hash)
+        .collect();
+    assert_ne!(hashes[0], hashes[1]);
+    assert_ne!(hashes[1], hashes[2]);
+    assert_eq!(
+        hashes[0],
+        load_ok(dir.path(), &LoadOptions::default()).config_hash
+    );
+}
+
+#[test]
+fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "variable \"scan\" {}\nvariable \"keep\" {}\nmodule \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"r1\"]\n  scan_on_push = var.scan\n  lifecycle = { keep_last = var.keep }\n}\n",
+    )]);
+    let options = LoadOptions {
+        vars: vec![("scan".into(), "true".into()), ("keep".into(), "12".into())],
+        env: vec![],
+    };
+    let loaded = load_ok(dir.path(), &options);
+    let m = &loaded.estate.modules[0];
+    assert!(m.settings.scan_on_push);
+    assert_eq!(
+        m.settings.lifecycle,
+        Some(ecrplan_model::LifecycleSpec::Generated {
+            keep_last: Some(12),
+            expire_untagged_after_days: None
+        })
+    );
+    let options = LoadOptions {
+        vars: vec![
+            ("scan".into(), "yes".into()),
+            ("keep".into(), "twelve".into()),
+        ],
+        env: vec![],
+    };
+    let errors = errors_of(dir.path(), &options);
+    let messages: Vec<&str> = errors.iter().map(|d| d.message()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "`scan_on_push`: expected a bool, found a string (\"yes\")",
+            "`lifecycle.keep_last`: expected a whole number, found a string (\"twelve\")",
+        ]
+    );
+}
+
+#[test]
+fn a_variable_without_a_value_points_at_its_use() {
+    let errors = errors_of(&fixture("full"), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    let d = &errors[0];
+    assert_eq!(d.message(), "variable `prod_account` has no value");
+    assert_eq!(
+        d.help_text(),
+        Some("pass --var prod_account=… or set ECRPLAN_VAR_prod_account")
+    );
+    assert_eq!(d.file(), Some("main.tf"));
+    let text = std::fs::read_to_string(fixture("full").join("main.tf")).unwrap();
+    assert_eq!(&text[d.span().unwrap()], "var.prod_account");
+    let (line, column) = d.line_column().unwrap();
+    assert_eq!(
+        text.lines().nth(line - 1).unwrap().chars().nth(column - 1),
+        Some('v')
+    );
+}
+
+#[test]
+fn cloud_platform_fixture_desugars() {
+    let loaded = load_ok(&fixture("cloud-platform"), &LoadOptions::default());
+    assert_eq!(loaded.summary.modules, 1);
+    assert_eq!(loaded.summary.repositories, 1);
+    assert_eq!(loaded.summary.roles, 2);
+    let m = &loaded.estate.modules[0];
+    assert_eq!(m.repositories, vec!["probate/court-probate-prod"]);
+    let github = m.github.as_ref().unwrap();
+    assert_eq!(github.role_name, "cp-ecr-probate-court-probate-prod-github");
+    assert_eq!(
+        github.subjects(),
+        vec![
+            "repo:ministryofjustice/court-probate-prod:*",
+            "repo:ministryofjustice/shared-workflows:*"
+        ]
+    );
+    let circleci = m.circleci.as_ref().unwrap();
+    assert_eq!(
+        circleci.role_name,
+        "cp-ecr-probate-court-probate-prod-circleci"
+    );
+    assert_eq!(m.ci_outputs.prefix.as_deref(), Some("PROD"));
+    assert_eq!(m.ci_outputs.environments, vec!["production"]);
+    assert!(m.settings.scan_on_push);
+    assert!(m.settings.force_delete, "deletion_protection = false");
+    let tags: Vec<(&str, &str)> = m
+        .settings
+        .tags
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        vec![
+            ("application", "Probate"),
+            ("business-unit", "HMCTS"),
+            ("environment-name", "production"),
+            ("infrastructure-support", "probate@digital.justice.gov.uk"),
+            ("is-production", "true"),
+            ("namespace", "court-probate-prod"),
+            ("owner", "probate"),
+        ]
+    );
+    assert_eq!(m.push_actions.len(), 10);
+    assert!(m.push_actions.contains(&"ecr:BatchDeleteImage".to_owned()));
+    let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "skipped 4 blocks: 2 provider, 1 resource, 1 terraform — not part of an ECR estate"
+                .to_owned()
+                .as_str(),
+            "accepted but not managed by ecrplan: `enable_irsa` (1 module), `providers` (1 module)",
+            "1 Cloud Platform module asks for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation 00000000-0000-0000-0000-000000000000",
+        ]
+    );
+    // With the organisation id given, the CircleCI role trusts it and the warning goes.
+    let options = LoadOptions {
+        vars: vec![],
+        env: vec![(
+            "circleci_organisation_id".into(),
+            "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
+        )],
+    };
+    let loaded = load_ok(&fixture("cloud-platform"), &options);
+    let circleci = loaded.estate.modules[0].circleci.as_ref().unwrap();
+    assert_eq!(
+        circleci.organisation_id,
+        "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"
+    );
+    assert_eq!(loaded.warnings.len(), 2);
+}
+
+#[test]
+fn all_errors_of_all_files_at_once() {
+    let dir = dir_with(&[
+        (
+            "a.tf",
+            "module \"one\" {\n  source = \"x\"\n  ecr-repositories = [\"shared\", \"Bad_Name\"]\n  acount_access = []\n}\n",
+        ),
+        (
+            "b.tf",
+            "module \"two\" {\n  source = \"x\"\n  ecr-repositories = [\"shared\"]\n  image_tag_mutability = \"SOMETIMES\"\n  github_access = {\n    github_repositories = [{ organisation = \"*\", repository = \"r\" }]\n  }\n}\n",
+        ),
+        (
+            "c.tf",
+            "module \"three\" {\n  source = \"x\"\n  ecr-repositories = [\n}\n",
+        ),
+    ]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    let got: Vec<(Option<&str>, &str)> = errors.iter().map(|d| (d.file(), d.message())).collect();
+    let text = render_text(&errors);
+    let has = |file: &str, needle: &str| {
+        assert!(
+            got.iter()
+                .any(|(f, m)| *f == Some(file) && m.contains(needle)),
+            "no `{needle}` in {file}:\n{text}"
+        );
+    };
+    has("a.tf", "repository name `Bad_Name` does not match");
+    has("a.tf", "unknown attribute `acount_access` in module `one`");
+    has("b.tf", "the repository `shared` is declared twice");
+    has("b.tf", "unknown image_tag_mutability `SOMETIMES`");
+    has(
+        "b.tf",
+        "`github_access` is missing the required attribute `role_name`",
+    );
+    has("b.tf", "would let any GitHub organisation push");
+    has("c.tf", "HCL syntax error");
+    assert!(text.contains("did you mean `account_access`?"), "{text}");
+    // The duplicate shows both places: the other file's as a related note.
+    let dup = errors
+        .iter()
+        .find(|d| d.message().contains("declared twice"))
+        .unwrap();
+    assert_eq!(dup.related_diagnostics().len(), 1);
+    assert_eq!(dup.related_diagnostics()[0].file(), Some("a.tf"));
+    let json = dup.to_json();
+    assert_eq!(json["labels"].as_array().unwrap().len(), 2);
+    assert_eq!(json["labels"][1]["file"], "a.tf");
+    assert_eq!(json["severity"], "error");
+    assert_eq!(json["line"], 3);
+}
+
+#[test]
+fn duplicate_roles_in_one_file_carry_two_labels() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"module "a" {
+  source           = "x"
+  ecr-repositories = ["a1"]
+  github_access = {
+    role_name           = "ci-push"
+    github_repositories = [{ organisation = "o", repository = "r" }]
+  }
+}
+module "b" {
+  source           = "x"
+  ecr-repositories = ["b1"]
+  circleci_access = {
+    role_name       = "ci-push"
+    organisation_id = "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"
+    project_ids     = ["p"]
+  }
+}
+"#,
+    )]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    let json = errors[0].to_json();
+    assert_eq!(json["message"], "the IAM role `ci-push` is declared twice");
+    assert_eq!(json["line"], 13);
+    assert_eq!(json["labels"][0]["label"], "declared again here");
+    assert_eq!(json["labels"][1]["label"], "first declared here");
+    assert_eq!(json["labels"][1]["line"], 5);
+}
+
+#[test]
+fn checks_of_values() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"module "m" {
+  source           = "x"
+  ecr-repositories = 42
+  account_access = [
+    { description = "short", account_id = "12345", can_write = false },
+  ]
+  github_access = {
+    role_name           = "has spaces"
+    github_repositories = [{ organisation = "o", repository = "r" }]
+  }
+  encryption       = { type = "KMS" }
+  lifecycle_policy = jsonencode({ rules = [{ rulePriority = 1, selection = { tagStatus = "any" }, action = { type = "expire" } }] })
+  tags             = { "managed-by" = "me" }
+}
+"#,
+    )]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    let messages: Vec<&str> = errors.iter().map(|d| d.message()).collect();
+    let text = render_text(&errors);
+    for want in [
+        "`ecr-repositories`: expected a list of strings, found a number (42)",
+        "account id `12345` does not match 12 digits",
+        "IAM role name `has spaces` does not match",
+        "KMS encryption needs a `kms_key`",
+        "`lifecycle_policy` is not a valid ECR lifecycle policy: rule 1: selection.countType is missing",
+        "the tag `managed-by` is reserved for ecrplan's ownership tags",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.starts_with(want)),
+            "no {want:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn top_level_blocks_are_checked() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "modul \"x\" {}\nprovider \"sandbox\" {\n  path = \"account.json\"\n}\necrplan {\n  estate = \"has spaces are fine\"\n}\nreplication {}\n",
+    )]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(errors[0].message(), "unknown block type `modul`");
+    assert_eq!(errors[0].help_text(), Some("did you mean `module`?"));
+
+    let dir = dir_with(&[(
+        "main.tf",
+        "provider \"sandbox\" {\n  path = \"account.json\"\n}\nreplication {}\n",
+    )]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    assert_eq!(
+        loaded.estate.provider,
+        ecrplan_model::ProviderSettings::Sandbox {
+            path: Some("account.json".into())
+        }
+    );
+    assert_eq!(
+        loaded.estate.replication,
+        Some(Default::default()),
+        "empty block: manage and clear"
+    );
+    assert_eq!(loaded.estate.name, "default");
+    assert_eq!(loaded.summary.modules, 0);
+}
+
+#[test]
+fn rendering_is_deterministic_and_points_at_the_line() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "module \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"r1\"]\n  scan_onpush = true\n}\n",
+    )]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    let text = render_text(&errors);
+    assert_eq!(text, render_text(&errors));
+    assert!(
+        text.contains("unknown attribute `scan_onpush` in module `m`"),
+        "{text}"
+    );
+    assert!(text.contains("[main.tf:4:3]"), "{text}");
+    assert!(
+        text.contains("help: did you mean `scan_on_push`?"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "no colour: {text:?}");
+}
+
+#[test]
+fn an_empty_directory_is_an_error() {
+    let dir = dir_with(&[("README.md", "no configuration here")]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    assert!(errors[0].message().starts_with("no *.tf or *.hcl files in"));
+}
