@@ -1,0 +1,213 @@
+//! The exact place each diagnostic points at: byte range, line and column of the primary
+//! label, computed here from the fixture text rather than copied from the output.
+
+use std::path::{Path, PathBuf};
+
+use ecrplan_hcl::{LoadOptions, load_dir};
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/invalid")
+        .join(name)
+}
+
+/// Which occurrence of the needle the label must cover.
+#[derive(Clone, Copy)]
+enum Nth {
+    First,
+    Last,
+}
+
+/// Where `needle` sits in `file` of the fixture: (start, end, line, column), 1-based line and
+/// column as editors count them.
+fn locate(dir: &Path, file: &str, needle: &str, nth: Nth) -> (u64, u64, u64, u64) {
+    let text = std::fs::read_to_string(dir.join(file)).expect("readable fixture");
+    let start = match nth {
+        Nth::First => text.find(needle),
+        Nth::Last => text.rfind(needle),
+    }
+    .unwrap_or_else(|| panic!("`{needle}` is not in {}", dir.join(file).display()));
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    let n = |x: usize| u64::try_from(x).expect("small offsets");
+    (n(start), n(start + needle.len()), n(line), n(column))
+}
+
+fn first_error(name: &str) -> Value {
+    let Err(diagnostics) = load_dir(&fixture(name), &LoadOptions::default()) else {
+        panic!("{name} was accepted");
+    };
+    let error = diagnostics
+        .errors()
+        .next()
+        .unwrap_or_else(|| panic!("{name}: no error diagnostic"));
+    error.to_json()
+}
+
+fn place(value: &Value) -> (Option<&str>, u64, u64, u64, u64) {
+    let n = |key: &str| value[key].as_u64().unwrap_or(u64::MAX);
+    (
+        value["file"].as_str(),
+        n("start"),
+        n("end"),
+        n("line"),
+        n("column"),
+    )
+}
+
+/// Asserts the first error of `name` has its primary label exactly on `needle` in `file`.
+fn assert_points_at(name: &str, file: &str, needle: &str, nth: Nth) -> Value {
+    let json = first_error(name);
+    let (start, end, line, column) = locate(&fixture(name), file, needle, nth);
+    assert_eq!(
+        place(&json),
+        (Some(file), start, end, line, column),
+        "{name}: the diagnostic should point at `{needle}`\n{json:#}"
+    );
+    json
+}
+
+#[test]
+fn unknown_attribute_points_at_its_name() {
+    assert_points_at(
+        "06-unknown-attribute-module",
+        "main.tf",
+        "image_tag_mutabilty",
+        Nth::First,
+    );
+    assert_points_at(
+        "10-unknown-attribute-encryption",
+        "main.tf",
+        "kms_key_id",
+        Nth::First,
+    );
+}
+
+#[test]
+fn wrong_type_in_a_list_points_at_the_element() {
+    assert_points_at(
+        "17-type-repositories-object-in-list",
+        "main.tf",
+        r#"{ name = "voucher-service" }"#,
+        Nth::First,
+    );
+}
+
+#[test]
+fn bad_names_point_at_the_string_literal() {
+    assert_points_at(
+        "26-repository-name-uppercase",
+        "main.tf",
+        r#""GiftCard-Service""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "31-account-id-eleven-digits",
+        "main.tf",
+        r#""93182742772""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "36-role-name-too-long",
+        "main.tf",
+        r#""koa-github-ecr-access-koa-github-ecr-access-koa-github-ecr-access-giftcard""#,
+        Nth::First,
+    );
+}
+
+#[test]
+fn duplicate_role_across_files_labels_both() {
+    let json = assert_points_at(
+        "41-duplicate-role-two-files",
+        "vouchers.tf",
+        r#""koa-github-ecr-access""#,
+        Nth::First,
+    );
+    let (start, end, line, column) = locate(
+        &fixture("41-duplicate-role-two-files"),
+        "giftcards.tf",
+        r#""koa-github-ecr-access""#,
+        Nth::First,
+    );
+    let labels = json["labels"].as_array().expect("labels");
+    assert!(
+        labels
+            .iter()
+            .any(|l| place(l) == (Some("giftcards.tf"), start, end, line, column)),
+        "the first declaration is labelled too:\n{json:#}"
+    );
+}
+
+#[test]
+fn duplicate_repository_in_one_list_points_at_the_second() {
+    let name = "38-duplicate-repository-same-module";
+    let json = assert_points_at(name, "main.tf", r#""giftcard-service""#, Nth::Last);
+    let first = locate(
+        &fixture(name),
+        "main.tf",
+        r#""giftcard-service""#,
+        Nth::First,
+    );
+    let labels = json["labels"].as_array().expect("labels");
+    assert!(
+        labels
+            .iter()
+            .any(|l| place(l) == (Some("main.tf"), first.0, first.1, first.2, first.3)),
+        "the first declaration is labelled too:\n{json:#}"
+    );
+}
+
+#[test]
+fn wildcard_organisation_points_at_the_star() {
+    assert_points_at(
+        "44-organisation-wildcard-not-allowed",
+        "main.tf",
+        r#""*""#,
+        Nth::First,
+    );
+}
+
+#[test]
+fn undefined_variable_inside_a_template_points_at_the_reference() {
+    assert_points_at(
+        "51-undefined-variable-in-template",
+        "main.tf",
+        "var.teams",
+        Nth::First,
+    );
+}
+
+#[test]
+fn reserved_tag_points_at_the_quoted_key() {
+    assert_points_at(
+        "53-reserved-tag-ecrplan-prefix",
+        "main.tf",
+        r#""ecrplan:estate""#,
+        Nth::First,
+    );
+}
+
+#[test]
+fn kms_without_key_points_at_the_object() {
+    assert_points_at(
+        "45-kms-without-key",
+        "main.tf",
+        "{\n    type = \"KMS\"\n  }",
+        Nth::First,
+    );
+}
+
+#[test]
+fn missing_file_points_at_the_path() {
+    assert_points_at(
+        "64-file-not-found",
+        "main.tf",
+        r#""policies/lifecycle.json""#,
+        Nth::First,
+    );
+}
