@@ -80,7 +80,11 @@ impl Evaluator<'_> {
                             format!("unknown attribute `{name}` in {context}"),
                             "unknown attribute",
                         );
-                        if let Some(s) = suggest(&name, known) {
+                        if name == "count" || name == "for_each" {
+                            d = d.help(format!(
+                                "ecrplan does not expand `{name}`: write one block per instance"
+                            ));
+                        } else if let Some(s) = suggest(&name, known) {
                             d = d.help(format!("did you mean `{s}`?"));
                         }
                         self.sink.push(d);

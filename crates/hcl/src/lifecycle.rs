@@ -20,6 +20,14 @@ pub(crate) fn check(text: &str) -> Result<Json, Vec<String>> {
     }
 }
 
+/// Where in `text` JSON parsing fails: the one-based line and column serde_json reports.
+pub(crate) fn syntax_error_position(text: &str) -> Option<(usize, usize)> {
+    match serde_json::from_str::<Json>(text) {
+        Ok(_) => None,
+        Err(e) => Some((e.line(), e.column())),
+    }
+}
+
 fn check_document(doc: &Json, problems: &mut Vec<String>) {
     let Some(obj) = doc.as_object() else {
         problems.push("a lifecycle policy is a JSON object with a `rules` list".into());

@@ -153,14 +153,20 @@ impl Evaluator<'_> {
             Ok(doc) => Some(LifecycleSpec::Document(JsonDocument(doc))),
             Err(problems) => {
                 let first = problems[0].clone();
+                let (at, label) = match lifecycle::syntax_error_position(&text)
+                    .and_then(|(line, column)| self.position_in_literal(&v.at, &text, line, column))
+                {
+                    Some(at) => (at, "JSON error here"),
+                    None => (v.at.clone(), "this policy"),
+                };
                 let mut d = self
                     .diag(
-                        &v.at,
+                        &at,
                         format!("`{what}` is not a valid ECR lifecycle policy: {first}"),
-                        "this policy",
+                        label,
                     )
                     .help(
-                        "each rule needs rulePriority, selection.tagStatus, selection.countType, selection.countNumber and action.type = \"expire\"",
+                        "each rule needs rulePriority, selection (tagStatus, countType, countNumber) and action.type \"expire\" or \"transition\"",
                     );
                 for more in &problems[1..] {
                     d = d.related(self.diag(&v.at, more.clone(), "this policy"));
@@ -169,6 +175,43 @@ impl Evaluator<'_> {
                 None
             }
         }
+    }
+
+    /// The source position of `line`:`column` (one-based) of `text`, when `text` is the
+    /// literal content of the string or heredoc written at `at` (indented heredocs included):
+    /// each line of `text` must end a line of the source, in order.
+    fn position_in_literal(&self, at: &At, text: &str, line: usize, column: usize) -> Option<At> {
+        let source = &self.files[at.file].text;
+        let written = source.get(at.range.clone())?;
+        let wanted = text.lines().nth(line.checked_sub(1)?)?;
+        // The heredoc body starts on the line after `<<EOF`; a quoted string after its `"`.
+        let body_start = if written.starts_with("<<") {
+            written.find('\n')? + 1
+        } else {
+            1
+        };
+        let body = &written[body_start..];
+        let mut source_lines = body.split_inclusive('\n');
+        let mut offset = at.range.start + body_start;
+        for (i, text_line) in text.lines().enumerate() {
+            let source_line = source_lines.next()?;
+            let trimmed = source_line.trim_end_matches(['\n', '\r']);
+            if !trimmed.ends_with(text_line) {
+                return None;
+            }
+            if i + 1 == line {
+                let indent = trimmed.len() - wanted.len();
+                let col = (column.max(1) - 1).min(wanted.len());
+                let start = offset + indent + col;
+                let end = wanted[col..]
+                    .chars()
+                    .next()
+                    .map_or(start, |c| start + c.len_utf8());
+                return Some(At::new(at.file, start..end));
+            }
+            offset += source_line.len();
+        }
+        None
     }
 
     fn user_tags(&mut self, v: &Value, what: &str) -> Option<Tags> {

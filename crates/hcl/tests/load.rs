@@ -535,3 +535,24 @@ fn an_empty_directory_is_an_error() {
     let errors = errors_of(dir.path(), &LoadOptions::default());
     assert!(errors[0].message().starts_with("no *.tf or *.hcl files in"));
 }
+
+#[test]
+fn a_json_syntax_error_in_a_heredoc_points_at_the_character() {
+    for (open, indent) in [("<<EOF", ""), ("<<-EOF", "    ")] {
+        let src = format!(
+            "module \"m\" {{\n  source = \"x\"\n  ecr-repositories = [\"r1\"]\n  lifecycle_policy = {open}\n{indent}{{\n{indent}  \"rules\": [,]\n{indent}}}\n{indent}EOF\n}}\n"
+        );
+        let dir = dir_with(&[("main.tf", &src)]);
+        let errors = errors_of(dir.path(), &LoadOptions::default());
+        assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+        let d = &errors[0];
+        assert!(d.message().contains("not valid JSON"), "{}", d.message());
+        assert_eq!(
+            d.line_column(),
+            Some((6, indent.len() + 13)),
+            "{}",
+            render_text(&errors)
+        );
+        assert_eq!(&src[d.span().unwrap()], ",");
+    }
+}
