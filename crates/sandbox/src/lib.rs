@@ -482,6 +482,39 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[tokio::test]
+    async fn a_snapshot_reads_back_as_the_same_account() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-s-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("live.json");
+        let mut tagged = repo("full");
+        if let Some(t) = tagged.tags_mut() {
+            t.insert("managed-by".into(), "ecrplan".into());
+            t.insert("ecrplan:estate".into(), "koa".into());
+        }
+        let mut live = LiveEstate {
+            account: Account::new("931827427725", "eu-north-1"),
+            objects: vec![LiveObject::new(tagged), LiveObject::new(repo("empty"))],
+        };
+        live.objects[0].holds_images = Some(true);
+        live.normalise();
+        write_snapshot(&path, &live).unwrap();
+
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        assert_eq!(sandbox.account().await.unwrap(), live.account);
+        let read = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let mut expected = live.clone();
+        for o in &mut expected.objects {
+            o.holds_images = None;
+        }
+        assert_eq!(read, expected);
+        let full = read.objects.iter().find(|o| o.resource.id().key == "full");
+        assert_eq!(full.unwrap().owner.as_ref().unwrap().estate, "koa");
+        assert!(sandbox.holds_images("full").await.unwrap());
+        assert!(!sandbox.holds_images("empty").await.unwrap());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn other_format_versions_are_refused() {
         let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-v-{}", std::process::id()));
