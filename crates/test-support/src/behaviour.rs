@@ -1,4 +1,4 @@
-//! What every [`Provider`](ecrplan_model::Provider) must do, written once and run against
+//! What every [`Provider`] must do, written once and run against
 //! moto and the sandbox. Each function is one scenario on an empty account; it panics with a
 //! message naming what differed.
 
