@@ -114,8 +114,10 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
             p.iam
                 .create_open_id_connect_provider()
                 .url(format!("https://{}", o.url))
-                .set_client_id_list(Some(o.client_ids.clone()))
-                .set_thumbprint_list(Some(o.thumbprints.clone()))
+                .set_client_id_list((!o.client_ids.is_empty()).then(|| o.client_ids.clone()))
+                // Optional in today's IAM API: without it IAM fetches the issuer's CA
+                // thumbprint itself (CircleCI's providers carry none).
+                .set_thumbprint_list((!o.thumbprints.is_empty()).then(|| o.thumbprints.clone()))
                 .set_tags(Some(iam_tags(&o.tags)?))
                 .send()
                 .await

@@ -372,7 +372,9 @@ mod tests {
     //! tested here against hand-written responses.
 
     use std::sync::{Arc, Mutex};
+    use std::time::Duration;
 
+    use aws_config::retry::RetryConfig;
     use aws_config::{BehaviorVersion, Region, SdkConfig};
     use aws_credential_types::Credentials;
     use aws_credential_types::provider::SharedCredentialsProvider;
@@ -387,9 +389,11 @@ mod tests {
     use crate::{AwsProvider, Tuning};
 
     /// Answers STS and three pages of DescribeRepositories; records each listing request.
+    /// With `throttle`, the first that many listing attempts are throttled.
     #[derive(Clone, Debug, Default)]
     struct Pages {
         listings: Arc<Mutex<Vec<Value>>>,
+        throttle: Arc<Mutex<u32>>,
     }
 
     const IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/test</Arn><UserId>AIDATEST</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#;
@@ -415,6 +419,18 @@ mod tests {
     impl HttpConnector for Pages {
         fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
             let target = request.headers().get("x-amz-target").unwrap_or_default();
+            if target.ends_with("DescribeRepositories") {
+                let mut throttle = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
+                if *throttle > 0 {
+                    *throttle -= 1;
+                    let status = 400u16.try_into().expect("400 is a status code");
+                    let body = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+                    return HttpConnectorFuture::ready(Ok(HttpResponse::new(
+                        status,
+                        SdkBody::from(body),
+                    )));
+                }
+            }
             let body = if target.ends_with("DescribeRepositories") {
                 let sent: Value = request
                     .body()
@@ -449,20 +465,42 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn describe_repositories_follows_every_page() {
-        let pages = Pages::default();
+    async fn provider(pages: &Pages) -> AwsProvider {
         let config = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("eu-west-1"))
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
                 "testing", "testing", None, None, "test",
             )))
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(5)
+                    .with_initial_backoff(Duration::from_millis(1)),
+            )
             .http_client(pages.clone())
             .build();
-        let provider = AwsProvider::from_sdk_config(&config, Tuning::default())
+        AwsProvider::from_sdk_config(&config, Tuning::default())
             .await
-            .expect("connect");
+            .expect("connect")
+    }
+
+    #[tokio::test]
+    async fn throttled_attempts_count_as_retries_not_calls() {
+        let pages = Pages::default();
+        *pages.throttle.lock().unwrap_or_else(|p| p.into_inner()) = 2;
+        let provider = provider(&pages).await;
+        let repositories = super::list_repositories(&provider).await.expect("list");
+        assert_eq!(repositories.len(), 4);
+        let stats = provider.stats();
+        assert_eq!(stats.count("DescribeRepositories"), 3, "{stats}");
+        assert_eq!(stats.retries, 2, "{stats}");
+        assert_eq!(stats.total, 4, "{stats}");
+    }
+
+    #[tokio::test]
+    async fn describe_repositories_follows_every_page() {
+        let pages = Pages::default();
+        let provider = provider(&pages).await;
         let repositories = super::list_repositories(&provider).await.expect("list");
         let names: Vec<&str> = repositories
             .iter()

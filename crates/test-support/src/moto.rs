@@ -211,6 +211,27 @@ impl Moto {
         }
     }
 
+    /// Attaches a managed policy to a role behind the provider's back (AttachRolePolicy over
+    /// HTTP), as a person in the console might, so tests can see DeleteRole's conflict handled.
+    pub fn attach_managed_policy(&self, account: Option<&str>, role: &str, policy_arn: &str) {
+        let body = format!(
+            "Action=AttachRolePolicy&Version=2010-05-08&RoleName={role}&PolicyArn={}",
+            policy_arn.replace(':', "%3A").replace('/', "%2F")
+        );
+        let authorization = authorization("iam");
+        let mut headers = vec![
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", authorization.as_str()),
+        ];
+        if let Some(account) = account {
+            headers.push(("x-moto-account-id", account));
+        }
+        match http(self.port, "POST", "/", &headers, &body) {
+            Ok((200, _)) => {}
+            other => panic!("AttachRolePolicy {policy_arn} to {role} failed: {other:?}"),
+        }
+    }
+
     /// Pushes images the way the tests need: into the default account or another one.
     pub fn images(&self, account: Option<&str>) -> MotoImages {
         MotoImages {
@@ -227,6 +248,13 @@ pub struct MotoImages {
     account: Option<String>,
 }
 
+/// An Authorization header that tells moto the service and region; moto checks no signature.
+fn authorization(service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=testing/20250101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+    )
+}
+
 /// A Docker image manifest with no layers: the smallest thing PutImage accepts.
 const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[]}"#;
 
@@ -239,9 +267,7 @@ impl ImageStore for MotoImages {
             "imageTag": "v1",
         })
         .to_string();
-        let authorization = format!(
-            "AWS4-HMAC-SHA256 Credential=testing/20250101/{REGION}/ecr/aws4_request, SignedHeaders=host, Signature=0"
-        );
+        let authorization = authorization("ecr");
         let mut headers = vec![
             ("Content-Type", "application/x-amz-json-1.1"),
             (

@@ -80,3 +80,88 @@ async fn wrong_account_is_refused_before_any_change() {
         "{err}"
     );
 }
+
+/// moto enforces IAM's DeleteConflict, so this shows the provider detaches managed policies
+/// (and deletes inline ones) before DeleteRole.
+#[tokio::test]
+async fn deleting_a_role_detaches_managed_policies_first() {
+    use ecrplan_model::{JsonDocument, Operation, RefreshScope, Resource, Role};
+
+    let moto = moto().await;
+    let provider = moto.provider().await;
+    let role = Resource::Role(Role {
+        name: "console-touched".into(),
+        path: ecrplan_model::ROLE_PATH.into(),
+        trust: JsonDocument(serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}]
+        })),
+        tags: Default::default(),
+    });
+    provider
+        .apply(&Operation::Create {
+            resource: role.clone(),
+        })
+        .await
+        .expect("create role");
+    moto.attach_managed_policy(
+        None,
+        "console-touched",
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    );
+    provider
+        .apply(&Operation::Delete {
+            resource: role.clone(),
+            force: false,
+        })
+        .await
+        .expect("delete role with a managed policy attached");
+    let live = provider
+        .refresh(&RefreshScope::default())
+        .await
+        .expect("refresh");
+    assert!(live.get(&role.id()).is_none(), "{live:#?}");
+    let stats = provider.stats();
+    assert_eq!(stats.count("DetachRolePolicy"), 1, "{stats}");
+}
+
+/// ListRoles pages at 100 roles on moto as on AWS: every owned role is found.
+#[tokio::test]
+async fn owned_roles_are_listed_across_pages() {
+    use ecrplan_model::{JsonDocument, Kind, Operation, RefreshScope, Resource, Role};
+
+    let moto = moto().await;
+    let provider = moto.provider().await;
+    let trust = JsonDocument(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                       "Action": "sts:AssumeRole"}]
+    }));
+    for i in 0..105 {
+        let role = Resource::Role(Role {
+            name: format!("ci-{i:03}"),
+            path: ecrplan_model::ROLE_PATH.into(),
+            trust: trust.clone(),
+            tags: Default::default(),
+        });
+        provider
+            .apply(&Operation::Create { resource: role })
+            .await
+            .expect("create role");
+    }
+    let reader = moto.provider().await;
+    let live = reader
+        .refresh(&RefreshScope::default())
+        .await
+        .expect("refresh");
+    let roles = live
+        .objects
+        .iter()
+        .filter(|o| o.resource.kind() == Kind::Role)
+        .count();
+    assert_eq!(roles, 105);
+    let stats = reader.stats();
+    assert_eq!(stats.count("ListRoles"), 2, "{stats}");
+    assert_eq!(stats.count("ListRoleTags"), 105, "{stats}");
+}
