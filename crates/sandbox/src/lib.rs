@@ -401,12 +401,19 @@ impl Provider for SandboxProvider {
         self.with_state(|state| {
             // The same view the AWS provider reads: every repository and OIDC provider, owned
             // roles plus declared ones, and policies only where the scope needs them.
+            let listed = |o: &Resource| match o {
+                Resource::Role(r) => r.path.starts_with(ROLE_PATH) || scope.roles.contains(&r.name),
+                _ => true,
+            };
+            // A policy is read when its parent is seen at all, and declared or owned.
             let wanted = |id: &ObjectId, names: &std::collections::BTreeSet<String>| {
-                names.contains(&id.key) || owned_by(state.objects.get(id), &scope.estate)
+                let parent = state.objects.get(id);
+                parent.is_some_and(listed)
+                    && (names.contains(&id.key) || owned_by(parent, &scope.estate))
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Role(r) => r.path.starts_with(ROLE_PATH) || scope.roles.contains(&r.name),
+                Resource::Role(_) => listed(&o.resource),
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
                 | Resource::RolePolicy(_) => o.resource.parent().is_some_and(|p| match p.kind {

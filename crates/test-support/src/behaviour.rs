@@ -466,6 +466,29 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     create(p, &role).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
     assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+
+    // Adopted (tagged) with a policy: while declared both are read; once the declaration is
+    // gone neither is, because nothing lists roles outside /ecrplan/.
+    apply(
+        p,
+        Operation::Tag {
+            id: role.id(),
+            tags: owned("alpha", Some("m"), &[]),
+        },
+    )
+    .await;
+    let policy = Resource::RolePolicy(RolePolicy {
+        role: "legacy-ci".into(),
+        name: ecrplan_model::PUSH_POLICY_NAME.into(),
+        document: push_policy(&acct, "legacy"),
+    });
+    create(p, &policy).await;
+    assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &policy).await;
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    assert!(
+        undeclared.get(&role.id()).is_none() && undeclared.get(&policy.id()).is_none(),
+        "{undeclared:#?}"
+    );
 }
 
 /// Replication: put, read back, change, clear. One rule only: moto 5.2.5 refuses more than
