@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod context;
 mod exit;
+mod fmt;
 mod views;
 
 use std::process::ExitCode;
