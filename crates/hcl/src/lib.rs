@@ -478,25 +478,38 @@ impl<'b> TopLevel<'b> {
                         .iter()
                         .filter_map(Structure::as_attribute)
                         .find(|a| a.key.value().as_str() == "source");
-                    let source = match source_attr.map(|a| &a.value) {
-                        Some(expr) => match ev.eval(file, expr) {
-                            Some(v) => match &v.kind {
-                                Kind::String(s) => s.clone(),
-                                _ => {
-                                    ev.error(&v.at, "a module `source` must be a string", "");
-                                    continue;
-                                }
-                            },
-                            None => continue,
-                        },
-                        None => String::new(),
-                    };
-                    let cloud_platform = modules::is_cloud_platform(&source);
                     let seed_kind = block
                         .body
                         .iter()
                         .filter_map(Structure::as_attribute)
                         .any(|a| a.key.value().as_str() == "ecr-repositories");
+                    // Terraform wants `source` as a literal string; only a module ecrplan
+                    // reads has it evaluated (a skipped module is never evaluated).
+                    let source = match source_attr.map(|a| &a.value) {
+                        Some(expr) => {
+                            match expr.as_str() {
+                                Some(s) => s.to_owned(),
+                                None if seed_kind => match ev.eval(file, expr) {
+                                    Some(v) => match &v.kind {
+                                        Kind::String(s) => s.clone(),
+                                        _ => {
+                                            let found = v.type_name();
+                                            ev.error(
+                                            &v.at,
+                                            format!("a module `source` must be a string, found {found}"),
+                                            "",
+                                        );
+                                            continue;
+                                        }
+                                    },
+                                    None => continue,
+                                },
+                                None => String::new(),
+                            }
+                        }
+                        None => String::new(),
+                    };
+                    let cloud_platform = modules::is_cloud_platform(&source);
                     if !cloud_platform && !seed_kind {
                         self.skip("module");
                         continue;

@@ -259,7 +259,6 @@ impl Evaluator<'_> {
         fields: &BodyFields<'_>,
     ) -> Option<Declared> {
         let ctx = format!("module `{name}`");
-        let errors_before = self.sink.items.len();
         let mut repositories = Vec::new();
         let mut repository_ats = Vec::new();
         if let Some(v) = self.attr_value(fields, "ecr-repositories")
@@ -354,9 +353,6 @@ impl Evaluator<'_> {
 
         if fields.get("ecr-repositories").is_none() {
             self.missing(&label_at, "ecr-repositories", &ctx);
-        }
-        if self.sink.items.len() > errors_before && self.sink.has_errors() {
-            // Still return what was read so duplicate checks see it; the load fails anyway.
         }
         Some(Declared {
             module: Module {
