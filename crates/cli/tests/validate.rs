@@ -1,0 +1,218 @@
+//! `ecrplan validate` as users and bots run it: exit code, stdout and stderr, snapshotted.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ecrplan_hcl::{LoadOptions, load_dir, render_text};
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the binary from the workspace root with a clean, colourless environment.
+fn ecrplan(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
+    command
+        .args(args)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("ECRPLAN_VAR_") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env.iter().copied());
+    let output = command.output().expect("the ecrplan binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn transcript((code, stdout, stderr): &(i32, String, String)) -> String {
+    format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}")
+}
+
+/// Snapshots with temporary directories replaced by `[TMP]`.
+fn snapshot(name: &str, run: &(i32, String, String), tmp: Option<&Path>) {
+    let mut settings = insta::Settings::clone_current();
+    if let Some(tmp) = tmp {
+        settings.add_filter(&regex_escape(&tmp.to_string_lossy()), "[TMP]");
+    }
+    settings.bind(|| insta::assert_snapshot!(name, transcript(run)));
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn the_seed_is_valid() {
+    let run = ecrplan(&["validate", "fixtures/koa"], &[]);
+    assert_eq!(run.0, 0, "{}", transcript(&run));
+    assert_eq!(run.1, "Valid: 1 module, 1 repository, 1 role.\n");
+    snapshot("seed_text", &run, None);
+}
+
+#[test]
+fn the_seed_as_json() {
+    let run = ecrplan(&["validate", "fixtures/koa", "--format", "json"], &[]);
+    assert_eq!(run.0, 0, "{}", transcript(&run));
+    let doc: Value = serde_json::from_str(&run.1).expect("stdout is one JSON document");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"modules": 1, "repositories": 1, "roles": 1})
+    );
+    let hash = doc["config_hash"].as_str().unwrap_or_default();
+    assert_eq!(hash.len(), 64, "a sha-256 hex digest");
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter("[0-9a-f]{64}", "[HASH]");
+    settings.bind(|| insta::assert_snapshot!("seed_json", transcript(&run)));
+}
+
+#[test]
+fn invalid_fixtures_fail_with_file_line_and_column() {
+    for (fixture, location) in [
+        ("26-repository-name-uppercase", "[main.tf:4:23]"),
+        ("41-duplicate-role-two-files", "[vouchers.tf:20:17]"),
+        ("66-many-errors", "[main.tf:25:3]"),
+    ] {
+        let dir = format!("fixtures/invalid/{fixture}");
+        let run = ecrplan(&["validate", &dir], &[]);
+        assert_eq!(run.0, 1, "{fixture}: {}", transcript(&run));
+        assert_eq!(run.1, "", "{fixture}: stdout stays empty on failure");
+        assert!(run.2.contains(location), "{fixture}: {}", run.2);
+        let Err(diagnostics) = load_dir(&workspace().join(&dir), &LoadOptions::default()) else {
+            panic!("{fixture} loads");
+        };
+        assert!(
+            run.2.starts_with(&render_text(&diagnostics.0)),
+            "{fixture}: stderr is the library's rendering:\n{}",
+            run.2
+        );
+        snapshot(fixture, &run, None);
+    }
+}
+
+#[test]
+fn invalid_as_json_is_data_on_stdout() {
+    let run = ecrplan(
+        &[
+            "validate",
+            "fixtures/invalid/41-duplicate-role-two-files",
+            "--format=json",
+        ],
+        &[],
+    );
+    assert_eq!(run.0, 1, "{}", transcript(&run));
+    let doc: Value = serde_json::from_str(&run.1).expect("stdout is one JSON document");
+    assert_eq!(doc["valid"], false);
+    let diagnostics = doc["diagnostics"].as_array().expect("a diagnostics list");
+    assert_eq!(diagnostics.len(), 1);
+    let d = &diagnostics[0];
+    assert_eq!(
+        (&d["severity"], &d["file"], &d["line"], &d["column"]),
+        (
+            &Value::from("error"),
+            &Value::from("vouchers.tf"),
+            &Value::from(20),
+            &Value::from(17)
+        )
+    );
+    let files: Vec<&str> = d["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .filter_map(|l| l["file"].as_str())
+        .collect();
+    assert_eq!(files, ["vouchers.tf", "giftcards.tf"]);
+    snapshot("duplicate_role_json", &run, None);
+}
+
+/// A directory whose only repository name comes from `var.repo`; an invalid value names
+/// itself in the diagnostic, which shows which source won.
+fn variable_dir() -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"variable "repo" {
+  default = "From_Default"
+}
+
+module "ecr-koa" {
+  source           = "../../../../modules/ecr-repos"
+  ecr-repositories = [var.repo]
+}
+"#,
+    )
+    .expect("write main.tf");
+    dir
+}
+
+fn first_message(run: &(i32, String, String)) -> String {
+    let doc: Value = serde_json::from_str(&run.1).expect("stdout is JSON");
+    doc["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn var_beats_environment_beats_default() {
+    let dir = variable_dir();
+    let path = dir.path().to_string_lossy().into_owned();
+    let json = ["validate", path.as_str(), "--format", "json"];
+
+    let run = ecrplan(&json, &[]);
+    assert_eq!(run.0, 1);
+    assert!(first_message(&run).contains("From_Default"), "{}", run.1);
+
+    let env = [("ECRPLAN_VAR_repo", "From_Env")];
+    let run = ecrplan(&json, &env);
+    assert_eq!(run.0, 1);
+    assert!(first_message(&run).contains("From_Env"), "{}", run.1);
+
+    let with_var = [json.as_slice(), &["--var", "repo=From_Cli"]].concat();
+    let run = ecrplan(&with_var, &env);
+    assert_eq!(run.0, 1);
+    assert!(first_message(&run).contains("From_Cli"), "{}", run.1);
+
+    let run = ecrplan(&["validate", &path, "--var", "repo=giftcard-service"], &env);
+    assert_eq!(run.0, 0, "{}", transcript(&run));
+    snapshot("var_precedence_valid", &run, Some(dir.path()));
+}
+
+#[test]
+fn malformed_var_is_refused() {
+    let run = ecrplan(&["validate", "fixtures/koa", "--var", "repo"], &[]);
+    assert_eq!(run.0, 1);
+    assert_eq!(run.1, "");
+    assert!(run.2.contains("invalid --var `repo`"), "{}", run.2);
+    snapshot("malformed_var", &run, None);
+}
+
+#[test]
+fn missing_or_empty_directory_is_a_clear_error() {
+    let run = ecrplan(&["validate", "fixtures/does-not-exist"], &[]);
+    assert_eq!(run.0, 1);
+    assert!(run.2.contains("fixtures/does-not-exist"), "{}", run.2);
+    snapshot("missing_directory", &run, None);
+
+    let empty = TempDir::new().expect("temp dir");
+    std::fs::write(empty.path().join("README.md"), "not configuration\n").expect("write");
+    let run = ecrplan(&["validate", &empty.path().to_string_lossy()], &[]);
+    assert_eq!(run.0, 1);
+    assert!(run.2.contains("no *.tf or *.hcl files"), "{}", run.2);
+    snapshot("empty_directory", &run, Some(empty.path()));
+}
