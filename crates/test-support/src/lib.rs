@@ -5,8 +5,8 @@
 //! Dev-only: nothing in the shipped binary depends on this crate.
 
 pub mod behaviour;
-pub mod fault;
 mod estates;
+pub mod fault;
 mod moto;
 
 use async_trait::async_trait;
