@@ -39,6 +39,7 @@ struct SandboxFile {
 }
 
 /// The account in memory while one call works on it.
+#[derive(Clone)]
 struct State {
     account: Account,
     objects: BTreeMap<ObjectId, Resource>,
@@ -302,10 +303,27 @@ pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderErro
 }
 
 /// An account kept in a JSON file.
-#[derive(Debug)]
 pub struct SandboxProvider {
     path: PathBuf,
-    lock: Mutex<()>,
+    /// The state as last read or written, with the file's stamp at that moment: reused while
+    /// the file is unchanged, so a large apply does not parse the file once per change.
+    cache: Mutex<Option<(Stamp, State)>>,
+}
+
+impl std::fmt::Debug for SandboxProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxProvider")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Length and modification time: what tells that another process rewrote the file.
+type Stamp = (u64, std::time::SystemTime);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }
 
 impl SandboxProvider {
@@ -315,7 +333,7 @@ impl SandboxProvider {
         State::load(path)?;
         Ok(SandboxProvider {
             path: path.to_path_buf(),
-            lock: Mutex::new(()),
+            cache: Mutex::new(None),
         })
     }
 
@@ -342,8 +360,8 @@ impl SandboxProvider {
         .map(|_| ())
     }
 
-    /// Runs `f` on the current file under the lock; writes the file back when `f` says it
-    /// changed something.
+    /// Runs `f` on the current account under the lock and writes the file back when `f` says
+    /// it changed something. `f` works on a copy, so a failed change leaves nothing behind.
     fn with_state<T>(
         &self,
         f: impl FnOnce(&mut State) -> Result<T, ProviderError>,
@@ -351,12 +369,17 @@ impl SandboxProvider {
     where
         T: Changed,
     {
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut state = State::load(&self.path)?;
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let current = stamp(&self.path);
+        let mut state = match cache.as_ref() {
+            Some((seen, state)) if current.as_ref() == Some(seen) => state.clone(),
+            _ => State::load(&self.path)?,
+        };
         let out = f(&mut state)?;
         if out.changed() {
             state.save(&self.path)?;
         }
+        *cache = stamp(&self.path).map(|s| (s, state));
         Ok(out)
     }
 }
@@ -486,6 +509,28 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn changes_by_another_process_are_seen() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-c-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        let one = SandboxProvider::open(&path).unwrap();
+        let two = SandboxProvider::open(&path).unwrap();
+        let scope = RefreshScope::default();
+        for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
+            let writer = if n % 2 == 0 { &one } else { &two };
+            writer
+                .apply(&Operation::Create {
+                    resource: repo(name),
+                })
+                .await
+                .unwrap();
+            assert_eq!(one.refresh(&scope).await.unwrap().objects.len(), n + 1);
+            assert_eq!(two.refresh(&scope).await.unwrap().objects.len(), n + 1);
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 
