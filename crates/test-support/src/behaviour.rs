@@ -146,8 +146,6 @@ pub async fn repositories(s: &Subject<'_>) {
     .await;
     assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
 
-    // Scanning is switched on, never off: moto ignores scanOnPush=false from the Rust SDK
-    // (it is sent as `{}`).
     let mut updated = created.clone();
     if let Resource::Repository(r) = &mut updated {
         r.image_tag_mutability = TagMutability::Immutable;
@@ -158,6 +156,15 @@ pub async fn repositories(s: &Subject<'_>) {
     }
     update(p, &created, &updated).await;
     assert_live(p, &scope, &updated).await;
+    if !s.gaps.scan_on_push_stays_on {
+        let mut off = updated.clone();
+        if let Resource::Repository(r) = &mut off {
+            r.scan_on_push = false;
+        }
+        update(p, &updated, &off).await;
+        assert_live(p, &scope, &off).await;
+        update(p, &off, &updated).await;
+    }
 
     let mut kms = updated.clone();
     if let Resource::Repository(r) = &mut kms {

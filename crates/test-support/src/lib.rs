@@ -53,6 +53,9 @@ pub struct Gaps {
     /// Deleting an OIDC provider that does not exist succeeds instead of NoSuchEntity (moto
     /// 5.2.5 pops the ARN from a dict).
     pub deleting_missing_oidc_provider_succeeds: bool,
+    /// PutImageScanningConfiguration with scanOnPush=false is ignored (the Rust SDK sends it
+    /// as `{}` and moto 5.2.5 keeps the old value).
+    pub scan_on_push_stays_on: bool,
 }
 
 impl Gaps {
@@ -60,10 +63,12 @@ impl Gaps {
     pub const NONE: Gaps = Gaps {
         no_client_id_changes: false,
         deleting_missing_oidc_provider_succeeds: false,
+        scan_on_push_stays_on: false,
     };
     /// moto 5.2.5's server.
     pub const MOTO: Gaps = Gaps {
         no_client_id_changes: true,
         deleting_missing_oidc_provider_succeeds: true,
+        scan_on_push_stays_on: true,
     };
 }

@@ -4,8 +4,8 @@
 //!   and deleting a missing OIDC provider succeeds: see `Gaps::MOTO`; both are exercised
 //!   against the sandbox only;
 //! - PutReplicationConfiguration refuses more than one rule ("This feature is disabled");
-//! - PutImageScanningConfiguration with scanOnPush=false is ignored, so the suite only turns
-//!   scanning on;
+//! - PutImageScanningConfiguration with scanOnPush=false is ignored, so turning scanning off
+//!   is checked against the sandbox only;
 //! - trust policies are not validated, so propagation retries never trigger here;
 //! - DescribeRepositories ignores pagination: paging is tested in ecrplan-aws against
 //!   recorded responses instead.
