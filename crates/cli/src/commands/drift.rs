@@ -1,11 +1,25 @@
-//! `ecrplan drift`.
+//! `ecrplan drift`: how the account differs from the configuration, for audit jobs.
 
-use miette::Result;
+use miette::{IntoDiagnostic, Result};
 
 use crate::cli::DriftArgs;
+use crate::context;
 use crate::exit::ExitStatus;
+use crate::views::view;
 
-/// Runs `ecrplan drift`.
-pub async fn run(_args: DriftArgs) -> Result<ExitStatus> {
-    Err(miette::miette!("`ecrplan drift` is not built yet"))
+/// Runs `ecrplan drift`: exit 0 in sync, 2 on drift or unmanaged objects.
+pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
+    let session = context::open(&args.config, &args.account).await?;
+    let live = session.live().await?;
+    session.report_stats(args.account.stats);
+    let report = ecrplan_diff::drift(&session.loaded.estate, &live).into_diagnostic()?;
+    print!(
+        "{}",
+        view(args.format, context::color_enabled()).drift(&report)
+    );
+    Ok(if report.in_sync() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Changes
+    })
 }

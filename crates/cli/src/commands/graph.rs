@@ -1,11 +1,16 @@
-//! `ecrplan graph`.
+//! `ecrplan graph`: the plan's dependency graph as Graphviz DOT.
 
 use miette::Result;
 
 use crate::cli::GraphArgs;
+use crate::context;
 use crate::exit::ExitStatus;
 
 /// Runs `ecrplan graph`.
-pub async fn run(_args: GraphArgs) -> Result<ExitStatus> {
-    Err(miette::miette!("`ecrplan graph` is not built yet"))
+pub async fn run(args: GraphArgs) -> Result<ExitStatus> {
+    let session = context::open(&args.config, &args.account).await?;
+    let (plan, _live) = session.plan().await?;
+    session.report_stats(args.account.stats);
+    print!("{}", ecrplan_diff::graph_dot(&plan));
+    Ok(ExitStatus::Success)
 }

@@ -1,11 +1,74 @@
-//! `ecrplan plan`.
+//! `ecrplan plan`: refresh, plan, render; optionally save the plan for `ecrplan apply`.
 
-use miette::Result;
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use ecrplan_model::Plan;
+use miette::{IntoDiagnostic, Result, WrapErr};
 
 use crate::cli::PlanArgs;
+use crate::context;
 use crate::exit::ExitStatus;
+use crate::views::view;
 
 /// Runs `ecrplan plan`.
-pub async fn run(_args: PlanArgs) -> Result<ExitStatus> {
-    Err(miette::miette!("`ecrplan plan` is not built yet"))
+pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
+    let session = context::open(&args.config, &args.account).await?;
+    let (plan, _live) = session.plan().await?;
+    session.report_stats(args.account.stats);
+    print!(
+        "{}",
+        view(args.format, context::color_enabled()).plan(&plan)
+    );
+    if let Some(out) = &args.out {
+        if plan.is_applyable() {
+            save(out, &plan)?;
+            eprintln!(
+                "Saved the plan to {}; apply it with `ecrplan apply {}`.",
+                out.display(),
+                out.display()
+            );
+        } else {
+            eprintln!(
+                "The plan has errors, so it was not saved to {}.",
+                out.display()
+            );
+        }
+    }
+    Ok(status(&plan, args.detailed_exitcode))
+}
+
+/// Terraform's exit codes: errors in the plan are a failure; changes are 2 only when asked.
+pub fn status(plan: &Plan, detailed: bool) -> ExitStatus {
+    if !plan.is_applyable() {
+        ExitStatus::Failure
+    } else if detailed && !plan.is_empty() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// Writes the plan beside its destination and renames it into place, so `apply` never reads
+/// half a plan.
+fn save(path: &Path, plan: &Plan) -> Result<()> {
+    let text = serde_json::to_string_pretty(plan).into_diagnostic()?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.ecrplan.tmp"));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write the plan to {}", path.display()))
 }

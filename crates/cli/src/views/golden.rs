@@ -1,0 +1,182 @@
+//! Golden renderings: the planner's scenarios (crates/diff/tests/scenarios) rendered by every
+//! view and compared with the reviewed files under crates/cli/tests/golden/. Set
+//! `UPDATE_GOLDEN=1` to rewrite them after reviewing a change.
+
+use std::path::{Path, PathBuf};
+
+use ecrplan_diff::{drift, plan};
+use ecrplan_model::{DesiredEstate, LiveEstate, Plan};
+use serde::Deserialize;
+
+use super::markdown::COMMENT_LIMIT;
+use super::view;
+use crate::cli::ViewFormat;
+
+#[derive(Deserialize)]
+struct Scenario {
+    desired: DesiredEstate,
+    live: LiveEstate,
+}
+
+fn scenario(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../diff/tests/scenarios")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn planned(name: &str) -> Plan {
+    let s = scenario(name);
+    plan(&s.desired, &s.live, "0123456789abcdef").expect("scenario plans")
+}
+
+fn check(path: PathBuf, have: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, have).expect("write golden");
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert!(
+        want == have,
+        "{} differs from the rendering (UPDATE_GOLDEN=1 rewrites it):\n{have}",
+        path.display()
+    );
+}
+
+fn golden_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(kind)
+}
+
+const FORMATS: [(ViewFormat, &str); 3] = [
+    (ViewFormat::Text, "txt"),
+    (ViewFormat::Json, "json"),
+    (ViewFormat::Markdown, "md"),
+];
+
+fn plan_goldens(name: &str) {
+    let p = planned(name);
+    for (format, ext) in FORMATS {
+        let out = view(format, false).plan(&p);
+        check(golden_dir("plan").join(format!("{name}.{ext}")), &out);
+    }
+}
+
+fn drift_goldens(name: &str) {
+    let s = scenario(name);
+    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    for (format, ext) in FORMATS {
+        let out = view(format, false).drift(&d);
+        check(golden_dir("drift").join(format!("{name}.{ext}")), &out);
+    }
+}
+
+#[test]
+fn seed_on_empty_account() {
+    plan_goldens("seed_on_empty");
+}
+
+#[test]
+fn no_changes() {
+    plan_goldens("no_changes");
+    drift_goldens("no_changes");
+}
+
+#[test]
+fn policy_drift() {
+    plan_goldens("policy_drift");
+    drift_goldens("policy_drift");
+}
+
+#[test]
+fn replace_because_of_encryption() {
+    plan_goldens("replace_encryption");
+}
+
+#[test]
+fn delete_of_an_owned_repository() {
+    plan_goldens("delete_owned");
+    drift_goldens("delete_owned");
+}
+
+#[test]
+fn adopt() {
+    plan_goldens("adopt");
+    drift_goldens("adopt");
+}
+
+#[test]
+fn large_estate_markdown_fits_a_comment() {
+    let p = planned("large");
+    let md = view(ViewFormat::Markdown, false).plan(&p);
+    assert!(
+        md.chars().count() < COMMENT_LIMIT,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(md.contains("Plan: 2000 to add, 0 to change, 0 to destroy, 0 to adopt."));
+    assert!(
+        md.contains("resource details were left out"),
+        "details were cut"
+    );
+    assert!(md.contains("--format json"), "points at the JSON plan");
+    check(golden_dir("plan").join("large.md"), &md);
+    let json: serde_json::Value =
+        serde_json::from_str(&view(ViewFormat::Json, false).plan(&p)).expect("valid JSON");
+    assert_eq!(
+        json["resource_changes"].as_array().map(Vec::len),
+        Some(2000)
+    );
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let p = planned("delete_owned");
+    let plain = view(ViewFormat::Text, false).plan(&p);
+    let coloured = view(ViewFormat::Text, true).plan(&p);
+    assert!(!plain.contains('\x1b'));
+    assert!(coloured.contains("\x1b[31m"));
+    let stripped = coloured
+        .split('\x1b')
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                part.split_once('m').map_or(part, |(_, rest)| rest)
+            }
+        })
+        .collect::<String>();
+    assert_eq!(stripped, plain, "colour adds escapes and nothing else");
+}
+
+#[test]
+fn json_is_shaped_like_terraform() {
+    let p = planned("replace_encryption");
+    let v: serde_json::Value =
+        serde_json::from_str(&view(ViewFormat::Json, false).plan(&p)).expect("valid JSON");
+    let keys: Vec<&str> = v
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["format_version", "resource_changes", "ecrplan"]);
+    let repo = v["resource_changes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["type"] == "aws_ecr_repository"))
+        .expect("repository change");
+    assert_eq!(
+        repo["change"]["actions"],
+        serde_json::json!(["delete", "create"])
+    );
+    assert_eq!(repo["module_address"], "module.ecr-koa");
+    assert_eq!(repo["index"], "giftcard-service");
+    assert_eq!(
+        repo["change"]["replace_paths"],
+        serde_json::json!([["encryption"]])
+    );
+}

@@ -1,0 +1,224 @@
+//! The pull-request view: a summary table and one collapsible block per resource, cut to stay
+//! under GitHub's 65,536-character comment limit.
+
+use std::fmt::Write as _;
+
+use ecrplan_diff::Drift;
+use ecrplan_model::{Action, Change, Note, Plan, Severity};
+
+use super::View;
+use super::render::{Line, Summary, body, drift_lines, will};
+
+/// GitHub refuses comments of this many characters or more.
+pub const COMMENT_LIMIT: usize = 65_536;
+/// Room kept for the closing lines whatever was cut.
+const RESERVE: usize = 1_024;
+/// The share of the comment the summary table may take before its rows are cut too.
+const TABLE_BUDGET: usize = 24_000;
+
+/// Markdown for pull-request comments.
+pub struct MarkdownView;
+
+fn code(s: &str) -> String {
+    // Backticks cannot appear in addresses, but keep the cell valid if one ever does.
+    format!("`{}`", s.replace('`', "'"))
+}
+
+/// An address as HTML, for `<summary>`, where Markdown backticks do not render.
+fn html_code(s: &str) -> String {
+    let escaped = s
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<code>{escaped}</code>")
+}
+
+fn diff_block(lines: &[Line]) -> String {
+    let mut out = String::from("```diff\n");
+    for l in lines {
+        let _ = writeln!(out, "{} {}", l.sign, l.text);
+    }
+    out.push_str("```\n");
+    out
+}
+
+fn notes(out: &mut String, notes: &[Note]) {
+    for n in notes {
+        let kind = match n.severity {
+            Severity::Error => "CAUTION",
+            Severity::Warning => "WARNING",
+        };
+        let at = n
+            .address
+            .as_ref()
+            .map(|a| format!(" ({})", code(&a.to_string())))
+            .unwrap_or_default();
+        let _ = writeln!(out, "> [!{kind}]\n> {}{at}\n", n.message.replace('\n', " "));
+    }
+}
+
+/// Appends sections while they fit under the limit; says how many were left out.
+fn fill(out: &mut String, sections: Vec<String>, what: &str, pointer: &str) {
+    let total = sections.len();
+    let mut shown = 0;
+    for s in sections {
+        if out.len() + s.len() + RESERVE >= COMMENT_LIMIT {
+            break;
+        }
+        out.push_str(&s);
+        shown += 1;
+    }
+    if shown < total {
+        let _ = writeln!(
+            out,
+            "\n_{} of {total} {what} left out to fit GitHub's comment limit; {pointer}._\n",
+            total - shown
+        );
+    }
+}
+
+fn table(out: &mut String, header: &str, rows: Vec<String>) {
+    out.push_str(header);
+    let total = rows.len();
+    let start = out.len();
+    let mut shown = 0;
+    for r in rows {
+        if out.len() - start + r.len() > TABLE_BUDGET {
+            break;
+        }
+        out.push_str(&r);
+        shown += 1;
+    }
+    if shown < total {
+        let _ = writeln!(out, "| … | _{} more not listed_ | |", total - shown);
+    }
+    out.push('\n');
+}
+
+fn details(c: &Change) -> String {
+    let because = if c.replace_because.is_empty() {
+        String::new()
+    } else {
+        format!(" (because of {})", c.replace_because.join(", "))
+    };
+    format!(
+        "<details><summary><code>{}</code> {} {}{because}</summary>\n\n{}\n</details>\n",
+        c.action.symbol(),
+        html_code(&c.address.to_string()),
+        will(c.action),
+        diff_block(&body(c))
+    )
+}
+
+impl View for MarkdownView {
+    fn plan(&self, plan: &Plan) -> String {
+        let mut out = format!(
+            "### ecrplan plan: estate `{}`, account `{}` (`{}`)\n\n",
+            plan.estate, plan.account.id, plan.account.region
+        );
+        let changing: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .collect();
+        if changing.is_empty() {
+            out.push_str("**No changes.** Your ECR estate matches the configuration.\n\n");
+            notes(&mut out, &plan.notes);
+            return out;
+        }
+        let _ = writeln!(out, "**{}**\n", Summary::of(plan).line());
+        if !plan.is_applyable() {
+            out.push_str("**This plan must not be applied: see the errors below.**\n\n");
+        }
+        notes(&mut out, &plan.notes);
+        let rows = changing
+            .iter()
+            .map(|c| {
+                format!(
+                    "| `{}` {} | {} | {} |\n",
+                    c.action.symbol(),
+                    c.action,
+                    code(&c.address.to_string()),
+                    c.id.kind.terraform_type()
+                )
+            })
+            .collect();
+        table(
+            &mut out,
+            "| Action | Resource | Type |\n|---|---|---|\n",
+            rows,
+        );
+        fill(
+            &mut out,
+            changing.iter().map(|c| details(c)).collect(),
+            "resource details were",
+            "the JSON plan (`ecrplan plan --format json` or `ecrplan show PLAN.json --format json`) has them all",
+        );
+        out
+    }
+
+    fn drift(&self, drift: &Drift) -> String {
+        let mut out = format!(
+            "### ecrplan drift: estate `{}`, account `{}` (`{}`)\n\n",
+            drift.estate, drift.account.id, drift.account.region
+        );
+        if drift.in_sync() {
+            out.push_str("**No drift.** The account matches the configuration.\n\n");
+            notes(&mut out, &drift.notes);
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "**Drift: {} changed, {} missing, {} no longer declared, {} unmanaged.**\n",
+            drift.changed.len(),
+            drift.missing.len(),
+            drift.undeclared.len(),
+            drift.unmanaged.len()
+        );
+        notes(&mut out, &drift.notes);
+        let mut rows: Vec<String> = Vec::new();
+        rows.extend(drift.changed.iter().map(|c| {
+            format!(
+                "| changed ({}) | {} |\n",
+                c.action,
+                code(&c.address.to_string())
+            )
+        }));
+        rows.extend(
+            drift
+                .missing
+                .iter()
+                .map(|m| format!("| missing | {} |\n", code(&m.address.to_string()))),
+        );
+        rows.extend(drift.undeclared.iter().map(|m| {
+            format!(
+                "| no longer declared | {} |\n",
+                code(&m.address.to_string())
+            )
+        }));
+        rows.extend(
+            drift
+                .unmanaged
+                .iter()
+                .map(|u| format!("| unmanaged | {} |\n", code(&u.id.to_string()))),
+        );
+        table(&mut out, "| Drift | Object |\n|---|---|\n", rows);
+        fill(
+            &mut out,
+            drift
+                .changed
+                .iter()
+                .map(|c| {
+                    format!(
+                        "<details><summary>{} changed</summary>\n\n{}\n</details>\n",
+                        html_code(&c.address.to_string()),
+                        diff_block(&drift_lines(&c.attributes))
+                    )
+                })
+                .collect(),
+            "changed objects were",
+            "`ecrplan drift --format json` lists them all",
+        );
+        out
+    }
+}

@@ -1,0 +1,195 @@
+//! The human view: Terraform-like blocks per resource, a summary line, checker notes.
+
+use std::fmt::Write as _;
+
+use ecrplan_diff::Drift;
+use ecrplan_model::{Action, Change, Note, Plan, Severity};
+
+use super::View;
+use super::render::{Line, Summary, body, drift_lines, label, will};
+
+/// Terraform-like text; ANSI colour only when `color`.
+pub struct TextView {
+    /// Colour the symbols and headings.
+    pub color: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+
+fn colour_of(sign: char) -> &'static str {
+    match sign {
+        '+' => "\x1b[32m",
+        '-' => "\x1b[31m",
+        '~' => "\x1b[33m",
+        '&' => "\x1b[36m",
+        _ => "",
+    }
+}
+
+impl TextView {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color && !code.is_empty() {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn line(&self, out: &mut String, indent: &str, l: &Line) {
+        let _ = writeln!(
+            out,
+            "{indent}{} {}",
+            self.paint(colour_of(l.sign), &l.sign.to_string()),
+            l.text
+        );
+    }
+
+    fn change(&self, out: &mut String, c: &Change) {
+        let symbol = c.action.symbol();
+        let first = symbol.chars().next().unwrap_or(' ');
+        let _ = writeln!(
+            out,
+            "  {}",
+            self.paint(BOLD, &format!("# {} {}", c.address, will(c.action)))
+        );
+        if c.action == Action::Replace && !c.replace_because.is_empty() {
+            let _ = writeln!(
+                out,
+                "  # (because {} cannot change in place)",
+                c.replace_because.join(", ")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{} {} {:?} {{",
+            self.paint(colour_of(first), &format!("{symbol:>3}")),
+            c.id.kind.terraform_type(),
+            label(c)
+        );
+        for l in body(c) {
+            self.line(out, "      ", &l);
+        }
+        out.push_str("    }\n\n");
+    }
+
+    fn notes(&self, out: &mut String, notes: &[Note]) {
+        for n in notes {
+            let (word, code) = match n.severity {
+                Severity::Error => ("Error", "\x1b[1;31m"),
+                Severity::Warning => ("Warning", "\x1b[1;33m"),
+            };
+            let _ = writeln!(out, "{}: {}", self.paint(code, word), n.message);
+            if let Some(a) = &n.address {
+                let _ = writeln!(out, "  on {a}");
+            }
+            out.push('\n');
+        }
+    }
+}
+
+impl View for TextView {
+    fn plan(&self, plan: &Plan) -> String {
+        let mut out = String::new();
+        let changing: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .collect();
+        if changing.is_empty() {
+            out.push_str(&self.paint(
+                BOLD,
+                "No changes. Your ECR estate matches the configuration.",
+            ));
+            out.push_str("\n\n");
+            self.notes(&mut out, &plan.notes);
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "ecrplan will perform the following actions in account {} ({}), estate {:?}:\n",
+            plan.account.id, plan.account.region, plan.estate
+        );
+        for c in changing {
+            self.change(&mut out, c);
+        }
+        self.notes(&mut out, &plan.notes);
+        let _ = writeln!(out, "{}", self.paint(BOLD, &Summary::of(plan).line()));
+        if !plan.is_applyable() {
+            out.push_str("\nThis plan must not be applied: fix the errors above first.\n");
+        }
+        out
+    }
+
+    fn drift(&self, drift: &Drift) -> String {
+        let mut out = String::new();
+        if drift.in_sync() {
+            out.push_str(&self.paint(BOLD, "No drift. The account matches the configuration."));
+            out.push_str("\n\n");
+            self.notes(&mut out, &drift.notes);
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "Drift in account {} ({}), estate {:?}:\n",
+            drift.account.id, drift.account.region, drift.estate
+        );
+        if !drift.changed.is_empty() {
+            let _ = writeln!(out, "{}", self.paint(BOLD, "Changed outside ecrplan:"));
+            for c in &drift.changed {
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({})",
+                    self.paint(colour_of('~'), "~"),
+                    c.address,
+                    c.action
+                );
+                for l in drift_lines(&c.attributes) {
+                    self.line(&mut out, "      ", &l);
+                }
+            }
+            out.push('\n');
+        }
+        let lists = [
+            ("Declared but missing:", '+', &drift.missing),
+            ("Owned but no longer declared:", '-', &drift.undeclared),
+        ];
+        for (title, sign, items) in lists {
+            if items.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "{}", self.paint(BOLD, title));
+            for m in items {
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({})",
+                    self.paint(colour_of(sign), &sign.to_string()),
+                    m.address,
+                    m.id
+                );
+            }
+            out.push('\n');
+        }
+        if !drift.unmanaged.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                self.paint(BOLD, "Unmanaged (no estate owns them):")
+            );
+            for u in &drift.unmanaged {
+                let _ = writeln!(out, "  ? {}: {}", u.id, u.reason);
+            }
+            out.push('\n');
+        }
+        self.notes(&mut out, &drift.notes);
+        let _ = writeln!(
+            out,
+            "Drift: {} changed, {} missing, {} no longer declared, {} unmanaged.",
+            drift.changed.len(),
+            drift.missing.len(),
+            drift.undeclared.len(),
+            drift.unmanaged.len()
+        );
+        out
+    }
+}
