@@ -200,6 +200,25 @@ fn malformed_var_is_refused() {
     assert_eq!(run.1, "");
     assert!(run.2.contains("invalid --var `repo`"), "{}", run.2);
     snapshot("malformed_var", &run, None);
+
+    let run = ecrplan(
+        &[
+            "validate",
+            "fixtures/koa",
+            "--var",
+            "=x",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.0, 1);
+    let doc: Value = serde_json::from_str(&run.1).expect("stdout is JSON even for bad flags");
+    assert_eq!(doc["valid"], false);
+    assert_eq!(
+        doc["diagnostics"][0]["message"],
+        "invalid --var `=x`: expected NAME=VALUE"
+    );
 }
 
 #[test]

@@ -14,8 +14,19 @@ const ENV_PREFIX: &str = "ECRPLAN_VAR_";
 
 /// Runs `ecrplan validate`.
 pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
-    let options = load_options(&args.config.vars, std::env::vars_os())?;
     let json = args.format == DiagnosticFormat::Json;
+    let options = match load_options(&args.config.vars, std::env::vars_os()) {
+        Ok(options) => options,
+        Err(report) if json => {
+            let help = report.help().map(|h| h.to_string());
+            print_json(&json!({
+                "valid": false,
+                "diagnostics": [{"severity": "error", "message": report.to_string(), "help": help}],
+            }));
+            return Ok(ExitStatus::Failure);
+        }
+        Err(report) => return Err(report),
+    };
     match load_dir(&args.config.dir, &options) {
         Ok(loaded) => {
             if json {
