@@ -302,3 +302,14 @@ fn graph_is_dot() {
             .contains(r#""module.ecr-koa.github_role" -> "module.ecr-koa.github_role_policy";"#)
     );
 }
+
+#[test]
+fn plan_after_apply_has_no_changes() {
+    let env = Env::koa();
+    let applied = env.ecrplan("apply", &["--auto-approve"]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let again = env.ecrplan("plan", &["--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let drift = env.ecrplan("drift", &[]);
+    assert_eq!(drift.code, 0, "{}{}", drift.stdout, drift.stderr);
+}
