@@ -126,6 +126,18 @@ fn a_file_that_does_not_parse_is_refused_and_left_alone() {
 }
 
 #[test]
+fn the_default_directory_is_the_current_one() {
+    let dir = messy_dir();
+    let output = Command::new(env!("CARGO_BIN_EXE_ecrplan"))
+        .args(["fmt", "--check"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the ecrplan binary runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "main.tf\n");
+}
+
+#[test]
 fn missing_directory_is_an_error() {
     let run = ecrplan(&["fmt", "/nonexistent/ecrplan-config", "--check"]);
     assert_eq!(run.0, 1);

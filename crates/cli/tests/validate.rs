@@ -235,3 +235,39 @@ fn missing_or_empty_directory_is_a_clear_error() {
     assert!(run.2.contains("no *.tf or *.hcl files"), "{}", run.2);
     snapshot("empty_directory", &run, Some(empty.path()));
 }
+
+#[test]
+fn warnings_go_to_stderr_and_counts_are_plural() {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"terraform {
+  required_version = ">= 1.5"
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "koa-logs"
+}
+
+module "ecr-koa" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["giftcard-service", "voucher-service"]
+  github_access = {
+    role_name           = "koa-github-ecr-access"
+    github_repositories = [{ organisation = "JPPOL-KOA", repository = "GiftCardService" }]
+  }
+}
+
+module "ecr-koa-batch" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["batch-runner"]
+}
+"#,
+    )
+    .expect("write main.tf");
+    let run = ecrplan(&["validate", &dir.path().to_string_lossy()], &[]);
+    assert_eq!(run.0, 0, "{}", transcript(&run));
+    assert_eq!(run.1, "Valid: 2 modules, 3 repositories, 1 role.\n");
+    assert!(run.2.contains("skipped 2 blocks"), "{}", run.2);
+    snapshot("warnings", &run, Some(dir.path()));
+}

@@ -38,7 +38,7 @@ pub async fn run(args: FmtArgs) -> Result<ExitStatus> {
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }
-        println!("{}", path.display());
+        println!("{}", path.strip_prefix(".").unwrap_or(path).display());
     }
     if failed || (args.check && changed > 0) {
         Ok(ExitStatus::Failure)
