@@ -3,7 +3,7 @@
 //! single spaces between tokens, no trailing whitespace, one final newline.
 //!
 //! It works on lines of tokens, not on a syntax tree, so comments survive untouched; strings,
-//! heredocs and comments are single tokens and are never rewritten. [`format`] checks its own
+//! heredocs and comments are single tokens and are never rewritten. [`format()`] checks its own
 //! output: the token streams before and after must be identical.
 
 mod lex;
