@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    Action, Address, Change, DesiredEstate, Encryption, Kind, LiveEstate, LiveObject, Note,
-    ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication, Resource, Severity, tags,
+    Action, Address, Change, DesiredEstate, DesiredObject, Encryption, Kind, LiveEstate,
+    LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication, Resource, Severity,
+    tags,
 };
 
 use crate::PlanError;
@@ -101,12 +102,16 @@ fn changes(
     let mut notes = Vec::new();
     let mut actions: BTreeMap<ObjectId, Action> = BTreeMap::new();
     // Objects with tags first, so that policies can look at their parent's action.
-    let (parents, policies): (Vec<_>, Vec<_>) =
-        declared.iter().partition(|d| d.resource.parent().is_none());
-    for d in parents.into_iter().chain(policies) {
-        let id = d.resource.id();
+    let (parents, policies): (Vec<_>, Vec<_>) = declared
+        .into_iter()
+        .partition(|d| d.resource.parent().is_none());
+    for DesiredObject {
+        address,
+        resource: mut after,
+    } in parents.into_iter().chain(policies)
+    {
+        let id = after.id();
         let found = index.get(&id);
-        let mut after = d.resource.clone();
         if let (Resource::Role(want), Some(Resource::Role(have))) =
             (&mut after, found.map(|o| &o.resource))
         {
@@ -114,16 +119,16 @@ fn changes(
             want.path.clone_from(&have.path);
         }
         let mut change = Change {
-            address: d.address.clone(),
+            address,
             id: id.clone(),
             action: Action::NoOp,
             before: found.map(|o| o.resource.clone()),
-            after: Some(after),
+            after: None,
             replace_because: Vec::new(),
             force: false,
             depends_on: Vec::new(),
         };
-        change.action = match (&d.resource, found) {
+        change.action = match (&after, found) {
             (Resource::Replication(want), found) => replication_action(want, found),
             (_, None) => Action::Create,
             (resource, Some(object)) if resource.parent().is_some() => {
@@ -133,29 +138,29 @@ fn changes(
                     change.before = None;
                     Action::Create
                 } else {
-                    compare(&object.resource, &d.resource)
+                    compare(&object.resource, resource)
                 }
             }
             (resource, Some(object)) => match index.owner(object) {
                 Some(owner) if owner.estate != desired.name => {
                     if resource.kind() == Kind::OidcProvider {
-                        change.after = change.before.clone();
+                        // Shared: another estate made it and keeps it as it is.
+                        after = object.resource.clone();
                         Action::NoOp
                     } else {
                         return Err(PlanError::Foreign {
-                            address: Box::new(d.address.clone()),
+                            address: Box::new(change.address),
                             id,
                             estate: owner.estate.clone(),
                         });
                     }
                 }
                 None => {
-                    adopt(&mut change, object, &mut notes);
+                    adopt(&change.address, &mut after, object, &mut notes);
                     Action::Adopt
                 }
                 Some(_) => {
-                    let action =
-                        compare(&object.resource, change.after.as_ref().unwrap_or(resource));
+                    let action = compare(&object.resource, resource);
                     if action == Action::Update && encryption_differs(&object.resource, resource) {
                         change.replace_because.push("encryption".into());
                         change.force = force_delete(&object.resource);
@@ -166,6 +171,7 @@ fn changes(
                 }
             },
         };
+        change.after = Some(after);
         actions.insert(id, change.action);
         out.push(change);
     }
@@ -219,14 +225,13 @@ fn force_delete(resource: &Resource) -> bool {
 
 /// Adoption only adds tags and updates in place: a repository keeps its live encryption, and
 /// the user is told that the configuration asks for another.
-fn adopt(change: &mut Change, object: &LiveObject, notes: &mut Vec<Note>) {
-    if let (Some(Resource::Repository(want)), Resource::Repository(have)) =
-        (change.after.as_mut(), &object.resource)
+fn adopt(address: &Address, after: &mut Resource, object: &LiveObject, notes: &mut Vec<Note>) {
+    if let (Resource::Repository(want), Resource::Repository(have)) = (after, &object.resource)
         && want.encryption != have.encryption
     {
         notes.push(Note {
             severity: Severity::Warning,
-            address: Some(change.address.clone()),
+            address: Some(address.clone()),
             message: format!(
                 "repository {} is encrypted with {} but the configuration asks for {}; adopting \
                  keeps the live encryption, and the next plan will replace the repository",
