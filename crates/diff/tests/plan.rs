@@ -583,3 +583,24 @@ fn dot_has_every_change_and_edge() {
     }
     assert_eq!(dot.matches(" -> ").count(), 4, "{dot}");
 }
+
+#[test]
+fn checker_refuses_deleting_a_provider_a_staying_role_trusts() {
+    let live = applied(&koa());
+    let mut nothing = koa();
+    nothing.modules.clear();
+    let mut p = plan_of(&nothing, &live);
+    assert!(
+        ecrplan_diff::check(&p, &live).is_empty(),
+        "the role goes too"
+    );
+    p.changes.retain(|c| c.id.kind != Kind::Role);
+    let notes = ecrplan_diff::check(&p, &live);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].severity, Severity::Error);
+    assert!(
+        notes[0].message.contains("koa-github-ecr-access"),
+        "{}",
+        notes[0].message
+    );
+}

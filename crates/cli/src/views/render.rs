@@ -132,7 +132,7 @@ fn changed(changes: &[AttributeChange], forcing: &[String]) -> Vec<Line> {
     let mut out = Vec::new();
     for c in changes {
         let forces = if forcing.contains(&c.attribute) {
-            " # forces replacement"
+            " (forces replacement)"
         } else {
             ""
         };
