@@ -19,6 +19,9 @@ use crate::cli::{AccountArgs, ConfigArgs};
 /// The sandbox file used when `provider "sandbox"` names no path.
 pub const DEFAULT_SANDBOX_FILE: &str = ".ecrplan-sandbox.json";
 
+/// The provider a command uses, and the AWS one again when it is AWS (for `--stats`).
+type Connection = (Arc<dyn Provider>, Option<Arc<AwsProvider>>);
+
 /// A loaded configuration connected to its account.
 pub struct Session {
     /// The configuration.
@@ -82,8 +85,8 @@ async fn connect(
     settings: &ProviderSettings,
     dir: &Path,
     flags: &AccountArgs,
-) -> Result<(Arc<dyn Provider>, Option<Arc<AwsProvider>>)> {
-    let sandbox = |path: PathBuf| -> Result<(Arc<dyn Provider>, Option<Arc<AwsProvider>>)> {
+) -> Result<Connection> {
+    let sandbox = |path: PathBuf| -> Result<Connection> {
         let provider = SandboxProvider::open(&path)
             .into_diagnostic()
             .wrap_err_with(|| format!("cannot open the sandbox account {}", path.display()))?;

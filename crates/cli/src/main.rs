@@ -7,6 +7,7 @@ mod exit;
 mod fmt;
 mod views;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -16,6 +17,7 @@ use crate::exit::ExitStatus;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_report_handler();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -33,4 +35,14 @@ fn main() -> ExitCode {
             ExitStatus::Failure.into()
         }
     }
+}
+
+/// Diagnostics wrap to the terminal for people; in logs and bots' captures (stderr is not a
+/// terminal) a message stays on one line so it can be grepped.
+fn install_report_handler() {
+    let wrap = std::io::stderr().is_terminal();
+    // Setting the hook fails only when one is set already, and then that one stays.
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(wrap).build())
+    }));
 }
