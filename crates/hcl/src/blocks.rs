@@ -106,7 +106,11 @@ impl Evaluator<'_> {
             let v = self.attr_value(&fields, "region");
             if let Some(v) = v {
                 let d = self
-                    .diag(&v.at, format!("`{region}` is not an AWS region"), "")
+                    .diag(
+                        &v.at,
+                        format!("`{region}` is not an AWS region"),
+                        "not a region",
+                    )
                     .help("regions look like eu-west-1");
                 self.sink.push(d);
             }
@@ -139,7 +143,11 @@ impl Evaluator<'_> {
                 .all(|c| c.is_ascii_alphanumeric() || "_.:/=+@- ".contains(c));
         if !ok {
             let d = self
-                .diag(&v.at, format!("`{estate}` cannot be an estate name"), "")
+                .diag(
+                    &v.at,
+                    format!("`{estate}` cannot be an estate name"),
+                    "this estate name",
+                )
                 .help(
                     "the estate name becomes a tag value: 1 to 128 letters, digits and `_.:/=+@-`",
                 );
@@ -165,9 +173,13 @@ impl Evaluator<'_> {
                 destinations: Vec::new(),
                 repository_prefixes: Vec::new(),
             };
+            // A `destination` block that fails to read is reported where it is wrong; the rule
+            // itself lacks a destination only when none is written.
+            let mut destination_written = false;
             for inner in &rule_fields.blocks {
                 match inner.ident.value().as_str() {
                     "destination" => {
+                        destination_written = true;
                         let f = self.body_fields(
                             file,
                             &inner.body,
@@ -193,7 +205,11 @@ impl Evaluator<'_> {
                             && !is_region(r)
                         {
                             let d = self
-                                .diag(&region_v.at, format!("`{r}` is not an AWS region"), "")
+                                .diag(
+                                    &region_v.at,
+                                    format!("`{r}` is not an AWS region"),
+                                    "not a region",
+                                )
                                 .help("regions look like eu-west-1");
                             self.sink.push(d);
                         }
@@ -228,7 +244,7 @@ impl Evaluator<'_> {
                                         self.error(
                                             &v.at,
                                             "a replication prefix must be 1 to 256 characters long",
-                                            "",
+                                            "this prefix",
                                         );
                                     } else {
                                         rule.repository_prefixes.push(p);
@@ -240,13 +256,13 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            if rule.destinations.is_empty() {
+            if !destination_written {
                 let at = At::new(file, span_of(&rule_block.ident));
                 let d = self
                     .diag(
                         &at,
                         "a replication rule needs at least one `destination`",
-                        "",
+                        "no destination in this rule",
                     )
                     .help("add `destination { region = \"…\" registry_id = \"…\" }`");
                 self.sink.push(d);
@@ -261,7 +277,7 @@ impl Evaluator<'_> {
                     "ECR allows at most 10 replication rules, not {}",
                     rules.len()
                 ),
-                "",
+                "too many rules",
             );
         }
         Replication { rules }

@@ -60,7 +60,7 @@ impl SourceFile {
 #[derive(Clone, Debug)]
 pub(crate) struct Label {
     pub(crate) span: Range<usize>,
-    pub(crate) text: Option<String>,
+    pub(crate) text: String,
     pub(crate) primary: bool,
 }
 
@@ -108,13 +108,15 @@ impl Diagnostic {
         self
     }
 
-    /// Adds the primary label (the first one added is primary).
+    /// Adds a label (the first one added is primary). Every label says what it points at: a
+    /// bare underline leaves the reader guessing.
     pub(crate) fn label(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
         let primary = self.labels.is_empty();
         let text = text.into();
+        debug_assert!(!text.is_empty(), "a diagnostic label needs text");
         self.labels.push(Label {
             span,
-            text: (!text.is_empty()).then_some(text),
+            text,
             primary,
         });
         self
@@ -254,9 +256,9 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(self.labels.iter().map(|l| {
             let span = (l.span.start, l.span.end.saturating_sub(l.span.start));
             if l.primary {
-                LabeledSpan::new_primary_with_span(l.text.clone(), span)
+                LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
             } else {
-                LabeledSpan::new_with_span(l.text.clone(), span)
+                LabeledSpan::new_with_span(Some(l.text.clone()), span)
             }
         })))
     }

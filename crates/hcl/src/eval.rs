@@ -439,12 +439,16 @@ impl<'a> Evaluator<'a> {
                     Kind::Object(_) => match value.get(name) {
                         Some(v) => Some(v.clone()),
                         None => {
-                            self.error(at, format!("the object has no attribute `{name}`"), "");
+                            self.error(
+                                at,
+                                format!("the object has no attribute `{name}`"),
+                                "read here",
+                            );
                             None
                         }
                     },
                     _ => {
-                        self.error(at, format!("cannot read `.{name}` of {found}"), "");
+                        self.error(at, format!("cannot read `.{name}` of {found}"), "read here");
                         None
                     }
                 }
@@ -471,7 +475,7 @@ impl<'a> Evaluator<'a> {
                     self.error(
                         at,
                         format!("index {n} is out of range for a list of {}", items.len()),
-                        "",
+                        "indexed here",
                     );
                 }
                 item.cloned()
@@ -479,13 +483,17 @@ impl<'a> Evaluator<'a> {
             (Kind::Object(_), Kind::String(key)) => {
                 let found = value.get(key).cloned();
                 if found.is_none() {
-                    self.error(at, format!("the object has no key `{key}`"), "");
+                    self.error(at, format!("the object has no key `{key}`"), "indexed here");
                 }
                 found
             }
             _ => {
                 let (found, with) = (value.type_name(), index.type_name());
-                self.error(at, format!("cannot index {found} with {with}"), "");
+                self.error(
+                    at,
+                    format!("cannot index {found} with {with}"),
+                    "indexed here",
+                );
                 None
             }
         }
@@ -543,7 +551,7 @@ impl<'a> Evaluator<'a> {
                     self.error(
                         &path_value.at,
                         format!("`file` needs a path string, found {found}"),
-                        "",
+                        "expected a string",
                     );
                     return None;
                 };
@@ -595,7 +603,7 @@ impl<'a> Evaluator<'a> {
                     self.error(
                         &spec.at,
                         format!("`format` needs a format string first, found {found}"),
-                        "",
+                        "expected a string",
                     );
                     return None;
                 };

@@ -15,6 +15,8 @@ mod diag;
 mod eval;
 mod lifecycle;
 mod modules;
+mod strings;
+mod structure;
 mod value;
 
 use std::collections::{BTreeMap, HashMap};
@@ -27,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, render_text};
 pub use modules::cloud_platform_role_name;
+pub use structure::{StructureError, same_structure};
 
 use decode::suggest;
 use diag::Sink;
@@ -108,6 +111,10 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     let mut sink = Sink::default();
     let mut bodies = Vec::new();
     for (id, file) in files.iter().enumerate() {
+        if let Some(quote) = strings::unterminated_string(&file.text) {
+            sink.push(unterminated_string(file, quote));
+            continue;
+        }
         match hcl_edit::parser::parse_body(&file.text) {
             Ok(body) => bodies.push((id, body)),
             Err(e) => sink.push(parse_error(file, &e)),
@@ -348,6 +355,15 @@ fn parse_error(file: &Arc<SourceFile>, e: &hcl_edit::parser::Error) -> Diagnosti
         .help("check for a missing `}`, `]`, `\"` or `=` just before this point")
 }
 
+/// A quoted string that reaches the end of its line: hcl-edit would read on to the next `"`
+/// and report a confusing error there, so it is reported at the opening quote instead.
+fn unterminated_string(file: &Arc<SourceFile>, quote: usize) -> Diagnostic {
+    Diagnostic::error("HCL syntax error: a string is not terminated")
+        .in_file(file)
+        .label(quote..quote + 1, "this string has no closing `\"` on its line")
+        .help("close the string with `\"`; a quoted string cannot span lines (use a heredoc, `<<EOF`, for text over several lines)")
+}
+
 /// A `variable` block.
 struct VarDecl<'b> {
     file: FileId,
@@ -497,7 +513,7 @@ impl<'b> TopLevel<'b> {
                                             ev.error(
                                             &v.at,
                                             format!("a module `source` must be a string, found {found}"),
-                                            "",
+                                            "expected a string",
                                         );
                                             continue;
                                         }
@@ -642,7 +658,11 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> Option<String> {
             match v.as_text() {
                 Some(s) => s,
                 None => {
-                    ev.error(&v.at, "`circleci_organisation_id` must be a string", "");
+                    ev.error(
+                        &v.at,
+                        "`circleci_organisation_id` must be a string",
+                        "expected a string",
+                    );
                     return None;
                 }
             }

@@ -335,16 +335,25 @@ impl Evaluator<'_> {
         let raw_policy = self.attr_value(fields, "lifecycle_policy");
         let generated = self.attr_value(fields, "lifecycle");
         match (raw_policy, generated) {
-            (Some(p), Some(g)) => {
-                let d = self
-                    .diag(
-                        &g.at,
-                        format!("{ctx} sets both `lifecycle_policy` and `lifecycle`"),
-                        "second lifecycle",
-                    )
-                    .label(p.at.range.clone(), "first lifecycle")
-                    .help("keep one: `lifecycle_policy` (a JSON document) or `lifecycle` (the short form)");
-                self.sink.push(d);
+            (Some(_), Some(_)) => {
+                // Labelled at the attribute names, which are in this block's file (a value
+                // may come from a variable default in another file), in the order written.
+                let mut keys: Vec<&At> = ["lifecycle_policy", "lifecycle"]
+                    .iter()
+                    .filter_map(|name| fields.get(name).map(|a| &a.key_at))
+                    .collect();
+                keys.sort_by_key(|at| at.range.start);
+                if let [first, second] = keys[..] {
+                    let d = self
+                        .diag(
+                            second,
+                            format!("{ctx} sets both `lifecycle_policy` and `lifecycle`"),
+                            "second lifecycle",
+                        )
+                        .label(first.range.clone(), "first lifecycle")
+                        .help("keep one: `lifecycle_policy` (a JSON document) or `lifecycle` (the short form)");
+                    self.sink.push(d);
+                }
             }
             (Some(p), None) => settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy"),
             (None, Some(g)) => settings.lifecycle = self.generated_lifecycle(&g),
@@ -726,7 +735,7 @@ impl Evaluator<'_> {
         for (r, at) in &github_repositories {
             if r.is_empty() || r.contains('/') || r.contains(':') {
                 let d = self
-                    .diag(at, format!("`{r}` is not a GitHub repository name"), "")
+                    .diag(at, format!("`{r}` is not a GitHub repository name"), "not a repository name")
                     .help("give the repository name only: the organisation is always ministryofjustice");
                 self.sink.push(d);
             }

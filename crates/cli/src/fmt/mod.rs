@@ -4,13 +4,15 @@
 //!
 //! It works on lines of tokens, not on a syntax tree, so comments survive untouched; strings,
 //! heredocs and comments are single tokens and are never rewritten. [`format()`] checks its own
-//! output: the token streams before and after must be identical.
+//! output twice: the token streams before and after must be identical, and both texts must
+//! parse to the same structure ([`ecrplan_hcl::same_structure`]).
 
 mod lex;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use ecrplan_hcl::{StructureError, same_structure};
 use lex::{Kind, LexError, Token, tokenize};
 
 /// Why a file was left alone.
@@ -23,8 +25,13 @@ pub enum FormatError {
         /// The 1-based line of the first offending bracket.
         line: usize,
     },
-    /// The formatted text is not token-for-token the input: a formatter bug, never written.
+    /// The formatted text is not token-for-token the input, or parses to another structure: a
+    /// formatter bug, never written.
     Changed,
+    /// The file tokenises but is not HCL, so there is no structure to preserve.
+    NotHcl(String),
+    /// The formatted text is not HCL although the input is: a formatter bug, never written.
+    Broken(String),
 }
 
 impl fmt::Display for FormatError {
@@ -37,6 +44,11 @@ impl fmt::Display for FormatError {
             FormatError::Changed => {
                 f.write_str("formatting would change more than layout; the file was left untouched")
             }
+            FormatError::NotHcl(err) => write!(f, "cannot format, the file does not parse: {err}"),
+            FormatError::Broken(err) => write!(
+                f,
+                "formatting would leave a file that does not parse ({err}); the file was left untouched"
+            ),
         }
     }
 }
@@ -51,6 +63,14 @@ pub fn format(src: &str) -> Result<String, FormatError> {
     let again = tokenize(&out).map_err(|_| FormatError::Changed)?;
     if significant(&tokens) != significant(&again) {
         return Err(FormatError::Changed);
+    }
+    if out != src {
+        match same_structure(src, &out) {
+            Ok(true) => {}
+            Ok(false) => return Err(FormatError::Changed),
+            Err(StructureError::Before(err)) => return Err(FormatError::NotHcl(err)),
+            Err(StructureError::After(err)) => return Err(FormatError::Broken(err)),
+        }
     }
     Ok(out)
 }
@@ -394,5 +414,6 @@ mod tests {
             format("a = \"open\n"),
             Err(FormatError::Unreadable(_))
         ));
+        assert!(matches!(format("a  =  = 1\n"), Err(FormatError::NotHcl(_))));
     }
 }
