@@ -31,6 +31,7 @@ fn estate() -> (DesiredEstate, LiveEstate) {
                 }],
                 environments: Vec::new(),
                 refs: Vec::new(),
+                allow_any_organisation: false,
             });
             module
         })

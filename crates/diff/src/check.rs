@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use ecrplan_model::{Action, Change, Kind, LiveEstate, Note, Plan, Resource, Severity, actions};
+use ecrplan_model::{
+    Action, Change, Kind, LiveEstate, Note, Plan, Resource, Severity, actions, tags,
+};
 use serde_json::Value;
 
 use crate::graph::{statements, strings, trusted_providers};
@@ -35,11 +37,26 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                 }
             }
             (_, Some(Resource::Role(role))) if change.action != Action::Delete => {
+                // An explicit `allow_any_organisation = true` travels on the role as a tag;
+                // with it, the open trust is the user's stated intent and only worth a warning.
+                let allowed = role
+                    .tags
+                    .get(tags::ALLOW_ANY_ORGANISATION)
+                    .map(String::as_str)
+                    == Some("true");
+                let (severity, why) = if allowed {
+                    (
+                        Severity::Warning,
+                        " (allowed by allow_any_organisation = true)",
+                    )
+                } else {
+                    (Severity::Error, "")
+                };
                 for problem in wide_trust(&role.trust.0) {
                     notes.push(note(
-                        Severity::Error,
+                        severity,
                         change,
-                        format!("role {} trusts {problem}", role.name),
+                        format!("role {} trusts {problem}{why}", role.name),
                     ));
                 }
             }

@@ -241,12 +241,7 @@ pub fn graph_dot(plan: &Plan) -> String {
             out,
             "  {} [label = {}{}];",
             quote(&c.address.to_string()),
-            quote(&format!(
-                "{} {} ({})",
-                c.action.symbol().trim(),
-                c.address,
-                c.action
-            )),
+            quote(format!("{} {} ({})", c.action.symbol(), c.address, c.action).trim()),
             style
         );
     }

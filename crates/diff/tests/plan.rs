@@ -462,6 +462,7 @@ fn wide_trust_and_cross_account_push_are_flagged() {
         }],
         environments: Vec::new(),
         refs: Vec::new(),
+        allow_any_organisation: false,
     });
     d.modules[0].account_access[0].can_write = true;
     let plan = plan_of(&d, &empty());
@@ -476,6 +477,16 @@ fn wide_trust_and_cross_account_push_are_flagged() {
             .any(|n| n.severity == Severity::Warning && n.message.contains("931827427725"))
     );
     assert!(!plan.is_applyable());
+
+    // Declaring the opt-in makes the open trust a warning the plan can be applied with.
+    if let Some(github) = d.modules[0].github.as_mut() {
+        github.allow_any_organisation = true;
+    }
+    let plan = plan_of(&d, &empty());
+    assert!(plan.notes.iter().any(|n| n.severity == Severity::Warning
+        && n.message.contains("repo:*/")
+        && n.message.contains("allow_any_organisation")));
+    assert!(plan.is_applyable(), "{:?}", plan.notes);
 }
 
 #[test]

@@ -70,6 +70,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                     }],
                     environments: Vec::new(),
                     refs: Vec::new(),
+                    allow_any_organisation: false,
                 }),
                 circleci: circleci.then(|| CircleciAccess {
                     role_name: format!("m{index}-circleci"),

@@ -482,6 +482,7 @@ impl Evaluator<'_> {
             repositories,
             environments,
             refs,
+            allow_any_organisation: allow_any.unwrap_or(false),
         })
     }
 
@@ -854,6 +855,7 @@ impl Evaluator<'_> {
                         })
                         .collect(),
                     environments: Vec::new(),
+                    allow_any_organisation: false,
                     refs: Vec::new(),
                 });
             } else {

@@ -56,6 +56,7 @@ fn seed_koa_fixture() {
             }],
             environments: vec![],
             refs: vec![],
+            allow_any_organisation: false,
         })
     );
     assert_eq!(m.circleci, None);

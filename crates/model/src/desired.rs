@@ -194,6 +194,9 @@ pub struct GithubAccess {
     pub environments: Vec<String>,
     /// Narrows `sub` to `repo:ORG/REPO:ref:REF`.
     pub refs: Vec<String>,
+    /// The configuration explicitly allows `organisation = "*"`.
+    #[serde(default)]
+    pub allow_any_organisation: bool,
 }
 
 impl GithubAccess {
@@ -365,7 +368,18 @@ impl Module {
                 });
             let trust =
                 web_identity_trust(account, GITHUB_ISSUER, GITHUB_AUDIENCE, &github.subjects());
-            self.push_role(out, "github", &github.role_name, trust, &role_tags, account);
+            let mut github_tags = role_tags.clone();
+            if github.allow_any_organisation {
+                github_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());
+            }
+            self.push_role(
+                out,
+                "github",
+                &github.role_name,
+                trust,
+                &github_tags,
+                account,
+            );
         }
         if let Some(circleci) = &self.circleci {
             let issuer = circleci.issuer();

@@ -33,6 +33,10 @@ pub mod tags {
         t
     }
 
+    /// Set on GitHub roles declared with `allow_any_organisation = true`: the checker reads the
+    /// opt-in from the role itself, so a deliberately open trust is a warning, not an error.
+    pub const ALLOW_ANY_ORGANISATION: &str = "ecrplan:allow-any-organisation";
+
     /// True for the tags ecrplan itself writes, which users may not set by hand.
     pub fn is_reserved(key: &str) -> bool {
         key == MANAGED_BY || key.starts_with("ecrplan:")

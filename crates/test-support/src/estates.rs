@@ -40,6 +40,7 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
                     }],
                     environments: Vec::new(),
                     refs: Vec::new(),
+                    allow_any_organisation: false,
                 }),
                 circleci: None,
                 push_actions: actions::PULL

@@ -125,8 +125,8 @@ fn github_env(o: &Outputs) -> Result<String> {
         let p = &m.variable_prefix;
         put(format!("{p}ECR_REGION"), o.region.clone(), name)?;
         put(format!("{p}ECR_REGISTRY_URL"), o.registry_url.clone(), name)?;
-        if let Some(repo) = single(&m.repository_uris, name)? {
-            put(format!("{p}ECR_REPOSITORY"), repo, name)?;
+        for (key, repo) in repository_variables(&m.repository_uris) {
+            put(format!("{p}{key}"), repo, name)?;
         }
         if let Some(arn) = m.github_role_arn.as_ref().or(m.circleci_role_arn.as_ref()) {
             put(format!("{p}ECR_ROLE_TO_ASSUME"), arn.clone(), name)?;
@@ -138,16 +138,30 @@ fn github_env(o: &Outputs) -> Result<String> {
         .collect())
 }
 
-/// The one repository of a module; CI variables name one repository, so several is an error.
-fn single(uris: &BTreeMap<String, String>, module: &str) -> Result<Option<String>> {
-    match uris.len() {
-        0 => Ok(None),
-        1 => Ok(uris.keys().next().cloned()),
-        n => Err(miette!(
-            help = "use --format json, or one module per repository with its own github_actions_prefix",
-            "module {module} declares {n} repositories; ECR_REPOSITORY names one"
-        )),
+/// `ECR_REPOSITORY` for a module's only repository, as the Cloud Platform workflows expect;
+/// with several, one `ECR_REPOSITORY_<NAME>` each (upper case, `_` for anything else).
+fn repository_variables(uris: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    if uris.len() == 1 {
+        return uris
+            .keys()
+            .map(|r| ("ECR_REPOSITORY".to_owned(), r.clone()))
+            .collect();
     }
+    uris.keys()
+        .map(|r| {
+            let suffix: String = r
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            (format!("ECR_REPOSITORY_{suffix}"), r.clone())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -171,6 +185,7 @@ mod tests {
                 }],
                 environments: Vec::new(),
                 refs: Vec::new(),
+                allow_any_organisation: false,
             }),
             circleci: None,
             push_actions: Module::default_push_actions(),

@@ -32,6 +32,7 @@ pub fn koa_module() -> Module {
             }],
             environments: Vec::new(),
             refs: Vec::new(),
+            allow_any_organisation: false,
         }),
         circleci: None,
         push_actions: Module::default_push_actions(),
