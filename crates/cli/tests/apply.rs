@@ -533,3 +533,54 @@ async fn an_apply_killed_at_any_point_converges_on_the_next_run() {
     dedup.dedup();
     assert_eq!(dedup, objects, "an object appears twice");
 }
+
+#[tokio::test]
+async fn ctrl_c_lets_changes_in_flight_finish_and_starts_nothing_new() {
+    let env = Env::moto().await;
+    env.proxy().set_latency(Duration::from_millis(30));
+    let dir = env.config("interrupted");
+    large_estate(&dir, 10);
+    let mut child = env
+        .command(&["apply", dir.to_str().unwrap(), "--auto-approve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stdout = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.ends_with(" complete");
+        stdout.push(line);
+        if done && stdout.iter().filter(|l| l.ends_with(" complete")).count() == 5 {
+            break;
+        }
+    }
+    let interrupt = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    stdout.extend(lines.map(|l| l.unwrap()));
+    let status = child.wait().unwrap();
+    let stdout = stdout.join("\n");
+    assert_eq!(status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("Apply interrupted:"), "{stdout}");
+    assert!(stdout.contains("skipped: interrupted"), "{stdout}");
+    // Every change that started also finished: nothing was cut off mid-call.
+    let started = stdout.lines().filter(|l| l.ends_with("...")).count();
+    let finished = stdout
+        .lines()
+        .filter(|l| l.ends_with(" complete") || l.contains(": failed: "))
+        .count();
+    assert_eq!(started, finished, "{stdout}");
+    assert!(
+        finished < 60,
+        "everything was applied before the interrupt took effect"
+    );
+
+    env.proxy().set_latency(Duration::ZERO);
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(env.plan_status(&dir), 0);
+}
