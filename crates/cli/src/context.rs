@@ -2,6 +2,7 @@
 //! the account it names, refresh, plan. One place, so `plan`, `apply`, `drift`, `graph`,
 //! `output` and `snapshot` agree on which account they mean and what they read.
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -164,7 +165,7 @@ impl Session {
     pub async fn plan(&self) -> Result<(Plan, LiveEstate)> {
         let mut live = self.live().await?;
         let mut plan = self.plan_against(&live)?;
-        let doomed: Vec<String> = plan
+        let doomed: BTreeSet<String> = plan
             .changes
             .iter()
             .filter(|c| c.id.kind == Kind::Repository)
@@ -172,21 +173,32 @@ impl Session {
             .map(|c| c.id.key.clone())
             .collect();
         if !doomed.is_empty() {
-            for object in &mut live.objects {
-                if let Resource::Repository(repo) = &object.resource
-                    && doomed.contains(&repo.name)
-                {
-                    let holds = self
-                        .provider
-                        .holds_images(&repo.name)
-                        .await
-                        .into_diagnostic()?;
-                    object.holds_images = Some(holds);
-                }
-            }
+            self.check_images(&mut live, &doomed).await?;
             plan = self.plan_against(&live)?;
         }
         Ok((plan, live))
+    }
+
+    /// Records whether the named repositories hold images: a call each, so only for those
+    /// whose deletion depends on it.
+    pub async fn check_images(
+        &self,
+        live: &mut LiveEstate,
+        names: &BTreeSet<String>,
+    ) -> Result<()> {
+        for object in &mut live.objects {
+            if let Resource::Repository(repo) = &object.resource
+                && names.contains(&repo.name)
+            {
+                let holds = self
+                    .provider
+                    .holds_images(&repo.name)
+                    .await
+                    .into_diagnostic()?;
+                object.holds_images = Some(holds);
+            }
+        }
+        Ok(())
     }
 
     /// Plans against a given live state (no I/O).

@@ -30,19 +30,8 @@ fn transcript((code, stdout, stderr): &(i32, String, String)) -> String {
 
 fn snapshot(name: &str, text: &str, tmp: &Path) {
     let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&regex_escape(&tmp.to_string_lossy()), "[TMP]");
+    settings.add_filter(&regex_lite::escape(&tmp.to_string_lossy()), "[TMP]");
     settings.bind(|| insta::assert_snapshot!(name, text));
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The seed module as someone might type it: odd indentation, nothing aligned, trailing

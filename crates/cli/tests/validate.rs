@@ -40,20 +40,9 @@ fn transcript((code, stdout, stderr): &(i32, String, String)) -> String {
 fn snapshot(name: &str, run: &(i32, String, String), tmp: Option<&Path>) {
     let mut settings = insta::Settings::clone_current();
     if let Some(tmp) = tmp {
-        settings.add_filter(&regex_escape(&tmp.to_string_lossy()), "[TMP]");
+        settings.add_filter(&regex_lite::escape(&tmp.to_string_lossy()), "[TMP]");
     }
     settings.bind(|| insta::assert_snapshot!(name, transcript(run)));
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[test]

@@ -85,24 +85,9 @@ const TERRAFORM_BLOCKS: &[&str] = &[
     "ephemeral",
 ];
 
-/// Every top-level block type ecrplan knows, for "did you mean".
-const TOP_LEVEL: &[&str] = &[
-    "module",
-    "variable",
-    "provider",
-    "ecrplan",
-    "replication",
-    "terraform",
-    "resource",
-    "data",
-    "output",
-    "locals",
-    "moved",
-    "import",
-    "check",
-    "removed",
-    "ephemeral",
-];
+/// The top-level blocks ecrplan reads itself; with [`TERRAFORM_BLOCKS`], every block type it
+/// knows, for "did you mean".
+const ECRPLAN_BLOCKS: &[&str] = &["module", "variable", "provider", "ecrplan", "replication"];
 
 /// Reads a configuration directory into the desired estate, or returns every error found (with
 /// the warnings after them).
@@ -589,7 +574,12 @@ impl<'b> TopLevel<'b> {
                         format!("unknown block type `{other}`"),
                         "unknown block",
                     );
-                    if let Some(s) = suggest(other, TOP_LEVEL) {
+                    let known: Vec<&str> = ECRPLAN_BLOCKS
+                        .iter()
+                        .chain(TERRAFORM_BLOCKS)
+                        .copied()
+                        .collect();
+                    if let Some(s) = suggest(other, &known) {
                         d = d.help(format!("did you mean `{s}`?"));
                     } else {
                         d = d.help("ecrplan reads module, variable, provider, ecrplan and replication blocks");

@@ -51,7 +51,7 @@ fn every_invalid_fixture_is_refused_with_a_reviewed_diagnostic() {
         .canonicalize()
         .expect("fixtures/invalid resolves");
     let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&regex_escape(&root.to_string_lossy()), "[FIXTURES]");
+    settings.add_filter(&regex_lite::escape(&root.to_string_lossy()), "[FIXTURES]");
     settings.set_prepend_module_to_snapshot(false);
     let mut accepted = Vec::new();
     let mut mismatched = Vec::new();
@@ -122,15 +122,4 @@ fn all_errors_of_a_file_are_reported_in_one_run() {
         lines, expected,
         "one error per planted mistake, each on its line"
     );
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -16,22 +16,22 @@ pub async fn run(args: SnapshotArgs) -> Result<ExitStatus> {
     let mut live = session.live().await?;
     // An offline plan deletes owned repositories that are no longer declared, and whether they
     // hold images decides if it may: those, and only those, are checked now (a call each).
-    let declared: BTreeSet<String> = session.scope().repositories;
-    let estate = session.loaded.estate.name.clone();
-    for object in &mut live.objects {
-        let Resource::Repository(repo) = &object.resource else {
-            continue;
-        };
-        let owned = object.owner.as_ref().is_some_and(|o| o.estate == estate);
-        if owned && !declared.contains(&repo.name) {
-            let holds = session
-                .provider
-                .holds_images(&repo.name)
-                .await
-                .into_diagnostic()?;
-            object.holds_images = Some(holds);
-        }
-    }
+    let declared = session.scope().repositories;
+    let estate = &session.loaded.estate.name;
+    let undeclared: BTreeSet<String> = live
+        .objects
+        .iter()
+        .filter(|o| {
+            o.owner
+                .as_ref()
+                .is_some_and(|owner| &owner.estate == estate)
+        })
+        .filter_map(|o| match &o.resource {
+            Resource::Repository(r) if !declared.contains(&r.name) => Some(r.name.clone()),
+            _ => None,
+        })
+        .collect();
+    session.check_images(&mut live, &undeclared).await?;
     ecrplan_sandbox::write_snapshot(&args.out, &live)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write {}", args.out.display()))?;
