@@ -1,7 +1,7 @@
 //! Turning SDK errors into [`ProviderError`]s: the AWS error code and message, never the request
 //! (which carries signed headers).
 
-use aws_sdk_ecr::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use ecrplan_model::{ObjectId, ProviderError};
 
 /// Error codes that mean "the object is not there", across ECR and IAM.
@@ -28,8 +28,24 @@ where
             code: code.to_owned(),
             message: err.message().unwrap_or_default().to_owned(),
         },
-        None => ProviderError::Transport(format!("{operation}: {}", DisplayErrorContext(&err))),
+        None => ProviderError::Transport(format!("{operation}: {}", causes(&err))),
     }
+}
+
+/// The error and its sources, one after the other: the SDK's own rendering ends with a debug
+/// dump of the whole error, which helps nobody at a terminal.
+fn causes(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
 }
 
 /// Like [`api`], but with the domain errors the plan reacts to: missing and duplicate objects,

@@ -126,7 +126,17 @@ async fn connect(
     options.region = flags.region.clone().or(options.region);
     options.profile = flags.profile.clone().or(options.profile);
     options.endpoint = flags.endpoint.clone().or(options.endpoint);
-    let aws = Arc::new(AwsProvider::connect(options).await.into_diagnostic()?);
+    let aws = match AwsProvider::connect(options).await {
+        Ok(aws) => Arc::new(aws),
+        Err(err) if err.to_string().contains("credentials") => {
+            return Err(miette!(
+                help = "configure credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID), \
+                        or try ecrplan without AWS: --sandbox FILE",
+                "cannot load AWS credentials: {err}"
+            ));
+        }
+        Err(err) => return Err(err).into_diagnostic(),
+    };
     Ok((aws.clone(), Some(aws)))
 }
 
