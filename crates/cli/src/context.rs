@@ -220,6 +220,12 @@ impl Session {
         Ok(plan)
     }
 
+    /// The AWS call counts as data, for the JSON views, when `--stats` asked for them.
+    pub fn stats(&self, enabled: bool) -> Option<serde_json::Value> {
+        let aws = self.aws.as_ref().filter(|_| enabled)?;
+        serde_json::to_value(aws.stats()).ok()
+    }
+
     /// Prints the AWS call counts on stderr when `--stats` asked for them.
     pub fn report_stats(&self, enabled: bool) {
         if !enabled {

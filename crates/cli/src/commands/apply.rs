@@ -29,7 +29,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitStatus> {
     };
     print!(
         "{}",
-        views::view(ViewFormat::Text, context::color_enabled()).plan(&plan)
+        views::view(ViewFormat::Text, context::color_enabled(), None).plan(&plan)
     );
     if plan.is_empty() {
         session.report_stats(args.account.stats);

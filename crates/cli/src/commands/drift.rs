@@ -15,7 +15,12 @@ pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
     let report = ecrplan_diff::drift(&session.loaded.estate, &live).into_diagnostic()?;
     print!(
         "{}",
-        view(args.format, context::color_enabled()).drift(&report)
+        view(
+            args.format,
+            context::color_enabled(),
+            session.stats(args.account.stats)
+        )
+        .drift(&report)
     );
     Ok(if report.in_sync() {
         ExitStatus::Success

@@ -1,8 +1,6 @@
 //! `ecrplan fmt`: rewrite the configuration files in canonical layout, like `terraform fmt`.
 
 use std::fs;
-use std::io::Write;
-use std::path::Path;
 
 use miette::{IntoDiagnostic, Result, WrapErr};
 
@@ -34,7 +32,7 @@ pub async fn run(args: FmtArgs) -> Result<ExitStatus> {
         }
         changed += 1;
         if !args.check {
-            write_atomically(path, &formatted)
+            crate::files::write_atomically(path, formatted.as_bytes())
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }
@@ -45,24 +43,4 @@ pub async fn run(args: FmtArgs) -> Result<ExitStatus> {
     } else {
         Ok(ExitStatus::Success)
     }
-}
-
-/// Writes beside the file and renames over it, so a crash never leaves half a file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.ecrplan-fmt.tmp"));
-    let permissions = fs::metadata(path)?.permissions();
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        fs::set_permissions(&tmp, permissions)?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }

@@ -1,7 +1,5 @@
 //! `ecrplan plan`: refresh, plan, render; optionally save the plan for `ecrplan apply`.
 
-use std::fs;
-use std::io::Write as _;
 use std::path::Path;
 
 use ecrplan_model::Plan;
@@ -19,7 +17,12 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
     session.report_stats(args.account.stats);
     print!(
         "{}",
-        view(args.format, context::color_enabled()).plan(&plan)
+        view(
+            args.format,
+            context::color_enabled(),
+            session.stats(args.account.stats)
+        )
+        .plan(&plan)
     );
     if let Some(out) = &args.out {
         if plan.is_applyable() {
@@ -50,25 +53,10 @@ pub fn status(plan: &Plan, detailed: bool) -> ExitStatus {
     }
 }
 
-/// Writes the plan beside its destination and renames it into place, so `apply` never reads
-/// half a plan.
+/// Saves the plan atomically, so `apply` never reads half a plan.
 fn save(path: &Path, plan: &Plan) -> Result<()> {
-    let text = serde_json::to_string_pretty(plan).into_diagnostic()?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.ecrplan.tmp"));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let text = serde_json::to_string_pretty(plan).into_diagnostic()? + "\n";
+    crate::files::write_atomically(path, text.as_bytes())
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write the plan to {}", path.display()))
 }

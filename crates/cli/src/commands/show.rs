@@ -34,7 +34,7 @@ pub async fn run(args: ShowArgs) -> Result<ExitStatus> {
         })?;
     print!(
         "{}",
-        view(args.format, context::color_enabled()).plan(&plan)
+        view(args.format, context::color_enabled(), None).plan(&plan)
     );
     Ok(ExitStatus::Success)
 }

@@ -60,7 +60,7 @@ const FORMATS: [(ViewFormat, &str); 3] = [
 fn plan_goldens(name: &str) {
     let p = planned(name);
     for (format, ext) in FORMATS {
-        let out = view(format, false).plan(&p);
+        let out = view(format, false, None).plan(&p);
         check(golden_dir("plan").join(format!("{name}.{ext}")), &out);
     }
 }
@@ -69,7 +69,7 @@ fn drift_goldens(name: &str) {
     let s = scenario(name);
     let d = drift(&s.desired, &s.live).expect("scenario drift");
     for (format, ext) in FORMATS {
-        let out = view(format, false).drift(&d);
+        let out = view(format, false, None).drift(&d);
         check(golden_dir("drift").join(format!("{name}.{ext}")), &out);
     }
 }
@@ -111,7 +111,7 @@ fn adopt() {
 #[test]
 fn large_estate_markdown_fits_a_comment() {
     let p = planned("large");
-    let md = view(ViewFormat::Markdown, false).plan(&p);
+    let md = view(ViewFormat::Markdown, false, None).plan(&p);
     assert!(
         md.chars().count() < COMMENT_LIMIT,
         "{} characters",
@@ -125,7 +125,7 @@ fn large_estate_markdown_fits_a_comment() {
     assert!(md.contains("--format json"), "points at the JSON plan");
     check(golden_dir("plan").join("large.md"), &md);
     let json: serde_json::Value =
-        serde_json::from_str(&view(ViewFormat::Json, false).plan(&p)).expect("valid JSON");
+        serde_json::from_str(&view(ViewFormat::Json, false, None).plan(&p)).expect("valid JSON");
     assert_eq!(
         json["resource_changes"].as_array().map(Vec::len),
         Some(2000)
@@ -135,8 +135,8 @@ fn large_estate_markdown_fits_a_comment() {
 #[test]
 fn colour_only_when_asked() {
     let p = planned("delete_owned");
-    let plain = view(ViewFormat::Text, false).plan(&p);
-    let coloured = view(ViewFormat::Text, true).plan(&p);
+    let plain = view(ViewFormat::Text, false, None).plan(&p);
+    let coloured = view(ViewFormat::Text, true, None).plan(&p);
     assert!(!plain.contains('\x1b'));
     assert!(coloured.contains("\x1b[31m"));
     let stripped = coloured
@@ -157,7 +157,7 @@ fn colour_only_when_asked() {
 fn json_is_shaped_like_terraform() {
     let p = planned("replace_encryption");
     let v: serde_json::Value =
-        serde_json::from_str(&view(ViewFormat::Json, false).plan(&p)).expect("valid JSON");
+        serde_json::from_str(&view(ViewFormat::Json, false, None).plan(&p)).expect("valid JSON");
     let keys: Vec<&str> = v
         .as_object()
         .expect("object")

@@ -12,7 +12,10 @@ use super::render::Summary;
 pub const JSON_FORMAT_VERSION: &str = "1.0";
 
 /// Versioned JSON.
-pub struct JsonView;
+pub struct JsonView {
+    /// AWS call counts, under `ecrplan.stats`, when `--stats` asked for them.
+    pub stats: Option<Value>,
+}
 
 /// A resource's attributes as Terraform puts them in `before`/`after`: the object without its
 /// `kind` tag, `null` when absent.
@@ -96,6 +99,7 @@ impl View for JsonView {
                 "changes": plan.changes.iter().filter(|c| c.action != Action::NoOp).map(ecrplan_change).collect::<Vec<_>>(),
                 "notes": notes,
                 "fingerprints": plan.fingerprints,
+                "stats": self.stats,
             },
         }))
     }
@@ -114,6 +118,9 @@ impl View for JsonView {
             } else {
                 out.insert(k, v);
             }
+        }
+        if let Some(stats) = &self.stats {
+            out.insert("ecrplan".into(), json!({ "stats": stats }));
         }
         pretty(&Value::Object(out))
     }

@@ -21,11 +21,12 @@ pub trait View {
 }
 
 /// The view for `--format`; `color` only matters for text, and callers pass true only on a
-/// terminal without `NO_COLOR`.
-pub fn view(format: ViewFormat, color: bool) -> Box<dyn View> {
+/// terminal without `NO_COLOR`. `stats` (the AWS call counts, with `--stats`) goes into the
+/// JSON view; the others leave it to stderr.
+pub fn view(format: ViewFormat, color: bool, stats: Option<serde_json::Value>) -> Box<dyn View> {
     match format {
         ViewFormat::Text => Box::new(text::TextView { color }),
-        ViewFormat::Json => Box::new(json::JsonView),
+        ViewFormat::Json => Box::new(json::JsonView { stats }),
         ViewFormat::Markdown => Box::new(markdown::MarkdownView),
     }
 }
