@@ -254,6 +254,17 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         return Err(Diagnostics(errors));
     }
     warnings.splice(0..0, sink.items);
+    if top.ecrplan.is_empty() && !declared.is_empty() {
+        warnings.push(
+            Diagnostic::warning(
+                "no `ecrplan { estate = \"…\" }` block: this directory is the estate \"default\"",
+            )
+            .help(
+                "name the estate: every directory without the block is \"default\" too, and two \
+                 that share an account delete each other's objects",
+            ),
+        );
+    }
 
     let summary = Summary {
         modules: declared.len(),
