@@ -35,6 +35,9 @@ impl JsonDocument {
             };
             for statement in &mut list {
                 canonical_statement(statement);
+                // Statements are ordered by their text below, so their keys must be in one
+                // order first: serde_json keeps insertion order here.
+                *statement = sort_keys(statement);
             }
             let mut keyed: Vec<(String, Value)> =
                 list.into_iter().map(|s| (s.to_string(), s)).collect();
@@ -160,6 +163,15 @@ mod tests {
         let c = JsonDocument(json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Deny", "Principal": "*", "Action": ["a", "b"]}]}));
         assert_ne!(a.canonical_policy(), c.canonical_policy());
+    }
+
+    #[test]
+    fn key_order_inside_statements_does_not_matter() {
+        let a = JsonDocument(json!({"Statement": [
+            {"Sid": "B", "Action": ["x"]}, {"Action": ["y"], "Sid": "A"}]}));
+        let b = JsonDocument(json!({"Statement": [
+            {"Action": ["x"], "Sid": "B"}, {"Sid": "A", "Action": ["y"]}]}));
+        assert_eq!(a.canonical_policy(), b.canonical_policy());
     }
 
     #[test]

@@ -191,13 +191,4 @@ impl Plan {
     pub fn is_applyable(&self) -> bool {
         self.notes.iter().all(|n| n.severity != Severity::Error)
     }
-
-    /// Counts per action, for summary lines.
-    pub fn counts(&self) -> BTreeMap<Action, usize> {
-        let mut out = BTreeMap::new();
-        for c in &self.changes {
-            *out.entry(c.action).or_insert(0) += 1;
-        }
-        out
-    }
 }

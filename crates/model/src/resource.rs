@@ -37,6 +37,11 @@ pub mod tags {
     /// opt-in from the role itself, so a deliberately open trust is a warning, not an error.
     pub const ALLOW_ANY_ORGANISATION: &str = "ecrplan:allow-any-organisation";
 
+    /// True for tags AWS reserves (`aws:` prefix), which no API call may add or remove.
+    pub fn is_system(key: &str) -> bool {
+        key.starts_with("aws:")
+    }
+
     /// True for the tags ecrplan itself writes, which users may not set by hand.
     pub fn is_reserved(key: &str) -> bool {
         key == MANAGED_BY || key.starts_with("ecrplan:")
@@ -157,6 +162,11 @@ impl Resource {
                 }
             }
             Resource::Repository(_) => {}
+        }
+        // `aws:` tags are the system's (CloudFormation, Service Catalog): nobody can set or
+        // remove them, so they never count as a difference.
+        if let Some(t) = r.tags_mut() {
+            t.retain(|k, _| !tags::is_system(k));
         }
         r
     }
@@ -309,4 +319,32 @@ pub struct ReplicationDestination {
     pub region: String,
     /// Destination account (registry id).
     pub registry_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_tags_never_differ() {
+        let repo = |extra: Option<(&str, &str)>| {
+            let mut t = tags::ownership("e", Some("m"));
+            if let Some((k, v)) = extra {
+                t.insert(k.into(), v.into());
+            }
+            Resource::Repository(Repository {
+                name: "r".into(),
+                image_tag_mutability: TagMutability::Mutable,
+                scan_on_push: false,
+                encryption: Encryption::Aes256,
+                tags: t,
+            })
+        };
+        let stack = Some(("aws:cloudformation:stack-name", "legacy"));
+        assert_eq!(repo(stack).canonical(), repo(None).canonical());
+        assert_ne!(
+            repo(Some(("team", "a"))).canonical(),
+            repo(None).canonical()
+        );
+    }
 }
