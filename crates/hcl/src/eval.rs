@@ -204,8 +204,10 @@ impl<'a> Evaluator<'a> {
                 let inner = self.eval(file, &op.expr)?;
                 match (op.operator.value(), &inner.kind) {
                     (UnaryOperator::Neg, Kind::Number(n)) => {
-                        let negated = if let Some(i) = n.as_i64() {
-                            serde_json::Number::from(-i)
+                        // `i64::MIN` has no i64 negation: it becomes a float, as Terraform's
+                        // numbers are arbitrary-precision.
+                        let negated = if let Some(i) = n.as_i64().and_then(i64::checked_neg) {
+                            serde_json::Number::from(i)
                         } else {
                             serde_json::Number::from_f64(-n.as_f64().unwrap_or(0.0))?
                         };
@@ -632,8 +634,12 @@ fn to_json_number(n: &hcl_edit::Number) -> Option<serde_json::Number> {
     Some(number)
 }
 
-/// Terraform's `format`: the verbs `%s`, `%d`, `%f`, `%t`, `%v`, `%q`, `%#v` and `%%`, with an
-/// optional width and precision.
+/// The largest width or precision `format` accepts: larger ones would only allocate or panic.
+const MAX_FORMAT_WIDTH: usize = 1024;
+
+/// Terraform's `format` (Go's fmt rules): the verbs `%s`, `%d`, `%f`, `%t`, `%v`, `%q`, `%#v`
+/// and `%%`, with the flags `-`, `+`, ` `, `0` and `#`, a width and a precision (at most
+/// [`MAX_FORMAT_WIDTH`]).
 pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
     let mut out = String::new();
     let mut chars = spec.chars().peekable();
@@ -652,21 +658,13 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
                 break;
             }
         }
-        let mut width = String::new();
-        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(d);
+        let width = format_number(&mut chars, "width")?.unwrap_or(0);
+        let precision = if chars.peek() == Some(&'.') {
             chars.next();
-        }
-        let mut precision: Option<usize> = None;
-        if chars.peek() == Some(&'.') {
-            chars.next();
-            let mut p = String::new();
-            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                p.push(d);
-                chars.next();
-            }
-            precision = Some(p.parse().unwrap_or(0));
-        }
+            Some(format_number(&mut chars, "precision")?.unwrap_or(0))
+        } else {
+            None
+        };
         let Some(verb) = chars.next() else {
             return Err("the format string ends in the middle of a `%` verb".into());
         };
@@ -681,23 +679,34 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
             ));
         };
         next += 1;
-        let text = match verb {
-            's' => arg
-                .as_text()
-                .ok_or_else(|| format!("`%s` cannot format {}", arg.type_name()))?,
-            'v' if flags.contains('#') => arg.to_json().to_string(),
+        // Numbers are a sign and digits: Go pads with zeros between the two.
+        let (sign, text) = match verb {
+            's' => {
+                let text = arg
+                    .as_text()
+                    .ok_or_else(|| format!("`%s` cannot format {}", arg.type_name()))?;
+                let text = match precision {
+                    Some(p) => text.chars().take(p).collect(),
+                    None => text,
+                };
+                ("", text)
+            }
+            'v' if flags.contains('#') => ("", arg.to_json().to_string()),
             'v' => match &arg.kind {
-                Kind::List(_) | Kind::Object(_) | Kind::Null => arg.to_json().to_string(),
-                _ => arg.as_text().unwrap_or_default(),
+                Kind::List(_) | Kind::Object(_) | Kind::Null => ("", arg.to_json().to_string()),
+                _ => ("", arg.as_text().unwrap_or_default()),
             },
-            'q' => serde_json::Value::String(
-                arg.as_text()
-                    .ok_or_else(|| format!("`%q` cannot format {}", arg.type_name()))?,
-            )
-            .to_string(),
+            'q' => (
+                "",
+                serde_json::Value::String(
+                    arg.as_text()
+                        .ok_or_else(|| format!("`%q` cannot format {}", arg.type_name()))?,
+                )
+                .to_string(),
+            ),
             't' => match &arg.kind {
-                Kind::Bool(b) => b.to_string(),
-                Kind::String(s) if s == "true" || s == "false" => s.clone(),
+                Kind::Bool(b) => ("", b.to_string()),
+                Kind::String(s) if s == "true" || s == "false" => ("", s.clone()),
                 _ => return Err(format!("`%t` needs a bool, found {}", arg.type_name())),
             },
             'd' => {
@@ -707,31 +716,38 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
                 if n.fract() != 0.0 {
                     return Err(format!("`%d` needs a whole number, found {n}"));
                 }
-                format!("{n:.0}")
+                // The precision of `%d` is a minimum number of digits; `%.0d` of 0 is empty.
+                let digits = match precision {
+                    Some(0) if n == 0.0 => String::new(),
+                    Some(p) => format!("{:0>p$.0}", n.abs()),
+                    None => format!("{:.0}", n.abs()),
+                };
+                (number_sign(n, &flags), digits)
             }
             'f' => {
                 let n = number_of(arg)
                     .ok_or_else(|| format!("`%f` needs a number, found {}", arg.type_name()))?;
-                format!("{n:.*}", precision.unwrap_or(6))
+                let digits = format!("{:.*}", precision.unwrap_or(6), n.abs());
+                (number_sign(n, &flags), digits)
             }
             other => return Err(format!("`format` does not know the verb `%{other}`")),
         };
-        let text = match precision {
-            Some(p) if verb == 's' => text.chars().take(p).collect(),
-            _ => text,
-        };
-        let width: usize = width.parse().unwrap_or(0);
-        let pad = width.saturating_sub(text.chars().count());
+        let pad = width.saturating_sub(sign.chars().count() + text.chars().count());
+        // Go ignores `0` for `%d` with a precision, and `-` beats `0`.
+        let zero = flags.contains('0')
+            && !flags.contains('-')
+            && (verb == 'f' || (verb == 'd' && precision.is_none()));
         if flags.contains('-') {
+            out.push_str(sign);
             out.push_str(&text);
             out.extend(std::iter::repeat_n(' ', pad));
+        } else if zero {
+            out.push_str(sign);
+            out.extend(std::iter::repeat_n('0', pad));
+            out.push_str(&text);
         } else {
-            let fill = if flags.contains('0') && verb != 's' {
-                '0'
-            } else {
-                ' '
-            };
-            out.extend(std::iter::repeat_n(fill, pad));
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(sign);
             out.push_str(&text);
         }
     }
@@ -742,6 +758,40 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
         ));
     }
     Ok(out)
+}
+
+/// Reads the digits of a width or precision; `None` when there are none.
+fn format_number(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    what: &str,
+) -> Result<Option<usize>, String> {
+    let mut digits = String::new();
+    while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+        digits.push(d);
+        chars.next();
+    }
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    match digits.parse::<usize>() {
+        Ok(n) if n <= MAX_FORMAT_WIDTH => Ok(Some(n)),
+        _ => Err(format!(
+            "the format {what} {digits} is larger than {MAX_FORMAT_WIDTH}"
+        )),
+    }
+}
+
+/// The sign Go prints before a number: `-`, or `+`/space when those flags ask for one.
+fn number_sign(n: f64, flags: &str) -> &'static str {
+    if n.is_sign_negative() && n != 0.0 {
+        "-"
+    } else if flags.contains('+') {
+        "+"
+    } else if flags.contains(' ') {
+        " "
+    } else {
+        ""
+    }
 }
 
 fn number_of(v: &Value) -> Option<f64> {
@@ -833,6 +883,40 @@ mod tests {
         assert!(e[0].contains("`for`"), "{e:?}");
         let e = eval_x("x = var.missing", &[]).unwrap_err();
         assert!(e[0].contains("variable `missing`"), "{e:?}");
+    }
+
+    #[test]
+    fn format_huge_width_or_precision_is_refused_not_a_panic() {
+        let e = eval_x("x = format(\"%.1000000000f\", 1)", &[]).unwrap_err();
+        assert!(e[0].contains("larger than 1024"), "{e:?}");
+        let e = eval_x("x = format(\"%9999999999d\", 1)", &[]).unwrap_err();
+        assert!(e[0].contains("larger than 1024"), "{e:?}");
+        let e = eval_x("x = format(\"%99999999999999999999999d\", 1)", &[]).unwrap_err();
+        assert!(e[0].contains("larger than 1024"), "{e:?}");
+    }
+
+    #[test]
+    fn negating_the_smallest_integer_is_not_a_panic() {
+        let v = eval_x("x = -(-9223372036854775808)", &[]).unwrap();
+        assert_eq!(v.as_f64(), Some(9_223_372_036_854_775_808.0));
+    }
+
+    #[test]
+    fn format_follows_go_for_signs_zeros_and_precision() {
+        let cases = [
+            ("%05d", "-42", "-0042"),
+            ("%+d", "42", "+42"),
+            ("% d", "42", " 42"),
+            ("%.3d", "7", "007"),
+            ("%6.3d", "-7", "  -007"),
+            ("%-5d|", "-7", "-7   |"),
+            ("%08.2f", "-3.14159", "-0003.14"),
+            ("%+.1f", "2", "+2.0"),
+        ];
+        for (spec, n, want) in cases {
+            let src = format!("x = format(\"{spec}\", {n})");
+            assert_eq!(eval_x(&src, &[]).unwrap(), want, "{spec}");
+        }
     }
 
     #[test]

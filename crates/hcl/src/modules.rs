@@ -201,7 +201,11 @@ impl Evaluator<'_> {
             }
             if i + 1 == line {
                 let indent = trimmed.len() - wanted.len();
-                let col = (column.max(1) - 1).min(wanted.len());
+                let mut col = (column.max(1) - 1).min(wanted.len());
+                // serde_json counts bytes: its column may fall inside a multi-byte character.
+                while !wanted.is_char_boundary(col) {
+                    col -= 1;
+                }
                 let start = offset + indent + col;
                 let end = wanted[col..]
                     .chars()
