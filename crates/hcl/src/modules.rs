@@ -500,15 +500,41 @@ impl Evaluator<'_> {
         let org_value = org_value?;
         let organisation = self.string(org_value, "organisation")?;
         let repository = self.string(repo_value?, "repository")?;
-        if organisation == "*" && !allow_any {
-            let d = self
-                .diag(
-                    &org_value.at,
-                    "`organisation = \"*\"` would let any GitHub organisation push",
-                    "any organisation",
+        // The trust condition is `StringLike` on `repo:<organisation>/<repository>:…`: a `*` or
+        // `?` anywhere in the organisation matches other organisations, and a `/` or `:` moves
+        // the boundaries of the subject.
+        if organisation.contains(['*', '?']) && !allow_any {
+            let message = if organisation == "*" {
+                "`organisation = \"*\"` would let any GitHub organisation push".to_owned()
+            } else {
+                format!(
+                    "`organisation = \"{organisation}\"` is a wildcard pattern: every GitHub organisation matching it could push"
                 )
+            };
+            let d = self
+                .diag(&org_value.at, message, "any organisation")
                 .help("name the organisation, or set `allow_any_organisation = true` in `github_access` if you really mean it");
             self.sink.push(d);
+            return None;
+        }
+        let mut separators = false;
+        for (name, text, value) in [
+            ("organisation", &organisation, org_value),
+            ("repository", &repository, repo_value?),
+        ] {
+            if text.contains(['/', ':']) {
+                let d = self
+                    .diag(
+                        &value.at,
+                        format!("`{name} = \"{text}\"` contains `/` or `:`"),
+                        "not a plain name",
+                    )
+                    .help("`/` and `:` separate the parts of the GitHub token's subject; give the organisation and the repository separately");
+                self.sink.push(d);
+                separators = true;
+            }
+        }
+        if separators {
             return None;
         }
         if organisation.is_empty() || repository.is_empty() {
