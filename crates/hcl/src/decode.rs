@@ -129,6 +129,39 @@ impl Evaluator<'_> {
         (!matches!(value.kind, Kind::Null)).then_some(value)
     }
 
+    /// Evaluates a required attribute of the block labelled at `block_at`: missing or `null` is
+    /// an error (a module left without its repositories or roles would delete them).
+    pub(crate) fn required_attr_value(
+        &mut self,
+        fields: &BodyFields<'_>,
+        name: &str,
+        block_at: &At,
+        context: Context<'_>,
+    ) -> Option<Value> {
+        let Some(attr) = fields.get(name) else {
+            self.missing(block_at, name, context);
+            return None;
+        };
+        let value = self.eval(fields.file, attr.expr)?;
+        if matches!(value.kind, Kind::Null) {
+            let mut d = self
+                .diag(
+                    &value.at,
+                    format!("the required attribute `{name}` of {context} is null"),
+                    "null",
+                )
+                .help(format!(
+                    "give `{name}` a value: null counts as not set, and ecrplan would delete what it used to declare"
+                ));
+            if value.at.file != attr.key_at.file {
+                d = d.related(self.note(&attr.key_at, format!("`{name}` is set here"), "set here"));
+            }
+            self.sink.push(d);
+            return None;
+        }
+        Some(value)
+    }
+
     /// Reports a missing attribute, labelled at `at` (the block or object that lacks it).
     pub(crate) fn missing(&mut self, at: &At, name: &str, context: Context<'_>) {
         let d = self

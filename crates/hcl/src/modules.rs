@@ -265,7 +265,7 @@ impl Evaluator<'_> {
         let ctx = format!("module `{name}`");
         let mut repositories = Vec::new();
         let mut repository_ats = Vec::new();
-        if let Some(v) = self.attr_value(fields, "ecr-repositories")
+        if let Some(v) = self.required_attr_value(fields, "ecr-repositories", &label_at, &ctx)
             && let Some(names) = self.strings(&v, "ecr-repositories")
         {
             if names.is_empty() {
@@ -364,9 +364,6 @@ impl Evaluator<'_> {
             (None, None) => {}
         }
 
-        if fields.get("ecr-repositories").is_none() {
-            self.missing(&label_at, "ecr-repositories", &ctx);
-        }
         Some(Declared {
             module: Module {
                 name: name.to_owned(),
@@ -697,13 +694,8 @@ impl Evaluator<'_> {
         circleci_org: &str,
     ) -> Option<Declared> {
         let ctx = format!("module `{name}`");
-        let team = self.attr_value(fields, "team_name");
-        let repo = self.attr_value(fields, "repo_name");
-        for (value, attr) in [(&team, "team_name"), (&repo, "repo_name")] {
-            if value.is_none() && fields.get(attr).is_none() {
-                self.missing(&label_at, attr, &ctx);
-            }
-        }
+        let team = self.required_attr_value(fields, "team_name", &label_at, &ctx);
+        let repo = self.required_attr_value(fields, "repo_name", &label_at, &ctx);
         let team_name = team.as_ref().and_then(|v| self.string(v, "team_name"));
         let repo_name = repo.as_ref().and_then(|v| self.string(v, "repo_name"));
 
