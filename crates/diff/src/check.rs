@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use ecrplan_model::{
-    Action, Change, Kind, LiveEstate, Note, Plan, Resource, Severity, actions, tags,
+    Action, Change, Kind, LiveEstate, Note, ObjectId, Plan, Resource, Severity, actions, tags,
 };
 use serde_json::Value;
 
@@ -197,43 +197,49 @@ fn cross_account_writers(doc: &Value, own: &str) -> Vec<String> {
     out.into_iter().collect()
 }
 
-/// Provider deletes while a role that stays (live and not deleted, or desired) trusts it.
-fn trusted_provider_deletes(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
-    let deleted_roles: BTreeSet<&str> = plan
-        .changes
+/// The roles that still trust `provider` once `changes` are applied: a role with a change as
+/// declared (none if it is deleted), any other live role as it is. The planner keeps a provider
+/// these roles trust and the checker refuses a plan that deletes one, by the same rule.
+pub(crate) fn roles_trusting<'c>(
+    provider: &str,
+    changes: &[&'c Change],
+    index: &LiveIndex<'c>,
+) -> Vec<&'c str> {
+    let planned: BTreeSet<&ObjectId> = changes
         .iter()
-        .filter(|c| c.action == Action::Delete && c.id.kind == Kind::Role)
-        .map(|c| c.id.key.as_str())
+        .filter(|c| c.id.kind == Kind::Role)
+        .map(|c| &c.id)
         .collect();
-    let mut staying: Vec<(&str, Vec<String>)> = index
+    let declared = changes
         .iter()
-        .filter(|(id, _)| id.kind == Kind::Role && !deleted_roles.contains(id.key.as_str()))
-        .filter_map(|(_, o)| match &o.resource {
-            Resource::Role(r) => Some((r.name.as_str(), trusted_providers(&r.trust.0))),
+        .filter(|c| c.action != Action::Delete)
+        .filter_map(|c| c.after.as_ref());
+    let untouched = index
+        .iter()
+        .filter(|(id, _)| id.kind == Kind::Role && !planned.contains(id))
+        .map(|(_, o)| &o.resource);
+    let mut roles: Vec<&str> = declared
+        .chain(untouched)
+        .filter_map(|r| match r {
+            Resource::Role(r) if trusted_providers(&r.trust.0).iter().any(|u| u == provider) => {
+                Some(r.name.as_str())
+            }
             _ => None,
         })
         .collect();
-    staying.extend(
-        plan.changes
-            .iter()
-            .filter_map(|c| match (&c.after, c.action) {
-                (Some(Resource::Role(r)), a) if a != Action::Delete => {
-                    Some((r.name.as_str(), trusted_providers(&r.trust.0)))
-                }
-                _ => None,
-            }),
-    );
+    roles.sort_unstable();
+    roles.dedup();
+    roles
+}
+
+/// Provider deletes while a role that stays trusts it.
+fn trusted_provider_deletes(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
+    let changes: Vec<&Change> = plan.changes.iter().collect();
     plan.changes
         .iter()
         .filter(|c| c.action == Action::Delete && c.id.kind == Kind::OidcProvider)
         .filter_map(|c| {
-            let mut roles: Vec<&str> = staying
-                .iter()
-                .filter(|(_, urls)| urls.contains(&c.id.key))
-                .map(|(name, _)| *name)
-                .collect();
-            roles.sort_unstable();
-            roles.dedup();
+            let roles = roles_trusting(&c.id.key, &changes, index);
             (!roles.is_empty()).then(|| {
                 note(
                     Severity::Error,

@@ -97,10 +97,13 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
             address: c.address.clone(),
             id: c.id.clone(),
         };
-        match (c.action, &c.before, &c.after) {
-            (Action::Create, None, _) => report.missing.push(entry()),
-            (Action::Delete, _, _) => report.undeclared.push(entry()),
-            (Action::Update | Action::Replace | Action::Adopt | Action::Create, _, _) => {
+        match c.action {
+            Action::Create if c.before.is_none() => report.missing.push(entry()),
+            // A policy created again with its replaced repository exists; the replace is the
+            // drift.
+            Action::Create | Action::NoOp => {}
+            Action::Delete => report.undeclared.push(entry()),
+            Action::Update | Action::Replace | Action::Adopt => {
                 let attributes = match (&c.before, &c.after) {
                     (Some(b), Some(a)) => attribute_changes(b, a),
                     _ => Vec::new(),
@@ -112,7 +115,6 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
                     attributes,
                 });
             }
-            (Action::NoOp, _, _) => {}
         }
     }
     let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();

@@ -196,10 +196,21 @@ pub(crate) fn order(mut changes: Vec<Change>) -> Result<Vec<Change>, PlanError> 
     let then = kahn(&changes, &deletes, |i| {
         g.neighbours(i, Direction::Outgoing).collect()
     })?;
+    let adopted: BTreeMap<&ObjectId, usize> = changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.action == Action::Adopt)
+        .map(|(i, c)| (&c.id, i))
+        .collect();
     let mut depends: Vec<Vec<Address>> = vec![Vec::new(); changes.len()];
     for (i, slot) in depends.iter_mut().enumerate() {
         let wanted: Vec<usize> = if is_delete(&changes[i]) {
-            g.neighbours(i, Direction::Outgoing).collect()
+            // Deleting a policy of an object being adopted acts on an object ecrplan owns only
+            // once the adoption ran: when it is skipped (no `--adopt`), the delete must be too.
+            let parent = changes[i].before.as_ref().and_then(Resource::parent);
+            g.neighbours(i, Direction::Outgoing)
+                .chain(parent.and_then(|p| adopted.get(&p).copied()))
+                .collect()
         } else {
             g.neighbours(i, Direction::Incoming)
                 .filter(|&j| !is_delete(&changes[j]))

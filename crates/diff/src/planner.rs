@@ -1,7 +1,7 @@
 //! The planner: matches desired objects with live ones by AWS identity and decides one action
 //! for each, with ownership read from the account's tags (there is no state file).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use ecrplan_model::{
     Action, Address, Change, DesiredEstate, DesiredObject, Encryption, Kind, LiveEstate,
@@ -10,7 +10,7 @@ use ecrplan_model::{
 };
 
 use crate::PlanError;
-use crate::check::check;
+use crate::check::{check, roles_trusting};
 use crate::graph::{order, trusted_providers};
 
 /// Compares what the configuration declares with what the account holds and returns every
@@ -65,12 +65,13 @@ impl<'a> LiveIndex<'a> {
     }
 
     /// The owner of an object: its own tags, or its parent's for policies.
-    pub(crate) fn owner(&self, object: &LiveObject) -> Option<&'a Owner> {
+    pub(crate) fn owner<'b>(&self, object: &'b LiveObject) -> Option<&'b Owner>
+    where
+        'a: 'b,
+    {
         match object.resource.parent() {
             Some(parent) => self.get(&parent).and_then(|p| p.owner.as_ref()),
-            None => self
-                .get(&object.resource.id())
-                .and_then(|o| o.owner.as_ref()),
+            None => object.owner.as_ref(),
         }
     }
 
@@ -134,8 +135,8 @@ fn changes(
             (resource, Some(object)) if resource.parent().is_some() => {
                 let parent = resource.parent().and_then(|p| actions.get(&p).copied());
                 if parent == Some(Action::Replace) {
-                    // The policy vanished with the repository it belonged to.
-                    change.before = None;
+                    // The policy vanishes with the repository it belongs to and is created
+                    // again; `before` stays, since the object exists until the replace runs.
                     Action::Create
                 } else {
                     compare(&object.resource, resource)
@@ -163,7 +164,9 @@ fn changes(
                     let action = compare(&object.resource, resource);
                     if action == Action::Update && encryption_differs(&object.resource, resource) {
                         change.replace_because.push("encryption".into());
-                        change.force = force_delete(&object.resource);
+                        // The replace deletes what the user declares now, so the declared
+                        // `force_delete` decides, not the tag the live repository still carries.
+                        change.force = force_delete(resource);
                         Action::Replace
                     } else {
                         action
@@ -176,7 +179,7 @@ fn changes(
         out.push(change);
     }
 
-    let deleted = deletions(desired, &index, &seen, &actions, &mut notes);
+    let deleted = deletions(desired, &index, &seen, &actions, &out, &mut notes);
     out.extend(deleted);
     Ok((out, notes))
 }
@@ -215,7 +218,7 @@ fn encryption_differs(before: &Resource, after: &Resource) -> bool {
     enc(before) != enc(after)
 }
 
-/// Whether the live repository carries the permission to delete it with its images.
+/// Whether a repository carries the permission to delete it with its images.
 fn force_delete(resource: &Resource) -> bool {
     resource
         .tags()
@@ -257,6 +260,7 @@ fn deletions(
     index: &LiveIndex<'_>,
     declared: &BTreeMap<ObjectId, Address>,
     actions: &BTreeMap<ObjectId, Action>,
+    planned: &[Change],
     notes: &mut Vec<Note>,
 ) -> Vec<Change> {
     // A policy of an object being adopted becomes this estate's with it.
@@ -267,7 +271,6 @@ fn deletions(
                 .is_some_and(|p| actions.get(&p) == Some(&Action::Adopt))
     };
     let mut out = Vec::new();
-    let mut deleted: BTreeSet<ObjectId> = BTreeSet::new();
     let mut providers = Vec::new();
     for (id, object) in index.iter() {
         if declared.contains_key(id) || id.kind == Kind::Replication || !ours(object) {
@@ -282,22 +285,22 @@ fn deletions(
             providers.push((id, object));
             continue;
         }
-        deleted.insert(id.clone());
-        out.push(delete(index, id, object));
+        let mut change = delete(index, id, object);
+        if let Some(parent) = object.resource.parent()
+            && actions.get(&parent) == Some(&Action::Adopt)
+        {
+            // The parent has no ownership tags yet, so its declaration names the module; the
+            // graph makes this delete wait for (and be skipped with) the adoption.
+            change.address.module = declared.get(&parent).and_then(|a| a.module.clone());
+        }
+        out.push(change);
     }
+    let changes: Vec<&Change> = planned.iter().chain(&out).collect();
+    let mut provider_deletes = Vec::new();
     for (id, object) in providers {
-        let trusting: Vec<&str> = index
-            .iter()
-            .filter(|(rid, _)| rid.kind == Kind::Role && !deleted.contains(*rid))
-            .filter_map(|(_, o)| match &o.resource {
-                Resource::Role(r) if trusted_providers(&r.trust.0).contains(&id.key) => {
-                    Some(r.name.as_str())
-                }
-                _ => None,
-            })
-            .collect();
+        let trusting = roles_trusting(&id.key, &changes, index);
         if trusting.is_empty() {
-            out.push(delete(index, id, object));
+            provider_deletes.push(delete(index, id, object));
         } else {
             notes.push(Note {
                 severity: Severity::Warning,
@@ -310,6 +313,7 @@ fn deletions(
             });
         }
     }
+    out.extend(provider_deletes);
     out
 }
 
@@ -372,19 +376,10 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
             String::new(),
         ),
     };
-    let index = (!key.is_empty()).then_some(key);
-    match (kind, module) {
-        (Kind::OidcProvider, _) | (_, None) => Address {
-            module: None,
-            kind,
-            name,
-            index,
-        },
-        (_, Some(m)) => Address {
-            module: Some(m),
-            kind,
-            name,
-            index,
-        },
+    Address {
+        module: module.filter(|_| kind != Kind::OidcProvider),
+        kind,
+        name,
+        index: (!key.is_empty()).then_some(key),
     }
 }

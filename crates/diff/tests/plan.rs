@@ -615,3 +615,99 @@ fn checker_refuses_deleting_a_provider_a_staying_role_trusts() {
         notes[0].message
     );
 }
+
+#[test]
+fn policy_delete_of_an_adopted_repository_waits_for_the_adoption() {
+    let mut live = adopt_live();
+    live.objects
+        .push(LiveObject::new(Resource::RepositoryPolicy(
+            ecrplan_model::RepositoryPolicy {
+                repository: "giftcard-service".into(),
+                document: JsonDocument(json!({"Statement": []})),
+            },
+        )));
+    live.normalise();
+    let mut d = koa();
+    d.modules[0].account_access.clear();
+    let plan = plan_of(&d, &live);
+    let repo = find(&plan, r#"module.ecr-koa.repository["giftcard-service"]"#);
+    assert_eq!(repo.action, Action::Adopt);
+    let policy = find(
+        &plan,
+        r#"module.ecr-koa.repository_policy["giftcard-service"]"#,
+    );
+    assert_eq!(policy.action, Action::Delete);
+    assert!(
+        policy.depends_on.contains(&repo.address),
+        "without --adopt the executor skips the adoption and what depends on it: {}",
+        listing(&plan)
+    );
+}
+
+#[test]
+fn replace_takes_force_from_the_declaration_not_the_live_tag() {
+    let mut live = applied(&koa());
+    let repo = get_mut(&mut live, Kind::Repository, "giftcard-service");
+    repo.holds_images = Some(true);
+    if let Resource::Repository(r) = &mut repo.resource {
+        r.tags.insert(tags::FORCE_DELETE.into(), "true".into());
+    }
+    let plan = plan_of(&kms_koa(), &live);
+    let repo = find(&plan, r#"module.ecr-koa.repository["giftcard-service"]"#);
+    assert_eq!(repo.action, Action::Replace);
+    assert!(!repo.force, "force_delete was removed in the same edit");
+    assert!(!plan.is_applyable(), "{}", listing(&plan));
+}
+
+#[test]
+fn provider_only_an_updated_role_stopped_trusting_is_deleted() {
+    let circleci = "oidc.circleci.com/org/0000";
+    let mut live = applied(&koa());
+    let mut extra = get_mut(
+        &mut live,
+        Kind::OidcProvider,
+        "token.actions.githubusercontent.com",
+    )
+    .clone();
+    if let Resource::OidcProvider(p) = &mut extra.resource {
+        p.url = circleci.into();
+    }
+    live.objects.push(extra);
+    if let Resource::Role(r) = &mut get_mut(&mut live, Kind::Role, "koa-github-ecr-access").resource
+    {
+        let arn = format!("arn:aws:iam::354918371398:oidc-provider/{circleci}");
+        let statement = json!({"Effect": "Allow", "Principal": {"Federated": arn},
+            "Action": "sts:AssumeRoleWithWebIdentity"});
+        match r.trust.0.get_mut("Statement") {
+            Some(serde_json::Value::Array(items)) => items.push(statement),
+            other => panic!("{other:?}"),
+        }
+    }
+    live.normalise();
+    let plan = plan_of(&koa(), &live);
+    let role = find(&plan, "module.ecr-koa.github_role");
+    assert_eq!(role.action, Action::Update);
+    let provider = find(&plan, &format!("oidc_provider[{circleci:?}]"));
+    assert_eq!(provider.action, Action::Delete, "{}", listing(&plan));
+    assert!(provider.depends_on.contains(&role.address));
+    assert!(plan.is_applyable(), "{:?}", plan.notes);
+}
+
+#[test]
+fn policies_recreated_with_a_replaced_repository_are_not_missing() {
+    let mut live = applied(&koa());
+    get_mut(&mut live, Kind::Repository, "giftcard-service").holds_images = Some(false);
+    let plan = plan_of(&kms_koa(), &live);
+    let policy = find(
+        &plan,
+        r#"module.ecr-koa.repository_policy["giftcard-service"]"#,
+    );
+    assert_eq!(policy.action, Action::Create);
+    assert!(
+        policy.before.is_some(),
+        "the policy exists until the replace"
+    );
+    let report = drift(&kms_koa(), &live).expect("drift");
+    assert!(report.missing.is_empty(), "{:#?}", report.missing);
+    assert_eq!(report.changed.len(), 1);
+}
