@@ -180,3 +180,22 @@ fn json_is_shaped_like_terraform() {
         serde_json::json!([["encryption"]])
     );
 }
+
+#[test]
+fn drift_json_addresses_are_strings() {
+    let s = scenario("delete_owned");
+    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let v: serde_json::Value =
+        serde_json::from_str(&view(ViewFormat::Json, false, None).drift(&d)).expect("valid JSON");
+    for key in ["changed", "undeclared", "notes"] {
+        let items = v[key].as_array().expect("list");
+        assert!(!items.is_empty(), "{key} is exercised");
+        for item in items {
+            assert!(item["address"].is_string(), "{key}: {item}");
+        }
+    }
+    assert_eq!(
+        v["undeclared"][0]["address"],
+        r#"module.ecr-koa.repository_policy["legacy-service"]"#
+    );
+}

@@ -2,7 +2,7 @@
 //! `terraform show -json` so existing jq one-liners and OPA policies read it.
 
 use ecrplan_diff::Drift;
-use ecrplan_model::{Action, Change, Plan, Resource};
+use ecrplan_model::{Action, Change, Note, Plan, Resource};
 use serde_json::{Map, Value, json};
 
 use super::View;
@@ -60,6 +60,14 @@ fn ecrplan_change(c: &Change) -> Value {
     })
 }
 
+fn note(n: &Note) -> Value {
+    json!({
+        "severity": n.severity,
+        "address": n.address.as_ref().map(ToString::to_string),
+        "message": n.message,
+    })
+}
+
 fn pretty(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
@@ -69,17 +77,7 @@ fn pretty(v: &Value) -> String {
 impl View for JsonView {
     fn plan(&self, plan: &Plan) -> String {
         let s = Summary::of(plan);
-        let notes: Vec<Value> = plan
-            .notes
-            .iter()
-            .map(|n| {
-                json!({
-                    "severity": n.severity,
-                    "address": n.address.as_ref().map(ToString::to_string),
-                    "message": n.message,
-                })
-            })
-            .collect();
+        let notes: Vec<Value> = plan.notes.iter().map(note).collect();
         pretty(&json!({
             "format_version": JSON_FORMAT_VERSION,
             "resource_changes": plan.changes.iter().map(resource_change).collect::<Vec<_>>(),
@@ -105,10 +103,33 @@ impl View for JsonView {
     }
 
     fn drift(&self, drift: &Drift) -> String {
-        let body = match serde_json::to_value(drift) {
+        let mut body = match serde_json::to_value(drift) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
+        // The serde form of an address is a struct; the schema (and the plan view) give its
+        // text form.
+        for (key, addresses) in [
+            (
+                "changed",
+                drift.changed.iter().map(|c| &c.address).collect::<Vec<_>>(),
+            ),
+            (
+                "missing",
+                drift.missing.iter().map(|m| &m.address).collect(),
+            ),
+            (
+                "undeclared",
+                drift.undeclared.iter().map(|m| &m.address).collect(),
+            ),
+        ] {
+            if let Some(Value::Array(items)) = body.get_mut(key) {
+                for (item, address) in items.iter_mut().zip(addresses) {
+                    item["address"] = json!(address.to_string());
+                }
+            }
+        }
+        body.insert("notes".into(), drift.notes.iter().map(note).collect());
         let mut out = Map::new();
         out.insert("format_version".into(), json!(JSON_FORMAT_VERSION));
         out.insert("in_sync".into(), json!(drift.in_sync()));
