@@ -218,12 +218,23 @@ impl Evaluator<'_> {
         None
     }
 
-    fn user_tags(&mut self, v: &Value, what: &str) -> Option<Tags> {
+    /// User tags; `on_role` when they also go on an IAM role, whose tag characters are fewer.
+    fn user_tags(&mut self, v: &Value, what: &str, on_role: bool) -> Option<Tags> {
         let entries = self.string_map(v, what)?;
         let mut out = Tags::new();
         let mut ok = true;
         for (key, at, value) in entries {
-            if tags::is_reserved(&key) {
+            if tags::is_system(&key) {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("the tag `{key}` uses the `aws:` prefix, which AWS reserves"),
+                        "reserved by AWS",
+                    )
+                    .help("choose a key that does not start with `aws:`");
+                self.sink.push(d);
+                ok = false;
+            } else if tags::is_reserved(&key) {
                 let d = self
                     .diag(
                         &at,
@@ -247,11 +258,48 @@ impl Evaluator<'_> {
                     "this tag",
                 );
                 ok = false;
+            } else if on_role && !(iam_tag_text(&key) && iam_tag_text(&value)) {
+                self.iam_tag_error(&at, &key);
+                ok = false;
             } else {
                 out.insert(key, value);
             }
         }
         ok.then_some(out)
+    }
+
+    fn iam_tag_error(&mut self, at: &At, key: &str) {
+        let d = self
+            .diag(
+                at,
+                format!("the tag `{key}` also goes on an IAM role, and IAM refuses its characters"),
+                "not an IAM tag",
+            )
+            .help(
+                "IAM tag keys and values take letters, digits, spaces and `_ . : / = + - @` only",
+            );
+        self.sink.push(d);
+    }
+
+    /// Reports user tags that, with the `extra` tags ecrplan adds to one of the module's objects,
+    /// would pass AWS's limit of [`MAX_TAGS`] per object.
+    fn tag_count(&mut self, v: &Value, user: usize, extra: usize) {
+        let total = user + extra;
+        if total > MAX_TAGS {
+            let d = self
+                .diag(
+                    &v.at,
+                    format!(
+                        "{user} tags, with the {extra} ecrplan adds, make {total}: AWS allows {MAX_TAGS} per object"
+                    ),
+                    "too many tags",
+                )
+                .help(format!(
+                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
+                    total - MAX_TAGS
+                ));
+            self.sink.push(d);
+        }
     }
 
     /// Reads a module of the `ecr-repos` kind.
@@ -334,7 +382,11 @@ impl Evaluator<'_> {
             settings.encryption = e;
         }
         if let Some(v) = self.attr_value(fields, "tags") {
-            settings.tags = self.user_tags(&v, "tags").unwrap_or_default();
+            let on_role = github.is_some() || circleci.is_some();
+            settings.tags = self.user_tags(&v, "tags", on_role).unwrap_or_default();
+            let allow_any = github.as_ref().is_some_and(|g| g.allow_any_organisation);
+            let own = usize::from(settings.force_delete).max(usize::from(allow_any));
+            self.tag_count(&v, settings.tags.len(), OWNERSHIP_TAGS + own);
         }
         let raw_policy = self.attr_value(fields, "lifecycle_policy");
         let generated = self.attr_value(fields, "lifecycle");
@@ -813,6 +865,8 @@ impl Evaluator<'_> {
                         format!("`{input}` becomes a tag value, at most 256 characters"),
                         "too long",
                     );
+                } else if !providers.is_empty() && !iam_tag_text(&s) {
+                    self.iam_tag_error(&v.at, tag);
                 } else {
                     settings.tags.insert(tag.into(), s);
                 }
@@ -916,6 +970,23 @@ impl Evaluator<'_> {
     }
 }
 
+/// AWS's limit of tags per repository and per role, ecrplan's own included.
+const MAX_TAGS: usize = 50;
+
+/// `managed-by`, `ecrplan:estate` and `ecrplan:module`, on every repository and role.
+const OWNERSHIP_TAGS: usize = 3;
+
+/// True when IAM accepts `s` as a tag key or value: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+/// (letters as Unicode's Alphabetic property, which also admits a few combining marks).
+fn iam_tag_text(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_alphabetic()
+            || c.is_numeric()
+            || (c.is_whitespace() && !c.is_control())
+            || "_.:/=+-@".contains(c)
+    })
+}
+
 /// The role name of a Cloud Platform module's CI role: `cp-ecr-<team>-<repo>-<provider>`
 /// (`/` in names becomes `-`); when that is longer than IAM's 64 characters, the
 /// `<team>-<repo>` part is cut and followed by `-` and the first 8 hex digits of the SHA-256 of
@@ -988,6 +1059,15 @@ mod tests {
         assert!(!is_cloud_platform(
             "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials-x"
         ));
+    }
+
+    #[test]
+    fn iam_tag_characters() {
+        assert!(iam_tag_text("Team A: web/app_1=+-@.é"));
+        assert!(iam_tag_text(""));
+        assert!(!iam_tag_text("a,b"));
+        assert!(!iam_tag_text("(x)"));
+        assert!(!iam_tag_text("tab\there"));
     }
 
     #[test]
