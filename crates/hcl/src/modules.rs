@@ -678,6 +678,17 @@ impl Evaluator<'_> {
                 self.sink.push(d);
                 None
             }
+            ("KMS", Some((kms_key, at))) if !is_kms_key_arn(&kms_key) => {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("`{kms_key}` is not a KMS key ARN"),
+                        "expected arn:<partition>:kms:<region>:<account>:key/<id>",
+                    )
+                    .help("give the key ARN: ECR reports the resolved key ARN, so an alias or a bare key id would never match it and every plan would replace the repository");
+                self.sink.push(d);
+                None
+            }
             ("KMS", Some((kms_key, _))) => Some(Encryption::Kms { kms_key }),
             ("KMS", None) => {
                 let d = self
@@ -1006,6 +1017,29 @@ pub fn cloud_platform_role_name(team: &str, repo: &str, provider: &str) -> Strin
     format!("cp-ecr-{cut}-{hash}{suffix}")
 }
 
+/// True for `arn:<partition>:kms:<region>:<12-digit account>:key/<id>`: the form ECR reports
+/// for a repository's key, so the only form a plan can compare.
+fn is_kms_key_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let name = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    match parts[..] {
+        ["arn", partition, "kms", region, account, resource] => {
+            name(partition)
+                && name(region)
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.strip_prefix("key/").is_some_and(|id| {
+                    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
+        }
+        _ => false,
+    }
+}
+
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
@@ -1068,6 +1102,22 @@ mod tests {
         assert!(!iam_tag_text("a,b"));
         assert!(!iam_tag_text("(x)"));
         assert!(!iam_tag_text("tab\there"));
+    }
+
+    #[test]
+    fn kms_key_must_be_a_key_arn() {
+        assert!(is_kms_key_arn(
+            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        ));
+        assert!(is_kms_key_arn(
+            "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd"
+        ));
+        assert!(!is_kms_key_arn("alias/ecr"));
+        assert!(!is_kms_key_arn("1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert!(!is_kms_key_arn(
+            "arn:aws:kms:eu-west-1:123456789012:alias/ecr"
+        ));
+        assert!(!is_kms_key_arn("arn:aws:kms:eu-west-1:1234:key/abc"));
     }
 
     #[test]
