@@ -560,6 +560,7 @@ impl<'a> Evaluator<'a> {
                 let full = self.dir.join(path);
                 match std::fs::read_to_string(&full) {
                     Ok(text) => {
+                        self.warn_outside_directory(&full, &path_value.at);
                         self.read_files.insert(path.clone(), text.clone());
                         Kind::String(text)
                     }
@@ -620,6 +621,27 @@ impl<'a> Evaluator<'a> {
             _ => unreachable!("checked above"),
         };
         Some(Value::new(kind, at))
+    }
+}
+
+impl Evaluator<'_> {
+    /// Warns when `file(…)` read a file outside the configuration directory: the estate then
+    /// depends on something a review of the directory does not show.
+    fn warn_outside_directory(&mut self, full: &Path, at: &At) {
+        let (Ok(dir), Ok(file)) = (self.dir.canonicalize(), full.canonicalize()) else {
+            return;
+        };
+        if file.starts_with(&dir) {
+            return;
+        }
+        let d = Diagnostic::warning(format!(
+            "`file` reads `{}`, outside the configuration directory",
+            file.display()
+        ))
+        .in_file(&self.files[at.file])
+        .label(at.range.clone(), "this path")
+        .help("keep the files a configuration reads inside its directory, so that reviewing the directory reviews them");
+        self.sink.push(d);
     }
 }
 

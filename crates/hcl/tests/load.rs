@@ -571,3 +571,29 @@ fn a_json_syntax_error_in_a_heredoc_points_at_the_character() {
         assert_eq!(&src[d.span().unwrap()], ",");
     }
 }
+
+#[test]
+fn file_outside_the_configuration_directory_is_a_warning() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("policy.json"), "{\"rules\": []}").unwrap();
+    let dir = outer.path().join("estate");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("inside.json"), "{}").unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "ecrplan { estate = \"e\" }\n\
+         module \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+         tags = { a = file(\"../policy.json\"), b = file(\"./inside.json\") }\n}\n",
+    )
+    .unwrap();
+    let loaded = load_ok(&dir, &LoadOptions::default());
+    let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
+    let resolved = outer.path().canonicalize().unwrap().join("policy.json");
+    assert_eq!(
+        messages,
+        [format!(
+            "`file` reads `{}`, outside the configuration directory",
+            resolved.display()
+        )]
+    );
+}
