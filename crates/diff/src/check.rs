@@ -61,7 +61,14 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     ));
                 }
             }
-            (_, Some(Resource::RepositoryPolicy(p))) if change.action != Action::Delete => {
+            // Only a change that writes the policy is news; repeating the warning for every
+            // unchanged policy would drown the rest of a large plan.
+            (_, Some(Resource::RepositoryPolicy(p)))
+                if matches!(
+                    change.action,
+                    Action::Create | Action::Update | Action::Adopt
+                ) =>
+            {
                 let others = cross_account_writers(&p.document.0, &plan.account.id);
                 if !others.is_empty() {
                     notes.push(note(

@@ -711,3 +711,21 @@ fn policies_recreated_with_a_replaced_repository_are_not_missing() {
     assert!(report.missing.is_empty(), "{:#?}", report.missing);
     assert_eq!(report.changed.len(), 1);
 }
+
+#[test]
+fn unchanged_cross_account_push_policy_is_not_flagged_again() {
+    let mut d = koa();
+    d.modules[0].account_access[0].can_write = true;
+    let created = plan_of(&d, &empty());
+    assert!(
+        created
+            .notes
+            .iter()
+            .any(|n| n.message.contains("lets other accounts push")),
+        "{}",
+        listing(&created)
+    );
+    let unchanged = plan_of(&d, &applied(&d));
+    assert!(unchanged.is_empty());
+    assert!(unchanged.notes.is_empty(), "{}", listing(&unchanged));
+}

@@ -199,3 +199,99 @@ fn drift_json_addresses_are_strings() {
         r#"module.ecr-koa.repository_policy["legacy-service"]"#
     );
 }
+
+/// 600 repositories that another account may push to, already applied.
+fn writable_estate() -> (DesiredEstate, LiveEstate) {
+    let account = ecrplan_model::Account::new("354918371398", "eu-west-1");
+    let module = ecrplan_model::Module {
+        name: "ecr-bulk".into(),
+        source: "./modules/ecr".into(),
+        repositories: (0..600).map(|i| format!("service-{i:03}")).collect(),
+        settings: Default::default(),
+        account_access: vec![ecrplan_model::AccountAccess {
+            description: "ci".into(),
+            account_id: "931827427725".into(),
+            can_write: true,
+        }],
+        github: None,
+        circleci: None,
+        push_actions: ecrplan_model::Module::default_push_actions(),
+        ci_outputs: Default::default(),
+    };
+    let desired = DesiredEstate {
+        name: "bulk".into(),
+        provider: Default::default(),
+        modules: vec![module],
+        replication: None,
+    };
+    let mut live = LiveEstate::empty(account.clone());
+    live.objects = desired
+        .objects(&account)
+        .into_iter()
+        .map(|o| ecrplan_model::LiveObject::new(o.resource))
+        .collect();
+    live.normalise();
+    (desired, live)
+}
+
+#[test]
+fn no_change_plan_of_600_writable_repositories_fits_a_comment() {
+    let (desired, live) = writable_estate();
+    let p = plan(&desired, &live, "h").expect("plan");
+    assert!(p.is_empty());
+    let md = view(ViewFormat::Markdown, false, None).plan(&p);
+    assert!(
+        md.chars().count() < COMMENT_LIMIT,
+        "{} characters",
+        md.chars().count()
+    );
+}
+
+#[test]
+fn markdown_notes_are_cut_to_fit_a_comment() {
+    let (desired, live) = writable_estate();
+    let mut p = plan(&desired, &live, "h").expect("plan");
+    p.notes = p
+        .changes
+        .iter()
+        .map(|c| ecrplan_model::Note {
+            severity: ecrplan_model::Severity::Warning,
+            address: Some(c.address.clone()),
+            message: format!(
+                "repository {} lets other accounts push: 931827427725",
+                c.id.key
+            ),
+        })
+        .collect();
+    for md in [
+        view(ViewFormat::Markdown, false, None).plan(&p),
+        view(ViewFormat::Markdown, false, None).drift(
+            &drift(&desired, &live)
+                .map(|mut d| {
+                    d.notes = p.notes.clone();
+                    d
+                })
+                .expect("drift"),
+        ),
+    ] {
+        assert!(
+            md.chars().count() < COMMENT_LIMIT,
+            "{} characters",
+            md.chars().count()
+        );
+        assert!(md.contains("more notes — see"), "{md}");
+    }
+}
+
+#[test]
+fn markdown_drift_overflow_row_has_two_cells() {
+    let (desired, mut live) = writable_estate();
+    live.objects.clear();
+    let d = drift(&desired, &live).expect("drift");
+    let md = view(ViewFormat::Markdown, false, None).drift(&d);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| … |"))
+        .expect("the drift table is cut");
+    assert_eq!(row.matches('|').count(), 3, "{row}");
+}

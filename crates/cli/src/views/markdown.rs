@@ -15,6 +15,13 @@ pub const COMMENT_LIMIT: usize = 65_536;
 const RESERVE: usize = 1_024;
 /// The share of the comment the summary table may take before its rows are cut too.
 const TABLE_BUDGET: usize = 24_000;
+/// The share of the comment the checker notes may take.
+const NOTES_BUDGET: usize = 16_000;
+/// Where the plan's notes and details are all listed.
+const PLAN_JSON: &str =
+    "the JSON plan (`ecrplan plan --format json` or `ecrplan show PLAN.json --format json`)";
+/// Where the drift report's notes and details are all listed.
+const DRIFT_JSON: &str = "`ecrplan drift --format json`";
 
 /// Markdown for pull-request comments.
 pub struct MarkdownView;
@@ -42,8 +49,11 @@ fn diff_block(lines: &[Line]) -> String {
     out
 }
 
-fn notes(out: &mut String, notes: &[Note]) {
-    for n in notes {
+/// Checker notes, cut at [`NOTES_BUDGET`] like the table; errors sort first, so they are the
+/// ones shown.
+fn notes(out: &mut String, notes: &[Note], pointer: &str) {
+    let start = out.len();
+    for (shown, n) in notes.iter().enumerate() {
         let kind = match n.severity {
             Severity::Error => "CAUTION",
             Severity::Warning => "WARNING",
@@ -53,7 +63,16 @@ fn notes(out: &mut String, notes: &[Note]) {
             .as_ref()
             .map(|a| format!(" ({})", code(&a.to_string())))
             .unwrap_or_default();
-        let _ = writeln!(out, "> [!{kind}]\n> {}{at}\n", n.message.replace('\n', " "));
+        let s = format!("> [!{kind}]\n> {}{at}\n\n", n.message.replace('\n', " "));
+        if out.len() - start + s.len() > NOTES_BUDGET {
+            let _ = writeln!(
+                out,
+                "_{} more notes — see {pointer}._\n",
+                notes.len() - shown
+            );
+            return;
+        }
+        out.push_str(&s);
     }
 }
 
@@ -90,7 +109,20 @@ fn table(out: &mut String, header: &str, rows: Vec<String>) {
         shown += 1;
     }
     if shown < total {
-        let _ = writeln!(out, "| … | _{} more not listed_ | |", total - shown);
+        // As many cells as the header has columns, so the row lines up with the table.
+        let columns = header
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .matches('|')
+            .count()
+            .saturating_sub(1);
+        let _ = writeln!(
+            out,
+            "| … | _{} more not listed_ |{}",
+            total - shown,
+            " |".repeat(columns.saturating_sub(2))
+        );
     }
     out.push('\n');
 }
@@ -123,14 +155,14 @@ impl View for MarkdownView {
             .collect();
         if changing.is_empty() {
             out.push_str("**No changes.** Your ECR estate matches the configuration.\n\n");
-            notes(&mut out, &plan.notes);
+            notes(&mut out, &plan.notes, PLAN_JSON);
             return out;
         }
         let _ = writeln!(out, "**{}**\n", Summary::of(plan).line());
         if !plan.is_applyable() {
             out.push_str("**This plan must not be applied: see the errors below.**\n\n");
         }
-        notes(&mut out, &plan.notes);
+        notes(&mut out, &plan.notes, PLAN_JSON);
         let rows = changing
             .iter()
             .map(|c| {
@@ -152,7 +184,7 @@ impl View for MarkdownView {
             &mut out,
             changing.iter().map(|c| details(c)).collect(),
             "resource details were",
-            "the JSON plan (`ecrplan plan --format json` or `ecrplan show PLAN.json --format json`) has them all",
+            &format!("{PLAN_JSON} has them all"),
         );
         out
     }
@@ -164,7 +196,7 @@ impl View for MarkdownView {
         );
         if drift.in_sync() {
             out.push_str("**No drift.** The account matches the configuration.\n\n");
-            notes(&mut out, &drift.notes);
+            notes(&mut out, &drift.notes, DRIFT_JSON);
             return out;
         }
         let _ = writeln!(
@@ -175,7 +207,7 @@ impl View for MarkdownView {
             drift.undeclared.len(),
             drift.unmanaged.len()
         );
-        notes(&mut out, &drift.notes);
+        notes(&mut out, &drift.notes, DRIFT_JSON);
         let mut rows: Vec<String> = Vec::new();
         rows.extend(drift.changed.iter().map(|c| {
             format!(
@@ -217,7 +249,7 @@ impl View for MarkdownView {
                 })
                 .collect(),
             "changed objects were",
-            "`ecrplan drift --format json` lists them all",
+            &format!("{DRIFT_JSON} lists them all"),
         );
         out
     }
