@@ -1,8 +1,6 @@
 //! Reading the live estate with few calls: one listing per object type, then per-object reads
 //! only where the scope needs them, run concurrently.
 
-use std::collections::BTreeSet;
-
 use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
 use ecrplan_model::{
@@ -11,6 +9,7 @@ use ecrplan_model::{
     Resource, Role, RolePolicy, TagMutability, Tags,
 };
 use futures::{StreamExt, TryStreamExt, stream};
+use serde_json::Value;
 
 use crate::{AwsProvider, error};
 
@@ -46,10 +45,10 @@ fn document(operation: &str, text: &str) -> Result<JsonDocument, ProviderError> 
         let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
         serde_json::from_str(&decoded)
     });
-    parsed.map(JsonDocument).map_err(|e| {
-        ProviderError::Transport(format!(
-            "{operation} returned a document that is not JSON: {e}"
-        ))
+    parsed.map(JsonDocument).map_err(|e| ProviderError::Api {
+        operation: operation.to_owned(),
+        code: "InvalidDocument".into(),
+        message: format!("the document is not JSON: {e}"),
     })
 }
 
@@ -177,82 +176,103 @@ async fn read_repository(
     Ok(out)
 }
 
-/// Roles under `/ecrplan/` (one paginated listing), plus declared roles living elsewhere.
+/// Whether an OIDC provider, named by its URL or by an ARN ending in `:oidc-provider/<url>`, is
+/// one ecrplan can own or declare: GitHub's, or a CircleCI organisation's.
+pub(crate) fn ci_provider(arn_or_url: &str) -> bool {
+    let url = arn_or_url
+        .rsplit_once(":oidc-provider/")
+        .map_or(arn_or_url, |(_, url)| url);
+    url == "token.actions.githubusercontent.com" || url.starts_with("oidc.circleci.com/org/")
+}
+
+/// Whether a trust policy federates to a provider ecrplan can own: such roles are read even
+/// when unowned and undeclared, because a shared provider is deleted only when no role in the
+/// account trusts it.
+fn trusts_ci_provider(trust: &JsonDocument) -> bool {
+    let statements: Vec<&Value> = match trust.0.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    statements
+        .into_iter()
+        .filter_map(|s| s.get("Principal")?.get("Federated"))
+        .flat_map(|f| match f {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            other => other.as_str().into_iter().collect::<Vec<_>>(),
+        })
+        .any(ci_provider)
+}
+
+/// Every role in the account (one paginated listing; it carries trust documents but no tags).
+/// Kept: roles under `/ecrplan/`, declared roles, and roles trusting a CI OIDC provider.
 async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
-    let mut listed: Vec<IamRole> = Vec::new();
+    let mut kept: Vec<(IamRole, JsonDocument)> = Vec::new();
     let mut marker = None;
     loop {
         let page = p
             .iam
             .list_roles()
-            .path_prefix(ROLE_PATH)
+            .max_items(1000)
             .set_marker(marker.take())
             .send()
             .await
             .map_err(|e| error::api("ListRoles", e))?;
         let truncated = page.is_truncated();
         marker = page.marker.clone();
-        listed.extend(page.roles);
+        for role in page.roles {
+            let trust = match role.assume_role_policy_document() {
+                Some(text) => document("ListRoles", text)?,
+                None => JsonDocument(Value::Null),
+            };
+            if role.path.starts_with(ROLE_PATH)
+                || scope.roles.contains(&role.role_name)
+                || trusts_ci_provider(&trust)
+            {
+                kept.push((role, trust));
+            }
+        }
         if !truncated || marker.is_none() {
             break;
         }
     }
-    let found: BTreeSet<String> = listed.iter().map(|r| r.role_name.clone()).collect();
-    let missing: Vec<String> = scope
-        .roles
-        .iter()
-        .filter(|n| !found.contains(*n))
-        .cloned()
-        .collect();
-    let extra: Vec<Option<IamRole>> = stream::iter(missing)
-        .map(|name| async move {
-            match p.iam.get_role().role_name(&name).send().await {
-                Ok(out) => Ok(out.role),
-                Err(e) => {
-                    let err = error::api("GetRole", e);
-                    if error::is_not_found(&err) {
-                        Ok(None)
-                    } else {
-                        Err(err)
-                    }
-                }
-            }
-        })
-        .buffer_unordered(p.parallelism())
-        .try_collect()
-        .await?;
-    let all = listed.into_iter().chain(extra.into_iter().flatten());
-    let per_role: Vec<Vec<Resource>> = stream::iter(all)
-        .map(|r| read_role(p, scope, r))
+    let per_role: Vec<Vec<Resource>> = stream::iter(kept)
+        .map(|(role, trust)| read_role(p, scope, role, trust))
         .buffer_unordered(p.parallelism())
         .try_collect()
         .await?;
     Ok(per_role.into_iter().flatten().collect())
 }
 
-/// Tags of every role (ListRoles has none); inline policies of declared and owned roles, all
-/// of them, so that stray ones are seen and removed.
+/// Drops a NoSuchEntity answer: the object was deleted between the listing and this read.
+fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if error::is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Tags of every kept role (ListRoles has none); inline policies of declared and owned roles,
+/// all of them, so that stray ones are seen and removed.
 async fn read_role(
     p: &AwsProvider,
     scope: &RefreshScope,
     r: IamRole,
+    trust: JsonDocument,
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.role_name.clone();
-    let tags: Tags = p
+    let listed = p
         .iam
         .list_role_tags()
         .role_name(&name)
         .send()
         .await
-        .map_err(|e| error::api("ListRoleTags", e))?
-        .tags
-        .into_iter()
-        .map(|t| (t.key, t.value))
-        .collect();
-    let trust = match r.assume_role_policy_document() {
-        Some(text) => document("ListRoles", text)?,
-        None => JsonDocument(serde_json::Value::Null),
+        .map_err(|e| error::api("ListRoleTags", e));
+    let Some(listed) = unless_gone(listed)? else {
+        return Ok(Vec::new());
     };
+    let tags: Tags = listed.tags.into_iter().map(|t| (t.key, t.value)).collect();
     let wanted = scope.roles.contains(&name) || owned_by(&tags, &scope.estate);
     let mut out = vec![Resource::Role(Role {
         name: name.clone(),
@@ -261,15 +281,7 @@ async fn read_role(
         tags,
     })];
     if wanted {
-        let names = p
-            .iam
-            .list_role_policies()
-            .role_name(&name)
-            .send()
-            .await
-            .map_err(|e| error::api("ListRolePolicies", e))?
-            .policy_names;
-        for policy in names {
+        for policy in role_policy_names(p, &name).await? {
             let got = p
                 .iam
                 .get_role_policy()
@@ -277,17 +289,47 @@ async fn read_role(
                 .policy_name(&policy)
                 .send()
                 .await
-                .map_err(|e| error::api("GetRolePolicy", e))?;
-            out.push(Resource::RolePolicy(RolePolicy {
-                role: name.clone(),
-                name: policy,
-                document: document("GetRolePolicy", &got.policy_document)?,
-            }));
+                .map_err(|e| error::api("GetRolePolicy", e));
+            if let Some(got) = unless_gone(got)? {
+                out.push(Resource::RolePolicy(RolePolicy {
+                    role: name.clone(),
+                    name: policy,
+                    document: document("GetRolePolicy", &got.policy_document)?,
+                }));
+            }
         }
     }
     Ok(out)
 }
 
+/// The names of a role's inline policies, all pages; none when the role has gone.
+pub(crate) async fn role_policy_names(
+    p: &AwsProvider,
+    role: &str,
+) -> Result<Vec<String>, ProviderError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| error::api("ListRolePolicies", e));
+        let Some(page) = unless_gone(page)? else {
+            return Ok(names);
+        };
+        names.extend(page.policy_names);
+        marker = page.marker;
+        if !page.is_truncated || marker.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+/// The OIDC providers ecrplan can own or declare; others are not read at all.
 async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError> {
     let arns: Vec<String> = p
         .iam
@@ -299,8 +341,9 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
         .unwrap_or_default()
         .into_iter()
         .filter_map(|entry| entry.arn)
+        .filter(|arn| ci_provider(arn))
         .collect();
-    stream::iter(arns)
+    let found: Vec<Option<Resource>> = stream::iter(arns)
         .map(|arn| async move {
             let got = p
                 .iam
@@ -308,7 +351,10 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
                 .open_id_connect_provider_arn(&arn)
                 .send()
                 .await
-                .map_err(|e| error::api("GetOpenIDConnectProvider", e))?;
+                .map_err(|e| error::api("GetOpenIDConnectProvider", e));
+            let Some(got) = unless_gone(got)? else {
+                return Ok(None);
+            };
             let url = got.url().map_or_else(
                 || {
                     arn.split_once(":oidc-provider/")
@@ -317,7 +363,7 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
                 },
                 |u| u.trim_start_matches("https://").to_owned(),
             );
-            Ok(Resource::OidcProvider(OidcProvider {
+            Ok(Some(Resource::OidcProvider(OidcProvider {
                 url,
                 client_ids: got.client_id_list().to_vec(),
                 thumbprints: got.thumbprint_list().to_vec(),
@@ -326,11 +372,12 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
                     .iter()
                     .map(|t| (t.key.clone(), t.value.clone()))
                     .collect(),
-            }))
+            })))
         })
         .buffer_unordered(p.parallelism())
         .try_collect()
-        .await
+        .await?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// The registry's replication rules; an empty rule list is reported as no object, the same
@@ -516,5 +563,44 @@ mod tests {
         );
         assert!(listings.iter().all(|l| l.get("repositoryNames").is_none()));
         assert_eq!(provider.stats().count("DescribeRepositories"), 3);
+    }
+
+    #[test]
+    fn a_document_that_is_not_json_is_an_api_error_not_a_retried_transport_error() {
+        let err = super::document("GetRolePolicy", "{not json").expect_err("not JSON");
+        assert!(
+            matches!(&err, ecrplan_model::ProviderError::Api { code, .. } if code == "InvalidDocument"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn only_ci_oidc_providers_are_read() {
+        let arn = |url: &str| format!("arn:aws:iam::123456789012:oidc-provider/{url}");
+        assert!(super::ci_provider(&arn(
+            "token.actions.githubusercontent.com"
+        )));
+        assert!(super::ci_provider(&arn("oidc.circleci.com/org/abc")));
+        assert!(!super::ci_provider(&arn("accounts.google.com")));
+        assert!(!super::ci_provider(&arn(
+            "token.actions.githubusercontent.com/enterprise"
+        )));
+    }
+
+    #[test]
+    fn roles_trusting_a_ci_provider_are_recognised_in_any_form() {
+        let trust = |federated: Value| {
+            ecrplan_model::JsonDocument(json!({"Statement": {"Effect": "Allow",
+                "Principal": {"Federated": federated}, "Action": "sts:AssumeRoleWithWebIdentity"}}))
+        };
+        let github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+        assert!(super::trusts_ci_provider(&trust(json!(github))));
+        assert!(super::trusts_ci_provider(&trust(json!([
+            "cognito-identity.amazonaws.com",
+            github
+        ]))));
+        assert!(!super::trusts_ci_provider(&trust(json!(
+            "cognito-identity.amazonaws.com"
+        ))));
     }
 }

@@ -13,8 +13,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
-    ROLE_PATH, RefreshScope, Resource,
+    Account, JsonDocument, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider,
+    ProviderError, ROLE_PATH, RefreshScope, Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -407,6 +407,36 @@ impl Changed for Account {
     }
 }
 
+/// Whether an OIDC provider, by URL or by an ARN ending in `:oidc-provider/<url>`, is one
+/// ecrplan can own or declare: GitHub's, or a CircleCI organisation's.
+fn ci_provider(arn_or_url: &str) -> bool {
+    let url = arn_or_url
+        .rsplit_once(":oidc-provider/")
+        .map_or(arn_or_url, |(_, url)| url);
+    url == "token.actions.githubusercontent.com" || url.starts_with("oidc.circleci.com/org/")
+}
+
+/// Whether a trust policy federates to a provider ecrplan can own: such roles are seen even
+/// when unowned and undeclared, because a shared provider is deleted only when no role in the
+/// account trusts it.
+fn trusts_ci_provider(trust: &JsonDocument) -> bool {
+    let statements: Vec<&serde_json::Value> = match trust.0.get("Statement") {
+        Some(serde_json::Value::Array(items)) => items.iter().collect(),
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    statements
+        .into_iter()
+        .filter_map(|s| s.get("Principal")?.get("Federated"))
+        .flat_map(|f| match f {
+            serde_json::Value::Array(items) => {
+                items.iter().filter_map(serde_json::Value::as_str).collect()
+            }
+            other => other.as_str().into_iter().collect::<Vec<_>>(),
+        })
+        .any(ci_provider)
+}
+
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -425,7 +455,12 @@ impl Provider for SandboxProvider {
             // The same view the AWS provider reads: every repository and OIDC provider, owned
             // roles plus declared ones, and policies only where the scope needs them.
             let listed = |o: &Resource| match o {
-                Resource::Role(r) => r.path.starts_with(ROLE_PATH) || scope.roles.contains(&r.name),
+                Resource::Role(r) => {
+                    r.path.starts_with(ROLE_PATH)
+                        || scope.roles.contains(&r.name)
+                        || trusts_ci_provider(&r.trust)
+                }
+                Resource::OidcProvider(o) => ci_provider(&o.url),
                 _ => true,
             };
             // A policy is read when its parent is seen at all, and declared or owned.
@@ -436,7 +471,7 @@ impl Provider for SandboxProvider {
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Role(_) => listed(&o.resource),
+                Resource::Role(_) | Resource::OidcProvider(_) => listed(&o.resource),
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
                 | Resource::RolePolicy(_) => o.resource.parent().is_some_and(|p| match p.kind {

@@ -460,7 +460,9 @@ pub async fn roles(s: &Subject<'_>) {
     assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
 }
 
-/// A declared role outside `/ecrplan/` is read by name; an undeclared one is not seen.
+/// Roles outside `/ecrplan/`: a declared one is read; an undeclared one is seen only when it
+/// trusts a CI OIDC provider, so that a shared provider such a role uses is never deleted
+/// under it (regression: refresh listed only `/ecrplan/` and the planner deleted the provider).
 pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     let p = s.provider;
     let acct = account(p).await;
@@ -472,15 +474,38 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     });
     create(p, &role).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
-    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    match undeclared.get(&role.id()) {
+        Some(o) => assert!(o.owner.is_none(), "{o:#?}"),
+        None => {
+            panic!("an unowned role trusting the GitHub provider is invisible: {undeclared:#?}")
+        }
+    }
 
-    // Adopted (tagged) with a policy: while declared both are read; once the declaration is
-    // gone neither is, because nothing lists roles outside /ecrplan/.
+    let service = Resource::Role(Role {
+        name: "batch-runner".into(),
+        path: "/".into(),
+        trust: JsonDocument(json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole"
+            }]
+        })),
+        tags: Tags::new(),
+    });
+    create(p, &service).await;
+    assert_absent(p, &scope_of("alpha", &[], &[]), &service.id()).await;
+
+    // Adopted (tagged) with a policy: the role and its policy are read whether declared or
+    // not, so an owned role that is no longer declared can be deleted.
+    let owner = owned("alpha", Some("m"), &[]);
     apply(
         p,
         Operation::Tag {
             id: role.id(),
-            tags: owned("alpha", Some("m"), &[]),
+            tags: owner.clone(),
         },
     )
     .await;
@@ -492,8 +517,11 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     create(p, &policy).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &policy).await;
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    let seen = undeclared.get(&role.id());
     assert!(
-        undeclared.get(&role.id()).is_none() && undeclared.get(&policy.id()).is_none(),
+        seen.and_then(|o| o.owner.as_ref())
+            .is_some_and(|o| o.estate == "alpha")
+            && undeclared.get(&policy.id()).is_some(),
         "{undeclared:#?}"
     );
 }
