@@ -35,7 +35,7 @@ use decode::suggest;
 use diag::Sink;
 use eval::{Evaluator, VarSource, Vars, span_of};
 use modules::{CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, Declared};
-use value::{At, FileId, Kind};
+use value::{At, FileId};
 
 /// What the caller passes in besides the directory.
 #[derive(Clone, Debug, Default)]
@@ -160,10 +160,14 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     let circleci_org = if needs_circleci_org {
         circleci_organisation(&mut ev)
     } else {
-        None
+        CircleciOrg::NotGiven
     };
-    let circleci_org_given = circleci_org.is_some();
-    let circleci_org = circleci_org.unwrap_or_else(|| CIRCLECI_ORG_PLACEHOLDER.to_owned());
+    // An invalid id is an error already: the placeholder warning would contradict it.
+    let circleci_org_given = !matches!(circleci_org, CircleciOrg::NotGiven);
+    let circleci_org = match circleci_org {
+        CircleciOrg::Given(id) => id,
+        CircleciOrg::NotGiven | CircleciOrg::Invalid => CIRCLECI_ORG_PLACEHOLDER.to_owned(),
+    };
 
     let mut declared: Vec<Declared> = Vec::new();
     for m in &top.modules {
@@ -363,6 +367,8 @@ fn unterminated_string(file: &Arc<SourceFile>, quote: usize) -> Diagnostic {
 /// A `variable` block.
 struct VarDecl<'b> {
     file: FileId,
+    /// Where the name was written, to point at the first of two declarations.
+    label_at: At,
     default: Option<&'b hcl_edit::expr::Expression>,
 }
 
@@ -384,6 +390,8 @@ struct TopLevel<'b> {
     ecrplan: Vec<(FileId, &'b Block)>,
     replication: Vec<(FileId, &'b Block)>,
     locals: HashMap<String, (FileId, &'b hcl_edit::expr::Expression)>,
+    /// Where each local value was defined, to report a second definition.
+    local_names: HashMap<String, At>,
     skipped: HashMap<String, usize>,
 }
 
@@ -470,15 +478,17 @@ impl<'b> TopLevel<'b> {
                     );
                     let default = fields.get("default").map(|a| a.expr);
                     if let Some(first) = self.variables.get(&name) {
-                        let _ = first;
-                        ev.error(
-                            &label_at,
-                            format!("variable \"{name}\" is declared twice"),
-                            "declared again here",
-                        );
+                        duplicate(ev, "variable", &name, &first.label_at, &label_at);
                         continue;
                     }
-                    self.variables.insert(name, VarDecl { file, default });
+                    self.variables.insert(
+                        name,
+                        VarDecl {
+                            file,
+                            label_at,
+                            default,
+                        },
+                    );
                 }
                 "module" => {
                     if !want_label(ev, 1, "module") {
@@ -498,27 +508,22 @@ impl<'b> TopLevel<'b> {
                     // Terraform wants `source` as a literal string; only a module ecrplan
                     // reads has it evaluated (a skipped module is never evaluated).
                     let source = match source_attr.map(|a| &a.value) {
-                        Some(expr) => {
-                            match expr.as_str() {
-                                Some(s) => s.to_owned(),
-                                None if seed_kind => match ev.eval(file, expr) {
-                                    Some(v) => match &v.kind {
-                                        Kind::String(s) => s.clone(),
-                                        _ => {
-                                            let found = v.type_name();
-                                            ev.error(
-                                            &v.at,
-                                            format!("a module `source` must be a string, found {found}"),
-                                            "expected a string",
-                                        );
-                                            continue;
-                                        }
-                                    },
-                                    None => continue,
-                                },
-                                None => String::new(),
+                        Some(expr) => match expr.as_str() {
+                            Some(s) => s.to_owned(),
+                            None if seed_kind => {
+                                let at = At::new(file, span_of(expr));
+                                let d = ev
+                                    .diag(
+                                        &at,
+                                        "a module `source` must be a literal string",
+                                        "not a literal string",
+                                    )
+                                    .help("Terraform reads `source` before any variable or function: write it as a quoted string without `${…}`");
+                                ev.sink.push(d);
+                                continue;
                             }
-                        }
+                            None => String::new(),
+                        },
                         None => String::new(),
                     };
                     let cloud_platform = modules::is_cloud_platform(&source);
@@ -573,9 +578,16 @@ impl<'b> TopLevel<'b> {
                     // Skipped as a block; an entry is evaluated only when a module reads it.
                     self.skip("locals");
                     for attr in block.body.iter().filter_map(Structure::as_attribute) {
-                        self.locals
-                            .entry(attr.key.value().to_string())
-                            .or_insert((file, &attr.value));
+                        let name = attr.key.value().to_string();
+                        let at = At::new(file, span_of(&attr.key));
+                        match self.local_names.get(&name) {
+                            // Terraform refuses a directory that defines a local value twice.
+                            Some(first) => duplicate(ev, "local value", &name, first, &at),
+                            None => {
+                                self.locals.insert(name.clone(), (file, &attr.value));
+                                self.local_names.insert(name, at);
+                            }
+                        }
                     }
                 }
                 kind if TERRAFORM_BLOCKS.contains(&kind) => self.skip(kind),
@@ -649,47 +661,54 @@ fn read_replication(ev: &mut Evaluator<'_>, blocks: &[(FileId, &Block)]) -> Opti
     Some(ev.replication_block(*file, block))
 }
 
+/// What the variable `circleci_organisation_id` gave.
+enum CircleciOrg {
+    Given(String),
+    NotGiven,
+    /// A value that is not a UUID (or no string), already reported.
+    Invalid,
+}
+
 /// The CircleCI organisation id for Cloud Platform modules, from the variable
 /// `circleci_organisation_id` (`--var`, `ECRPLAN_VAR_…` or a `variable` default).
-fn circleci_organisation(ev: &mut Evaluator<'_>) -> Option<String> {
-    let value = match ev.vars.values.get(CIRCLECI_ORG_VARIABLE)? {
-        VarSource::Cli(s) | VarSource::Env(s) => s.clone(),
-        VarSource::Default(file, expr) => {
-            let v = ev.eval(*file, expr)?;
+fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
+    let (value, at) = match ev.vars.values.get(CIRCLECI_ORG_VARIABLE) {
+        Some(VarSource::Cli(s) | VarSource::Env(s)) => (s.clone(), None),
+        Some(VarSource::Default(file, expr)) => {
+            let Some(v) = ev.eval(*file, expr) else {
+                return CircleciOrg::Invalid;
+            };
             match v.as_text() {
-                Some(s) => s,
+                Some(s) => (s, Some(v.at)),
                 None => {
                     ev.error(
                         &v.at,
                         "`circleci_organisation_id` must be a string",
                         "expected a string",
                     );
-                    return None;
+                    return CircleciOrg::Invalid;
                 }
             }
         }
-        VarSource::Missing => return None,
+        Some(VarSource::Missing) | None => return CircleciOrg::NotGiven,
     };
     ev.used_vars.insert(
         CIRCLECI_ORG_VARIABLE.to_owned(),
         serde_json::Value::String(value.clone()),
     );
-    let groups: Vec<&str> = value.split('-').collect();
-    let uuid = groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
-    if !uuid {
-        ev.sink.push(
-            Diagnostic::error(format!(
-                "`{CIRCLECI_ORG_VARIABLE}` is `{value}`, not a CircleCI organisation id"
-            ))
-            .help("the organisation id is the UUID under Organization Settings → Overview in CircleCI"),
-        );
-        return None;
+    if !modules::is_uuid(&value) {
+        let message =
+            format!("`{CIRCLECI_ORG_VARIABLE}` is `{value}`, not a CircleCI organisation id");
+        let d = match &at {
+            Some(at) => ev.diag(at, message, "expected a UUID"),
+            None => Diagnostic::error(message),
+        };
+        ev.sink.push(d.help(
+            "the organisation id is the UUID under Organization Settings → Overview in CircleCI",
+        ));
+        return CircleciOrg::Invalid;
     }
-    Some(value)
+    CircleciOrg::Given(value)
 }
 
 /// Module names, repositories and roles must each be declared once in the directory.

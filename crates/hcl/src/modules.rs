@@ -1040,7 +1040,8 @@ fn is_kms_key_arn(s: &str) -> bool {
     }
 }
 
-fn is_uuid(s: &str) -> bool {
+/// True for a UUID written as 8-4-4-4-12 hex digits (a CircleCI organisation id).
+pub(crate) fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups
