@@ -27,6 +27,11 @@ pub(crate) enum VarSource<'a> {
     Env(String),
     /// The `default` of the `variable` block, evaluated on first use.
     Default(FileId, &'a Expression),
+    /// A `--var` or `ECRPLAN_VAR_…` value of a collection-typed variable, parsed as an
+    /// expression (its own source file) and evaluated on first use.
+    Given(FileId, &'a Expression),
+    /// A given value of a collection-typed variable that did not parse (already reported).
+    Unparsable,
     /// Declared without a default, and given no value.
     Missing,
 }
@@ -394,7 +399,7 @@ impl<'a> Evaluator<'a> {
             Some(VarSource::Cli(s) | VarSource::Env(s)) => {
                 Value::new(Kind::String(s.clone()), at.clone())
             }
-            Some(VarSource::Default(file, expr)) => {
+            Some(VarSource::Default(file, expr) | VarSource::Given(file, expr)) => {
                 let (file, expr) = (*file, *expr);
                 let cached = match self.defaults.get(name) {
                     Some(cached) => cached.clone(),
@@ -408,6 +413,7 @@ impl<'a> Evaluator<'a> {
                 };
                 cached?
             }
+            Some(VarSource::Unparsable) => return None,
             Some(VarSource::Missing) | None => {
                 let declared = self.vars.values.contains_key(name);
                 let message = if declared {

@@ -92,7 +92,7 @@ const ECRPLAN_BLOCKS: &[&str] = &["module", "variable", "provider", "ecrplan", "
 /// Reads a configuration directory into the desired estate, or returns every error found (with
 /// the warnings after them).
 pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics> {
-    let files = read_files(dir)?;
+    let mut files = read_files(dir)?;
     let mut sink = Sink::default();
     let mut bodies = Vec::new();
     for (id, file) in files.iter().enumerate() {
@@ -125,13 +125,51 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         vars.values.insert(name.clone(), source);
     }
     vars.locals = top.locals.clone();
-    for (name, value) in &options.env {
-        vars.values
-            .insert(name.clone(), VarSource::Env(value.clone()));
+    // As in Terraform, a given value of a variable with a collection `type` is an HCL
+    // expression; other given values are strings. Each parsed value is a source file of its own,
+    // so that its diagnostics point into it.
+    let given: Vec<(&String, &String, bool)> = options
+        .env
+        .iter()
+        .map(|(name, value)| (name, value, false))
+        .chain(options.vars.iter().map(|(name, value)| (name, value, true)))
+        .collect();
+    let mut parsed = Vec::new();
+    for &(name, value, cli) in &given {
+        if !top.variables.get(name).is_some_and(|decl| decl.collection) {
+            continue;
+        }
+        let shown = if cli {
+            format!("--var {name}")
+        } else {
+            format!("ECRPLAN_VAR_{name}")
+        };
+        let file = Arc::new(SourceFile::new(shown, value.as_str()));
+        let expr = match hcl_edit::parser::parse_expr(value) {
+            Ok(expr) => Some(expr),
+            Err(e) => {
+                sink.push(parse_error(&file, &e).help(format!(
+                    "`{name}` has a collection type: its value is an HCL expression, such as [\"a\", \"b\"] or {{ key = \"value\" }}"
+                )));
+                None
+            }
+        };
+        parsed.push((files.len(), expr));
+        files.push(file);
     }
-    for (name, value) in &options.vars {
-        vars.values
-            .insert(name.clone(), VarSource::Cli(value.clone()));
+    let mut parsed_values = parsed.iter();
+    for &(name, value, cli) in &given {
+        let source = if top.variables.get(name).is_some_and(|decl| decl.collection) {
+            match parsed_values.next() {
+                Some((file, Some(expr))) => VarSource::Given(*file, expr),
+                _ => VarSource::Unparsable,
+            }
+        } else if cli {
+            VarSource::Cli(value.clone())
+        } else {
+            VarSource::Env(value.clone())
+        };
+        vars.values.insert(name.clone(), source);
     }
 
     let mut warnings = Vec::new();
@@ -370,6 +408,20 @@ struct VarDecl<'b> {
     /// Where the name was written, to point at the first of two declarations.
     label_at: At,
     default: Option<&'b hcl_edit::expr::Expression>,
+    /// A list, map, set, object or tuple `type`: given values are parsed as expressions.
+    collection: bool,
+}
+
+/// True for a `type` of a list, map, set, object or tuple (`list(string)`, bare `map`, …).
+fn is_collection_type(expr: &hcl_edit::expr::Expression) -> bool {
+    const COLLECTIONS: &[&str] = &["list", "map", "set", "object", "tuple"];
+    match expr {
+        hcl_edit::expr::Expression::FuncCall(call) => {
+            !call.name.is_namespaced() && COLLECTIONS.contains(&call.name.name.value().as_str())
+        }
+        hcl_edit::expr::Expression::Variable(name) => COLLECTIONS.contains(&name.value().as_str()),
+        _ => false,
+    }
 }
 
 /// A module block worth reading.
@@ -477,6 +529,9 @@ impl<'b> TopLevel<'b> {
                         &format!("variable \"{name}\""),
                     );
                     let default = fields.get("default").map(|a| a.expr);
+                    let collection = fields
+                        .get("type")
+                        .is_some_and(|a| is_collection_type(a.expr));
                     if let Some(first) = self.variables.get(&name) {
                         duplicate(ev, "variable", &name, &first.label_at, &label_at);
                         continue;
@@ -487,6 +542,7 @@ impl<'b> TopLevel<'b> {
                             file,
                             label_at,
                             default,
+                            collection,
                         },
                     );
                 }
@@ -674,7 +730,7 @@ enum CircleciOrg {
 fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
     let (value, at) = match ev.vars.values.get(CIRCLECI_ORG_VARIABLE) {
         Some(VarSource::Cli(s) | VarSource::Env(s)) => (s.clone(), None),
-        Some(VarSource::Default(file, expr)) => {
+        Some(VarSource::Default(file, expr) | VarSource::Given(file, expr)) => {
             let Some(v) = ev.eval(*file, expr) else {
                 return CircleciOrg::Invalid;
             };
@@ -690,6 +746,7 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
                 }
             }
         }
+        Some(VarSource::Unparsable) => return CircleciOrg::Invalid,
         Some(VarSource::Missing) | None => return CircleciOrg::NotGiven,
     };
     ev.used_vars.insert(

@@ -597,3 +597,34 @@ fn file_outside_the_configuration_directory_is_a_warning() {
         )]
     );
 }
+
+#[test]
+fn var_of_a_collection_type_is_parsed_as_an_expression() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "ecrplan { estate = \"e\" }\n\
+         variable \"repos\" { type = list(string) }\n\
+         variable \"owner\" { type = string }\n\
+         module \"m\" {\n  source = \"x\"\n  ecr-repositories = var.repos\n  \
+         tags = { owner = var.owner }\n}\n",
+    )]);
+    let options = LoadOptions {
+        vars: vec![
+            ("repos".into(), "[\"app\", \"web\"]".into()),
+            ("owner".into(), "[\"not\", \"parsed\"]".into()),
+        ],
+        env: vec![("repos".into(), "[\"ignored\"]".into())],
+    };
+    let loaded = load_ok(dir.path(), &options);
+    let m = &loaded.estate.modules[0];
+    assert_eq!(m.repositories, ["app", "web"]);
+    assert_eq!(m.settings.tags["owner"], "[\"not\", \"parsed\"]");
+
+    let options = LoadOptions {
+        vars: vec![("owner".into(), "web".into())],
+        env: vec![("repos".into(), "[\"app\",".into())],
+    };
+    let errors = errors_of(dir.path(), &options);
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(errors[0].file(), Some("ECRPLAN_VAR_repos"));
+}
