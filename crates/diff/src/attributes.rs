@@ -20,8 +20,14 @@ pub struct AttributeChange {
 impl AttributeChange {
     /// True for policy documents, which views show as a diff rather than as values.
     pub fn is_document(&self) -> bool {
-        matches!(self.attribute.as_str(), "document" | "trust")
+        is_document_attribute(&self.attribute)
     }
+}
+
+/// True for the attributes that hold policy documents (`document`, `trust`), which views show
+/// as pretty JSON or a diff rather than as one value.
+pub fn is_document_attribute(name: &str) -> bool {
+    matches!(name, "document" | "trust")
 }
 
 /// The attributes whose canonical values differ, in attribute-name order. Comparing canonical

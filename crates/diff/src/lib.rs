@@ -13,7 +13,7 @@ mod planner;
 use ecrplan_model::{Address, ObjectId};
 use thiserror::Error;
 
-pub use attributes::{AttributeChange, attribute_changes, unified_diff};
+pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;
 pub use drift::{
     DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, UnmanagedObject, drift,

@@ -1,7 +1,7 @@
 //! What the human views share: the words for each action, the summary counts, and the body
 //! lines of one change (`+ name = "x"`, policy documents as a unified diff).
 
-use ecrplan_diff::{AttributeChange, attribute_changes, unified_diff};
+use ecrplan_diff::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 use ecrplan_model::{Action, Change, Plan, Resource};
 use serde_json::Value;
 
@@ -100,17 +100,13 @@ pub fn inline(v: &Value) -> String {
     }
 }
 
-fn is_document(key: &str) -> bool {
-    matches!(key, "document" | "trust")
-}
-
 /// All attributes of one side, each line signed with `sign`; documents as pretty JSON.
 fn whole(sign: char, resource: &Resource) -> Vec<Line> {
     let attrs = attributes(resource);
     let width = attrs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut out = Vec::new();
     for (k, v) in attrs {
-        if is_document(&k) {
+        if is_document_attribute(&k) {
             let pretty = ecrplan_model::JsonDocument(v).to_pretty();
             let mut lines = pretty.lines();
             out.push(line(
