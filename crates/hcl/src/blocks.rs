@@ -11,6 +11,7 @@ use crate::value::{At, FileId};
 /// Arguments of Terraform's AWS provider that ecrplan accepts in `provider "aws"` and does not
 /// use, so that an existing Terraform directory loads.
 const TERRAFORM_AWS_PROVIDER_ARGS: &[&str] = &[
+    "alias",
     "access_key",
     "secret_key",
     "token",

@@ -208,6 +208,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     };
 
     let mut declared: Vec<Declared> = Vec::new();
+    let mut aliased = HashMap::new();
     for m in &top.modules {
         let known = if m.cloud_platform {
             modules::CLOUD_PLATFORM_ATTRS
@@ -217,6 +218,15 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         let ctx = format!("module `{}`", m.name);
         let fields = ev.body_fields(m.file, &m.block.body, known, &[], &ctx);
         let label_at = m.label_at.clone();
+        if m.cloud_platform {
+            check_module_provider(
+                &mut ev,
+                &fields,
+                &top.aliased_providers,
+                &estate.provider,
+                &mut aliased,
+            );
+        }
         let read = if m.cloud_platform {
             ev.cloud_platform_module(&m.name, m.source.clone(), label_at, &fields, &circleci_org)
         } else {
@@ -442,6 +452,8 @@ struct TopLevel<'b> {
     ecrplan: Vec<(FileId, &'b Block)>,
     replication: Vec<(FileId, &'b Block)>,
     locals: HashMap<String, (FileId, &'b hcl_edit::expr::Expression)>,
+    /// Aliased `provider "aws"` blocks by alias, for the `providers` of modules.
+    aliased_providers: HashMap<String, (FileId, &'b Block)>,
     /// Where each local value was defined, to report a second definition.
     local_names: HashMap<String, At>,
     skipped: HashMap<String, usize>,
@@ -608,13 +620,19 @@ impl<'b> TopLevel<'b> {
                             continue;
                         }
                     };
-                    let aliased = block
+                    let alias = block
                         .body
                         .iter()
                         .filter_map(Structure::as_attribute)
-                        .any(|a| a.key.value().as_str() == "alias");
-                    if aliased {
-                        // ecrplan talks to one account: the default provider.
+                        .find(|a| a.key.value().as_str() == "alias");
+                    if let Some(alias) = alias {
+                        // ecrplan talks to one account: the default provider. An aliased one
+                        // is read only when a module's `providers` names it.
+                        if let (Some(name), "aws") = (alias.value.as_str(), kind) {
+                            self.aliased_providers
+                                .entry(name.to_owned())
+                                .or_insert((file, block));
+                        }
                         self.skip("provider");
                         continue;
                     }
@@ -701,6 +719,95 @@ fn read_provider(
     match *kind {
         "aws" => ev.aws_provider(*file, block),
         _ => ev.sandbox_provider(*file, block),
+    }
+}
+
+/// A Cloud Platform module's `providers = { aws = aws.ALIAS }` decides where its repository
+/// lives; ecrplan manages one registry per estate, so the aliased provider must not name another
+/// region or account than the default provider. `aliased` keeps each aliased provider read once.
+fn check_module_provider(
+    ev: &mut Evaluator<'_>,
+    fields: &decode::BodyFields<'_>,
+    aliases: &HashMap<String, (FileId, &Block)>,
+    default: &ProviderSettings,
+    aliased: &mut HashMap<String, ProviderSettings>,
+) {
+    use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+    let Some(Expression::Object(object)) = fields.get("providers").map(|a| a.expr) else {
+        return;
+    };
+    let Some(value) = object.iter().find_map(|(key, value)| {
+        let name = match key {
+            ObjectKey::Ident(ident) => Some(ident.value().as_str()),
+            ObjectKey::Expression(expr) => expr.as_str(),
+        };
+        (name == Some("aws")).then(|| value.expr())
+    }) else {
+        return;
+    };
+    // `aws` alone is the default provider.
+    let Expression::Traversal(traversal) = value else {
+        return;
+    };
+    let (Expression::Variable(root), [op]) = (&traversal.expr, &traversal.operators[..]) else {
+        return;
+    };
+    let TraversalOperator::GetAttr(alias) = op.value() else {
+        return;
+    };
+    if root.value().as_str() != "aws" {
+        return;
+    }
+    let alias = alias.value().as_str();
+    let at = At::new(fields.file, span_of(value));
+    let Some(&(file, block)) = aliases.get(alias) else {
+        let d = ev
+            .diag(
+                &at,
+                format!("no `provider \"aws\"` has the alias `{alias}`"),
+                "unknown provider",
+            )
+            .help(format!(
+                "declare `provider \"aws\" {{ alias = \"{alias}\" … }}`, or remove `providers`"
+            ));
+        ev.sink.push(d);
+        return;
+    };
+    let settings = aliased
+        .entry(alias.to_owned())
+        .or_insert_with(|| ev.aws_provider(file, block));
+    let place = |p: &ProviderSettings| match p {
+        ProviderSettings::Aws {
+            region, account_id, ..
+        } => (region.clone(), account_id.clone()),
+        _ => (None, None),
+    };
+    let (region, account_id) = place(settings);
+    let (default_region, default_account) = place(default);
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_owned());
+    for (what, theirs, ours) in [
+        ("region", &region, &default_region),
+        ("account_id", &account_id, &default_account),
+    ] {
+        if theirs.is_some() && theirs != ours {
+            let d = ev
+                .diag(
+                    &at,
+                    format!(
+                        "`aws.{alias}` has {what} {}, but the estate's provider has {}",
+                        show(theirs),
+                        show(ours)
+                    ),
+                    "another provider",
+                )
+                .related(ev.note(
+                    &At::new(file, span_of(&block.ident)),
+                    format!("`aws.{alias}` is declared here"),
+                    "aliased provider",
+                ))
+                .help("ecrplan manages one registry per estate, the default provider's: give the module the default provider, or put it in an estate of its own");
+            ev.sink.push(d);
+        }
     }
 }
 

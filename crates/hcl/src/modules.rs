@@ -885,10 +885,8 @@ impl Evaluator<'_> {
         }
 
         let mut unmanaged = Vec::new();
-        for input in ["providers", "depends_on"] {
-            if fields.get(input).is_some() && input == "providers" {
-                unmanaged.push("providers");
-            }
+        if fields.get("providers").is_some() {
+            unmanaged.push("providers");
         }
         if let Some(v) = self.attr_value(fields, "enable_irsa") {
             self.bool(&v, "enable_irsa");
