@@ -1,13 +1,16 @@
 //! Applying one change: the fewest calls that turn `before` into `after` for one object.
 
+use std::future::Future;
+
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
     ReplicationConfiguration, ReplicationDestination as EcrDestination, ReplicationRule as EcrRule,
     RepositoryFilter, RepositoryFilterType,
 };
 use ecrplan_model::{
-    Encryption, JsonDocument, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication,
-    Repository, Resource, Role, Tags,
+    Encryption, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication, Repository,
+    Resource, Role, Tags,
 };
 
 use crate::{AwsProvider, error};
@@ -21,24 +24,30 @@ pub(crate) async fn apply(p: &AwsProvider, operation: &Operation) -> Result<(), 
     }
 }
 
+/// A request that cannot be built: a bug or bad input, never worth retrying as a network error.
 fn invalid(e: impl std::fmt::Display) -> ProviderError {
-    ProviderError::Transport(format!("cannot build the request: {e}"))
+    ProviderError::Api {
+        operation: "BuildRequest".into(),
+        code: "InvalidRequest".into(),
+        message: format!("cannot build the request: {e}"),
+    }
 }
 
-fn text(doc: &JsonDocument) -> String {
-    doc.0.to_string()
+/// Whether AWS owns the tag key: `aws:` tags can be neither set nor removed by users.
+fn system_tag(key: &str) -> bool {
+    key.starts_with("aws:")
 }
 
-/// Keys to remove and tags to set so that `before` becomes `after`.
+/// Keys to remove and tags to set so that `before` becomes `after`, leaving `aws:` tags alone.
 fn tag_diff(before: &Tags, after: &Tags) -> (Vec<String>, Tags) {
     let removed = before
         .keys()
-        .filter(|k| !after.contains_key(*k))
+        .filter(|k| !system_tag(k) && !after.contains_key(*k))
         .cloned()
         .collect();
     let set = after
         .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .filter(|(k, v)| !system_tag(k) && before.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     (removed, set)
@@ -66,6 +75,28 @@ fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, ProviderError> 
                 .map_err(invalid)
         })
         .collect()
+}
+
+/// Sends one call, retrying it through propagation delays, and maps its error onto `id`'s
+/// domain errors.
+async fn propagated<T, E, R, F, Fut>(
+    p: &AwsProvider,
+    id: &ObjectId,
+    operation: &str,
+    mut call: F,
+) -> Result<(), ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    p.with_propagation(|| {
+        let sent = call();
+        async move { sent.await.map(|_| ()).map_err(|e| error::api(operation, e)) }
+    })
+    .await
+    .map_err(|e| error::classify(e, id))
 }
 
 fn requires_replacement(id: &ObjectId, attribute: &str) -> ProviderError {
@@ -126,20 +157,16 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
         }
         Resource::Role(r) => {
             let tags = iam_tags(&r.tags)?;
-            p.with_propagation(|| async {
+            propagated(p, &id, "CreateRole", || {
                 p.iam
                     .create_role()
                     .role_name(&r.name)
                     .path(&r.path)
-                    .assume_role_policy_document(text(&r.trust))
+                    .assume_role_policy_document(r.trust.to_compact())
                     .set_tags(Some(tags.clone()))
                     .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| error::api("CreateRole", e))
             })
             .await
-            .map_err(|e| error::classify(e, &id))
         }
     }
 }
@@ -149,43 +176,44 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
 async fn put_document(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
     let id = resource.id();
     let parent = resource.parent().unwrap_or_else(|| id.clone());
-    let result = p
-        .with_propagation(|| async {
-            match resource {
-                Resource::RepositoryPolicy(rp) => p
-                    .ecr
+    match resource {
+        Resource::RepositoryPolicy(rp) => {
+            propagated(p, &parent, "SetRepositoryPolicy", || {
+                p.ecr
                     .set_repository_policy()
                     .repository_name(&rp.repository)
-                    .policy_text(text(&rp.document))
+                    .policy_text(rp.document.to_compact())
                     .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| error::api("SetRepositoryPolicy", e)),
-                Resource::LifecyclePolicy(lp) => p
-                    .ecr
+            })
+            .await
+        }
+        Resource::LifecyclePolicy(lp) => {
+            propagated(p, &parent, "PutLifecyclePolicy", || {
+                p.ecr
                     .put_lifecycle_policy()
                     .repository_name(&lp.repository)
-                    .lifecycle_policy_text(text(&lp.document))
+                    .lifecycle_policy_text(lp.document.to_compact())
                     .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| error::api("PutLifecyclePolicy", e)),
-                Resource::RolePolicy(rp) => p
-                    .iam
+            })
+            .await
+        }
+        Resource::RolePolicy(rp) => {
+            propagated(p, &parent, "PutRolePolicy", || {
+                p.iam
                     .put_role_policy()
                     .role_name(&rp.role)
                     .policy_name(&rp.name)
-                    .policy_document(text(&rp.document))
+                    .policy_document(rp.document.to_compact())
                     .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| error::api("PutRolePolicy", e)),
-                Resource::Replication(r) => put_replication(p, r).await,
-                _ => Err(invalid(format!("{id} is not a document"))),
-            }
-        })
-        .await;
-    result.map_err(|e| error::classify(e, &parent))
+            })
+            .await
+        }
+        Resource::Replication(r) => p
+            .with_propagation(|| put_replication(p, r))
+            .await
+            .map_err(|e| error::classify(e, &parent)),
+        _ => Err(invalid(format!("{id} is not a document"))),
+    }
 }
 
 async fn put_replication(p: &AwsProvider, r: &Replication) -> Result<(), ProviderError> {
@@ -257,21 +285,17 @@ async fn update_repository(
         return Err(requires_replacement(id, "encryption"));
     }
     if b.image_tag_mutability != a.image_tag_mutability {
-        p.with_propagation(|| async {
+        propagated(p, id, "PutImageTagMutability", || {
             p.ecr
                 .put_image_tag_mutability()
                 .repository_name(&a.name)
                 .image_tag_mutability(ImageTagMutability::from(a.image_tag_mutability.as_str()))
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| error::api("PutImageTagMutability", e))
         })
-        .await
-        .map_err(|e| error::classify(e, id))?;
+        .await?;
     }
     if b.scan_on_push != a.scan_on_push {
-        p.with_propagation(|| async {
+        propagated(p, id, "PutImageScanningConfiguration", || {
             p.ecr
                 .put_image_scanning_configuration()
                 .repository_name(&a.name)
@@ -281,12 +305,8 @@ async fn update_repository(
                         .build(),
                 )
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| error::api("PutImageScanningConfiguration", e))
         })
-        .await
-        .map_err(|e| error::classify(e, id))?;
+        .await?;
     }
     let (removed, set) = tag_diff(&b.tags, &a.tags);
     let arn = p.account.repository_arn(&a.name);
@@ -326,18 +346,14 @@ async fn update_role(
         return Err(requires_replacement(id, "path"));
     }
     if b.trust.canonical_policy() != a.trust.canonical_policy() {
-        p.with_propagation(|| async {
+        propagated(p, id, "UpdateAssumeRolePolicy", || {
             p.iam
                 .update_assume_role_policy()
                 .role_name(&a.name)
-                .policy_document(text(&a.trust))
+                .policy_document(a.trust.to_compact())
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| error::api("UpdateAssumeRolePolicy", e))
         })
-        .await
-        .map_err(|e| error::classify(e, id))?;
+        .await?;
     }
     let (removed, set) = tag_diff(&b.tags, &a.tags);
     if !removed.is_empty() {
@@ -469,18 +485,11 @@ async fn delete(p: &AwsProvider, resource: &Resource, force: bool) -> Result<(),
     Ok(())
 }
 
-/// IAM refuses to delete a role that still has policies (DeleteConflict): inline policies are
-/// deleted and managed ones detached first.
+/// IAM refuses to delete a role that still has policies or sits in an instance profile
+/// (DeleteConflict): inline policies are deleted, managed ones detached and the role removed
+/// from its instance profiles first.
 async fn delete_role(p: &AwsProvider, id: &ObjectId, name: &str) -> Result<(), ProviderError> {
-    let inline = p
-        .iam
-        .list_role_policies()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| error::on("ListRolePolicies", id, e))?
-        .policy_names;
-    for policy in inline {
+    for policy in crate::refresh::role_policy_names(p, name).await? {
         p.iam
             .delete_role_policy()
             .role_name(name)
@@ -507,6 +516,15 @@ async fn delete_role(p: &AwsProvider, id: &ObjectId, name: &str) -> Result<(), P
             .await
             .map_err(|e| error::on("DetachRolePolicy", id, e))?;
     }
+    for profile in instance_profiles(p, id, name).await? {
+        p.iam
+            .remove_role_from_instance_profile()
+            .instance_profile_name(profile)
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| error::on("RemoveRoleFromInstanceProfile", id, e))?;
+    }
     p.iam
         .delete_role()
         .role_name(name)
@@ -514,6 +532,35 @@ async fn delete_role(p: &AwsProvider, id: &ObjectId, name: &str) -> Result<(), P
         .await
         .map_err(|e| error::on("DeleteRole", id, e))?;
     Ok(())
+}
+
+/// The names of the instance profiles holding the role, all pages.
+async fn instance_profiles(
+    p: &AwsProvider,
+    id: &ObjectId,
+    name: &str,
+) -> Result<Vec<String>, ProviderError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .iam
+            .list_instance_profiles_for_role()
+            .role_name(name)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| error::on("ListInstanceProfilesForRole", id, e))?;
+        names.extend(
+            page.instance_profiles
+                .into_iter()
+                .map(|profile| profile.instance_profile_name),
+        );
+        marker = page.marker;
+        if !page.is_truncated || marker.is_none() {
+            return Ok(names);
+        }
+    }
 }
 
 /// Adoption adds ownership tags and changes nothing else.
@@ -547,5 +594,29 @@ mod tests {
         let (removed, set) = tag_diff(&before, &after);
         assert_eq!(removed, vec!["c".to_owned()]);
         assert_eq!(set.keys().collect::<Vec<_>>(), vec!["b", "d"]);
+    }
+
+    #[test]
+    fn tag_diff_leaves_aws_system_tags_alone() {
+        let before: Tags = [("aws:cloudformation:stack-name", "s"), ("team", "a")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let after: Tags = [("aws:created-by", "x")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let (removed, set) = tag_diff(&before, &after);
+        assert_eq!(removed, vec!["team".to_owned()]);
+        assert!(set.is_empty(), "{set:?}");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_a_retried_transport_error() {
+        let err = invalid("missing field");
+        assert!(
+            matches!(&err, ProviderError::Api { code, .. } if code == "InvalidRequest"),
+            "{err:?}"
+        );
     }
 }

@@ -214,10 +214,29 @@ impl Moto {
     /// Attaches a managed policy to a role behind the provider's back (AttachRolePolicy over
     /// HTTP), as a person in the console might, so tests can see DeleteRole's conflict handled.
     pub fn attach_managed_policy(&self, account: Option<&str>, role: &str, policy_arn: &str) {
-        let body = format!(
-            "Action=AttachRolePolicy&Version=2010-05-08&RoleName={role}&PolicyArn={}",
-            policy_arn.replace(':', "%3A").replace('/', "%2F")
+        let arn = policy_arn.replace(':', "%3A").replace('/', "%2F");
+        self.iam(
+            account,
+            &format!("AttachRolePolicy&RoleName={role}&PolicyArn={arn}"),
         );
+    }
+
+    /// Creates an instance profile holding the role behind the provider's back, as an EC2 user
+    /// might, so tests can see DeleteRole's conflict handled.
+    pub fn add_to_instance_profile(&self, account: Option<&str>, role: &str, profile: &str) {
+        self.iam(
+            account,
+            &format!("CreateInstanceProfile&InstanceProfileName={profile}"),
+        );
+        self.iam(
+            account,
+            &format!("AddRoleToInstanceProfile&InstanceProfileName={profile}&RoleName={role}"),
+        );
+    }
+
+    /// One IAM call over HTTP: `action` is the action name followed by its form parameters.
+    fn iam(&self, account: Option<&str>, action: &str) {
+        let body = format!("Action={action}&Version=2010-05-08");
         let authorization = authorization("iam");
         let mut headers = vec![
             ("Content-Type", "application/x-www-form-urlencoded"),
@@ -228,7 +247,7 @@ impl Moto {
         }
         match http(self.port, "POST", "/", &headers, &body) {
             Ok((200, _)) => {}
-            other => panic!("AttachRolePolicy {policy_arn} to {role} failed: {other:?}"),
+            other => panic!("{action} failed: {other:?}"),
         }
     }
 

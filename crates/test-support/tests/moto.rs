@@ -126,6 +126,47 @@ async fn deleting_a_role_detaches_managed_policies_first() {
     assert_eq!(stats.count("DetachRolePolicy"), 1, "{stats}");
 }
 
+/// IAM refuses DeleteRole while the role sits in an instance profile: the provider removes it
+/// from the profile first.
+#[tokio::test]
+async fn deleting_a_role_in_an_instance_profile_removes_it_from_the_profile_first() {
+    use ecrplan_model::{JsonDocument, Operation, RefreshScope, Resource, Role};
+
+    let moto = moto().await;
+    let provider = moto.provider().await;
+    let role = Resource::Role(Role {
+        name: "ec2-touched".into(),
+        path: ecrplan_model::ROLE_PATH.into(),
+        trust: JsonDocument(serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}]
+        })),
+        tags: Default::default(),
+    });
+    provider
+        .apply(&Operation::Create {
+            resource: role.clone(),
+        })
+        .await
+        .expect("create role");
+    moto.add_to_instance_profile(None, "ec2-touched", "ec2-touched-profile");
+    provider
+        .apply(&Operation::Delete {
+            resource: role.clone(),
+            force: false,
+        })
+        .await
+        .expect("delete a role held by an instance profile");
+    let live = provider
+        .refresh(&RefreshScope::default())
+        .await
+        .expect("refresh");
+    assert!(live.get(&role.id()).is_none(), "{live:#?}");
+    let stats = provider.stats();
+    assert_eq!(stats.count("RemoveRoleFromInstanceProfile"), 1, "{stats}");
+}
+
 /// ListRoles asks for 1000 roles a page (the default page is 100): 105 owned roles cost one
 /// listing, and every one is found.
 #[tokio::test]
