@@ -72,6 +72,9 @@ pub struct AwsProvider {
     account: Account,
     counter: CallCounter,
     tuning: Tuning,
+    /// One permit per refresh request in flight: the refresh runs several concurrent streams,
+    /// and this keeps their sum within `parallelism`.
+    permits: tokio::sync::Semaphore,
 }
 
 /// Throttling and 5xx are retried by the SDK; adaptive mode also slows the client down when
@@ -174,12 +177,14 @@ impl AwsProvider {
             region,
             partition,
         };
+        let permits = tokio::sync::Semaphore::new(tuning.parallelism.max(1));
         Ok(AwsProvider {
             ecr,
             iam,
             account,
             counter,
             tuning,
+            permits,
         })
     }
 
@@ -214,6 +219,13 @@ impl AwsProvider {
 
     fn parallelism(&self) -> usize {
         self.tuning.parallelism.max(1)
+    }
+
+    /// Awaits `request` while holding a permit, so at most `parallelism` run at once.
+    async fn limited<F: Future>(&self, request: F) -> F::Output {
+        // The semaphore is never closed, so a permit always comes.
+        let _permit = self.permits.acquire().await.ok();
+        request.await
     }
 
     /// Runs `call` again while it fails with a propagation delay (see

@@ -61,11 +61,13 @@ pub(crate) async fn list_repositories(
     let mut token = None;
     loop {
         let page = p
-            .ecr
-            .describe_repositories()
-            .max_results(1000)
-            .set_next_token(token.take())
-            .send()
+            .limited(
+                p.ecr
+                    .describe_repositories()
+                    .max_results(1000)
+                    .set_next_token(token.take())
+                    .send(),
+            )
             .await
             .map_err(|e| error::api("DescribeRepositories", e))?;
         out.extend(page.repositories.unwrap_or_default());
@@ -101,10 +103,7 @@ async fn read_repository(
         .repository_arn()
         .map_or_else(|| p.account.repository_arn(&name), str::to_owned);
     let tags = match p
-        .ecr
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
+        .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
         .await
     {
         Ok(out) => out
@@ -143,8 +142,8 @@ async fn read_repository(
     })];
     if wanted {
         let (policy, lifecycle) = futures::join!(
-            p.ecr.get_repository_policy().repository_name(&name).send(),
-            p.ecr.get_lifecycle_policy().repository_name(&name).send(),
+            p.limited(p.ecr.get_repository_policy().repository_name(&name).send()),
+            p.limited(p.ecr.get_lifecycle_policy().repository_name(&name).send()),
         );
         match policy.map_err(|e| error::api("GetRepositoryPolicy", e)) {
             Ok(out_policy) => {
@@ -211,11 +210,13 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
     let mut marker = None;
     loop {
         let page = p
-            .iam
-            .list_roles()
-            .max_items(1000)
-            .set_marker(marker.take())
-            .send()
+            .limited(
+                p.iam
+                    .list_roles()
+                    .max_items(1000)
+                    .set_marker(marker.take())
+                    .send(),
+            )
             .await
             .map_err(|e| error::api("ListRoles", e))?;
         let truncated = page.is_truncated();
@@ -263,10 +264,7 @@ async fn read_role(
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.role_name.clone();
     let listed = p
-        .iam
-        .list_role_tags()
-        .role_name(&name)
-        .send()
+        .limited(p.iam.list_role_tags().role_name(&name).send())
         .await
         .map_err(|e| error::api("ListRoleTags", e));
     let Some(listed) = unless_gone(listed)? else {
@@ -283,11 +281,13 @@ async fn read_role(
     if wanted {
         for policy in role_policy_names(p, &name).await? {
             let got = p
-                .iam
-                .get_role_policy()
-                .role_name(&name)
-                .policy_name(&policy)
-                .send()
+                .limited(
+                    p.iam
+                        .get_role_policy()
+                        .role_name(&name)
+                        .policy_name(&policy)
+                        .send(),
+                )
                 .await
                 .map_err(|e| error::api("GetRolePolicy", e));
             if let Some(got) = unless_gone(got)? {
@@ -311,11 +311,13 @@ pub(crate) async fn role_policy_names(
     let mut marker = None;
     loop {
         let page = p
-            .iam
-            .list_role_policies()
-            .role_name(role)
-            .set_marker(marker.take())
-            .send()
+            .limited(
+                p.iam
+                    .list_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.take())
+                    .send(),
+            )
             .await
             .map_err(|e| error::api("ListRolePolicies", e));
         let Some(page) = unless_gone(page)? else {
@@ -332,9 +334,7 @@ pub(crate) async fn role_policy_names(
 /// The OIDC providers ecrplan can own or declare; others are not read at all.
 async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError> {
     let arns: Vec<String> = p
-        .iam
-        .list_open_id_connect_providers()
-        .send()
+        .limited(p.iam.list_open_id_connect_providers().send())
         .await
         .map_err(|e| error::api("ListOpenIDConnectProviders", e))?
         .open_id_connect_provider_list
@@ -346,10 +346,12 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
     let found: Vec<Option<Resource>> = stream::iter(arns)
         .map(|arn| async move {
             let got = p
-                .iam
-                .get_open_id_connect_provider()
-                .open_id_connect_provider_arn(&arn)
-                .send()
+                .limited(
+                    p.iam
+                        .get_open_id_connect_provider()
+                        .open_id_connect_provider_arn(&arn)
+                        .send(),
+                )
                 .await
                 .map_err(|e| error::api("GetOpenIDConnectProvider", e));
             let Some(got) = unless_gone(got)? else {
@@ -384,9 +386,7 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
 /// state a delete leaves.
 async fn replication(p: &AwsProvider) -> Result<Option<Resource>, ProviderError> {
     let registry = p
-        .ecr
-        .describe_registry()
-        .send()
+        .limited(p.ecr.describe_registry().send())
         .await
         .map_err(|e| error::api("DescribeRegistry", e))?;
     let rules: Vec<ReplicationRule> = registry

@@ -44,6 +44,8 @@ struct State {
     rules: Vec<Rule>,
     latency: Duration,
     hits: usize,
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A running proxy; it stops serving when dropped with the test process.
@@ -93,6 +95,11 @@ impl FaultProxy {
         self.lock().latency = latency;
     }
 
+    /// The most requests the proxy held at one time, to check a concurrency bound.
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
+    }
+
     /// How many requests were answered with a fault.
     pub fn hits(&self) -> usize {
         self.lock().hits
@@ -120,27 +127,46 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
             if fault.is_some() {
                 s.hits += 1;
             }
+            s.in_flight += 1;
+            s.max_in_flight = s.max_in_flight.max(s.in_flight);
             (fault, s.latency)
         };
-        thread::sleep(latency);
-        let mut out = reader.get_ref();
-        match fault {
-            Some(fault) => out.write_all(&error_response(&fault))?,
-            None => {
-                // moto closes the connection after every response, so relay until EOF and
-                // close ours too.
-                let mut up = TcpStream::connect(upstream)?;
-                up.write_all(&request)?;
-                up.shutdown(Shutdown::Write)?;
-                let mut response = Vec::new();
-                up.read_to_end(&mut response)?;
-                out.write_all(&response)?;
-                out.flush()?;
-                client.shutdown(Shutdown::Both)?;
-                return Ok(());
-            }
+        let answered = answer(&request, fault, latency, &client, upstream);
+        state.lock().unwrap_or_else(|e| e.into_inner()).in_flight -= 1;
+        if answered? {
+            return Ok(());
         }
-        out.flush()?;
+    }
+}
+
+/// Answers one request, with its fault or with moto's response; true when the connection is
+/// closed (moto closes it after every response).
+fn answer(
+    request: &[u8],
+    fault: Option<Fault>,
+    latency: Duration,
+    client: &TcpStream,
+    upstream: &str,
+) -> std::io::Result<bool> {
+    thread::sleep(latency);
+    let mut out = client;
+    match fault {
+        Some(fault) => {
+            out.write_all(&error_response(&fault))?;
+            out.flush()?;
+            Ok(false)
+        }
+        None => {
+            let mut up = TcpStream::connect(upstream)?;
+            up.write_all(request)?;
+            up.shutdown(Shutdown::Write)?;
+            let mut response = Vec::new();
+            up.read_to_end(&mut response)?;
+            out.write_all(&response)?;
+            out.flush()?;
+            client.shutdown(Shutdown::Both)?;
+            Ok(true)
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! How many calls a refresh costs: the `--stats` figures for an estate of 200 declared
 //! repositories, each with a repository policy and a lifecycle policy, on moto.
 
-use ecrplan_aws::Tuning;
+use std::time::Duration;
+
+use ecrplan_aws::{AwsProvider, Tuning};
 use ecrplan_model::{Kind, Provider};
-use ecrplan_test::{apply_estate, estate, moto, scope};
+use ecrplan_test::fault::FaultProxy;
+use ecrplan_test::{REGION, apply_estate, estate, moto, scope};
 
 #[tokio::test]
 async fn refreshing_200_repositories_costs_three_calls_each_plus_one_listing() {
@@ -60,4 +63,31 @@ async fn another_estates_repositories_cost_one_call_each() {
     assert_eq!(stats.count("ListTagsForResource"), 50);
     assert_eq!(stats.count("GetRepositoryPolicy"), 0);
     assert_eq!(stats.count("GetLifecyclePolicy"), 0);
+}
+
+/// The refresh runs several concurrent streams (repositories, their policies, roles, OIDC
+/// providers); `--parallelism` bounds their sum, not each one.
+#[tokio::test]
+async fn parallelism_bounds_every_refresh_request_in_flight() {
+    let moto = moto().await;
+    let seeder = moto.provider().await;
+    let small = estate("small", 4, 4, true);
+    apply_estate(&seeder, &small).await;
+
+    let proxy =
+        FaultProxy::start(moto.endpoint().trim_start_matches("http://")).expect("start the proxy");
+    proxy.set_latency(Duration::from_millis(20));
+    let tuning = Tuning {
+        parallelism: 2,
+        ..Tuning::default()
+    };
+    let provider = AwsProvider::for_endpoint(&proxy.url(), REGION, tuning)
+        .await
+        .expect("connect through the proxy");
+    provider.refresh(&scope(&small)).await.expect("refresh");
+    assert!(
+        proxy.max_in_flight() <= 2,
+        "{} requests in flight at once with --parallelism 2",
+        proxy.max_in_flight()
+    );
 }
