@@ -187,21 +187,15 @@ impl State {
             return Ok(());
         }
         self.exists(&id)?;
-        match resource {
-            Resource::Repository(r) => {
-                if !force && self.images.get(&r.name).copied().unwrap_or(0) > 0 {
-                    return Err(ProviderError::RepositoryNotEmpty(r.name.clone()));
-                }
-                self.images.remove(&r.name);
+        if let Resource::Repository(r) = resource {
+            if !force && self.images.get(&r.name).copied().unwrap_or(0) > 0 {
+                return Err(ProviderError::RepositoryNotEmpty(r.name.clone()));
             }
-            Resource::Role(r) => {
-                // As the AWS provider does before DeleteRole: inline policies go first.
-                self.objects
-                    .retain(|_, o| !matches!(o, Resource::RolePolicy(p) if p.role == r.name));
-            }
-            _ => {}
+            self.images.remove(&r.name);
         }
         self.objects.remove(&id);
+        // Children go with their parent: a repository's policies, and a role's inline policies
+        // as the AWS provider deletes them before DeleteRole.
         let children: Vec<ObjectId> = self
             .objects
             .values()
@@ -318,12 +312,16 @@ impl std::fmt::Debug for SandboxProvider {
     }
 }
 
-/// Length and modification time: what tells that another process rewrote the file.
-type Stamp = (u64, std::time::SystemTime);
+/// Inode, length and modification time: what tells that another process rewrote the file.
+/// Every save renames a new file into place, so the inode changes even when a rewrite keeps
+/// the length and lands within the file system's timestamp granularity.
+type Stamp = (u64, u64, std::time::SystemTime);
 
 fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+
     let meta = fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
+    Some((meta.ino(), meta.len(), meta.modified().ok()?))
 }
 
 impl SandboxProvider {
@@ -544,6 +542,35 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_rewrite_with_the_same_length_and_mtime_is_not_served_from_the_cache() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-i-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        let _ = fs::remove_file(&path);
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        let create = Operation::Create {
+            resource: repo("aaa"),
+        };
+        sandbox.apply(&create).await.unwrap();
+        // Another process saves a same-length change within the same timestamp tick.
+        let modified = fs::metadata(&path).unwrap().modified().unwrap();
+        let text = fs::read_to_string(&path).unwrap().replace("aaa", "bbb");
+        let tmp = dir.join("account.json.other");
+        fs::write(&tmp, text).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&tmp)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        fs::rename(&tmp, &path).unwrap();
+        let live = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
+        assert_eq!(names, ["bbb"]);
         fs::remove_dir_all(&dir).unwrap();
     }
 
