@@ -6,7 +6,7 @@ use aws_sdk_iam::types::Role as IamRole;
 use ecrplan_model::{
     Encryption, JsonDocument, LiveEstate, LiveObject, OidcProvider, Owner, ProviderError,
     ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule, Repository,
-    Resource, Role, RolePolicy, TagMutability, Tags,
+    Resource, Role, RolePolicy, TagMutability, Tags, is_ci_issuer,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
@@ -175,34 +175,6 @@ async fn read_repository(
     Ok(out)
 }
 
-/// Whether an OIDC provider, named by its URL or by an ARN ending in `:oidc-provider/<url>`, is
-/// one ecrplan can own or declare: GitHub's, or a CircleCI organisation's.
-pub(crate) fn ci_provider(arn_or_url: &str) -> bool {
-    let url = arn_or_url
-        .rsplit_once(":oidc-provider/")
-        .map_or(arn_or_url, |(_, url)| url);
-    url == "token.actions.githubusercontent.com" || url.starts_with("oidc.circleci.com/org/")
-}
-
-/// Whether a trust policy federates to a provider ecrplan can own: such roles are read even
-/// when unowned and undeclared, because a shared provider is deleted only when no role in the
-/// account trusts it.
-fn trusts_ci_provider(trust: &JsonDocument) -> bool {
-    let statements: Vec<&Value> = match trust.0.get("Statement") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(single) => vec![single],
-        None => Vec::new(),
-    };
-    statements
-        .into_iter()
-        .filter_map(|s| s.get("Principal")?.get("Federated"))
-        .flat_map(|f| match f {
-            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-            other => other.as_str().into_iter().collect::<Vec<_>>(),
-        })
-        .any(ci_provider)
-}
-
 /// Every role in the account (one paginated listing; it carries trust documents but no tags).
 /// Kept: roles under `/ecrplan/`, declared roles, and roles trusting a CI OIDC provider.
 async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
@@ -228,7 +200,10 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
             };
             if role.path.starts_with(ROLE_PATH)
                 || scope.roles.contains(&role.role_name)
-                || trusts_ci_provider(&trust)
+                || trust
+                    .federated_providers()
+                    .iter()
+                    .any(|url| is_ci_issuer(url))
             {
                 kept.push((role, trust));
             }
@@ -341,7 +316,10 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
         .unwrap_or_default()
         .into_iter()
         .filter_map(|entry| entry.arn)
-        .filter(|arn| ci_provider(arn))
+        .filter(|arn| {
+            arn.split_once(":oidc-provider/")
+                .is_some_and(|(_, url)| is_ci_issuer(url))
+        })
         .collect();
     let found: Vec<Option<Resource>> = stream::iter(arns)
         .map(|arn| async move {
@@ -572,35 +550,5 @@ mod tests {
             matches!(&err, ecrplan_model::ProviderError::Api { code, .. } if code == "InvalidDocument"),
             "{err:?}"
         );
-    }
-
-    #[test]
-    fn only_ci_oidc_providers_are_read() {
-        let arn = |url: &str| format!("arn:aws:iam::123456789012:oidc-provider/{url}");
-        assert!(super::ci_provider(&arn(
-            "token.actions.githubusercontent.com"
-        )));
-        assert!(super::ci_provider(&arn("oidc.circleci.com/org/abc")));
-        assert!(!super::ci_provider(&arn("accounts.google.com")));
-        assert!(!super::ci_provider(&arn(
-            "token.actions.githubusercontent.com/enterprise"
-        )));
-    }
-
-    #[test]
-    fn roles_trusting_a_ci_provider_are_recognised_in_any_form() {
-        let trust = |federated: Value| {
-            ecrplan_model::JsonDocument(json!({"Statement": {"Effect": "Allow",
-                "Principal": {"Federated": federated}, "Action": "sts:AssumeRoleWithWebIdentity"}}))
-        };
-        let github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
-        assert!(super::trusts_ci_provider(&trust(json!(github))));
-        assert!(super::trusts_ci_provider(&trust(json!([
-            "cognito-identity.amazonaws.com",
-            github
-        ]))));
-        assert!(!super::trusts_ci_provider(&trust(json!(
-            "cognito-identity.amazonaws.com"
-        ))));
     }
 }

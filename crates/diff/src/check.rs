@@ -8,7 +8,7 @@ use ecrplan_model::{
 };
 use serde_json::Value;
 
-use crate::graph::{statements, strings, trusted_providers};
+use crate::graph::{statements, strings};
 use crate::planner::LiveIndex;
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
@@ -228,7 +228,7 @@ pub(crate) fn roles_trusting<'c>(
     let mut roles: Vec<&str> = declared
         .chain(untouched)
         .filter_map(|r| match r {
-            Resource::Role(r) if trusted_providers(&r.trust.0).iter().any(|u| u == provider) => {
+            Resource::Role(r) if r.trust.federated_providers().iter().any(|u| u == provider) => {
                 Some(r.name.as_str())
             }
             _ => None,

@@ -22,7 +22,9 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
     match resource {
         Resource::RepositoryPolicy(p) => vec![id(Kind::Repository, &p.repository)],
         Resource::LifecyclePolicy(p) => vec![id(Kind::Repository, &p.repository)],
-        Resource::Role(r) => trusted_providers(&r.trust.0)
+        Resource::Role(r) => r
+            .trust
+            .federated_providers()
             .into_iter()
             .map(|url| id(Kind::OidcProvider, &url))
             .collect(),
@@ -57,22 +59,6 @@ pub(crate) fn strings(v: Option<&Value>) -> Vec<&str> {
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     }
-}
-
-/// The OIDC provider URLs a trust policy federates to.
-pub(crate) fn trusted_providers(trust: &Value) -> Vec<String> {
-    let mut out: Vec<String> = statements(trust)
-        .into_iter()
-        .filter_map(|s| s.get("Principal"))
-        .flat_map(|p| strings(p.get("Federated")))
-        .filter_map(|arn| {
-            arn.split_once(":oidc-provider/")
-                .map(|(_, url)| url.to_owned())
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// The repository names a policy's `Resource` ARNs point at (wildcards name no repository).
@@ -348,15 +334,5 @@ mod tests {
             ),
         ];
         assert!(matches!(order(changes), Err(PlanError::Cycle(_))));
-    }
-
-    #[test]
-    fn trust_names_its_provider() {
-        let trust = json!({"Statement": {"Principal": {"Federated":
-            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}});
-        assert_eq!(
-            trusted_providers(&trust),
-            vec!["token.actions.githubusercontent.com".to_owned()]
-        );
     }
 }

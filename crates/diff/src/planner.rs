@@ -11,7 +11,7 @@ use ecrplan_model::{
 
 use crate::PlanError;
 use crate::check::{check, roles_trusting};
-use crate::graph::{order, trusted_providers};
+use crate::graph::order;
 
 /// Compares what the configuration declares with what the account holds and returns every
 /// change, ordered for the executor, with the checker's notes. Pure: the same inputs always
@@ -341,7 +341,7 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
                 key: role.to_owned(),
             })
             .and_then(|o| match &o.resource {
-                Resource::Role(r) => Some(trusted_providers(&r.trust.0)),
+                Resource::Role(r) => Some(r.trust.federated_providers()),
                 _ => None,
             })
             .is_some_and(|urls| urls.iter().any(|u| u.starts_with("oidc.circleci.com/")));

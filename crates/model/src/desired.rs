@@ -37,6 +37,12 @@ pub const GITHUB_THUMBPRINTS: &[&str] = &[
     "6938fd4d98bab03faadb97b34396831e3780aea1",
     "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
 ];
+/// True for the OIDC issuers (URL without scheme) ecrplan declares and may own: GitHub Actions
+/// and CircleCI organisations. Refresh reads only these, and roles that trust them.
+pub fn is_ci_issuer(url: &str) -> bool {
+    url == GITHUB_ISSUER || url.starts_with("oidc.circleci.com/org/")
+}
+
 /// The IAM path of every role ecrplan creates: one `ListRoles` with this prefix finds them.
 pub const ROLE_PATH: &str = "/ecrplan/";
 /// The name of the inline push policy on CI roles.

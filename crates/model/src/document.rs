@@ -48,6 +48,31 @@ impl JsonDocument {
         JsonDocument(sort_keys(&doc))
     }
 
+    /// The OIDC provider URLs (without scheme) the statements federate to, sorted: the
+    /// providers a role with this trust depends on.
+    pub fn federated_providers(&self) -> Vec<String> {
+        let statements: Vec<&Value> = match self.0.get("Statement") {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(single) => vec![single],
+            None => Vec::new(),
+        };
+        let mut out: Vec<String> = statements
+            .into_iter()
+            .filter_map(|s| s.get("Principal")?.get("Federated"))
+            .flat_map(|f| match f {
+                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                other => other.as_str().into_iter().collect::<Vec<_>>(),
+            })
+            .filter_map(|arn| {
+                arn.split_once(":oidc-provider/")
+                    .map(|(_, url)| url.to_owned())
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The lifecycle policy in a form where equal policies are equal: rules sorted by
     /// `rulePriority`, tag lists sorted.
     pub fn canonical_lifecycle(&self) -> JsonDocument {
@@ -172,6 +197,26 @@ mod tests {
         let b = JsonDocument(json!({"Statement": [
             {"Action": ["x"], "Sid": "B"}, {"Sid": "A", "Action": ["y"]}]}));
         assert_eq!(a.canonical_policy(), b.canonical_policy());
+    }
+
+    #[test]
+    fn federated_providers_in_any_form() {
+        let github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+        let trust = |federated: Value| {
+            JsonDocument(json!({"Statement": {"Effect": "Allow",
+                "Principal": {"Federated": federated}, "Action": "sts:AssumeRoleWithWebIdentity"}}))
+        };
+        let want = vec!["token.actions.githubusercontent.com".to_owned()];
+        assert_eq!(trust(json!(github)).federated_providers(), want);
+        assert_eq!(
+            trust(json!(["cognito-identity.amazonaws.com", github])).federated_providers(),
+            want
+        );
+        assert!(
+            trust(json!("cognito-identity.amazonaws.com"))
+                .federated_providers()
+                .is_empty()
+        );
     }
 
     #[test]

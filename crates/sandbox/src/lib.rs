@@ -13,8 +13,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    Account, JsonDocument, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider,
-    ProviderError, ROLE_PATH, RefreshScope, Resource,
+    Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
+    ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -405,36 +405,6 @@ impl Changed for Account {
     }
 }
 
-/// Whether an OIDC provider, by URL or by an ARN ending in `:oidc-provider/<url>`, is one
-/// ecrplan can own or declare: GitHub's, or a CircleCI organisation's.
-fn ci_provider(arn_or_url: &str) -> bool {
-    let url = arn_or_url
-        .rsplit_once(":oidc-provider/")
-        .map_or(arn_or_url, |(_, url)| url);
-    url == "token.actions.githubusercontent.com" || url.starts_with("oidc.circleci.com/org/")
-}
-
-/// Whether a trust policy federates to a provider ecrplan can own: such roles are seen even
-/// when unowned and undeclared, because a shared provider is deleted only when no role in the
-/// account trusts it.
-fn trusts_ci_provider(trust: &JsonDocument) -> bool {
-    let statements: Vec<&serde_json::Value> = match trust.0.get("Statement") {
-        Some(serde_json::Value::Array(items)) => items.iter().collect(),
-        Some(single) => vec![single],
-        None => Vec::new(),
-    };
-    statements
-        .into_iter()
-        .filter_map(|s| s.get("Principal")?.get("Federated"))
-        .flat_map(|f| match f {
-            serde_json::Value::Array(items) => {
-                items.iter().filter_map(serde_json::Value::as_str).collect()
-            }
-            other => other.as_str().into_iter().collect::<Vec<_>>(),
-        })
-        .any(ci_provider)
-}
-
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -456,9 +426,12 @@ impl Provider for SandboxProvider {
                 Resource::Role(r) => {
                     r.path.starts_with(ROLE_PATH)
                         || scope.roles.contains(&r.name)
-                        || trusts_ci_provider(&r.trust)
+                        || r.trust
+                            .federated_providers()
+                            .iter()
+                            .any(|url| is_ci_issuer(url))
                 }
-                Resource::OidcProvider(o) => ci_provider(&o.url),
+                Resource::OidcProvider(o) => is_ci_issuer(&o.url),
                 _ => true,
             };
             // A policy is read when its parent is seen at all, and declared or owned.
