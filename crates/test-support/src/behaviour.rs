@@ -126,6 +126,21 @@ async fn expect_err(p: &dyn Provider, op: Operation) -> ProviderError {
 }
 
 /// Create, read back, update (mutability, scanning, tags), delete; duplicates and missing
+/// Creates `resource`, checks that it reads back as applied, and that creating it again is
+/// refused as a duplicate.
+async fn create_once(p: &dyn Provider, scope: &RefreshScope, resource: &Resource) {
+    create(p, resource).await;
+    assert_live(p, scope, resource).await;
+    let err = expect_err(
+        p,
+        Operation::Create {
+            resource: resource.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+}
+
 /// repositories give the domain errors.
 pub async fn repositories(s: &Subject<'_>) {
     let p = s.provider;
@@ -134,17 +149,7 @@ pub async fn repositories(s: &Subject<'_>) {
         "app",
         owned("alpha", Some("m"), &[("team", "a"), ("cost", "1")]),
     );
-    create(p, &created).await;
-    assert_live(p, &scope, &created).await;
-
-    let err = expect_err(
-        p,
-        Operation::Create {
-            resource: created.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    create_once(p, &scope, &created).await;
 
     let mut updated = created.clone();
     if let Resource::Repository(r) = &mut updated {
@@ -335,16 +340,7 @@ pub async fn oidc_providers(s: &Subject<'_>) {
     let p = s.provider;
     let scope = scope_of("alpha", &[], &[]);
     let created = github_provider("alpha");
-    create(p, &created).await;
-    assert_live(p, &scope, &created).await;
-    let err = expect_err(
-        p,
-        Operation::Create {
-            resource: created.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    create_once(p, &scope, &created).await;
 
     let mut updated = created.clone();
     if let Resource::OidcProvider(o) = &mut updated {
