@@ -131,41 +131,39 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
             s.max_in_flight = s.max_in_flight.max(s.in_flight);
             (fault, s.latency)
         };
-        let answered = answer(&request, fault, latency, &client, upstream);
+        // The request stops counting as in flight before its answer is written: once the client
+        // has the answer it may send the next request, which must not be counted alongside.
+        let answered = answer(&request, fault, latency, upstream);
         state.lock().unwrap_or_else(|e| e.into_inner()).in_flight -= 1;
-        if answered? {
+        let (response, closes) = answered?;
+        let mut out = &client;
+        out.write_all(&response)?;
+        out.flush()?;
+        if closes {
+            client.shutdown(Shutdown::Both)?;
             return Ok(());
         }
     }
 }
 
-/// Answers one request, with its fault or with moto's response; true when the connection is
-/// closed (moto closes it after every response).
+/// The answer to one request: its fault, or moto's response; true when the connection then
+/// closes (moto closes it after every response).
 fn answer(
     request: &[u8],
     fault: Option<Fault>,
     latency: Duration,
-    client: &TcpStream,
     upstream: &str,
-) -> std::io::Result<bool> {
+) -> std::io::Result<(Vec<u8>, bool)> {
     thread::sleep(latency);
-    let mut out = client;
     match fault {
-        Some(fault) => {
-            out.write_all(&error_response(&fault))?;
-            out.flush()?;
-            Ok(false)
-        }
+        Some(fault) => Ok((error_response(&fault), false)),
         None => {
             let mut up = TcpStream::connect(upstream)?;
             up.write_all(request)?;
             up.shutdown(Shutdown::Write)?;
             let mut response = Vec::new();
             up.read_to_end(&mut response)?;
-            out.write_all(&response)?;
-            out.flush()?;
-            client.shutdown(Shutdown::Both)?;
-            Ok(true)
+            Ok((response, true))
         }
     }
 }
