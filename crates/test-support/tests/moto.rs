@@ -11,7 +11,7 @@
 //!   recorded responses instead.
 
 use ecrplan_model::Provider;
-use ecrplan_test::{DEFAULT_ACCOUNT, Gaps, Subject, behaviour, moto};
+use ecrplan_test::{DEFAULT_ACCOUNT, Gaps, Moto, Subject, behaviour, moto};
 
 macro_rules! scenario {
     ($name:ident) => {
@@ -81,16 +81,16 @@ async fn wrong_account_is_refused_before_any_change() {
     );
 }
 
-/// moto enforces IAM's DeleteConflict, so this shows the provider detaches managed policies
-/// (and deletes inline ones) before DeleteRole.
-#[tokio::test]
-async fn deleting_a_role_detaches_managed_policies_first() {
+/// Creates a role, lets `obstruct` tie it to something IAM refuses DeleteRole over (moto
+/// enforces DeleteConflict), deletes it through the provider, and checks that it is gone and
+/// that the provider cleared the obstruction with exactly one `clearing` call.
+async fn delete_obstructed_role(name: &str, obstruct: impl FnOnce(&Moto), clearing: &str) {
     use ecrplan_model::{JsonDocument, Operation, RefreshScope, Resource, Role};
 
     let moto = moto().await;
     let provider = moto.provider().await;
     let role = Resource::Role(Role {
-        name: "console-touched".into(),
+        name: name.into(),
         path: ecrplan_model::ROLE_PATH.into(),
         trust: JsonDocument(serde_json::json!({
             "Version": "2012-10-17",
@@ -105,66 +105,49 @@ async fn deleting_a_role_detaches_managed_policies_first() {
         })
         .await
         .expect("create role");
-    moto.attach_managed_policy(
-        None,
-        "console-touched",
-        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-    );
+    obstruct(&moto);
     provider
         .apply(&Operation::Delete {
             resource: role.clone(),
             force: false,
         })
         .await
-        .expect("delete role with a managed policy attached");
+        .expect("delete the obstructed role");
     let live = provider
         .refresh(&RefreshScope::default())
         .await
         .expect("refresh");
     assert!(live.get(&role.id()).is_none(), "{live:#?}");
     let stats = provider.stats();
-    assert_eq!(stats.count("DetachRolePolicy"), 1, "{stats}");
+    assert_eq!(stats.count(clearing), 1, "{stats}");
 }
 
-/// IAM refuses DeleteRole while the role sits in an instance profile: the provider removes it
-/// from the profile first.
+/// The provider detaches managed policies (and deletes inline ones) before DeleteRole.
+#[tokio::test]
+async fn deleting_a_role_detaches_managed_policies_first() {
+    delete_obstructed_role(
+        "console-touched",
+        |moto| {
+            moto.attach_managed_policy(
+                None,
+                "console-touched",
+                "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            )
+        },
+        "DetachRolePolicy",
+    )
+    .await;
+}
+
+/// The provider removes the role from its instance profiles before DeleteRole.
 #[tokio::test]
 async fn deleting_a_role_in_an_instance_profile_removes_it_from_the_profile_first() {
-    use ecrplan_model::{JsonDocument, Operation, RefreshScope, Resource, Role};
-
-    let moto = moto().await;
-    let provider = moto.provider().await;
-    let role = Resource::Role(Role {
-        name: "ec2-touched".into(),
-        path: ecrplan_model::ROLE_PATH.into(),
-        trust: JsonDocument(serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                           "Action": "sts:AssumeRole"}]
-        })),
-        tags: Default::default(),
-    });
-    provider
-        .apply(&Operation::Create {
-            resource: role.clone(),
-        })
-        .await
-        .expect("create role");
-    moto.add_to_instance_profile(None, "ec2-touched", "ec2-touched-profile");
-    provider
-        .apply(&Operation::Delete {
-            resource: role.clone(),
-            force: false,
-        })
-        .await
-        .expect("delete a role held by an instance profile");
-    let live = provider
-        .refresh(&RefreshScope::default())
-        .await
-        .expect("refresh");
-    assert!(live.get(&role.id()).is_none(), "{live:#?}");
-    let stats = provider.stats();
-    assert_eq!(stats.count("RemoveRoleFromInstanceProfile"), 1, "{stats}");
+    delete_obstructed_role(
+        "ec2-touched",
+        |moto| moto.add_to_instance_profile(None, "ec2-touched", "ec2-touched-profile"),
+        "RemoveRoleFromInstanceProfile",
+    )
+    .await;
 }
 
 /// ListRoles asks for 1000 roles a page (the default page is 100): 105 owned roles cost one
