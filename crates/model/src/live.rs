@@ -10,6 +10,10 @@ pub struct Owner {
     pub estate: String,
     /// The module that declared it, when known.
     pub module: Option<String>,
+    /// For global (IAM) objects: the region whose run made it. IAM is one namespace for every
+    /// region, so the estate alone cannot tell an eu-west-1 role from an eu-west-2 one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Owner {
@@ -24,6 +28,7 @@ impl Owner {
                 .cloned()
                 .unwrap_or_else(|| "default".into()),
             module: tags.get(tags::MODULE).cloned(),
+            region: tags.get(tags::REGION).cloned(),
         })
     }
 }

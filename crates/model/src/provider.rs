@@ -17,6 +17,11 @@ pub struct RefreshScope {
     pub repositories: BTreeSet<String>,
     /// Declared role names.
     pub roles: BTreeSet<String>,
+    /// Read the whole account, not just the estate: the account-wide drift audit needs every
+    /// repository and role to report what no estate owns. Plans never set it, so that their cost
+    /// follows the estate, not the account.
+    #[serde(default)]
+    pub account_wide: bool,
 }
 
 /// One change to one object: the unit a provider applies. A replace is a delete followed by a

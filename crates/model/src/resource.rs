@@ -18,6 +18,9 @@ pub mod tags {
     pub const ESTATE: &str = "ecrplan:estate";
     /// The module block the object came from.
     pub const MODULE: &str = "ecrplan:module";
+    /// On IAM objects (global): the region of the run that made them, so that the same estate
+    /// planned in another region never deletes or rewrites them.
+    pub const REGION: &str = "ecrplan:region";
     /// Set on repositories declared with `force_delete = true`, so that the permission to
     /// delete images survives the removal of the declaration (there is no state file).
     pub const FORCE_DELETE: &str = "ecrplan:force-delete";

@@ -34,6 +34,7 @@ fn scope_of(estate: &str, repositories: &[&str], roles: &[&str]) -> RefreshScope
         estate: estate.into(),
         repositories: repositories.iter().map(|s| (*s).to_owned()).collect(),
         roles: roles.iter().map(|s| (*s).to_owned()).collect(),
+        ..RefreshScope::default()
     }
 }
 
@@ -254,7 +255,8 @@ pub async fn repository_policies(s: &Subject<'_>) {
         live.get(&policy.id()).and_then(|o| o.owner.clone()),
         Some(Owner {
             estate: "alpha".into(),
-            module: Some("m".into())
+            module: Some("m".into()),
+            region: None,
         }),
         "a policy belongs to its repository's owner"
     );
@@ -581,7 +583,8 @@ pub async fn adoption(s: &Subject<'_>) {
         live.get(&legacy.id()).and_then(|o| o.owner.clone()),
         Some(Owner {
             estate: "alpha".into(),
-            module: Some("m".into())
+            module: Some("m".into()),
+            region: None,
         })
     );
     let err = expect_err(

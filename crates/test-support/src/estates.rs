@@ -69,6 +69,7 @@ pub fn scope(estate: &DesiredEstate) -> RefreshScope {
             .iter()
             .flat_map(|m| m.github.iter().map(|g| g.role_name.clone()))
             .collect(),
+        ..RefreshScope::default()
     }
 }
 
