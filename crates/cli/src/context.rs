@@ -157,6 +157,7 @@ impl Session {
             scope
                 .roles
                 .extend(module.circleci.iter().map(|c| c.role_name.clone()));
+            module.identities.extend_scope(&mut scope);
         }
         scope
     }

@@ -79,6 +79,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                 }),
                 push_actions: Module::default_push_actions(),
                 ci_outputs: Default::default(),
+                identities: Default::default(),
             },
         )
 }

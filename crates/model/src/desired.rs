@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::{
-    Account, Address, Encryption, JsonDocument, Kind, LifecyclePolicy, OidcProvider, Replication,
-    Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags, tags,
+    Account, Address, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy, OidcProvider,
+    Replication, Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags,
+    tags,
 };
 
 /// The ECR actions policies grant. One list, so the repository policy and the push role never
@@ -40,7 +41,9 @@ pub const GITHUB_THUMBPRINTS: &[&str] = &[
 /// True for the OIDC issuers (URL without scheme) ecrplan declares and may own: GitHub Actions
 /// and CircleCI organisations. Refresh reads only these, and roles that trust them.
 pub fn is_ci_issuer(url: &str) -> bool {
-    url == GITHUB_ISSUER || url.starts_with("oidc.circleci.com/org/")
+    url == GITHUB_ISSUER
+        || url.starts_with("oidc.circleci.com/org/")
+        || url == crate::identity::gitlab::GITLAB_ISSUER
 }
 
 /// The IAM path of every role ecrplan creates: one `ListRoles` with this prefix finds them.
@@ -110,6 +113,9 @@ pub struct Module {
     pub push_actions: Vec<String>,
     /// How CI variables are named in `ecrplan output`.
     pub ci_outputs: CiOutputs,
+    /// The other CI identities: assumed role, static-key user, GitLab.
+    #[serde(default)]
+    pub identities: Identities,
 }
 
 /// Settings shared by the repositories of a module.
@@ -412,6 +418,7 @@ impl Module {
                 account,
             );
         }
+        crate::identity::objects(self, estate, account, out, providers, &role_tags);
     }
 
     fn push_role(
@@ -514,7 +521,7 @@ impl Module {
 
 /// A trust policy letting tokens from `issuer` with audience `audience` and a `sub` matching
 /// one of `subjects` assume the role.
-fn web_identity_trust(
+pub(crate) fn web_identity_trust(
     account: &Account,
     issuer: &str,
     audience: &str,

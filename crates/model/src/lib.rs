@@ -9,6 +9,8 @@ mod account;
 mod address;
 mod desired;
 mod document;
+mod iam;
+pub mod identity;
 mod live;
 mod names;
 mod plan;
@@ -23,6 +25,8 @@ pub use desired::{
     ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
 };
 pub use document::JsonDocument;
+pub use iam::{AccessKey, Group, GroupMembership, GroupPolicy, MAX_KEY_AGE_DAYS, User, group_path};
+pub use identity::{Access, Identities};
 pub use live::{LiveEstate, LiveObject, Owner};
 pub use names::{NameError, check_account_id, check_repository_name, check_role_name};
 pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};

@@ -193,6 +193,7 @@ mod tests {
                 prefix: prefix.map(str::to_owned),
                 environments: Vec::new(),
             },
+            identities: Default::default(),
         }
     }
 

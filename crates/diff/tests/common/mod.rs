@@ -37,6 +37,7 @@ pub fn koa_module() -> Module {
         circleci: None,
         push_actions: Module::default_push_actions(),
         ci_outputs: Default::default(),
+        identities: Default::default(),
     }
 }
 
@@ -62,6 +63,7 @@ pub fn bulk_module(name: &str, prefix: &str, n: usize) -> Module {
         circleci: None,
         push_actions: Module::default_push_actions(),
         ci_outputs: Default::default(),
+        identities: Default::default(),
     }
 }
 
