@@ -9,6 +9,7 @@
 //! The library never reads the process environment: `ECRPLAN_VAR_*` values are passed in by
 //! the caller through [`LoadOptions::env`].
 
+mod access;
 mod blocks;
 mod decode;
 mod diag;

@@ -61,6 +61,9 @@ pub(crate) const ECR_REPOS_ATTRS: &[&str] = &[
     "force_delete",
     "providers",
     "depends_on",
+    "assume_role_access",
+    "ci_user",
+    "gitlab_access",
 ];
 
 /// The inputs of the Cloud Platform kind that ecrplan reads, and those it accepts without
@@ -133,7 +136,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn role_name(&mut self, name: &str, at: &At) -> bool {
+    pub(crate) fn role_name(&mut self, name: &str, at: &At) -> bool {
         match check_role_name(name) {
             Ok(()) => true,
             Err(e) => {
@@ -351,6 +354,7 @@ impl Evaluator<'_> {
             Some(v) => self.circleci_access(&v, &mut roles),
             None => None,
         };
+        let identities = self.identities(fields, &mut roles);
 
         let mut settings = RepositorySettings::default();
         if let Some(v) = self.attr_value(fields, "image_tag_mutability")
@@ -382,7 +386,11 @@ impl Evaluator<'_> {
             settings.encryption = e;
         }
         if let Some(v) = self.attr_value(fields, "tags") {
-            let on_role = github.is_some() || circleci.is_some();
+            let on_role = github.is_some()
+                || circleci.is_some()
+                || identities.assume_role.is_some()
+                || identities.gitlab.is_some()
+                || identities.ci_user.is_some();
             settings.tags = self.user_tags(&v, "tags", on_role).unwrap_or_default();
             let allow_any = github.as_ref().is_some_and(|g| g.allow_any_organisation);
             let own = usize::from(settings.force_delete).max(usize::from(allow_any));
@@ -427,7 +435,7 @@ impl Evaluator<'_> {
                 circleci,
                 push_actions: Module::default_push_actions(),
                 ci_outputs: CiOutputs::default(),
-                identities: Default::default(),
+                identities,
             },
             label_at,
             repositories: repository_ats,

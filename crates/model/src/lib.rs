@@ -28,7 +28,10 @@ pub use document::JsonDocument;
 pub use iam::{AccessKey, Group, GroupMembership, GroupPolicy, MAX_KEY_AGE_DAYS, User, group_path};
 pub use identity::{Access, Identities};
 pub use live::{LiveEstate, LiveObject, Owner};
-pub use names::{NameError, check_account_id, check_repository_name, check_role_name};
+pub use names::{
+    NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
+    check_user_name,
+};
 pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};
 pub use provider::{Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{
