@@ -14,8 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    AccessKey, Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
-    ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
+    AccessKey, Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider,
+    ProviderError, ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
 };
 use serde::{Deserialize, Serialize};
 

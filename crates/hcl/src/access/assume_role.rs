@@ -164,8 +164,6 @@ mod tests {
         assert!(!is_iam_principal_arn("arn:aws:iam::123456789012:role/*"));
         assert!(!is_iam_principal_arn("arn:aws:iam::1234:root"));
         assert!(!is_iam_principal_arn("*"));
-        assert!(!is_iam_principal_arn(
-            "arn:aws:s3:::bucket"
-        ));
+        assert!(!is_iam_principal_arn("arn:aws:s3:::bucket"));
     }
 }

@@ -27,11 +27,23 @@ impl Evaluator<'_> {
         let group_value = self.required(obj, "group_name", ctx);
         let user_name = user_value.and_then(|u| {
             let name = self.string(u, "ci_user.user_name")?;
-            self.iam_name(u, &name, check_user_name(&name), "not a valid IAM user name", 64)
+            self.iam_name(
+                u,
+                &name,
+                check_user_name(&name),
+                "not a valid IAM user name",
+                64,
+            )
         });
         let group_name = group_value.and_then(|g| {
             let name = self.string(g, "ci_user.group_name")?;
-            self.iam_name(g, &name, check_group_name(&name), "not a valid IAM group name", 128)
+            self.iam_name(
+                g,
+                &name,
+                check_group_name(&name),
+                "not a valid IAM group name",
+                128,
+            )
         });
         let access = match optional(obj, "access") {
             Some(a) => self.access(a, "ci_user.access"),

@@ -26,8 +26,8 @@ impl Evaluator<'_> {
         let ctx = "`gitlab_access`";
         let role_value = self.required(obj, "role_name", ctx);
         let projects_value = self.required(obj, "projects", ctx);
-        let role_name = role_value
-            .and_then(|r| self.identity_role_name(r, "gitlab_access.role_name", roles));
+        let role_name =
+            role_value.and_then(|r| self.identity_role_name(r, "gitlab_access.role_name", roles));
         let allow_any_group = match optional(obj, "allow_any_group") {
             Some(a) => self.bool(a, "gitlab_access.allow_any_group")?,
             None => false,
