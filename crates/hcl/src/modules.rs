@@ -118,7 +118,7 @@ pub(crate) const CIRCLECI_ORG_VARIABLE: &str = "circleci_organisation_id";
 
 /// Stands in for the CircleCI organisation id when no `circleci_organisation_id` is given;
 /// a warning says so.
-pub(crate) const CIRCLECI_ORG_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const CIRCLECI_ORG_PLACEHOLDER: &str = ecrplan_model::CIRCLECI_ORG_PLACEHOLDER;
 
 impl Evaluator<'_> {
     fn repository_name(&mut self, name: &str, at: &At) -> bool {

@@ -46,6 +46,11 @@ pub fn is_ci_issuer(url: &str) -> bool {
         || url == crate::identity::gitlab::GITLAB_ISSUER
 }
 
+/// The CircleCI organisation a Cloud Platform module's role would trust when no
+/// `circleci_organisation_id` is given: `validate` warns about it, and `plan` and `apply` refuse
+/// it, so no provider for this organisation is ever made in a real account.
+pub const CIRCLECI_ORG_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
+
 /// The IAM path of every role ecrplan creates: one `ListRoles` with this prefix finds them.
 pub const ROLE_PATH: &str = "/ecrplan/";
 /// The name of the inline push policy on CI roles.
