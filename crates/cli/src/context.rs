@@ -10,7 +10,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, Plan, Provider, ProviderSettings, RefreshScope, Resource,
+    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, Plan, Provider, ProviderSettings,
+    RefreshScope, Resource,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};

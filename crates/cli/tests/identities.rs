@@ -25,13 +25,18 @@ struct Env {
 impl Env {
     fn copy_of(relative: &str) -> Env {
         let dir = TempDir::new().expect("tempdir");
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(relative);
         std::fs::create_dir(dir.path().join("config")).expect("mkdir");
         for entry in std::fs::read_dir(&from).expect("fixture") {
             let path = entry.expect("entry").path();
             if path.is_file() && !path.ends_with(".ecrplan-sandbox.json") {
-                std::fs::copy(&path, dir.path().join("config").join(path.file_name().unwrap()))
-                    .expect("copy");
+                std::fs::copy(
+                    &path,
+                    dir.path().join("config").join(path.file_name().unwrap()),
+                )
+                .expect("copy");
             }
         }
         Env { dir }
@@ -82,12 +87,20 @@ fn circleci_without_an_organisation_id_warns_at_validate_and_is_refused_at_plan_
     let env = Env::copy_of("fixtures/cloud-platform");
     let validate = env.ecrplan("validate", &[]);
     assert_eq!(validate.code, 0, "{}", validate.stderr);
-    assert!(validate.stderr.contains("no CircleCI organisation id"), "{}", validate.stderr);
+    assert!(
+        validate.stderr.contains("no CircleCI organisation id"),
+        "{}",
+        validate.stderr
+    );
     for command in ["plan", "apply"] {
-        let run = env.ecrplan(command, &["--auto-approve"][..usize::from(command == "apply")]);
+        let run = env.ecrplan(
+            command,
+            &["--auto-approve"][..usize::from(command == "apply")],
+        );
         assert_eq!(run.code, 1, "{command}: {}{}", run.stdout, run.stderr);
         assert!(
-            run.stderr.contains("ecrplan will not trust the placeholder organisation"),
+            run.stderr
+                .contains("ecrplan will not trust the placeholder organisation"),
             "{command}: {}",
             run.stderr
         );
@@ -112,7 +125,9 @@ fn cloud_platform_outputs_in_every_format() {
         assert_eq!(run.code, 0, "{format}: {}", run.stderr);
         insta::assert_snapshot!(format!("cloud_platform_output_{format}"), run.stdout);
     }
-    let env_file = env.ecrplan("output", &["--format", "dotenv", "--var", &org]).stdout;
+    let env_file = env
+        .ecrplan("output", &["--format", "dotenv", "--var", &org])
+        .stdout;
     for line in [
         "AWS_ECR_REGISTRY_ID=111122223333\n",
         "PROD_ECR_REGION=eu-west-1\n",
@@ -163,13 +178,23 @@ fn a_ci_user_is_applied_and_removed_in_a_safe_order_never_with_a_key_it_may_not_
     .unwrap();
     let refused = env.ecrplan("plan", &[]);
     assert!(
-        refused.stdout.contains("holds 1 access key(s) and would be deleted"),
+        refused
+            .stdout
+            .contains("holds 1 access key(s) and would be deleted"),
         "{}",
         refused.stdout
     );
     let apply = env.ecrplan("apply", &["--auto-approve"]);
-    assert_eq!(apply.code, 1, "an error note makes the plan unapplyable: {}", apply.stdout);
-    assert!(env.ecrplan("plan", &[]).stdout.contains("module.gitlab-mirror.ci_user"));
+    assert_eq!(
+        apply.code, 1,
+        "an error note makes the plan unapplyable: {}",
+        apply.stdout
+    );
+    assert!(
+        env.ecrplan("plan", &[])
+            .stdout
+            .contains("module.gitlab-mirror.ci_user")
+    );
 
     // Allowed: the declaration comes back with force_delete, is applied once, and goes.
     std::fs::write(env.config().join("main.hcl"), &block).unwrap();
@@ -191,12 +216,23 @@ fn a_ci_user_is_applied_and_removed_in_a_safe_order_never_with_a_key_it_may_not_
         delete
             .stdout
             .lines()
-            .position(|l| l.starts_with(&format!("{what}[\"")) && l.ends_with("Destruction complete"))
+            .position(|l| {
+                l.starts_with(&format!("{what}[\"")) && l.ends_with("Destruction complete")
+            })
             .unwrap_or_else(|| panic!("{what} not destroyed:\n{}", delete.stdout))
     };
-    assert!(position("module.gitlab-mirror.ci_group_membership") < position("module.gitlab-mirror.ci_group"));
-    assert!(position("module.gitlab-mirror.ci_group_policy") < position("module.gitlab-mirror.ci_group"));
-    assert!(position("module.gitlab-mirror.ci_group_membership") < position("module.gitlab-mirror.ci_user"));
+    assert!(
+        position("module.gitlab-mirror.ci_group_membership")
+            < position("module.gitlab-mirror.ci_group")
+    );
+    assert!(
+        position("module.gitlab-mirror.ci_group_policy")
+            < position("module.gitlab-mirror.ci_group")
+    );
+    assert!(
+        position("module.gitlab-mirror.ci_group_membership")
+            < position("module.gitlab-mirror.ci_user")
+    );
     assert!(
         delete.stdout.contains("4 destroyed"),
         "exactly the identity's objects: {}",
@@ -204,4 +240,95 @@ fn a_ci_user_is_applied_and_removed_in_a_safe_order_never_with_a_key_it_may_not_
     );
     let clean = env.ecrplan("plan", &["--detailed-exitcode"]);
     assert_eq!(clean.code, 0, "{}", clean.stdout);
+}
+
+/// The same identities against moto's real IAM: applied, read back equal (users, groups,
+/// memberships and policies included), then removed — refused while the user holds a key made
+/// behind ecrplan's back, allowed once `force_delete` was applied.
+#[tokio::test]
+async fn identities_apply_and_read_back_equal_on_moto() {
+    let moto = ecrplan_test::moto().await;
+    let env = Env::copy_of("examples/gitlab-ci");
+    env.edit("main.hcl", "provider \"sandbox\" {}", "provider \"aws\" {}");
+    env.edit("main.hcl", "    force_delete = true\n", "");
+    let codefresh = Env::copy_of("examples/codefresh");
+    codefresh.edit("main.hcl", "provider \"sandbox\" {}", "provider \"aws\" {}");
+    let run = |e: &Env, args: &[&str]| -> Run {
+        let config = e.config();
+        let out = Command::new(env!("CARGO_BIN_EXE_ecrplan"))
+            .arg(args[0])
+            .arg(&config)
+            .args(&args[1..])
+            .arg("--endpoint")
+            .arg(moto.endpoint())
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", ecrplan_test::REGION)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("ecrplan runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    for e in [&env, &codefresh] {
+        let apply = run(e, &["apply", "--auto-approve"]);
+        assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+        let again = run(e, &["plan", "--detailed-exitcode"]);
+        assert_eq!(
+            again.code, 0,
+            "read back equal:\n{}{}",
+            again.stdout, again.stderr
+        );
+    }
+    let output = run(&codefresh, &["output", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    assert_eq!(
+        json["modules"]["codefresh-images"]["assumed_role_arn"],
+        "arn:aws:iam::123456789012:role/ecrplan/codefresh-ecr-integration"
+    );
+
+    moto.create_access_key(None, "ECRCIUser");
+    let drift = run(&env, &["drift"]);
+    assert_eq!(drift.code, 0, "a fresh key is no finding: {}", drift.stdout);
+
+    let text = std::fs::read_to_string(env.config().join("main.hcl")).unwrap();
+    let start = text.find("  ci_user = {").unwrap();
+    let end = start + text[start..].find("  }\n").unwrap() + 4;
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    std::fs::write(env.config().join("main.hcl"), &without).unwrap();
+    let refused = run(&env, &["apply", "--auto-approve"]);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stdout.contains("holds 1 access key(s)"),
+        "{}",
+        refused.stdout
+    );
+
+    std::fs::write(
+        env.config().join("main.hcl"),
+        text.replacen(
+            "    policy     = file(\"ecr-access.json\")\n",
+            "    policy     = file(\"ecr-access.json\")\n    force_delete = true\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let allow = run(&env, &["apply", "--auto-approve"]);
+    assert_eq!(allow.code, 0, "{}{}", allow.stdout, allow.stderr);
+    std::fs::write(env.config().join("main.hcl"), &without).unwrap();
+    let delete = run(&env, &["apply", "--auto-approve"]);
+    assert_eq!(delete.code, 0, "{}{}", delete.stdout, delete.stderr);
+    assert!(delete.stdout.contains("4 destroyed"), "{}", delete.stdout);
+    let clean = run(&env, &["plan", "--detailed-exitcode"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    // The other estate's identities are untouched.
+    let other = run(&codefresh, &["plan", "--detailed-exitcode"]);
+    assert_eq!(other.code, 0, "{}{}", other.stdout, other.stderr);
 }
