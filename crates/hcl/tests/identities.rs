@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 const REGISTRY: &str = "354918371398";
 
 fn objects(fixture: &str) -> Vec<DesiredObject> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(fixture);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(fixture);
     let loaded = match load_dir(&dir, &LoadOptions::default()) {
         Ok(loaded) => loaded,
         Err(e) => panic!("{fixture} must load:\n{}", ecrplan_hcl::render_text(&e.0)),
@@ -119,7 +121,9 @@ fn assumed_role_trusts_the_principals_listed_with_the_external_id() {
         .flat_map(|s| s["Action"].as_array().unwrap())
         .collect();
     assert!(
-        granted.iter().all(|a| *a == actions::LOGIN || actions::PULL.contains(&a.as_str().unwrap())),
+        granted
+            .iter()
+            .all(|a| *a == actions::LOGIN || actions::PULL.contains(&a.as_str().unwrap())),
         "pull only: {granted:?}"
     );
 }

@@ -124,7 +124,10 @@ impl Evaluator<'_> {
                     format!("`{name}` is not one of the AWS-managed ECR policies"),
                     "unknown policy",
                 )
-                .help(format!("use {}", crate::decode::quote_list(&names)));
+                .help(match crate::decode::suggest(&name, &names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("use one of {}", crate::decode::quote_list(&names)),
+                });
             self.sink.push(d);
         }
         parsed
