@@ -162,10 +162,21 @@ fn a_ci_user_is_applied_and_removed_in_a_safe_order_never_with_a_key_it_may_not_
         .add_access_key("ECRCIUser", "AKIAIOSFODNN7EXAMPLE", 1_000_000_000)
         .expect("key added");
     let drift = env.ecrplan("drift", &[]);
+    assert_eq!(drift.code, 2, "an old key is an audit finding: {}", drift.stdout);
     assert!(
-        drift.stdout.contains("access key …MPLE") && drift.stdout.contains("rotate it"),
+        drift.stdout.contains("Access keys to rotate")
+            && drift
+                .stdout
+                .contains("user ECRCIUser holds active key …MPLE"),
         "{}",
         drift.stdout
+    );
+    let json = env.ecrplan("drift", &["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("drift JSON");
+    assert_eq!(report["old_access_keys"][0]["key"], "…MPLE");
+    assert!(
+        !json.stdout.contains("AKIAIOSFODNN7EXAMPLE"),
+        "the key id is shortened in reports"
     );
 
     let block = std::fs::read_to_string(env.config().join("main.hcl")).unwrap();

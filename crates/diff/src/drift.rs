@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, LiveEstate, Note, ObjectId, Resource,
+    Account, Action, Address, DesiredEstate, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId,
+    Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +34,27 @@ pub struct Drift {
     /// Objects no estate manages: untagged repositories nobody declares, and a replication
     /// configuration that exists while the estate does not declare one.
     pub unmanaged: Vec<UnmanagedObject>,
+    /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the estate's CI users: not a
+    /// difference from the configuration, but the audit static keys need.
+    #[serde(default)]
+    pub old_access_keys: Vec<OldAccessKey>,
     /// The checker's notes on the plan that would repair the drift.
     pub notes: Vec<Note>,
+}
+
+/// An access key past its rotation age.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OldAccessKey {
+    /// The user's declaration.
+    pub address: Address,
+    /// The user.
+    pub user: String,
+    /// The key id, shortened to its last four characters.
+    pub key: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    /// Its age in days.
+    pub age_days: u64,
 }
 
 impl Drift {
@@ -44,6 +64,7 @@ impl Drift {
             && self.missing.is_empty()
             && self.undeclared.is_empty()
             && self.unmanaged.is_empty()
+            && self.old_access_keys.is_empty()
     }
 }
 
@@ -90,6 +111,7 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
         missing: Vec::new(),
         undeclared: Vec::new(),
         unmanaged: Vec::new(),
+        old_access_keys: Vec::new(),
         notes: plan.notes.clone(),
     };
     for c in &plan.changes {
@@ -119,6 +141,26 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
     }
     let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
     let index = LiveIndex::new(live);
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::User && c.action != Action::Delete)
+    {
+        let keys = index.get(&c.id).map(|o| o.access_keys.as_slice());
+        for key in keys
+            .unwrap_or_default()
+            .iter()
+            .filter(|k| k.age_days > MAX_KEY_AGE_DAYS)
+        {
+            report.old_access_keys.push(OldAccessKey {
+                address: c.address.clone(),
+                user: c.id.key.clone(),
+                key: key.short_id(),
+                status: key.status.clone(),
+                age_days: key.age_days,
+            });
+        }
+    }
     for (id, object) in index.iter() {
         if declared.contains(id) {
             continue;
