@@ -119,7 +119,7 @@ pub struct Module {
     /// How CI variables are named in `ecrplan output`.
     pub ci_outputs: CiOutputs,
     /// The other CI identities: assumed role, static-key user, GitLab.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Identities::is_empty")]
     pub identities: Identities,
 }
 

@@ -39,6 +39,11 @@ pub struct Identities {
 }
 
 impl Identities {
+    /// True when the module declares none of these identities.
+    pub fn is_empty(&self) -> bool {
+        self.assume_role.is_none() && self.ci_user.is_none() && self.gitlab.is_none()
+    }
+
     /// Adds the names these identities declare to what a refresh must read.
     pub fn extend_scope(&self, scope: &mut RefreshScope) {
         scope
