@@ -162,7 +162,11 @@ fn a_ci_user_is_applied_and_removed_in_a_safe_order_never_with_a_key_it_may_not_
         .add_access_key("ECRCIUser", "AKIAIOSFODNN7EXAMPLE", 1_000_000_000)
         .expect("key added");
     let drift = env.ecrplan("drift", &[]);
-    assert_eq!(drift.code, 2, "an old key is an audit finding: {}", drift.stdout);
+    assert_eq!(
+        drift.code, 2,
+        "an old key is an audit finding: {}",
+        drift.stdout
+    );
     assert!(
         drift.stdout.contains("Access keys to rotate")
             && drift

@@ -71,6 +71,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                     environments: Vec::new(),
                     refs: Vec::new(),
                     allow_any_organisation: false,
+                    job_workflow_refs: Vec::new(),
                 }),
                 circleci: circleci.then(|| CircleciAccess {
                     role_name: format!("m{index}-circleci"),

@@ -481,6 +481,7 @@ impl Evaluator<'_> {
             "environments",
             "refs",
             "allow_any_organisation",
+            "job_workflow_refs",
         ];
         let obj = self.object(v, "github_access", KEYS)?;
         let ctx = "`github_access`";
@@ -535,17 +536,21 @@ impl Evaluator<'_> {
                 .collect(),
             None => Vec::new(),
         };
+        let job_workflow_refs = self.job_workflow_refs(obj)?;
         let role_name = role_name?;
         if let (true, Some(r)) = (role_ok, role_value) {
             roles.push((role_name.clone(), r.at.clone()));
         }
-        ok.then_some(GithubAccess {
+        let access = GithubAccess {
             role_name,
             repositories,
             environments,
             refs,
             allow_any_organisation: allow_any.unwrap_or(false),
-        })
+            job_workflow_refs,
+        };
+        ok &= self.github_subjects_scoped(v, &access.subjects());
+        ok.then_some(access)
     }
 
     fn github_repository(&mut self, item: &Value, allow_any: bool) -> Option<GithubRepository> {
@@ -950,6 +955,7 @@ impl Evaluator<'_> {
                         .collect(),
                     environments: Vec::new(),
                     allow_any_organisation: false,
+                    job_workflow_refs: Vec::new(),
                     refs: Vec::new(),
                 });
             } else {

@@ -214,6 +214,10 @@ pub struct GithubAccess {
     /// The configuration explicitly allows `organisation = "*"`.
     #[serde(default)]
     pub allow_any_organisation: bool,
+    /// Pins the workflow: `job_workflow_ref` patterns (`ORG/REPO/.github/workflows/F.yml@REF`),
+    /// for reusable workflows that every caller runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub job_workflow_refs: Vec<String>,
 }
 
 impl GithubAccess {
@@ -383,8 +387,7 @@ impl Module {
                     thumbprints: GITHUB_THUMBPRINTS.iter().map(|s| (*s).to_owned()).collect(),
                     tags: ownership_tags(estate, None),
                 });
-            let trust =
-                web_identity_trust(account, GITHUB_ISSUER, GITHUB_AUDIENCE, &github.subjects());
+            let trust = crate::identity::github::trust(account, github);
             let mut github_tags = role_tags.clone();
             if github.allow_any_organisation {
                 github_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());

@@ -41,6 +41,7 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
                     environments: Vec::new(),
                     refs: Vec::new(),
                     allow_any_organisation: false,
+                    job_workflow_refs: Vec::new(),
                 }),
                 circleci: None,
                 push_actions: actions::PULL

@@ -348,6 +348,7 @@ mod tests {
                 environments: Vec::new(),
                 refs: Vec::new(),
                 allow_any_organisation: false,
+                job_workflow_refs: Vec::new(),
             }),
             circleci: None,
             push_actions: Module::default_push_actions(),

@@ -33,6 +33,7 @@ pub fn koa_module() -> Module {
             environments: Vec::new(),
             refs: Vec::new(),
             allow_any_organisation: false,
+            job_workflow_refs: Vec::new(),
         }),
         circleci: None,
         push_actions: Module::default_push_actions(),

@@ -3,6 +3,7 @@
 
 mod assume_role;
 mod ci_user;
+mod github;
 mod gitlab;
 
 use ecrplan_model::{Access, Identities};

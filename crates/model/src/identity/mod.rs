@@ -7,6 +7,7 @@
 
 pub mod assumed_role;
 pub mod ci_user;
+pub mod github;
 pub mod gitlab;
 
 use std::collections::BTreeMap;
