@@ -553,6 +553,12 @@ impl Provider for SandboxProvider {
                 }),
                 _ => true,
             });
+            // Keys are listed only for the users the estate declares or owns.
+            for o in &mut live.objects {
+                if o.resource.kind() == Kind::User && !wanted(&o.resource.id(), &scope.users) {
+                    o.access_keys.clear();
+                }
+            }
             Ok(live)
         })
     }
