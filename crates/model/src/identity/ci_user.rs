@@ -54,6 +54,8 @@ impl CiUser {
         let m = module.name.as_str();
         let mut user_tags = module.settings.tags.clone();
         user_tags.extend(tags::ownership(estate, Some(m)));
+        // IAM is global: the region tells this region's run of the estate from another's.
+        user_tags.insert(tags::REGION.into(), account.region.clone());
         if self.force_delete {
             user_tags.insert(tags::FORCE_DELETE.into(), "true".into());
         }
