@@ -1,12 +1,164 @@
-//! GitHub trust hardening: what IAM itself refuses for roles trusting
-//! `token.actions.githubusercontent.com` is refused at validate, and `job_workflow_refs` pins
-//! the reusable workflow a role serves.
+//! `github_access = { role_name, github_repositories, environments, refs,
+//! allow_any_organisation, job_workflow_refs }`: GitHub Actions through OIDC, hardened as IAM
+//! itself now demands — what IAM refuses for roles trusting `token.actions.githubusercontent.com`
+//! is refused at validate, and `job_workflow_refs` pins the reusable workflow a role serves.
 
 use ecrplan_model::identity::github::scoped_to_all;
+use ecrplan_model::{GithubAccess, GithubRepository};
 
 use crate::decode::optional;
 use crate::eval::Evaluator;
-use crate::value::Value;
+use crate::value::{At, Value};
+
+impl Evaluator<'_> {
+    pub(crate) fn github_access(
+        &mut self,
+        v: &Value,
+        roles: &mut Vec<(String, At)>,
+    ) -> Option<GithubAccess> {
+        const KEYS: &[&str] = &[
+            "role_name",
+            "github_repositories",
+            "environments",
+            "refs",
+            "allow_any_organisation",
+            "job_workflow_refs",
+        ];
+        let obj = self.object(v, "github_access", KEYS)?;
+        let ctx = "`github_access`";
+        let role_value = self.required(obj, "role_name", ctx);
+        let repos_value = self.required(obj, "github_repositories", ctx);
+        let allow_any = match optional(obj, "allow_any_organisation") {
+            Some(v) => self.bool(v, "github_access.allow_any_organisation"),
+            None => Some(false),
+        };
+        let mut ok = allow_any.is_some();
+        let role_name = role_value.and_then(|r| self.string(r, "github_access.role_name"));
+        let role_ok = match (&role_name, role_value) {
+            (Some(name), Some(r)) => self.role_name(name, &r.at),
+            _ => false,
+        };
+        ok &= role_ok;
+        let mut repositories = Vec::new();
+        if let Some(items) =
+            repos_value.and_then(|r| self.list(r, "github_access.github_repositories", "objects"))
+        {
+            if items.is_empty() {
+                let at = repos_value.map_or(v.at.clone(), |r| r.at.clone());
+                self.error(
+                    &at,
+                    "`github_access.github_repositories` is empty: no workflow could assume the role",
+                    "empty list",
+                );
+                ok = false;
+            }
+            for item in items {
+                match self.github_repository(item, allow_any.unwrap_or(false)) {
+                    Some(r) => repositories.push(r),
+                    None => ok = false,
+                }
+            }
+        } else {
+            ok = false;
+        }
+        let environments = match optional(obj, "environments") {
+            Some(v) => self
+                .strings(v, "github_access.environments")?
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect(),
+            None => Vec::new(),
+        };
+        let refs = match optional(obj, "refs") {
+            Some(v) => self
+                .strings(v, "github_access.refs")?
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect(),
+            None => Vec::new(),
+        };
+        let job_workflow_refs = self.job_workflow_refs(obj)?;
+        let role_name = role_name?;
+        if let (true, Some(r)) = (role_ok, role_value) {
+            roles.push((role_name.clone(), r.at.clone()));
+        }
+        let access = GithubAccess {
+            role_name,
+            repositories,
+            environments,
+            refs,
+            allow_any_organisation: allow_any.unwrap_or(false),
+            job_workflow_refs,
+        };
+        ok &= self.github_subjects_scoped(v, &access.subjects());
+        ok.then_some(access)
+    }
+
+    pub(crate) fn github_repository(
+        &mut self,
+        item: &Value,
+        allow_any: bool,
+    ) -> Option<GithubRepository> {
+        const KEYS: &[&str] = &["organisation", "repository"];
+        let what = "github_access.github_repositories";
+        let obj = self.object(item, what, KEYS)?;
+        let ctx = "a `github_repositories` entry";
+        let org_value = self.required(obj, "organisation", ctx);
+        let repo_value = self.required(obj, "repository", ctx);
+        let org_value = org_value?;
+        let organisation = self.string(org_value, "organisation")?;
+        let repository = self.string(repo_value?, "repository")?;
+        // The trust condition is `StringLike` on `repo:<organisation>/<repository>:…`: a `*` or
+        // `?` anywhere in the organisation matches other organisations, and a `/` or `:` moves
+        // the boundaries of the subject.
+        if organisation.contains(['*', '?']) && !allow_any {
+            let message = if organisation == "*" {
+                "`organisation = \"*\"` would let any GitHub organisation push".to_owned()
+            } else {
+                format!(
+                    "`organisation = \"{organisation}\"` is a wildcard pattern: every GitHub organisation matching it could push"
+                )
+            };
+            let d = self
+                .diag(&org_value.at, message, "any organisation")
+                .help("name the organisation, or set `allow_any_organisation = true` in `github_access` if you really mean it");
+            self.sink.push(d);
+            return None;
+        }
+        let mut separators = false;
+        for (name, text, value) in [
+            ("organisation", &organisation, org_value),
+            ("repository", &repository, repo_value?),
+        ] {
+            if text.contains(['/', ':']) {
+                let d = self
+                    .diag(
+                        &value.at,
+                        format!("`{name} = \"{text}\"` contains `/` or `:`"),
+                        "not a plain name",
+                    )
+                    .help("`/` and `:` separate the parts of the GitHub token's subject; give the organisation and the repository separately");
+                self.sink.push(d);
+                separators = true;
+            }
+        }
+        if separators {
+            return None;
+        }
+        if organisation.is_empty() || repository.is_empty() {
+            self.error(
+                &item.at,
+                "`organisation` and `repository` must not be empty",
+                "empty name",
+            );
+            return None;
+        }
+        Some(GithubRepository {
+            organisation,
+            repository,
+        })
+    }
+}
 
 /// IAM's rule, as its MalformedPolicyDocument error states it.
 const IAM_RULE: &str = "IAM would refuse the role: a trust of token.actions.githubusercontent.com \"must evaluate, using StringEquals, StringLike or StringEqualsIgnoreCase, token.actions.githubusercontent.com:sub or …:job_workflow_ref which is not scoped to all\"; name the organisation or the workflow";

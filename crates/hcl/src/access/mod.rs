@@ -1,8 +1,10 @@
 //! The access kinds of a module, one file each: its attributes, their checks and diagnostics.
 //! A new CI identity is a file here and one in `ecrplan_model::identity`.
 
+mod account;
 mod assume_role;
 mod ci_user;
+mod circleci;
 mod github;
 mod gitlab;
 
