@@ -36,7 +36,7 @@ pub struct Drift {
     pub unmanaged: Vec<UnmanagedObject>,
     /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the estate's CI users: not a
     /// difference from the configuration, but the audit static keys need.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub old_access_keys: Vec<OldAccessKey>,
     /// The checker's notes on the plan that would repair the drift.
     pub notes: Vec<Note>,
