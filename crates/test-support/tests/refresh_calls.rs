@@ -44,7 +44,10 @@ async fn refreshing_200_repositories_costs_three_calls_each_plus_one_listing() {
     assert_eq!(stats.count("ListOpenIDConnectProviders"), 1);
     assert_eq!(stats.count("DescribeRegistry"), 1);
     assert_eq!(stats.count("GetCallerIdentity"), 1);
-    assert_eq!(stats.total, 1 + 600 + 4, "{stats}");
+    // Static-key CI users and their groups: one listing each, under ecrplan's paths.
+    assert_eq!(stats.count("ListUsers"), 1);
+    assert_eq!(stats.count("ListGroups"), 1);
+    assert_eq!(stats.total, 1 + 600 + 6, "{stats}");
     assert_eq!(stats.retries, 0, "{stats}");
 }
 
