@@ -327,6 +327,7 @@ fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
 fn large_estate_on_empty_account() {
     let desired = DesiredEstate {
         name: "platform".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![bulk_module("services", "svc", 2000)],
         replication: None,

@@ -220,6 +220,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
     };
     let desired = DesiredEstate {
         name: "bulk".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![module],
         replication: None,
