@@ -12,8 +12,7 @@ use crate::graph::{statements, strings};
 use crate::planner::LiveIndex;
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
-/// organisation, cross-account write access, OIDC providers deleted while roles trust them, and
-/// deletes in the shared "default" estate.
+/// organisation, cross-account write access, and OIDC providers deleted while roles trust them.
 pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
     let index = LiveIndex::new(live);
     let mut notes = Vec::new();
@@ -86,28 +85,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
         }
     }
     notes.extend(trusted_provider_deletes(plan, &index));
-    notes.extend(default_estate_deletes(plan));
     notes
-}
-
-/// Every configuration without an `ecrplan { estate }` block is the estate "default", so in a
-/// shared account "no longer declared" may mean "declared by another directory".
-fn default_estate_deletes(plan: &Plan) -> Option<Note> {
-    let deletes = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .count();
-    (plan.estate == "default" && deletes > 0).then(|| Note {
-        severity: Severity::Warning,
-        address: None,
-        message: format!(
-            "this plan deletes {deletes} object{} of the estate \"default\"; if another \
-             directory without an `ecrplan {{ estate = \"…\" }}` block shares this account, they \
-             are its objects — give each directory its own estate",
-            if deletes == 1 { "" } else { "s" }
-        ),
-    })
 }
 
 fn note(severity: Severity, change: &Change, message: String) -> Note {

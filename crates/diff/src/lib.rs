@@ -41,6 +41,24 @@ pub enum PlanError {
         /// The estate that owns it.
         estate: String,
     },
+    /// The configuration declares a role (IAM is global) that this estate's run in another
+    /// region made.
+    #[error(
+        "{address} declares {id}, which estate `{estate}` made in region {region}; \
+         declare it only in the {region} configuration, or give the role another name in {here}"
+    )]
+    OtherRegion {
+        /// The declaration.
+        address: Box<Address>,
+        /// The AWS object.
+        id: ObjectId,
+        /// The estate (this one).
+        estate: String,
+        /// The region whose run made it.
+        region: String,
+        /// The region of this run.
+        here: String,
+    },
     /// Two declarations name the same AWS object.
     #[error("{first} and {second} both declare {id}")]
     DeclaredTwice {

@@ -67,7 +67,7 @@ fn plan_goldens(name: &str) {
 
 fn drift_goldens(name: &str) {
     let s = scenario(name);
-    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let d = drift(&s.desired, &s.live, false).expect("scenario drift");
     for (format, ext) in FORMATS {
         let out = view(format, false, None).drift(&d);
         check(golden_dir("drift").join(format!("{name}.{ext}")), &out);
@@ -184,7 +184,7 @@ fn json_is_shaped_like_terraform() {
 #[test]
 fn drift_json_addresses_are_strings() {
     let s = scenario("delete_owned");
-    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let d = drift(&s.desired, &s.live, false).expect("scenario drift");
     let v: serde_json::Value =
         serde_json::from_str(&view(ViewFormat::Json, false, None).drift(&d)).expect("valid JSON");
     for key in ["changed", "undeclared", "notes"] {
@@ -267,7 +267,7 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
     for md in [
         view(ViewFormat::Markdown, false, None).plan(&p),
         view(ViewFormat::Markdown, false, None).drift(
-            &drift(&desired, &live)
+            &drift(&desired, &live, false)
                 .map(|mut d| {
                     d.notes = p.notes.clone();
                     d
@@ -288,7 +288,7 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
 fn markdown_drift_overflow_row_has_two_cells() {
     let (desired, mut live) = writable_estate();
     live.objects.clear();
-    let d = drift(&desired, &live).expect("drift");
+    let d = drift(&desired, &live, false).expect("drift");
     let md = view(ViewFormat::Markdown, false, None).drift(&d);
     let row = md
         .lines()
