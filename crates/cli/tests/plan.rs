@@ -191,8 +191,11 @@ fn saved_plan_is_shown_without_the_account() {
 fn a_plan_with_errors_renders_then_exits_one() {
     let env = Env::koa();
     // Only a named estate deletes what it no longer declares.
-    std::fs::write(env.config().join("estate.tf"), "ecrplan { estate = \"koa\" }\n")
-        .expect("write");
+    std::fs::write(
+        env.config().join("estate.tf"),
+        "ecrplan { estate = \"koa\" }\n",
+    )
+    .expect("write");
     env.in_sync(vec![repository("legacy-service", owned_by("koa"))]);
     ecrplan_sandbox::SandboxProvider::open(&env.account_file())
         .expect("open")
@@ -300,7 +303,8 @@ fn drift_exit_codes() {
     let text = env.ecrplan("drift", &["--account-wide"]);
     assert_eq!(text.code, 2, "{}", text.stderr);
     assert!(
-        text.stdout.contains("Other estates in the account:\n  payments: 1 object"),
+        text.stdout
+            .contains("Other estates in the account:\n  payments: 1 object"),
         "{}",
         text.stdout
     );

@@ -280,7 +280,9 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
                 .flat_map(|s| strings(s.get("Resource")))
                 .filter_map(|arn| {
                     let mut parts = arn.split(':');
-                    (parts.nth(2) == Some("ecr")).then(|| parts.next()).flatten()
+                    (parts.nth(2) == Some("ecr"))
+                        .then(|| parts.next())
+                        .flatten()
                 })
                 .collect();
             if regions.len() == 1 && regions.contains(region) {

@@ -571,9 +571,17 @@ fn drift_classifies_everything() {
     assert_eq!(report.undeclared.len(), 2, "{:#?}", report.undeclared);
     assert_eq!(report.unmanaged.len(), 1);
     let estate_only = drift(&desired, &live, false).expect("drift");
-    assert!(estate_only.unmanaged.is_empty(), "{:#?}", estate_only.unmanaged);
+    assert!(
+        estate_only.unmanaged.is_empty(),
+        "{:#?}",
+        estate_only.unmanaged
+    );
     assert_eq!(
-        (estate_only.changed, estate_only.missing, estate_only.undeclared),
+        (
+            estate_only.changed,
+            estate_only.missing,
+            estate_only.undeclared
+        ),
         (report.changed, report.missing, report.undeclared)
     );
     assert!(

@@ -163,12 +163,17 @@ fn named_estate_adopts_the_unnamed_estates_objects() {
         .filter(|c| c.action == Action::Adopt)
         .map(|c| c.id.kind)
         .collect();
-    assert_eq!(adopted, [Kind::Repository, Kind::Role], "{:?}", plan.changes);
+    assert_eq!(
+        adopted,
+        [Kind::Repository, Kind::Role],
+        "{:?}",
+        plan.changes
+    );
     assert!(deletes(&plan).is_empty());
     assert!(
-        plan.notes
-            .iter()
-            .any(|n| n.message.contains("apply --adopt moves it into estate \"koa\"")),
+        plan.notes.iter().any(|n| n
+            .message
+            .contains("apply --adopt moves it into estate \"koa\"")),
         "{:?}",
         plan.notes
     );
@@ -199,13 +204,20 @@ fn roles_carry_the_region_of_the_run() {
             _ => None,
         })
         .expect("a role");
-    assert_eq!(role.tags.get(tags::REGION).map(String::as_str), Some("eu-west-1"));
+    assert_eq!(
+        role.tags.get(tags::REGION).map(String::as_str),
+        Some("eu-west-1")
+    );
     let provider = objects
         .iter()
         .find(|o| o.resource.kind() == Kind::OidcProvider)
         .expect("a provider");
     assert!(
-        !provider.resource.tags().expect("tags").contains_key(tags::REGION),
+        !provider
+            .resource
+            .tags()
+            .expect("tags")
+            .contains_key(tags::REGION),
         "the OIDC provider is shared by every region and estate"
     );
 }
@@ -280,10 +292,9 @@ fn legacy_roles_without_the_region_tag_are_deleted_only_where_provably_made() {
     let elsewhere = plan_of(&nothing, &london);
     assert!(deletes(&elsewhere).is_empty(), "{:?}", deletes(&elsewhere));
     assert!(
-        elsewhere
-            .notes
-            .iter()
-            .any(|n| n.message.contains("nothing proves this region's run made it")),
+        elsewhere.notes.iter().any(|n| n
+            .message
+            .contains("nothing proves this region's run made it")),
         "{:?}",
         elsewhere.notes
     );
@@ -320,7 +331,9 @@ fn drift_is_about_the_estate_unless_account_wide() {
 
     // An estate out of sync is red either way.
     let mut changed = live.clone();
-    changed.objects.retain(|o| o.resource.id().key != "giftcard-service");
+    changed
+        .objects
+        .retain(|o| o.resource.id().key != "giftcard-service");
     assert_eq!(
         drift(&koa(), &changed, false).expect("drift").missing.len(),
         2

@@ -26,7 +26,11 @@ fn seed_koa_fixture() {
     assert_eq!(loaded.summary.repositories, 1);
     assert_eq!(loaded.summary.roles, 1);
     // The seed names no estate: it is anonymous, which is safe and needs no warning.
-    assert!(loaded.warnings.is_empty(), "{}", render_text(&loaded.warnings));
+    assert!(
+        loaded.warnings.is_empty(),
+        "{}",
+        render_text(&loaded.warnings)
+    );
     let estate = &loaded.estate;
     assert_eq!(estate.name, "default");
     assert!(estate.anonymous);

@@ -15,8 +15,8 @@ pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
     scope.account_wide = args.account_wide;
     let live = session.refresh(&scope).await?;
     session.report_stats(args.account.stats);
-    let report = ecrplan_diff::drift(&session.loaded.estate, &live, args.account_wide)
-        .into_diagnostic()?;
+    let report =
+        ecrplan_diff::drift(&session.loaded.estate, &live, args.account_wide).into_diagnostic()?;
     print!(
         "{}",
         view(

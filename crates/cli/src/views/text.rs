@@ -80,7 +80,11 @@ impl TextView {
         }
         let _ = writeln!(out, "{}", self.paint(BOLD, "Other estates in the account:"));
         for (estate, n) in &drift.other_estates {
-            let _ = writeln!(out, "  {estate}: {n} object{}", if *n == 1 { "" } else { "s" });
+            let _ = writeln!(
+                out,
+                "  {estate}: {n} object{}",
+                if *n == 1 { "" } else { "s" }
+            );
         }
         out.push('\n');
     }
