@@ -663,3 +663,26 @@ fn ecr_repos_providers_are_checked_like_the_cloud_platform_shape() {
         "no `provider \"aws\"` has the alias `nowhere`"
     );
 }
+
+#[test]
+fn the_region_tag_counts_against_the_role_tag_limit() {
+    let module = |n: usize| {
+        let tags: Vec<String> = (0..n).map(|i| format!("t{i:02} = \"x\"")).collect();
+        format!(
+            "module \"m\" {{\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+             github_access = {{\n    role_name = \"app-ci\"\n    \
+             github_repositories = [{{ organisation = \"o\", repository = \"r\" }}]\n  }}\n  \
+             tags = {{ {} }}\n}}\n",
+            tags.join(", ")
+        )
+    };
+    let fits = dir_with(&[("main.tf", &module(46))]);
+    load_ok(fits.path(), &LoadOptions::default());
+    let over = dir_with(&[("main.tf", &module(47))]);
+    let errors = errors_of(over.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(
+        errors[0].message(),
+        "47 tags, with the 4 ecrplan adds, make 51: AWS allows 50 per object"
+    );
+}
