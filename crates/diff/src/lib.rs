@@ -41,8 +41,7 @@ pub enum PlanError {
         /// The estate that owns it.
         estate: String,
     },
-    /// The configuration declares a role (IAM is global) that this estate's run in another
-    /// region made.
+    /// The configuration declares a role (IAM is global) that a run in another region made.
     #[error(
         "{address} declares {id}, which estate `{estate}` made in region {region}; \
          declare it only in the {region} configuration, or give the role another name in {here}"
@@ -52,7 +51,7 @@ pub enum PlanError {
         address: Box<Address>,
         /// The AWS object.
         id: ObjectId,
-        /// The estate (this one).
+        /// The estate that owns it.
         estate: String,
         /// The region whose run made it.
         region: String,

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    ANONYMOUS_ESTATE, Action, Address, Change, DesiredEstate, DesiredObject, Encryption, Kind,
-    LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication,
+    ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
+    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication,
     Resource, Severity, tags,
 };
 
@@ -148,6 +148,14 @@ fn changes(
                         // Shared: another estate made it and keeps it as it is.
                         after = object.resource.clone();
                         Action::NoOp
+                    } else if let Some(region) = other_region(owner, resource, &live.account) {
+                        return Err(PlanError::OtherRegion {
+                            address: Box::new(change.address),
+                            id,
+                            estate: owner.estate.clone(),
+                            region,
+                            here: live.account.region.clone(),
+                        });
                     } else if owner.estate == ANONYMOUS_ESTATE && !desired.anonymous {
                         // A named estate may take over what an unnamed one made: unnamed
                         // estates never delete what they do not declare, so nothing fights back.
@@ -175,15 +183,12 @@ fn changes(
                     adopt(&change.address, &mut after, object, &mut notes);
                     Action::Adopt
                 }
-                Some(Owner {
-                    region: Some(region),
-                    ..
-                }) if resource.kind() == Kind::Role && *region != live.account.region => {
+                Some(owner) if other_region(owner, resource, &live.account).is_some() => {
                     return Err(PlanError::OtherRegion {
                         address: Box::new(change.address),
                         id,
                         estate: desired.name.clone(),
-                        region: region.clone(),
+                        region: owner.region.clone().unwrap_or_default(),
                         here: live.account.region.clone(),
                     });
                 }
@@ -292,6 +297,15 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
             }
         }
     }
+}
+
+/// The region of another run that made a declared role, if its tag names one: IAM is global,
+/// so only the tag tells this region's role from another's.
+fn other_region(owner: &Owner, resource: &Resource, account: &Account) -> Option<String> {
+    owner
+        .region
+        .clone()
+        .filter(|r| resource.kind() == Kind::Role && *r != account.region)
 }
 
 fn compare(before: &Resource, after: &Resource) -> Action {

@@ -187,6 +187,15 @@ fn named_estate_adopts_the_unnamed_estates_objects() {
         .expect("owned role");
     assert_eq!(role.estate, "koa");
 
+    // An unnamed estate's role made in another region stays that region's.
+    let london = iam_only_in(&live, "eu-west-2");
+    match ecrplan_diff::plan(&named, &london, "h") {
+        Err(PlanError::OtherRegion { estate, region, .. }) => {
+            assert_eq!((estate.as_str(), region.as_str()), ("default", "eu-west-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+
     // Another named estate's objects stay foreign.
     match ecrplan_diff::plan(&anonymous_koa(), &after, "h") {
         Err(PlanError::Foreign { estate, .. }) => assert_eq!(estate, "koa"),

@@ -74,6 +74,37 @@ fn drift_goldens(name: &str) {
     }
 }
 
+/// The account-wide audit of an estate in sync, in an account that also holds another estate's
+/// repository and a hand-made one: the estate is green, the audit is not.
+#[test]
+fn account_wide_drift() {
+    use ecrplan_model::{LiveObject, Repository, Resource, Tags, tags};
+    let s = scenario("no_changes");
+    let mut live = s.live.clone();
+    let repository = |name: &str, tags: Tags| {
+        LiveObject::new(Resource::Repository(Repository {
+            name: name.into(),
+            image_tag_mutability: Default::default(),
+            scan_on_push: false,
+            encryption: Default::default(),
+            tags,
+        }))
+    };
+    live.objects
+        .push(repository("pay", tags::ownership("payments", Some("ecr"))));
+    live.objects.push(repository("hand-made", Tags::new()));
+    live.normalise();
+    assert!(drift(&s.desired, &live, false).expect("drift").in_sync());
+    let d = drift(&s.desired, &live, true).expect("drift");
+    for (format, ext) in FORMATS {
+        let out = view(format, false, None).drift(&d);
+        check(
+            golden_dir("drift").join(format!("account_wide.{ext}")),
+            &out,
+        );
+    }
+}
+
 #[test]
 fn seed_on_empty_account() {
     plan_goldens("seed_on_empty");
