@@ -245,3 +245,43 @@ async fn drift_exits_zero_in_a_shared_account_and_the_account_wide_audit_reports
     assert_eq!(unmanaged, ["hand-made-1", "hand-made-2"]);
     assert_eq!(report["other_estates"]["payments"], 2, "{report:#}");
 }
+
+#[tokio::test]
+async fn naming_an_unnamed_directory_moves_its_objects_with_adopt() {
+    let env = Env::new().await;
+    let unnamed = env.config("unnamed", &module(None, "giftcard-service", "koa-github"));
+    env.apply_in(REGION, &unnamed);
+    let named = env.config(
+        "named",
+        &module(Some("koa"), "giftcard-service", "koa-github"),
+    );
+    let (status, plan) = env.plan_in(REGION, &named);
+    assert_eq!(status, 2, "{plan:#}");
+    let adopted: Vec<&str> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] == "adopt")
+        .filter_map(|c| c["id"]["key"].as_str())
+        .collect();
+    assert_eq!(adopted, ["giftcard-service", "koa-github"], "{plan:#}");
+    assert!(removals(&plan).is_empty(), "{:?}", removals(&plan));
+
+    let out = env.run_in(REGION, &["apply", path(&named), "--auto-approve"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "without --adopt: {}",
+        text(&out)
+    );
+    let out = env.run_in(
+        REGION,
+        &["apply", path(&named), "--auto-approve", "--adopt"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(env.plan_in(REGION, &named).0, 0);
+    // The unnamed directory now declares another estate's objects.
+    let out = env.run_in(REGION, &["plan", path(&unnamed)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`koa`"));
+}
