@@ -155,7 +155,8 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// Tag declared objects that exist without ownership tags, taking them over.
+    /// Tag declared objects that exist without ownership tags, or that an unnamed estate made,
+    /// taking them over into this estate.
     #[arg(long)]
     pub adopt: bool,
 }

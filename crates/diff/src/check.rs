@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use ecrplan_model::{
-    Action, Change, Kind, LiveEstate, Note, ObjectId, Plan, Resource, Severity, actions, tags,
+    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, Note, ObjectId, Plan, Resource, Severity,
+    actions, tags,
 };
 use serde_json::Value;
 
@@ -12,7 +13,8 @@ use crate::graph::{statements, strings};
 use crate::planner::LiveIndex;
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
-/// organisation, cross-account write access, and OIDC providers deleted while roles trust them.
+/// organisation, cross-account write access, OIDC providers deleted while roles trust them, and
+/// deletes by a directory that names its estate `default`, the name unnamed ones share.
 pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
     let index = LiveIndex::new(live);
     let mut notes = Vec::new();
@@ -85,7 +87,35 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
         }
     }
     notes.extend(trusted_provider_deletes(plan, &index));
+    notes.extend(shared_name_deletes(plan));
     notes
+}
+
+/// A directory that names its estate `default` explicitly owns what every unnamed directory
+/// makes, so the repositories, roles and providers it deletes may be theirs. (Anonymous estates
+/// delete none of those.)
+fn shared_name_deletes(plan: &Plan) -> Option<Note> {
+    let deletes = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.action == Action::Delete
+                && matches!(
+                    c.id.kind,
+                    Kind::Repository | Kind::Role | Kind::OidcProvider
+                )
+        })
+        .count();
+    (plan.estate == ANONYMOUS_ESTATE && deletes > 0).then(|| Note {
+        severity: Severity::Warning,
+        address: None,
+        message: format!(
+            "this plan deletes {deletes} object{} of the estate \"{ANONYMOUS_ESTATE}\", the name \
+             every directory without an estate shares; if such a directory uses this account, \
+             they may be its objects — give this directory its own estate name",
+            if deletes == 1 { "" } else { "s" }
+        ),
+    })
 }
 
 fn note(severity: Severity, change: &Change, message: String) -> Note {

@@ -348,3 +348,31 @@ fn drift_is_about_the_estate_unless_account_wide() {
         2
     );
 }
+
+#[test]
+fn naming_the_estate_default_explicitly_warns_about_its_deletes() {
+    let mut explicit = anonymous_koa();
+    explicit.anonymous = false;
+    let live = merged(
+        &[&applied(&anonymous_koa()), &applied(&anonymous_web())],
+        account(),
+    );
+    let plan = plan_of(&explicit, &live);
+    assert_eq!(deletes(&plan).len(), 4, "{:?}", deletes(&plan));
+    assert!(
+        plan.notes.iter().any(|n| n
+            .message
+            .starts_with("this plan deletes 2 objects of the estate \"default\", the name")),
+        "{:?}",
+        plan.notes
+    );
+    // An anonymous plan deletes none of those, and only says what it kept.
+    let mut policy_only = anonymous_koa();
+    policy_only.modules[0].account_access.clear();
+    let plan = plan_of(&policy_only, &live);
+    assert_eq!(deletes(&plan).len(), 1);
+    assert!(!plan.notes.iter().any(|n| {
+        n.message
+            .contains("the name every directory without an estate shares")
+    }));
+}
