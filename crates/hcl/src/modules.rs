@@ -295,7 +295,7 @@ impl Evaluator<'_> {
                     "too many tags",
                 )
                 .help(format!(
-                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
+                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, `ecrplan:region` on roles, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
                     total - MAX_TAGS
                 ));
             self.sink.push(d);
@@ -385,7 +385,9 @@ impl Evaluator<'_> {
             let on_role = github.is_some() || circleci.is_some();
             settings.tags = self.user_tags(&v, "tags", on_role).unwrap_or_default();
             let allow_any = github.as_ref().is_some_and(|g| g.allow_any_organisation);
-            let own = usize::from(settings.force_delete).max(usize::from(allow_any));
+            // Roles also carry `ecrplan:region` (IAM is global).
+            let on_roles = usize::from(on_role) + usize::from(allow_any);
+            let own = usize::from(settings.force_delete).max(on_roles);
             self.tag_count(&v, settings.tags.len(), OWNERSHIP_TAGS + own);
         }
         let raw_policy = self.attr_value(fields, "lifecycle_policy");

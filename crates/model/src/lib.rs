@@ -18,9 +18,9 @@ mod resource;
 pub use account::Account;
 pub use address::{Address, Kind, ObjectId};
 pub use desired::{
-    AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject, GITHUB_AUDIENCE,
-    GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module, PUSH_POLICY_NAME,
-    ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
+    ANONYMOUS_ESTATE, AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject,
+    GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module,
+    PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
 };
 pub use document::JsonDocument;
 pub use live::{LiveEstate, LiveObject, Owner};
