@@ -24,7 +24,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the account match the configuration.
     Apply(ApplyArgs),
-    /// Report how the account differs from the configuration (exit 2 on drift).
+    /// Report how the estate differs from the configuration (exit 2 on drift).
     Drift(DriftArgs),
     /// Render a saved plan.
     Show(ShowArgs),
@@ -160,7 +160,8 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// Tag declared objects that exist without ownership tags, taking them over.
+    /// Tag declared objects that exist without ownership tags, or that an unnamed estate made,
+    /// taking them over into this estate.
     #[arg(long)]
     pub adopt: bool,
 }
@@ -174,6 +175,10 @@ pub struct DriftArgs {
     /// Account.
     #[command(flatten)]
     pub account: AccountArgs,
+    /// Audit the whole account: also report repositories no estate owns and count the other
+    /// estates' objects (reads every repository and role; exit 2 on anything unmanaged).
+    #[arg(long)]
+    pub account_wide: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
     pub format: ViewFormat,

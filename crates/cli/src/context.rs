@@ -193,8 +193,14 @@ impl Session {
 
     /// Reads the live objects the estate needs.
     pub async fn live(&self) -> Result<LiveEstate> {
+        self.refresh(&self.scope()).await
+    }
+
+    /// Reads the live objects a given scope asks for (the account-wide drift audit widens the
+    /// estate's).
+    pub async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate> {
         self.provider
-            .refresh(&self.scope())
+            .refresh(scope)
             .await
             .into_diagnostic()
             .wrap_err("refresh failed")

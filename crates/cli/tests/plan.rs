@@ -190,7 +190,13 @@ fn saved_plan_is_shown_without_the_account() {
 #[test]
 fn a_plan_with_errors_renders_then_exits_one() {
     let env = Env::koa();
-    env.in_sync(vec![repository("legacy-service", owned_by("default"))]);
+    // Only a named estate deletes what it no longer declares.
+    std::fs::write(
+        env.config().join("estate.tf"),
+        "ecrplan { estate = \"koa\" }\n",
+    )
+    .expect("write");
+    env.in_sync(vec![repository("legacy-service", owned_by("koa"))]);
     ecrplan_sandbox::SandboxProvider::open(&env.account_file())
         .expect("open")
         .set_image_count("legacy-service", 3)
@@ -278,12 +284,30 @@ fn drift_exit_codes() {
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
     assert!(clean.stdout.contains("No drift."));
 
-    env.in_sync(vec![repository("hand-made", Tags::new())]);
-    let unmanaged = env.ecrplan("drift", &["--format", "json"]);
+    // A shared account: what others hold is not this estate's drift...
+    env.in_sync(vec![
+        repository("hand-made", Tags::new()),
+        repository("pay", owned_by("payments")),
+    ]);
+    let shared = env.ecrplan("drift", &["--format", "json"]);
+    assert_eq!(shared.code, 0, "{}{}", shared.stdout, shared.stderr);
+    let v: serde_json::Value = serde_json::from_str(&shared.stdout).expect("JSON");
+    assert_eq!(v["in_sync"], true);
+    // ...but the account-wide audit reports it.
+    let unmanaged = env.ecrplan("drift", &["--format", "json", "--account-wide"]);
     assert_eq!(unmanaged.code, 2, "{}", unmanaged.stderr);
     let v: serde_json::Value = serde_json::from_str(&unmanaged.stdout).expect("JSON");
     assert_eq!(v["in_sync"], false);
     assert_eq!(v["unmanaged"][0]["id"]["key"], "hand-made");
+    assert_eq!(v["other_estates"]["payments"], 1);
+    let text = env.ecrplan("drift", &["--account-wide"]);
+    assert_eq!(text.code, 2, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("Other estates in the account:\n  payments: 1 object"),
+        "{}",
+        text.stdout
+    );
 
     let empty = Env::koa();
     let missing = empty.ecrplan("drift", &["--format", "markdown"]);

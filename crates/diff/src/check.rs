@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use ecrplan_model::{
-    Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId, Plan, Resource, Severity,
-    actions, tags,
+    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId, Plan,
+    Resource, Severity, actions, tags,
 };
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ use crate::planner::LiveIndex;
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
 /// organisation, cross-account write access, OIDC providers deleted while roles trust them, and
-/// deletes in the shared "default" estate.
+/// deletes by a directory that names its estate `default`, the name unnamed ones share.
 pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
     let index = LiveIndex::new(live);
     let mut notes = Vec::new();
@@ -105,7 +105,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
     }
     notes.extend(old_access_keys(plan, &index));
     notes.extend(trusted_provider_deletes(plan, &index));
-    notes.extend(default_estate_deletes(plan));
+    notes.extend(shared_name_deletes(plan));
     notes
 }
 
@@ -142,21 +142,28 @@ fn old_access_keys(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
     out
 }
 
-/// Every configuration without an `ecrplan { estate }` block is the estate "default", so in a
-/// shared account "no longer declared" may mean "declared by another directory".
-fn default_estate_deletes(plan: &Plan) -> Option<Note> {
+/// A directory that names its estate `default` explicitly owns what every unnamed directory
+/// makes, so the repositories, roles and providers it deletes may be theirs. (Anonymous estates
+/// delete none of those.)
+fn shared_name_deletes(plan: &Plan) -> Option<Note> {
     let deletes = plan
         .changes
         .iter()
-        .filter(|c| c.action == Action::Delete)
+        .filter(|c| {
+            c.action == Action::Delete
+                && matches!(
+                    c.id.kind,
+                    Kind::Repository | Kind::Role | Kind::OidcProvider
+                )
+        })
         .count();
-    (plan.estate == "default" && deletes > 0).then(|| Note {
+    (plan.estate == ANONYMOUS_ESTATE && deletes > 0).then(|| Note {
         severity: Severity::Warning,
         address: None,
         message: format!(
-            "this plan deletes {deletes} object{} of the estate \"default\"; if another \
-             directory without an `ecrplan {{ estate = \"…\" }}` block shares this account, they \
-             are its objects — give each directory its own estate",
+            "this plan deletes {deletes} object{} of the estate \"{ANONYMOUS_ESTATE}\", the name \
+             every directory without an estate shares; if such a directory uses this account, \
+             they may be its objects — give this directory its own estate name",
             if deletes == 1 { "" } else { "s" }
         ),
     })

@@ -1,6 +1,6 @@
 //! The drift report for audit jobs: how the account differs from the configuration, as data.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
     Account, Action, Address, DesiredEstate, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId,
@@ -16,6 +16,10 @@ use crate::{PlanError, plan};
 pub const DRIFT_FORMAT_VERSION: u32 = 1;
 
 /// How the account differs from the configuration. Empty lists everywhere mean in sync.
+///
+/// By default the report is about the estate alone, so that a team's audit job in a shared
+/// account is green whatever the other teams hold; the account-wide audit adds what no estate
+/// owns and a summary of the other estates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drift {
     /// [`DRIFT_FORMAT_VERSION`] when written.
@@ -31,13 +35,22 @@ pub struct Drift {
     pub missing: Vec<MissingObject>,
     /// Objects this estate owns that are no longer declared.
     pub undeclared: Vec<MissingObject>,
-    /// Objects no estate manages: untagged repositories nobody declares, and a replication
-    /// configuration that exists while the estate does not declare one.
+    /// Account-wide audits only: objects no estate manages (untagged repositories nobody
+    /// declares, and a replication configuration that exists while the estate does not declare
+    /// one).
     pub unmanaged: Vec<UnmanagedObject>,
     /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the estate's CI users: not a
     /// difference from the configuration, but the audit static keys need.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub old_access_keys: Vec<OldAccessKey>,
+    /// True for the account-wide audit (`drift --account-wide`).
+    #[serde(default)]
+    pub account_wide: bool,
+    /// Account-wide audits only: how many repositories, roles and OIDC providers each other
+    /// estate owns (an unnamed estate's objects this configuration does not declare count under
+    /// its name, `default`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_estates: BTreeMap<String, usize>,
     /// The checker's notes on the plan that would repair the drift.
     pub notes: Vec<Note>,
 }
@@ -58,7 +71,8 @@ pub struct OldAccessKey {
 }
 
 impl Drift {
-    /// True when the account matches the configuration and nothing unmanaged is present.
+    /// True when the estate's objects match the configuration and, in an account-wide audit,
+    /// nothing unmanaged is present. Other estates never make a report drift.
     pub fn in_sync(&self) -> bool {
         self.changed.is_empty()
             && self.missing.is_empty()
@@ -100,8 +114,13 @@ pub struct UnmanagedObject {
 }
 
 /// Compares the configuration with the account the way [`plan`] does, and classifies the
-/// differences for an audit job.
-pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanError> {
+/// differences for an audit job; `account_wide` adds what no estate owns and the other estates'
+/// summary (the refresh must then have read the whole account).
+pub fn drift(
+    desired: &DesiredEstate,
+    live: &LiveEstate,
+    account_wide: bool,
+) -> Result<Drift, PlanError> {
     let plan = plan(desired, live, "")?;
     let mut report = Drift {
         format_version: DRIFT_FORMAT_VERSION,
@@ -112,6 +131,8 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
         undeclared: Vec::new(),
         unmanaged: Vec::new(),
         old_access_keys: Vec::new(),
+        account_wide,
+        other_estates: BTreeMap::new(),
         notes: plan.notes.clone(),
     };
     for c in &plan.changes {
@@ -139,14 +160,14 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
             }
         }
     }
-    let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
-    let index = LiveIndex::new(live);
+    // Every audit, not only the account-wide one: the keys are this estate's.
+    let keys_index = LiveIndex::new(live);
     for c in plan
         .changes
         .iter()
         .filter(|c| c.id.kind == Kind::User && c.action != Action::Delete)
     {
-        let keys = index.get(&c.id).map(|o| o.access_keys.as_slice());
+        let keys = keys_index.get(&c.id).map(|o| o.access_keys.as_slice());
         for key in keys
             .unwrap_or_default()
             .iter()
@@ -161,9 +182,23 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
             });
         }
     }
+    if !account_wide {
+        return Ok(report);
+    }
+    let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
+    let index = LiveIndex::new(live);
     for (id, object) in index.iter() {
         if declared.contains(id) {
             continue;
+        }
+        if let Some(owner) = &object.owner
+            && object.resource.parent().is_none()
+            && (desired.anonymous || owner.estate != desired.name)
+        {
+            *report
+                .other_estates
+                .entry(owner.estate.clone())
+                .or_default() += 1;
         }
         match &object.resource {
             Resource::Repository(r) if object.owner.is_none() => {

@@ -327,6 +327,7 @@ fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
 fn large_estate_on_empty_account() {
     let desired = DesiredEstate {
         name: "platform".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![bulk_module("services", "svc", 2000)],
         replication: None,
@@ -509,7 +510,11 @@ fn replication_is_managed_only_when_declared() {
         plan_of(&koa(), &live).is_empty(),
         "undeclared replication is left alone"
     );
-    let report = drift(&koa(), &live).expect("drift");
+    assert!(
+        drift(&koa(), &live, false).expect("drift").in_sync(),
+        "the registry's replication is not the estate's business"
+    );
+    let report = drift(&koa(), &live, true).expect("drift");
     assert_eq!(report.unmanaged.len(), 1);
     assert_eq!(report.unmanaged[0].id.kind, Kind::Replication);
 
@@ -552,7 +557,7 @@ fn drift_classifies_everything() {
         keep_last: Some(10),
         expire_untagged_after_days: None,
     });
-    let report = drift(&desired, &live).expect("drift");
+    let report = drift(&desired, &live, true).expect("drift");
     assert!(!report.in_sync());
     assert_eq!(report.changed.len(), 2, "{:#?}", report.changed);
     let repo = report
@@ -566,7 +571,25 @@ fn drift_classifies_everything() {
     assert_eq!(report.missing[0].id.kind, Kind::LifecyclePolicy);
     assert_eq!(report.undeclared.len(), 2, "{:#?}", report.undeclared);
     assert_eq!(report.unmanaged.len(), 1);
-    assert!(drift(&koa(), &applied(&koa())).expect("drift").in_sync());
+    let estate_only = drift(&desired, &live, false).expect("drift");
+    assert!(
+        estate_only.unmanaged.is_empty(),
+        "{:#?}",
+        estate_only.unmanaged
+    );
+    assert_eq!(
+        (
+            estate_only.changed,
+            estate_only.missing,
+            estate_only.undeclared
+        ),
+        (report.changed, report.missing, report.undeclared)
+    );
+    assert!(
+        drift(&koa(), &applied(&koa()), false)
+            .expect("drift")
+            .in_sync()
+    );
 }
 
 #[test]
@@ -708,7 +731,7 @@ fn policies_recreated_with_a_replaced_repository_are_not_missing() {
         policy.before.is_some(),
         "the policy exists until the replace"
     );
-    let report = drift(&kms_koa(), &live).expect("drift");
+    let report = drift(&kms_koa(), &live, false).expect("drift");
     assert!(report.missing.is_empty(), "{:#?}", report.missing);
     assert_eq!(report.changed.len(), 1);
 }

@@ -94,6 +94,7 @@ fn estate_strategy(name: &'static str) -> impl Strategy<Value = DesiredEstate> {
     )
         .prop_map(move |(a, b, c, n)| DesiredEstate {
             name: name.into(),
+            anonymous: false,
             provider: Default::default(),
             modules: [a, b, c].into_iter().take(n).collect(),
             replication: None,

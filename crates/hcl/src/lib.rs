@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use ecrplan_model::{DesiredEstate, ProviderSettings, Replication};
+use ecrplan_model::{ANONYMOUS_ESTATE, DesiredEstate, ProviderSettings, Replication};
 use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
@@ -177,7 +177,8 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     let mut ev = Evaluator::new(&files, dir, &vars, &mut sink);
 
     let mut estate = DesiredEstate {
-        name: "default".to_owned(),
+        name: ANONYMOUS_ESTATE.to_owned(),
+        anonymous: top.ecrplan.is_empty(),
         ..DesiredEstate::default()
     };
     if let Some((file, block)) = top.ecrplan.first()
@@ -219,15 +220,13 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         let ctx = format!("module `{}`", m.name);
         let fields = ev.body_fields(m.file, &m.block.body, known, &[], &ctx);
         let label_at = m.label_at.clone();
-        if m.cloud_platform {
-            check_module_provider(
-                &mut ev,
-                &fields,
-                &top.aliased_providers,
-                &estate.provider,
-                &mut aliased,
-            );
-        }
+        check_module_provider(
+            &mut ev,
+            &fields,
+            &top.aliased_providers,
+            &estate.provider,
+            &mut aliased,
+        );
         let read = if m.cloud_platform {
             ev.cloud_platform_module(&m.name, m.source.clone(), label_at, &fields, &circleci_org)
         } else {
@@ -307,17 +306,6 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         return Err(Diagnostics(errors));
     }
     warnings.splice(0..0, sink.items);
-    if top.ecrplan.is_empty() && !declared.is_empty() {
-        warnings.push(
-            Diagnostic::warning(
-                "no `ecrplan { estate = \"…\" }` block: this directory is the estate \"default\"",
-            )
-            .help(
-                "name the estate: every directory without the block is \"default\" too, and two \
-                 that share an account delete each other's objects",
-            ),
-        );
-    }
 
     let summary = Summary {
         modules: declared.len(),
@@ -727,8 +715,8 @@ fn read_provider(
     }
 }
 
-/// A Cloud Platform module's `providers = { aws = aws.ALIAS }` decides where its repository
-/// lives; ecrplan manages one registry per estate, so the aliased provider must not name another
+/// A module's `providers = { aws = aws.ALIAS }` (either shape) decides where its repositories
+/// live; ecrplan manages one registry per estate, so the aliased provider must not name another
 /// region or account than the default provider. `aliased` keeps each aliased provider read once.
 fn check_module_provider(
     ev: &mut Evaluator<'_>,

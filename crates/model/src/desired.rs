@@ -56,11 +56,22 @@ pub const ROLE_PATH: &str = "/ecrplan/";
 /// The name of the inline push policy on CI roles.
 pub const PUSH_POLICY_NAME: &str = "ecr-push";
 
+/// The estate name of a configuration that names none. Objects it creates carry it, and so did
+/// everything made before estates could be named from outside the files.
+pub const ANONYMOUS_ESTATE: &str = "default";
+
 /// What a configuration directory declares: everything `plan` compares with the account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DesiredEstate {
-    /// The estate name from `ecrplan { estate = "…" }`, `default` when absent.
+    /// The estate name from `ecrplan { estate = "…" }` (or given from outside the files),
+    /// [`ANONYMOUS_ESTATE`] when none is given.
     pub name: String,
+    /// True when nothing named the estate. Every such directory shares the name
+    /// [`ANONYMOUS_ESTATE`], so "owned but not declared here" may mean "declared by another
+    /// directory": an anonymous estate creates, updates and adopts what it declares and never
+    /// deletes anything it does not declare.
+    #[serde(default)]
+    pub anonymous: bool,
     /// Which account to talk to.
     pub provider: ProviderSettings,
     /// The module blocks, in file and position order.
@@ -376,6 +387,8 @@ impl Module {
         let role_tags = {
             let mut t = self.settings.tags.clone();
             t.extend(ownership_tags(estate, Some(m)));
+            // IAM is global: the region tells this region's run of the estate from another's.
+            t.insert(tags::REGION.into(), account.region.clone());
             t
         };
         if let Some(github) = &self.github {

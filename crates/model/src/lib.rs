@@ -20,10 +20,10 @@ mod resource;
 pub use account::Account;
 pub use address::{Address, Kind, ObjectId};
 pub use desired::{
-    AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess, DesiredEstate,
-    DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec,
-    Module, PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings, actions,
-    is_ci_issuer,
+    ANONYMOUS_ESTATE, AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess,
+    DesiredEstate, DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository,
+    LifecycleSpec, Module, PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings,
+    actions, is_ci_issuer,
 };
 pub use document::JsonDocument;
 pub use iam::{AccessKey, Group, GroupMembership, GroupPolicy, MAX_KEY_AGE_DAYS, User, group_path};

@@ -274,7 +274,10 @@ fn print_summary(plan: &Plan, outcome: &Outcome) {
         println!("  skipped {address}: {reason}");
     }
     if outcome.skipped.iter().any(|(_, r)| r.contains("--adopt")) {
-        println!("help: objects exist without ownership tags; review them and run apply --adopt");
+        println!(
+            "help: objects exist without ownership tags or belong to the unnamed estate; review \
+             them and run apply --adopt"
+        );
     }
     println!("Run `ecrplan plan` to see what is left; applying again converges.");
 }

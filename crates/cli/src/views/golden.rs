@@ -67,10 +67,41 @@ fn plan_goldens(name: &str) {
 
 fn drift_goldens(name: &str) {
     let s = scenario(name);
-    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let d = drift(&s.desired, &s.live, false).expect("scenario drift");
     for (format, ext) in FORMATS {
         let out = view(format, false, None).drift(&d);
         check(golden_dir("drift").join(format!("{name}.{ext}")), &out);
+    }
+}
+
+/// The account-wide audit of an estate in sync, in an account that also holds another estate's
+/// repository and a hand-made one: the estate is green, the audit is not.
+#[test]
+fn account_wide_drift() {
+    use ecrplan_model::{LiveObject, Repository, Resource, Tags, tags};
+    let s = scenario("no_changes");
+    let mut live = s.live.clone();
+    let repository = |name: &str, tags: Tags| {
+        LiveObject::new(Resource::Repository(Repository {
+            name: name.into(),
+            image_tag_mutability: Default::default(),
+            scan_on_push: false,
+            encryption: Default::default(),
+            tags,
+        }))
+    };
+    live.objects
+        .push(repository("pay", tags::ownership("payments", Some("ecr"))));
+    live.objects.push(repository("hand-made", Tags::new()));
+    live.normalise();
+    assert!(drift(&s.desired, &live, false).expect("drift").in_sync());
+    let d = drift(&s.desired, &live, true).expect("drift");
+    for (format, ext) in FORMATS {
+        let out = view(format, false, None).drift(&d);
+        check(
+            golden_dir("drift").join(format!("account_wide.{ext}")),
+            &out,
+        );
     }
 }
 
@@ -184,7 +215,7 @@ fn json_is_shaped_like_terraform() {
 #[test]
 fn drift_json_addresses_are_strings() {
     let s = scenario("delete_owned");
-    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let d = drift(&s.desired, &s.live, false).expect("scenario drift");
     let v: serde_json::Value =
         serde_json::from_str(&view(ViewFormat::Json, false, None).drift(&d)).expect("valid JSON");
     for key in ["changed", "undeclared", "notes"] {
@@ -221,6 +252,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
     };
     let desired = DesiredEstate {
         name: "bulk".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![module],
         replication: None,
@@ -267,7 +299,7 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
     for md in [
         view(ViewFormat::Markdown, false, None).plan(&p),
         view(ViewFormat::Markdown, false, None).drift(
-            &drift(&desired, &live)
+            &drift(&desired, &live, false)
                 .map(|mut d| {
                     d.notes = p.notes.clone();
                     d
@@ -288,7 +320,7 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
 fn markdown_drift_overflow_row_has_two_cells() {
     let (desired, mut live) = writable_estate();
     live.objects.clear();
-    let d = drift(&desired, &live).expect("drift");
+    let d = drift(&desired, &live, false).expect("drift");
     let md = view(ViewFormat::Markdown, false, None).drift(&d);
     let row = md
         .lines()

@@ -51,6 +51,19 @@ fn diff_block(lines: &[Line]) -> String {
 
 /// Checker notes, cut at [`NOTES_BUDGET`] like the table; errors sort first, so they are the
 /// ones shown.
+/// The account-wide audit's summary of the other estates, one line.
+fn other_estates(out: &mut String, drift: &Drift) {
+    if drift.other_estates.is_empty() {
+        return;
+    }
+    let parts: Vec<String> = drift
+        .other_estates
+        .iter()
+        .map(|(estate, n)| format!("{} ({n})", code(estate)))
+        .collect();
+    let _ = writeln!(out, "Other estates in the account: {}.\n", parts.join(", "));
+}
+
 fn notes(out: &mut String, notes: &[Note], pointer: &str) {
     let start = out.len();
     for (shown, n) in notes.iter().enumerate() {
@@ -195,7 +208,12 @@ impl View for MarkdownView {
             drift.estate, drift.account.id, drift.account.region
         );
         if drift.in_sync() {
-            out.push_str("**No drift.** The account matches the configuration.\n\n");
+            out.push_str(if drift.account_wide {
+                "**No drift.** The account matches the configuration.\n\n"
+            } else {
+                "**No drift.** The estate matches the configuration.\n\n"
+            });
+            other_estates(&mut out, drift);
             notes(&mut out, &drift.notes, DRIFT_JSON);
             return out;
         }
@@ -207,6 +225,7 @@ impl View for MarkdownView {
             drift.undeclared.len(),
             drift.unmanaged.len()
         );
+        other_estates(&mut out, drift);
         notes(&mut out, &drift.notes, DRIFT_JSON);
         let mut rows: Vec<String> = Vec::new();
         rows.extend(drift.changed.iter().map(|c| {

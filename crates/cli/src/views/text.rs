@@ -73,6 +73,22 @@ impl TextView {
         out.push_str("    }\n\n");
     }
 
+    /// The account-wide audit's summary of the other estates: context, never drift.
+    fn other_estates(&self, out: &mut String, drift: &Drift) {
+        if drift.other_estates.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "{}", self.paint(BOLD, "Other estates in the account:"));
+        for (estate, n) in &drift.other_estates {
+            let _ = writeln!(
+                out,
+                "  {estate}: {n} object{}",
+                if *n == 1 { "" } else { "s" }
+            );
+        }
+        out.push('\n');
+    }
+
     fn notes(&self, out: &mut String, notes: &[Note]) {
         for n in notes {
             let (word, code) = match n.severity {
@@ -124,8 +140,14 @@ impl View for TextView {
     fn drift(&self, drift: &Drift) -> String {
         let mut out = String::new();
         if drift.in_sync() {
-            out.push_str(&self.paint(BOLD, "No drift. The account matches the configuration."));
+            let what = if drift.account_wide {
+                "The account matches the configuration."
+            } else {
+                "The estate matches the configuration."
+            };
+            out.push_str(&self.paint(BOLD, &format!("No drift. {what}")));
             out.push_str("\n\n");
+            self.other_estates(&mut out, drift);
             self.notes(&mut out, &drift.notes);
             return out;
         }
@@ -200,6 +222,7 @@ impl View for TextView {
             }
             out.push('\n');
         }
+        self.other_estates(&mut out, drift);
         self.notes(&mut out, &drift.notes);
         let _ = writeln!(
             out,

@@ -118,7 +118,9 @@ impl Evaluator<'_> {
                 || identities.ci_user.is_some();
             settings.tags = self.user_tags(&v, "tags", on_role).unwrap_or_default();
             let allow_any = github.as_ref().is_some_and(|g| g.allow_any_organisation);
-            let own = usize::from(settings.force_delete).max(usize::from(allow_any));
+            // Roles and users also carry `ecrplan:region` (IAM is global).
+            let on_roles = usize::from(on_role) + usize::from(allow_any);
+            let own = usize::from(settings.force_delete).max(on_roles);
             self.tag_count(&v, settings.tags.len(), OWNERSHIP_TAGS + own);
         }
         let raw_policy = self.attr_value(fields, "lifecycle_policy");

@@ -225,7 +225,7 @@ impl Evaluator<'_> {
                     "too many tags",
                 )
                 .help(format!(
-                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
+                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, `ecrplan:region` on roles, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
                     total - MAX_TAGS
                 ));
             self.sink.push(d);
