@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, LiveEstate, Note, ObjectId, Resource,
+    Account, Action, Address, DesiredEstate, Kind, LiveEstate, Note, ObjectId, Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +30,9 @@ pub struct Drift {
     pub missing: Vec<MissingObject>,
     /// Objects this estate owns that are no longer declared.
     pub undeclared: Vec<MissingObject>,
-    /// Objects no estate manages: untagged repositories nobody declares, and a replication
-    /// configuration that exists while the estate does not declare one.
+    /// Objects no estate manages: untagged repositories nobody declares, hand-made roles that
+    /// trust an OIDC provider this estate manages, and a replication configuration that exists
+    /// while the estate does not declare one.
     pub unmanaged: Vec<UnmanagedObject>,
     /// The checker's notes on the plan that would repair the drift.
     pub notes: Vec<Note>,
@@ -119,6 +120,7 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
     }
     let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
     let index = LiveIndex::new(live);
+    let providers = managed_providers(&plan.changes, &index, &desired.name);
     for (id, object) in index.iter() {
         if declared.contains(id) {
             continue;
@@ -129,6 +131,26 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
                     id: id.clone(),
                     reason: format!("repository {} is not declared and has no owner", r.name),
                 });
+            }
+            Resource::Role(r) if object.owner.is_none() => {
+                let trusted: Vec<String> = r
+                    .trust
+                    .federated_providers()
+                    .into_iter()
+                    .filter(|url| providers.contains(url))
+                    .collect();
+                if !trusted.is_empty() {
+                    report.unmanaged.push(UnmanagedObject {
+                        id: id.clone(),
+                        reason: format!(
+                            "role {} (path {}) trusts the OIDC provider {} this estate manages, \
+                             but no estate owns the role: CI tokens can assume it unseen",
+                            r.name,
+                            r.path,
+                            trusted.join(", ")
+                        ),
+                    });
+                }
             }
             Resource::Replication(r) if desired.replication.is_none() && !r.rules.is_empty() => {
                 report.unmanaged.push(UnmanagedObject {
@@ -144,4 +166,24 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
         }
     }
     Ok(report)
+}
+
+/// The OIDC providers this estate manages: declared ones, and live ones it owns. A role that
+/// trusts one of them lets the estate's CI in, whoever made the role.
+fn managed_providers(
+    changes: &[ecrplan_model::Change],
+    index: &LiveIndex<'_>,
+    estate: &str,
+) -> BTreeSet<String> {
+    let declared = changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::OidcProvider && c.after.is_some())
+        .map(|c| c.id.key.clone());
+    let owned = index
+        .iter()
+        .filter(|(id, o)| {
+            id.kind == Kind::OidcProvider && o.owner.as_ref().is_some_and(|w| w.estate == estate)
+        })
+        .map(|(id, _)| id.key.clone());
+    declared.chain(owned).collect()
 }

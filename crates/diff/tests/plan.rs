@@ -536,6 +536,7 @@ fn drift_classifies_everything() {
         ecrplan_model::Repository {
             name: "hand-made".into(),
             image_tag_mutability: Default::default(),
+            image_tag_mutability_exclusion_filters: Vec::new(),
             scan_on_push: false,
             encryption: Encryption::Aes256,
             tags: Tags::new(),

@@ -194,8 +194,8 @@ impl State {
             self.images.remove(&r.name);
         }
         self.objects.remove(&id);
-        // Children go with their parent: a repository's policies, and a role's inline policies
-        // as the AWS provider deletes them before DeleteRole.
+        // Children go with their parent: a repository's policies, and a role's inline and
+        // attached policies as the AWS provider deletes and detaches them before DeleteRole.
         let children: Vec<ObjectId> = self
             .objects
             .values()
@@ -445,7 +445,8 @@ impl Provider for SandboxProvider {
                 Resource::Role(_) | Resource::OidcProvider(_) => listed(&o.resource),
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
-                | Resource::RolePolicy(_) => o.resource.parent().is_some_and(|p| match p.kind {
+                | Resource::RolePolicy(_)
+                | Resource::RolePolicyAttachment(_) => o.resource.parent().is_some_and(|p| match p.kind {
                     Kind::Repository => wanted(&p, &scope.repositories),
                     _ => wanted(&p, &scope.roles),
                 }),
@@ -481,6 +482,7 @@ mod tests {
         Resource::Repository(Repository {
             name: name.into(),
             image_tag_mutability: TagMutability::Mutable,
+            image_tag_mutability_exclusion_filters: Vec::new(),
             scan_on_push: false,
             encryption: Encryption::Aes256,
             tags: Tags::new(),

@@ -42,6 +42,7 @@ fn repository(name: &str, tags: Tags) -> Resource {
     Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: TagMutability::Mutable,
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Encryption::Aes256,
         tags,
