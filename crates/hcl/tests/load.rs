@@ -628,3 +628,24 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
     assert_eq!(errors.len(), 1, "{}", render_text(&errors));
     assert_eq!(errors[0].file(), Some("ECRPLAN_VAR_repos"));
 }
+
+#[test]
+fn exclusion_filters_are_read_with_their_mutability() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "ecrplan { estate = \"e\" }\n\
+         module \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+         image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n  \
+         image_tag_mutability_exclusion_filters = [\"release-*\", \"dev_*.x\"]\n}\n",
+    )]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let settings = &loaded.estate.modules[0].settings;
+    assert_eq!(
+        settings.image_tag_mutability,
+        ecrplan_model::TagMutability::ImmutableWithExclusion
+    );
+    assert_eq!(
+        settings.image_tag_mutability_exclusion_filters,
+        ["release-*", "dev_*.x"]
+    );
+}
