@@ -319,6 +319,35 @@ fn untagged_objects_are_adopted_never_recreated() {
     assert!(again.is_empty(), "{}", listing(&again));
 }
 
+/// Issue 11: an adoption that also changes the repository's mutability and replaces its policy
+/// must say so; the planner keeps both changes, and the views' headings name them.
+#[test]
+fn adoption_that_changes_more_than_tags_keeps_those_changes() {
+    let mut live = adopt_live();
+    for o in &mut live.objects {
+        match &mut o.resource {
+            Resource::Repository(r) => {
+                r.image_tag_mutability = ecrplan_model::TagMutability::Immutable;
+            }
+            Resource::RepositoryPolicy(p) => {
+                p.document.0["Statement"][0]["Principal"]["AWS"] = json!("*");
+            }
+            _ => {}
+        }
+    }
+    let desired = koa();
+    let plan = golden("adopt_with_changes", &desired, &live);
+    let repo = find(&plan, r#"module.ecr-koa.repository["giftcard-service"]"#);
+    assert_eq!(repo.action, Action::Adopt);
+    let policy = find(
+        &plan,
+        r#"module.ecr-koa.repository_policy["giftcard-service"]"#,
+    );
+    assert_eq!(policy.action, Action::Update);
+    let after = apply_in_memory(&plan, &live, ownership(&desired));
+    assert!(plan_of(&desired, &after).is_empty());
+}
+
 fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
     plan(desired, live, "h").expect("plan")
 }

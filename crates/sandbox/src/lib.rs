@@ -143,8 +143,20 @@ impl State {
             // Policies are put, not created: like SetRepositoryPolicy and PutRolePolicy they
             // overwrite, and need their parent.
             self.exists(&parent)?;
-        } else if resource.kind() != Kind::Replication && self.objects.contains_key(&id) {
-            return Err(ProviderError::AlreadyExists(id));
+        } else if resource.kind() != Kind::Replication
+            && let Some(existing) = self.objects.get(&id)
+        {
+            // As the AWS provider: a create of this estate's own, identical object is a retry
+            // whose first answer was lost, and counts as done.
+            let owner = |r: &Resource| r.tags().and_then(Owner::from_tags);
+            let retried = owner(resource).is_some()
+                && owner(existing) == owner(resource)
+                && existing.canonical() == resource.canonical();
+            return if retried {
+                Ok(())
+            } else {
+                Err(ProviderError::AlreadyExists(id))
+            };
         }
         self.put(resource.clone());
         Ok(())
@@ -446,10 +458,12 @@ impl Provider for SandboxProvider {
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
                 | Resource::RolePolicy(_)
-                | Resource::RolePolicyAttachment(_) => o.resource.parent().is_some_and(|p| match p.kind {
-                    Kind::Repository => wanted(&p, &scope.repositories),
-                    _ => wanted(&p, &scope.roles),
-                }),
+                | Resource::RolePolicyAttachment(_) => {
+                    o.resource.parent().is_some_and(|p| match p.kind {
+                        Kind::Repository => wanted(&p, &scope.repositories),
+                        _ => wanted(&p, &scope.roles),
+                    })
+                }
                 _ => true,
             });
             Ok(live)

@@ -108,6 +108,24 @@ fn adopt() {
     drift_goldens("adopt");
 }
 
+/// Issue 11: `--adopt` changed mutability and replaced policies under a heading that said only
+/// "ownership tags added".
+#[test]
+fn adoption_headings_name_every_change_that_comes_with_it() {
+    plan_goldens("adopt_with_changes");
+    let text = view(ViewFormat::Text, false, None).plan(&planned("adopt_with_changes"));
+    assert!(
+        text.contains("updated in place: image_tag_mutability, tags will change"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "will be updated in place, with the adoption of module.ecr-koa.repository[\"giftcard-service\"]"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn large_estate_markdown_fits_a_comment() {
     let p = planned("large");
