@@ -59,7 +59,7 @@ impl Env {
         }
     }
 
-    fn moto(&self) -> &Moto {
+    fn moto_server(&self) -> &Moto {
         match &self.account {
             Account::Moto { moto, .. } => moto,
             Account::Sandbox { .. } => panic!("out-of-band IAM changes need moto"),
@@ -606,7 +606,7 @@ async fn a_managed_policy_attached_out_of_band_is_drift_and_is_detached() {
     let out = env.run(&["plan", dir.to_str().unwrap(), "--out", plan_path]);
     assert!(out.status.success(), "{}", text(&out));
 
-    env.moto()
+    env.moto_server()
         .attach_managed_policy(None, "koa-github-ecr-access", ADMIN);
 
     let out = env.run(&["apply", plan_path, "--auto-approve"]);
