@@ -765,12 +765,13 @@ const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 /// The koa estate as applied, with `AdministratorAccess` attached to its role by hand.
 fn with_admin_attached() -> LiveEstate {
     let mut live = applied(&koa());
-    live.objects.push(LiveObject::new(Resource::RolePolicyAttachment(
-        ecrplan_model::RolePolicyAttachment {
-            role: "koa-github-ecr-access".into(),
-            policy_arn: ADMIN.into(),
-        },
-    )));
+    live.objects
+        .push(LiveObject::new(Resource::RolePolicyAttachment(
+            ecrplan_model::RolePolicyAttachment {
+                role: "koa-github-ecr-access".into(),
+                policy_arn: ADMIN.into(),
+            },
+        )));
     live.normalise();
     live
 }
@@ -861,7 +862,10 @@ fn drift_reports_a_hand_made_role_trusting_the_estates_ci_provider() {
     live.objects.push(by_hand("escalation", &github));
     live.objects.push(by_hand(
         "other-ci",
-        &format!("arn:aws:iam::{}:oidc-provider/oidc.circleci.com/org/x", account().id),
+        &format!(
+            "arn:aws:iam::{}:oidc-provider/oidc.circleci.com/org/x",
+            account().id
+        ),
     ));
     live.normalise();
     let report = drift(&koa(), &live).expect("drift");
@@ -874,4 +878,30 @@ fn drift_reports_a_hand_made_role_trusting_the_estates_ci_provider() {
         "{}",
         report.unmanaged[0].reason
     );
+}
+
+/// Issue 11 asks that every inline policy of an owned role is seen: one added by hand is
+/// deleted, like an attached managed policy.
+#[test]
+fn an_inline_policy_added_by_hand_to_an_owned_role_is_deleted() {
+    let mut live = applied(&koa());
+    live.objects.push(LiveObject::new(Resource::RolePolicy(
+        ecrplan_model::RolePolicy {
+            role: "koa-github-ecr-access".into(),
+            name: "added-by-hand".into(),
+            document: JsonDocument(
+                json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            ),
+        },
+    )));
+    live.normalise();
+    let p = plan_of(&koa(), &live);
+    let stray = p
+        .changes
+        .iter()
+        .find(|c| c.id.key == "koa-github-ecr-access:added-by-hand")
+        .expect("the stray policy is in the plan");
+    assert_eq!(stray.action, Action::Delete);
+    let report = drift(&koa(), &live).expect("drift");
+    assert_eq!(report.undeclared.len(), 1, "{report:?}");
 }
