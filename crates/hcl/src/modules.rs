@@ -312,7 +312,6 @@ impl Evaluator<'_> {
         fields: &BodyFields<'_>,
         mutability: TagMutability,
         mutability_at: Option<&At>,
-        label_at: &At,
     ) -> Vec<String> {
         const NAME: &str = "image_tag_mutability_exclusion_filters";
         const MAX_FILTERS: usize = 5;
@@ -323,9 +322,12 @@ impl Evaluator<'_> {
             && let Some(filters) = self.strings(v, NAME)
         {
             if filters.len() > MAX_FILTERS {
-                let d = self
-                    .diag(&v.at, format!("`{NAME}` has {} filters", filters.len()), "too many filters")
-                    .help(format!("ECR takes at most {MAX_FILTERS} exclusion filters per repository (CreateRepository, imageTagMutabilityExclusionFilters: 1 to 5 items)"));
+                let message = format!("`{NAME}` has {} filters", filters.len());
+                let help = format!(
+                    "ECR takes at most {MAX_FILTERS} exclusion filters per repository \
+                     (CreateRepository, imageTagMutabilityExclusionFilters: 1 to 5 items)"
+                );
+                let d = self.diag(&v.at, message, "too many filters").help(help);
                 self.sink.push(d);
             }
             for (filter, at) in filters {
@@ -340,9 +342,15 @@ impl Evaluator<'_> {
                     bad.map(|c| format!("contains {c:?}"))
                 };
                 if let Some(problem) = problem {
+                    let message = format!("exclusion filter {filter:?} {problem}");
+                    let help = format!(
+                        "ECR exclusion filters are 1 to {MAX_LENGTH} characters of letters, \
+                         digits, `.`, `_`, `-` and the wildcard `*` (pattern \
+                         ^[0-9a-zA-Z._*-]{{1,128}}$)"
+                    );
                     let d = self
-                        .diag(&at, format!("exclusion filter {filter:?} {problem}"), "not an ECR exclusion filter")
-                        .help(format!("ECR exclusion filters are 1 to {MAX_LENGTH} characters of letters, digits, `.`, `_`, `-` and the wildcard `*` (pattern ^[0-9a-zA-Z._*-]{{1,128}}$)"));
+                        .diag(&at, message, "not an ECR exclusion filter")
+                        .help(help);
                     self.sink.push(d);
                 } else {
                     out.push(filter);
@@ -353,18 +361,32 @@ impl Evaluator<'_> {
             .as_ref()
             .is_some_and(|v| !matches!(v.kind, crate::value::Kind::Null));
         match (mutability.has_exclusions(), declared) {
-            (true, false) => {
-                let at = mutability_at.unwrap_or(label_at);
-                let d = self
-                    .diag(at, format!("image_tag_mutability {} needs exclusion filters", mutability.as_str()), "no exclusion filters")
-                    .help(format!("add `{NAME} = [\"release-*\"]` (up to 5 wildcard filters); ECR refuses this kind without them: \"ImageTagMutabilityExclusionFilters can't be null\""));
+            // A `*_WITH_EXCLUSION` kind was read from the attribute, so it has a location.
+            (true, false) if let Some(at) = mutability_at => {
+                let message = format!(
+                    "image_tag_mutability {} needs exclusion filters",
+                    mutability.as_str()
+                );
+                let help = format!(
+                    "add `{NAME} = [\"release-*\"]` (up to 5 wildcard filters); ECR refuses this \
+                     kind without them: \"ImageTagMutabilityExclusionFilters can't be null\""
+                );
+                let d = self.diag(at, message, "no exclusion filters").help(help);
                 self.sink.push(d);
             }
             (false, true) => {
                 if let Some(v) = &value {
+                    let message = format!(
+                        "`{NAME}` applies only to MUTABLE_WITH_EXCLUSION or \
+                         IMMUTABLE_WITH_EXCLUSION, not {}",
+                        mutability.as_str()
+                    );
+                    let help = "set image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\" (or \
+                                MUTABLE_WITH_EXCLUSION), or remove the filters; ECR refuses \
+                                filters on the other kinds";
                     let d = self
-                        .diag(&v.at, format!("`{NAME}` applies only to MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION, not {}", mutability.as_str()), "filters without an exclusion kind")
-                        .help("set image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\" (or MUTABLE_WITH_EXCLUSION), or remove the filters; ECR refuses filters on the other kinds");
+                        .diag(&v.at, message, "filters without an exclusion kind")
+                        .help(help);
                     self.sink.push(d);
                 }
             }
@@ -449,7 +471,6 @@ impl Evaluator<'_> {
             fields,
             settings.image_tag_mutability,
             mutability_at.as_ref(),
-            &label_at,
         );
         if let Some(v) = self.attr_value(fields, "scan_on_push") {
             settings.scan_on_push = self.bool(&v, "scan_on_push").unwrap_or_default();
