@@ -768,3 +768,53 @@ async fn exclusion_filters_are_applied_read_back_and_updated() {
         assert_eq!(env.plan_status(&dir), 0, "{}", env.name());
     }
 }
+
+/// Issue 11: drift skipped hand-made roles that trust the estate's CI provider, even one under
+/// `/ecrplan/`; the plan still never touches them.
+#[tokio::test]
+async fn drift_names_a_hand_made_role_trusting_the_estates_ci_provider() {
+    use ecrplan_model::{JsonDocument, Operation, Provider, Resource, Role, Tags};
+
+    let env = Env::moto().await;
+    let dir = env.copy_example("koa");
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    let provider = env.moto_server().provider().await;
+    let account = provider.account().await.expect("account");
+    let issuer = "token.actions.githubusercontent.com";
+    let trust = JsonDocument(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": account.oidc_provider_arn(issuer)},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {format!("{issuer}:sub"): "repo:someone/else:*"}}
+        }]
+    }));
+    let by_hand = Resource::Role(Role {
+        name: "escalation".into(),
+        path: "/ecrplan/".into(),
+        trust,
+        tags: Tags::new(),
+    });
+    provider
+        .apply(&Operation::Create { resource: by_hand })
+        .await
+        .expect("the hand-made role is created");
+
+    let out = env.run(&["drift", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains(
+            "? aws_iam_role \"escalation\": role escalation (path /ecrplan/) trusts the OIDC \
+             provider token.actions.githubusercontent.com this estate manages"
+        ),
+        "{said}"
+    );
+    assert_eq!(
+        env.plan_status(&dir),
+        0,
+        "the plan must leave the role alone"
+    );
+}
