@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, LiveEstate, Note, ObjectId, Resource,
+    Account, Action, Address, DesiredEstate, Kind, LiveEstate, Note, ObjectId, Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -34,9 +34,9 @@ pub struct Drift {
     pub missing: Vec<MissingObject>,
     /// Objects this estate owns that are no longer declared.
     pub undeclared: Vec<MissingObject>,
-    /// Account-wide audits only: objects no estate manages (untagged repositories nobody
-    /// declares, and a replication configuration that exists while the estate does not declare
-    /// one).
+    /// Account-wide audits only: objects no estate manages: untagged repositories nobody declares, hand-made roles that
+    /// trust an OIDC provider this estate manages, and a replication configuration that exists
+    /// while the estate does not declare one.
     pub unmanaged: Vec<UnmanagedObject>,
     /// True for the account-wide audit (`drift --account-wide`).
     #[serde(default)]
@@ -143,6 +143,7 @@ pub fn drift(
     }
     let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
     let index = LiveIndex::new(live);
+    let providers = managed_providers(&plan.changes, &index, &desired.name);
     for (id, object) in index.iter() {
         if declared.contains(id) {
             continue;
@@ -163,6 +164,26 @@ pub fn drift(
                     reason: format!("repository {} is not declared and has no owner", r.name),
                 });
             }
+            Resource::Role(r) if object.owner.is_none() => {
+                let trusted: Vec<String> = r
+                    .trust
+                    .federated_providers()
+                    .into_iter()
+                    .filter(|url| providers.contains(url))
+                    .collect();
+                if !trusted.is_empty() {
+                    report.unmanaged.push(UnmanagedObject {
+                        id: id.clone(),
+                        reason: format!(
+                            "role {} (path {}) trusts the OIDC provider {} this estate manages, \
+                             but no estate owns the role: CI tokens can assume it unseen",
+                            r.name,
+                            r.path,
+                            trusted.join(", ")
+                        ),
+                    });
+                }
+            }
             Resource::Replication(r) if desired.replication.is_none() && !r.rules.is_empty() => {
                 report.unmanaged.push(UnmanagedObject {
                     id: id.clone(),
@@ -177,4 +198,24 @@ pub fn drift(
         }
     }
     Ok(report)
+}
+
+/// The OIDC providers this estate manages: declared ones, and live ones it owns. A role that
+/// trusts one of them lets the estate's CI in, whoever made the role.
+fn managed_providers(
+    changes: &[ecrplan_model::Change],
+    index: &LiveIndex<'_>,
+    estate: &str,
+) -> BTreeSet<String> {
+    let declared = changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::OidcProvider && c.after.is_some())
+        .map(|c| c.id.key.clone());
+    let owned = index
+        .iter()
+        .filter(|(id, o)| {
+            id.kind == Kind::OidcProvider && o.owner.as_ref().is_some_and(|w| w.estate == estate)
+        })
+        .map(|(id, _)| id.key.clone());
+    declared.chain(owned).collect()
 }

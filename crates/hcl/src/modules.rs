@@ -53,6 +53,7 @@ pub(crate) const ECR_REPOS_ATTRS: &[&str] = &[
     "github_access",
     "circleci_access",
     "image_tag_mutability",
+    "image_tag_mutability_exclusion_filters",
     "scan_on_push",
     "encryption",
     "lifecycle_policy",
@@ -302,6 +303,98 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `image_tag_mutability_exclusion_filters`, checked as ECR checks them (API reference,
+    /// ImageTagMutabilityExclusionFilter and CreateRepository): 1 to 5 WILDCARD filters of 1 to
+    /// 128 characters matching `^[0-9a-zA-Z._*-]{1,128}$`, required by the `*_WITH_EXCLUSION`
+    /// kinds ("ImageTagMutabilityExclusionFilters can't be null") and refused by the others.
+    fn exclusion_filters(
+        &mut self,
+        fields: &BodyFields<'_>,
+        mutability: TagMutability,
+        mutability_at: Option<&At>,
+    ) -> Vec<String> {
+        const NAME: &str = "image_tag_mutability_exclusion_filters";
+        const MAX_FILTERS: usize = 5;
+        const MAX_LENGTH: usize = 128;
+        let value = self.attr_value(fields, NAME);
+        let mut out = Vec::new();
+        if let Some(v) = &value
+            && let Some(filters) = self.strings(v, NAME)
+        {
+            if filters.len() > MAX_FILTERS {
+                let message = format!("`{NAME}` has {} filters", filters.len());
+                let help = format!(
+                    "ECR takes at most {MAX_FILTERS} exclusion filters per repository \
+                     (CreateRepository, imageTagMutabilityExclusionFilters: 1 to 5 items)"
+                );
+                let d = self.diag(&v.at, message, "too many filters").help(help);
+                self.sink.push(d);
+            }
+            for (filter, at) in filters {
+                let bad = filter
+                    .chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '*' | '-')));
+                let problem = if filter.is_empty() {
+                    Some("is empty".to_owned())
+                } else if filter.chars().count() > MAX_LENGTH {
+                    Some(format!("is {} characters long", filter.chars().count()))
+                } else {
+                    bad.map(|c| format!("contains {c:?}"))
+                };
+                if let Some(problem) = problem {
+                    let message = format!("exclusion filter {filter:?} {problem}");
+                    let help = format!(
+                        "ECR exclusion filters are 1 to {MAX_LENGTH} characters of letters, \
+                         digits, `.`, `_`, `-` and the wildcard `*` (pattern \
+                         ^[0-9a-zA-Z._*-]{{1,128}}$)"
+                    );
+                    let d = self
+                        .diag(&at, message, "not an ECR exclusion filter")
+                        .help(help);
+                    self.sink.push(d);
+                } else {
+                    out.push(filter);
+                }
+            }
+        }
+        let declared = value
+            .as_ref()
+            .is_some_and(|v| !matches!(v.kind, crate::value::Kind::Null));
+        match (mutability.has_exclusions(), declared) {
+            // A `*_WITH_EXCLUSION` kind was read from the attribute, so it has a location.
+            (true, false) if let Some(at) = mutability_at => {
+                let message = format!(
+                    "image_tag_mutability {} needs exclusion filters",
+                    mutability.as_str()
+                );
+                let help = format!(
+                    "add `{NAME} = [\"release-*\"]` (up to 5 wildcard filters); ECR refuses this \
+                     kind without them: \"ImageTagMutabilityExclusionFilters can't be null\""
+                );
+                let d = self.diag(at, message, "no exclusion filters").help(help);
+                self.sink.push(d);
+            }
+            (false, true) => {
+                if let Some(v) = &value {
+                    let message = format!(
+                        "`{NAME}` applies only to MUTABLE_WITH_EXCLUSION or \
+                         IMMUTABLE_WITH_EXCLUSION, not {}",
+                        mutability.as_str()
+                    );
+                    let help = "set image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\" (or \
+                                MUTABLE_WITH_EXCLUSION), or remove the filters; ECR refuses \
+                                filters on the other kinds";
+                    let d = self
+                        .diag(&v.at, message, "filters without an exclusion kind")
+                        .help(help);
+                    self.sink.push(d);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
     /// Reads a module of the `ecr-repos` kind.
     pub(crate) fn ecr_repos_module(
         &mut self,
@@ -353,11 +446,15 @@ impl Evaluator<'_> {
         };
 
         let mut settings = RepositorySettings::default();
+        let mut mutability_at = None;
         if let Some(v) = self.attr_value(fields, "image_tag_mutability")
             && let Some(s) = self.string(&v, "image_tag_mutability")
         {
             match TagMutability::parse(&s) {
-                Some(m) => settings.image_tag_mutability = m,
+                Some(m) => {
+                    settings.image_tag_mutability = m;
+                    mutability_at = Some(v.at.clone());
+                }
                 None => {
                     let d = self
                             .diag(
@@ -370,6 +467,11 @@ impl Evaluator<'_> {
                 }
             }
         }
+        settings.image_tag_mutability_exclusion_filters = self.exclusion_filters(
+            fields,
+            settings.image_tag_mutability,
+            mutability_at.as_ref(),
+        );
         if let Some(v) = self.attr_value(fields, "scan_on_push") {
             settings.scan_on_push = self.bool(&v, "scan_on_push").unwrap_or_default();
         }

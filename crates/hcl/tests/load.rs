@@ -686,3 +686,24 @@ fn the_region_tag_counts_against_the_role_tag_limit() {
         "47 tags, with the 4 ecrplan adds, make 51: AWS allows 50 per object"
     );
 }
+
+#[test]
+fn exclusion_filters_are_read_with_their_mutability() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "ecrplan { estate = \"e\" }\n\
+         module \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+         image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n  \
+         image_tag_mutability_exclusion_filters = [\"release-*\", \"dev_*.x\"]\n}\n",
+    )]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let settings = &loaded.estate.modules[0].settings;
+    assert_eq!(
+        settings.image_tag_mutability,
+        ecrplan_model::TagMutability::ImmutableWithExclusion
+    );
+    assert_eq!(
+        settings.image_tag_mutability_exclusion_filters,
+        ["release-*", "dev_*.x"]
+    );
+}
