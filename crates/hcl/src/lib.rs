@@ -28,7 +28,7 @@ use ecrplan_model::{DesiredEstate, ProviderSettings, Replication};
 use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
-pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, render_text};
+pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
