@@ -16,6 +16,7 @@ use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOp
 use hcl_edit::template::{Element, Template};
 
 use crate::diag::{Diagnostic, Sink, SourceFile};
+use crate::limits::Registry;
 use crate::read;
 use crate::value::{At, FileId, Key, Kind, Value};
 
@@ -63,6 +64,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) used_vars: BTreeMap<String, serde_json::Value>,
     /// Files read through `file()`, with their contents (part of the configuration hash).
     pub(crate) read_files: BTreeMap<String, String>,
+    /// The registry's region and account, once the provider block is read.
+    pub(crate) registry: Registry,
 }
 
 pub(crate) fn span_of(expr: &impl hcl_edit::Span) -> std::ops::Range<usize> {
@@ -87,6 +90,7 @@ impl<'a> Evaluator<'a> {
             local_stack: Vec::new(),
             used_vars: BTreeMap::new(),
             read_files: BTreeMap::new(),
+            registry: Registry::default(),
         }
     }
 

@@ -14,6 +14,7 @@ mod decode;
 mod diag;
 mod eval;
 mod lifecycle;
+mod limits;
 mod modules;
 mod read;
 mod strings;
@@ -193,6 +194,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         );
     }
     estate.provider = read_provider(&mut ev, &top.providers);
+    ev.registry = limits::Registry::of(&estate.provider);
     estate.replication = read_replication(&mut ev, &top.replication);
 
     let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
