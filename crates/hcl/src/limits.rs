@@ -193,8 +193,19 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `at` cut to its first line: a list of hundreds of entries is pointed at, not reprinted.
+    fn first_line(&self, at: &At) -> At {
+        let text = &self.files[at.file].text;
+        let end = text
+            .get(at.range.clone())
+            .and_then(|s| s.find('\n'))
+            .map_or(at.range.end, |i| at.range.start + i);
+        At::new(at.file, at.range.start..end)
+    }
+
     fn too_large(&mut self, at: Option<&At>, message: String, help: String) {
-        let d = match at {
+        let at = at.map(|at| self.first_line(at));
+        let d = match &at {
             Some(at) => self.diag(at, message, "makes the document too large"),
             None => Diagnostic::error(message),
         };
@@ -207,7 +218,7 @@ impl Evaluator<'_> {
         let mut d = Diagnostic::warning(format!(
             "{what}: over IAM's default quota of {TRUST_POLICY_DEFAULT}"
         ));
-        if let Some(at) = at {
+        if let Some(at) = at.map(|at| self.first_line(at)) {
             d = d
                 .in_file(&self.files[at.file])
                 .label(at.range.clone(), "makes the trust policy large");
@@ -232,7 +243,7 @@ impl Evaluator<'_> {
         let d = self
             .diag(
                 at,
-                format!("`{what} = \"{}\"` {problem}", text.escape_debug()),
+                format!("the `{what}` value \"{}\" {problem}", text.escape_debug()),
                 "can never match",
             )
             .help(format!(
