@@ -588,3 +588,66 @@ impl Sink {
         self.items.iter().any(Diagnostic::is_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Arc<SourceFile> {
+        Arc::new(SourceFile::new("main.tf", text))
+    }
+
+    #[test]
+    fn a_short_file_is_shown_as_it_is_around_the_label() {
+        let f = file("a\nb = 1\nc\nd\n");
+        let e = Excerpt::new(&f, &[2..3]);
+        assert_eq!(e.text, "a\nb = 1\nc\n");
+        assert_eq!(e.first_line, 0);
+        assert_eq!(e.offset_of(2), 2);
+        let e = Excerpt::new(&f, &[10..11]);
+        assert_eq!((e.text.as_str(), e.first_line), ("c\nd\n", 2));
+        assert_eq!(e.offset_of(10), 2);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_label_and_columns_stay_the_files() {
+        let text = format!("x = [{}\"A\"]\n", " ".repeat(70_000));
+        let f = file(&text);
+        let start = text.find('"').unwrap_or_default();
+        let e = Excerpt::new(&f, &[start..start + 3]);
+        assert!(e.text.len() < 200, "{} bytes", e.text.len());
+        assert!(e.text.starts_with('…'));
+        let at = e.offset_of(start);
+        assert_eq!(&e.text[at..at + 3], "\"A\"");
+        assert_eq!(e.file_column(at), start);
+    }
+
+    #[test]
+    fn rendering_an_error_far_along_a_line_does_not_panic() {
+        let text = format!("x = [{}\"A\"]\n", " ".repeat(70_000));
+        let f = file(&text);
+        let start = text.find('"').unwrap_or_default();
+        let d = Diagnostic::error("bad")
+            .in_file(&f)
+            .label(start..start + 3, "here");
+        let out = render_text(&[d]);
+        assert!(out.contains("[main.tf:1:70006]"), "{out}");
+        assert!(out.lines().all(|l| l.len() < 400), "{out}");
+    }
+
+    #[test]
+    fn past_the_limit_the_rest_is_counted() {
+        let many: Vec<Diagnostic> = (0..RENDER_LIMIT + 3)
+            .map(|i| Diagnostic::error(format!("e{i}")))
+            .chain([Diagnostic::warning("w")])
+            .collect();
+        let (shown_part, more) = shown(&many);
+        assert_eq!(shown_part.len(), RENDER_LIMIT);
+        assert_eq!(
+            more.as_deref(),
+            Some(
+                "… and 3 more errors and 1 more warning not shown (`ecrplan validate --format json` lists them all)"
+            )
+        );
+    }
+}
