@@ -600,11 +600,11 @@ mod tests {
     #[test]
     fn a_short_file_is_shown_as_it_is_around_the_label() {
         let f = file("a\nb = 1\nc\nd\n");
-        let e = Excerpt::new(&f, &[2..3]);
+        let e = Excerpt::new(&f, &[Range { start: 2, end: 3 }]);
         assert_eq!(e.text, "a\nb = 1\nc\n");
         assert_eq!(e.first_line, 0);
         assert_eq!(e.offset_of(2), 2);
-        let e = Excerpt::new(&f, &[10..11]);
+        let e = Excerpt::new(&f, &[Range { start: 10, end: 11 }]);
         assert_eq!((e.text.as_str(), e.first_line), ("c\nd\n", 2));
         assert_eq!(e.offset_of(10), 2);
     }
@@ -614,7 +614,13 @@ mod tests {
         let text = format!("x = [{}\"A\"]\n", " ".repeat(70_000));
         let f = file(&text);
         let start = text.find('"').unwrap_or_default();
-        let e = Excerpt::new(&f, &[start..start + 3]);
+        let e = Excerpt::new(
+            &f,
+            &[Range {
+                start,
+                end: start + 3,
+            }],
+        );
         assert!(e.text.len() < 200, "{} bytes", e.text.len());
         assert!(e.text.starts_with('…'));
         let at = e.offset_of(start);
