@@ -439,15 +439,13 @@ pub(crate) fn unreadable_file(name: String, e: &read::ReadError, limit: u64) -> 
             .label(*offset..end, "first invalid byte")
             .help(help)
         }
-        read::ReadError::NotRegular(_) | read::ReadError::Dangling(_) => {
+        read::ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {name}: {reason}"))
+            .in_file(&Arc::new(SourceFile::new(name, "")))
+            .help("a configuration file this large is not configuration: check what the entry is"),
+        read::ReadError::NotRegular(_) | read::ReadError::Dangling(_) | read::ReadError::Io(_) => {
             Diagnostic::error(format!("cannot read {name}: {reason}"))
                 .in_file(&Arc::new(SourceFile::new(name, "")))
-                .help("every *.tf and *.hcl entry of the directory is configuration: make it a regular file, or rename or remove it")
-        }
-        read::ReadError::TooLarge(_) | read::ReadError::Io(_) => {
-            Diagnostic::error(format!("cannot read {name}: {reason}"))
-                .in_file(&Arc::new(SourceFile::new(name, "")))
-                .help("configuration files must be readable UTF-8 text")
+                .help("every *.tf and *.hcl entry of the directory is configuration: make it a readable regular file, or rename or remove it")
         }
     }
 }

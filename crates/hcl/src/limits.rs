@@ -254,6 +254,43 @@ impl Evaluator<'_> {
     }
 }
 
+impl Evaluator<'_> {
+    /// A GitHub organisation (or user) name is letters, digits and `-`; a repository name also
+    /// `_` and `.`. Another character can never appear in a token's `sub`. `*` and `?` are the
+    /// trust policy's own wildcards.
+    pub(crate) fn github_name(&mut self, text: &str, at: &At, what: &str) -> bool {
+        let organisation = what == "organisation";
+        let Some(bad) = text.chars().find(|&c| {
+            !(c.is_ascii_alphanumeric()
+                || c == '-'
+                || c == '*'
+                || c == '?'
+                || (!organisation && (c == '_' || c == '.')))
+        }) else {
+            return true;
+        };
+        let rule = if organisation {
+            "GitHub organisation and user names are letters, digits and `-`"
+        } else {
+            "GitHub repository names are letters, digits, `-`, `_` and `.`"
+        };
+        let d = self
+            .diag(
+                at,
+                format!(
+                    "`{what} = \"{}\"` holds {bad:?}, which no GitHub {what} name does",
+                    text.escape_debug()
+                ),
+                "can never match",
+            )
+            .help(format!(
+                "{rule}: the trust policy compares the name with the token's `sub` claim; write it as GitHub shows it"
+            ));
+        self.sink.push(d);
+        false
+    }
+}
+
 /// True when ECR accepts `filter` as a replication repository filter: 2 to 256 characters of
 /// `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryFilter.html>):

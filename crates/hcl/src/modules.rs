@@ -633,9 +633,13 @@ impl Evaluator<'_> {
             return None;
         }
         let org_ok = organisation.is_empty()
-            || self.trust_value(&organisation, &org_value.at, "organisation");
+            || (self.trust_value(&organisation, &org_value.at, "organisation")
+                && self.github_name(&organisation, &org_value.at, "organisation"));
         let repo_ok = repository.is_empty()
-            || repo_value.is_none_or(|r| self.trust_value(&repository, &r.at, "repository"));
+            || repo_value.is_none_or(|r| {
+                self.trust_value(&repository, &r.at, "repository")
+                    && self.github_name(&repository, &r.at, "repository")
+            });
         if !(org_ok && repo_ok) {
             return None;
         }
@@ -952,8 +956,8 @@ impl Evaluator<'_> {
                     .diag(at, format!("`{r}` is not a GitHub repository name"), "not a repository name")
                     .help("give the repository name only: the organisation is always ministryofjustice");
                 self.sink.push(d);
-            } else {
-                self.trust_value(r, at, "repository");
+            } else if self.trust_value(r, at, "repository") {
+                self.github_name(r, at, "repository");
             }
         }
         let environments: Vec<String> = match self.attr_value(fields, "github_environments") {
