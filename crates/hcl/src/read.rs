@@ -34,7 +34,8 @@ pub(crate) enum ReadError {
     /// Any other I/O error (permissions, a symbolic link loop…).
     Io(io::Error),
     /// Not UTF-8: the text, made readable (invalid bytes and NULs as U+FFFD), and the byte
-    /// offset of the first bad byte in it.
+    /// offset of the first bad byte in it; `utf16` when it looks like UTF-16 (a byte order mark,
+    /// or a NUL among its first two bytes, as ASCII text in UTF-16 has).
     Encoding {
         text: String,
         offset: usize,
@@ -55,7 +56,7 @@ impl ReadError {
             }
             ReadError::Io(e) => e.to_string(),
             ReadError::Encoding { utf16: true, .. } => "it is UTF-16, not UTF-8".to_owned(),
-            ReadError::Encoding { .. } => "it is not UTF-8 text".to_owned(),
+            ReadError::Encoding { .. } => "it is not UTF-8 text (or holds a NUL byte)".to_owned(),
         }
     }
 }
@@ -134,7 +135,9 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
         Ok(text) => text.into_bytes(),
         Err(e) => e.into_bytes(),
     };
-    let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    let utf16 = bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || bytes.iter().take(2).any(|&b| b == 0);
     let invalid = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
     let nul = bytes.iter().position(|&b| b == 0);
     let offset = invalid
@@ -145,7 +148,7 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
     Err(ReadError::Encoding {
         text,
         offset,
-        utf16: utf16 || nul.is_some(),
+        utf16,
     })
 }
 
@@ -170,6 +173,7 @@ mod tests {
         assert_eq!(offset_of(b"ab\xFFcd"), Some((2, false)));
         assert_eq!(offset_of(b"\xFF\xFEm\0"), Some((0, true)));
         assert_eq!(offset_of(b"m\0o\0"), Some((1, true)));
+        assert_eq!(offset_of(b"mod\0ule"), Some((3, false)));
         assert_eq!(offset_of("é = 1".as_bytes()), None);
     }
 
