@@ -472,3 +472,52 @@ module "app" {
         "{notes:#?}"
     );
 }
+
+#[test]
+fn replication_to_the_registry_itself_is_refused_at_plan_when_the_account_is_unknown_offline() {
+    let dir = dir_with(&format!(
+        r#"provider "sandbox" {{}}
+
+ecrplan {{
+  estate = "loop"
+}}
+
+replication {{
+  rule {{
+    destination {{
+      region      = "{region}"
+      registry_id = "{account}"
+    }}
+  }}
+}}
+"#,
+        region = ecrplan_sandbox::SANDBOX_REGION,
+        account = ecrplan_sandbox::SANDBOX_ACCOUNT_ID,
+    ));
+    let validated = validate(dir.path());
+    assert_eq!(
+        validated.code, 0,
+        "no account_id: offline it cannot be known: {}",
+        validated.stderr
+    );
+    let plan = ecrplan(&[
+        "plan",
+        dir.path().to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&plan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", plan.stdout, plan.stderr));
+    assert_eq!(doc["ecrplan"]["applyable"], false, "{}", plan.stdout);
+    let refused = doc["ecrplan"]["notes"]
+        .as_array()
+        .expect("a notes list")
+        .iter()
+        .any(|n| {
+            n["severity"] == "error"
+                && n["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("names the registry itself"))
+        });
+    assert!(refused, "{}", plan.stdout);
+}

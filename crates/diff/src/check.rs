@@ -86,6 +86,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
         }
     }
     notes.extend(wildcard_trust(plan));
+    notes.extend(replication_to_itself(plan));
     notes.extend(trusted_provider_deletes(plan, &index));
     notes.extend(default_estate_deletes(plan));
     notes
@@ -209,6 +210,36 @@ fn wildcard_trust(plan: &Plan) -> Vec<Note> {
         }
     }
     notes
+}
+
+/// A replication destination that is the registry itself (its account and region): ECR refuses
+/// it at PutReplicationConfiguration. `validate` catches it when the provider block names both;
+/// otherwise the account is known only now.
+fn replication_to_itself(plan: &Plan) -> Option<Note> {
+    plan.changes.iter().find_map(|change| {
+        let Some(Resource::Replication(r)) = &change.after else {
+            return None;
+        };
+        if !matches!(change.action, Action::Create | Action::Update) {
+            return None;
+        }
+        let own = r
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.destinations)
+            .any(|d| d.registry_id == plan.account.id && d.region == plan.account.region);
+        own.then(|| {
+            note(
+                Severity::Error,
+                change,
+                format!(
+                    "replication names the registry itself ({} in {}) as a destination; ECR \
+                     refuses that — name another region or account",
+                    plan.account.id, plan.account.region
+                ),
+            )
+        })
+    })
 }
 
 /// What a wildcard in one organisation's `sub` pattern admits, if it has one beyond the
