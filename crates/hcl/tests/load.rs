@@ -439,7 +439,7 @@ module "b" {
   circleci_access = {
     role_name       = "ci-push"
     organisation_id = "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"
-    project_ids     = ["p"]
+    project_ids     = ["0c9a8b7d-6e5f-4a3b-2c1d-9e8f7a6b5c4d"]
   }
 }
 "#,
