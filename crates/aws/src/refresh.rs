@@ -4,9 +4,10 @@
 use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
 use ecrplan_model::{
-    Encryption, JsonDocument, LiveEstate, LiveObject, OidcProvider, Owner, ProviderError,
-    ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule, Repository,
-    Resource, Role, RolePolicy, TagMutability, Tags, is_ci_issuer,
+    Encryption, JsonDocument, Kind, LiveEstate, LiveObject, ObjectId, OidcProvider, Owner,
+    ProviderError, ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule,
+    Repository, Resource, Role, RolePolicy, RolePolicyAttachment, TagMutability, Tags,
+    is_ci_issuer,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
@@ -136,6 +137,11 @@ async fn read_repository(
             .image_tag_mutability()
             .and_then(|m| TagMutability::parse(m.as_str()))
             .unwrap_or_default(),
+        image_tag_mutability_exclusion_filters: r
+            .image_tag_mutability_exclusion_filters()
+            .iter()
+            .map(|f| f.filter().to_owned())
+            .collect(),
         scan_on_push: r
             .image_scanning_configuration()
             .is_some_and(|s| s.scan_on_push()),
@@ -275,8 +281,47 @@ async fn read_role(
                 }));
             }
         }
+        out.extend(attached_policies(p, &name).await?);
     }
     Ok(out)
+}
+
+/// The managed policies attached to a role, all pages; none when the role has gone. Each is
+/// an object of its own, so one attached out of band shows up as drift and is detached.
+async fn attached_policies(p: &AwsProvider, role: &str) -> Result<Vec<Resource>, ProviderError> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .limited(
+                p.iam
+                    .list_attached_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("ListAttachedRolePolicies", e));
+        let Some(page) = unless_gone(page)? else {
+            return Ok(out);
+        };
+        out.extend(
+            page.attached_policies
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| a.policy_arn)
+                .map(|policy_arn| {
+                    Resource::RolePolicyAttachment(RolePolicyAttachment {
+                        role: role.to_owned(),
+                        policy_arn,
+                    })
+                }),
+        );
+        marker = page.marker;
+        if !page.is_truncated || marker.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The names of a role's inline policies, all pages; none when the role has gone.
@@ -394,6 +439,70 @@ async fn replication(p: &AwsProvider) -> Result<Option<Resource>, ProviderError>
         })
         .collect();
     Ok((!rules.is_empty()).then_some(Resource::Replication(Replication { rules })))
+}
+
+/// One repository, role or OIDC provider as a refresh would read it (without its policies);
+/// `None` when it does not exist. Used after a create answered "already exists", to tell a
+/// retried create of ecrplan's own object from a real conflict.
+pub(crate) async fn read_one(
+    p: &AwsProvider,
+    id: &ObjectId,
+) -> Result<Option<Resource>, ProviderError> {
+    match id.kind {
+        Kind::Repository => {
+            let listed = p
+                .limited(
+                    p.ecr
+                        .describe_repositories()
+                        .repository_names(&id.key)
+                        .send(),
+                )
+                .await
+                .map_err(|e| error::api("DescribeRepositories", e));
+            let Some(repository) = unless_gone(listed)?
+                .and_then(|l| l.repositories.unwrap_or_default().into_iter().next())
+            else {
+                return Ok(None);
+            };
+            let read = read_repository(p, &RefreshScope::default(), repository).await?;
+            Ok(read.into_iter().next())
+        }
+        Kind::Role => {
+            let got = p
+                .limited(p.iam.get_role().role_name(&id.key).send())
+                .await
+                .map_err(|e| error::api("GetRole", e));
+            let Some(role) = unless_gone(got)?.and_then(|g| g.role) else {
+                return Ok(None);
+            };
+            let trust = match role.assume_role_policy_document() {
+                Some(text) => document("GetRole", text)?,
+                None => JsonDocument(Value::Null),
+            };
+            Ok(Some(Resource::Role(Role {
+                tags: role
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key.clone(), t.value.clone()))
+                    .collect(),
+                name: role.role_name,
+                path: role.path,
+                trust,
+            })))
+        }
+        // Rare enough (a lost create response) to reuse the listing rather than add a reader.
+        Kind::OidcProvider => {
+            let scope = RefreshScope {
+                oidc_providers: [id.key.clone()].into(),
+                ..RefreshScope::default()
+            };
+            Ok(oidc_providers(p, &scope)
+                .await?
+                .into_iter()
+                .find(|r| r.id() == *id))
+        }
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, Plan, Provider, ProviderSettings,
-    RefreshScope, Resource,
+    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, Plan, Provider, ProviderError,
+    ProviderSettings, RefreshScope, Resource,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -129,6 +129,15 @@ async fn connect(
     options.endpoint = flags.endpoint.clone().or(options.endpoint);
     let aws = match AwsProvider::connect(options).await {
         Ok(aws) => Arc::new(aws),
+        // The credentials loaded fine: they are just another account's. Say exactly that, not
+        // that they could not be loaded.
+        Err(err @ ProviderError::WrongAccount { .. }) => {
+            return Err(miette!(
+                help = "use credentials (AWS_PROFILE, `aws sso login`, assume_role_arn) for the \
+                        account in the provider block's account_id, or correct account_id",
+                "wrong AWS account, nothing was read or changed: {err}"
+            ));
+        }
         Err(err) if err.to_string().contains("credentials") => {
             return Err(miette!(
                 help = "configure credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID), \

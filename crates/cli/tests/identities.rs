@@ -268,6 +268,12 @@ async fn identities_apply_and_read_back_equal_on_moto() {
     env.edit("main.hcl", "    force_delete = true\n", "");
     let codefresh = Env::copy_of("examples/codefresh");
     codefresh.edit("main.hcl", "provider \"sandbox\" {}", "provider \"aws\" {}");
+    // Codefresh's own page asks for an AWS-managed policy: attached, and read back attached.
+    codefresh.edit(
+        "main.hcl",
+        "    access = \"pull\"\n  }",
+        "    managed_policy = \"AmazonEC2ContainerRegistryReadOnly\"\n  }",
+    );
     let run = |e: &Env, args: &[&str]| -> Run {
         let config = e.config();
         let out = Command::new(env!("CARGO_BIN_EXE_ecrplan"))
@@ -292,6 +298,15 @@ async fn identities_apply_and_read_back_equal_on_moto() {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     };
+    let planned = run(&codefresh, &["plan"]);
+    assert!(
+        planned
+            .stdout
+            .contains("module.codefresh-images.assumed_role_policy_attachment")
+            && planned.stdout.contains("reaches every repository"),
+        "{}",
+        planned.stdout
+    );
     for e in [&env, &codefresh] {
         let apply = run(e, &["apply", "--auto-approve"]);
         assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);

@@ -87,6 +87,7 @@ fn repository(name: &str, tags: Tags) -> LiveObject {
     LiveObject::new(Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: Default::default(),
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Default::default(),
         tags,

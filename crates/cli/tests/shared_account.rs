@@ -100,6 +100,7 @@ impl Env {
                     image_tag_mutability: Default::default(),
                     scan_on_push: false,
                     encryption: Encryption::Aes256,
+                    image_tag_mutability_exclusion_filters: Vec::new(),
                     tags: Tags::new(),
                 }),
             })

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use ecrplan_model::identity::ManagedPolicy;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId, Plan,
     Resource, Severity, actions, tags,
@@ -55,6 +56,21 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     ));
                 }
             }
+            (_, Some(Resource::RolePolicyAttachment(a)))
+                if matches!(change.action, Action::Create | Action::Adopt)
+                    && ManagedPolicy::is_managed_ecr_arn(&a.policy_arn) =>
+            {
+                notes.push(note(
+                    Severity::Warning,
+                    change,
+                    format!(
+                        "role {} gets the AWS-managed policy {}, which reaches every repository \
+                         in the account, not only this module's; `access = \"pull\"` or \
+                         `\"push\"` scopes it to the module",
+                        a.role, a.policy_arn
+                    ),
+                ));
+            }
             (_, Some(Resource::Role(role))) if change.action != Action::Delete => {
                 // An explicit `allow_any_organisation = true` travels on the role as a tag;
                 // with it, the open trust is the user's stated intent and only worth a warning.
@@ -104,6 +120,8 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
         }
     }
     notes.extend(old_access_keys(plan, &index));
+    notes.extend(wildcard_trust(plan));
+    notes.extend(replication_to_itself(plan));
     notes.extend(trusted_provider_deletes(plan, &index));
     notes.extend(shared_name_deletes(plan));
     notes
@@ -213,6 +231,112 @@ fn wide_trust(trust: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// Trust that stays within one organisation but is wide there, as the configuration allows:
+/// `repository = "*"`, `environments = ["*"]`, `project_ids = ["*"]`. Allowed, so a warning,
+/// and only on a change that writes the role: every unchanged role repeating it would drown
+/// the rest of a plan.
+fn wildcard_trust(plan: &Plan) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for change in &plan.changes {
+        let Some(Resource::Role(role)) = &change.after else {
+            continue;
+        };
+        if !matches!(
+            change.action,
+            Action::Create | Action::Update | Action::Adopt | Action::Replace
+        ) {
+            continue;
+        }
+        let mut wide: Vec<String> = Vec::new();
+        for s in statements(&role.trust.0) {
+            let subs = s
+                .get("Condition")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|c| c.values())
+                .filter_map(Value::as_object)
+                .flat_map(|keys| keys.iter())
+                .filter(|(k, _)| k.ends_with(":sub"))
+                .flat_map(|(_, v)| strings(Some(v)));
+            for sub in subs {
+                if wider_than_one_organisation(sub) {
+                    continue;
+                }
+                if let Some(what) = wildcard_scope(sub) {
+                    let line = format!("`{sub}` ({what})");
+                    if !wide.contains(&line) {
+                        wide.push(line);
+                    }
+                }
+            }
+        }
+        if !wide.is_empty() {
+            notes.push(note(
+                Severity::Warning,
+                change,
+                format!(
+                    "role {} trusts wildcards within one organisation: {}",
+                    role.name,
+                    wide.join(", ")
+                ),
+            ));
+        }
+    }
+    notes
+}
+
+/// A replication destination that is the registry itself (its account and region): ECR refuses
+/// it at PutReplicationConfiguration. `validate` catches it when the provider block names both;
+/// otherwise the account is known only now.
+fn replication_to_itself(plan: &Plan) -> Option<Note> {
+    plan.changes.iter().find_map(|change| {
+        let Some(Resource::Replication(r)) = &change.after else {
+            return None;
+        };
+        if !matches!(change.action, Action::Create | Action::Update) {
+            return None;
+        }
+        let own = r
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.destinations)
+            .any(|d| d.registry_id == plan.account.id && d.region == plan.account.region);
+        own.then(|| {
+            note(
+                Severity::Error,
+                change,
+                format!(
+                    "replication names the registry itself ({} in {}) as a destination; ECR \
+                     refuses that — name another region or account",
+                    plan.account.id, plan.account.region
+                ),
+            )
+        })
+    })
+}
+
+/// What a wildcard in one organisation's `sub` pattern admits, if it has one beyond the
+/// `:*` that ends a GitHub repository's pattern and the `user/*` of CircleCI's.
+fn wildcard_scope(sub: &str) -> Option<&'static str> {
+    let wild = |s: &str| s.contains(['*', '?']);
+    if let Some(rest) = sub.strip_prefix("repo:") {
+        let (repo, context) = rest.split_once(':').unwrap_or((rest, ""));
+        let repository = repo.split_once('/').map_or("", |(_, r)| r);
+        if wild(repository) {
+            return Some("any repository of the organisation matching it");
+        }
+        if let Some(env) = context.strip_prefix("environment:")
+            && wild(env)
+        {
+            return Some("any environment matching it");
+        }
+        return None;
+    }
+    let rest = sub.strip_prefix("org/")?;
+    let project = rest.split('/').nth(2)?;
+    wild(project).then_some("any project of the organisation")
 }
 
 /// `repo:ORG/…` (GitHub), `org/ORG/…` (CircleCI) and `project_path:GROUP/…` (GitLab) are
@@ -346,6 +470,17 @@ mod tests {
         assert!(wider_than_one_organisation(
             "project_path:*/proj:ref_type:branch:ref:main"
         ));
+    }
+
+    #[test]
+    fn wildcards_within_one_organisation_are_named() {
+        assert!(wildcard_scope("repo:acme/*:*").is_some());
+        assert!(wildcard_scope("repo:acme/app:environment:*").is_some());
+        assert!(wildcard_scope("org/5bd1/project/*/user/*").is_some());
+        assert_eq!(wildcard_scope("repo:acme/app:*"), None);
+        assert_eq!(wildcard_scope("repo:acme/app:environment:prod"), None);
+        assert_eq!(wildcard_scope("repo:acme/app:ref:refs/heads/*"), None);
+        assert_eq!(wildcard_scope("org/5bd1/project/0c9a/user/*"), None);
     }
 
     #[test]

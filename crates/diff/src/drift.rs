@@ -35,9 +35,9 @@ pub struct Drift {
     pub missing: Vec<MissingObject>,
     /// Objects this estate owns that are no longer declared.
     pub undeclared: Vec<MissingObject>,
-    /// Account-wide audits only: objects no estate manages (untagged repositories nobody
-    /// declares, and a replication configuration that exists while the estate does not declare
-    /// one).
+    /// Account-wide audits only: objects no estate manages: untagged repositories nobody declares, hand-made roles that
+    /// trust an OIDC provider this estate manages, and a replication configuration that exists
+    /// while the estate does not declare one.
     pub unmanaged: Vec<UnmanagedObject>,
     /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the estate's CI users: not a
     /// difference from the configuration, but the audit static keys need.
@@ -187,6 +187,7 @@ pub fn drift(
     }
     let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
     let index = LiveIndex::new(live);
+    let providers = managed_providers(&plan.changes, &index, &desired.name);
     for (id, object) in index.iter() {
         if declared.contains(id) {
             continue;
@@ -207,6 +208,26 @@ pub fn drift(
                     reason: format!("repository {} is not declared and has no owner", r.name),
                 });
             }
+            Resource::Role(r) if object.owner.is_none() => {
+                let trusted: Vec<String> = r
+                    .trust
+                    .federated_providers()
+                    .into_iter()
+                    .filter(|url| providers.contains(url))
+                    .collect();
+                if !trusted.is_empty() {
+                    report.unmanaged.push(UnmanagedObject {
+                        id: id.clone(),
+                        reason: format!(
+                            "role {} (path {}) trusts the OIDC provider {} this estate manages, \
+                             but no estate owns the role: CI tokens can assume it unseen",
+                            r.name,
+                            r.path,
+                            trusted.join(", ")
+                        ),
+                    });
+                }
+            }
             Resource::Replication(r) if desired.replication.is_none() && !r.rules.is_empty() => {
                 report.unmanaged.push(UnmanagedObject {
                     id: id.clone(),
@@ -221,4 +242,24 @@ pub fn drift(
         }
     }
     Ok(report)
+}
+
+/// The OIDC providers this estate manages: declared ones, and live ones it owns. A role that
+/// trusts one of them lets the estate's CI in, whoever made the role.
+fn managed_providers(
+    changes: &[ecrplan_model::Change],
+    index: &LiveIndex<'_>,
+    estate: &str,
+) -> BTreeSet<String> {
+    let declared = changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::OidcProvider && c.after.is_some())
+        .map(|c| c.id.key.clone());
+    let owned = index
+        .iter()
+        .filter(|(id, o)| {
+            id.kind == Kind::OidcProvider && o.owner.as_ref().is_some_and(|w| w.estate == estate)
+        })
+        .map(|(id, _)| id.key.clone());
+    declared.chain(owned).collect()
 }

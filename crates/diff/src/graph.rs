@@ -37,6 +37,7 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
             );
             out
         }
+        Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
         // A membership needs both ends; a group policy its group. Deletes run in reverse, so
         // the membership goes before its group and user, the policy before its group.
         Resource::GroupMembership(m) => {

@@ -555,6 +555,11 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
             format!("{}_role_policy", ci(&p.role)),
             format!("{}:{}", p.role, p.name),
         ),
+        Resource::RolePolicyAttachment(a) => (
+            Kind::RolePolicyAttachment,
+            format!("{}_role_policy_attachment", ci(&a.role)),
+            format!("{}:{}", a.role, a.policy_arn),
+        ),
         Resource::Replication(_) => (
             Kind::Replication,
             "replication_configuration".to_owned(),

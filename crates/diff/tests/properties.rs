@@ -39,6 +39,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                     } else {
                         TagMutability::Mutable
                     },
+                    image_tag_mutability_exclusion_filters: Vec::new(),
                     scan_on_push: scan,
                     encryption: if kms {
                         Encryption::Kms {

@@ -62,6 +62,7 @@ fn unmanaged_repository(name: &str) -> LiveObject {
         image_tag_mutability: Default::default(),
         scan_on_push: false,
         encryption: Encryption::Aes256,
+        image_tag_mutability_exclusion_filters: Vec::new(),
         tags: Tags::new(),
     }))
 }

@@ -70,6 +70,7 @@ fn repo(name: &str) -> Resource {
     Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: TagMutability::Mutable,
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Encryption::Aes256,
         tags: Tags::new(),

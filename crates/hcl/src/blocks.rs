@@ -6,6 +6,7 @@ use ecrplan_model::{
 use hcl_edit::structure::Block;
 
 use crate::eval::{Evaluator, span_of};
+use crate::limits::{REPLICATION_DESTINATIONS_MAX, REPLICATION_FILTERS_MAX, is_replication_filter};
 use crate::value::{At, FileId};
 
 /// Arguments of Terraform's AWS provider that ecrplan accepts in `provider "aws"` and does not
@@ -223,6 +224,18 @@ impl Evaluator<'_> {
                             self.sink.push(d);
                         }
                         if let (Some(region), Some(registry_id)) = (region, registry_id) {
+                            if self.registry.region.as_deref() == Some(region.as_str())
+                                && self.registry.account_id.as_deref() == Some(registry_id.as_str())
+                            {
+                                let d = self
+                                    .diag(
+                                        &At::new(file, span_of(&inner.ident)),
+                                        format!("this destination is the registry itself ({registry_id} in {region})"),
+                                        "replicates to its own source",
+                                    )
+                                    .help("ECR refuses a replication destination that is the source registry's own region and account (PutReplicationConfiguration); name another region or account");
+                                self.sink.push(d);
+                            }
                             rule.destinations.push(ReplicationDestination {
                                 region,
                                 registry_id,
@@ -241,12 +254,15 @@ impl Evaluator<'_> {
                         match self.attr_value(&f, "prefix") {
                             Some(v) => {
                                 if let Some(p) = self.string(&v, "filter.prefix") {
-                                    if p.is_empty() || p.len() > 256 {
-                                        self.error(
-                                            &v.at,
-                                            "a replication prefix must be 1 to 256 characters long",
-                                            "this prefix",
-                                        );
+                                    if !is_replication_filter(&p) {
+                                        let d = self
+                                            .diag(
+                                                &v.at,
+                                                format!("`{}` is not a repository prefix ECR accepts", p.escape_debug()),
+                                                "can never match a repository name",
+                                            )
+                                            .help("ECR: a replication filter is 2 to 256 characters of lower-case letters, digits and `._-/` (repository names are lower-case), each part before a `/` starting with a letter or digit; it matches by prefix, without wildcards");
+                                        self.sink.push(d);
                                     } else {
                                         rule.repository_prefixes.push(p);
                                     }
@@ -255,6 +271,32 @@ impl Evaluator<'_> {
                             None => self.missing(&at, "prefix", "a replication `filter`"),
                         }
                     }
+                }
+            }
+            let rule_at = At::new(file, span_of(&rule_block.ident));
+            for (count, max, what) in [
+                (
+                    rule.destinations.len(),
+                    REPLICATION_DESTINATIONS_MAX,
+                    "destinations",
+                ),
+                (
+                    rule.repository_prefixes.len(),
+                    REPLICATION_FILTERS_MAX,
+                    "filters",
+                ),
+            ] {
+                if count > max {
+                    let d = self
+                        .diag(
+                            &rule_at,
+                            format!("this replication rule has {count} {what}"),
+                            "too many",
+                        )
+                        .help(format!(
+                            "ECR allows at most {max} {what} per replication rule (ECR service quotas); split them over several rules (at most 10)"
+                        ));
+                    self.sink.push(d);
                 }
             }
             if !destination_written {

@@ -15,7 +15,9 @@ mod decode;
 mod diag;
 mod eval;
 mod lifecycle;
+mod limits;
 mod modules;
+mod read;
 mod strings;
 mod structure;
 mod value;
@@ -28,7 +30,7 @@ use ecrplan_model::{ANONYMOUS_ESTATE, DesiredEstate, ProviderSettings, Replicati
 use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
-pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, render_text};
+pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
@@ -194,6 +196,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         );
     }
     estate.provider = read_provider(&mut ev, &top.providers);
+    ev.registry = limits::Registry::of(&estate.provider);
     estate.replication = read_replication(&mut ev, &top.replication);
 
     let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
@@ -335,6 +338,11 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// The files of a directory, `*.hcl` and `*.tf`, in name order.
+/// The configuration files of `dir`: every `*.tf` and `*.hcl` entry, in name order, each read
+/// or reported. An entry that cannot be read (a dangling symbolic link, a loop, a directory, a
+/// FIFO, a device, a file that is not UTF-8) is an error naming it, never skipped: a directory
+/// that silently lost a file would plan to destroy what that file declared. Editor files are
+/// ignored as Terraform ignores them ([`is_ignored`]).
 fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
     let fail =
         |message: String, help: &str| Diagnostics(vec![Diagnostic::error(message).help(help)]);
@@ -348,35 +356,90 @@ fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
         )
     })?;
     let mut names = Vec::new();
-    for entry in entries.flatten() {
+    let mut errors = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "cannot list the configuration directory {}: {e}",
+                        dir.display()
+                    ))
+                    .help("check the directory's permissions"),
+                );
+                continue;
+            }
+        };
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_config = name.ends_with(".tf") || name.ends_with(".hcl");
-        if is_config && entry.path().is_file() {
+        if is_config && !is_ignored(&name) {
             names.push(name);
         }
     }
     names.sort();
-    if names.is_empty() {
+    if names.is_empty() && errors.is_empty() {
         return Err(fail(
             format!("no *.tf or *.hcl files in {}", dir.display()),
             "point ecrplan at a directory with a module block, e.g. examples/quickstart",
         ));
     }
     let mut files = Vec::new();
-    let mut errors = Vec::new();
     for name in names {
-        match std::fs::read_to_string(dir.join(&name)) {
+        match read::read_text(&dir.join(&name), read::CONFIG_FILE_LIMIT) {
             Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
-            Err(e) => errors.push(
-                Diagnostic::error(format!("cannot read {name}: {e}"))
-                    .help("configuration files must be readable UTF-8 text"),
-            ),
+            Err(e) => errors.push(unreadable_file(name, &e, read::CONFIG_FILE_LIMIT)),
         }
     }
     if errors.is_empty() {
         Ok(files)
     } else {
         Err(Diagnostics(errors))
+    }
+}
+
+/// Terraform's rule for files it does not read: names starting with `.` (editor lock files such
+/// as Emacs's `.#main.tf`, which is a dangling symbolic link), ending with `~`, or starting and
+/// ending with `#` (`configs/parser_config_dir.go`, `IsIgnoredFile`).
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+}
+
+/// The error for a configuration file (or a `file()` target) that could not be read: located at
+/// the first bad byte when the file is not UTF-8, otherwise naming the file.
+pub(crate) fn unreadable_file(name: String, e: &read::ReadError, limit: u64) -> Diagnostic {
+    let reason = e.describe(limit);
+    match e {
+        read::ReadError::Encoding { text, offset, utf16 } => {
+            let file = Arc::new(SourceFile::new(name, text.as_str()));
+            let (line, column) = file.line_column(*offset);
+            let end = text[*offset..]
+                .chars()
+                .next()
+                .map_or(*offset, |c| offset + c.len_utf8());
+            let help = if *utf16 {
+                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8 (a UTF-8 byte order mark is accepted)"
+            } else {
+                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8"
+            };
+            Diagnostic::error(format!(
+                "cannot read {}: {reason}: the first invalid byte is byte {offset} (line {line}, column {column})",
+                file.name
+            ))
+            .in_file(&file)
+            .label(*offset..end, "first invalid byte")
+            .help(help)
+        }
+        read::ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {name}: {reason}"))
+            .in_file(&Arc::new(SourceFile::new(name, "")))
+            .help("a configuration file this large is not configuration: check what the entry is"),
+        read::ReadError::NotRegular(_) | read::ReadError::Dangling(_) | read::ReadError::Io(_) => {
+            Diagnostic::error(format!("cannot read {name}: {reason}"))
+                .in_file(&Arc::new(SourceFile::new(name, "")))
+                .help("every *.tf and *.hcl entry of the directory is configuration: make it a readable regular file, or rename or remove it")
+        }
     }
 }
 

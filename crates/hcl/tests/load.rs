@@ -440,7 +440,7 @@ module "b" {
   circleci_access = {
     role_name       = "ci-push"
     organisation_id = "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"
-    project_ids     = ["p"]
+    project_ids     = ["0c9a8b7d-6e5f-4a3b-2c1d-9e8f7a6b5c4d"]
   }
 }
 "#,
@@ -685,5 +685,26 @@ fn the_region_tag_counts_against_the_role_tag_limit() {
     assert_eq!(
         errors[0].message(),
         "47 tags, with the 4 ecrplan adds, make 51: AWS allows 50 per object"
+    );
+}
+
+#[test]
+fn exclusion_filters_are_read_with_their_mutability() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "ecrplan { estate = \"e\" }\n\
+         module \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+         image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n  \
+         image_tag_mutability_exclusion_filters = [\"release-*\", \"dev_*.x\"]\n}\n",
+    )]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let settings = &loaded.estate.modules[0].settings;
+    assert_eq!(
+        settings.image_tag_mutability,
+        ecrplan_model::TagMutability::ImmutableWithExclusion
+    );
+    assert_eq!(
+        settings.image_tag_mutability_exclusion_filters,
+        ["release-*", "dev_*.x"]
     );
 }

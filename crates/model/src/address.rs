@@ -18,6 +18,8 @@ pub enum Kind {
     Role,
     /// The inline policy of such a role.
     RolePolicy,
+    /// A managed policy attached to such a role.
+    RolePolicyAttachment,
     /// The registry-wide replication configuration.
     Replication,
     /// An IAM user CI signs in as with a static key.
@@ -40,6 +42,7 @@ impl Kind {
             Kind::LifecyclePolicy => "aws_ecr_lifecycle_policy",
             Kind::Role => "aws_iam_role",
             Kind::RolePolicy => "aws_iam_role_policy",
+            Kind::RolePolicyAttachment => "aws_iam_role_policy_attachment",
             Kind::Replication => "aws_ecr_replication_configuration",
             Kind::User => "aws_iam_user",
             Kind::Group => "aws_iam_group",
@@ -109,7 +112,7 @@ pub struct ObjectId {
     /// The kind of object.
     pub kind: Kind,
     /// Repository name, role, user or group name, provider URL, `role:policy`,
-    /// `group:policy`, `group:user`, or `registry`.
+    /// `role:policy_arn`, `group:policy`, `group:user`, or `registry`.
     pub key: String,
 }
 

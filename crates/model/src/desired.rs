@@ -139,6 +139,9 @@ pub struct Module {
 pub struct RepositorySettings {
     /// Tag mutability.
     pub image_tag_mutability: TagMutability,
+    /// Wildcard filters naming the tags that are the exception to `image_tag_mutability`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_tag_mutability_exclusion_filters: Vec<String>,
     /// Scan on push.
     pub scan_on_push: bool,
     /// Encryption.
@@ -350,6 +353,10 @@ impl Module {
                 resource: Resource::Repository(Repository {
                     name: name.clone(),
                     image_tag_mutability: self.settings.image_tag_mutability,
+                    image_tag_mutability_exclusion_filters: self
+                        .settings
+                        .image_tag_mutability_exclusion_filters
+                        .clone(),
                     scan_on_push: self.settings.scan_on_push,
                     encryption: self.settings.encryption.clone(),
                     tags: repo_tags.clone(),

@@ -37,6 +37,6 @@ pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};
 pub use provider::{Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
-    ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags,
-    tags,
+    ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,
+    RolePolicyAttachment, TagMutability, Tags, tags,
 };

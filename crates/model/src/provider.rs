@@ -72,7 +72,8 @@ pub enum Operation {
 pub enum ProviderError {
     /// The credentials resolve to another account than the configuration's guard.
     #[error(
-        "credentials are for account {actual}, but the configuration is for account {expected}"
+        "the AWS credentials loaded belong to account {actual}, but the configuration is for \
+         account {expected}"
     )]
     WrongAccount {
         /// The `account_id` of the provider block.

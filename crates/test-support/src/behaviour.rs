@@ -6,7 +6,7 @@ use ecrplan_model::{
     Account, Encryption, JsonDocument, Kind, LifecyclePolicy, LiveEstate, ObjectId, OidcProvider,
     Operation, Owner, Provider, ProviderError, ROLE_PATH, RefreshScope, Replication,
     ReplicationDestination, ReplicationRule, Repository, RepositoryPolicy, Resource, Role,
-    RolePolicy, TagMutability, Tags, tags,
+    RolePolicy, RolePolicyAttachment, TagMutability, Tags, tags,
 };
 use serde_json::json;
 
@@ -42,6 +42,7 @@ fn repository(name: &str, tags: Tags) -> Resource {
     Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: TagMutability::Mutable,
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Encryption::Aes256,
         tags,
@@ -126,22 +127,34 @@ async fn expect_err(p: &dyn Provider, op: Operation) -> ProviderError {
     }
 }
 
-/// Create, read back, update (mutability, scanning, tags), delete; duplicates and missing
-/// Creates `resource`, checks that it reads back as applied, and that creating it again is
-/// refused as a duplicate.
+/// Creates `resource` and checks that it reads back as applied, then [`create_again`].
 async fn create_once(p: &dyn Provider, scope: &RefreshScope, resource: &Resource) {
     create(p, resource).await;
     assert_live(p, scope, resource).await;
-    let err = expect_err(
-        p,
-        Operation::Create {
-            resource: resource.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    create_again(p, scope, resource).await;
 }
 
+/// Creating an existing object again (issue 11): the same object with this estate's tags is a
+/// create whose response was lost and whose retry met the object — done, nothing changes. One
+/// that differs, or that names another estate, is refused as a duplicate.
+async fn create_again(p: &dyn Provider, scope: &RefreshScope, resource: &Resource) {
+    create(p, resource).await;
+    let mut foreign = resource.clone();
+    if let Some(t) = foreign.tags_mut() {
+        t.insert(tags::ESTATE.into(), "someone-else".into());
+    }
+    let mut differs = resource.clone();
+    if let Some(t) = differs.tags_mut() {
+        t.insert("drifted".into(), "yes".into());
+    }
+    for other in [foreign, differs] {
+        let err = expect_err(p, Operation::Create { resource: other }).await;
+        assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    }
+    assert_live(p, scope, resource).await;
+}
+
+/// Create, read back, update (mutability, scanning, tags), delete; duplicates and missing
 /// repositories give the domain errors.
 pub async fn repositories(s: &Subject<'_>) {
     let p = s.provider;
@@ -392,14 +405,7 @@ pub async fn roles(s: &Subject<'_>) {
     create(p, &policy).await;
     assert_live(p, &scope, &role).await;
     assert_live(p, &scope, &policy).await;
-    let err = expect_err(
-        p,
-        Operation::Create {
-            resource: role.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    create_again(p, &scope, &role).await;
 
     // Found by the /ecrplan/ listing even when no longer declared.
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
@@ -552,6 +558,71 @@ pub async fn replication(s: &Subject<'_>) {
     assert_live(p, &scope, &updated).await;
     delete(p, &updated).await;
     assert_absent(p, &scope, &created.id()).await;
+}
+
+/// Managed policies attached to an owned role (issue 11): read as objects of their own,
+/// attached and detached one by one, gone with the role.
+pub async fn attached_policies(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = scope_of("alpha", &[], &["app-ci"]);
+    create(p, &github_provider("alpha")).await;
+    let role = Resource::Role(Role {
+        name: "app-ci".into(),
+        path: ROLE_PATH.into(),
+        trust: trust(&acct, "repo:example/app:*"),
+        tags: owned("alpha", Some("m"), &[]),
+    });
+    create(p, &role).await;
+    let attachment = |arn: &str| {
+        Resource::RolePolicyAttachment(RolePolicyAttachment {
+            role: "app-ci".into(),
+            policy_arn: arn.into(),
+        })
+    };
+    let admin = attachment("arn:aws:iam::aws:policy/AdministratorAccess");
+    let read_only = attachment("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly");
+    create(p, &admin).await;
+    create(p, &read_only).await;
+    assert_live(p, &scope, &admin).await;
+    assert_live(p, &scope, &read_only).await;
+    // Read for an owned role even when no longer declared, so a stray one is detached.
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    assert!(undeclared.get(&admin.id()).is_some(), "{undeclared:#?}");
+    assert_eq!(
+        undeclared.get(&admin.id()).and_then(|o| o.owner.clone()),
+        undeclared.get(&role.id()).and_then(|o| o.owner.clone()),
+        "an attachment belongs to its role's owner"
+    );
+    delete(p, &admin).await;
+    assert_absent(p, &scope, &admin.id()).await;
+    assert_live(p, &scope, &read_only).await;
+    delete(p, &role).await;
+    assert_absent(p, &scope, &read_only.id()).await;
+}
+
+/// Exclusion filters (issue 11): created with the repository, read back, changed in place.
+pub async fn exclusion_filters(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &["app"], &[]);
+    let with = |mutability: TagMutability, filters: &[&str]| {
+        let mut r = repository("app", owned("alpha", Some("m"), &[]));
+        if let Resource::Repository(repo) = &mut r {
+            repo.image_tag_mutability = mutability;
+            repo.image_tag_mutability_exclusion_filters =
+                filters.iter().map(|f| (*f).to_owned()).collect();
+        }
+        r
+    };
+    let created = with(TagMutability::ImmutableWithExclusion, &["latest", "dev-*"]);
+    create(p, &created).await;
+    assert_live(p, &scope, &created).await;
+    let updated = with(TagMutability::MutableWithExclusion, &["release-*"]);
+    update(p, &created, &updated).await;
+    assert_live(p, &scope, &updated).await;
+    let plain = with(TagMutability::Immutable, &[]);
+    update(p, &updated, &plain).await;
+    assert_live(p, &scope, &plain).await;
 }
 
 /// An untagged repository is unmanaged; the Tag operation adopts it without touching

@@ -134,16 +134,22 @@ fn print_json(value: &Value) {
 
 /// Diagnostics as miette's default handler draws them: colour only when stderr is a terminal
 /// and `NO_COLOR` is unset, and the same 100-column unicode layout as
-/// [`ecrplan_hcl::render_text`] otherwise.
+/// [`ecrplan_hcl::render_text`] otherwise (at most [`ecrplan_hcl::RENDER_LIMIT`] of them, then a
+/// line counting the rest).
 fn render(diagnostics: &[Diagnostic]) -> String {
     let handler = MietteHandlerOpts::new()
         .width(100)
         .unicode(true)
         .terminal_links(false)
         .build();
+    let (diagnostics, more) = ecrplan_hcl::shown(diagnostics);
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&Rendered(&handler, diagnostic).to_string());
+    }
+    if let Some(more) = more {
+        out.push_str(&more);
+        out.push('\n');
     }
     out
 }

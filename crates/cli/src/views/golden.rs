@@ -87,6 +87,7 @@ fn account_wide_drift() {
             image_tag_mutability: Default::default(),
             scan_on_push: false,
             encryption: Default::default(),
+            image_tag_mutability_exclusion_filters: Vec::new(),
             tags,
         }))
     };
@@ -137,6 +138,24 @@ fn delete_of_an_owned_repository() {
 fn adopt() {
     plan_goldens("adopt");
     drift_goldens("adopt");
+}
+
+/// Issue 11: `--adopt` changed mutability and replaced policies under a heading that said only
+/// "ownership tags added".
+#[test]
+fn adoption_headings_name_every_change_that_comes_with_it() {
+    plan_goldens("adopt_with_changes");
+    let text = view(ViewFormat::Text, false, None).plan(&planned("adopt_with_changes"));
+    assert!(
+        text.contains("updated in place: image_tag_mutability, tags will change"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "will be updated in place, with the adoption of module.ecr-koa.repository[\"giftcard-service\"]"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::View;
-use super::render::{Line, Summary, body, drift_lines, label, will};
+use super::render::{Line, Summary, body, drift_lines, heading, label};
 
 /// Terraform-like text; ANSI colour only when `color`.
 pub struct TextView {
@@ -45,13 +45,13 @@ impl TextView {
         );
     }
 
-    fn change(&self, out: &mut String, c: &Change) {
+    fn change(&self, out: &mut String, c: &Change, plan: &Plan) {
         let symbol = c.action.symbol();
         let first = symbol.chars().next().unwrap_or(' ');
         let _ = writeln!(
             out,
             "  {}",
-            self.paint(BOLD, &format!("# {} {}", c.address, will(c.action)))
+            self.paint(BOLD, &format!("# {} {}", c.address, heading(c, plan)))
         );
         if c.action == Action::Replace && !c.replace_because.is_empty() {
             let _ = writeln!(
@@ -127,7 +127,7 @@ impl View for TextView {
             plan.account.id, plan.account.region, plan.estate
         );
         for c in changing {
-            self.change(&mut out, c);
+            self.change(&mut out, c, plan);
         }
         self.notes(&mut out, &plan.notes);
         let _ = writeln!(out, "{}", self.paint(BOLD, &Summary::of(plan).line()));

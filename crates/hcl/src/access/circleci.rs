@@ -3,6 +3,7 @@
 use ecrplan_model::CircleciAccess;
 
 use crate::eval::Evaluator;
+use crate::limits::DocumentAts;
 use crate::modules::is_uuid;
 use crate::value::{At, Value};
 
@@ -11,6 +12,7 @@ impl Evaluator<'_> {
         &mut self,
         v: &Value,
         roles: &mut Vec<(String, At)>,
+        ats: &mut DocumentAts,
     ) -> Option<CircleciAccess> {
         const KEYS: &[&str] = &["role_name", "organisation_id", "project_ids"];
         let obj = self.object(v, "circleci_access", KEYS)?;
@@ -38,11 +40,26 @@ impl Evaluator<'_> {
             return None;
         }
         let projects_value = projects_value?;
-        let project_ids: Vec<String> = self
-            .strings(projects_value, "circleci_access.project_ids")?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
+        ats.circleci = Some(projects_value.at.clone());
+        let mut project_ids = Vec::new();
+        let mut projects_ok = true;
+        for (id, at) in self.strings(projects_value, "circleci_access.project_ids")? {
+            if id != "*" && !is_uuid(&id) {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("`{}` is not a CircleCI project id", id.escape_debug()),
+                        "expected a UUID or \"*\"",
+                    )
+                    .help("the role trusts `sub` = org/<organisation>/project/<project id>/user/*: a project id is the UUID under Project Settings → Overview in CircleCI (or \"*\" for every project of the organisation); anything else can never match, or moves the boundaries of `sub`");
+                self.sink.push(d);
+                projects_ok = false;
+            }
+            project_ids.push(id);
+        }
+        if !projects_ok {
+            return None;
+        }
         if project_ids.is_empty() {
             self.error(
                 &projects_value.at,

@@ -8,6 +8,7 @@ use ecrplan_model::{GithubAccess, GithubRepository};
 
 use crate::decode::optional;
 use crate::eval::Evaluator;
+use crate::limits::DocumentAts;
 use crate::value::{At, Value};
 
 impl Evaluator<'_> {
@@ -15,6 +16,7 @@ impl Evaluator<'_> {
         &mut self,
         v: &Value,
         roles: &mut Vec<(String, At)>,
+        ats: &mut DocumentAts,
     ) -> Option<GithubAccess> {
         const KEYS: &[&str] = &[
             "role_name",
@@ -39,10 +41,11 @@ impl Evaluator<'_> {
             _ => false,
         };
         ok &= role_ok;
-        let mut repositories = Vec::new();
+        let mut repositories: Vec<GithubRepository> = Vec::new();
         if let Some(items) =
             repos_value.and_then(|r| self.list(r, "github_access.github_repositories", "objects"))
         {
+            ats.github = repos_value.map(|r| r.at.clone());
             if items.is_empty() {
                 let at = repos_value.map_or(v.at.clone(), |r| r.at.clone());
                 self.error(
@@ -54,29 +57,30 @@ impl Evaluator<'_> {
             }
             for item in items {
                 match self.github_repository(item, allow_any.unwrap_or(false)) {
-                    Some(r) => repositories.push(r),
+                    Some(r) => {
+                        self.same_but_case(&repositories, &r, &item.at);
+                        repositories.push(r);
+                    }
                     None => ok = false,
                 }
             }
         } else {
             ok = false;
         }
-        let environments = match optional(obj, "environments") {
-            Some(v) => self
-                .strings(v, "github_access.environments")?
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect(),
-            None => Vec::new(),
-        };
-        let refs = match optional(obj, "refs") {
-            Some(v) => self
-                .strings(v, "github_access.refs")?
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect(),
-            None => Vec::new(),
-        };
+        let mut environments = Vec::new();
+        if let Some(v) = optional(obj, "environments") {
+            for (env, at) in self.strings(v, "github_access.environments")? {
+                ok &= self.trust_value(&env, &at, "environments");
+                environments.push(env);
+            }
+        }
+        let mut refs = Vec::new();
+        if let Some(v) = optional(obj, "refs") {
+            for (r, at) in self.strings(v, "github_access.refs")? {
+                ok &= self.trust_value(&r, &at, "refs") && self.git_ref(&r, &at);
+                refs.push(r);
+            }
+        }
         let job_workflow_refs = self.job_workflow_refs(obj)?;
         let role_name = role_name?;
         if let (true, Some(r)) = (role_ok, role_value) {
@@ -143,6 +147,17 @@ impl Evaluator<'_> {
             }
         }
         if separators {
+            return None;
+        }
+        let org_ok = organisation.is_empty()
+            || (self.trust_value(&organisation, &org_value.at, "organisation")
+                && self.github_name(&organisation, &org_value.at, "organisation"));
+        let repo_ok = repository.is_empty()
+            || repo_value.is_none_or(|r| {
+                self.trust_value(&repository, &r.at, "repository")
+                    && self.github_name(&repository, &r.at, "repository")
+            });
+        if !(org_ok && repo_ok) {
             return None;
         }
         if organisation.is_empty() || repository.is_empty() {

@@ -12,6 +12,7 @@ use super::{Declared, iam_tag_text};
 use crate::decode::BodyFields;
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
+use crate::limits::DocumentAts;
 use crate::value::At;
 
 /// The `source` prefix of the Cloud Platform module.
@@ -109,6 +110,8 @@ impl Evaluator<'_> {
         circleci_org: &str,
     ) -> Option<Declared> {
         let ctx = format!("module `{name}`");
+        let label_ok = self.module_label(name, &label_at);
+        let mut ats = DocumentAts::default();
         let team = self.required_attr_value(fields, "team_name", &label_at, &ctx);
         let repo = self.required_attr_value(fields, "repo_name", &label_at, &ctx);
         let team_name = team.as_ref().and_then(|v| self.string(v, "team_name"));
@@ -167,7 +170,10 @@ impl Evaluator<'_> {
         }
         let github_repositories: Vec<(String, At)> =
             match self.attr_value(fields, "github_repositories") {
-                Some(v) => self.strings(&v, "github_repositories").unwrap_or_default(),
+                Some(v) => {
+                    ats.github = Some(v.at.clone());
+                    self.strings(&v, "github_repositories").unwrap_or_default()
+                }
                 None => Vec::new(),
             };
         for (r, at) in &github_repositories {
@@ -176,6 +182,8 @@ impl Evaluator<'_> {
                     .diag(at, format!("`{r}` is not a GitHub repository name"), "not a repository name")
                     .help("give the repository name only: the organisation is always ministryofjustice");
                 self.sink.push(d);
+            } else if self.trust_value(r, at, "repository") {
+                self.github_name(r, at, "repository");
             }
         }
         let environments: Vec<String> = match self.attr_value(fields, "github_environments") {
@@ -206,6 +214,7 @@ impl Evaluator<'_> {
             settings.force_delete = !self.bool(&v, "deletion_protection").unwrap_or(true);
         }
         if let Some(v) = self.attr_value(fields, "lifecycle_policy") {
+            ats.lifecycle = Some(v.at.clone());
             settings.lifecycle = self.lifecycle_policy(&v, "lifecycle_policy");
         }
         if let Some(team_name) = &team_name {
@@ -305,25 +314,27 @@ impl Evaluator<'_> {
             }
         }
 
-        Some(Declared {
-            module: Module {
-                name: name.to_owned(),
-                source,
-                repositories,
-                settings,
-                account_access: Vec::new(),
-                github,
-                circleci,
-                push_actions: CLOUD_PLATFORM_PUSH_ACTIONS
-                    .iter()
-                    .map(|s| (*s).to_owned())
-                    .collect(),
-                ci_outputs: CiOutputs {
-                    prefix,
-                    environments,
-                },
-                identities: Default::default(),
+        let module = Module {
+            name: name.to_owned(),
+            source,
+            repositories,
+            settings,
+            account_access: Vec::new(),
+            github,
+            circleci,
+            push_actions: CLOUD_PLATFORM_PUSH_ACTIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            ci_outputs: CiOutputs {
+                prefix,
+                environments,
             },
+            identities: Default::default(),
+        };
+        self.document_sizes(&module, &ats);
+        label_ok.then_some(Declared {
+            module,
             label_at,
             repositories: repository_ats,
             roles,

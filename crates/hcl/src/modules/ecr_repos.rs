@@ -5,6 +5,7 @@ use ecrplan_model::{CiOutputs, Module, RepositorySettings, TagMutability};
 use super::{Declared, OWNERSHIP_TAGS};
 use crate::decode::BodyFields;
 use crate::eval::Evaluator;
+use crate::limits::DocumentAts;
 use crate::value::At;
 
 /// The attributes of the `ecr-repos` kind.
@@ -16,6 +17,7 @@ pub(crate) const ECR_REPOS_ATTRS: &[&str] = &[
     "github_access",
     "circleci_access",
     "image_tag_mutability",
+    "image_tag_mutability_exclusion_filters",
     "scan_on_push",
     "encryption",
     "lifecycle_policy",
@@ -39,11 +41,14 @@ impl Evaluator<'_> {
         fields: &BodyFields<'_>,
     ) -> Option<Declared> {
         let ctx = format!("module `{name}`");
+        let label_ok = self.module_label(name, &label_at);
+        let mut ats = DocumentAts::default();
         let mut repositories = Vec::new();
         let mut repository_ats = Vec::new();
         if let Some(v) = self.required_attr_value(fields, "ecr-repositories", &label_at, &ctx)
             && let Some(names) = self.strings(&v, "ecr-repositories")
         {
+            ats.repositories = Some(v.at.clone());
             if names.is_empty() {
                 self.error(
                     &v.at,
@@ -63,6 +68,7 @@ impl Evaluator<'_> {
         if let Some(v) = self.attr_value(fields, "account_access")
             && let Some(items) = self.list(&v, "account_access", "objects")
         {
+            ats.account_access = Some(v.at.clone());
             for item in items {
                 if let Some(access) = self.account_access(item) {
                     account_access.push(access);
@@ -72,21 +78,25 @@ impl Evaluator<'_> {
 
         let mut roles = Vec::new();
         let github = match self.attr_value(fields, "github_access") {
-            Some(v) => self.github_access(&v, &mut roles),
+            Some(v) => self.github_access(&v, &mut roles, &mut ats),
             None => None,
         };
         let circleci = match self.attr_value(fields, "circleci_access") {
-            Some(v) => self.circleci_access(&v, &mut roles),
+            Some(v) => self.circleci_access(&v, &mut roles, &mut ats),
             None => None,
         };
         let identities = self.identities(fields, &mut roles);
 
         let mut settings = RepositorySettings::default();
+        let mut mutability_at = None;
         if let Some(v) = self.attr_value(fields, "image_tag_mutability")
             && let Some(s) = self.string(&v, "image_tag_mutability")
         {
             match TagMutability::parse(&s) {
-                Some(m) => settings.image_tag_mutability = m,
+                Some(m) => {
+                    settings.image_tag_mutability = m;
+                    mutability_at = Some(v.at.clone());
+                }
                 None => {
                     let d = self
                             .diag(
@@ -99,6 +109,11 @@ impl Evaluator<'_> {
                 }
             }
         }
+        settings.image_tag_mutability_exclusion_filters = self.exclusion_filters(
+            fields,
+            settings.image_tag_mutability,
+            mutability_at.as_ref(),
+        );
         if let Some(v) = self.attr_value(fields, "scan_on_push") {
             settings.scan_on_push = self.bool(&v, "scan_on_push").unwrap_or_default();
         }
@@ -118,7 +133,7 @@ impl Evaluator<'_> {
                 || identities.ci_user.is_some();
             settings.tags = self.user_tags(&v, "tags", on_role).unwrap_or_default();
             let allow_any = github.as_ref().is_some_and(|g| g.allow_any_organisation);
-            // Roles and users also carry `ecrplan:region` (IAM is global).
+            // Roles also carry `ecrplan:region` (IAM is global).
             let on_roles = usize::from(on_role) + usize::from(allow_any);
             let own = usize::from(settings.force_delete).max(on_roles);
             self.tag_count(&v, settings.tags.len(), OWNERSHIP_TAGS + own);
@@ -146,24 +161,29 @@ impl Evaluator<'_> {
                     self.sink.push(d);
                 }
             }
-            (Some(p), None) => settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy"),
+            (Some(p), None) => {
+                ats.lifecycle = Some(p.at.clone());
+                settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy");
+            }
             (None, Some(g)) => settings.lifecycle = self.generated_lifecycle(&g),
             (None, None) => {}
         }
 
-        Some(Declared {
-            module: Module {
-                name: name.to_owned(),
-                source,
-                repositories,
-                settings,
-                account_access,
-                github,
-                circleci,
-                push_actions: Module::default_push_actions(),
-                ci_outputs: CiOutputs::default(),
-                identities,
-            },
+        let module = Module {
+            name: name.to_owned(),
+            source,
+            repositories,
+            settings,
+            account_access,
+            github,
+            circleci,
+            push_actions: Module::default_push_actions(),
+            ci_outputs: CiOutputs::default(),
+            identities,
+        };
+        self.document_sizes(&module, &ats);
+        label_ok.then_some(Declared {
+            module,
             label_at,
             repositories: repository_ats,
             roles,

@@ -16,11 +16,12 @@ pub(crate) use cloud_platform::{
 pub(crate) use ecr_repos::ECR_REPOS_ATTRS;
 
 use ecrplan_model::{
-    Encryption, JsonDocument, LifecycleSpec, Module, Tags, check_repository_name, check_role_name,
-    tags,
+    Encryption, GithubRepository, JsonDocument, LifecycleSpec, Module, TagMutability, Tags,
+    check_repository_name, check_role_name, tags,
 };
 
-use crate::decode::{optional, quote_list};
+use crate::decode::{BodyFields, optional, quote_list};
+use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
 use crate::lifecycle;
 use crate::value::{At, Value};
@@ -153,15 +154,44 @@ impl Evaluator<'_> {
         let entries = self.string_map(v, what)?;
         let mut out = Tags::new();
         let mut ok = true;
+        // IAM tag keys are unique regardless of case (`CostCenter` and `costcenter` cannot both
+        // be on a role): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+        let mut seen: Vec<(String, String)> = Vec::new();
         for (key, at, value) in entries {
-            if tags::is_system(&key) {
+            let lower = key.to_lowercase();
+            let same_on_role = on_role
+                .then(|| seen.iter().find(|(l, _)| *l == lower))
+                .flatten()
+                .map(|(_, first)| first.clone());
+            seen.push((lower.clone(), key.clone()));
+            if lower.starts_with("aws:") {
                 let d = self
                     .diag(
                         &at,
                         format!("the tag `{key}` uses the `aws:` prefix, which AWS reserves"),
                         "reserved by AWS",
                     )
-                    .help("choose a key that does not start with `aws:`");
+                    .help("AWS reserves the `aws:` prefix in any combination of upper and lower case; choose a key that does not start with it");
+                self.sink.push(d);
+                ok = false;
+            } else if on_role && !tags::is_reserved(&key) && tags::is_reserved(&lower) {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("the tag `{key}` is ecrplan's `{lower}` in other letter case, and the tags also go on an IAM role"),
+                        "reserved tag",
+                    )
+                    .help("IAM tag keys are case-insensitive: a role cannot carry both `managed-by` and `Managed-By` (CreateRole fails); choose another key");
+                self.sink.push(d);
+                ok = false;
+            } else if let Some(first) = same_on_role {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("the tags `{first}` and `{key}` differ only in letter case, and the tags also go on an IAM role"),
+                        "same key as an IAM tag",
+                    )
+                    .help("IAM tag keys are case-insensitive: a role cannot carry both (CreateRole fails); keep one");
                 self.sink.push(d);
                 ok = false;
             } else if tags::is_reserved(&key) {
@@ -232,6 +262,141 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `image_tag_mutability_exclusion_filters`, checked as ECR checks them (API reference,
+    /// ImageTagMutabilityExclusionFilter and CreateRepository): 1 to 5 WILDCARD filters of 1 to
+    /// 128 characters matching `^[0-9a-zA-Z._*-]{1,128}$`, required by the `*_WITH_EXCLUSION`
+    /// kinds ("ImageTagMutabilityExclusionFilters can't be null") and refused by the others.
+    pub(crate) fn exclusion_filters(
+        &mut self,
+        fields: &BodyFields<'_>,
+        mutability: TagMutability,
+        mutability_at: Option<&At>,
+    ) -> Vec<String> {
+        const NAME: &str = "image_tag_mutability_exclusion_filters";
+        const MAX_FILTERS: usize = 5;
+        const MAX_LENGTH: usize = 128;
+        let value = self.attr_value(fields, NAME);
+        let mut out = Vec::new();
+        if let Some(v) = &value
+            && let Some(filters) = self.strings(v, NAME)
+        {
+            if filters.len() > MAX_FILTERS {
+                let message = format!("`{NAME}` has {} filters", filters.len());
+                let help = format!(
+                    "ECR takes at most {MAX_FILTERS} exclusion filters per repository \
+                     (CreateRepository, imageTagMutabilityExclusionFilters: 1 to 5 items)"
+                );
+                let d = self.diag(&v.at, message, "too many filters").help(help);
+                self.sink.push(d);
+            }
+            for (filter, at) in filters {
+                let bad = filter
+                    .chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '*' | '-')));
+                let problem = if filter.is_empty() {
+                    Some("is empty".to_owned())
+                } else if filter.chars().count() > MAX_LENGTH {
+                    Some(format!("is {} characters long", filter.chars().count()))
+                } else {
+                    bad.map(|c| format!("contains {c:?}"))
+                };
+                if let Some(problem) = problem {
+                    let message = format!("exclusion filter {filter:?} {problem}");
+                    let help = format!(
+                        "ECR exclusion filters are 1 to {MAX_LENGTH} characters of letters, \
+                         digits, `.`, `_`, `-` and the wildcard `*` (pattern \
+                         ^[0-9a-zA-Z._*-]{{1,128}}$)"
+                    );
+                    let d = self
+                        .diag(&at, message, "not an ECR exclusion filter")
+                        .help(help);
+                    self.sink.push(d);
+                } else {
+                    out.push(filter);
+                }
+            }
+        }
+        let declared = value
+            .as_ref()
+            .is_some_and(|v| !matches!(v.kind, crate::value::Kind::Null));
+        match (mutability.has_exclusions(), declared) {
+            // A `*_WITH_EXCLUSION` kind was read from the attribute, so it has a location.
+            (true, false) if let Some(at) = mutability_at => {
+                let message = format!(
+                    "image_tag_mutability {} needs exclusion filters",
+                    mutability.as_str()
+                );
+                let help = format!(
+                    "add `{NAME} = [\"release-*\"]` (up to 5 wildcard filters); ECR refuses this \
+                     kind without them: \"ImageTagMutabilityExclusionFilters can't be null\""
+                );
+                let d = self.diag(at, message, "no exclusion filters").help(help);
+                self.sink.push(d);
+            }
+            (false, true) => {
+                if let Some(v) = &value {
+                    let message = format!(
+                        "`{NAME}` applies only to MUTABLE_WITH_EXCLUSION or \
+                         IMMUTABLE_WITH_EXCLUSION, not {}",
+                        mutability.as_str()
+                    );
+                    let help = "set image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\" (or \
+                                MUTABLE_WITH_EXCLUSION), or remove the filters; ECR refuses \
+                                filters on the other kinds";
+                    let d = self
+                        .diag(&v.at, message, "filters without an exclusion kind")
+                        .help(help);
+                    self.sink.push(d);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// A ref in `sub` is the full name (`ref:refs/heads/main`): a bare branch name can never
+    /// match. A leading wildcard is left alone.
+    pub(crate) fn git_ref(&mut self, r: &str, at: &At) -> bool {
+        if r.starts_with("refs/") || r.starts_with(['*', '?']) {
+            return true;
+        }
+        let d = self
+            .diag(
+                at,
+                format!("`refs = [\"{}\"]` is not a full git ref", r.escape_debug()),
+                "can never match",
+            )
+            .help(format!(
+                "GitHub's token names the full ref (`sub` = repo:ORG/REPO:ref:refs/heads/BRANCH): write \"refs/heads/{r}\" or \"refs/tags/{r}\""
+            ));
+        self.sink.push(d);
+        false
+    }
+
+    /// Warns when `r` names a repository already listed, in other letter case: GitHub names
+    /// are case-insensitive, but the token's `sub` carries one spelling and IAM's `StringLike`
+    /// compares case-sensitively, so at most one of the two entries can ever match.
+    pub(crate) fn same_but_case(
+        &mut self,
+        listed: &[GithubRepository],
+        r: &GithubRepository,
+        at: &At,
+    ) {
+        let lower =
+            |x: &GithubRepository| (x.organisation.to_lowercase(), x.repository.to_lowercase());
+        let Some(first) = listed.iter().find(|x| lower(x) == lower(r) && *x != r) else {
+            return;
+        };
+        let d = Diagnostic::warning(format!(
+            "`{}/{}` and `{}/{}` differ only in letter case",
+            first.organisation, first.repository, r.organisation, r.repository
+        ))
+        .in_file(&self.files[at.file])
+        .label(at.range.clone(), "same repository, other case")
+        .help("GitHub names are case-insensitive but a token's `sub` carries one spelling and IAM compares it case-sensitively: keep the entry spelled as GitHub shows it");
+        self.sink.push(d);
+    }
+
     pub(crate) fn encryption(&mut self, v: &Value) -> Option<Encryption> {
         const KEYS: &[&str] = &["type", "kms_key"];
         let obj = self.object(v, "encryption", KEYS)?;
@@ -270,7 +435,23 @@ impl Evaluator<'_> {
                 self.sink.push(d);
                 None
             }
-            ("KMS", Some((kms_key, _))) => Some(Encryption::Kms { kms_key }),
+            ("KMS", Some((kms_key, at))) => {
+                let key_region = kms_key.split(':').nth(3).unwrap_or_default();
+                if let Some(region) = self.registry.region.clone()
+                    && key_region != region
+                {
+                    let d = self
+                        .diag(
+                            &at,
+                            format!("the KMS key is in {key_region}, but the registry is in {region}"),
+                            "key in another region",
+                        )
+                        .help("ECR encrypts a repository only with a KMS key in the repository's own region (CreateRepository fails otherwise); use a key, or a multi-Region replica key, in that region");
+                    self.sink.push(d);
+                    return None;
+                }
+                Some(Encryption::Kms { kms_key })
+            }
             ("KMS", None) => {
                 let d = self
                     .diag(&v.at, "KMS encryption needs a `kms_key`", "no kms_key")

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Access, role, role_policy};
-use crate::{Account, DesiredObject, JsonDocument, Module, Tags};
+use crate::{
+    Account, Address, DesiredObject, JsonDocument, Kind, Module, Resource, RolePolicyAttachment,
+    Tags,
+};
 
 /// `assume_role_access = { role_name, principals, external_id, access | managed_policy }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,7 +136,18 @@ impl AssumeRoleAccess {
                 &self.role_name,
                 module.access_policy(account, access),
             ),
-            RoleGrant::Managed(_) => {}
+            RoleGrant::Managed(policy) => out.push(DesiredObject {
+                address: Address::in_module(
+                    &module.name,
+                    Kind::RolePolicyAttachment,
+                    "assumed_role_policy_attachment",
+                    None,
+                ),
+                resource: Resource::RolePolicyAttachment(RolePolicyAttachment {
+                    role: self.role_name.clone(),
+                    policy_arn: policy.arn(account),
+                }),
+            }),
         }
     }
 }
