@@ -20,6 +20,13 @@ use super::render::Summary;
 /// Terraform's JSON output format version these documents follow.
 pub const JSON_FORMAT_VERSION: &str = "1.2";
 
+/// `terraform_version`: the Terraform release whose `show -json` output these documents match,
+/// with ecrplan's own version as semver build metadata. Tools key on the field's presence
+/// (checkov reads a file as a plan only when it has one) and some compare it as a version.
+fn terraform_version() -> String {
+    format!("1.9.0+ecrplan.{}", env!("CARGO_PKG_VERSION"))
+}
+
 /// The provider every resource belongs to, as Terraform names it in plans.
 const PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
 
@@ -494,6 +501,7 @@ fn prior_state(plan: &Plan) -> Value {
         .filter(|(_, b)| seen.insert(b.id()));
     json!({
         "format_version": "1.0",
+        "terraform_version": terraform_version(),
         "values": {"root_module": module_tree(objects, &plan.account)},
     })
 }
@@ -524,6 +532,7 @@ impl View for JsonView {
             .collect();
         pretty(&json!({
             "format_version": JSON_FORMAT_VERSION,
+            "terraform_version": terraform_version(),
             "variables": variables,
             "planned_values": planned_values,
             "resource_drift": plan.changes.iter().filter_map(|c| resource_drift(c, account)).collect::<Vec<_>>(),
@@ -633,6 +642,7 @@ fn drift_document(drift: &Drift, stats: Option<&Value>) -> Value {
     ecrplan.insert("stats".into(), stats.cloned().unwrap_or(Value::Null));
     json!({
         "format_version": JSON_FORMAT_VERSION,
+        "terraform_version": terraform_version(),
         "resource_drift": resource_drift,
         "timestamp": timestamp(),
         "ecrplan": ecrplan,
