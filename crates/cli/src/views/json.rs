@@ -570,6 +570,57 @@ impl View for JsonView {
     }
 }
 
+/// One attribute of the drift report (ecrplan's name, canonical value) under the AWS
+/// provider's name and shape, as the plan's `values` give it.
+fn provider_attribute(attribute: &str, value: &Value) -> Vec<(String, Value)> {
+    let one = |name: &str, v: Value| vec![(name.to_owned(), v)];
+    let document = |v: &Value| {
+        if v.is_null() {
+            Value::Null
+        } else {
+            Value::String(v.to_string())
+        }
+    };
+    match attribute {
+        "scan_on_push" => one(
+            "image_scanning_configuration",
+            json!([{ "scan_on_push": value }]),
+        ),
+        "encryption" => one(
+            "encryption_configuration",
+            json!([{
+                "encryption_type": value["type"],
+                "kms_key": value.get("kms_key").cloned().unwrap_or_else(|| json!("")),
+            }]),
+        ),
+        "tags" => {
+            let tags: Tags = serde_json::from_value(value.clone()).unwrap_or_default();
+            let (declared, all) = tag_values(&tags);
+            vec![("tags".to_owned(), declared), ("tags_all".to_owned(), all)]
+        }
+        "document" => one("policy", document(value)),
+        "trust" => one("assume_role_policy", document(value)),
+        "client_ids" => one("client_id_list", value.clone()),
+        "thumbprints" => one("thumbprint_list", value.clone()),
+        "url" => one(
+            "url",
+            value
+                .as_str()
+                .map_or(Value::Null, |u| json!(format!("https://{u}"))),
+        ),
+        "rules" => {
+            let rules: Vec<ecrplan_model::ReplicationRule> =
+                serde_json::from_value(value.clone()).unwrap_or_default();
+            let replication = replication_values(&Replication { rules }, &Account::new("", ""));
+            one(
+                "replication_configuration",
+                replication["replication_configuration"].clone(),
+            )
+        }
+        other => one(other, value.clone()),
+    }
+}
+
 /// The drift document: Terraform's `resource_drift` (declared objects changed or deleted
 /// outside ecrplan), with the full report under `ecrplan`.
 fn drift_document(drift: &Drift, stats: Option<&Value>) -> Value {
@@ -579,12 +630,12 @@ fn drift_document(drift: &Drift, stats: Option<&Value>) -> Value {
         let before: Map<String, Value> = c
             .attributes
             .iter()
-            .map(|a| (a.attribute.clone(), a.after.clone()))
+            .flat_map(|a| provider_attribute(&a.attribute, &a.after))
             .collect();
         let after: Map<String, Value> = c
             .attributes
             .iter()
-            .map(|a| (a.attribute.clone(), a.before.clone()))
+            .flat_map(|a| provider_attribute(&a.attribute, &a.before))
             .collect();
         m.insert(
             "change".into(),
