@@ -249,7 +249,7 @@ fn jq() -> PathBuf {
 /// Checkov's verdicts on a plan file: (check id, resource address, passed).
 fn checkov_findings(plan: &Path) -> (BTreeSet<(String, String, bool)>, u64) {
     let out = Command::new(checkov())
-        .args(["--framework", "terraform_plan", "--skip-download", "--quiet"])
+        .args(["--framework", "terraform_plan", "--skip-download"])
         .args(["--compact", "--output", "json", "--file"])
         .arg(plan)
         // Offline: no download of the mapping of check ids to guidelines.
