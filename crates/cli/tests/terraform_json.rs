@@ -104,7 +104,10 @@ fn addresses_and_attributes_are_the_aws_providers() {
     let estate = Estate::new();
     let (_, plan) = estate.json_plan();
     assert_eq!(plan["format_version"], "1.2");
-    assert_eq!(planned_addresses(&plan), planned_addresses(&terraform_plan()));
+    assert_eq!(
+        planned_addresses(&plan),
+        planned_addresses(&terraform_plan())
+    );
     let change = |address: &str| -> Value {
         plan["resource_changes"]
             .as_array()
@@ -206,7 +209,13 @@ fn plans_saved_by_an_older_ecrplan_are_refused() {
     std::fs::write(estate.path("old.json"), old.to_string()).expect("write");
     for args in [
         vec!["show", "old.json", "--format", "json"],
-        vec!["apply", "old.json", "--sandbox", "account.json", "--auto-approve"],
+        vec![
+            "apply",
+            "old.json",
+            "--sandbox",
+            "account.json",
+            "--auto-approve",
+        ],
     ] {
         let out = estate.run(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -296,7 +305,10 @@ fn checkov_sees_every_resource_and_gives_the_terraform_findings() {
     }
     let (theirs, their_count) = checkov_findings(&fixture().join("terraform-plan.json"));
     assert_eq!(count, their_count);
-    assert_eq!(ours, theirs, "checkov's verdicts differ from Terraform's plan");
+    assert_eq!(
+        ours, theirs,
+        "checkov's verdicts differ from Terraform's plan"
+    );
     // The findings the estate was written to provoke.
     for (check, address) in [
         (
@@ -364,8 +376,15 @@ fn rego_policies_written_for_terraform_plans_judge_ecrplan_plans_alike() {
     ]
     .into();
     assert_eq!(deny, expected);
-    assert_eq!(deny, rego(&terraform_plan(), "deny"), "as on Terraform's plan");
-    assert!(rego(&plan, "warn").is_empty(), "an empty account deletes nothing");
+    assert_eq!(
+        deny,
+        rego(&terraform_plan(), "deny"),
+        "as on Terraform's plan"
+    );
+    assert!(
+        rego(&plan, "warn").is_empty(),
+        "an empty account deletes nothing"
+    );
 }
 
 /// The jq one-liners docs/plan-json.md gives, with what each prints (`jq -c`) for the fixture.

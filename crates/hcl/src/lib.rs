@@ -573,9 +573,9 @@ impl<'b> TopLevel<'b> {
                     let collection = fields
                         .get("type")
                         .is_some_and(|a| is_collection_type(a.expr));
-                    let sensitive = fields.get("sensitive").is_some_and(|a| {
-                        !matches!(a.expr, hcl_edit::expr::Expression::Bool(b) if !*b.value())
-                    });
+                    let sensitive = fields.get("sensitive").is_some_and(
+                        |a| !matches!(a.expr, hcl_edit::expr::Expression::Bool(b) if !*b.value()),
+                    );
                     if let Some(first) = self.variables.get(&name) {
                         duplicate(ev, "variable", &name, &first.label_at, &label_at);
                         continue;

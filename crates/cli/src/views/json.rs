@@ -228,7 +228,10 @@ fn change_body(actions: &[&str], before: Value, after: Value) -> Map<String, Val
 }
 
 fn resource_change(c: &Change, account: &Account) -> Value {
-    let before = c.before.as_ref().map_or(Value::Null, |r| values(r, account));
+    let before = c
+        .before
+        .as_ref()
+        .map_or(Value::Null, |r| values(r, account));
     let after = c.after.as_ref().map_or(Value::Null, |r| values(r, account));
     let mut change = change_body(c.action.terraform_actions(), before, after);
     if !c.replace_because.is_empty() {
@@ -242,7 +245,10 @@ fn resource_change(c: &Change, account: &Account) -> Value {
     let mut m = resource_head(&c.address);
     m.insert("change".into(), Value::Object(change));
     if c.action == Action::Replace {
-        m.insert("action_reason".into(), json!("replace_because_cannot_update"));
+        m.insert(
+            "action_reason".into(),
+            json!("replace_because_cannot_update"),
+        );
     }
     Value::Object(m)
 }
@@ -420,7 +426,9 @@ fn configuration(plan: &Plan) -> Value {
                     .collect()
             })
             .unwrap_or_default();
-        let resources = declared.remove(&Some(call.name.clone())).unwrap_or_default();
+        let resources = declared
+            .remove(&Some(call.name.clone()))
+            .unwrap_or_default();
         module_calls.insert(
             call.name.clone(),
             json!({
