@@ -515,3 +515,22 @@ fn validate_sarif_locates_errors() {
     assert_eq!(location["region"]["startLine"], 3);
     assert_eq!(location["region"]["startColumn"], 23);
 }
+
+#[test]
+fn sensitive_variables_stay_out_of_the_plan_document() {
+    let estate = Estate::new();
+    std::fs::write(
+        estate.path("config/variables.tf"),
+        "variable \"team\" {\n  default = \"ledger\"\n}\n\nvariable \"cost_centre\" {\n  default   = \"cc-secret-42\"\n  sensitive = true\n}\n",
+    )
+    .expect("write");
+    let main = std::fs::read_to_string(estate.path("config/main.tf")).expect("read");
+    let main = main.replacen(
+        "    team = \"ledger\"",
+        "    team = var.team\n    cost = var.cost_centre",
+        1,
+    );
+    std::fs::write(estate.path("config/main.tf"), main).expect("write");
+    let (_, plan) = estate.json_plan();
+    assert_eq!(plan["variables"], json!({"team": {"value": "ledger"}}));
+}

@@ -336,3 +336,26 @@ fn markdown_drift_overflow_row_has_two_cells() {
         .expect("the drift table is cut");
     assert_eq!(row.matches('|').count(), 3, "{row}");
 }
+
+#[test]
+fn sarif_names_the_rule_of_a_checker_note() {
+    let p = planned("delete_owned");
+    assert!(!p.notes.is_empty(), "the scenario has a checker note");
+    let sarif: serde_json::Value = serde_json::from_str(&super::sarif::plan(
+        &p,
+        &ecrplan_hcl::Locations::default(),
+        Path::new("config"),
+    ))
+    .expect("valid JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), p.notes.len());
+    assert_eq!(
+        results[0]["ruleId"],
+        "ecrplan/repository-delete-holds-images"
+    );
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(
+        results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        r#"module.ecr-koa.aws_ecr_repository.repository["legacy-service"]"#
+    );
+}
