@@ -257,7 +257,6 @@ fn resource_change(c: &Change, account: &Account) -> Value {
 fn replace_path(attribute: &str) -> Vec<Value> {
     match attribute {
         "encryption" => vec![json!("encryption_configuration")],
-        "url" | "name" | "path" | "role" | "repository" => vec![json!(attribute)],
         other => vec![json!(other)],
     }
 }

@@ -169,7 +169,7 @@ fn document(results: Vec<Value>) -> String {
             "tool": {"driver": {
                 "name": "ecrplan",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/ecrplan",
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the working directory ecrplan ran in"}}},
