@@ -25,7 +25,9 @@ pub use desired::{
 pub use document::JsonDocument;
 pub use live::{LiveEstate, LiveObject, Owner};
 pub use names::{NameError, check_account_id, check_repository_name, check_role_name};
-pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};
+pub use plan::{
+    Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Severity,
+};
 pub use provider::{Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
