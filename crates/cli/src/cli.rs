@@ -77,6 +77,8 @@ pub enum DiagnosticFormat {
     Text,
     /// Data, for bots.
     Json,
+    /// SARIF 2.1.0, for code scanning (errors and warnings at their lines).
+    Sarif,
 }
 
 /// Output format of plans and drift reports.
@@ -88,6 +90,31 @@ pub enum ViewFormat {
     Json,
     /// A pull-request comment.
     Markdown,
+}
+
+/// Output format of `ecrplan plan`: the views, or the checker notes as SARIF.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// Terraform-like text.
+    Text,
+    /// Terraform's JSON plan format (docs/plan-json.md).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// The checker notes as SARIF 2.1.0, at the declarations that cause them.
+    Sarif,
+}
+
+impl PlanFormat {
+    /// The view for this format; `None` for SARIF, which needs the configuration's locations.
+    pub fn view(self) -> Option<ViewFormat> {
+        match self {
+            PlanFormat::Text => Some(ViewFormat::Text),
+            PlanFormat::Json => Some(ViewFormat::Json),
+            PlanFormat::Markdown => Some(ViewFormat::Markdown),
+            PlanFormat::Sarif => None,
+        }
+    }
 }
 
 /// Output format of `ecrplan output`.
@@ -141,8 +168,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "PLAN.json")]
     pub out: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
     /// Exit 2 when there are changes.
     #[arg(long)]
     pub detailed_exitcode: bool,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, Plan, Provider, ProviderError,
-    ProviderSettings, RefreshScope, Resource,
+    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, ModuleCall, Plan,
+    PlanConfiguration, Provider, ProviderError, ProviderSettings, RefreshScope, Resource,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -263,7 +263,35 @@ impl Session {
             .into_diagnostic()?;
         let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
         plan.config_dir = Some(dir.display().to_string());
+        plan.configuration = self.configuration();
         Ok(plan)
+    }
+
+    /// The provider block, module calls and variables, recorded in the plan for the JSON view.
+    fn configuration(&self) -> PlanConfiguration {
+        let estate = &self.loaded.estate;
+        let modules = estate
+            .modules
+            .iter()
+            .map(|m| {
+                let mut inputs = match serde_json::to_value(m) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
+                inputs.shift_remove("name");
+                inputs.shift_remove("source");
+                ModuleCall {
+                    name: m.name.clone(),
+                    source: m.source.clone(),
+                    inputs: serde_json::Value::Object(inputs),
+                }
+            })
+            .collect();
+        PlanConfiguration {
+            provider: estate.provider.clone(),
+            modules,
+            variables: self.loaded.variables.clone(),
+        }
     }
 
     /// The AWS call counts as data, for the JSON views, when `--stats` asked for them.

@@ -244,12 +244,13 @@ async fn removing_a_module_deletes_exactly_its_objects_in_reverse_order() {
         std::fs::remove_file(dir.join("billing-lifecycle.json")).unwrap();
 
         let plan = env.plan_json(&dir);
-        let mut deleted: Vec<String> = plan["resource_changes"]
+        // ecrplan's short addresses, as the apply output prints them.
+        let mut deleted: Vec<String> = plan["ecrplan"]["changes"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|c| c["change"]["actions"] == serde_json::json!(["delete"]))
-            .map(|c| c["address"].as_str().unwrap().to_owned())
+            .filter(|c| c["action"] == "delete")
+            .map(|c| c["ecrplan_address"].as_str().unwrap().to_owned())
             .collect();
         deleted.sort();
         let others: Vec<&String> = deleted

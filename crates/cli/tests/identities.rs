@@ -177,7 +177,7 @@ fn a_ci_user_is_applied_and_removed_in_a_safe_order_never_with_a_key_it_may_not_
     );
     let json = env.ecrplan("drift", &["--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("drift JSON");
-    assert_eq!(report["old_access_keys"][0]["key"], "…MPLE");
+    assert_eq!(report["ecrplan"]["old_access_keys"][0]["key"], "…MPLE");
     assert!(
         !json.stdout.contains("AKIAIOSFODNN7EXAMPLE"),
         "the key id is shortened in reports"

@@ -143,7 +143,7 @@ fn plan_formats_are_data_on_stdout() {
     let json = env.ecrplan("plan", &["--format", "json"]);
     assert_eq!(json.code, 0, "{}", json.stderr);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("stdout is JSON alone");
-    assert_eq!(v["format_version"], "1.0");
+    assert_eq!(v["format_version"], "1.2");
     assert_eq!(v["resource_changes"].as_array().map(Vec::len), Some(5));
     assert_eq!(v["ecrplan"]["account"]["id"], SANDBOX_ACCOUNT_ID);
     let md = env.ecrplan("plan", &["--format", "markdown"]);
@@ -293,14 +293,14 @@ fn drift_exit_codes() {
     let shared = env.ecrplan("drift", &["--format", "json"]);
     assert_eq!(shared.code, 0, "{}{}", shared.stdout, shared.stderr);
     let v: serde_json::Value = serde_json::from_str(&shared.stdout).expect("JSON");
-    assert_eq!(v["in_sync"], true);
+    assert_eq!(v["ecrplan"]["in_sync"], true);
     // ...but the account-wide audit reports it.
     let unmanaged = env.ecrplan("drift", &["--format", "json", "--account-wide"]);
     assert_eq!(unmanaged.code, 2, "{}", unmanaged.stderr);
     let v: serde_json::Value = serde_json::from_str(&unmanaged.stdout).expect("JSON");
-    assert_eq!(v["in_sync"], false);
-    assert_eq!(v["unmanaged"][0]["id"]["key"], "hand-made");
-    assert_eq!(v["other_estates"]["payments"], 1);
+    assert_eq!(v["ecrplan"]["in_sync"], false);
+    assert_eq!(v["ecrplan"]["unmanaged"][0]["id"]["key"], "hand-made");
+    assert_eq!(v["ecrplan"]["other_estates"]["payments"], 1);
     let text = env.ecrplan("drift", &["--account-wide"]);
     assert_eq!(text.code, 2, "{}", text.stderr);
     assert!(

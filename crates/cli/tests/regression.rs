@@ -447,7 +447,7 @@ module "app" {
         .map(|n| {
             (
                 n["severity"].as_str().unwrap_or_default().to_owned(),
-                n["address"].as_str().unwrap_or_default().to_owned(),
+                n["ecrplan_address"].as_str().unwrap_or_default().to_owned(),
                 n["message"].as_str().unwrap_or_default().to_owned(),
             )
         })

@@ -237,14 +237,17 @@ async fn drift_exits_zero_in_a_shared_account_and_the_account_wide_audit_reports
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("drift JSON");
-    let unmanaged: Vec<&str> = report["unmanaged"]
+    let unmanaged: Vec<&str> = report["ecrplan"]["unmanaged"]
         .as_array()
         .expect("unmanaged")
         .iter()
         .filter_map(|u| u["id"]["key"].as_str())
         .collect();
     assert_eq!(unmanaged, ["hand-made-1", "hand-made-2"]);
-    assert_eq!(report["other_estates"]["payments"], 2, "{report:#}");
+    assert_eq!(
+        report["ecrplan"]["other_estates"]["payments"], 2,
+        "{report:#}"
+    );
 }
 
 #[tokio::test]

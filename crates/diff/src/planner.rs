@@ -37,6 +37,7 @@ pub fn plan(
         fingerprints,
         changes,
         notes: Vec::new(),
+        configuration: Default::default(),
     };
     notes.extend(check(&plan, live));
     notes.sort_by(|a, b| {

@@ -106,6 +106,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         fingerprints: Default::default(),
         changes,
         notes: Vec::new(),
+        configuration: Default::default(),
     }
 }
 

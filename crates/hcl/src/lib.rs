@@ -16,6 +16,7 @@ mod diag;
 mod eval;
 mod lifecycle;
 mod limits;
+mod locations;
 mod modules;
 mod read;
 mod strings;
@@ -31,6 +32,7 @@ use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
 pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
+pub use locations::{Location, Locations};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
@@ -61,6 +63,11 @@ pub struct Loaded {
     pub config_hash: String,
     /// Counts, for one-line reports.
     pub summary: Summary,
+    /// The values of the variables the configuration used, by name; variables declared
+    /// `sensitive` are left out, so no report prints them.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// Where modules, repositories, roles and replication are declared.
+    pub locations: Locations,
 }
 
 /// How much a directory declares.
@@ -324,12 +331,32 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             })
             .sum(),
     };
+    let mut locations = Locations::default();
+    for d in &declared {
+        locations.add_module(&files, &d.module.name, &d.label_at);
+        for (name, at) in d.module.repositories.iter().zip(&d.repositories) {
+            locations.add_repository(&files, &d.module.name, name, at);
+        }
+        for (name, at) in &d.roles {
+            locations.add_role(&files, name, at);
+        }
+    }
+    if let Some((file, block)) = top.replication.first() {
+        locations.set_replication(&files, &At::new(*file, span_of(&block.ident)));
+    }
+    let variables = used_vars
+        .iter()
+        .filter(|(name, _)| !top.variables.get(*name).is_some_and(|d| d.sensitive))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     estate.modules = declared.into_iter().map(|d| d.module).collect();
     Ok(Loaded {
         estate,
         warnings,
         config_hash: config_hash(&hasher_files, &used_vars, &read_files_map),
         summary,
+        variables,
+        locations,
     })
 }
 
@@ -476,6 +503,8 @@ struct VarDecl<'b> {
     default: Option<&'b hcl_edit::expr::Expression>,
     /// A list, map, set, object or tuple `type`: given values are parsed as expressions.
     collection: bool,
+    /// `sensitive` is set (to anything but a literal `false`): reports leave the value out.
+    sensitive: bool,
 }
 
 /// True for a `type` of a list, map, set, object or tuple (`list(string)`, bare `map`, …).
@@ -600,6 +629,9 @@ impl<'b> TopLevel<'b> {
                     let collection = fields
                         .get("type")
                         .is_some_and(|a| is_collection_type(a.expr));
+                    let sensitive = fields.get("sensitive").is_some_and(
+                        |a| !matches!(a.expr, hcl_edit::expr::Expression::Bool(b) if !*b.value()),
+                    );
                     if let Some(first) = self.variables.get(&name) {
                         duplicate(ev, "variable", &name, &first.label_at, &label_at);
                         continue;
@@ -611,6 +643,7 @@ impl<'b> TopLevel<'b> {
                             label_at,
                             default,
                             collection,
+                            sensitive,
                         },
                     );
                 }

@@ -33,7 +33,9 @@ pub use names::{
     NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
     check_user_name,
 };
-pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};
+pub use plan::{
+    Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Severity,
+};
 pub use provider::{Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{DiagnosticFormat, ValidateArgs};
 use crate::exit::ExitStatus;
+use crate::views::sarif;
 
 /// The prefix of environment variables that set configuration variables.
 const ENV_PREFIX: &str = "ECRPLAN_VAR_";
@@ -17,6 +18,10 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
     let json = args.format == DiagnosticFormat::Json;
     let options = match load_options(&args.config.vars, std::env::vars_os()) {
         Ok(options) => options,
+        Err(report) if args.format == DiagnosticFormat::Sarif => {
+            print!("{}", sarif::failure(&report.to_string()));
+            return Ok(ExitStatus::Failure);
+        }
         Err(report) if json => {
             let help = report.help().map(|h| h.to_string());
             print_json(&json!({
@@ -27,6 +32,18 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
         }
         Err(report) => return Err(report),
     };
+    if args.format == DiagnosticFormat::Sarif {
+        return Ok(match load_dir(&args.config.dir, &options) {
+            Ok(loaded) => {
+                print!("{}", sarif::diagnostics(&loaded.warnings, &args.config.dir));
+                ExitStatus::Success
+            }
+            Err(diagnostics) => {
+                print!("{}", sarif::diagnostics(&diagnostics.0, &args.config.dir));
+                ExitStatus::Failure
+            }
+        });
+    }
     match load_dir(&args.config.dir, &options) {
         Ok(loaded) => {
             if json {

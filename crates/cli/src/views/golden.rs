@@ -31,7 +31,21 @@ fn planned(name: &str) -> Plan {
     plan(&s.desired, &s.live, "0123456789abcdef").expect("scenario plans")
 }
 
+/// The rendering with the JSON views' `timestamp` (the time of rendering) fixed.
+fn without_time(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.split_once("\"timestamp\": ") {
+            Some((indent, _)) => format!("{indent}\"timestamp\": \"(rendering time)\","),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 fn check(path: PathBuf, have: &str) {
+    let have = without_time(have);
+    let have = have.as_str();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, have).expect("write golden");
@@ -214,7 +228,25 @@ fn json_is_shaped_like_terraform() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["format_version", "resource_changes", "ecrplan"]);
+    assert_eq!(
+        keys,
+        [
+            "format_version",
+            "terraform_version",
+            "variables",
+            "planned_values",
+            "resource_drift",
+            "resource_changes",
+            "output_changes",
+            "prior_state",
+            "configuration",
+            "timestamp",
+            "applyable",
+            "complete",
+            "errored",
+            "ecrplan"
+        ]
+    );
     let repo = v["resource_changes"]
         .as_array()
         .and_then(|a| a.iter().find(|c| c["type"] == "aws_ecr_repository"))
@@ -224,11 +256,16 @@ fn json_is_shaped_like_terraform() {
         serde_json::json!(["delete", "create"])
     );
     assert_eq!(repo["module_address"], "module.ecr-koa");
+    assert_eq!(
+        repo["address"],
+        r#"module.ecr-koa.aws_ecr_repository.repository["giftcard-service"]"#
+    );
     assert_eq!(repo["index"], "giftcard-service");
     assert_eq!(
         repo["change"]["replace_paths"],
-        serde_json::json!([["encryption"]])
+        serde_json::json!([["encryption_configuration"]])
     );
+    assert_eq!(repo["action_reason"], "replace_because_cannot_update");
 }
 
 #[test]
@@ -238,14 +275,18 @@ fn drift_json_addresses_are_strings() {
     let v: serde_json::Value =
         serde_json::from_str(&view(ViewFormat::Json, false, None).drift(&d)).expect("valid JSON");
     for key in ["changed", "undeclared", "notes"] {
-        let items = v[key].as_array().expect("list");
+        let items = v["ecrplan"][key].as_array().expect("list");
         assert!(!items.is_empty(), "{key} is exercised");
         for item in items {
             assert!(item["address"].is_string(), "{key}: {item}");
         }
     }
     assert_eq!(
-        v["undeclared"][0]["address"],
+        v["ecrplan"]["undeclared"][0]["address"],
+        r#"module.ecr-koa.aws_ecr_repository_policy.repository_policy["legacy-service"]"#
+    );
+    assert_eq!(
+        v["ecrplan"]["undeclared"][0]["ecrplan_address"],
         r#"module.ecr-koa.repository_policy["legacy-service"]"#
     );
 }
@@ -346,4 +387,27 @@ fn markdown_drift_overflow_row_has_two_cells() {
         .find(|l| l.starts_with("| … |"))
         .expect("the drift table is cut");
     assert_eq!(row.matches('|').count(), 3, "{row}");
+}
+
+#[test]
+fn sarif_names_the_rule_of_a_checker_note() {
+    let p = planned("delete_owned");
+    assert!(!p.notes.is_empty(), "the scenario has a checker note");
+    let sarif: serde_json::Value = serde_json::from_str(&super::sarif::plan(
+        &p,
+        &ecrplan_hcl::Locations::default(),
+        Path::new("config"),
+    ))
+    .expect("valid JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), p.notes.len());
+    assert_eq!(
+        results[0]["ruleId"],
+        "ecrplan/repository-delete-holds-images"
+    );
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(
+        results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        r#"module.ecr-koa.aws_ecr_repository.repository["legacy-service"]"#
+    );
 }
