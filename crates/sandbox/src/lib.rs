@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use ecrplan_model::{
     Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
-    ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
+    ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -405,6 +405,12 @@ impl Changed for Account {
     }
 }
 
+impl Changed for Vec<Role> {
+    fn changed(&self) -> bool {
+        false
+    }
+}
+
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -420,16 +426,27 @@ impl Provider for SandboxProvider {
 
     async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
         self.with_state(|state| {
-            // The same view the AWS provider reads: every repository and OIDC provider, owned
-            // roles plus declared ones, and policies only where the scope needs them.
+            // The same view the AWS provider reads: OIDC providers of CI issuers, and the
+            // estate's own and declared repositories and roles (account-wide: every repository,
+            // every role under `/ecrplan/`, declared or trusting a CI issuer); policies only for
+            // declared and owned parents.
             let listed = |o: &Resource| match o {
-                Resource::Role(r) => {
+                Resource::Role(r) if scope.account_wide => {
                     r.path.starts_with(ROLE_PATH)
                         || scope.roles.contains(&r.name)
                         || r.trust
                             .federated_providers()
                             .iter()
                             .any(|url| is_ci_issuer(url))
+                }
+                Resource::Role(r) => {
+                    scope.roles.contains(&r.name)
+                        || (r.path.starts_with(ROLE_PATH) && owned_by(Some(o), &scope.estate))
+                }
+                Resource::Repository(r) => {
+                    scope.account_wide
+                        || scope.repositories.contains(&r.name)
+                        || owned_by(Some(o), &scope.estate)
                 }
                 Resource::OidcProvider(o) => is_ci_issuer(&o.url),
                 _ => true,
@@ -442,7 +459,9 @@ impl Provider for SandboxProvider {
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Role(_) | Resource::OidcProvider(_) => listed(&o.resource),
+                Resource::Repository(_) | Resource::Role(_) | Resource::OidcProvider(_) => {
+                    listed(&o.resource)
+                }
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
                 | Resource::RolePolicy(_) => o.resource.parent().is_some_and(|p| match p.kind {
@@ -462,6 +481,21 @@ impl Provider for SandboxProvider {
                 key: repository.to_owned(),
             })?;
             Ok(state.images.get(repository).copied().unwrap_or(0) > 0)
+        })
+    }
+
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
+        self.with_state(|state| {
+            Ok(state
+                .objects
+                .values()
+                .filter_map(|o| match o {
+                    Resource::Role(r) if r.trust.federated_providers().iter().any(|u| u == url) => {
+                        Some(r.clone())
+                    }
+                    _ => None,
+                })
+                .collect())
         })
     }
 
