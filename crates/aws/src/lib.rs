@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
-use ecrplan_model::{
-    Account, LiveEstate, Operation, Provider, ProviderError, RefreshScope, Role,
-};
+use ecrplan_model::{Account, LiveEstate, Operation, Provider, ProviderError, RefreshScope, Role};
 
 pub use stats::CallStats;
 use stats::{CallCounter, ExtraHeaders};

@@ -136,7 +136,12 @@ async fn tagged_repositories(
                             .values(tags::MANAGED_BY_VALUE)
                             .build(),
                     )
-                    .tag_filters(TagFilter::builder().key(tags::ESTATE).values(estate).build())
+                    .tag_filters(
+                        TagFilter::builder()
+                            .key(tags::ESTATE)
+                            .values(estate)
+                            .build(),
+                    )
                     .resource_type_filters("ecr:repository")
                     .resources_per_page(100)
                     .set_pagination_token(token.take())
@@ -181,21 +186,22 @@ async fn by_name(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let batches: Vec<Result<Vec<EcrRepository>, ProviderError>> = stream::iter(names.chunks(100).map(<[String]>::to_vec))
-        .map(|batch| async move {
-            p.limited(
-                p.ecr
-                    .describe_repositories()
-                    .set_repository_names(Some(batch))
-                    .send(),
-            )
-            .await
-            .map(|out| out.repositories.unwrap_or_default())
-            .map_err(|e| error::api("DescribeRepositories", e))
-        })
-        .buffer_unordered(p.parallelism())
-        .collect()
-        .await;
+    let batches: Vec<Result<Vec<EcrRepository>, ProviderError>> =
+        stream::iter(names.chunks(100).map(<[String]>::to_vec))
+            .map(|batch| async move {
+                p.limited(
+                    p.ecr
+                        .describe_repositories()
+                        .set_repository_names(Some(batch))
+                        .send(),
+                )
+                .await
+                .map(|out| out.repositories.unwrap_or_default())
+                .map_err(|e| error::api("DescribeRepositories", e))
+            })
+            .buffer_unordered(p.parallelism())
+            .collect()
+            .await;
     let mut described = Vec::new();
     let mut missing = false;
     for batch in batches {
@@ -210,7 +216,10 @@ async fn by_name(
         described = list_repositories(p)
             .await?
             .into_iter()
-            .filter(|r| r.repository_name().is_some_and(|n| wanted.contains(&n.to_owned())))
+            .filter(|r| {
+                r.repository_name()
+                    .is_some_and(|n| wanted.contains(&n.to_owned()))
+            })
             .collect();
     }
     Ok(described
@@ -371,8 +380,7 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
         }
     } else {
         for (role, trust) in list_roles(p, Some(ROLE_PATH)).await? {
-            if role.path == own || role.path == ROLE_PATH || scope.roles.contains(&role.role_name)
-            {
+            if role.path == own || role.path == ROLE_PATH || scope.roles.contains(&role.role_name) {
                 kept.push((role, trust, None));
             }
         }

@@ -27,6 +27,7 @@ use ecrplan_model::{DesiredEstate, ProviderSettings, Replication};
 use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
+pub use blocks::is_estate_name;
 pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, render_text};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
@@ -44,6 +45,9 @@ pub struct LoadOptions {
     pub vars: Vec<(String, String)>,
     /// `ECRPLAN_VAR_NAME=VALUE` pairs, with the name given without the prefix.
     pub env: Vec<(String, String)>,
+    /// The estate named from outside the files (`--estate`, `ECRPLAN_ESTATE`), so CI can make
+    /// each of many directories an estate without editing them.
+    pub estate: Option<String>,
 }
 
 /// A configuration directory, read and checked.
@@ -179,10 +183,20 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         name: "default".to_owned(),
         ..DesiredEstate::default()
     };
-    if let Some((file, block)) = top.ecrplan.first()
-        && let Some(name) = ev.ecrplan_block(*file, block)
-    {
-        estate.name = name;
+    if let Some((file, block)) = top.ecrplan.first() {
+        if let Some(name) = ev.ecrplan_block(*file, block, options.estate.as_deref()) {
+            estate.name = name;
+        }
+    } else if let Some(outside) = &options.estate {
+        estate.name.clone_from(outside);
+    }
+    if let Some(outside) = options.estate.as_deref().filter(|e| !is_estate_name(e)) {
+        ev.sink.push(
+            Diagnostic::error(format!(
+                "`{outside}` (--estate or ECRPLAN_ESTATE) cannot be an estate name"
+            ))
+            .help("the estate name becomes a tag value: 1 to 128 letters, digits and `_.:/=+@-`"),
+        );
     }
     for (file, block) in top.ecrplan.iter().skip(1) {
         ev.error(
@@ -306,7 +320,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         return Err(Diagnostics(errors));
     }
     warnings.splice(0..0, sink.items);
-    if top.ecrplan.is_empty() && !declared.is_empty() {
+    if top.ecrplan.is_empty() && options.estate.is_none() && !declared.is_empty() {
         warnings.push(
             Diagnostic::warning(
                 "no `ecrplan { estate = \"…\" }` block: this directory is the estate \"default\"",
@@ -332,7 +346,12 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     Ok(Loaded {
         estate,
         warnings,
-        config_hash: config_hash(&hasher_files, &used_vars, &read_files_map),
+        config_hash: config_hash(
+            &hasher_files,
+            &used_vars,
+            &read_files_map,
+            options.estate.as_deref(),
+        ),
         summary,
     })
 }
@@ -942,8 +961,14 @@ fn config_hash(
     files: &[Arc<SourceFile>],
     vars: &BTreeMap<String, serde_json::Value>,
     read: &BTreeMap<String, String>,
+    outside_estate: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
+    if let Some(estate) = outside_estate {
+        h.update(b"estate\0");
+        h.update(estate.as_bytes());
+        h.update(b"\0");
+    }
     for file in files {
         h.update(b"file\0");
         h.update(file.name.as_bytes());

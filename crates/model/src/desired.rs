@@ -55,7 +55,11 @@ pub const ROLE_PATH: &str = "/ecrplan/";
 /// hold spaces and slashes; both are percent-encoded (`%20`, `%2F`). `%` cannot appear in an
 /// estate name, so the mapping is one-to-one, and no estate's path is a prefix of another's.
 /// 128 characters at most three bytes each stay far within IAM's 512-character path limit.
+/// An estate without a name keeps the old path.
 pub fn role_path(estate: &str) -> String {
+    if estate.is_empty() {
+        return ROLE_PATH.to_owned();
+    }
     let mut segment = String::with_capacity(estate.len());
     for c in estate.chars() {
         match c {

@@ -16,7 +16,10 @@ const ENV_PREFIX: &str = "ECRPLAN_VAR_";
 pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
     let json = args.format == DiagnosticFormat::Json;
     let options = match load_options(&args.config.vars, std::env::vars_os()) {
-        Ok(options) => options,
+        Ok(options) => LoadOptions {
+            estate: args.config.estate.clone(),
+            ..options
+        },
         Err(report) if json => {
             let help = report.help().map(|h| h.to_string());
             print_json(&json!({
