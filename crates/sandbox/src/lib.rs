@@ -511,6 +511,14 @@ mod tests {
 
     use super::*;
 
+    /// These tests are about the file, not the scope: read the whole account.
+    fn everything() -> RefreshScope {
+        RefreshScope {
+            account_wide: true,
+            ..RefreshScope::default()
+        }
+    }
+
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
             name: name.into(),
@@ -541,7 +549,7 @@ mod tests {
             Err(ProviderError::AlreadyExists(_))
         ));
         let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&RefreshScope::default()).await.unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
         assert_eq!(live.objects.len(), 1);
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()
@@ -575,7 +583,7 @@ mod tests {
             .set_modified(modified)
             .unwrap();
         fs::rename(&tmp, &path).unwrap();
-        let live = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let live = sandbox.refresh(&everything()).await.unwrap();
         let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
         assert_eq!(names, ["bbb"]);
         fs::remove_dir_all(&dir).unwrap();
@@ -588,7 +596,7 @@ mod tests {
         let path = dir.join("account.json");
         let one = SandboxProvider::open(&path).unwrap();
         let two = SandboxProvider::open(&path).unwrap();
-        let scope = RefreshScope::default();
+        let scope = everything();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
             let writer = if n % 2 == 0 { &one } else { &two };
             writer
@@ -623,7 +631,7 @@ mod tests {
 
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(sandbox.account().await.unwrap(), live.account);
-        let read = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let read = sandbox.refresh(&everything()).await.unwrap();
         let mut expected = live.clone();
         for o in &mut expected.objects {
             o.holds_images = None;
