@@ -480,7 +480,10 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     };
     let names: Vec<&str> = trusting.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["legacy-ci"]);
-    assert_eq!(Resource::Role(trusting[0].clone()).canonical(), role.canonical());
+    assert_eq!(
+        Resource::Role(trusting[0].clone()).canonical(),
+        role.canonical()
+    );
 
     let service = Resource::Role(Role {
         name: "batch-runner".into(),
