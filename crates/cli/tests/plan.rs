@@ -278,12 +278,13 @@ fn drift_exit_codes() {
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
     assert!(clean.stdout.contains("No drift."));
 
+    // Issue 10: a repository nobody declared is not this estate's drift; the estate's refresh
+    // does not even read it, so a per-team audit in a shared account stays green.
     env.in_sync(vec![repository("hand-made", Tags::new())]);
-    let unmanaged = env.ecrplan("drift", &["--format", "json"]);
-    assert_eq!(unmanaged.code, 2, "{}", unmanaged.stderr);
-    let v: serde_json::Value = serde_json::from_str(&unmanaged.stdout).expect("JSON");
-    assert_eq!(v["in_sync"], false);
-    assert_eq!(v["unmanaged"][0]["id"]["key"], "hand-made");
+    let crowded = env.ecrplan("drift", &["--format", "json"]);
+    assert_eq!(crowded.code, 0, "{}{}", crowded.stdout, crowded.stderr);
+    let v: serde_json::Value = serde_json::from_str(&crowded.stdout).expect("JSON");
+    assert_eq!(v["in_sync"], true, "{v:#}");
 
     let empty = Env::koa();
     let missing = empty.ecrplan("drift", &["--format", "markdown"]);
