@@ -21,6 +21,7 @@ pub use desired::{
     ANONYMOUS_ESTATE, AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject,
     GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module,
     PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
+    role_path,
 };
 pub use document::JsonDocument;
 pub use live::{LiveEstate, LiveObject, Owner};

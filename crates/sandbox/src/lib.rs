@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use ecrplan_model::{
     Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
-    ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
+    ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -417,6 +417,12 @@ impl Changed for Account {
     }
 }
 
+impl Changed for Vec<Role> {
+    fn changed(&self) -> bool {
+        false
+    }
+}
+
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -432,16 +438,27 @@ impl Provider for SandboxProvider {
 
     async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
         self.with_state(|state| {
-            // The same view the AWS provider reads: every repository and OIDC provider, owned
-            // roles plus declared ones, and policies only where the scope needs them.
+            // The same view the AWS provider reads: OIDC providers of CI issuers, and the
+            // estate's own and declared repositories and roles (account-wide: every repository,
+            // every role under `/ecrplan/`, declared or trusting a CI issuer); policies only for
+            // declared and owned parents.
             let listed = |o: &Resource| match o {
-                Resource::Role(r) => {
+                Resource::Role(r) if scope.account_wide => {
                     r.path.starts_with(ROLE_PATH)
                         || scope.roles.contains(&r.name)
                         || r.trust
                             .federated_providers()
                             .iter()
                             .any(|url| is_ci_issuer(url))
+                }
+                Resource::Role(r) => {
+                    scope.roles.contains(&r.name)
+                        || (r.path.starts_with(ROLE_PATH) && owned_by(Some(o), &scope.estate))
+                }
+                Resource::Repository(r) => {
+                    scope.account_wide
+                        || scope.repositories.contains(&r.name)
+                        || owned_by(Some(o), &scope.estate)
                 }
                 Resource::OidcProvider(o) => is_ci_issuer(&o.url),
                 _ => true,
@@ -454,7 +471,9 @@ impl Provider for SandboxProvider {
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Role(_) | Resource::OidcProvider(_) => listed(&o.resource),
+                Resource::Repository(_) | Resource::Role(_) | Resource::OidcProvider(_) => {
+                    listed(&o.resource)
+                }
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
                 | Resource::RolePolicy(_)
@@ -480,6 +499,21 @@ impl Provider for SandboxProvider {
         })
     }
 
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
+        self.with_state(|state| {
+            Ok(state
+                .objects
+                .values()
+                .filter_map(|o| match o {
+                    Resource::Role(r) if r.trust.federated_providers().iter().any(|u| u == url) => {
+                        Some(r.clone())
+                    }
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
         self.with_state(|state| state.apply(operation).map(|()| true))
             .map(|_| ())
@@ -491,6 +525,14 @@ mod tests {
     use ecrplan_model::{Encryption, Repository, TagMutability, Tags};
 
     use super::*;
+
+    /// These tests are about the file, not the scope: read the whole account.
+    fn everything() -> RefreshScope {
+        RefreshScope {
+            account_wide: true,
+            ..RefreshScope::default()
+        }
+    }
 
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
@@ -523,7 +565,7 @@ mod tests {
             Err(ProviderError::AlreadyExists(_))
         ));
         let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&RefreshScope::default()).await.unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
         assert_eq!(live.objects.len(), 1);
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()
@@ -557,7 +599,7 @@ mod tests {
             .set_modified(modified)
             .unwrap();
         fs::rename(&tmp, &path).unwrap();
-        let live = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let live = sandbox.refresh(&everything()).await.unwrap();
         let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
         assert_eq!(names, ["bbb"]);
         fs::remove_dir_all(&dir).unwrap();
@@ -570,7 +612,7 @@ mod tests {
         let path = dir.join("account.json");
         let one = SandboxProvider::open(&path).unwrap();
         let two = SandboxProvider::open(&path).unwrap();
-        let scope = RefreshScope::default();
+        let scope = everything();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
             let writer = if n % 2 == 0 { &one } else { &two };
             writer
@@ -605,7 +647,7 @@ mod tests {
 
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(sandbox.account().await.unwrap(), live.account);
-        let read = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let read = sandbox.refresh(&everything()).await.unwrap();
         let mut expected = live.clone();
         for o in &mut expected.objects {
             o.holds_images = None;
