@@ -10,8 +10,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, Kind, LiveEstate, LiveObject, ModuleCall, Plan, PlanConfiguration,
-    Provider, ProviderError, ProviderSettings, RefreshScope, Resource,
+    Account, Action, Kind, LiveEstate, LiveObject, ModuleCall, Plan, PlanConfiguration, Provider,
+    ProviderError, ProviderSettings, RefreshScope, Resource,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};

@@ -244,7 +244,10 @@ async fn drift_exits_zero_in_a_shared_account_and_the_account_wide_audit_reports
         .filter_map(|u| u["id"]["key"].as_str())
         .collect();
     assert_eq!(unmanaged, ["hand-made-1", "hand-made-2"]);
-    assert_eq!(report["ecrplan"]["other_estates"]["payments"], 2, "{report:#}");
+    assert_eq!(
+        report["ecrplan"]["other_estates"]["payments"], 2,
+        "{report:#}"
+    );
 }
 
 #[tokio::test]
