@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ecrplan_model::{
     AccessKey, Group, GroupMembership, GroupPolicy, JsonDocument, LiveObject, ObjectId, Owner,
-    ProviderError, ROLE_PATH, RefreshScope, Resource, Tags, User,
+    ProviderError, RefreshScope, Resource, Tags, User, role_path,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 
@@ -32,7 +32,7 @@ async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>,
             .limited(
                 p.iam
                     .list_users()
-                    .path_prefix(ROLE_PATH)
+                    .path_prefix(role_path(&scope.estate))
                     .set_marker(marker.take())
                     .send(),
             )
@@ -170,7 +170,7 @@ async fn access_keys(p: &AwsProvider, user: &str) -> Result<Vec<AccessKey>, Prov
 }
 
 async fn groups(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>, ProviderError> {
-    let prefix = format!("{ROLE_PATH}{}/", scope.estate);
+    let prefix = role_path(&scope.estate);
     let mut found: Vec<Group> = Vec::new();
     let mut marker = None;
     loop {

@@ -45,6 +45,10 @@ pub struct ConfigArgs {
     /// Set a variable, `NAME=VALUE`; overrides `ECRPLAN_VAR_NAME` and defaults.
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Name the estate without editing the files (beats ECRPLAN_ESTATE); an `ecrplan { estate }`
+    /// block naming another estate is an error.
+    #[arg(long, env = "ECRPLAN_ESTATE", value_name = "NAME")]
+    pub estate: Option<String>,
 }
 
 /// Which account to talk to, when the configuration's provider block is not enough.

@@ -321,7 +321,7 @@ async fn identities_apply_and_read_back_equal_on_moto() {
     let json: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
     assert_eq!(
         json["modules"]["codefresh-images"]["assumed_role_arn"],
-        "arn:aws:iam::123456789012:role/ecrplan/codefresh-ecr-integration"
+        "arn:aws:iam::123456789012:role/ecrplan/codefresh/codefresh-ecr-integration"
     );
 
     moto.create_access_key(None, "ECRCIUser");

@@ -169,7 +169,7 @@ fn addresses_and_attributes_are_the_aws_providers() {
     assert!(
         plan["output_changes"]["role_arns"]["after"]["ledger-github-push"]
             .as_str()
-            .is_some_and(|arn| arn.ends_with(":role/ecrplan/ledger-github-push"))
+            .is_some_and(|arn| arn.ends_with(":role/ecrplan/scan/ledger-github-push"))
     );
 }
 

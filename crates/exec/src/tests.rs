@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use ecrplan_model::{
     Account, Encryption, Kind, LiveEstate, ObjectId, Operation, RefreshScope, Repository, Resource,
-    TagMutability, Tags,
+    Role, TagMutability, Tags,
 };
 
 use super::*;
@@ -40,6 +40,9 @@ impl Provider for Recorder {
     }
     async fn holds_images(&self, _: &str) -> Result<bool, ProviderError> {
         Ok(false)
+    }
+    async fn roles_trusting(&self, _: &str) -> Result<Vec<Role>, ProviderError> {
+        Ok(Vec::new())
     }
     async fn apply(&self, op: &Operation) -> Result<(), ProviderError> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;

@@ -133,17 +133,32 @@ impl Evaluator<'_> {
         ProviderSettings::Sandbox { path }
     }
 
-    /// `ecrplan { estate = "…" }`: the estate name.
-    pub(crate) fn ecrplan_block(&mut self, file: FileId, block: &Block) -> Option<String> {
+    /// `ecrplan { estate = "…" }`: the estate name. A name also given from outside (`--estate`,
+    /// `ECRPLAN_ESTATE`) must be the same: silently preferring either would hand the estate's
+    /// objects to another one.
+    pub(crate) fn ecrplan_block(
+        &mut self,
+        file: FileId,
+        block: &Block,
+        outside: Option<&str>,
+    ) -> Option<String> {
         let fields = self.body_fields(file, &block.body, &["estate"], &[], "the `ecrplan` block");
         let v = self.attr_value(&fields, "estate")?;
         let estate = self.string(&v, "estate")?;
-        let ok = !estate.is_empty()
-            && estate.chars().count() <= 128
-            && estate
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.:/=+@- ".contains(c));
-        if !ok {
+        if let Some(outside) = outside.filter(|o| *o != estate) {
+            let d = self
+                .diag(
+                    &v.at,
+                    format!(
+                        "the estate is named `{estate}` here but `{outside}` by --estate or ECRPLAN_ESTATE"
+                    ),
+                    "the estate named in the files",
+                )
+                .help("name the estate in one place: drop --estate/ECRPLAN_ESTATE for this directory, or make them agree");
+            self.sink.push(d);
+            return None;
+        }
+        if !is_estate_name(&estate) {
             let d = self
                 .diag(
                     &v.at,
@@ -339,4 +354,14 @@ fn is_region(s: &str) -> bool {
         && parts
             .last()
             .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `s` can name an estate: it becomes the `ecrplan:estate` tag value, so 1 to 128 of the
+/// characters ECR and IAM tag values allow
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html>).
+pub fn is_estate_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:/=+@- ".contains(c))
 }

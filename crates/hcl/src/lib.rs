@@ -31,6 +31,7 @@ use ecrplan_model::{ANONYMOUS_ESTATE, DesiredEstate, ProviderSettings, Replicati
 use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
+pub use blocks::is_estate_name;
 pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
 pub use locations::{Location, Locations};
 pub use modules::cloud_platform_role_name;
@@ -49,6 +50,9 @@ pub struct LoadOptions {
     pub vars: Vec<(String, String)>,
     /// `ECRPLAN_VAR_NAME=VALUE` pairs, with the name given without the prefix.
     pub env: Vec<(String, String)>,
+    /// The estate named from outside the files (`--estate`, `ECRPLAN_ESTATE`), so CI can make
+    /// each of many directories an estate without editing them.
+    pub estate: Option<String>,
 }
 
 /// A configuration directory, read and checked.
@@ -187,13 +191,23 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
 
     let mut estate = DesiredEstate {
         name: ANONYMOUS_ESTATE.to_owned(),
-        anonymous: top.ecrplan.is_empty(),
+        anonymous: top.ecrplan.is_empty() && options.estate.is_none(),
         ..DesiredEstate::default()
     };
-    if let Some((file, block)) = top.ecrplan.first()
-        && let Some(name) = ev.ecrplan_block(*file, block)
-    {
-        estate.name = name;
+    if let Some((file, block)) = top.ecrplan.first() {
+        if let Some(name) = ev.ecrplan_block(*file, block, options.estate.as_deref()) {
+            estate.name = name;
+        }
+    } else if let Some(outside) = &options.estate {
+        estate.name.clone_from(outside);
+    }
+    if let Some(outside) = options.estate.as_deref().filter(|e| !is_estate_name(e)) {
+        ev.sink.push(
+            Diagnostic::error(format!(
+                "`{outside}` (--estate or ECRPLAN_ESTATE) cannot be an estate name"
+            ))
+            .help("the estate name becomes a tag value: 1 to 128 letters, digits and `_.:/=+@-`"),
+        );
     }
     for (file, block) in top.ecrplan.iter().skip(1) {
         ev.error(
@@ -353,7 +367,12 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     Ok(Loaded {
         estate,
         warnings,
-        config_hash: config_hash(&hasher_files, &used_vars, &read_files_map),
+        config_hash: config_hash(
+            &hasher_files,
+            &used_vars,
+            &read_files_map,
+            options.estate.as_deref(),
+        ),
         summary,
         variables,
         locations,
@@ -1031,8 +1050,14 @@ fn config_hash(
     files: &[Arc<SourceFile>],
     vars: &BTreeMap<String, serde_json::Value>,
     read: &BTreeMap<String, String>,
+    outside_estate: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
+    if let Some(estate) = outside_estate {
+        h.update(b"estate\0");
+        h.update(estate.as_bytes());
+        h.update(b"\0");
+    }
     for file in files {
         h.update(b"file\0");
         h.update(file.name.as_bytes());

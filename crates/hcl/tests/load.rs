@@ -77,6 +77,7 @@ fn with_prod_account() -> LoadOptions {
     LoadOptions {
         vars: vec![("prod_account".into(), "444455556666".into())],
         env: vec![],
+        estate: None,
     }
 }
 
@@ -211,11 +212,13 @@ fn variables_precedence_cli_env_default() {
     let env = LoadOptions {
         vars: vec![],
         env: vec![("repo".into(), "from-env".into())],
+        estate: None,
     };
     assert_eq!(repo(&env), "from-env");
     let both = LoadOptions {
         vars: vec![("repo".into(), "from-cli".into())],
         env: vec![("repo".into(), "from-env".into())],
+        estate: None,
     };
     assert_eq!(repo(&both), "from-cli");
     // The hash moves with the resolved values: a saved plan from another value is stale.
@@ -240,6 +243,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
     let options = LoadOptions {
         vars: vec![("scan".into(), "true".into()), ("keep".into(), "12".into())],
         env: vec![],
+        estate: None,
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -257,6 +261,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
             ("keep".into(), "twelve".into()),
         ],
         env: vec![],
+        estate: None,
     };
     let errors = errors_of(dir.path(), &options);
     let messages: Vec<&str> = errors.iter().map(|d| d.message()).collect();
@@ -353,6 +358,7 @@ fn cloud_platform_fixture_desugars() {
             "circleci_organisation_id".into(),
             "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
         )],
+        estate: None,
     };
     let loaded = load_ok(&fixture("cloud-platform"), &options);
     let circleci = loaded.estate.modules[0].circleci.as_ref().unwrap();
@@ -615,6 +621,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
             ("owner".into(), "[\"not\", \"parsed\"]".into()),
         ],
         env: vec![("repos".into(), "[\"ignored\"]".into())],
+        estate: None,
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -624,6 +631,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
     let options = LoadOptions {
         vars: vec![("owner".into(), "web".into())],
         env: vec![("repos".into(), "[\"app\",".into())],
+        estate: None,
     };
     let errors = errors_of(dir.path(), &options);
     assert_eq!(errors.len(), 1, "{}", render_text(&errors));

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{JsonDocument, Owner, Tags};
+use crate::{JsonDocument, Owner, ROLE_PATH, Tags, role_path};
 
 /// An IAM user, for CI systems that can only hold an access key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,33 +83,56 @@ impl AccessKey {
 /// report and Security Hub's IAM.3 control use 90 days).
 pub const MAX_KEY_AGE_DAYS: u64 = 90;
 
-/// The first segment of every path ecrplan gives the IAM objects it creates.
-const PATH_ROOT: &str = "ecrplan";
+/// One IAM path segment for `s`, percent-encoded as [`role_path`] encodes estate names, so
+/// that spaces and slashes never break the path apart.
+fn segment(s: &str) -> String {
+    role_path(s)[ROLE_PATH.len()..]
+        .trim_end_matches('/')
+        .to_owned()
+}
 
-/// The path of a group ecrplan creates: `/ecrplan/<estate>/<region>/<module>/`. IAM groups take
-/// no tags, so the path is where their owner is written.
+/// The inverse of [`segment`]; `None` for text that is not percent-encoded UTF-8.
+fn unsegment(s: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(s.len());
+    let mut rest = s.bytes();
+    while let Some(b) = rest.next() {
+        if b == b'%' {
+            let hex = [rest.next()?, rest.next()?];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The path of a group ecrplan creates: the estate's path ([`role_path`]) followed by the
+/// region and the module, `/ecrplan/<estate>/<region>/<module>/`. IAM groups take no tags, so
+/// the path is where their owner is written.
 pub fn group_path(estate: &str, region: &str, module: &str) -> String {
-    format!("/{PATH_ROOT}/{estate}/{region}/{module}/")
+    format!(
+        "{}{}/{}/",
+        role_path(estate),
+        segment(region),
+        segment(module)
+    )
 }
 
 impl Group {
     /// The owner its path names, or `None` for a group ecrplan did not make.
     pub fn owner(&self) -> Option<Owner> {
-        let inner = self.path.strip_prefix('/')?.strip_suffix('/')?;
-        let mut parts = inner.splitn(4, '/');
-        if parts.next()? != PATH_ROOT {
+        let inner = self.path.strip_prefix(ROLE_PATH)?.strip_suffix('/')?;
+        let parts: Vec<&str> = inner.split('/').collect();
+        let [estate, region, module] = parts[..] else {
             return None;
-        }
-        let estate = parts.next()?.to_owned();
-        let region = parts.next()?.to_owned();
-        let module = parts.next()?.to_owned();
-        if [&estate, &region, &module].iter().any(|s| s.is_empty()) || module.contains('/') {
+        };
+        if [estate, region, module].iter().any(|s| s.is_empty()) {
             return None;
         }
         Some(Owner {
-            estate,
-            module: Some(module),
-            region: Some(region),
+            estate: unsegment(estate)?,
+            module: Some(unsegment(module)?),
+            region: Some(unsegment(region)?),
         })
     }
 

@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use ecrplan_model::{
     AccessKey, Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider,
-    ProviderError, ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
+    ProviderError, ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer, role_path,
 };
 use serde::{Deserialize, Serialize};
 
@@ -497,6 +497,12 @@ impl Changed for Account {
     }
 }
 
+impl Changed for Vec<Role> {
+    fn changed(&self) -> bool {
+        false
+    }
+}
+
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -512,10 +518,12 @@ impl Provider for SandboxProvider {
 
     async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
         self.with_state(|state| {
-            // The same view the AWS provider reads: every repository and OIDC provider, owned
-            // roles plus declared ones, and policies only where the scope needs them.
+            // The same view the AWS provider reads: OIDC providers of CI issuers, and the
+            // estate's own and declared repositories and roles (account-wide: every repository,
+            // every role under `/ecrplan/`, declared or trusting a CI issuer); policies only for
+            // declared and owned parents.
             let listed = |o: &Resource| match o {
-                Resource::Role(r) => {
+                Resource::Role(r) if scope.account_wide => {
                     r.path.starts_with(ROLE_PATH)
                         || scope.roles.contains(&r.name)
                         || r.trust
@@ -523,13 +531,24 @@ impl Provider for SandboxProvider {
                             .iter()
                             .any(|url| is_ci_issuer(url))
                 }
+                Resource::Role(r) => {
+                    scope.roles.contains(&r.name)
+                        || (r.path.starts_with(ROLE_PATH) && owned_by(Some(o), &scope.estate))
+                }
+                Resource::Repository(r) => {
+                    scope.account_wide
+                        || scope.repositories.contains(&r.name)
+                        || owned_by(Some(o), &scope.estate)
+                }
                 Resource::OidcProvider(o) => {
                     is_ci_issuer(&o.url) || scope.oidc_providers.contains(&o.url)
                 }
-                Resource::User(u) => u.path.starts_with(ROLE_PATH) || scope.users.contains(&u.name),
+                Resource::User(u) => {
+                    scope.users.contains(&u.name)
+                        || (u.path.starts_with(ROLE_PATH) && owned_by(Some(o), &scope.estate))
+                }
                 Resource::Group(g) => {
-                    g.path.starts_with(&format!("{ROLE_PATH}{}/", scope.estate))
-                        || scope.groups.contains(&g.name)
+                    g.path.starts_with(&role_path(&scope.estate)) || scope.groups.contains(&g.name)
                 }
                 _ => true,
             };
@@ -541,7 +560,8 @@ impl Provider for SandboxProvider {
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Role(_)
+                Resource::Repository(_)
+                | Resource::Role(_)
                 | Resource::OidcProvider(_)
                 | Resource::User(_)
                 | Resource::Group(_) => listed(&o.resource),
@@ -588,6 +608,21 @@ impl Provider for SandboxProvider {
         })
     }
 
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
+        self.with_state(|state| {
+            Ok(state
+                .objects
+                .values()
+                .filter_map(|o| match o {
+                    Resource::Role(r) if r.trust.federated_providers().iter().any(|u| u == url) => {
+                        Some(r.clone())
+                    }
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
         self.with_state(|state| state.apply(operation).map(|()| true))
             .map(|_| ())
@@ -599,6 +634,14 @@ mod tests {
     use ecrplan_model::{Encryption, Repository, TagMutability, Tags};
 
     use super::*;
+
+    /// These tests are about the file, not the scope: read the whole account.
+    fn everything() -> RefreshScope {
+        RefreshScope {
+            account_wide: true,
+            ..RefreshScope::default()
+        }
+    }
 
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
@@ -631,7 +674,7 @@ mod tests {
             Err(ProviderError::AlreadyExists(_))
         ));
         let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&RefreshScope::default()).await.unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
         assert_eq!(live.objects.len(), 1);
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()
@@ -665,7 +708,7 @@ mod tests {
             .set_modified(modified)
             .unwrap();
         fs::rename(&tmp, &path).unwrap();
-        let live = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let live = sandbox.refresh(&everything()).await.unwrap();
         let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
         assert_eq!(names, ["bbb"]);
         fs::remove_dir_all(&dir).unwrap();
@@ -678,7 +721,7 @@ mod tests {
         let path = dir.join("account.json");
         let one = SandboxProvider::open(&path).unwrap();
         let two = SandboxProvider::open(&path).unwrap();
-        let scope = RefreshScope::default();
+        let scope = everything();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
             let writer = if n % 2 == 0 { &one } else { &two };
             writer
@@ -713,7 +756,7 @@ mod tests {
 
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(sandbox.account().await.unwrap(), live.account);
-        let read = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let read = sandbox.refresh(&everything()).await.unwrap();
         let mut expected = live.clone();
         for o in &mut expected.objects {
             o.holds_images = None;

@@ -464,9 +464,10 @@ pub async fn roles(s: &Subject<'_>) {
     assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
 }
 
-/// Roles outside `/ecrplan/`: a declared one is read; an undeclared one is seen only when it
-/// trusts a CI OIDC provider, so that a shared provider such a role uses is never deleted
-/// under it (regression: refresh listed only `/ecrplan/` and the planner deleted the provider).
+/// Roles outside `/ecrplan/`: a declared one is read; an undeclared one is not part of the
+/// estate's refresh, but the whole-account read behind the shared OIDC provider rule finds it
+/// when it trusts the provider, so that a provider such a role uses is never deleted under it
+/// (regression: refresh listed only `/ecrplan/` and the planner deleted the provider).
 pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     let p = s.provider;
     let acct = account(p).await;
@@ -478,13 +479,17 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     });
     create(p, &role).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
-    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
-    match undeclared.get(&role.id()) {
-        Some(o) => assert!(o.owner.is_none(), "{o:#?}"),
-        None => {
-            panic!("an unowned role trusting the GitHub provider is invisible: {undeclared:#?}")
-        }
-    }
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    let trusting = match p.roles_trusting(ecrplan_model::GITHUB_ISSUER).await {
+        Ok(roles) => roles,
+        Err(e) => panic!("roles trusting the GitHub provider: {e}"),
+    };
+    let names: Vec<&str> = trusting.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["legacy-ci"]);
+    assert_eq!(
+        Resource::Role(trusting[0].clone()).canonical(),
+        role.canonical()
+    );
 
     let service = Resource::Role(Role {
         name: "batch-runner".into(),
@@ -520,13 +525,21 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     });
     create(p, &policy).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &policy).await;
-    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
-    let seen = undeclared.get(&role.id());
+    // Undeclared, it is outside what the estate's refresh lists (IAM cannot move it under
+    // `/ecrplan/<estate>/`), so plans leave it in place; the account-wide audit sees it as the
+    // estate's, with its policy.
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    let audit = RefreshScope {
+        account_wide: true,
+        ..scope_of("alpha", &[], &[])
+    };
+    let seen = refresh(p, &audit).await;
     assert!(
-        seen.and_then(|o| o.owner.as_ref())
+        seen.get(&role.id())
+            .and_then(|o| o.owner.as_ref())
             .is_some_and(|o| o.estate == "alpha")
-            && undeclared.get(&policy.id()).is_some(),
-        "{undeclared:#?}"
+            && seen.get(&policy.id()).is_some(),
+        "{seen:#?}"
     );
 }
 
@@ -737,14 +750,24 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
     }
     for o in &beta_objects {
         let id = o.resource.id();
-        match (o.resource.kind(), seen_by_alpha.get(&id)) {
+        assert!(seen_by_alpha.get(&id).is_none(), "alpha read beta's {id}");
+    }
+    // The account-wide audit sees beta's repositories as beta's, and still not their policies.
+    let audit = RefreshScope {
+        account_wide: true,
+        ..scope(&alpha)
+    };
+    let seen_by_audit = refresh(p, &audit).await;
+    for o in &beta_objects {
+        let id = o.resource.id();
+        match (o.resource.kind(), seen_by_audit.get(&id)) {
             (Kind::Repository, Some(live)) => assert_eq!(
                 live.owner.as_ref().map(|w| w.estate.as_str()),
                 Some("beta"),
                 "{id}"
             ),
-            (Kind::Repository, None) => panic!("alpha does not see beta's {id}"),
-            (_, Some(_)) => panic!("alpha read beta's {id}"),
+            (Kind::Repository, None) => panic!("the audit does not see beta's {id}"),
+            (_, Some(_)) => panic!("the audit read beta's {id}"),
             (_, None) => {}
         }
     }
@@ -761,7 +784,7 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
         let id = o.resource.id();
         let live = seen_by_beta.get(&id);
         match o.resource.kind() {
-            Kind::Repository | Kind::Role | Kind::OidcProvider => assert_eq!(
+            Kind::OidcProvider => assert_eq!(
                 live.and_then(|l| l.owner.as_ref())
                     .map(|w| w.estate.as_str()),
                 Some("alpha"),

@@ -69,9 +69,12 @@ async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
             "the plan names no configuration directory"
         )
     })?;
+    // The estate named from outside is part of the configuration hash, so a plan made with
+    // --estate is stale when applied without it.
     let config = ConfigArgs {
         dir: dir.into(),
         vars: args.config.vars.clone(),
+        estate: args.config.estate.clone(),
     };
     let session = context::open(&config, &args.account).await?;
     if session.loaded.config_hash != plan.config_hash {

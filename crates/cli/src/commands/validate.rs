@@ -17,7 +17,10 @@ const ENV_PREFIX: &str = "ECRPLAN_VAR_";
 pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
     let json = args.format == DiagnosticFormat::Json;
     let options = match load_options(&args.config.vars, std::env::vars_os()) {
-        Ok(options) => options,
+        Ok(options) => LoadOptions {
+            estate: args.config.estate.clone(),
+            ..options
+        },
         Err(report) if args.format == DiagnosticFormat::Sarif => {
             print!("{}", sarif::failure(&report.to_string()));
             return Ok(ExitStatus::Failure);

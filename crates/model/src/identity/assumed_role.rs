@@ -116,12 +116,14 @@ impl AssumeRoleAccess {
     pub(super) fn objects(
         &self,
         module: &Module,
+        estate: &str,
         account: &Account,
         out: &mut Vec<DesiredObject>,
         tags: &Tags,
     ) {
         role(
             module,
+            estate,
             out,
             "assumed",
             &self.role_name,

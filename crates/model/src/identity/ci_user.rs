@@ -63,7 +63,7 @@ impl CiUser {
             address: Address::in_module(m, Kind::User, "ci_user", None),
             resource: Resource::User(User {
                 name: self.user_name.clone(),
-                path: crate::ROLE_PATH.to_owned(),
+                path: crate::role_path(estate),
                 tags: user_tags,
             }),
         });

@@ -132,7 +132,7 @@ pub(crate) fn objects(
 ) {
     let ids = &module.identities;
     if let Some(a) = &ids.assume_role {
-        a.objects(module, account, out, role_tags);
+        a.objects(module, estate, account, out, role_tags);
     }
     if let Some(u) = &ids.ci_user {
         u.objects(module, estate, account, out);
@@ -147,7 +147,15 @@ pub(crate) fn objects(
                 tags: tags::ownership(estate, None),
             });
         let trust = web_identity_trust(account, &g.issuer, &g.audience, &g.subjects());
-        role(module, out, "gitlab", &g.role_name, trust, role_tags);
+        role(
+            module,
+            estate,
+            out,
+            "gitlab",
+            &g.role_name,
+            trust,
+            role_tags,
+        );
         role_policy(
             module,
             out,
@@ -161,6 +169,7 @@ pub(crate) fn objects(
 /// A role of the module, at `module.M.<name>_role`.
 fn role(
     module: &Module,
+    estate: &str,
     out: &mut Vec<DesiredObject>,
     name: &str,
     role_name: &str,
@@ -171,7 +180,7 @@ fn role(
         address: Address::in_module(&module.name, Kind::Role, &format!("{name}_role"), None),
         resource: Resource::Role(Role {
             name: role_name.to_owned(),
-            path: crate::ROLE_PATH.to_owned(),
+            path: crate::role_path(estate),
             trust,
             tags: tags.clone(),
         }),
