@@ -36,7 +36,7 @@ impl Env {
     fn run_in(&self, region: &str, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
         cmd.args(args).arg("--region").arg(region);
-        ecrplan_test::against_moto(&mut cmd, &self.moto.endpoint(), region)
+        ecrplan_test::against_moto(&mut cmd, self.moto.endpoint(), region)
             .output()
             .expect("ecrplan runs")
     }
