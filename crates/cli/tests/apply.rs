@@ -100,19 +100,7 @@ impl Env {
         cmd.args(args).env("NO_COLOR", "1").stdin(Stdio::null());
         match &self.account {
             Account::Moto { proxy, .. } => {
-                cmd.arg("--endpoint").arg(proxy.url());
-                for var in [
-                    "AWS_PROFILE",
-                    "AWS_ENDPOINT_URL",
-                    "AWS_SESSION_TOKEN",
-                    "AWS_ROLE_ARN",
-                ] {
-                    cmd.env_remove(var);
-                }
-                cmd.env("AWS_ACCESS_KEY_ID", "testing")
-                    .env("AWS_SECRET_ACCESS_KEY", "testing")
-                    .env("AWS_REGION", REGION)
-                    .env("AWS_EC2_METADATA_DISABLED", "true");
+                ecrplan_test::against_moto(&mut cmd, &proxy.url(), REGION);
             }
             Account::Sandbox { file } => {
                 cmd.arg("--sandbox").arg(file);

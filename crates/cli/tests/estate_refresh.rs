@@ -4,7 +4,7 @@
 //! shared OIDC provider stays while a role the estate does not know trusts it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use ecrplan_model::{
     Encryption, GITHUB_ISSUER, JsonDocument, Operation, Provider, ROLE_PATH, RefreshScope,
@@ -31,25 +31,8 @@ fn koa(dir: &TempDir) -> PathBuf {
 /// `ecrplan ARGS --endpoint URL` with moto's dummy credentials and nothing from the shell.
 fn ecrplan(endpoint: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
-    cmd.args(args)
-        .arg("--endpoint")
-        .arg(endpoint)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_SESSION_TOKEN",
-        "AWS_ROLE_ARN",
-        "ECRPLAN_ESTATE",
-        "ECRPLAN_TAGGING_API",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd.args(args);
+    ecrplan_test::against_moto(&mut cmd, endpoint, REGION);
     cmd
 }
 

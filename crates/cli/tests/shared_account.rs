@@ -4,7 +4,7 @@
 //! does), and drift is about the estate unless `--account-wide` asks for the account.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use ecrplan_model::{Encryption, Operation, Provider, Repository, Resource, Tags};
 use ecrplan_test::{Moto, REGION};
@@ -35,24 +35,8 @@ impl Env {
     /// Runs ecrplan against moto in `region`.
     fn run_in(&self, region: &str, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
-        cmd.args(args)
-            .arg("--endpoint")
-            .arg(self.moto.endpoint())
-            .arg("--region")
-            .arg(region)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
-        for var in [
-            "AWS_PROFILE",
-            "AWS_ENDPOINT_URL",
-            "AWS_SESSION_TOKEN",
-            "AWS_ROLE_ARN",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
+        cmd.args(args).arg("--region").arg(region);
+        ecrplan_test::against_moto(&mut cmd, self.moto.endpoint(), region)
             .output()
             .expect("ecrplan runs")
     }

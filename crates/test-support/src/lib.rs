@@ -5,6 +5,7 @@
 //! Dev-only: nothing in the shipped binary depends on this crate.
 
 pub mod behaviour;
+mod command;
 mod estates;
 pub mod fault;
 mod moto;
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 use ecrplan_model::Provider;
 use ecrplan_sandbox::SandboxProvider;
 
+pub use command::against_moto;
 pub use estates::{apply_estate, estate, scope};
 pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain};
 
