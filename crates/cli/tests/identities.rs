@@ -276,20 +276,9 @@ async fn identities_apply_and_read_back_equal_on_moto() {
     );
     let run = |e: &Env, args: &[&str]| -> Run {
         let config = e.config();
-        let out = Command::new(env!("CARGO_BIN_EXE_ecrplan"))
-            .arg(args[0])
-            .arg(&config)
-            .args(&args[1..])
-            .arg("--endpoint")
-            .arg(moto.endpoint())
-            .env("NO_COLOR", "1")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("AWS_SESSION_TOKEN")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", ecrplan_test::REGION)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
+        cmd.arg(args[0]).arg(&config).args(&args[1..]);
+        let out = ecrplan_test::against_moto(&mut cmd, moto.endpoint(), ecrplan_test::REGION)
             .output()
             .expect("ecrplan runs");
         Run {
