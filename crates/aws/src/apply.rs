@@ -50,7 +50,7 @@ async fn already_made(p: &AwsProvider, wanted: &Resource) -> Result<bool, Provid
 }
 
 /// A request that cannot be built: a bug or bad input, never worth retrying as a network error.
-fn invalid(e: impl std::fmt::Display) -> ProviderError {
+pub(crate) fn invalid(e: impl std::fmt::Display) -> ProviderError {
     ProviderError::Api {
         operation: "BuildRequest".into(),
         code: "InvalidRequest".into(),
@@ -64,7 +64,7 @@ fn system_tag(key: &str) -> bool {
 }
 
 /// Keys to remove and tags to set so that `before` becomes `after`, leaving `aws:` tags alone.
-fn tag_diff(before: &Tags, after: &Tags) -> (Vec<String>, Tags) {
+pub(crate) fn tag_diff(before: &Tags, after: &Tags) -> (Vec<String>, Tags) {
     let removed = before
         .keys()
         .filter(|k| !system_tag(k) && !after.contains_key(*k))
@@ -111,7 +111,7 @@ fn ecr_tags(tags: &Tags) -> Result<Vec<aws_sdk_ecr::types::Tag>, ProviderError> 
         .collect()
 }
 
-fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, ProviderError> {
+pub(crate) fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
             aws_sdk_iam::types::Tag::builder()
@@ -125,7 +125,7 @@ fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, ProviderError> 
 
 /// Sends one call, retrying it through propagation delays, and maps its error onto `id`'s
 /// domain errors.
-async fn propagated<T, E, R, F, Fut>(
+pub(crate) async fn propagated<T, E, R, F, Fut>(
     p: &AwsProvider,
     id: &ObjectId,
     operation: &str,
@@ -226,6 +226,10 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
             })
             .await
         }
+        Resource::User(_)
+        | Resource::Group(_)
+        | Resource::GroupMembership(_)
+        | Resource::GroupPolicy(_) => crate::users::create(p, resource).await,
     }
 }
 
@@ -329,6 +333,13 @@ async fn update(p: &AwsProvider, before: &Resource, after: &Resource) -> Result<
         (Resource::Repository(b), Resource::Repository(a)) => update_repository(p, &id, b, a).await,
         (Resource::Role(b), Resource::Role(a)) => update_role(p, &id, b, a).await,
         (Resource::OidcProvider(b), Resource::OidcProvider(a)) => update_oidc(p, &id, b, a).await,
+        (
+            _,
+            Resource::User(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_),
+        ) => crate::users::update(p, before, after).await,
         _ => put_document(p, after).await,
     }
 }
@@ -557,6 +568,10 @@ async fn delete(p: &AwsProvider, resource: &Resource, force: bool) -> Result<(),
                 .map_err(|e| error::on("DeleteOpenIDConnectProvider", &id, e))?;
         }
         Resource::Role(r) => delete_role(p, &id, &r.name).await?,
+        Resource::User(_)
+        | Resource::Group(_)
+        | Resource::GroupMembership(_)
+        | Resource::GroupPolicy(_) => crate::users::delete(p, resource, force).await?,
     }
     Ok(())
 }
@@ -645,6 +660,10 @@ async fn tag(p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), Provider
         Kind::Repository => ecr_tag(p, id, tags).await,
         Kind::Role => role_tag(p, id, tags).await,
         Kind::OidcProvider => oidc_tag(p, id, tags).await,
+        Kind::User => crate::users::tag_user(p, id, tags).await,
+        // IAM groups take no tags: their path records the owner, and the update that follows
+        // an adoption moves them there.
+        Kind::Group => Ok(()),
         _ => Err(ProviderError::Api {
             operation: "Tag".into(),
             code: "InvalidParameter".into(),

@@ -8,6 +8,7 @@ mod apply;
 mod error;
 mod refresh;
 mod stats;
+mod users;
 
 use std::collections::BTreeSet;
 use std::future::Future;

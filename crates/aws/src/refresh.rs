@@ -23,11 +23,12 @@ pub(crate) async fn refresh(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<LiveEstate, ProviderError> {
-    let (repositories, roles, providers, replication) = futures::try_join!(
+    let (repositories, roles, providers, replication, users) = futures::try_join!(
         repositories(p, scope),
         roles(p, scope),
-        oidc_providers(p),
+        oidc_providers(p, scope),
         replication(p),
+        crate::users::refresh(p, scope),
     )?;
     let mut live = LiveEstate::empty(p.account.clone());
     live.objects = repositories
@@ -36,6 +37,7 @@ pub(crate) async fn refresh(
         .chain(providers)
         .chain(replication)
         .map(LiveObject::new)
+        .chain(users)
         .collect();
     live.normalise();
     Ok(live)
@@ -46,7 +48,7 @@ fn owned_by(tags: &Tags, estate: &str) -> bool {
 }
 
 /// Parses a policy document; IAM returns them percent-encoded, ECR as sent.
-fn document(operation: &str, text: &str) -> Result<JsonDocument, ProviderError> {
+pub(crate) fn document(operation: &str, text: &str) -> Result<JsonDocument, ProviderError> {
     let parsed = serde_json::from_str(text).or_else(|_| {
         let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
         serde_json::from_str(&decoded)
@@ -467,7 +469,7 @@ async fn role_tags(p: &AwsProvider, name: &str) -> Result<Option<Tags>, Provider
 }
 
 /// Drops a NoSuchEntity answer: the object was deleted between the listing and this read.
-fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
+pub(crate) fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(e) if error::is_not_found(&e) => Ok(None),
@@ -596,7 +598,10 @@ pub(crate) async fn role_policy_names(
 }
 
 /// The OIDC providers ecrplan can own or declare; others are not read at all.
-async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError> {
+async fn oidc_providers(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+) -> Result<Vec<Resource>, ProviderError> {
     let arns: Vec<String> = p
         .limited(p.iam.list_open_id_connect_providers().send())
         .await
@@ -607,7 +612,7 @@ async fn oidc_providers(p: &AwsProvider) -> Result<Vec<Resource>, ProviderError>
         .filter_map(|entry| entry.arn)
         .filter(|arn| {
             arn.split_once(":oidc-provider/")
-                .is_some_and(|(_, url)| is_ci_issuer(url))
+                .is_some_and(|(_, url)| is_ci_issuer(url) || scope.oidc_providers.contains(url))
         })
         .collect();
     let found: Vec<Option<Resource>> = stream::iter(arns)
@@ -736,7 +741,16 @@ pub(crate) async fn read_one(
             })))
         }
         // Rare enough (a lost create response) to reuse the listing rather than add a reader.
-        Kind::OidcProvider => Ok(oidc_providers(p).await?.into_iter().find(|r| r.id() == *id)),
+        Kind::OidcProvider => {
+            let scope = RefreshScope {
+                oidc_providers: [id.key.clone()].into(),
+                ..RefreshScope::default()
+            };
+            Ok(oidc_providers(p, &scope)
+                .await?
+                .into_iter()
+                .find(|r| r.id() == *id))
+        }
         _ => Ok(None),
     }
 }

@@ -130,6 +130,11 @@ pub enum OutputFormat {
     Json,
     /// `NAME=value` lines for `$GITHUB_ENV`.
     GithubEnv,
+    /// `NAME=value` lines for a `.env` file (CircleCI, GitLab, Codefresh, docker compose).
+    Dotenv,
+    /// Kubernetes ConfigMap manifests `<repository>-circleci`, as the Cloud Platform publishes
+    /// them for CircleCI users.
+    Configmap,
 }
 
 /// `ecrplan validate`.

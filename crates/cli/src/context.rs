@@ -10,8 +10,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, Kind, LiveEstate, LiveObject, ModuleCall, Plan, PlanConfiguration, Provider,
-    ProviderError, ProviderSettings, RefreshScope, Resource,
+    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, LiveObject, ModuleCall, Plan,
+    PlanConfiguration, Provider, ProviderError, ProviderSettings, RefreshScope, Resource,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -186,8 +186,37 @@ impl Session {
             scope
                 .roles
                 .extend(module.circleci.iter().map(|c| c.role_name.clone()));
+            module.identities.extend_scope(&mut scope);
         }
         scope
+    }
+
+    /// A Cloud Platform module asking for CircleCI without an organisation id would trust the
+    /// all-zero placeholder organisation and create its OIDC provider in a real account:
+    /// `validate` only warns, but nothing is planned or applied that way.
+    fn refuse_placeholder_circleci(&self) -> Result<()> {
+        let modules: Vec<&str> = self
+            .loaded
+            .estate
+            .modules
+            .iter()
+            .filter(|m| {
+                m.circleci
+                    .as_ref()
+                    .is_some_and(|c| c.organisation_id == CIRCLECI_ORG_PLACEHOLDER)
+            })
+            .map(|m| m.name.as_str())
+            .collect();
+        if modules.is_empty() {
+            return Ok(());
+        }
+        Err(miette!(
+            help = "pass --var circleci_organisation_id=<your CircleCI organisation id> or set ECRPLAN_VAR_circleci_organisation_id (or declare variable \"circleci_organisation_id\" with a default)",
+            "module{} {} ask{} for a CircleCI role, but no CircleCI organisation id is given; ecrplan will not trust the placeholder organisation {CIRCLECI_ORG_PLACEHOLDER}",
+            if modules.len() == 1 { "" } else { "s" },
+            modules.join(", "),
+            if modules.len() == 1 { "s" } else { "" },
+        ))
     }
 
     /// Reads the live objects the estate needs.
@@ -216,6 +245,7 @@ impl Session {
     /// would delete or replace are then checked for images (a call each, so only for those) and
     /// the plan is made again with that knowledge.
     pub async fn plan(&self) -> Result<(Plan, LiveEstate)> {
+        self.refuse_placeholder_circleci()?;
         let mut live = self.live().await?;
         let mut plan = self.plan_against(&live)?;
         let providers: BTreeSet<String> = plan

@@ -136,6 +136,9 @@ fn golden_plans_for_ten_corpus_directories() {
             .arg(dir)
             .arg("--sandbox")
             .arg(&sandbox)
+            // Plans refuse CircleCI roles for the placeholder organisation (issue 13).
+            .arg("--var")
+            .arg("circleci_organisation_id=5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11")
             .env("NO_COLOR", "1")
             .output()
             .unwrap();

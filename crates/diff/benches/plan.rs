@@ -32,6 +32,7 @@ fn estate() -> (DesiredEstate, LiveEstate) {
                 environments: Vec::new(),
                 refs: Vec::new(),
                 allow_any_organisation: false,
+                job_workflow_refs: Vec::new(),
             });
             module
         })

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use ecrplan_model::identity::ManagedPolicy;
 use ecrplan_model::{
-    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, Note, ObjectId, Plan, Resource, Severity,
-    actions, tags,
+    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId, Plan,
+    Resource, Severity, actions, tags,
 };
 use serde_json::Value;
 
@@ -37,6 +38,38 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                         ),
                     ));
                 }
+            }
+            (Some(Resource::User(u)), _) if removes && !change.force => {
+                let keys = index
+                    .get(&change.id)
+                    .map(|o| o.access_keys.len())
+                    .unwrap_or(0);
+                if keys > 0 {
+                    notes.push(note(
+                        Severity::Error,
+                        change,
+                        format!(
+                            "user {} holds {keys} access key(s) and would be deleted with them; \
+                             set force_delete = true in its ci_user (and apply once) to allow it",
+                            u.name
+                        ),
+                    ));
+                }
+            }
+            (_, Some(Resource::RolePolicyAttachment(a)))
+                if matches!(change.action, Action::Create | Action::Adopt)
+                    && ManagedPolicy::is_managed_ecr_arn(&a.policy_arn) =>
+            {
+                notes.push(note(
+                    Severity::Warning,
+                    change,
+                    format!(
+                        "role {} gets the AWS-managed policy {}, which reaches every repository \
+                         in the account, not only this module's; `access = \"pull\"` or \
+                         `\"push\"` scopes it to the module",
+                        a.role, a.policy_arn
+                    ),
+                ));
             }
             (_, Some(Resource::Role(role))) if change.action != Action::Delete => {
                 // An explicit `allow_any_organisation = true` travels on the role as a tag;
@@ -86,11 +119,45 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
             _ => {}
         }
     }
+    notes.extend(old_access_keys(plan, &index));
     notes.extend(wildcard_trust(plan));
     notes.extend(replication_to_itself(plan));
     notes.extend(trusted_provider_deletes(plan, &index));
     notes.extend(shared_name_deletes(plan));
     notes
+}
+
+/// Access keys older than [`MAX_KEY_AGE_DAYS`] on the users the plan keeps: static keys are
+/// the credential the seeds' authors set up once and never rotated.
+fn old_access_keys(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
+    let mut out = Vec::new();
+    for change in &plan.changes {
+        if change.id.kind != Kind::User || change.action == Action::Delete {
+            continue;
+        }
+        let Some(object) = index.get(&change.id) else {
+            continue;
+        };
+        for key in object
+            .access_keys
+            .iter()
+            .filter(|k| k.age_days > MAX_KEY_AGE_DAYS)
+        {
+            out.push(note(
+                Severity::Warning,
+                change,
+                format!(
+                    "user {} holds {} access key {}, {} days old (more than {MAX_KEY_AGE_DAYS}): \
+                     rotate it, or move the pipeline to OIDC",
+                    change.id.key,
+                    key.status.to_lowercase(),
+                    key.short_id(),
+                    key.age_days
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// A directory that names its estate `default` explicitly owns what every unnamed directory
@@ -272,13 +339,16 @@ fn wildcard_scope(sub: &str) -> Option<&'static str> {
     wild(project).then_some("any project of the organisation")
 }
 
-/// `repo:ORG/…` (GitHub) and `org/ORG/…` (CircleCI) are scoped to one organisation unless the
-/// organisation part has a wildcard; anything else with a wildcard before it is open.
+/// `repo:ORG/…` (GitHub), `org/ORG/…` (CircleCI) and `project_path:GROUP/…` (GitLab) are
+/// scoped to one organisation unless the organisation part has a wildcard; anything else with
+/// a wildcard before it is open.
 fn wider_than_one_organisation(sub: &str) -> bool {
     let org = if let Some(rest) = sub.strip_prefix("repo:") {
         rest.split(['/', ':']).next()
     } else if let Some(rest) = sub.strip_prefix("org/") {
         rest.split('/').next()
+    } else if let Some(rest) = sub.strip_prefix("project_path:") {
+        rest.split(['/', ':']).next()
     } else {
         None
     };
@@ -394,6 +464,12 @@ mod tests {
         assert!(wider_than_one_organisation("*"));
         assert!(!wider_than_one_organisation("org/abc/project/p/user/*"));
         assert!(wider_than_one_organisation("org/*/project/p/user/*"));
+        assert!(!wider_than_one_organisation(
+            "project_path:grp/proj:ref_type:*:ref:*"
+        ));
+        assert!(wider_than_one_organisation(
+            "project_path:*/proj:ref_type:branch:ref:main"
+        ));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, Kind, LiveEstate, Note, ObjectId, Resource,
+    Account, Action, Address, DesiredEstate, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId,
+    Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,10 @@ pub struct Drift {
     /// trust an OIDC provider this estate manages, and a replication configuration that exists
     /// while the estate does not declare one.
     pub unmanaged: Vec<UnmanagedObject>,
+    /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the estate's CI users: not a
+    /// difference from the configuration, but the audit static keys need.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub old_access_keys: Vec<OldAccessKey>,
     /// True for the account-wide audit (`drift --account-wide`).
     #[serde(default)]
     pub account_wide: bool,
@@ -50,6 +55,21 @@ pub struct Drift {
     pub notes: Vec<Note>,
 }
 
+/// An access key past its rotation age.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OldAccessKey {
+    /// The user's declaration.
+    pub address: Address,
+    /// The user.
+    pub user: String,
+    /// The key id, shortened to its last four characters.
+    pub key: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    /// Its age in days.
+    pub age_days: u64,
+}
+
 impl Drift {
     /// True when the estate's objects match the configuration and, in an account-wide audit,
     /// nothing unmanaged is present. Other estates never make a report drift.
@@ -58,6 +78,7 @@ impl Drift {
             && self.missing.is_empty()
             && self.undeclared.is_empty()
             && self.unmanaged.is_empty()
+            && self.old_access_keys.is_empty()
     }
 }
 
@@ -109,6 +130,7 @@ pub fn drift(
         missing: Vec::new(),
         undeclared: Vec::new(),
         unmanaged: Vec::new(),
+        old_access_keys: Vec::new(),
         account_wide,
         other_estates: BTreeMap::new(),
         notes: plan.notes.clone(),
@@ -136,6 +158,28 @@ pub fn drift(
                     attributes,
                 });
             }
+        }
+    }
+    // Every audit, not only the account-wide one: the keys are this estate's.
+    let keys_index = LiveIndex::new(live);
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::User && c.action != Action::Delete)
+    {
+        let keys = keys_index.get(&c.id).map(|o| o.access_keys.as_slice());
+        for key in keys
+            .unwrap_or_default()
+            .iter()
+            .filter(|k| k.age_days > MAX_KEY_AGE_DAYS)
+        {
+            report.old_access_keys.push(OldAccessKey {
+                address: c.address.clone(),
+                user: c.id.key.clone(),
+                key: key.short_id(),
+                status: key.status.clone(),
+                age_days: key.age_days,
+            });
         }
     }
     if !account_wide {

@@ -38,9 +38,25 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
             out
         }
         Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
-        Resource::Repository(_) | Resource::OidcProvider(_) | Resource::Replication(_) => {
-            Vec::new()
+        // A membership needs both ends; a group policy its group. Deletes run in reverse, so
+        // the membership goes before its group and user, the policy before its group.
+        Resource::GroupMembership(m) => {
+            vec![id(Kind::Group, &m.group), id(Kind::User, &m.user)]
         }
+        Resource::GroupPolicy(p) => {
+            let mut out = vec![id(Kind::Group, &p.group)];
+            out.extend(
+                named_repositories(&p.document.0)
+                    .into_iter()
+                    .map(|name| id(Kind::Repository, &name)),
+            );
+            out
+        }
+        Resource::Repository(_)
+        | Resource::OidcProvider(_)
+        | Resource::Replication(_)
+        | Resource::User(_)
+        | Resource::Group(_) => Vec::new(),
     }
 }
 

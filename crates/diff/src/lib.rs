@@ -16,7 +16,7 @@ use thiserror::Error;
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;
 pub use drift::{
-    DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, UnmanagedObject, drift,
+    DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, UnmanagedObject, drift,
 };
 pub use graph::graph_dot;
 pub use planner::plan;

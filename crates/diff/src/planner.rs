@@ -120,6 +120,12 @@ fn changes(
             // IAM cannot move a role to another path; an adopted role keeps its own.
             want.path.clone_from(&have.path);
         }
+        if let (Resource::User(want), Some(Resource::User(have))) =
+            (&mut after, found.map(|o| &o.resource))
+        {
+            // The path is part of the user's ARN, which CI systems hold: an adopted user keeps it.
+            want.path.clone_from(&have.path);
+        }
         let mut change = Change {
             address,
             id: id.clone(),
@@ -270,6 +276,16 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
     let role = match &object.resource {
         Resource::Role(r) => &r.name,
         Resource::RolePolicy(p) => &p.role,
+        // Static-key users and their groups always record their region (tag or path).
+        Resource::User(_)
+        | Resource::Group(_)
+        | Resource::GroupMembership(_)
+        | Resource::GroupPolicy(_) => {
+            return match index.owner(object).and_then(|o| o.region.as_deref()) {
+                Some(r) if r != region => Home::Elsewhere,
+                _ => Home::Here,
+            };
+        }
         _ => return Home::Here,
     };
     match index.owner(object).and_then(|o| o.region.as_deref()) {
@@ -303,10 +319,9 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
 /// The region of another run that made a declared role, if its tag names one: IAM is global,
 /// so only the tag tells this region's role from another's.
 fn other_region(owner: &Owner, resource: &Resource, account: &Account) -> Option<String> {
-    owner
-        .region
-        .clone()
-        .filter(|r| resource.kind() == Kind::Role && *r != account.region)
+    owner.region.clone().filter(|r| {
+        matches!(resource.kind(), Kind::Role | Kind::User | Kind::Group) && *r != account.region
+    })
 }
 
 fn compare(before: &Resource, after: &Resource) -> Action {
@@ -484,22 +499,39 @@ fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
     }
 }
 
+/// Which identity a role of a deleted declaration served, from its trust: the `<name>` of
+/// `module.M.<name>_role`.
+fn role_identity(trust: Option<&ecrplan_model::JsonDocument>) -> &'static str {
+    let Some(trust) = trust else {
+        return "github";
+    };
+    let urls = trust.federated_providers();
+    if urls.iter().any(|u| u.starts_with("oidc.circleci.com/")) {
+        "circleci"
+    } else if urls.iter().any(|u| u == ecrplan_model::GITHUB_ISSUER) {
+        "github"
+    } else if !urls.is_empty() {
+        "gitlab"
+    } else {
+        "assumed"
+    }
+}
+
 /// Where a deleted object was declared, rebuilt from its ownership tags. Roles and role
 /// policies are indexed by role name, so a renamed role never collides with its successor.
 fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
     let module = index.owner(object).and_then(|o| o.module.clone());
     let ci = |role: &str| {
-        let circleci = index
+        let trust = index
             .get(&ObjectId {
                 kind: Kind::Role,
                 key: role.to_owned(),
             })
             .and_then(|o| match &o.resource {
-                Resource::Role(r) => Some(r.trust.federated_providers()),
+                Resource::Role(r) => Some(&r.trust),
                 _ => None,
-            })
-            .is_some_and(|urls| urls.iter().any(|u| u.starts_with("oidc.circleci.com/")));
-        if circleci { "circleci" } else { "github" }
+            });
+        role_identity(trust)
     };
     let (kind, name, key) = match &object.resource {
         Resource::Repository(r) => (Kind::Repository, "repository".to_owned(), r.name.clone()),
@@ -533,6 +565,18 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
             Kind::Replication,
             "replication_configuration".to_owned(),
             String::new(),
+        ),
+        Resource::User(u) => (Kind::User, "ci_user".to_owned(), u.name.clone()),
+        Resource::Group(g) => (Kind::Group, "ci_group".to_owned(), g.name.clone()),
+        Resource::GroupMembership(m) => (
+            Kind::GroupMembership,
+            "ci_group_membership".to_owned(),
+            format!("{}:{}", m.group, m.user),
+        ),
+        Resource::GroupPolicy(p) => (
+            Kind::GroupPolicy,
+            "ci_group_policy".to_owned(),
+            format!("{}:{}", p.group, p.name),
         ),
     };
     Address {

@@ -493,6 +493,7 @@ fn wide_trust_and_cross_account_push_are_flagged() {
         environments: Vec::new(),
         refs: Vec::new(),
         allow_any_organisation: false,
+        job_workflow_refs: Vec::new(),
     });
     d.modules[0].account_access[0].can_write = true;
     let plan = plan_of(&d, &empty());

@@ -72,6 +72,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                     environments: Vec::new(),
                     refs: Vec::new(),
                     allow_any_organisation: false,
+                    job_workflow_refs: Vec::new(),
                 }),
                 circleci: circleci.then(|| CircleciAccess {
                     role_name: format!("m{index}-circleci"),
@@ -80,6 +81,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                 }),
                 push_actions: Module::default_push_actions(),
                 ci_outputs: Default::default(),
+                identities: Default::default(),
             },
         )
 }

@@ -9,6 +9,7 @@
 //! The library never reads the process environment: `ECRPLAN_VAR_*` values are passed in by
 //! the caller through [`LoadOptions::env`].
 
+mod access;
 mod blocks;
 mod decode;
 mod diag;
@@ -80,7 +81,7 @@ pub struct Summary {
     pub modules: usize,
     /// Repositories.
     pub repositories: usize,
-    /// CI roles (GitHub and CircleCI).
+    /// CI roles (GitHub, CircleCI, GitLab and assumed roles).
     pub roles: usize,
 }
 
@@ -336,7 +337,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         roles: declared
             .iter()
             .map(|d| {
-                usize::from(d.module.github.is_some()) + usize::from(d.module.circleci.is_some())
+                let ids = &d.module.identities;
+                usize::from(d.module.github.is_some())
+                    + usize::from(d.module.circleci.is_some())
+                    + usize::from(ids.assume_role.is_some())
+                    + usize::from(ids.gitlab.is_some())
             })
             .sum(),
     };

@@ -63,6 +63,7 @@ fn seed_koa_fixture() {
             environments: vec![],
             refs: vec![],
             allow_any_organisation: false,
+            job_workflow_refs: Vec::new(),
         })
     );
     assert_eq!(m.circleci, None);

@@ -22,6 +22,14 @@ pub enum Kind {
     RolePolicyAttachment,
     /// The registry-wide replication configuration.
     Replication,
+    /// An IAM user CI signs in as with a static key.
+    User,
+    /// An IAM group such users are in.
+    Group,
+    /// A user's membership of a group.
+    GroupMembership,
+    /// The inline policy of a group.
+    GroupPolicy,
 }
 
 impl Kind {
@@ -36,6 +44,10 @@ impl Kind {
             Kind::RolePolicy => "aws_iam_role_policy",
             Kind::RolePolicyAttachment => "aws_iam_role_policy_attachment",
             Kind::Replication => "aws_ecr_replication_configuration",
+            Kind::User => "aws_iam_user",
+            Kind::Group => "aws_iam_group",
+            Kind::GroupMembership => "aws_iam_user_group_membership",
+            Kind::GroupPolicy => "aws_iam_group_policy",
         }
     }
 }
@@ -99,8 +111,8 @@ impl fmt::Display for Address {
 pub struct ObjectId {
     /// The kind of object.
     pub kind: Kind,
-    /// Repository name, role name, provider URL, `role:policy`, `role:policy_arn`, or
-    /// `registry`.
+    /// Repository name, role, user or group name, provider URL, `role:policy`,
+    /// `role:policy_arn`, `group:policy`, `group:user`, or `registry`.
     pub key: String,
 }
 

@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::{
-    Account, Address, Encryption, JsonDocument, Kind, LifecyclePolicy, OidcProvider, Replication,
-    Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags, tags,
+    Account, Address, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy, OidcProvider,
+    Replication, Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags,
+    tags,
 };
 
 /// The ECR actions policies grant. One list, so the repository policy and the push role never
@@ -40,8 +41,15 @@ pub const GITHUB_THUMBPRINTS: &[&str] = &[
 /// True for the OIDC issuers (URL without scheme) ecrplan declares and may own: GitHub Actions
 /// and CircleCI organisations. Refresh reads only these, and roles that trust them.
 pub fn is_ci_issuer(url: &str) -> bool {
-    url == GITHUB_ISSUER || url.starts_with("oidc.circleci.com/org/")
+    url == GITHUB_ISSUER
+        || url.starts_with("oidc.circleci.com/org/")
+        || url == crate::identity::gitlab::GITLAB_ISSUER
 }
+
+/// The CircleCI organisation a Cloud Platform module's role would trust when no
+/// `circleci_organisation_id` is given: `validate` warns about it, and `plan` and `apply` refuse
+/// it, so no provider for this organisation is ever made in a real account.
+pub const CIRCLECI_ORG_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The IAM path under which ecrplan creates roles. Roles made before estate-scoped paths live
 /// directly under it and keep working; new ones go under [`role_path`].
@@ -150,6 +158,9 @@ pub struct Module {
     pub push_actions: Vec<String>,
     /// How CI variables are named in `ecrplan output`.
     pub ci_outputs: CiOutputs,
+    /// The other CI identities: assumed role, static-key user, GitLab.
+    #[serde(default, skip_serializing_if = "Identities::is_empty")]
+    pub identities: Identities,
 }
 
 /// Settings shared by the repositories of a module.
@@ -246,6 +257,10 @@ pub struct GithubAccess {
     /// The configuration explicitly allows `organisation = "*"`.
     #[serde(default)]
     pub allow_any_organisation: bool,
+    /// Pins the workflow: `job_workflow_ref` patterns (`ORG/REPO/.github/workflows/F.yml@REF`),
+    /// for reusable workflows that every caller runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub job_workflow_refs: Vec<String>,
 }
 
 impl GithubAccess {
@@ -421,8 +436,7 @@ impl Module {
                     thumbprints: GITHUB_THUMBPRINTS.iter().map(|s| (*s).to_owned()).collect(),
                     tags: ownership_tags(estate, None),
                 });
-            let trust =
-                web_identity_trust(account, GITHUB_ISSUER, GITHUB_AUDIENCE, &github.subjects());
+            let trust = crate::identity::github::trust(account, github);
             let mut github_tags = role_tags.clone();
             if github.allow_any_organisation {
                 github_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());
@@ -461,6 +475,7 @@ impl Module {
                 (estate, account),
             );
         }
+        crate::identity::objects(self, estate, account, out, providers, &role_tags);
     }
 
     fn push_role(
@@ -563,7 +578,7 @@ impl Module {
 
 /// A trust policy letting tokens from `issuer` with audience `audience` and a `sub` matching
 /// one of `subjects` assume the role.
-fn web_identity_trust(
+pub(crate) fn web_identity_trust(
     account: &Account,
     issuer: &str,
     audience: &str,

@@ -9,6 +9,8 @@ mod account;
 mod address;
 mod desired;
 mod document;
+mod iam;
+pub mod identity;
 mod live;
 mod names;
 mod plan;
@@ -18,14 +20,19 @@ mod resource;
 pub use account::Account;
 pub use address::{Address, Kind, ObjectId};
 pub use desired::{
-    ANONYMOUS_ESTATE, AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject,
-    GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module,
-    PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
-    role_path,
+    ANONYMOUS_ESTATE, AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess,
+    DesiredEstate, DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository,
+    LifecycleSpec, Module, PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings,
+    actions, is_ci_issuer, role_path,
 };
 pub use document::JsonDocument;
+pub use iam::{AccessKey, Group, GroupMembership, GroupPolicy, MAX_KEY_AGE_DAYS, User, group_path};
+pub use identity::{Access, Identities};
 pub use live::{LiveEstate, LiveObject, Owner};
-pub use names::{NameError, check_account_id, check_repository_name, check_role_name};
+pub use names::{
+    NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
+    check_user_name,
+};
 pub use plan::{
     Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Severity,
 };

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ANONYMOUS_ESTATE, Account, ObjectId, Resource, Tags, tags};
+use crate::{ANONYMOUS_ESTATE, AccessKey, Account, ObjectId, Resource, Tags, tags};
 
 /// Who owns an object, read from its ownership tags (or its parent's, for policies).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,16 +44,21 @@ pub struct LiveObject {
     /// call, so it is done only for repositories a plan would delete or replace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holds_images: Option<bool>,
+    /// For users: the access keys they hold, as listed (never their secrets). Not part of the
+    /// fingerprint: a key ageing is no change to the estate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_keys: Vec<AccessKey>,
 }
 
 impl LiveObject {
-    /// A live object whose owner is read from its own tags.
+    /// A live object whose owner is read from its own tags (or a group's path).
     pub fn new(resource: Resource) -> Self {
-        let owner = resource.tags().and_then(Owner::from_tags);
+        let owner = resource.owner();
         Self {
             resource,
             owner,
             holds_images: None,
+            access_keys: Vec::new(),
         }
     }
 
@@ -91,7 +96,7 @@ impl LiveEstate {
         let owners: std::collections::HashMap<ObjectId, Option<Owner>> = self
             .objects
             .iter()
-            .filter(|o| o.resource.tags().is_some())
+            .filter(|o| o.resource.tags().is_some() || o.resource.kind() == crate::Kind::Group)
             .map(|o| (o.resource.id(), o.owner.clone()))
             .collect();
         for o in &mut self.objects {

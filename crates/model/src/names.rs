@@ -91,6 +91,46 @@ pub fn check_role_name(name: &str) -> Result<(), NameError> {
     }
 }
 
+/// Checks an IAM user name: 1–64 characters of `[\w+=,.@-]` (IAM API reference, CreateUser).
+pub fn check_user_name(name: &str) -> Result<(), NameError> {
+    check_iam_name(name, "an IAM user name", "IAM user name", 64)
+}
+
+/// Checks an IAM group name: 1–128 characters of `[\w+=,.@-]` (IAM API reference,
+/// CreateGroup).
+pub fn check_group_name(name: &str) -> Result<(), NameError> {
+    check_iam_name(name, "an IAM group name", "IAM group name", 128)
+}
+
+fn check_iam_name(
+    name: &str,
+    length_what: &'static str,
+    what: &'static str,
+    max: usize,
+) -> Result<(), NameError> {
+    let len = name.chars().count();
+    if !(1..=max).contains(&len) {
+        return Err(NameError::Length {
+            what: length_what,
+            min: 1,
+            max,
+            len,
+        });
+    }
+    if name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(NameError::Pattern {
+            what,
+            name: name.to_owned(),
+            pattern: "[\\w+=,.@-]+ (letters, digits and _+=,.@-)",
+        })
+    }
+}
+
 /// Checks an AWS account id: exactly 12 digits.
 pub fn check_account_id(id: &str) -> Result<(), NameError> {
     if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
@@ -138,5 +178,9 @@ mod tests {
         assert!(check_account_id("931827427725").is_ok());
         assert!(check_account_id("93182742772").is_err());
         assert!(check_account_id("93182742772x").is_err());
+        assert!(check_user_name("ECRCIUser").is_ok());
+        assert!(check_user_name(&"u".repeat(65)).is_err());
+        assert!(check_group_name(&"g".repeat(128)).is_ok());
+        assert!(check_group_name("ECR Users").is_err());
     }
 }

@@ -17,6 +17,16 @@ pub struct RefreshScope {
     pub repositories: BTreeSet<String>,
     /// Declared role names.
     pub roles: BTreeSet<String>,
+    /// Declared IAM user names (static-key CI users).
+    #[serde(default)]
+    pub users: BTreeSet<String>,
+    /// Declared IAM group names.
+    #[serde(default)]
+    pub groups: BTreeSet<String>,
+    /// Declared OIDC issuers (without scheme) beyond the built-in CI ones, e.g. a self-managed
+    /// GitLab: their providers are read too.
+    #[serde(default)]
+    pub oidc_providers: BTreeSet<String>,
     /// Read the whole account, not just the estate: the account-wide drift audit needs every
     /// repository and role to report what no estate owns. Plans never set it, so that their cost
     /// follows the estate, not the account.

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{JsonDocument, Kind, ObjectId};
+use crate::{Group, GroupMembership, GroupPolicy, JsonDocument, Kind, ObjectId, Owner, User};
 
 /// Tags as a map: order never matters to AWS, so it never shows up as a diff.
 pub type Tags = BTreeMap<String, String>;
@@ -71,6 +71,14 @@ pub enum Resource {
     RolePolicyAttachment(RolePolicyAttachment),
     /// The registry's replication configuration.
     Replication(Replication),
+    /// An IAM user holding a static key (ecrplan never makes the key).
+    User(User),
+    /// An IAM group.
+    Group(Group),
+    /// A user's membership of a group.
+    GroupMembership(GroupMembership),
+    /// An inline group policy.
+    GroupPolicy(GroupPolicy),
 }
 
 impl Resource {
@@ -85,6 +93,10 @@ impl Resource {
             Resource::RolePolicy(_) => Kind::RolePolicy,
             Resource::RolePolicyAttachment(_) => Kind::RolePolicyAttachment,
             Resource::Replication(_) => Kind::Replication,
+            Resource::User(_) => Kind::User,
+            Resource::Group(_) => Kind::Group,
+            Resource::GroupMembership(_) => Kind::GroupMembership,
+            Resource::GroupPolicy(_) => Kind::GroupPolicy,
         }
     }
 
@@ -99,6 +111,10 @@ impl Resource {
             Resource::RolePolicy(p) => format!("{}:{}", p.role, p.name),
             Resource::RolePolicyAttachment(a) => format!("{}:{}", a.role, a.policy_arn),
             Resource::Replication(_) => "registry".to_owned(),
+            Resource::User(u) => u.name.clone(),
+            Resource::Group(g) => g.name.clone(),
+            Resource::GroupMembership(m) => format!("{}:{}", m.group, m.user),
+            Resource::GroupPolicy(p) => format!("{}:{}", p.group, p.name),
         };
         ObjectId {
             kind: self.kind(),
@@ -112,7 +128,17 @@ impl Resource {
             Resource::Repository(r) => Some(&r.tags),
             Resource::OidcProvider(p) => Some(&p.tags),
             Resource::Role(r) => Some(&r.tags),
+            Resource::User(u) => Some(&u.tags),
             _ => None,
+        }
+    }
+
+    /// Who owns the object by its own marks: its ownership tags, or for groups (which IAM
+    /// cannot tag) its path. Policies and memberships have no owner of their own.
+    pub fn owner(&self) -> Option<Owner> {
+        match self {
+            Resource::Group(g) => g.owner(),
+            other => other.tags().and_then(Owner::from_tags),
         }
     }
 
@@ -122,6 +148,7 @@ impl Resource {
             Resource::Repository(r) => Some(&mut r.tags),
             Resource::OidcProvider(p) => Some(&mut p.tags),
             Resource::Role(r) => Some(&mut r.tags),
+            Resource::User(u) => Some(&mut u.tags),
             _ => None,
         }
     }
@@ -145,6 +172,15 @@ impl Resource {
             Resource::RolePolicyAttachment(a) => Some(ObjectId {
                 kind: Kind::Role,
                 key: a.role.clone(),
+            }),
+            Resource::GroupPolicy(p) => Some(ObjectId {
+                kind: Kind::Group,
+                key: p.group.clone(),
+            }),
+            // A membership is the user's: IAM lists it per user, and deleting the user ends it.
+            Resource::GroupMembership(m) => Some(ObjectId {
+                kind: Kind::User,
+                key: m.user.clone(),
             }),
             _ => None,
         }
@@ -172,12 +208,16 @@ impl Resource {
                     rule.repository_prefixes.sort();
                 }
             }
+            Resource::GroupPolicy(p) => p.document = p.document.canonical_policy(),
             Resource::Repository(repo) => {
                 // ECR keeps the filters as a set: their order is not a difference.
                 repo.image_tag_mutability_exclusion_filters.sort();
                 repo.image_tag_mutability_exclusion_filters.dedup();
             }
-            Resource::RolePolicyAttachment(_) => {}
+            Resource::RolePolicyAttachment(_)
+            | Resource::User(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_) => {}
         }
         // `aws:` tags are the system's (CloudFormation, Service Catalog): nobody can set or
         // remove them, so they never count as a difference.
@@ -301,7 +341,7 @@ pub struct OidcProvider {
     pub tags: Tags,
 }
 
-/// An IAM role assumed through web identity.
+/// An IAM role assumed through web identity or by another AWS principal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
     /// The role name.

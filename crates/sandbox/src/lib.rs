@@ -10,11 +10,12 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
-    ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer,
+    AccessKey, Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider,
+    ProviderError, ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer, role_path,
 };
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,8 @@ struct State {
     account: Account,
     objects: BTreeMap<ObjectId, Resource>,
     images: BTreeMap<String, u64>,
+    /// The access keys users hold (never secrets), kept on the users' objects in the file.
+    access_keys: BTreeMap<String, Vec<AccessKey>>,
 }
 
 impl State {
@@ -52,6 +55,7 @@ impl State {
             account: Account::new(SANDBOX_ACCOUNT_ID, SANDBOX_REGION),
             objects: BTreeMap::new(),
             images: BTreeMap::new(),
+            access_keys: BTreeMap::new(),
         }
     }
 
@@ -73,7 +77,13 @@ impl State {
         }
         let mut objects = BTreeMap::new();
         let mut images = file.images;
+        let mut access_keys = BTreeMap::new();
         for o in file.objects {
+            if let Resource::User(u) = &o.resource
+                && !o.access_keys.is_empty()
+            {
+                access_keys.insert(u.name.clone(), o.access_keys.clone());
+            }
             if let (Resource::Repository(r), Some(true)) = (&o.resource, o.holds_images) {
                 images.entry(r.name.clone()).or_insert(1);
             }
@@ -83,6 +93,7 @@ impl State {
             account: file.account,
             objects,
             images,
+            access_keys,
         })
     }
 
@@ -96,6 +107,22 @@ impl State {
                 .map(LiveObject::new)
                 .collect(),
         };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        for o in &mut live.objects {
+            if let Resource::User(u) = &o.resource
+                && let Some(keys) = self.access_keys.get(&u.name)
+            {
+                o.access_keys = keys
+                    .iter()
+                    .map(|k| AccessKey {
+                        age_days: now.saturating_sub(k.created) / 86_400,
+                        ..k.clone()
+                    })
+                    .collect();
+            }
+        }
         live.normalise();
         live
     }
@@ -128,6 +155,11 @@ impl State {
                     .objects
                     .get_mut(id)
                     .ok_or_else(|| ProviderError::NotFound(id.clone()))?;
+                if id.kind == Kind::Group {
+                    // Groups take no tags; the update that follows an adoption moves the
+                    // group to its owner's path, as the AWS provider does.
+                    return Ok(());
+                }
                 let Some(current) = resource.tags_mut() else {
                     return Err(untaggable(id));
                 };
@@ -143,6 +175,12 @@ impl State {
             // Policies are put, not created: like SetRepositoryPolicy and PutRolePolicy they
             // overwrite, and need their parent.
             self.exists(&parent)?;
+            if let Resource::GroupMembership(m) = resource {
+                self.exists(&ObjectId {
+                    kind: Kind::Group,
+                    key: m.group.clone(),
+                })?;
+            }
         } else if resource.kind() != Kind::Replication
             && let Some(existing) = self.objects.get(&id)
         {
@@ -205,13 +243,31 @@ impl State {
             }
             self.images.remove(&r.name);
         }
+        if let Resource::User(u) = resource {
+            let keys = self.access_keys.get(&u.name).map_or(0, Vec::len);
+            if !force && keys > 0 {
+                return Err(ProviderError::Api {
+                    operation: "DeleteUser".into(),
+                    code: "DeleteConflict".into(),
+                    message: format!(
+                        "user {} holds {keys} access key(s); set force_delete = true in its ci_user to delete it with them",
+                        u.name
+                    ),
+                });
+            }
+            self.access_keys.remove(&u.name);
+        }
         self.objects.remove(&id);
         // Children go with their parent: a repository's policies, and a role's inline and
         // attached policies as the AWS provider deletes and detaches them before DeleteRole.
         let children: Vec<ObjectId> = self
             .objects
             .values()
-            .filter(|o| o.parent().as_ref() == Some(&id))
+            .filter(|o| {
+                o.parent().as_ref() == Some(&id)
+                    || matches!(o, Resource::GroupMembership(m)
+                        if id.kind == Kind::Group && m.group == id.key)
+            })
             .map(Resource::id)
             .collect();
         for child in children {
@@ -370,6 +426,30 @@ impl SandboxProvider {
         .map(|_| ())
     }
 
+    /// Gives a user an access key made `created` (seconds since the Unix epoch), standing in
+    /// for `aws iam create-access-key` — which ecrplan itself never runs — so that tutorials and
+    /// tests can see old keys reported and a user holding one refused deletion.
+    pub fn add_access_key(&self, user: &str, id: &str, created: u64) -> Result<(), ProviderError> {
+        self.with_state(|state| {
+            state.exists(&ObjectId {
+                kind: Kind::User,
+                key: user.to_owned(),
+            })?;
+            state
+                .access_keys
+                .entry(user.to_owned())
+                .or_default()
+                .push(AccessKey {
+                    id: id.to_owned(),
+                    status: "Active".into(),
+                    created,
+                    age_days: 0,
+                });
+            Ok(true)
+        })
+        .map(|_| ())
+    }
+
     /// Runs `f` on the current account under the lock and writes the file back when `f` says
     /// it changed something. `f` works on a copy, so a failed change leaves nothing behind.
     fn with_state<T>(
@@ -460,7 +540,16 @@ impl Provider for SandboxProvider {
                         || scope.repositories.contains(&r.name)
                         || owned_by(Some(o), &scope.estate)
                 }
-                Resource::OidcProvider(o) => is_ci_issuer(&o.url),
+                Resource::OidcProvider(o) => {
+                    is_ci_issuer(&o.url) || scope.oidc_providers.contains(&o.url)
+                }
+                Resource::User(u) => {
+                    scope.users.contains(&u.name)
+                        || (u.path.starts_with(ROLE_PATH) && owned_by(Some(o), &scope.estate))
+                }
+                Resource::Group(g) => {
+                    g.path.starts_with(&role_path(&scope.estate)) || scope.groups.contains(&g.name)
+                }
                 _ => true,
             };
             // A policy is read when its parent is seen at all, and declared or owned.
@@ -471,9 +560,23 @@ impl Provider for SandboxProvider {
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Repository(_) | Resource::Role(_) | Resource::OidcProvider(_) => {
-                    listed(&o.resource)
-                }
+                Resource::Repository(_)
+                | Resource::Role(_)
+                | Resource::OidcProvider(_)
+                | Resource::User(_)
+                | Resource::Group(_) => listed(&o.resource),
+                // Every policy of a group that is seen, as the AWS provider reads them.
+                Resource::GroupPolicy(p) => state
+                    .objects
+                    .get(&ObjectId {
+                        kind: Kind::Group,
+                        key: p.group.clone(),
+                    })
+                    .is_some_and(listed),
+                Resource::GroupMembership(_) => o
+                    .resource
+                    .parent()
+                    .is_some_and(|p| wanted(&p, &scope.users)),
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
                 | Resource::RolePolicy(_)
@@ -485,6 +588,12 @@ impl Provider for SandboxProvider {
                 }
                 _ => true,
             });
+            // Keys are listed only for the users the estate declares or owns.
+            for o in &mut live.objects {
+                if o.resource.kind() == Kind::User && !wanted(&o.resource.id(), &scope.users) {
+                    o.access_keys.clear();
+                }
+            }
             Ok(live)
         })
     }

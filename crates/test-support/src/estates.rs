@@ -41,6 +41,7 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
                     environments: Vec::new(),
                     refs: Vec::new(),
                     allow_any_organisation: false,
+                    job_workflow_refs: Vec::new(),
                 }),
                 circleci: None,
                 push_actions: actions::PULL
@@ -49,6 +50,7 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
                     .map(|a| (*a).to_owned())
                     .collect(),
                 ci_outputs: Default::default(),
+                identities: Default::default(),
             })
             .collect(),
         ..DesiredEstate::default()
@@ -57,7 +59,7 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
 
 /// The refresh scope a plan of `estate` uses.
 pub fn scope(estate: &DesiredEstate) -> RefreshScope {
-    RefreshScope {
+    let mut scope = RefreshScope {
         estate: estate.name.clone(),
         repositories: estate
             .modules
@@ -70,7 +72,11 @@ pub fn scope(estate: &DesiredEstate) -> RefreshScope {
             .flat_map(|m| m.github.iter().map(|g| g.role_name.clone()))
             .collect(),
         ..RefreshScope::default()
+    };
+    for m in &estate.modules {
+        m.identities.extend_scope(&mut scope);
     }
+    scope
 }
 
 /// Creates every object of `estate`, kind by kind in dependency order (providers, repositories,

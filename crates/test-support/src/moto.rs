@@ -273,6 +273,12 @@ impl Moto {
         );
     }
 
+    /// Makes an access key for a user behind the provider's back, as the person following
+    /// `ecrplan output`'s `aws iam create-access-key` hint does (ecrplan itself never makes one).
+    pub fn create_access_key(&self, account: Option<&str>, user: &str) {
+        self.iam(account, &format!("CreateAccessKey&UserName={user}"));
+    }
+
     /// One IAM call over HTTP: `action` is the action name followed by its form parameters.
     fn iam(&self, account: Option<&str>, action: &str) {
         let body = format!("Action={action}&Version=2010-05-08");

@@ -49,7 +49,10 @@ async fn refreshing_200_repositories_costs_two_calls_each_plus_batched_lookups()
     assert_eq!(stats.count("ListOpenIDConnectProviders"), 1);
     assert_eq!(stats.count("DescribeRegistry"), 1);
     assert_eq!(stats.count("GetCallerIdentity"), 1);
-    assert_eq!(stats.total, 1 + pages + 2 + 400 + 3, "{stats}");
+    // Static-key CI users and their groups: one listing each, under the estate's path.
+    assert_eq!(stats.count("ListUsers"), 1);
+    assert_eq!(stats.count("ListGroups"), 1);
+    assert_eq!(stats.total, 1 + pages + 2 + 400 + 3 + 2, "{stats}");
     assert_eq!(stats.retries, 0, "{stats}");
 }
 

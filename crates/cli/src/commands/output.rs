@@ -1,9 +1,12 @@
 //! `ecrplan output`: the values CI needs (registry URL, repository URIs, role ARNs), in the
-//! variable names the Cloud Platform and IDP workflows already read.
+//! variable names the Cloud Platform and IDP workflows already read, in the formats each CI
+//! reads them from: `$GITHUB_ENV`, a `.env` file, or the Kubernetes ConfigMap the Cloud
+//! Platform publishes for CircleCI. Role ARNs are read from the account: an adopted role keeps
+//! its own path, so a guessed ARN could name nothing.
 
 use std::collections::BTreeMap;
 
-use ecrplan_model::{Account, DesiredEstate, Resource, role_path};
+use ecrplan_model::{Account, DesiredEstate, LiveEstate, Resource};
 use miette::{IntoDiagnostic, Result, miette};
 use serde::Serialize;
 
@@ -14,18 +17,13 @@ use crate::exit::ExitStatus;
 /// Runs `ecrplan output`.
 pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
     let session = context::open(&args.config, &args.account).await?;
-    // A role's ARN holds its path, and roles made before estate-scoped paths keep `/ecrplan/`:
-    // the live path wins, the estate's path is for roles not made yet.
     let live = session.live().await?;
-    let paths: BTreeMap<String, String> = live
-        .objects
-        .into_iter()
-        .filter_map(|o| match o.resource {
-            Resource::Role(r) => Some((r.name, r.path)),
-            _ => None,
-        })
-        .collect();
-    let outputs = outputs(&session.loaded.estate, &session.account, &paths);
+    let outputs = outputs(&session.loaded.estate, &session.account, &live);
+    for (module, role) in outputs.missing_roles() {
+        eprintln!(
+            "warning: module {module}: role {role} does not exist in the account yet; its variables are left out (run `ecrplan apply` first)"
+        );
+    }
     match args.format {
         OutputFormat::Text => print!("{}", text(&outputs)),
         OutputFormat::Json => {
@@ -34,7 +32,10 @@ pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
                 serde_json::to_string_pretty(&outputs).into_diagnostic()?
             );
         }
-        OutputFormat::GithubEnv => print!("{}", github_env(&outputs)?),
+        OutputFormat::GithubEnv | OutputFormat::Dotenv => {
+            print!("{}", env_lines(&outputs)?);
+        }
+        OutputFormat::Configmap => print!("{}", configmaps(&outputs)?),
     }
     session.report_stats(args.account.stats);
     Ok(ExitStatus::Success)
@@ -46,13 +47,34 @@ struct ModuleOutputs {
     /// `UPPER(prefix)_` for CI variable names, empty without a prefix.
     #[serde(skip)]
     variable_prefix: String,
+    /// The Kubernetes namespace of a Cloud Platform module (its `namespace` input).
+    #[serde(skip)]
+    namespace: Option<String>,
+    /// Declared roles the account does not hold (yet).
+    #[serde(skip)]
+    missing_roles: Vec<String>,
     repository_uris: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     github_role_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     circleci_role_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gitlab_role_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assumed_role_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ci_user: Option<CiUserOutputs>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     github_environments: Vec<String>,
+    /// The CI variables, as [`variables`] names them.
+    variables: BTreeMap<String, String>,
+}
+
+/// A static-key CI user: its name and the one command a person runs to give it a key.
+#[derive(Debug, Serialize)]
+struct CiUserOutputs {
+    user_name: String,
+    create_access_key_command: String,
 }
 
 /// Everything `ecrplan output` prints.
@@ -64,30 +86,69 @@ struct Outputs {
     modules: BTreeMap<String, ModuleOutputs>,
 }
 
-fn outputs(estate: &DesiredEstate, account: &Account, paths: &BTreeMap<String, String>) -> Outputs {
-    let new_path = role_path(&estate.name);
+impl Outputs {
+    fn missing_roles(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.modules.iter().flat_map(|(name, m)| {
+            m.missing_roles
+                .iter()
+                .map(move |r| (name.as_str(), r.as_str()))
+        })
+    }
+}
+
+/// The ARN of every role the account holds, by name, as refresh read it (path included).
+fn role_arns(account: &Account, live: &LiveEstate) -> BTreeMap<String, String> {
+    live.objects
+        .iter()
+        .filter_map(|o| match &o.resource {
+            Resource::Role(r) => Some((r.name.clone(), account.role_arn(&r.path, &r.name))),
+            _ => None,
+        })
+        .collect()
+}
+
+fn outputs(estate: &DesiredEstate, account: &Account, live: &LiveEstate) -> Outputs {
+    let arns = role_arns(account, live);
     let modules = estate
         .modules
         .iter()
         .map(|m| {
-            let role =
-                |name: &str| account.role_arn(paths.get(name).map_or(&new_path, |p| p), name);
-            let out = ModuleOutputs {
+            let mut missing_roles = Vec::new();
+            let mut role = |name: &str| {
+                let arn = arns.get(name).cloned();
+                if arn.is_none() {
+                    missing_roles.push(name.to_owned());
+                }
+                arn
+            };
+            let ids = &m.identities;
+            let mut out = ModuleOutputs {
                 variable_prefix: m
                     .ci_outputs
                     .prefix
                     .as_ref()
                     .map(|p| format!("{}_", p.to_uppercase()))
                     .unwrap_or_default(),
+                namespace: m.settings.tags.get("namespace").cloned(),
+                missing_roles: Vec::new(),
                 repository_uris: m
                     .repositories
                     .iter()
                     .map(|r| (r.clone(), account.repository_uri(r)))
                     .collect(),
-                github_role_arn: m.github.as_ref().map(|g| role(&g.role_name)),
-                circleci_role_arn: m.circleci.as_ref().map(|c| role(&c.role_name)),
+                github_role_arn: m.github.as_ref().and_then(|g| role(&g.role_name)),
+                circleci_role_arn: m.circleci.as_ref().and_then(|c| role(&c.role_name)),
+                gitlab_role_arn: ids.gitlab.as_ref().and_then(|g| role(&g.role_name)),
+                assumed_role_arn: ids.assume_role.as_ref().and_then(|a| role(&a.role_name)),
+                ci_user: ids.ci_user.as_ref().map(|u| CiUserOutputs {
+                    user_name: u.user_name.clone(),
+                    create_access_key_command: u.create_key_command(),
+                }),
                 github_environments: m.ci_outputs.environments.clone(),
+                variables: BTreeMap::new(),
             };
+            out.missing_roles = missing_roles;
+            out.variables = variables(account, &out);
             (m.name.clone(), out)
         })
         .collect();
@@ -99,56 +160,144 @@ fn outputs(estate: &DesiredEstate, account: &Account, paths: &BTreeMap<String, S
     }
 }
 
+/// The CI variables of one module, as the Cloud Platform module names them: `ECR_REGION`,
+/// `ECR_REPOSITORY`, `ECR_ROLE_TO_ASSUME` and `ECR_REGISTRY_URL` behind the module's prefix;
+/// the CircleCI (and GitLab) role also under its own name, `CIRCLECI_ECR_ROLE_TO_ASSUME`; and
+/// `AWS_ECR_REGISTRY_ID`, never prefixed, because the CircleCI ECR orb reads exactly that name.
+fn variables(account: &Account, m: &ModuleOutputs) -> BTreeMap<String, String> {
+    let p = &m.variable_prefix;
+    let mut v = BTreeMap::new();
+    v.insert("AWS_ECR_REGISTRY_ID".to_owned(), account.id.clone());
+    v.insert(format!("{p}ECR_REGION"), account.region.clone());
+    v.insert(format!("{p}ECR_REGISTRY_URL"), account.registry_url());
+    for (key, repo) in repository_variables(&m.repository_uris) {
+        v.insert(format!("{p}{key}"), repo);
+    }
+    let main_role = m
+        .github_role_arn
+        .as_ref()
+        .or(m.circleci_role_arn.as_ref())
+        .or(m.gitlab_role_arn.as_ref())
+        .or(m.assumed_role_arn.as_ref());
+    if let Some(arn) = main_role {
+        v.insert(format!("{p}ECR_ROLE_TO_ASSUME"), arn.clone());
+    }
+    if let Some(arn) = &m.circleci_role_arn {
+        v.insert(format!("{p}CIRCLECI_ECR_ROLE_TO_ASSUME"), arn.clone());
+    }
+    if let Some(arn) = &m.gitlab_role_arn {
+        v.insert(format!("{p}GITLAB_ECR_ROLE_TO_ASSUME"), arn.clone());
+    }
+    v
+}
+
 fn text(o: &Outputs) -> String {
     let mut s = format!(
-        "registry_url = {:?}\nregion = {:?}\n",
-        o.registry_url, o.region
+        "registry_url = {:?}\nregistry_id = {:?}\nregion = {:?}\n",
+        o.registry_url, o.registry_id, o.region
     );
     for (name, m) in &o.modules {
         for (repo, uri) in &m.repository_uris {
             s += &format!("module.{name}.repository_uri[{repo:?}] = {uri:?}\n");
         }
-        if let Some(arn) = &m.github_role_arn {
-            s += &format!("module.{name}.github_role_arn = {arn:?}\n");
+        for (what, arn) in [
+            ("github", &m.github_role_arn),
+            ("circleci", &m.circleci_role_arn),
+            ("gitlab", &m.gitlab_role_arn),
+            ("assumed", &m.assumed_role_arn),
+        ] {
+            if let Some(arn) = arn {
+                s += &format!("module.{name}.{what}_role_arn = {arn:?}\n");
+            }
         }
-        if let Some(arn) = &m.circleci_role_arn {
-            s += &format!("module.{name}.circleci_role_arn = {arn:?}\n");
+        if let Some(u) = &m.ci_user {
+            s += &format!(
+                "module.{name}.ci_user_create_access_key_command = {:?}\n",
+                u.create_access_key_command
+            );
+        }
+        // The Cloud Platform module writes the same variables into each GitHub environment.
+        let scopes: Vec<String> = if m.github_environments.is_empty() {
+            vec![format!("module.{name}.variable")]
+        } else {
+            m.github_environments
+                .iter()
+                .map(|e| format!("module.{name}.github_environment[{e:?}].variable"))
+                .collect()
+        };
+        for scope in scopes {
+            for (k, v) in &m.variables {
+                s += &format!("{scope}[{k:?}] = {v:?}\n");
+            }
         }
     }
     s
 }
 
-/// `NAME=value` lines for `$GITHUB_ENV`. Two repositories publishing the same variable name
-/// would silently overwrite each other in CI, so that is an error.
-fn github_env(o: &Outputs) -> Result<String> {
-    let mut lines: BTreeMap<String, String> = BTreeMap::new();
-    let mut owner: BTreeMap<String, String> = BTreeMap::new();
-    let mut put = |key: String, value: String, from: &str| -> Result<()> {
-        if let Some(previous) = owner.get(&key).filter(|p| *p != from) {
-            return Err(miette!(
-                help = "give the modules distinct `github_actions_prefix` values",
-                "modules {previous} and {from} would both set {key}"
-            ));
-        }
-        owner.insert(key.clone(), from.to_owned());
-        lines.insert(key, value);
-        Ok(())
-    };
+/// `NAME=value` lines for `$GITHUB_ENV` or a `.env` file. The values are the same in every
+/// GitHub environment a module names, so each variable is written once. Two modules publishing
+/// the same variable name with different values would silently overwrite each other in CI, so
+/// that is an error.
+fn env_lines(o: &Outputs) -> Result<String> {
+    let mut lines: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, m) in &o.modules {
-        let p = &m.variable_prefix;
-        put(format!("{p}ECR_REGION"), o.region.clone(), name)?;
-        put(format!("{p}ECR_REGISTRY_URL"), o.registry_url.clone(), name)?;
-        for (key, repo) in repository_variables(&m.repository_uris) {
-            put(format!("{p}{key}"), repo, name)?;
-        }
-        if let Some(arn) = m.github_role_arn.as_ref().or(m.circleci_role_arn.as_ref()) {
-            put(format!("{p}ECR_ROLE_TO_ASSUME"), arn.clone(), name)?;
+        for (key, value) in &m.variables {
+            if let Some(previous) = owner.get(key.as_str())
+                && lines.get(key.as_str()) != Some(&value.as_str())
+            {
+                return Err(miette!(
+                    help = "give the modules distinct `github_actions_prefix` values",
+                    "modules {previous} and {name} would both set {key}"
+                ));
+            }
+            owner.insert(key, name);
+            lines.insert(key, value);
         }
     }
     Ok(lines
         .into_iter()
         .map(|(k, v)| format!("{k}={v}\n"))
         .collect())
+}
+
+/// One ConfigMap `<repository>-circleci` per repository of every module with a CircleCI role,
+/// with the keys the Cloud Platform's own ConfigMap has (`ecr_region`, `ecr_registry_id`,
+/// `ecr_repository`, `ecr_role_to_assume`). Values are JSON strings, which YAML reads as they
+/// are.
+fn configmaps(o: &Outputs) -> Result<String> {
+    let mut docs = Vec::new();
+    for m in o.modules.values() {
+        let Some(role) = &m.circleci_role_arn else {
+            continue;
+        };
+        for repo in m.repository_uris.keys() {
+            let short = repo.rsplit('/').next().unwrap_or(repo).replace('_', "-");
+            let q = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
+            let mut doc = format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n",
+                q(&format!("{short}-circleci"))
+            );
+            if let Some(ns) = &m.namespace {
+                doc += &format!("  namespace: {}\n", q(ns));
+            }
+            doc += &format!(
+                "data:\n  ecr_region: {}\n  ecr_registry_id: {}\n  ecr_repository: {}\n  ecr_role_to_assume: {}\n",
+                q(&o.region),
+                q(&o.registry_id),
+                q(repo),
+                q(role)
+            );
+            docs.push(doc);
+        }
+    }
+    if docs.is_empty() {
+        return Err(miette!(
+            help = "the ConfigMap carries a CircleCI role: add `circleci_access` (or \"circleci\" to a Cloud Platform module's oidc_providers), apply, and ask again",
+            "no module has a CircleCI role in the account"
+        ));
+    }
+    Ok(docs.join("---\n"))
 }
 
 /// `ECR_REPOSITORY` for a module's only repository, as the Cloud Platform workflows expect;
@@ -199,6 +348,7 @@ mod tests {
                 environments: Vec::new(),
                 refs: Vec::new(),
                 allow_any_organisation: false,
+                job_workflow_refs: Vec::new(),
             }),
             circleci: None,
             push_actions: Module::default_push_actions(),
@@ -206,43 +356,131 @@ mod tests {
                 prefix: prefix.map(str::to_owned),
                 environments: Vec::new(),
             },
+            identities: Default::default(),
         }
+    }
+
+    fn live(account: &Account, roles: &[(&str, &str)]) -> LiveEstate {
+        let mut live = LiveEstate::empty(account.clone());
+        for (path, name) in roles {
+            live.objects
+                .push(ecrplan_model::LiveObject::new(Resource::Role(
+                    ecrplan_model::Role {
+                        name: (*name).to_owned(),
+                        path: (*path).to_owned(),
+                        trust: ecrplan_model::JsonDocument(serde_json::json!({})),
+                        tags: Default::default(),
+                    },
+                )));
+        }
+        live.normalise();
+        live
     }
 
     #[test]
     fn github_env_uses_the_names_workflows_expect() {
+        let account = Account::new("354918371398", "eu-west-1");
         let estate = DesiredEstate {
             modules: vec![module("koa", "giftcard", None)],
             ..Default::default()
         };
         let o = outputs(
             &estate,
-            &Account::new("354918371398", "eu-west-1"),
-            &BTreeMap::new(),
+            &account,
+            &live(&account, &[("/ecrplan/", "koa-ci")]),
         );
         assert_eq!(
-            github_env(&o).unwrap(),
-            "ECR_REGION=eu-west-1\n\
+            env_lines(&o).unwrap(),
+            "AWS_ECR_REGISTRY_ID=354918371398\n\
+             ECR_REGION=eu-west-1\n\
              ECR_REGISTRY_URL=354918371398.dkr.ecr.eu-west-1.amazonaws.com\n\
              ECR_REPOSITORY=giftcard\n\
              ECR_ROLE_TO_ASSUME=arn:aws:iam::354918371398:role/ecrplan/koa-ci\n"
         );
     }
 
+    /// Issue 13: `output` printed `role/ecrplan/NAME` for an adopted role on another path.
+    #[test]
+    fn role_arns_come_from_the_account_not_a_guessed_path() {
+        let account = Account::new("354918371398", "eu-west-1");
+        let estate = DesiredEstate {
+            modules: vec![module("koa", "giftcard", None)],
+            ..Default::default()
+        };
+        let adopted = outputs(
+            &estate,
+            &account,
+            &live(&account, &[("/teams/koa/", "koa-ci")]),
+        );
+        let env = env_lines(&adopted).unwrap();
+        assert!(
+            env.contains("ECR_ROLE_TO_ASSUME=arn:aws:iam::354918371398:role/teams/koa/koa-ci\n"),
+            "{env}"
+        );
+        let absent = outputs(&estate, &account, &live(&account, &[]));
+        assert_eq!(
+            absent.missing_roles().collect::<Vec<_>>(),
+            [("koa", "koa-ci")]
+        );
+        let env = env_lines(&absent).unwrap();
+        assert!(!env.contains("ECR_ROLE_TO_ASSUME"), "{env}");
+    }
+
+    #[test]
+    fn a_circleci_role_has_its_own_variables_and_configmap() {
+        let account = Account::new("000000000000", "eu-west-2");
+        let mut m = module("ecr", "team/repository-name", None);
+        m.github = None;
+        m.circleci = Some(ecrplan_model::CircleciAccess {
+            role_name: "cp-ecr-team-repository-name-circleci".into(),
+            organisation_id: "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
+            project_ids: vec!["*".into()],
+        });
+        m.settings
+            .tags
+            .insert("namespace".into(), "team-dev".into());
+        let estate = DesiredEstate {
+            modules: vec![m],
+            ..Default::default()
+        };
+        let o = outputs(
+            &estate,
+            &account,
+            &live(
+                &account,
+                &[("/ecrplan/", "cp-ecr-team-repository-name-circleci")],
+            ),
+        );
+        let role = "arn:aws:iam::000000000000:role/ecrplan/cp-ecr-team-repository-name-circleci";
+        let env = env_lines(&o).unwrap();
+        assert!(
+            env.contains(&format!("CIRCLECI_ECR_ROLE_TO_ASSUME={role}\n")),
+            "{env}"
+        );
+        assert!(env.contains("AWS_ECR_REGISTRY_ID=000000000000\n"), "{env}");
+        assert_eq!(
+            configmaps(&o).unwrap(),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"repository-name-circleci\"\n  namespace: \"team-dev\"\ndata:\n  ecr_region: \"eu-west-2\"\n  ecr_registry_id: \"000000000000\"\n  ecr_repository: \"team/repository-name\"\n  ecr_role_to_assume: \"{role}\"\n"
+            )
+        );
+    }
+
     #[test]
     fn clashing_variable_names_are_refused_and_prefixes_separate_them() {
         let account = Account::new("354918371398", "eu-west-1");
+        let roles = live(&account, &[("/ecrplan/", "a-ci"), ("/ecrplan/", "b-ci")]);
         let clash = DesiredEstate {
             modules: vec![module("a", "one", None), module("b", "two", None)],
             ..Default::default()
         };
-        let err = github_env(&outputs(&clash, &account, &BTreeMap::new())).unwrap_err();
+        let err = env_lines(&outputs(&clash, &account, &roles)).unwrap_err();
         assert!(err.to_string().contains("would both set"), "{err}");
         let apart = DesiredEstate {
             modules: vec![module("a", "one", Some("prod")), module("b", "two", None)],
             ..Default::default()
         };
-        let env = github_env(&outputs(&apart, &account, &BTreeMap::new())).unwrap();
+        let env = env_lines(&outputs(&apart, &account, &roles)).unwrap();
         assert!(
             env.contains("PROD_ECR_REPOSITORY=one\n") && env.contains("\nECR_REPOSITORY=two\n"),
             "{env}"

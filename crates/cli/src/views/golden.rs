@@ -308,6 +308,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         circleci: None,
         push_actions: ecrplan_model::Module::default_push_actions(),
         ci_outputs: Default::default(),
+        identities: Default::default(),
     };
     let desired = DesiredEstate {
         name: "bulk".into(),

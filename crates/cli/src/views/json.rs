@@ -12,6 +12,7 @@ use ecrplan_model::{
     OidcProvider, Plan, PlanConfiguration, ProviderSettings, Replication, Repository,
     RepositoryPolicy, Resource, Role, RolePolicy, RolePolicyAttachment, Tags, tags,
 };
+use ecrplan_model::{Group, GroupMembership, GroupPolicy, User};
 use serde_json::{Map, Value, json};
 
 use super::View;
@@ -67,6 +68,10 @@ fn values(resource: &Resource, account: &Account) -> Value {
         Resource::RolePolicy(p) => role_policy_values(p),
         Resource::RolePolicyAttachment(a) => role_policy_attachment_values(a),
         Resource::Replication(r) => replication_values(r, account),
+        Resource::User(u) => user_values(u, account),
+        Resource::Group(g) => group_values(g, account),
+        Resource::GroupMembership(m) => group_membership_values(m),
+        Resource::GroupPolicy(p) => group_policy_values(p),
     }
 }
 
@@ -176,6 +181,47 @@ fn role_policy_attachment_values(a: &RolePolicyAttachment) -> Value {
         "id": format!("{}/{}", a.role, a.policy_arn),
         "policy_arn": a.policy_arn,
         "role": a.role,
+    })
+}
+
+fn user_values(u: &User, account: &Account) -> Value {
+    let (tags, tags_all) = tag_values(&u.tags);
+    json!({
+        "arn": format!("arn:{}:iam::{}:user{}{}", account.partition, account.id, u.path, u.name),
+        "force_destroy": u.tags.get(tags::FORCE_DELETE).is_some_and(|v| v == "true"),
+        "id": u.name,
+        "name": u.name,
+        "path": u.path,
+        "tags": tags,
+        "tags_all": tags_all,
+    })
+}
+
+fn group_values(g: &Group, account: &Account) -> Value {
+    json!({
+        "arn": format!("arn:{}:iam::{}:group{}{}", account.partition, account.id, g.path, g.name),
+        "id": g.name,
+        "name": g.name,
+        "path": g.path,
+    })
+}
+
+/// The provider's `aws_iam_user_group_membership` lists a user's groups; ecrplan manages one
+/// membership per object, so the list has one entry.
+fn group_membership_values(m: &GroupMembership) -> Value {
+    json!({
+        "groups": [m.group],
+        "id": format!("{}:{}", m.group, m.user),
+        "user": m.user,
+    })
+}
+
+fn group_policy_values(p: &GroupPolicy) -> Value {
+    json!({
+        "group": p.group,
+        "id": format!("{}:{}", p.group, p.name),
+        "name": p.name,
+        "policy": policy_string(&p.document),
     })
 }
 

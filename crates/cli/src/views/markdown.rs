@@ -253,6 +253,14 @@ impl View for MarkdownView {
                 .iter()
                 .map(|u| format!("| unmanaged | {} |\n", code(&u.id.to_string()))),
         );
+        rows.extend(drift.old_access_keys.iter().map(|k| {
+            format!(
+                "| access key {} is {} days old | {} |\n",
+                k.key,
+                k.age_days,
+                code(&k.address.to_string())
+            )
+        }));
         table(&mut out, "| Drift | Object |\n|---|---|\n", rows);
         fill(
             &mut out,

@@ -203,6 +203,25 @@ impl View for TextView {
             }
             out.push('\n');
         }
+        if !drift.old_access_keys.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                self.paint(BOLD, "Access keys to rotate (older than 90 days):")
+            );
+            for k in &drift.old_access_keys {
+                let _ = writeln!(
+                    out,
+                    "  ! {}: user {} holds {} key {}, {} days old",
+                    k.address,
+                    k.user,
+                    k.status.to_lowercase(),
+                    k.key,
+                    k.age_days
+                );
+            }
+            out.push('\n');
+        }
         self.other_estates(&mut out, drift);
         self.notes(&mut out, &drift.notes);
         let _ = writeln!(

@@ -33,10 +33,12 @@ pub fn koa_module() -> Module {
             environments: Vec::new(),
             refs: Vec::new(),
             allow_any_organisation: false,
+            job_workflow_refs: Vec::new(),
         }),
         circleci: None,
         push_actions: Module::default_push_actions(),
         ci_outputs: Default::default(),
+        identities: Default::default(),
     }
 }
 
@@ -63,6 +65,7 @@ pub fn bulk_module(name: &str, prefix: &str, n: usize) -> Module {
         circleci: None,
         push_actions: Module::default_push_actions(),
         ci_outputs: Default::default(),
+        identities: Default::default(),
     }
 }
 

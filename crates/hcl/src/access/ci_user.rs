@@ -1,0 +1,131 @@
+//! `ci_user = { user_name, group_name, access, policy, force_delete }`: a static-key CI user in
+//! a group (seeds 004, 002 and 001). ecrplan never makes or reads the key.
+
+use ecrplan_model::identity::CiUser;
+use ecrplan_model::{Access, JsonDocument, check_group_name, check_user_name};
+
+use crate::decode::optional;
+use crate::eval::Evaluator;
+use crate::value::Value;
+
+/// IAM's quota for the inline policies of one group, in characters (IAM User Guide, "IAM and
+/// AWS STS quotas": group policy size 5,120 characters).
+const GROUP_POLICY_MAX_CHARS: usize = 5_120;
+
+impl Evaluator<'_> {
+    pub(super) fn ci_user(&mut self, v: &Value) -> Option<CiUser> {
+        const KEYS: &[&str] = &[
+            "user_name",
+            "group_name",
+            "access",
+            "policy",
+            "force_delete",
+        ];
+        let obj = self.object(v, "ci_user", KEYS)?;
+        let ctx = "`ci_user`";
+        let user_value = self.required(obj, "user_name", ctx);
+        let group_value = self.required(obj, "group_name", ctx);
+        let user_name = user_value.and_then(|u| {
+            let name = self.string(u, "ci_user.user_name")?;
+            self.iam_name(
+                u,
+                &name,
+                check_user_name(&name),
+                "not a valid IAM user name",
+                64,
+            )
+        });
+        let group_name = group_value.and_then(|g| {
+            let name = self.string(g, "ci_user.group_name")?;
+            self.iam_name(
+                g,
+                &name,
+                check_group_name(&name),
+                "not a valid IAM group name",
+                128,
+            )
+        });
+        let access = match optional(obj, "access") {
+            Some(a) => self.access(a, "ci_user.access"),
+            None => Some(Access::Push),
+        };
+        let policy = match optional(obj, "policy") {
+            Some(p) => Some(self.group_policy(p)?),
+            None => None,
+        };
+        let force_delete = match optional(obj, "force_delete") {
+            Some(f) => self.bool(f, "ci_user.force_delete")?,
+            None => false,
+        };
+        Some(CiUser {
+            user_name: user_name?,
+            group_name: group_name?,
+            access: access?,
+            policy,
+            force_delete,
+        })
+    }
+
+    fn iam_name(
+        &mut self,
+        v: &Value,
+        name: &str,
+        checked: Result<(), ecrplan_model::NameError>,
+        label: &str,
+        max: usize,
+    ) -> Option<String> {
+        match checked {
+            Ok(()) => Some(name.to_owned()),
+            Err(e) => {
+                let d = self
+                    .diag(&v.at, e.to_string(), label)
+                    .help(format!("use at most {max} letters, digits and `_+=,.@-`"));
+                self.sink.push(d);
+                None
+            }
+        }
+    }
+
+    /// A policy document as written (`jsonencode(…)`, `file(…)` or a heredoc): JSON with a
+    /// `Statement`, within IAM's size quota for group policies.
+    fn group_policy(&mut self, v: &Value) -> Option<JsonDocument> {
+        let text = self.string(v, "ci_user.policy")?;
+        let doc = match JsonDocument::parse(&text) {
+            Ok(doc) if doc.0.get("Statement").is_some() => doc,
+            Ok(_) => {
+                let d = self
+                    .diag(&v.at, "`ci_user.policy` has no `Statement`", "not an IAM policy")
+                    .help("give an IAM policy document: {\"Version\": \"2012-10-17\", \"Statement\": [...]}");
+                self.sink.push(d);
+                return None;
+            }
+            Err(e) => {
+                let d = self
+                    .diag(
+                        &v.at,
+                        format!("`ci_user.policy` is not JSON: {e}"),
+                        "not JSON",
+                    )
+                    .help("write the policy with jsonencode({ … }) or file(\"policy.json\")");
+                self.sink.push(d);
+                return None;
+            }
+        };
+        // IAM counts the policy without whitespace.
+        let size = doc.to_compact().chars().count();
+        if size > GROUP_POLICY_MAX_CHARS {
+            let d = self
+                .diag(
+                    &v.at,
+                    format!(
+                        "`ci_user.policy` is {size} characters; IAM allows {GROUP_POLICY_MAX_CHARS} of inline policy per group"
+                    ),
+                    "too large",
+                )
+                .help("shorten it (IAM and AWS STS quotas: group policy size), or grant with `access` instead");
+            self.sink.push(d);
+            return None;
+        }
+        Some(doc)
+    }
+}

@@ -1,0 +1,201 @@
+//! The IAM objects of a static-key CI identity (seeds 004, 002 and 001): a user, a group, the
+//! user's membership of the group and the group's inline policy. ecrplan never creates or
+//! reads a secret key; it only lists the keys a user holds, to refuse deleting them unasked and
+//! to report old ones.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{JsonDocument, Owner, ROLE_PATH, Tags, role_path};
+
+/// An IAM user, for CI systems that can only hold an access key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The user name.
+    pub name: String,
+    /// The IAM path; part of the user's ARN, so an adopted user keeps its own.
+    pub path: String,
+    /// Tags, ownership tags included.
+    pub tags: Tags,
+}
+
+/// An IAM group. Groups are the one IAM object that cannot carry tags, so the path records
+/// the owner instead: `/ecrplan/<estate>/<region>/<module>/` (see [`group_path`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// The group name.
+    pub name: String,
+    /// The IAM path, which names the owner.
+    pub path: String,
+}
+
+/// One user's membership of one group. It belongs to the user: deleting the user ends it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMembership {
+    /// The group.
+    pub group: String,
+    /// The member.
+    pub user: String,
+}
+
+/// An inline policy of a group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPolicy {
+    /// The group it belongs to.
+    pub group: String,
+    /// The policy name.
+    pub name: String,
+    /// The IAM policy document.
+    pub document: JsonDocument,
+}
+
+/// One access key of a user as `ListAccessKeys` reports it: never the secret, which IAM shows
+/// only once, to whoever creates the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKey {
+    /// The access key id (not a secret, but shown shortened all the same).
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    /// When the key was made, in seconds since the Unix epoch.
+    pub created: u64,
+    /// Its age in whole days when the account was read.
+    pub age_days: u64,
+}
+
+impl AccessKey {
+    /// The id as reports show it: the last four characters, enough to find the key in the
+    /// console without copying a credential identifier into CI logs.
+    pub fn short_id(&self) -> String {
+        let tail: String = self
+            .id
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("…{tail}")
+    }
+}
+
+/// Keys older than this many days are reported by `drift` and `plan` (AWS's own credential
+/// report and Security Hub's IAM.3 control use 90 days).
+pub const MAX_KEY_AGE_DAYS: u64 = 90;
+
+/// One IAM path segment for `s`, percent-encoded as [`role_path`] encodes estate names, so
+/// that spaces and slashes never break the path apart.
+fn segment(s: &str) -> String {
+    role_path(s)[ROLE_PATH.len()..]
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The inverse of [`segment`]; `None` for text that is not percent-encoded UTF-8.
+fn unsegment(s: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(s.len());
+    let mut rest = s.bytes();
+    while let Some(b) = rest.next() {
+        if b == b'%' {
+            let hex = [rest.next()?, rest.next()?];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The path of a group ecrplan creates: the estate's path ([`role_path`]) followed by the
+/// region and the module, `/ecrplan/<estate>/<region>/<module>/`. IAM groups take no tags, so
+/// the path is where their owner is written.
+pub fn group_path(estate: &str, region: &str, module: &str) -> String {
+    format!(
+        "{}{}/{}/",
+        role_path(estate),
+        segment(region),
+        segment(module)
+    )
+}
+
+impl Group {
+    /// The owner its path names, or `None` for a group ecrplan did not make.
+    pub fn owner(&self) -> Option<Owner> {
+        let inner = self.path.strip_prefix(ROLE_PATH)?.strip_suffix('/')?;
+        let parts: Vec<&str> = inner.split('/').collect();
+        let [estate, region, module] = parts[..] else {
+            return None;
+        };
+        if [estate, region, module].iter().any(|s| s.is_empty()) {
+            return None;
+        }
+        Some(Owner {
+            estate: unsegment(estate)?,
+            module: Some(unsegment(module)?),
+            region: Some(unsegment(region)?),
+        })
+    }
+
+    /// The path that records `tags`' owner, for adopting a group (which cannot be tagged).
+    pub fn path_for(tags: &Tags, region: &str) -> Option<String> {
+        let owner = Owner::from_tags(tags)?;
+        Some(group_path(
+            &owner.estate,
+            owner.region.as_deref().unwrap_or(region),
+            owner.module.as_deref()?,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tags;
+
+    #[test]
+    fn a_group_path_names_its_owner_and_nothing_else_does() {
+        let g = Group {
+            name: "ECRUsers".into(),
+            path: group_path("koa", "eu-west-1", "ecr-koa"),
+        };
+        assert_eq!(g.path, "/ecrplan/koa/eu-west-1/ecr-koa/");
+        let owner = g.owner().expect("owned");
+        assert_eq!(owner.estate, "koa");
+        assert_eq!(owner.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(owner.module.as_deref(), Some("ecr-koa"));
+        for path in [
+            "/",
+            "/ecrplan/",
+            "/ecrplan/koa/",
+            "/teams/koa/eu-west-1/m/",
+            "/ecrplan/a/b/c/d/",
+        ] {
+            let g = Group {
+                name: "g".into(),
+                path: path.into(),
+            };
+            assert!(g.owner().is_none(), "{path}");
+        }
+    }
+
+    #[test]
+    fn adopting_a_group_moves_it_to_its_owners_path() {
+        let t = tags::ownership("koa", Some("ecr-koa"));
+        assert_eq!(
+            Group::path_for(&t, "eu-west-2").as_deref(),
+            Some("/ecrplan/koa/eu-west-2/ecr-koa/")
+        );
+        assert!(Group::path_for(&Tags::new(), "eu-west-2").is_none());
+    }
+
+    #[test]
+    fn key_ids_are_shortened() {
+        let k = AccessKey {
+            id: "AKIAIOSFODNN7EXAMPLE".into(),
+            status: "Active".into(),
+            created: 0,
+            age_days: 0,
+        };
+        assert_eq!(k.short_id(), "…MPLE");
+    }
+}
