@@ -8,6 +8,7 @@ pub mod behaviour;
 mod estates;
 pub mod fault;
 mod moto;
+pub mod proxy;
 
 use async_trait::async_trait;
 use ecrplan_model::Provider;

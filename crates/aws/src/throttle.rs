@@ -1,0 +1,395 @@
+//! Client-side rate limiting per API operation, learnt from throttling answers.
+//!
+//! ECR and IAM throttle each operation with its own token bucket and publish no numbers for
+//! the management APIs. The SDK's adaptive retry mode copes badly with that: its one limiter
+//! per client is cut to 0.7 × the measured rate on *every* throttling answer, floors at 0.5
+//! requests/s with a bucket of one token, and charges a retry five tokens — so a retry after a
+//! throttle waits (5 − 1) / 0.5 = 8 s, and 30 % throttled answers make a plan 20× slower
+//! (aws-smithy-runtime `client_rate_limiter.rs`: `MIN_FILL_RATE`, `BETA`, `RETRY_COST`).
+//!
+//! Here each operation has its own limiter, off until the operation is throttled
+//! [`SWITCH_ON`] times within a second. It then lets requests through at [`HEADROOM`] × the
+//! rate the operation actually succeeded at over the last second: above the quota by enough to
+//! keep using all of it (the surplus is throttled and retried a moment later), and above
+//! `goodput / (1 − p)` for a share `p` of throttles that has nothing to do with the rate
+//! (up to a third), so such noise never ratchets the rate down. A second without throttles
+//! lets the rate grow again; [`LIFT_AFTER`] without any lifts the limit.
+//!
+//! The limiter sits in the HTTP client, the one async place every attempt (first or retry)
+//! passes through; an interceptor names the operation on the request and reports each
+//! attempt's outcome, classified by the SDK's own retry classifiers.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_smithy_runtime::client::retries::classifiers::run_classifiers_on_ctx;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextMut, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, Metadata};
+use aws_smithy_runtime_api::client::retries::classifiers::{RetryAction, RetryReason};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::ErrorKind;
+
+/// Requests are let through at this multiple of the rate they succeed at.
+pub const HEADROOM: f64 = 1.5;
+/// Throttling answers within [`WINDOW`] before an operation is limited at all: one stray
+/// throttle at start-up, with no successes yet to measure, must not pin the rate to the floor.
+pub const SWITCH_ON: usize = 4;
+/// The span over which successes and throttles are counted.
+pub const WINDOW: Duration = Duration::from_secs(1);
+/// A limited operation not throttled for this long is no longer limited.
+pub const LIFT_AFTER: Duration = Duration::from_secs(5);
+/// The lowest rate a limit goes to, in requests per second.
+pub const MIN_RATE: f64 = 1.0;
+
+/// The limiters of one provider, by operation name; clones share them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Limiters {
+    operations: Arc<Mutex<HashMap<String, Limiter>>>,
+}
+
+/// One operation's limiter.
+#[derive(Debug)]
+struct Limiter {
+    /// Requests per second let through; `None` while the operation is not limited.
+    rate: Option<f64>,
+    /// Tokens in the bucket (at most one second's worth at `rate`, and at least one).
+    tokens: f64,
+    refilled: Instant,
+    first_request: Instant,
+    successes: VecDeque<Instant>,
+    throttles: VecDeque<Instant>,
+    last_throttle: Option<Instant>,
+}
+
+impl Limiter {
+    fn new(now: Instant) -> Self {
+        Self {
+            rate: None,
+            tokens: 0.0,
+            refilled: now,
+            first_request: now,
+            successes: VecDeque::new(),
+            throttles: VecDeque::new(),
+            last_throttle: None,
+        }
+    }
+
+    /// Takes a token, or says how long until one is due.
+    fn take(&mut self, now: Instant) -> Option<Duration> {
+        let rate = self.rate?;
+        let burst = (rate / 10.0).max(1.0);
+        let elapsed = now.saturating_duration_since(self.refilled).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate).min(burst);
+        self.refilled = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            None
+        } else {
+            Some(Duration::from_secs_f64((1.0 - self.tokens) / rate))
+        }
+    }
+
+    /// Successes per second over the last [`WINDOW`] (or since the first request, if sooner,
+    /// but never over less than a tenth of it).
+    fn goodput(&self, now: Instant) -> f64 {
+        let span = now
+            .saturating_duration_since(self.first_request)
+            .clamp(WINDOW / 10, WINDOW);
+        self.successes.len() as f64 / span.as_secs_f64()
+    }
+
+    fn forget_before(&mut self, now: Instant) {
+        for events in [&mut self.successes, &mut self.throttles] {
+            while events
+                .front()
+                .is_some_and(|t| now.saturating_duration_since(*t) > WINDOW)
+            {
+                events.pop_front();
+            }
+        }
+    }
+
+    fn record(&mut self, now: Instant, throttled: bool) {
+        self.forget_before(now);
+        let target = (HEADROOM * self.goodput(now)).max(MIN_RATE);
+        if throttled {
+            self.throttles.push_back(now);
+            self.last_throttle = Some(now);
+            if self.rate.is_some() || self.throttles.len() >= SWITCH_ON {
+                if self.rate.is_none() {
+                    // Start from an empty bucket: the quota is spent already.
+                    self.tokens = 0.0;
+                    self.refilled = now;
+                }
+                self.rate = Some(target);
+            }
+            return;
+        }
+        self.successes.push_back(now);
+        let Some(rate) = self.rate else { return };
+        if self
+            .last_throttle
+            .is_some_and(|t| now.saturating_duration_since(t) >= LIFT_AFTER)
+        {
+            self.rate = None;
+        } else if self.throttles.is_empty() {
+            // Nothing throttled within the window: the limit is below the quota, so it follows
+            // the goodput up.
+            self.rate = Some(rate.max(target));
+        }
+    }
+}
+
+impl Limiters {
+    /// Waits until `operation` may send a request.
+    pub(crate) async fn acquire(&self, operation: &str) {
+        loop {
+            let wait = {
+                let mut operations = self.lock();
+                let now = Instant::now();
+                operations
+                    .entry(operation.to_owned())
+                    .or_insert_with(|| Limiter::new(now))
+                    .take(now)
+            };
+            match wait {
+                None => return,
+                Some(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    /// Records the outcome of one attempt.
+    pub(crate) fn record(&self, operation: &str, throttled: bool) {
+        let mut operations = self.lock();
+        let now = Instant::now();
+        operations
+            .entry(operation.to_owned())
+            .or_insert_with(|| Limiter::new(now))
+            .record(now, throttled);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Limiter>> {
+        self.operations.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The operation an HTTP request belongs to, put on the request by [`ThrottleObserver`].
+#[derive(Clone, Debug)]
+struct OperationName(String);
+
+/// Names each request's operation for the HTTP client and reports each attempt's outcome to
+/// the limiters.
+#[derive(Clone, Debug)]
+pub(crate) struct ThrottleObserver {
+    pub(crate) limiters: Limiters,
+}
+
+fn operation_name(cfg: &ConfigBag) -> String {
+    cfg.load::<Metadata>()
+        .map_or_else(|| "Unknown".to_owned(), |m| m.name().to_owned())
+}
+
+impl Intercept for ThrottleObserver {
+    fn name(&self) -> &'static str {
+        "ecrplan-throttle-observer"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        context
+            .request_mut()
+            .add_extension(OperationName(operation_name(cfg)));
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let action = run_classifiers_on_ctx(runtime_components.retry_classifiers(), context.inner());
+        let throttled = matches!(
+            action,
+            RetryAction::RetryIndicated(RetryReason::RetryableError {
+                kind: ErrorKind::ThrottlingError,
+                ..
+            })
+        );
+        let answered = context.inner().response().is_some();
+        // Transport failures say nothing about the quota.
+        if answered || throttled {
+            self.limiters.record(&operation_name(cfg), throttled);
+        }
+        Ok(())
+    }
+}
+
+/// An HTTP client that waits for the request's operation limiter before sending.
+#[derive(Clone)]
+pub(crate) struct GatedClient {
+    pub(crate) inner: SharedHttpClient,
+    pub(crate) limiters: Limiters,
+}
+
+impl fmt::Debug for GatedClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatedClient").finish_non_exhaustive()
+    }
+}
+
+impl HttpClient for GatedClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(GatedConnector {
+            inner: self.inner.http_connector(settings, components),
+            limiters: self.limiters.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct GatedConnector {
+    inner: SharedHttpConnector,
+    limiters: Limiters,
+}
+
+impl HttpConnector for GatedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let inner = self.inner.clone();
+        let limiters = self.limiters.clone();
+        HttpConnectorFuture::new(async move {
+            if let Some(OperationName(name)) = request.extension::<OperationName>().cloned() {
+                limiters.acquire(&name).await;
+            }
+            inner.call(request).await
+        })
+    }
+}
+
+/// The HTTP client the SDK would pick by default (hyper 1 with rustls on aws-lc, proxies from
+/// the environment), built here because the SDK does not hand its default out for wrapping.
+pub(crate) fn default_http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, tls};
+
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut builder = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        builder.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            builder.set_sleep_impl(components.sleep_impl());
+        }
+        builder.set_proxy_config(Some(ProxyConfig::from_env()));
+        builder.build()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Drives a limiter against a simulated token-bucket quota and returns the successes.
+    fn simulate(quota: f64, burst: f64, offered: f64, seconds: f64) -> (f64, Limiter) {
+        let start = Instant::now();
+        let mut limiter = Limiter::new(start);
+        let mut bucket = burst;
+        let mut successes = 0.0;
+        let step = 1.0 / offered;
+        let mut t = 0.0;
+        let mut next_send = 0.0_f64;
+        while t < seconds {
+            let now = start + Duration::from_secs_f64(t);
+            bucket = (bucket + step * quota).min(burst);
+            if t >= next_send {
+                match limiter.take(now) {
+                    Some(wait) => next_send = t + wait.as_secs_f64(),
+                    None => {
+                        let throttled = bucket < 1.0;
+                        if !throttled {
+                            bucket -= 1.0;
+                            successes += 1.0;
+                        }
+                        limiter.record(now, throttled);
+                    }
+                }
+            }
+            t += step;
+        }
+        (successes, limiter)
+    }
+
+    #[test]
+    fn under_a_quota_the_limit_settles_above_it_and_the_quota_is_used_up() {
+        let (successes, limiter) = simulate(20.0, 40.0, 300.0, 20.0);
+        let rate = limiter.rate.expect("limited");
+        assert!((20.0..=40.0).contains(&rate), "rate {rate}");
+        // 40 burst + 20/s × 20 s is the most a client can get; it gets nearly all of it.
+        assert!(successes >= 0.95 * 440.0, "successes {successes}");
+    }
+
+    #[test]
+    fn random_throttles_do_not_ratchet_the_rate_down() {
+        let start = Instant::now();
+        let mut limiter = Limiter::new(start);
+        let mut seed = 7_u64;
+        let mut sent = 0;
+        let mut t = 0.0;
+        // 300 requests/s offered, 30 % throttled at random, for 10 simulated seconds.
+        while t < 10.0 {
+            let now = start + Duration::from_secs_f64(t);
+            if limiter.take(now).is_none() {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let throttled = (seed >> 33) % 10 < 3;
+                limiter.record(now, throttled);
+                sent += 1;
+            }
+            t += 1.0 / 300.0;
+        }
+        assert!(limiter.rate.is_some(), "the throttles switched the limiter on");
+        assert!(sent >= 2_700, "only {sent} of 3,000 requests went out");
+    }
+
+    #[test]
+    fn a_limit_lifts_after_a_quiet_spell() {
+        let start = Instant::now();
+        let mut limiter = Limiter::new(start);
+        for _ in 0..SWITCH_ON {
+            limiter.record(start, true);
+        }
+        assert_eq!(limiter.rate, Some(MIN_RATE));
+        limiter.record(start + LIFT_AFTER, false);
+        assert!(limiter.rate.is_none());
+    }
+
+    #[test]
+    fn one_stray_throttle_does_not_limit() {
+        let start = Instant::now();
+        let mut limiter = Limiter::new(start);
+        limiter.record(start, true);
+        assert!(limiter.rate.is_none());
+        assert!(limiter.take(start).is_none());
+    }
+}
