@@ -63,7 +63,7 @@ struct JournalEntry {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Change {
-    Apply(Operation),
+    Apply(Box<Operation>),
     Images { repository: String, count: u64 },
 }
 
@@ -634,7 +634,7 @@ impl Provider for SandboxProvider {
     }
 
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
-        self.commit(Change::Apply(operation.clone()))
+        self.commit(Change::Apply(Box::new(operation.clone())))
     }
 }
 

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use ecrplan_model::Provider;
 use ecrplan_sandbox::SandboxProvider;
 
-pub use estates::{apply_estate, estate, scope};
+pub use estates::{apply_estate, estate, estate_hcl, scope};
 pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto};
 
 /// Puts images into repositories, which no provider does: the behaviour suite needs a

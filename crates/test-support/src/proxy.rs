@@ -96,13 +96,10 @@ impl State {
             return false;
         };
         let now = Instant::now();
-        let bucket = self
-            .buckets
-            .entry(operation.to_owned())
-            .or_insert(Bucket {
-                tokens: quota.burst,
-                refilled: now,
-            });
+        let bucket = self.buckets.entry(operation.to_owned()).or_insert(Bucket {
+            tokens: quota.burst,
+            refilled: now,
+        });
         let elapsed = now.duration_since(bucket.refilled).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * quota.rate).min(quota.burst);
         bucket.refilled = now;
@@ -283,7 +280,11 @@ fn throttling(json: bool) -> Vec<u8> {
             r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
         )
     } else {
-        response(400, "text/xml", &query_error("Sender", "Throttling", "Rate exceeded"))
+        response(
+            400,
+            "text/xml",
+            &query_error("Sender", "Throttling", "Rate exceeded"),
+        )
     }
 }
 
