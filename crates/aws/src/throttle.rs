@@ -224,7 +224,8 @@ impl Intercept for ThrottleObserver {
         runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let action = run_classifiers_on_ctx(runtime_components.retry_classifiers(), context.inner());
+        let action =
+            run_classifiers_on_ctx(runtime_components.retry_classifiers(), context.inner());
         let throttled = matches!(
             action,
             RetryAction::RetryIndicated(RetryReason::RetryableError {
@@ -368,7 +369,10 @@ mod tests {
             }
             t += 1.0 / 300.0;
         }
-        assert!(limiter.rate.is_some(), "the throttles switched the limiter on");
+        assert!(
+            limiter.rate.is_some(),
+            "the throttles switched the limiter on"
+        );
         assert!(sent >= 2_700, "only {sent} of 3,000 requests went out");
     }
 
