@@ -158,6 +158,7 @@ impl AwsProvider {
                 .interceptor(headers.clone())
                 .interceptor(observer.clone())
                 .http_client(http.clone())
+                .retry_partition(throttle::retry_partition("ecrplan-ecr"))
                 .build(),
         );
         let iam = aws_sdk_iam::Client::from_conf(
@@ -166,6 +167,7 @@ impl AwsProvider {
                 .interceptor(headers.clone())
                 .interceptor(observer)
                 .http_client(http)
+                .retry_partition(throttle::retry_partition("ecrplan-iam"))
                 .build(),
         );
         let sts = aws_sdk_sts::Client::from_conf(

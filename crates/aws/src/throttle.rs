@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_smithy_runtime::client::retries::classifiers::run_classifiers_on_ctx;
+use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
@@ -285,6 +286,19 @@ impl HttpConnector for GatedConnector {
             inner.call(request).await
         })
     }
+}
+
+/// The SDK's retry quota, without a charge for retrying a throttled call: the quota guards
+/// against retry storms during outages, but here throttling is expected (a limiter runs an
+/// operation just above its quota on purpose) and paced by the limiters. The SDK keeps a
+/// concurrent call's permit in one slot per client and forgets the one it replaces, so at a
+/// third of attempts throttled the default quota of 500 ran dry within a few hundred calls and
+/// calls failed with `ThrottlingException` after a handful of attempts. 5xx answers and
+/// transport errors still cost.
+pub(crate) fn retry_partition(name: &'static str) -> RetryPartition {
+    RetryPartition::custom(name)
+        .token_bucket(TokenBucket::builder().throttling_retry_cost(0).build())
+        .build()
 }
 
 /// The HTTP client the SDK would pick by default (hyper 1 with rustls on aws-lc, proxies from
