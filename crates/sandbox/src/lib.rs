@@ -564,10 +564,11 @@ impl Drop for SandboxProvider {
     /// Folds the journal into the file when this provider wrote any, so an apply leaves one
     /// tidy file. A failure here loses nothing: the journal stays and is read next time.
     fn drop(&mut self) {
-        if self.wrote.load(Ordering::Relaxed)
-            && self.journal.exists()
-            && let Ok(mut state) = State::load(&self.path)
-        {
+        if !self.wrote.load(Ordering::Relaxed) || !self.journal.exists() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Ok(mut state) = self.current(&mut cache) {
             let _ = state.compact(&self.path);
         }
     }
