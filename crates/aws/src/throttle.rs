@@ -8,12 +8,14 @@
 //! (aws-smithy-runtime `client_rate_limiter.rs`: `MIN_FILL_RATE`, `BETA`, `RETRY_COST`).
 //!
 //! Here each operation has its own limiter, off until the operation is throttled
-//! [`SWITCH_ON`] times within a second. It then lets requests through at [`HEADROOM`] × the
-//! rate the operation actually succeeded at over the last second: above the quota by enough to
-//! keep using all of it (the surplus is throttled and retried a moment later), and above
-//! `goodput / (1 − p)` for a share `p` of throttles that has nothing to do with the rate
-//! (up to a third), so such noise never ratchets the rate down. A second without throttles
-//! lets the rate grow again; [`LIFT_AFTER`] without any lifts the limit.
+//! [`SWITCH_ON`] times within a second. It is cut only when more than [`CUT_SHARE`] of the
+//! operation's recent answers are throttles — the sign of sending well above a quota — and
+//! then to [`HEADROOM`] × the rate the operation actually succeeded at over the last second:
+//! above the quota by enough to keep using all of it (the surplus is throttled and retried a
+//! moment later). A share of throttles below that, such as the same share at any rate, never
+//! cuts it. Each success raises the rate by one request per second (additive increase), so an
+//! operation fed slowly at first, as an apply feeds policies while repositories appear, is
+//! never held at its starting pace; [`LIFT_AFTER`] without a throttle lifts the limit.
 //!
 //! The limiter sits in the HTTP client, the one async place every attempt (first or retry)
 //! passes through; an interceptor names the operation on the request and reports each
@@ -43,6 +45,9 @@ use aws_smithy_types::retry::ErrorKind;
 
 /// Requests are let through at this multiple of the rate they succeed at.
 pub const HEADROOM: f64 = 1.5;
+/// The share of throttles among an operation's answers within [`WINDOW`] above which its rate
+/// is cut: at [`HEADROOM`] × the goodput, a third of the attempts are throttled.
+pub const CUT_SHARE: f64 = 1.0 / 3.0;
 /// Throttling answers within [`WINDOW`] before an operation is limited at all: one stray
 /// throttle at start-up, with no successes yet to measure, must not pin the rate to the floor.
 pub const SWITCH_ON: usize = 4;
@@ -67,7 +72,10 @@ struct Limiter {
     /// Tokens in the bucket (at most one second's worth at `rate`, and at least one).
     tokens: f64,
     refilled: Instant,
-    first_request: Instant,
+    /// When the operation's current run of activity began: its first answer after a pause
+    /// longer than [`WINDOW`].
+    active_since: Instant,
+    last_answer: Instant,
     successes: VecDeque<Instant>,
     throttles: VecDeque<Instant>,
     last_throttle: Option<Instant>,
@@ -79,7 +87,8 @@ impl Limiter {
             rate: None,
             tokens: 0.0,
             refilled: now,
-            first_request: now,
+            active_since: now,
+            last_answer: now,
             successes: VecDeque::new(),
             throttles: VecDeque::new(),
             last_throttle: None,
@@ -101,11 +110,12 @@ impl Limiter {
         }
     }
 
-    /// Successes per second over the last [`WINDOW`] (or since the first request, if sooner,
-    /// but never over less than a tenth of it).
+    /// Successes per second over the last [`WINDOW`] (or since the operation became active,
+    /// if sooner, but never over less than a tenth of it): an operation used again after a
+    /// pause is not judged by the empty window of the pause.
     fn goodput(&self, now: Instant) -> f64 {
         let span = now
-            .saturating_duration_since(self.first_request)
+            .saturating_duration_since(self.active_since)
             .clamp(WINDOW / 10, WINDOW);
         self.successes.len() as f64 / span.as_secs_f64()
     }
@@ -122,32 +132,42 @@ impl Limiter {
     }
 
     fn record(&mut self, now: Instant, throttled: bool) {
+        if now.saturating_duration_since(self.last_answer) > WINDOW {
+            self.active_since = now;
+        }
+        self.last_answer = now;
         self.forget_before(now);
-        let target = (HEADROOM * self.goodput(now)).max(MIN_RATE);
-        if throttled {
-            self.throttles.push_back(now);
-            self.last_throttle = Some(now);
-            if self.rate.is_some() || self.throttles.len() >= SWITCH_ON {
-                if self.rate.is_none() {
-                    // Start from an empty bucket: the quota is spent already.
-                    self.tokens = 0.0;
-                    self.refilled = now;
-                }
-                self.rate = Some(target);
+        if !throttled {
+            self.successes.push_back(now);
+            if self
+                .last_throttle
+                .is_some_and(|t| now.saturating_duration_since(t) >= LIFT_AFTER)
+            {
+                self.rate = None;
+            } else if let Some(rate) = &mut self.rate {
+                *rate += 1.0;
             }
             return;
         }
-        self.successes.push_back(now);
-        let Some(rate) = self.rate else { return };
-        if self
-            .last_throttle
-            .is_some_and(|t| now.saturating_duration_since(t) >= LIFT_AFTER)
-        {
-            self.rate = None;
-        } else if self.throttles.is_empty() {
-            // Nothing throttled within the window: the limit is below the quota, so it follows
-            // the goodput up.
-            self.rate = Some(rate.max(target));
+        self.throttles.push_back(now);
+        self.last_throttle = Some(now);
+        let answers = self.throttles.len() + self.successes.len();
+        let share = self.throttles.len() as f64 / answers as f64;
+        if share <= CUT_SHARE {
+            return;
+        }
+        let target = (HEADROOM * self.goodput(now)).max(MIN_RATE);
+        match self.rate {
+            // One throttle at most halves the rate: a run of them at a quota brings it to the
+            // target within a few answers, a stray one moves it little.
+            Some(rate) => self.rate = Some(target.max(rate / 2.0).min(rate)),
+            None if self.throttles.len() >= SWITCH_ON => {
+                // Start from an empty bucket: the quota is spent already.
+                self.tokens = 0.0;
+                self.refilled = now;
+                self.rate = Some(target);
+            }
+            None => {}
         }
     }
 }
@@ -358,7 +378,7 @@ mod tests {
     fn under_a_quota_the_limit_settles_above_it_and_the_quota_is_used_up() {
         let (successes, limiter) = simulate(20.0, 40.0, 300.0, 20.0);
         let rate = limiter.rate.expect("limited");
-        assert!((20.0..=40.0).contains(&rate), "rate {rate}");
+        assert!((20.0..=60.0).contains(&rate), "rate {rate}");
         // 40 burst + 20/s × 20 s is the most a client can get; it gets nearly all of it.
         assert!(successes >= 0.95 * 440.0, "successes {successes}");
     }
@@ -400,6 +420,40 @@ mod tests {
         assert_eq!(limiter.rate, Some(MIN_RATE));
         limiter.record(start + LIFT_AFTER, false);
         assert!(limiter.rate.is_none());
+    }
+
+    #[test]
+    fn a_throttle_after_a_pause_does_not_pin_the_rate_to_the_floor() {
+        let start = Instant::now();
+        let mut limiter = Limiter::new(start);
+        let mut t = Duration::ZERO;
+        for n in 0..400 {
+            limiter.record(start + t, n % 2 == 0);
+            t += Duration::from_millis(5);
+        }
+        let before = limiter.rate.expect("limited");
+        assert!(before > 100.0, "rate {before}");
+        // The operation is idle for three seconds, then its first answers are throttles.
+        for _ in 0..3 {
+            limiter.record(start + t + Duration::from_secs(3), true);
+        }
+        let after = limiter.rate.expect("still limited");
+        assert!(after >= before / 8.0, "{before} → {after}");
+    }
+
+    #[test]
+    fn a_slowly_fed_operation_is_not_held_at_its_starting_pace() {
+        let start = Instant::now();
+        let mut limiter = Limiter::new(start);
+        for _ in 0..SWITCH_ON {
+            limiter.record(start, true);
+        }
+        let first = limiter.rate.expect("limited");
+        for n in 0..200 {
+            limiter.record(start + Duration::from_millis(n), n % 10 == 0);
+        }
+        let later = limiter.rate.expect("limited");
+        assert!(later > first + 100.0, "{first} → {later}");
     }
 
     #[test]

@@ -136,6 +136,12 @@ struct Row {
     floor_s: f64,
     floor_parts: BTreeMap<String, f64>,
     plan_over_floor: f64,
+    /// The floor of the apply (its calls instead of the plan's).
+    apply_floor_s: Option<f64>,
+    apply_over_floor: Option<f64>,
+    /// Under a quota, the largest operation's calls / quota: a true lower bound when the
+    /// operations run at once, and lower than the issue's sum.
+    quota_bound_s: Option<f64>,
     calls_per_declared_object: f64,
     stats_match_proxy: bool,
     terraform_model_s: Option<f64>,
@@ -442,6 +448,18 @@ async fn aws_runs(args: &Args, ecrplan: &Path) -> Vec<Row> {
             };
             let floor_parts = floor(&plan.calls, rtt, capacity, conditions.quota);
             let floor_s = floor_parts.values().copied().fold(0.0, f64::max);
+            let apply_floor_s = apply.as_ref().map(|a| {
+                floor(&a.calls, rtt, capacity, conditions.quota)
+                    .values()
+                    .copied()
+                    .fold(0.0, f64::max)
+            });
+            let quota_bound_s = conditions.quota.map(|q| {
+                plan.calls
+                    .values()
+                    .map(|n| *n as f64 / q.rate)
+                    .fold(0.0, f64::max)
+            });
             let forwarded = &plan.proxy.forwarded;
             let stats_match_proxy = conditions.server_error_share == 0.0
                 && conditions.drop_share == 0.0
@@ -455,6 +473,9 @@ async fn aws_runs(args: &Args, ecrplan: &Path) -> Vec<Row> {
                 moto_capacity_rps: capacity,
                 floor_s,
                 plan_over_floor: plan.wall_s / floor_s,
+                apply_over_floor: apply.as_ref().zip(apply_floor_s).map(|(a, f)| a.wall_s / f),
+                apply_floor_s,
+                quota_bound_s,
                 calls_per_declared_object: plan.calls_total as f64 / declared_objects,
                 stats_match_proxy,
                 terraform_model_s,
@@ -590,17 +611,19 @@ fn cli_loop(python: &Path, endpoint: &str, names: &[String]) -> Option<f64> {
 
 fn aws_table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| N | RTT | apply | no-change plan | calls | calls/object | floor | plan/floor | CPU | peak RSS | drift | Terraform model | CLI loop per repo | ecrplan per repo |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| N | RTT | apply | apply/floor | no-change plan | calls | calls/object | floor | plan/floor | CPU | peak RSS | drift | Terraform model | CLI loop per repo | ecrplan per repo |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let secs = |v: Option<f64>| v.map_or("–".to_owned(), |s| format!("{s:.2} s"));
         let _ = writeln!(
             out,
-            "| {} | {} ms | {} | {:.2} s | {} (+{} retries) | {:.2} | {:.2} s | {:.2} | {:.2} s | {:.0} MB | {} | {} | {} | {:.4} s |",
+            "| {} | {} ms | {} | {} | {:.2} s | {} (+{} retries) | {:.2} | {:.2} s | {:.2} | {:.2} s | {:.0} MB | {} | {} | {} | {:.4} s |",
             r.repos,
             r.rtt_ms,
             secs(r.apply.as_ref().map(|a| a.wall_s)),
+            r.apply_over_floor
+                .map_or("–".to_owned(), |v| format!("{v:.2}")),
             r.plan.wall_s,
             r.plan.calls_total,
             r.plan.retries,
