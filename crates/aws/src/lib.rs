@@ -82,11 +82,11 @@ pub struct AwsProvider {
 /// Throttling and 5xx are retried by the SDK in standard mode, with a short jittered backoff:
 /// the pace under a quota is set by the per-operation limiters of `throttle`, not by sleeping
 /// (the adaptive mode's client-wide limiter made a plan 20× slower under 30 % throttling, see
-/// there). Ten attempts, because a limiter runs an operation just above its quota on purpose,
-/// so a third of its attempts may be throttled.
+/// there). Twenty attempts, because a limiter runs an operation above its quota on purpose,
+/// so up to half of its attempts may be throttled: 0.5²⁰ ≈ 10⁻⁶ that a call runs out.
 fn retry_config() -> RetryConfig {
     RetryConfig::standard()
-        .with_max_attempts(10)
+        .with_max_attempts(20)
         .with_initial_backoff(Duration::from_millis(50))
         .with_max_backoff(Duration::from_secs(2))
 }
