@@ -493,11 +493,16 @@ impl SandboxProvider {
     /// Opens the account in `path`; a file that does not exist yet is an empty account, created
     /// on the first change. A file that exists must parse, so mistakes show up at once.
     pub fn open(path: &Path) -> Result<SandboxProvider, ProviderError> {
-        State::load(path)?;
+        let journal = journal_path(path);
+        // Stamped before reading: a change in between leaves a stale stamp, so a read again.
+        let stamps = (stamp(path), stamp(&journal));
+        let state = State::load(path)?;
         Ok(SandboxProvider {
             path: path.to_path_buf(),
-            journal: journal_path(path),
-            cache: Mutex::new(None),
+            journal,
+            // What was read to check the file is kept: a plan of a large account parsed it
+            // twice.
+            cache: Mutex::new(Some((stamps, state))),
             wrote: AtomicBool::new(false),
         })
     }
