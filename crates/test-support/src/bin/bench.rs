@@ -46,7 +46,7 @@ struct Args {
 
 const USAGE: &str = "usage: bench [--repos N[,N…]] [--rtt-ms MS[,MS…]] [--quota RATE/BURST] \
 [--server-errors SHARE] [--drops SHARE] [--throttle SHARE] [--seed N] [--cli-sample N] \
-[--no-peers] [--sandbox] [--out DIR] [--ecrplan PATH]";
+[--no-peers] [--sandbox] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH]";
 
 fn list<T: std::str::FromStr>(value: &str) -> Result<Vec<T>, String> {
     value
@@ -440,7 +440,8 @@ async fn aws_runs(args: &Args, ecrplan: &Path) -> Vec<Row> {
                     let tf = terraform_model(python, &proxy.url(), &names);
                     proxy.take_counts();
                     let sample = &names[..args.cli_sample.min(names.len())];
-                    let cli = (n == args.repos[0]).then(|| cli_loop(python, &proxy.url(), sample));
+                    let cli = (n == args.repos[0] && !sample.is_empty())
+                        .then(|| cli_loop(python, &proxy.url(), sample));
                     proxy.take_counts();
                     (tf, cli.flatten())
                 }
