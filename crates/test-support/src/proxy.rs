@@ -17,12 +17,12 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fault::read_request;
 
 /// A token bucket per operation, as ECR and IAM throttle their APIs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quota {
     /// Requests per second refilled.
     pub rate: f64,
@@ -31,7 +31,7 @@ pub struct Quota {
 }
 
 /// What the proxy does to the traffic.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Conditions {
     /// Added to every request before it is answered: the round trip to the region.
     pub rtt: Duration,
@@ -48,7 +48,7 @@ pub struct Conditions {
 }
 
 /// What the proxy saw, per operation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Requests forwarded to moto (and so answered by it).
     pub forwarded: BTreeMap<String, u64>,

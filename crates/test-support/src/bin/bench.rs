@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use ecrplan_model::{Kind, Operation, Provider};
 use ecrplan_test::proxy::{Conditions, Counts, Proxy, Quota};
 use ecrplan_test::{REGION, estate, estate_hcl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Repositories per module, as in the issue's estates.
 const PER_MODULE: usize = 20;
@@ -42,11 +42,13 @@ struct Args {
     sandbox: bool,
     out: PathBuf,
     ecrplan: Option<PathBuf>,
+    /// Earlier `results.json` files to report together instead of measuring.
+    from: Vec<PathBuf>,
 }
 
 const USAGE: &str = "usage: bench [--repos N[,N…]] [--rtt-ms MS[,MS…]] [--quota RATE/BURST] \
 [--server-errors SHARE] [--drops SHARE] [--throttle SHARE] [--seed N] [--cli-sample N] \
-[--no-peers] [--sandbox] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH]";
+[--no-peers] [--sandbox] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH] [--from results.json[,…]]";
 
 fn list<T: std::str::FromStr>(value: &str) -> Result<Vec<T>, String> {
     value
@@ -65,6 +67,7 @@ fn parse_args() -> Result<Args, String> {
         sandbox: false,
         out: PathBuf::from("target/bench"),
         ecrplan: None,
+        from: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -98,6 +101,7 @@ fn parse_args() -> Result<Args, String> {
             "--sandbox" => args.sandbox = true,
             "--out" => args.out = PathBuf::from(value()?),
             "--ecrplan" => args.ecrplan = Some(PathBuf::from(value()?)),
+            "--from" => args.from = value()?.split(',').map(PathBuf::from).collect(),
             "--help" | "-h" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -109,7 +113,7 @@ fn parse_args() -> Result<Args, String> {
 }
 
 /// One timed run of a process.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Run {
     wall_s: f64,
     cpu_s: f64,
@@ -124,7 +128,7 @@ struct Run {
 }
 
 /// Everything measured for one estate size at one round-trip time.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Row {
     repos: usize,
     rtt_ms: u64,
@@ -157,6 +161,24 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if !args.from.is_empty() {
+        let mut rows: Vec<Row> = Vec::new();
+        for file in &args.from {
+            let read = std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str::<Vec<Row>>(&t).map_err(|e| e.to_string()));
+            match read {
+                Ok(r) => rows.extend(r),
+                Err(e) => {
+                    eprintln!("cannot read {}: {e}", file.display());
+                    std::process::exit(1);
+                }
+            }
+        }
+        rows.sort_by_key(|r| (r.rtt_ms, r.repos));
+        report(&args, &rows);
+        return;
+    }
     let ecrplan = match args.ecrplan.clone().map_or_else(find_ecrplan, Ok) {
         Ok(p) => p,
         Err(e) => {
@@ -180,13 +202,23 @@ fn main() {
         return;
     }
     let rows = runtime.block_on(aws_runs(&args, &ecrplan));
-    let table = aws_table(&rows);
+    report(&args, &rows);
+}
+
+/// The table on stdout; JSON, CSV, Markdown and a chart per round-trip time in `--out`.
+fn report(args: &Args, rows: &[Row]) {
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!("cannot create {}: {e}", args.out.display());
+    }
+    let table = aws_table(rows);
     print!("{table}");
-    write_json(&args.out.join("results.json"), &rows);
-    write_file(&args.out.join("results.csv"), &csv(&rows));
+    write_json(&args.out.join("results.json"), &rows.to_vec());
+    write_file(&args.out.join("results.csv"), &csv(rows));
     write_file(&args.out.join("results.md"), &table);
-    for rtt in &args.rtts {
-        let chart = svg_chart(&rows, *rtt);
+    let mut rtts: Vec<u64> = rows.iter().map(|r| r.rtt_ms).collect();
+    rtts.dedup();
+    for rtt in rtts {
+        let chart = svg_chart(rows, rtt);
         write_file(&args.out.join(format!("plan-time-rtt{rtt}.svg")), &chart);
     }
 }
@@ -681,6 +713,8 @@ type Series = (&'static str, &'static str, Vec<(f64, f64)>);
 /// plotting library.
 fn svg_chart(rows: &[Row], rtt_ms: u64) -> String {
     let rows: Vec<&Row> = rows.iter().filter(|r| r.rtt_ms == rtt_ms).collect();
+    // The loop is measured on a sample once per round-trip time; its time grows with N.
+    let cli_per_repo = rows.iter().find_map(|r| r.cli_loop_s_per_repo);
     let series: [Series; 4] = [
         (
             "ecrplan plan",
@@ -705,7 +739,7 @@ fn svg_chart(rows: &[Row], rtt_ms: u64) -> String {
             "AWS CLI loop (per-repo time × N)",
             "#d62728",
             rows.iter()
-                .filter_map(|r| Some((r.repos as f64, r.cli_loop_s_per_repo? * r.repos as f64)))
+                .filter_map(|r| Some((r.repos as f64, cli_per_repo? * r.repos as f64)))
                 .collect(),
         ),
     ];
