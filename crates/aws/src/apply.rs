@@ -5,23 +5,48 @@ use std::future::Future;
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType,
     ReplicationConfiguration, ReplicationDestination as EcrDestination, ReplicationRule as EcrRule,
     RepositoryFilter, RepositoryFilterType,
 };
 use ecrplan_model::{
-    Encryption, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication, Repository,
-    Resource, Role, Tags,
+    Encryption, Kind, ObjectId, OidcProvider, Operation, Owner, ProviderError, Replication,
+    Repository, Resource, Role, Tags,
 };
 
 use crate::{AwsProvider, error};
 
 pub(crate) async fn apply(p: &AwsProvider, operation: &Operation) -> Result<(), ProviderError> {
     match operation {
-        Operation::Create { resource } => create(p, resource).await,
+        Operation::Create { resource } => match create(p, resource).await {
+            Err(ProviderError::AlreadyExists(id)) => {
+                if already_made(p, resource).await? {
+                    Ok(())
+                } else {
+                    Err(ProviderError::AlreadyExists(id))
+                }
+            }
+            other => other,
+        },
         Operation::Update { before, after } => update(p, before, after).await,
         Operation::Delete { resource, force } => delete(p, resource, *force).await,
         Operation::Tag { id, tags } => tag(p, id, tags).await,
     }
+}
+
+/// Whether a create answered "already exists" was in fact done: the object carries the
+/// ownership tags ecrplan sent and matches what was asked for. This is what a create whose
+/// response was lost looks like when the SDK retries it (AWS made the object the first time),
+/// so counting it as done lets the apply finish; anything else stays a conflict.
+async fn already_made(p: &AwsProvider, wanted: &Resource) -> Result<bool, ProviderError> {
+    let Some(wanted_owner) = wanted.tags().and_then(Owner::from_tags) else {
+        return Ok(false);
+    };
+    let Some(live) = crate::refresh::read_one(p, &wanted.id()).await? else {
+        return Ok(false);
+    };
+    let live_owner = live.tags().and_then(Owner::from_tags);
+    Ok(live_owner.as_ref() == Some(&wanted_owner) && live.canonical() == wanted.canonical())
 }
 
 /// A request that cannot be built: a bug or bad input, never worth retrying as a network error.
@@ -51,6 +76,27 @@ fn tag_diff(before: &Tags, after: &Tags) -> (Vec<String>, Tags) {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     (removed, set)
+}
+
+/// The exclusion filters of a repository as ECR takes them; `None` when there are none, since
+/// ECR refuses an empty list as much as filters on a kind without exclusions.
+fn exclusion_filters(
+    r: &Repository,
+) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>, ProviderError> {
+    if r.image_tag_mutability_exclusion_filters.is_empty() {
+        return Ok(None);
+    }
+    r.image_tag_mutability_exclusion_filters
+        .iter()
+        .map(|f| {
+            ImageTagMutabilityExclusionFilter::builder()
+                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                .filter(f)
+                .build()
+                .map_err(invalid)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 fn ecr_tags(tags: &Tags) -> Result<Vec<aws_sdk_ecr::types::Tag>, ProviderError> {
@@ -125,6 +171,7 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
                 .create_repository()
                 .repository_name(&r.name)
                 .image_tag_mutability(ImageTagMutability::from(r.image_tag_mutability.as_str()))
+                .set_image_tag_mutability_exclusion_filters(exclusion_filters(r)?)
                 .image_scanning_configuration(
                     ImageScanningConfiguration::builder()
                         .scan_on_push(r.scan_on_push)
@@ -141,6 +188,17 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
         | Resource::LifecyclePolicy(_)
         | Resource::RolePolicy(_)
         | Resource::Replication(_) => put_document(p, resource).await,
+        Resource::RolePolicyAttachment(a) => {
+            let parent = resource.parent().unwrap_or_else(|| id.clone());
+            propagated(p, &parent, "AttachRolePolicy", || {
+                p.iam
+                    .attach_role_policy()
+                    .role_name(&a.role)
+                    .policy_arn(&a.policy_arn)
+                    .send()
+            })
+            .await
+        }
         Resource::OidcProvider(o) => {
             p.iam
                 .create_open_id_connect_provider()
@@ -284,12 +342,21 @@ async fn update_repository(
     if b.encryption != a.encryption {
         return Err(requires_replacement(id, "encryption"));
     }
-    if b.image_tag_mutability != a.image_tag_mutability {
+    let filters = |r: &Repository| {
+        let mut f = r.image_tag_mutability_exclusion_filters.clone();
+        f.sort();
+        f.dedup();
+        f
+    };
+    if b.image_tag_mutability != a.image_tag_mutability || filters(b) != filters(a) {
+        // One call sets both: the filters travel with the mutability they qualify.
+        let exclusions = exclusion_filters(a)?;
         propagated(p, id, "PutImageTagMutability", || {
             p.ecr
                 .put_image_tag_mutability()
                 .repository_name(&a.name)
                 .image_tag_mutability(ImageTagMutability::from(a.image_tag_mutability.as_str()))
+                .set_image_tag_mutability_exclusion_filters(exclusions.clone())
                 .send()
         })
         .await?;
@@ -470,6 +537,15 @@ async fn delete(p: &AwsProvider, resource: &Resource, force: bool) -> Result<(),
                 .send()
                 .await
                 .map_err(|e| error::on("DeleteRolePolicy", &id, e))?;
+        }
+        Resource::RolePolicyAttachment(a) => {
+            p.iam
+                .detach_role_policy()
+                .role_name(&a.role)
+                .policy_arn(&a.policy_arn)
+                .send()
+                .await
+                .map_err(|e| error::on("DetachRolePolicy", &id, e))?;
         }
         Resource::Replication(_) => put_replication(p, &Replication::default()).await?,
         Resource::OidcProvider(o) => {

@@ -74,6 +74,24 @@ pub(crate) fn classify(err: ProviderError, id: &ObjectId) -> ProviderError {
     }
 }
 
+/// Error codes that mean "these credentials or this endpoint may not make that call": the
+/// caller lacks the IAM permission, or the service is not offered there.
+const MAY_NOT_CALL: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "UnknownOperationException",
+    "InvalidAction",
+    "NotImplemented",
+];
+
+/// Whether an error says the caller may not make the call at all (rather than that it failed),
+/// so a slower way to the same answer is worth taking.
+pub(crate) fn may_not_call(err: &ProviderError) -> bool {
+    matches!(err, ProviderError::Api { code, .. } if MAY_NOT_CALL.contains(&code.as_str()))
+}
+
 /// Whether an error code says the object is absent (a read that finds nothing).
 pub(crate) fn is_not_found(err: &ProviderError) -> bool {
     matches!(err, ProviderError::Api { code, .. } if NOT_FOUND.contains(&code.as_str()))

@@ -10,13 +10,14 @@ mod refresh;
 mod stats;
 mod throttle;
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
-use ecrplan_model::{Account, LiveEstate, Operation, Provider, ProviderError, RefreshScope};
+use ecrplan_model::{Account, LiveEstate, Operation, Provider, ProviderError, RefreshScope, Role};
 
 pub use stats::CallStats;
 use stats::{CallCounter, ExtraHeaders};
@@ -37,6 +38,10 @@ pub struct AwsOptions {
     pub expected_account: Option<String>,
     /// How many calls run at once during refresh.
     pub parallelism: usize,
+    /// Find the estate's repositories by reading every repository's tags instead of asking the
+    /// Resource Groups Tagging API (`ECRPLAN_TAGGING_API=off`): for endpoints that do not serve
+    /// ECR through it, like plain moto.
+    pub per_repository_tags: bool,
 }
 
 /// Knobs that [`AwsOptions`] does not carry: tests shorten the propagation wait and address
@@ -53,6 +58,8 @@ pub struct Tuning {
     pub propagation_timeout: Duration,
     /// Headers added to every request (moto's `x-moto-account-id`).
     pub headers: Vec<(String, String)>,
+    /// See [`AwsOptions::per_repository_tags`].
+    pub per_repository_tags: bool,
 }
 
 impl Default for Tuning {
@@ -62,6 +69,7 @@ impl Default for Tuning {
             expected_account: None,
             propagation_timeout: Duration::from_secs(120),
             headers: Vec::new(),
+            per_repository_tags: false,
         }
     }
 }
@@ -71,12 +79,15 @@ impl Default for Tuning {
 pub struct AwsProvider {
     ecr: aws_sdk_ecr::Client,
     iam: aws_sdk_iam::Client,
+    tagging: aws_sdk_resourcegroupstagging::Client,
     account: Account,
     counter: CallCounter,
     tuning: Tuning,
     /// One permit per refresh request in flight: the refresh runs several concurrent streams,
     /// and this keeps their sum within `parallelism`.
     permits: tokio::sync::Semaphore,
+    /// Warnings every one of which was given out, and those not taken yet.
+    warnings: std::sync::Mutex<(BTreeSet<String>, Vec<String>)>,
 }
 
 /// Throttling and 5xx are retried by the SDK in standard mode, with a short jittered backoff:
@@ -122,6 +133,7 @@ impl AwsProvider {
         let tuning = Tuning {
             parallelism: options.parallelism,
             expected_account: options.expected_account,
+            per_repository_tags: options.per_repository_tags,
             ..Tuning::default()
         };
         Self::from_sdk_config(&config, tuning).await
@@ -170,6 +182,12 @@ impl AwsProvider {
                 .retry_partition(throttle::retry_partition("ecrplan-iam"))
                 .build(),
         );
+        let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(
+            aws_sdk_resourcegroupstagging::config::Builder::from(config)
+                .interceptor(counter.clone())
+                .interceptor(headers.clone())
+                .build(),
+        );
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(config)
                 .interceptor(counter.clone())
@@ -203,10 +221,12 @@ impl AwsProvider {
         Ok(AwsProvider {
             ecr,
             iam,
+            tagging,
             account,
             counter,
             tuning,
             permits,
+            warnings: std::sync::Mutex::default(),
         })
     }
 
@@ -237,6 +257,14 @@ impl AwsProvider {
     /// The calls made so far, for `--stats`.
     pub fn stats(&self) -> CallStats {
         self.counter.snapshot()
+    }
+
+    /// Records a warning for the caller to print; the same text is given out once.
+    fn warn(&self, message: String) {
+        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
+        if warnings.0.insert(message.clone()) {
+            warnings.1.push(message);
+        }
     }
 
     fn parallelism(&self) -> usize {
@@ -295,6 +323,15 @@ impl Provider for AwsProvider {
             .await
             .map_err(|e| error::on("ListImages", &id, e))?;
         Ok(!page.image_ids().is_empty())
+    }
+
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
+        refresh::roles_trusting(self, url).await
+    }
+
+    fn take_warnings(&self) -> Vec<String> {
+        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
+        std::mem::take(&mut warnings.1)
     }
 
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {

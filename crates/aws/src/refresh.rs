@@ -1,12 +1,18 @@
-//! Reading the live estate with few calls: one listing per object type, then per-object reads
-//! only where the scope needs them, run concurrently.
+//! Reading the live estate in O(estate), not O(account): the estate's repositories come from
+//! the Resource Groups Tagging API with their tags, its roles from one `ListRoles` under
+//! `/ecrplan/`, declared objects by name; per-object reads follow only for those, concurrently.
+//! An account-wide scope (the drift audit) lists every repository and role instead.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
+use aws_sdk_resourcegroupstagging::types::TagFilter;
 use ecrplan_model::{
-    Encryption, JsonDocument, LiveEstate, LiveObject, OidcProvider, Owner, ProviderError,
-    ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule, Repository,
-    Resource, Role, RolePolicy, TagMutability, Tags, is_ci_issuer,
+    Encryption, JsonDocument, Kind, LiveEstate, LiveObject, ObjectId, OidcProvider, Owner,
+    ProviderError, ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule,
+    Repository, Resource, Role, RolePolicy, RolePolicyAttachment, TagMutability, Tags,
+    is_ci_issuer, role_path, tags,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
@@ -52,8 +58,8 @@ fn document(operation: &str, text: &str) -> Result<JsonDocument, ProviderError> 
     })
 }
 
-/// Every repository, all pages of up to 1000: asking by name fails the whole call when one
-/// name is missing, and one listing is cheaper than many lookups anyway.
+/// Every repository, all pages of up to 1000: the account-wide read, the fallback without the
+/// Tagging API, and the answer when asking by name found a name missing.
 pub(crate) async fn list_repositories(
     p: &AwsProvider,
 ) -> Result<Vec<EcrRepository>, ProviderError> {
@@ -78,50 +84,193 @@ pub(crate) async fn list_repositories(
     }
 }
 
+/// The repositories the scope needs, each with its tags when they are known already.
 async fn repositories(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<Vec<Resource>, ProviderError> {
-    let listed = list_repositories(p).await?;
-    let per_repo: Vec<Vec<Resource>> = stream::iter(listed)
-        .map(|r| read_repository(p, scope, r))
+    let found: Vec<(EcrRepository, Option<Tags>)> =
+        if scope.account_wide || p.tuning.per_repository_tags {
+            untagged(list_repositories(p).await?)
+        } else {
+            match tagged_repositories(p, &scope.estate).await {
+                Ok(owned) => by_name(p, scope, owned).await?,
+                Err(e) if error::may_not_call(&e) => {
+                    p.warn(format!(
+                        "cannot search the Resource Groups Tagging API ({e}); reading every \
+                         repository's tags instead, one call each: allow tag:GetResources to make \
+                         plans cost what the estate is"
+                    ));
+                    untagged(list_repositories(p).await?)
+                }
+                Err(e) => return Err(e),
+            }
+        };
+    let per_repo: Vec<Vec<Resource>> = stream::iter(found)
+        .map(|(r, tags)| read_repository(p, scope, r, tags))
         .buffer_unordered(p.parallelism())
         .try_collect()
         .await?;
     Ok(per_repo.into_iter().flatten().collect())
 }
 
-/// Tags for every repository (ownership lives there); policies only for declared repositories
-/// and this estate's own.
+fn untagged(listed: Vec<EcrRepository>) -> Vec<(EcrRepository, Option<Tags>)> {
+    listed.into_iter().map(|r| (r, None)).collect()
+}
+
+/// The estate's repositories in this region and their tags, from `tag:GetResources` (100 a page,
+/// the API's maximum): a cost that follows the estate, not the account.
+async fn tagged_repositories(
+    p: &AwsProvider,
+    estate: &str,
+) -> Result<BTreeMap<String, Tags>, ProviderError> {
+    let mut out = BTreeMap::new();
+    let mut token = None;
+    loop {
+        let page = p
+            .limited(
+                p.tagging
+                    .get_resources()
+                    .tag_filters(
+                        TagFilter::builder()
+                            .key(tags::MANAGED_BY)
+                            .values(tags::MANAGED_BY_VALUE)
+                            .build(),
+                    )
+                    .tag_filters(
+                        TagFilter::builder()
+                            .key(tags::ESTATE)
+                            .values(estate)
+                            .build(),
+                    )
+                    .resource_type_filters("ecr:repository")
+                    .resources_per_page(100)
+                    .set_pagination_token(token.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("GetResources", e))?;
+        for mapping in page.resource_tag_mapping_list() {
+            let Some((_, name)) = mapping
+                .resource_arn()
+                .and_then(|arn| arn.split_once(":repository/"))
+            else {
+                continue;
+            };
+            let tags = mapping
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect();
+            out.insert(name.to_owned(), tags);
+        }
+        match page.pagination_token {
+            Some(next) if !next.is_empty() => token = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The owned and declared repositories, described by name in batches of 100 (the API's limit).
+/// One missing name fails its whole batch with RepositoryNotFoundException, and which one is
+/// missing is not said in a structured way; then one paged listing (1000 a page) answers for
+/// all names at a known cost, rather than one lookup per name.
+async fn by_name(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    mut owned: BTreeMap<String, Tags>,
+) -> Result<Vec<(EcrRepository, Option<Tags>)>, ProviderError> {
+    let names: Vec<String> = owned
+        .keys()
+        .chain(&scope.repositories)
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let batches: Vec<Result<Vec<EcrRepository>, ProviderError>> =
+        stream::iter(names.chunks(100).map(<[String]>::to_vec))
+            .map(|batch| async move {
+                p.limited(
+                    p.ecr
+                        .describe_repositories()
+                        .set_repository_names(Some(batch))
+                        .send(),
+                )
+                .await
+                .map(|out| out.repositories.unwrap_or_default())
+                .map_err(|e| error::api("DescribeRepositories", e))
+            })
+            .buffer_unordered(p.parallelism())
+            .collect()
+            .await;
+    let mut described = Vec::new();
+    let mut missing = false;
+    for batch in batches {
+        match batch {
+            Ok(found) => described.extend(found),
+            Err(e) if error::is_not_found(&e) => missing = true,
+            Err(e) => return Err(e),
+        }
+    }
+    if missing {
+        let wanted: BTreeSet<&String> = names.iter().collect();
+        described = list_repositories(p)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.repository_name()
+                    .is_some_and(|n| wanted.contains(&n.to_owned()))
+            })
+            .collect();
+    }
+    Ok(described
+        .into_iter()
+        .map(|r| {
+            let tags = r.repository_name().and_then(|n| owned.remove(n));
+            (r, tags)
+        })
+        .collect())
+}
+
+/// A repository with its tags (read now unless the Tagging API gave them); policies only for
+/// declared repositories and this estate's own. Others are dropped unless the scope is
+/// account-wide.
 async fn read_repository(
     p: &AwsProvider,
     scope: &RefreshScope,
     r: EcrRepository,
+    known_tags: Option<Tags>,
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.repository_name().unwrap_or_default().to_owned();
     let arn = r
         .repository_arn()
         .map_or_else(|| p.account.repository_arn(&name), str::to_owned);
-    let tags = match p
-        .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
-        .await
-    {
-        Ok(out) => out
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_owned(), t.value().to_owned()))
-            .collect::<Tags>(),
-        Err(e) => {
-            let err = error::api("ListTagsForResource", e);
-            // Deleted between the listing and now: it is simply gone.
-            return if error::is_not_found(&err) {
-                Ok(Vec::new())
-            } else {
-                Err(err)
-            };
-        }
+    let tags = match known_tags {
+        Some(tags) => tags,
+        None => match p
+            .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
+            .await
+        {
+            Ok(out) => out
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect::<Tags>(),
+            Err(e) => {
+                let err = error::api("ListTagsForResource", e);
+                // Deleted between the listing and now: it is simply gone.
+                return if error::is_not_found(&err) {
+                    Ok(Vec::new())
+                } else {
+                    Err(err)
+                };
+            }
+        },
     };
     let wanted = scope.repositories.contains(&name) || owned_by(&tags, &scope.estate);
+    if !wanted && !scope.account_wide {
+        return Ok(Vec::new());
+    }
     let encryption = match r.encryption_configuration() {
         Some(e) if e.encryption_type().as_str() != "AES256" => Encryption::Kms {
             kms_key: e.kms_key().unwrap_or_default().to_owned(),
@@ -134,6 +283,11 @@ async fn read_repository(
             .image_tag_mutability()
             .and_then(|m| TagMutability::parse(m.as_str()))
             .unwrap_or_default(),
+        image_tag_mutability_exclusion_filters: r
+            .image_tag_mutability_exclusion_filters()
+            .iter()
+            .map(|f| f.filter().to_owned())
+            .collect(),
         scan_on_push: r
             .image_scanning_configuration()
             .is_some_and(|s| s.scan_on_push()),
@@ -175,16 +329,20 @@ async fn read_repository(
     Ok(out)
 }
 
-/// Every role in the account (one paginated listing; it carries trust documents but no tags).
-/// Kept: roles under `/ecrplan/`, declared roles, and roles trusting a CI OIDC provider.
-async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
-    let mut kept: Vec<(IamRole, JsonDocument)> = Vec::new();
+/// Every role whose path starts with `prefix` (all of them without one), with its trust
+/// document: one paged listing of 1000 a page. ListRoles carries no tags.
+async fn list_roles(
+    p: &AwsProvider,
+    prefix: Option<&str>,
+) -> Result<Vec<(IamRole, JsonDocument)>, ProviderError> {
+    let mut out = Vec::new();
     let mut marker = None;
     loop {
         let page = p
             .limited(
                 p.iam
                     .list_roles()
+                    .set_path_prefix(prefix.map(str::to_owned))
                     .max_items(1000)
                     .set_marker(marker.take())
                     .send(),
@@ -198,6 +356,24 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
                 Some(text) => document("ListRoles", text)?,
                 None => JsonDocument(Value::Null),
             };
+            out.push((role, trust));
+        }
+        if !truncated || marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The roles the scope needs. One listing under `/ecrplan/` finds the estate's own roles (path
+/// `/ecrplan/<estate>/`) and the roles made before estate paths existed (exactly `/ecrplan/`,
+/// whose tags say whose they are); other estates' paths cost nothing beyond the listing's bytes.
+/// Declared roles elsewhere are read by name. Account-wide: every role under `/ecrplan/`,
+/// declared, or trusting a CI OIDC provider.
+async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
+    let own = role_path(&scope.estate);
+    let mut kept: Vec<(IamRole, JsonDocument, Option<Tags>)> = Vec::new();
+    if scope.account_wide {
+        for (role, trust) in list_roles(p, None).await? {
             if role.path.starts_with(ROLE_PATH)
                 || scope.roles.contains(&role.role_name)
                 || trust
@@ -205,19 +381,89 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
                     .iter()
                     .any(|url| is_ci_issuer(url))
             {
-                kept.push((role, trust));
+                kept.push((role, trust, None));
             }
         }
-        if !truncated || marker.is_none() {
-            break;
+    } else {
+        for (role, trust) in list_roles(p, Some(ROLE_PATH)).await? {
+            if role.path == own || role.path == ROLE_PATH || scope.roles.contains(&role.role_name) {
+                kept.push((role, trust, None));
+            }
         }
+        let seen: BTreeSet<String> = kept.iter().map(|(r, ..)| r.role_name.clone()).collect();
+        let elsewhere: Vec<String> = scope.roles.difference(&seen).cloned().collect();
+        let got: Vec<Option<(IamRole, JsonDocument, Option<Tags>)>> = stream::iter(elsewhere)
+            .map(|name| async move { get_role(p, &name).await })
+            .buffer_unordered(p.parallelism())
+            .try_collect()
+            .await?;
+        kept.extend(got.into_iter().flatten());
     }
     let per_role: Vec<Vec<Resource>> = stream::iter(kept)
-        .map(|(role, trust)| read_role(p, scope, role, trust))
+        .map(|(role, trust, tags)| read_role(p, scope, role, trust, tags))
         .buffer_unordered(p.parallelism())
         .try_collect()
         .await?;
     Ok(per_role.into_iter().flatten().collect())
+}
+
+/// A declared role outside `/ecrplan/`, by name: GetRole returns its trust and tags in one call.
+async fn get_role(
+    p: &AwsProvider,
+    name: &str,
+) -> Result<Option<(IamRole, JsonDocument, Option<Tags>)>, ProviderError> {
+    let got = p
+        .limited(p.iam.get_role().role_name(name).send())
+        .await
+        .map_err(|e| error::api("GetRole", e));
+    let Some(role) = unless_gone(got)?.and_then(|g| g.role) else {
+        return Ok(None);
+    };
+    let trust = match role.assume_role_policy_document() {
+        Some(text) => document("GetRole", text)?,
+        None => JsonDocument(Value::Null),
+    };
+    let tags = role
+        .tags()
+        .iter()
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect();
+    Ok(Some((role, trust, Some(tags))))
+}
+
+/// Every role in the account that trusts the OIDC provider `url`, with its tags: the
+/// whole-account read behind the shared provider's "no role still trusts it" rule.
+pub(crate) async fn roles_trusting(p: &AwsProvider, url: &str) -> Result<Vec<Role>, ProviderError> {
+    let trusting: Vec<(IamRole, JsonDocument)> = list_roles(p, None)
+        .await?
+        .into_iter()
+        .filter(|(_, trust)| trust.federated_providers().iter().any(|u| u == url))
+        .collect();
+    let found: Vec<Option<Role>> = stream::iter(trusting)
+        .map(|(role, trust)| async move {
+            let Some(tags) = role_tags(p, &role.role_name).await? else {
+                return Ok(None);
+            };
+            Ok(Some(Role {
+                name: role.role_name,
+                path: role.path,
+                trust,
+                tags,
+            }))
+        })
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// A role's tags (ListRoles has none); `None` when the role has gone.
+async fn role_tags(p: &AwsProvider, name: &str) -> Result<Option<Tags>, ProviderError> {
+    let listed = p
+        .limited(p.iam.list_role_tags().role_name(name).send())
+        .await
+        .map_err(|e| error::api("ListRoleTags", e));
+    Ok(unless_gone(listed)?.map(|l| l.tags.into_iter().map(|t| (t.key, t.value)).collect()))
 }
 
 /// Drops a NoSuchEntity answer: the object was deleted between the listing and this read.
@@ -229,24 +475,28 @@ fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<T>, Provide
     }
 }
 
-/// Tags of every kept role (ListRoles has none); inline policies of declared and owned roles,
-/// all of them, so that stray ones are seen and removed.
+/// A kept role with its tags (read now unless GetRole gave them); inline policies of declared
+/// and owned roles, all of them, so that stray ones are seen and removed. Others are dropped
+/// unless the scope is account-wide.
 async fn read_role(
     p: &AwsProvider,
     scope: &RefreshScope,
     r: IamRole,
     trust: JsonDocument,
+    known_tags: Option<Tags>,
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.role_name.clone();
-    let listed = p
-        .limited(p.iam.list_role_tags().role_name(&name).send())
-        .await
-        .map_err(|e| error::api("ListRoleTags", e));
-    let Some(listed) = unless_gone(listed)? else {
-        return Ok(Vec::new());
+    let tags = match known_tags {
+        Some(tags) => tags,
+        None => match role_tags(p, &name).await? {
+            Some(tags) => tags,
+            None => return Ok(Vec::new()),
+        },
     };
-    let tags: Tags = listed.tags.into_iter().map(|t| (t.key, t.value)).collect();
     let wanted = scope.roles.contains(&name) || owned_by(&tags, &scope.estate);
+    if !wanted && !scope.account_wide {
+        return Ok(Vec::new());
+    }
     let mut out = vec![Resource::Role(Role {
         name: name.clone(),
         path: r.path.clone(),
@@ -273,8 +523,47 @@ async fn read_role(
                 }));
             }
         }
+        out.extend(attached_policies(p, &name).await?);
     }
     Ok(out)
+}
+
+/// The managed policies attached to a role, all pages; none when the role has gone. Each is
+/// an object of its own, so one attached out of band shows up as drift and is detached.
+async fn attached_policies(p: &AwsProvider, role: &str) -> Result<Vec<Resource>, ProviderError> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .limited(
+                p.iam
+                    .list_attached_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("ListAttachedRolePolicies", e));
+        let Some(page) = unless_gone(page)? else {
+            return Ok(out);
+        };
+        out.extend(
+            page.attached_policies
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| a.policy_arn)
+                .map(|policy_arn| {
+                    Resource::RolePolicyAttachment(RolePolicyAttachment {
+                        role: role.to_owned(),
+                        policy_arn,
+                    })
+                }),
+        );
+        marker = page.marker;
+        if !page.is_truncated || marker.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The names of a role's inline policies, all pages; none when the role has gone.
@@ -389,6 +678,67 @@ async fn replication(p: &AwsProvider) -> Result<Option<Resource>, ProviderError>
         })
         .collect();
     Ok((!rules.is_empty()).then_some(Resource::Replication(Replication { rules })))
+}
+
+/// One repository, role or OIDC provider as a refresh would read it (without its policies);
+/// `None` when it does not exist. Used after a create answered "already exists", to tell a
+/// retried create of ecrplan's own object from a real conflict.
+pub(crate) async fn read_one(
+    p: &AwsProvider,
+    id: &ObjectId,
+) -> Result<Option<Resource>, ProviderError> {
+    match id.kind {
+        Kind::Repository => {
+            let listed = p
+                .limited(
+                    p.ecr
+                        .describe_repositories()
+                        .repository_names(&id.key)
+                        .send(),
+                )
+                .await
+                .map_err(|e| error::api("DescribeRepositories", e));
+            let Some(repository) = unless_gone(listed)?
+                .and_then(|l| l.repositories.unwrap_or_default().into_iter().next())
+            else {
+                return Ok(None);
+            };
+            // Account-wide and owned by no estate in scope: the repository itself, tags read,
+            // no policies.
+            let scope = RefreshScope {
+                account_wide: true,
+                ..RefreshScope::default()
+            };
+            let read = read_repository(p, &scope, repository, None).await?;
+            Ok(read.into_iter().next())
+        }
+        Kind::Role => {
+            let got = p
+                .limited(p.iam.get_role().role_name(&id.key).send())
+                .await
+                .map_err(|e| error::api("GetRole", e));
+            let Some(role) = unless_gone(got)?.and_then(|g| g.role) else {
+                return Ok(None);
+            };
+            let trust = match role.assume_role_policy_document() {
+                Some(text) => document("GetRole", text)?,
+                None => JsonDocument(Value::Null),
+            };
+            Ok(Some(Resource::Role(Role {
+                tags: role
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key.clone(), t.value.clone()))
+                    .collect(),
+                name: role.role_name,
+                path: role.path,
+                trust,
+            })))
+        }
+        // Rare enough (a lost create response) to reuse the listing rather than add a reader.
+        Kind::OidcProvider => Ok(oidc_providers(p).await?.into_iter().find(|r| r.id() == *id)),
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]

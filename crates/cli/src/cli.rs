@@ -24,7 +24,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the account match the configuration.
     Apply(ApplyArgs),
-    /// Report how the account differs from the configuration (exit 2 on drift).
+    /// Report how the estate differs from the configuration (exit 2 on drift).
     Drift(DriftArgs),
     /// Render a saved plan.
     Show(ShowArgs),
@@ -45,6 +45,10 @@ pub struct ConfigArgs {
     /// Set a variable, `NAME=VALUE`; overrides `ECRPLAN_VAR_NAME` and defaults.
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Name the estate without editing the files (beats ECRPLAN_ESTATE); an `ecrplan { estate }`
+    /// block naming another estate is an error.
+    #[arg(long, env = "ECRPLAN_ESTATE", value_name = "NAME")]
+    pub estate: Option<String>,
 }
 
 /// Which account to talk to, when the configuration's provider block is not enough.
@@ -77,6 +81,8 @@ pub enum DiagnosticFormat {
     Text,
     /// Data, for bots.
     Json,
+    /// SARIF 2.1.0, for code scanning (errors and warnings at their lines).
+    Sarif,
 }
 
 /// Output format of plans and drift reports.
@@ -88,6 +94,31 @@ pub enum ViewFormat {
     Json,
     /// A pull-request comment.
     Markdown,
+}
+
+/// Output format of `ecrplan plan`: the views, or the checker notes as SARIF.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// Terraform-like text.
+    Text,
+    /// Terraform's JSON plan format (docs/plan-json.md).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// The checker notes as SARIF 2.1.0, at the declarations that cause them.
+    Sarif,
+}
+
+impl PlanFormat {
+    /// The view for this format; `None` for SARIF, which needs the configuration's locations.
+    pub fn view(self) -> Option<ViewFormat> {
+        match self {
+            PlanFormat::Text => Some(ViewFormat::Text),
+            PlanFormat::Json => Some(ViewFormat::Json),
+            PlanFormat::Markdown => Some(ViewFormat::Markdown),
+            PlanFormat::Sarif => None,
+        }
+    }
 }
 
 /// Output format of `ecrplan output`.
@@ -136,8 +167,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "PLAN.json")]
     pub out: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
     /// Exit 2 when there are changes.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -155,7 +186,8 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// Tag declared objects that exist without ownership tags, taking them over.
+    /// Tag declared objects that exist without ownership tags, or that an unnamed estate made,
+    /// taking them over into this estate.
     #[arg(long)]
     pub adopt: bool,
 }
@@ -169,6 +201,10 @@ pub struct DriftArgs {
     /// Account.
     #[command(flatten)]
     pub account: AccountArgs,
+    /// Audit the whole account: also report repositories no estate owns and count the other
+    /// estates' objects (reads every repository and role; exit 2 on anything unmanaged).
+    #[arg(long)]
+    pub account_wide: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
     pub format: ViewFormat,

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, Kind, LiveEstate, Plan, Provider, ProviderSettings, RefreshScope, Resource,
+    Account, Action, Kind, LiveEstate, LiveObject, ModuleCall, Plan, PlanConfiguration, Provider,
+    ProviderError, ProviderSettings, RefreshScope, Resource,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -36,8 +37,8 @@ pub struct Session {
     aws: Option<Arc<AwsProvider>>,
 }
 
-/// Turns `--var` flags and `ECRPLAN_VAR_*` into load options.
-pub fn load_options(vars: &[String]) -> Result<LoadOptions> {
+/// Turns `--var` flags, `ECRPLAN_VAR_*` and the estate named from outside into load options.
+pub fn load_options(vars: &[String], estate: Option<&str>) -> Result<LoadOptions> {
     let vars = vars
         .iter()
         .map(|v| match v.split_once('=') {
@@ -53,12 +54,16 @@ pub fn load_options(vars: &[String]) -> Result<LoadOptions> {
     let env = std::env::vars()
         .filter_map(|(k, v)| k.strip_prefix("ECRPLAN_VAR_").map(|n| (n.to_owned(), v)))
         .collect();
-    Ok(LoadOptions { vars, env })
+    Ok(LoadOptions {
+        vars,
+        env,
+        estate: estate.map(str::to_owned),
+    })
 }
 
 /// Loads the configuration; warnings go to stderr, errors come back as one report.
 pub fn load(config: &ConfigArgs) -> Result<Loaded> {
-    let options = load_options(&config.vars)?;
+    let options = load_options(&config.vars, config.estate.as_deref())?;
     let loaded = ecrplan_hcl::load_dir(&config.dir, &options)?;
     if !loaded.warnings.is_empty() {
         eprint!("{}", ecrplan_hcl::render_text(&loaded.warnings));
@@ -103,6 +108,7 @@ async fn connect(
         assume_role_arn: None,
         expected_account: None,
         parallelism: usize::from(flags.parallelism),
+        per_repository_tags: per_repository_tags()?,
     };
     match settings {
         ProviderSettings::Sandbox { path } => {
@@ -128,6 +134,15 @@ async fn connect(
     options.endpoint = flags.endpoint.clone().or(options.endpoint);
     let aws = match AwsProvider::connect(options).await {
         Ok(aws) => Arc::new(aws),
+        // The credentials loaded fine: they are just another account's. Say exactly that, not
+        // that they could not be loaded.
+        Err(err @ ProviderError::WrongAccount { .. }) => {
+            return Err(miette!(
+                help = "use credentials (AWS_PROFILE, `aws sso login`, assume_role_arn) for the \
+                        account in the provider block's account_id, or correct account_id",
+                "wrong AWS account, nothing was read or changed: {err}"
+            ));
+        }
         Err(err) if err.to_string().contains("credentials") => {
             return Err(miette!(
                 help = "configure credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID), \
@@ -138,6 +153,20 @@ async fn connect(
         Err(err) => return Err(err).into_diagnostic(),
     };
     Ok((aws.clone(), Some(aws)))
+}
+
+/// `ECRPLAN_TAGGING_API=off` finds the estate's repositories by reading every repository's tags
+/// instead of asking the Resource Groups Tagging API: for endpoints that do not serve ECR
+/// through it (moto, LocalStack), where an empty answer would look like an empty estate.
+fn per_repository_tags() -> Result<bool> {
+    match std::env::var("ECRPLAN_TAGGING_API").as_deref() {
+        Err(_) | Ok("" | "on") => Ok(false),
+        Ok("off") => Ok(true),
+        Ok(other) => Err(miette!(
+            help = "set ECRPLAN_TAGGING_API=off to read every repository's tags, or unset it",
+            "ECRPLAN_TAGGING_API={other:?} is neither `on` nor `off`"
+        )),
+    }
 }
 
 impl Session {
@@ -163,18 +192,42 @@ impl Session {
 
     /// Reads the live objects the estate needs.
     pub async fn live(&self) -> Result<LiveEstate> {
-        self.provider
-            .refresh(&self.scope())
-            .await
-            .into_diagnostic()
-            .wrap_err("refresh failed")
+        self.refresh(&self.scope()).await
     }
 
-    /// Refreshes and plans. Repositories the plan would delete or replace are then checked for
-    /// images (a call each, so only for those) and the plan is made again with that knowledge.
+    /// Reads the live objects a given scope asks for (the account-wide drift audit widens the
+    /// estate's); the provider's warnings go to stderr.
+    pub async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate> {
+        let live = self
+            .provider
+            .refresh(scope)
+            .await
+            .into_diagnostic()
+            .wrap_err("refresh failed");
+        for warning in self.provider.take_warnings() {
+            eprintln!("warning: {warning}");
+        }
+        live
+    }
+
+    /// Refreshes and plans. A refresh reads only the estate's roles, so when the plan would
+    /// delete an OIDC provider, every role in the account that trusts it is read and the plan is
+    /// made again: a shared provider stays while any role trusts it. Repositories the plan
+    /// would delete or replace are then checked for images (a call each, so only for those) and
+    /// the plan is made again with that knowledge.
     pub async fn plan(&self) -> Result<(Plan, LiveEstate)> {
         let mut live = self.live().await?;
         let mut plan = self.plan_against(&live)?;
+        let providers: BTreeSet<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.id.kind == Kind::OidcProvider && c.action == Action::Delete)
+            .map(|c| c.id.key.clone())
+            .collect();
+        if !providers.is_empty() {
+            self.add_trusting_roles(&mut live, &providers).await?;
+            plan = self.plan_against(&live)?;
+        }
         let doomed: BTreeSet<String> = plan
             .changes
             .iter()
@@ -187,6 +240,38 @@ impl Session {
             plan = self.plan_against(&live)?;
         }
         Ok((plan, live))
+    }
+
+    /// Adds every role that trusts one of the named OIDC providers and the refresh did not read.
+    async fn add_trusting_roles(
+        &self,
+        live: &mut LiveEstate,
+        providers: &BTreeSet<String>,
+    ) -> Result<()> {
+        let known: BTreeSet<String> = live
+            .objects
+            .iter()
+            .filter_map(|o| match &o.resource {
+                Resource::Role(r) => Some(r.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut added = BTreeSet::new();
+        for url in providers {
+            let roles = self
+                .provider
+                .roles_trusting(url)
+                .await
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot read the roles trusting {url}"))?;
+            for role in roles {
+                if !known.contains(&role.name) && added.insert(role.name.clone()) {
+                    live.objects.push(LiveObject::new(Resource::Role(role)));
+                }
+            }
+        }
+        live.normalise();
+        Ok(())
     }
 
     /// Records whether the named repositories hold images: a call each, so only for those
@@ -217,7 +302,35 @@ impl Session {
             .into_diagnostic()?;
         let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
         plan.config_dir = Some(dir.display().to_string());
+        plan.configuration = self.configuration();
         Ok(plan)
+    }
+
+    /// The provider block, module calls and variables, recorded in the plan for the JSON view.
+    fn configuration(&self) -> PlanConfiguration {
+        let estate = &self.loaded.estate;
+        let modules = estate
+            .modules
+            .iter()
+            .map(|m| {
+                let mut inputs = match serde_json::to_value(m) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
+                inputs.shift_remove("name");
+                inputs.shift_remove("source");
+                ModuleCall {
+                    name: m.name.clone(),
+                    source: m.source.clone(),
+                    inputs: serde_json::Value::Object(inputs),
+                }
+            })
+            .collect();
+        PlanConfiguration {
+            provider: estate.provider.clone(),
+            modules,
+            variables: self.loaded.variables.clone(),
+        }
     }
 
     /// The AWS call counts as data, for the JSON views, when `--stats` asked for them.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use ecrplan_test::fault::{Fault, FaultProxy, Rule};
+use ecrplan_test::fault::{Fault, FaultProxy, Loss, Rule};
 use ecrplan_test::{ImageStore, Moto, REGION};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -56,6 +56,13 @@ impl Env {
         match self.account {
             Account::Moto { .. } => "moto",
             Account::Sandbox { .. } => "sandbox",
+        }
+    }
+
+    fn moto_server(&self) -> &Moto {
+        match &self.account {
+            Account::Moto { moto, .. } => moto,
+            Account::Sandbox { .. } => panic!("out-of-band IAM changes need moto"),
         }
     }
 
@@ -237,12 +244,13 @@ async fn removing_a_module_deletes_exactly_its_objects_in_reverse_order() {
         std::fs::remove_file(dir.join("billing-lifecycle.json")).unwrap();
 
         let plan = env.plan_json(&dir);
-        let mut deleted: Vec<String> = plan["resource_changes"]
+        // ecrplan's short addresses, as the apply output prints them.
+        let mut deleted: Vec<String> = plan["ecrplan"]["changes"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|c| c["change"]["actions"] == serde_json::json!(["delete"]))
-            .map(|c| c["address"].as_str().unwrap().to_owned())
+            .filter(|c| c["action"] == "delete")
+            .map(|c| c["ecrplan_address"].as_str().unwrap().to_owned())
             .collect();
         deleted.sort();
         let others: Vec<&String> = deleted
@@ -583,4 +591,232 @@ async fn ctrl_c_lets_changes_in_flight_finish_and_starts_nothing_new() {
     let out = env.apply(&dir);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(env.plan_status(&dir), 0);
+}
+
+/// Issue 11: a managed policy attached out of band to an ecrplan role was invisible — `plan`
+/// said "No changes", `drift` said "No drift" and a saved plan still applied.
+#[tokio::test]
+async fn a_managed_policy_attached_out_of_band_is_drift_and_is_detached() {
+    const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let env = Env::moto().await;
+    let dir = env.copy_example("koa");
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    let plan_file = env.dir.path().join("plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    let out = env.run(&["plan", dir.to_str().unwrap(), "--out", plan_path]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    env.moto_server()
+        .attach_managed_policy(None, "koa-github-ecr-access", ADMIN);
+
+    let out = env.run(&["apply", plan_path, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("plan is stale"), "{said}");
+
+    let out = env.run(&["plan", dir.to_str().unwrap(), "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "# module.ecr-koa.github_role_policy_attachment[\"koa-github-ecr-access:{ADMIN}\"] will be destroyed"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("- policy_arn = \"{ADMIN}\"")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Plan: 0 to add, 0 to change, 1 to destroy"),
+        "{stdout}"
+    );
+
+    let out = env.run(&["drift", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Owned but no longer declared:"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "aws_iam_role_policy_attachment \"koa-github-ecr-access:{ADMIN}\""
+        )),
+        "{stdout}"
+    );
+
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(env.plan_status(&dir), 0, "the policy is still attached");
+    let attached = kinds(&env.snapshot(&dir))
+        .into_iter()
+        .filter(|(k, _)| k == "role_policy_attachment")
+        .count();
+    assert_eq!(attached, 0);
+}
+
+/// Issue 11: a create whose response was lost (the SDK retries it) failed "already exists" on
+/// the object ecrplan itself had just made and tagged.
+#[tokio::test]
+async fn an_apply_whose_create_responses_are_lost_converges_on_the_first_run() {
+    let env = Env::moto().await;
+    let dir = env.config("lossy");
+    let modules = 20;
+    large_estate(&dir, modules);
+    for needle in [
+        "ContainerRegistry_V20150921.CreateRepository",
+        "Action=CreateRole",
+        "Action=CreateOpenIDConnectProvider",
+    ] {
+        env.proxy().lose(Loss {
+            needles: vec![needle.to_owned()],
+            every: 2,
+        });
+    }
+    // And one answer in seven of everything else: reads, puts, STS.
+    env.proxy().lose(Loss {
+        needles: Vec::new(),
+        every: 7,
+    });
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    // Creates of half the repositories and roles (at least), and one in seven other calls.
+    assert!(
+        env.proxy().lost() >= modules + modules / 2,
+        "only {} responses were lost",
+        env.proxy().lost()
+    );
+    env.proxy().heal();
+    assert_eq!(env.plan_status(&dir), 0, "the account does not match");
+    let objects = kinds(&env.snapshot(&dir));
+    let count = |kind: &str| objects.iter().filter(|(k, _)| k == kind).count();
+    assert_eq!(count("repository"), 2 * modules);
+    assert_eq!(count("role"), modules);
+    assert_eq!(count("oidc_provider"), 1);
+    let mut dedup = objects.clone();
+    dedup.dedup();
+    assert_eq!(dedup, objects, "an object appears twice");
+}
+
+/// Issue 11: the account guard said "cannot load AWS credentials" when the credentials loaded
+/// fine but belonged to another account.
+#[tokio::test]
+async fn the_account_guard_says_the_credentials_are_another_accounts() {
+    let env = Env::moto().await;
+    let dir = env.copy_example("koa");
+    std::fs::write(
+        dir.join("provider.tf"),
+        "provider \"aws\" {\n  account_id = \"999999999999\"\n}\n",
+    )
+    .unwrap();
+    let out = env.run(&["plan", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!said.contains("cannot load AWS credentials"), "{said}");
+    assert!(
+        said.contains(
+            "the AWS credentials loaded belong to account 123456789012, but the configuration is for account 999999999999"
+        ),
+        "{said}"
+    );
+}
+
+/// Issue 11: `*_WITH_EXCLUSION` had no way to declare its filters; they are now applied,
+/// read back and updated in place.
+#[tokio::test]
+async fn exclusion_filters_are_applied_read_back_and_updated() {
+    for env in Env::both().await {
+        let dir = env.config("exclusions");
+        let main = |filters: &str| {
+            format!(
+                "ecrplan {{\n  estate = \"x\"\n}}\nmodule \"m\" {{\n  source = \"../modules/ecr-repos\"\n  \
+                 ecr-repositories = [\"app\"]\n  image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n  \
+                 image_tag_mutability_exclusion_filters = [{filters}]\n}}\n"
+            )
+        };
+        std::fs::write(dir.join("main.tf"), main("\"latest\", \"dev-*\"")).unwrap();
+        let out = env.apply(&dir);
+        assert!(out.status.success(), "{}: {}", env.name(), text(&out));
+        assert_eq!(
+            env.plan_status(&dir),
+            0,
+            "{}: filters not read back",
+            env.name()
+        );
+        let snapshot = env.snapshot(&dir);
+        let repo = snapshot["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["resource"]["kind"] == "repository")
+            .unwrap();
+        assert_eq!(
+            repo["resource"]["image_tag_mutability_exclusion_filters"],
+            serde_json::json!(["latest", "dev-*"]),
+            "{}",
+            env.name()
+        );
+
+        std::fs::write(dir.join("main.tf"), main("\"release-*\"")).unwrap();
+        let out = env.run(&["plan", dir.to_str().unwrap(), "--detailed-exitcode"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("image_tag_mutability_exclusion_filters"),
+            "{}",
+            text(&out)
+        );
+        let out = env.apply(&dir);
+        assert!(out.status.success(), "{}: {}", env.name(), text(&out));
+        assert_eq!(env.plan_status(&dir), 0, "{}", env.name());
+    }
+}
+
+/// Issue 11: drift skipped hand-made roles that trust the estate's CI provider, even one under
+/// `/ecrplan/`; the plan still never touches them. No estate owns them, so the account-wide
+/// audit reports them (issue 10).
+#[tokio::test]
+async fn drift_names_a_hand_made_role_trusting_the_estates_ci_provider() {
+    use ecrplan_model::{JsonDocument, Operation, Provider, Resource, Role, Tags};
+
+    let env = Env::moto().await;
+    let dir = env.copy_example("koa");
+    let out = env.apply(&dir);
+    assert!(out.status.success(), "{}", text(&out));
+    let provider = env.moto_server().provider().await;
+    let account = provider.account().await.expect("account");
+    let issuer = "token.actions.githubusercontent.com";
+    let trust = JsonDocument(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": account.oidc_provider_arn(issuer)},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {format!("{issuer}:sub"): "repo:someone/else:*"}}
+        }]
+    }));
+    let by_hand = Resource::Role(Role {
+        name: "escalation".into(),
+        path: "/ecrplan/".into(),
+        trust,
+        tags: Tags::new(),
+    });
+    provider
+        .apply(&Operation::Create { resource: by_hand })
+        .await
+        .expect("the hand-made role is created");
+
+    let out = env.run(&["drift", dir.to_str().unwrap(), "--account-wide"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains(
+            "? aws_iam_role \"escalation\": role escalation (path /ecrplan/) trusts the OIDC \
+             provider token.actions.githubusercontent.com this estate manages"
+        ),
+        "{said}"
+    );
+    assert_eq!(
+        env.plan_status(&dir),
+        0,
+        "the plan must leave the role alone"
+    );
 }

@@ -87,6 +87,7 @@ fn repository(name: &str, tags: Tags) -> LiveObject {
     LiveObject::new(Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: Default::default(),
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Default::default(),
         tags,
@@ -142,7 +143,7 @@ fn plan_formats_are_data_on_stdout() {
     let json = env.ecrplan("plan", &["--format", "json"]);
     assert_eq!(json.code, 0, "{}", json.stderr);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("stdout is JSON alone");
-    assert_eq!(v["format_version"], "1.0");
+    assert_eq!(v["format_version"], "1.2");
     assert_eq!(v["resource_changes"].as_array().map(Vec::len), Some(5));
     assert_eq!(v["ecrplan"]["account"]["id"], SANDBOX_ACCOUNT_ID);
     let md = env.ecrplan("plan", &["--format", "markdown"]);
@@ -190,7 +191,13 @@ fn saved_plan_is_shown_without_the_account() {
 #[test]
 fn a_plan_with_errors_renders_then_exits_one() {
     let env = Env::koa();
-    env.in_sync(vec![repository("legacy-service", owned_by("default"))]);
+    // Only a named estate deletes what it no longer declares.
+    std::fs::write(
+        env.config().join("estate.tf"),
+        "ecrplan { estate = \"koa\" }\n",
+    )
+    .expect("write");
+    env.in_sync(vec![repository("legacy-service", owned_by("koa"))]);
     ecrplan_sandbox::SandboxProvider::open(&env.account_file())
         .expect("open")
         .set_image_count("legacy-service", 3)
@@ -278,12 +285,30 @@ fn drift_exit_codes() {
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
     assert!(clean.stdout.contains("No drift."));
 
-    env.in_sync(vec![repository("hand-made", Tags::new())]);
-    let unmanaged = env.ecrplan("drift", &["--format", "json"]);
+    // A shared account: what others hold is not this estate's drift...
+    env.in_sync(vec![
+        repository("hand-made", Tags::new()),
+        repository("pay", owned_by("payments")),
+    ]);
+    let shared = env.ecrplan("drift", &["--format", "json"]);
+    assert_eq!(shared.code, 0, "{}{}", shared.stdout, shared.stderr);
+    let v: serde_json::Value = serde_json::from_str(&shared.stdout).expect("JSON");
+    assert_eq!(v["ecrplan"]["in_sync"], true);
+    // ...but the account-wide audit reports it.
+    let unmanaged = env.ecrplan("drift", &["--format", "json", "--account-wide"]);
     assert_eq!(unmanaged.code, 2, "{}", unmanaged.stderr);
     let v: serde_json::Value = serde_json::from_str(&unmanaged.stdout).expect("JSON");
-    assert_eq!(v["in_sync"], false);
-    assert_eq!(v["unmanaged"][0]["id"]["key"], "hand-made");
+    assert_eq!(v["ecrplan"]["in_sync"], false);
+    assert_eq!(v["ecrplan"]["unmanaged"][0]["id"]["key"], "hand-made");
+    assert_eq!(v["ecrplan"]["other_estates"]["payments"], 1);
+    let text = env.ecrplan("drift", &["--account-wide"]);
+    assert_eq!(text.code, 2, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("Other estates in the account:\n  payments: 1 object"),
+        "{}",
+        text.stdout
+    );
 
     let empty = Env::koa();
     let missing = empty.ecrplan("drift", &["--format", "markdown"]);

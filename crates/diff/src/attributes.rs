@@ -99,6 +99,7 @@ mod tests {
         Resource::Repository(Repository {
             name: "r".into(),
             image_tag_mutability: TagMutability::Mutable,
+            image_tag_mutability_exclusion_filters: Vec::new(),
             scan_on_push: scan,
             encryption,
             tags: Tags::new(),

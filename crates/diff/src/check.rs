@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use ecrplan_model::{
-    Action, Change, Kind, LiveEstate, Note, ObjectId, Plan, Resource, Severity, actions, tags,
+    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, Note, ObjectId, Plan, Resource, Severity,
+    actions, tags,
 };
 use serde_json::Value;
 
@@ -13,7 +14,7 @@ use crate::planner::LiveIndex;
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
 /// organisation, cross-account write access, OIDC providers deleted while roles trust them, and
-/// deletes in the shared "default" estate.
+/// deletes by a directory that names its estate `default`, the name unnamed ones share.
 pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
     let index = LiveIndex::new(live);
     let mut notes = Vec::new();
@@ -85,26 +86,35 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
             _ => {}
         }
     }
+    notes.extend(wildcard_trust(plan));
+    notes.extend(replication_to_itself(plan));
     notes.extend(trusted_provider_deletes(plan, &index));
-    notes.extend(default_estate_deletes(plan));
+    notes.extend(shared_name_deletes(plan));
     notes
 }
 
-/// Every configuration without an `ecrplan { estate }` block is the estate "default", so in a
-/// shared account "no longer declared" may mean "declared by another directory".
-fn default_estate_deletes(plan: &Plan) -> Option<Note> {
+/// A directory that names its estate `default` explicitly owns what every unnamed directory
+/// makes, so the repositories, roles and providers it deletes may be theirs. (Anonymous estates
+/// delete none of those.)
+fn shared_name_deletes(plan: &Plan) -> Option<Note> {
     let deletes = plan
         .changes
         .iter()
-        .filter(|c| c.action == Action::Delete)
+        .filter(|c| {
+            c.action == Action::Delete
+                && matches!(
+                    c.id.kind,
+                    Kind::Repository | Kind::Role | Kind::OidcProvider
+                )
+        })
         .count();
-    (plan.estate == "default" && deletes > 0).then(|| Note {
+    (plan.estate == ANONYMOUS_ESTATE && deletes > 0).then(|| Note {
         severity: Severity::Warning,
         address: None,
         message: format!(
-            "this plan deletes {deletes} object{} of the estate \"default\"; if another \
-             directory without an `ecrplan {{ estate = \"…\" }}` block shares this account, they \
-             are its objects — give each directory its own estate",
+            "this plan deletes {deletes} object{} of the estate \"{ANONYMOUS_ESTATE}\", the name \
+             every directory without an estate shares; if such a directory uses this account, \
+             they may be its objects — give this directory its own estate name",
             if deletes == 1 { "" } else { "s" }
         ),
     })
@@ -154,6 +164,112 @@ fn wide_trust(trust: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// Trust that stays within one organisation but is wide there, as the configuration allows:
+/// `repository = "*"`, `environments = ["*"]`, `project_ids = ["*"]`. Allowed, so a warning,
+/// and only on a change that writes the role: every unchanged role repeating it would drown
+/// the rest of a plan.
+fn wildcard_trust(plan: &Plan) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for change in &plan.changes {
+        let Some(Resource::Role(role)) = &change.after else {
+            continue;
+        };
+        if !matches!(
+            change.action,
+            Action::Create | Action::Update | Action::Adopt | Action::Replace
+        ) {
+            continue;
+        }
+        let mut wide: Vec<String> = Vec::new();
+        for s in statements(&role.trust.0) {
+            let subs = s
+                .get("Condition")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|c| c.values())
+                .filter_map(Value::as_object)
+                .flat_map(|keys| keys.iter())
+                .filter(|(k, _)| k.ends_with(":sub"))
+                .flat_map(|(_, v)| strings(Some(v)));
+            for sub in subs {
+                if wider_than_one_organisation(sub) {
+                    continue;
+                }
+                if let Some(what) = wildcard_scope(sub) {
+                    let line = format!("`{sub}` ({what})");
+                    if !wide.contains(&line) {
+                        wide.push(line);
+                    }
+                }
+            }
+        }
+        if !wide.is_empty() {
+            notes.push(note(
+                Severity::Warning,
+                change,
+                format!(
+                    "role {} trusts wildcards within one organisation: {}",
+                    role.name,
+                    wide.join(", ")
+                ),
+            ));
+        }
+    }
+    notes
+}
+
+/// A replication destination that is the registry itself (its account and region): ECR refuses
+/// it at PutReplicationConfiguration. `validate` catches it when the provider block names both;
+/// otherwise the account is known only now.
+fn replication_to_itself(plan: &Plan) -> Option<Note> {
+    plan.changes.iter().find_map(|change| {
+        let Some(Resource::Replication(r)) = &change.after else {
+            return None;
+        };
+        if !matches!(change.action, Action::Create | Action::Update) {
+            return None;
+        }
+        let own = r
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.destinations)
+            .any(|d| d.registry_id == plan.account.id && d.region == plan.account.region);
+        own.then(|| {
+            note(
+                Severity::Error,
+                change,
+                format!(
+                    "replication names the registry itself ({} in {}) as a destination; ECR \
+                     refuses that — name another region or account",
+                    plan.account.id, plan.account.region
+                ),
+            )
+        })
+    })
+}
+
+/// What a wildcard in one organisation's `sub` pattern admits, if it has one beyond the
+/// `:*` that ends a GitHub repository's pattern and the `user/*` of CircleCI's.
+fn wildcard_scope(sub: &str) -> Option<&'static str> {
+    let wild = |s: &str| s.contains(['*', '?']);
+    if let Some(rest) = sub.strip_prefix("repo:") {
+        let (repo, context) = rest.split_once(':').unwrap_or((rest, ""));
+        let repository = repo.split_once('/').map_or("", |(_, r)| r);
+        if wild(repository) {
+            return Some("any repository of the organisation matching it");
+        }
+        if let Some(env) = context.strip_prefix("environment:")
+            && wild(env)
+        {
+            return Some("any environment matching it");
+        }
+        return None;
+    }
+    let rest = sub.strip_prefix("org/")?;
+    let project = rest.split('/').nth(2)?;
+    wild(project).then_some("any project of the organisation")
 }
 
 /// `repo:ORG/…` (GitHub) and `org/ORG/…` (CircleCI) are scoped to one organisation unless the
@@ -278,6 +394,17 @@ mod tests {
         assert!(wider_than_one_organisation("*"));
         assert!(!wider_than_one_organisation("org/abc/project/p/user/*"));
         assert!(wider_than_one_organisation("org/*/project/p/user/*"));
+    }
+
+    #[test]
+    fn wildcards_within_one_organisation_are_named() {
+        assert!(wildcard_scope("repo:acme/*:*").is_some());
+        assert!(wildcard_scope("repo:acme/app:environment:*").is_some());
+        assert!(wildcard_scope("org/5bd1/project/*/user/*").is_some());
+        assert_eq!(wildcard_scope("repo:acme/app:*"), None);
+        assert_eq!(wildcard_scope("repo:acme/app:environment:prod"), None);
+        assert_eq!(wildcard_scope("repo:acme/app:ref:refs/heads/*"), None);
+        assert_eq!(wildcard_scope("org/5bd1/project/0c9a/user/*"), None);
     }
 
     #[test]

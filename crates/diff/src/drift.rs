@@ -1,9 +1,9 @@
 //! The drift report for audit jobs: how the account differs from the configuration, as data.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, LiveEstate, Note, ObjectId, Resource,
+    Account, Action, Address, DesiredEstate, Kind, LiveEstate, Note, ObjectId, Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,10 @@ use crate::{PlanError, plan};
 pub const DRIFT_FORMAT_VERSION: u32 = 1;
 
 /// How the account differs from the configuration. Empty lists everywhere mean in sync.
+///
+/// By default the report is about the estate alone, so that a team's audit job in a shared
+/// account is green whatever the other teams hold; the account-wide audit adds what no estate
+/// owns and a summary of the other estates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Drift {
     /// [`DRIFT_FORMAT_VERSION`] when written.
@@ -30,15 +34,25 @@ pub struct Drift {
     pub missing: Vec<MissingObject>,
     /// Objects this estate owns that are no longer declared.
     pub undeclared: Vec<MissingObject>,
-    /// Objects no estate manages: untagged repositories nobody declares, and a replication
-    /// configuration that exists while the estate does not declare one.
+    /// Account-wide audits only: objects no estate manages: untagged repositories nobody declares, hand-made roles that
+    /// trust an OIDC provider this estate manages, and a replication configuration that exists
+    /// while the estate does not declare one.
     pub unmanaged: Vec<UnmanagedObject>,
+    /// True for the account-wide audit (`drift --account-wide`).
+    #[serde(default)]
+    pub account_wide: bool,
+    /// Account-wide audits only: how many repositories, roles and OIDC providers each other
+    /// estate owns (an unnamed estate's objects this configuration does not declare count under
+    /// its name, `default`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_estates: BTreeMap<String, usize>,
     /// The checker's notes on the plan that would repair the drift.
     pub notes: Vec<Note>,
 }
 
 impl Drift {
-    /// True when the account matches the configuration and nothing unmanaged is present.
+    /// True when the estate's objects match the configuration and, in an account-wide audit,
+    /// nothing unmanaged is present. Other estates never make a report drift.
     pub fn in_sync(&self) -> bool {
         self.changed.is_empty()
             && self.missing.is_empty()
@@ -79,8 +93,13 @@ pub struct UnmanagedObject {
 }
 
 /// Compares the configuration with the account the way [`plan`] does, and classifies the
-/// differences for an audit job.
-pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanError> {
+/// differences for an audit job; `account_wide` adds what no estate owns and the other estates'
+/// summary (the refresh must then have read the whole account).
+pub fn drift(
+    desired: &DesiredEstate,
+    live: &LiveEstate,
+    account_wide: bool,
+) -> Result<Drift, PlanError> {
     let plan = plan(desired, live, "")?;
     let mut report = Drift {
         format_version: DRIFT_FORMAT_VERSION,
@@ -90,6 +109,8 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
         missing: Vec::new(),
         undeclared: Vec::new(),
         unmanaged: Vec::new(),
+        account_wide,
+        other_estates: BTreeMap::new(),
         notes: plan.notes.clone(),
     };
     for c in &plan.changes {
@@ -117,11 +138,24 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
             }
         }
     }
+    if !account_wide {
+        return Ok(report);
+    }
     let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
     let index = LiveIndex::new(live);
+    let providers = managed_providers(&plan.changes, &index, &desired.name);
     for (id, object) in index.iter() {
         if declared.contains(id) {
             continue;
+        }
+        if let Some(owner) = &object.owner
+            && object.resource.parent().is_none()
+            && (desired.anonymous || owner.estate != desired.name)
+        {
+            *report
+                .other_estates
+                .entry(owner.estate.clone())
+                .or_default() += 1;
         }
         match &object.resource {
             Resource::Repository(r) if object.owner.is_none() => {
@@ -129,6 +163,26 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
                     id: id.clone(),
                     reason: format!("repository {} is not declared and has no owner", r.name),
                 });
+            }
+            Resource::Role(r) if object.owner.is_none() => {
+                let trusted: Vec<String> = r
+                    .trust
+                    .federated_providers()
+                    .into_iter()
+                    .filter(|url| providers.contains(url))
+                    .collect();
+                if !trusted.is_empty() {
+                    report.unmanaged.push(UnmanagedObject {
+                        id: id.clone(),
+                        reason: format!(
+                            "role {} (path {}) trusts the OIDC provider {} this estate manages, \
+                             but no estate owns the role: CI tokens can assume it unseen",
+                            r.name,
+                            r.path,
+                            trusted.join(", ")
+                        ),
+                    });
+                }
             }
             Resource::Replication(r) if desired.replication.is_none() && !r.rules.is_empty() => {
                 report.unmanaged.push(UnmanagedObject {
@@ -144,4 +198,24 @@ pub fn drift(desired: &DesiredEstate, live: &LiveEstate) -> Result<Drift, PlanEr
         }
     }
     Ok(report)
+}
+
+/// The OIDC providers this estate manages: declared ones, and live ones it owns. A role that
+/// trusts one of them lets the estate's CI in, whoever made the role.
+fn managed_providers(
+    changes: &[ecrplan_model::Change],
+    index: &LiveIndex<'_>,
+    estate: &str,
+) -> BTreeSet<String> {
+    let declared = changes
+        .iter()
+        .filter(|c| c.id.kind == Kind::OidcProvider && c.after.is_some())
+        .map(|c| c.id.key.clone());
+    let owned = index
+        .iter()
+        .filter(|(id, o)| {
+            id.kind == Kind::OidcProvider && o.owner.as_ref().is_some_and(|w| w.estate == estate)
+        })
+        .map(|(id, _)| id.key.clone());
+    declared.chain(owned).collect()
 }

@@ -37,6 +37,7 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
             );
             out
         }
+        Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
         Resource::Repository(_) | Resource::OidcProvider(_) | Resource::Replication(_) => {
             Vec::new()
         }

@@ -41,6 +41,23 @@ pub enum PlanError {
         /// The estate that owns it.
         estate: String,
     },
+    /// The configuration declares a role (IAM is global) that a run in another region made.
+    #[error(
+        "{address} declares {id}, which estate `{estate}` made in region {region}; \
+         declare it only in the {region} configuration, or give the role another name in {here}"
+    )]
+    OtherRegion {
+        /// The declaration.
+        address: Box<Address>,
+        /// The AWS object.
+        id: ObjectId,
+        /// The estate that owns it.
+        estate: String,
+        /// The region whose run made it.
+        region: String,
+        /// The region of this run.
+        here: String,
+    },
     /// Two declarations name the same AWS object.
     #[error("{first} and {second} both declare {id}")]
     DeclaredTwice {

@@ -1,17 +1,17 @@
 //! The planner: matches desired objects with live ones by AWS identity and decides one action
 //! for each, with ownership read from the account's tags (there is no state file).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    Action, Address, Change, DesiredEstate, DesiredObject, Encryption, Kind, LiveEstate,
-    LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication, Resource, Severity,
-    tags,
+    ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
+    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication,
+    Resource, Severity, tags,
 };
 
 use crate::PlanError;
 use crate::check::{check, roles_trusting};
-use crate::graph::order;
+use crate::graph::{order, statements, strings};
 
 /// Compares what the configuration declares with what the account holds and returns every
 /// change, ordered for the executor, with the checker's notes. Pure: the same inputs always
@@ -37,6 +37,7 @@ pub fn plan(
         fingerprints,
         changes,
         notes: Vec::new(),
+        configuration: Default::default(),
     };
     notes.extend(check(&plan, live));
     notes.sort_by(|a, b| {
@@ -148,6 +149,29 @@ fn changes(
                         // Shared: another estate made it and keeps it as it is.
                         after = object.resource.clone();
                         Action::NoOp
+                    } else if let Some(region) = other_region(owner, resource, &live.account) {
+                        return Err(PlanError::OtherRegion {
+                            address: Box::new(change.address),
+                            id,
+                            estate: owner.estate.clone(),
+                            region,
+                            here: live.account.region.clone(),
+                        });
+                    } else if owner.estate == ANONYMOUS_ESTATE && !desired.anonymous {
+                        // A named estate may take over what an unnamed one made: unnamed
+                        // estates never delete what they do not declare, so nothing fights back.
+                        notes.push(Note {
+                            severity: Severity::Warning,
+                            address: Some(change.address.clone()),
+                            message: format!(
+                                "{id} belongs to the unnamed estate \"{ANONYMOUS_ESTATE}\"; \
+                                 apply --adopt moves it into estate \"{}\" (remove it from the \
+                                 unnamed directory's configuration too)",
+                                desired.name
+                            ),
+                        });
+                        adopt(&change.address, &mut after, object, &mut notes);
+                        Action::Adopt
                     } else {
                         return Err(PlanError::Foreign {
                             address: Box::new(change.address),
@@ -159,6 +183,15 @@ fn changes(
                 None => {
                     adopt(&change.address, &mut after, object, &mut notes);
                     Action::Adopt
+                }
+                Some(owner) if other_region(owner, resource, &live.account).is_some() => {
+                    return Err(PlanError::OtherRegion {
+                        address: Box::new(change.address),
+                        id,
+                        estate: desired.name.clone(),
+                        region: owner.region.clone().unwrap_or_default(),
+                        here: live.account.region.clone(),
+                    });
                 }
                 Some(_) => {
                     let action = compare(&object.resource, resource);
@@ -179,9 +212,101 @@ fn changes(
         out.push(change);
     }
 
-    let deleted = deletions(desired, &index, &seen, &actions, &out, &mut notes);
+    let deleted = deletions(desired, live, &index, &seen, &actions, &out, &mut notes);
     out.extend(deleted);
+    notes.extend(anonymous_keeps(desired, &index, &seen));
     Ok((out, notes))
+}
+
+/// Why an anonymous estate's plan deletes nothing it does not declare, when that matters: the
+/// account holds unnamed-estate objects this directory does not declare.
+fn anonymous_keeps(
+    desired: &DesiredEstate,
+    index: &LiveIndex<'_>,
+    declared: &BTreeMap<ObjectId, Address>,
+) -> Option<Note> {
+    if !desired.anonymous {
+        return None;
+    }
+    let kept = index
+        .iter()
+        .filter(|(id, o)| {
+            o.resource.parent().is_none()
+                && !declared.contains_key(*id)
+                && o.owner
+                    .as_ref()
+                    .is_some_and(|w| w.estate == ANONYMOUS_ESTATE)
+        })
+        .count();
+    (kept > 0).then(|| Note {
+        severity: Severity::Warning,
+        address: None,
+        message: format!(
+            "this directory names no estate, so its plans never delete what it does not declare: \
+             {kept} object{} of unnamed estates {} kept (other directories' or removed from this \
+             one); name the estate (`ecrplan {{ estate = \"…\" }}`) to have removed objects deleted",
+            if kept == 1 { "" } else { "s" },
+            if kept == 1 { "is" } else { "are" },
+        ),
+    })
+}
+
+/// Which region's run of the estate a global IAM object belongs to, as far as this run can
+/// tell.
+enum Home {
+    /// This region's (or the object is not a role).
+    Here,
+    /// Another region's, named by its tag.
+    Elsewhere,
+    /// A role made before ecrplan recorded regions, whose push policy does not prove that it
+    /// was made here.
+    Unknown,
+}
+
+/// The home of a role or role policy that this run does not declare. A role without the region
+/// tag is this region's only when its push policy names repositories of this region and no
+/// other: the repository ARNs are the one record of where it was made.
+fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
+    let role = match &object.resource {
+        Resource::Role(r) => &r.name,
+        Resource::RolePolicy(p) => &p.role,
+        _ => return Home::Here,
+    };
+    match index.owner(object).and_then(|o| o.region.as_deref()) {
+        Some(r) if r == region => Home::Here,
+        Some(_) => Home::Elsewhere,
+        None => {
+            let regions: BTreeSet<&str> = index
+                .iter()
+                .filter_map(|(_, o)| match &o.resource {
+                    Resource::RolePolicy(p) if p.role == *role => Some(&p.document.0),
+                    _ => None,
+                })
+                .flat_map(statements)
+                .flat_map(|s| strings(s.get("Resource")))
+                .filter_map(|arn| {
+                    let mut parts = arn.split(':');
+                    (parts.nth(2) == Some("ecr"))
+                        .then(|| parts.next())
+                        .flatten()
+                })
+                .collect();
+            if regions.len() == 1 && regions.contains(region) {
+                Home::Here
+            } else {
+                Home::Unknown
+            }
+        }
+    }
+}
+
+/// The region of another run that made a declared role, if its tag names one: IAM is global,
+/// so only the tag tells this region's role from another's.
+fn other_region(owner: &Owner, resource: &Resource, account: &Account) -> Option<String> {
+    owner
+        .region
+        .clone()
+        .filter(|r| resource.kind() == Kind::Role && *r != account.region)
 }
 
 fn compare(before: &Resource, after: &Resource) -> Action {
@@ -254,9 +379,12 @@ fn encryption_name(e: &Encryption) -> String {
     }
 }
 
-/// Deletes for objects this estate owns that are no longer declared.
+/// Deletes for objects this estate owns that are no longer declared. An anonymous estate
+/// deletes only policies of objects it declares; nobody deletes a role another region's run of
+/// the estate made.
 fn deletions(
     desired: &DesiredEstate,
+    live: &LiveEstate,
     index: &LiveIndex<'_>,
     declared: &BTreeMap<ObjectId, Address>,
     actions: &BTreeMap<ObjectId, Action>,
@@ -265,10 +393,12 @@ fn deletions(
 ) -> Vec<Change> {
     // A policy of an object being adopted becomes this estate's with it.
     let ours = |o: &LiveObject| {
+        let parent = o.resource.parent();
+        if desired.anonymous && !parent.as_ref().is_some_and(|p| declared.contains_key(p)) {
+            return false;
+        }
         index.owner(o).is_some_and(|w| w.estate == desired.name)
-            || o.resource
-                .parent()
-                .is_some_and(|p| actions.get(&p) == Some(&Action::Adopt))
+            || parent.is_some_and(|p| actions.get(&p) == Some(&Action::Adopt))
     };
     let mut out = Vec::new();
     let mut providers = Vec::new();
@@ -284,6 +414,30 @@ fn deletions(
         if id.kind == Kind::OidcProvider {
             providers.push((id, object));
             continue;
+        }
+        let role_declared = object
+            .resource
+            .parent()
+            .is_some_and(|p| declared.contains_key(&p));
+        match home(index, object, &live.account.region) {
+            _ if role_declared => {}
+            Home::Here => {}
+            Home::Elsewhere => continue,
+            Home::Unknown => {
+                if id.kind == Kind::Role {
+                    notes.push(Note {
+                        severity: Severity::Warning,
+                        address: Some(deleted_address(index, object)),
+                        message: format!(
+                            "role {} is no longer declared but is kept: it was made before \
+                             ecrplan recorded regions, and nothing proves this region's run made \
+                             it; declare it here once to claim it, or delete it by hand",
+                            id.key
+                        ),
+                    });
+                }
+                continue;
+            }
         }
         let mut change = delete(index, id, object);
         if let Some(parent) = object.resource.parent()
@@ -369,6 +523,11 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
             Kind::RolePolicy,
             format!("{}_role_policy", ci(&p.role)),
             format!("{}:{}", p.role, p.name),
+        ),
+        Resource::RolePolicyAttachment(a) => (
+            Kind::RolePolicyAttachment,
+            format!("{}_role_policy_attachment", ci(&a.role)),
+            format!("{}:{}", a.role, a.policy_arn),
         ),
         Resource::Replication(_) => (
             Kind::Replication,

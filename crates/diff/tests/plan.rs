@@ -319,6 +319,35 @@ fn untagged_objects_are_adopted_never_recreated() {
     assert!(again.is_empty(), "{}", listing(&again));
 }
 
+/// Issue 11: an adoption that also changes the repository's mutability and replaces its policy
+/// must say so; the planner keeps both changes, and the views' headings name them.
+#[test]
+fn adoption_that_changes_more_than_tags_keeps_those_changes() {
+    let mut live = adopt_live();
+    for o in &mut live.objects {
+        match &mut o.resource {
+            Resource::Repository(r) => {
+                r.image_tag_mutability = ecrplan_model::TagMutability::Immutable;
+            }
+            Resource::RepositoryPolicy(p) => {
+                p.document.0["Statement"][0]["Principal"]["AWS"] = json!("*");
+            }
+            _ => {}
+        }
+    }
+    let desired = koa();
+    let plan = golden("adopt_with_changes", &desired, &live);
+    let repo = find(&plan, r#"module.ecr-koa.repository["giftcard-service"]"#);
+    assert_eq!(repo.action, Action::Adopt);
+    let policy = find(
+        &plan,
+        r#"module.ecr-koa.repository_policy["giftcard-service"]"#,
+    );
+    assert_eq!(policy.action, Action::Update);
+    let after = apply_in_memory(&plan, &live, ownership(&desired));
+    assert!(plan_of(&desired, &after).is_empty());
+}
+
 fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
     plan(desired, live, "h").expect("plan")
 }
@@ -327,6 +356,7 @@ fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
 fn large_estate_on_empty_account() {
     let desired = DesiredEstate {
         name: "platform".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![bulk_module("services", "svc", 2000)],
         replication: None,
@@ -508,7 +538,11 @@ fn replication_is_managed_only_when_declared() {
         plan_of(&koa(), &live).is_empty(),
         "undeclared replication is left alone"
     );
-    let report = drift(&koa(), &live).expect("drift");
+    assert!(
+        drift(&koa(), &live, false).expect("drift").in_sync(),
+        "the registry's replication is not the estate's business"
+    );
+    let report = drift(&koa(), &live, true).expect("drift");
     assert_eq!(report.unmanaged.len(), 1);
     assert_eq!(report.unmanaged[0].id.kind, Kind::Replication);
 
@@ -536,6 +570,7 @@ fn drift_classifies_everything() {
         ecrplan_model::Repository {
             name: "hand-made".into(),
             image_tag_mutability: Default::default(),
+            image_tag_mutability_exclusion_filters: Vec::new(),
             scan_on_push: false,
             encryption: Encryption::Aes256,
             tags: Tags::new(),
@@ -551,7 +586,7 @@ fn drift_classifies_everything() {
         keep_last: Some(10),
         expire_untagged_after_days: None,
     });
-    let report = drift(&desired, &live).expect("drift");
+    let report = drift(&desired, &live, true).expect("drift");
     assert!(!report.in_sync());
     assert_eq!(report.changed.len(), 2, "{:#?}", report.changed);
     let repo = report
@@ -565,7 +600,25 @@ fn drift_classifies_everything() {
     assert_eq!(report.missing[0].id.kind, Kind::LifecyclePolicy);
     assert_eq!(report.undeclared.len(), 2, "{:#?}", report.undeclared);
     assert_eq!(report.unmanaged.len(), 1);
-    assert!(drift(&koa(), &applied(&koa())).expect("drift").in_sync());
+    let estate_only = drift(&desired, &live, false).expect("drift");
+    assert!(
+        estate_only.unmanaged.is_empty(),
+        "{:#?}",
+        estate_only.unmanaged
+    );
+    assert_eq!(
+        (
+            estate_only.changed,
+            estate_only.missing,
+            estate_only.undeclared
+        ),
+        (report.changed, report.missing, report.undeclared)
+    );
+    assert!(
+        drift(&koa(), &applied(&koa()), false)
+            .expect("drift")
+            .in_sync()
+    );
 }
 
 #[test]
@@ -707,7 +760,7 @@ fn policies_recreated_with_a_replaced_repository_are_not_missing() {
         policy.before.is_some(),
         "the policy exists until the replace"
     );
-    let report = drift(&kms_koa(), &live).expect("drift");
+    let report = drift(&kms_koa(), &live, false).expect("drift");
     assert!(report.missing.is_empty(), "{:#?}", report.missing);
     assert_eq!(report.changed.len(), 1);
 }
@@ -728,4 +781,151 @@ fn unchanged_cross_account_push_policy_is_not_flagged_again() {
     let unchanged = plan_of(&d, &applied(&d));
     assert!(unchanged.is_empty());
     assert!(unchanged.notes.is_empty(), "{}", listing(&unchanged));
+}
+
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// The koa estate as applied, with `AdministratorAccess` attached to its role by hand.
+fn with_admin_attached() -> LiveEstate {
+    let mut live = applied(&koa());
+    live.objects
+        .push(LiveObject::new(Resource::RolePolicyAttachment(
+            ecrplan_model::RolePolicyAttachment {
+                role: "koa-github-ecr-access".into(),
+                policy_arn: ADMIN.into(),
+            },
+        )));
+    live.normalise();
+    live
+}
+
+/// Issue 11: a managed policy attached out of band to an owned role was invisible to plan and
+/// drift.
+#[test]
+fn a_managed_policy_attached_to_an_owned_role_is_drift_and_detached() {
+    let live = with_admin_attached();
+    let p = plan_of(&koa(), &live);
+    let detach = find(
+        &p,
+        &format!("module.ecr-koa.github_role_policy_attachment[\"koa-github-ecr-access:{ADMIN}\"]"),
+    );
+    assert_eq!(detach.action, Action::Delete);
+    assert_eq!(
+        detach.id.to_string(),
+        format!("aws_iam_role_policy_attachment \"koa-github-ecr-access:{ADMIN}\"")
+    );
+    assert!(
+        p.fingerprints.keys().any(|k| k.contains(ADMIN)),
+        "a saved plan must go stale when the attachment changes"
+    );
+    let report = drift(&koa(), &live, false).expect("drift");
+    assert!(!report.in_sync());
+    assert_eq!(report.undeclared.len(), 1, "{report:?}");
+    assert!(report.undeclared[0].id.key.ends_with(ADMIN));
+    let after = apply_in_memory(&p, &live, ownership(&koa()));
+    assert!(plan_of(&koa(), &after).is_empty());
+}
+
+/// The detach runs before the role's delete, which IAM refuses while a policy is attached.
+#[test]
+fn an_attached_policy_is_detached_before_its_role_is_deleted() {
+    let live = with_admin_attached();
+    let mut nothing = koa();
+    nothing.modules.clear();
+    let p = plan_of(&nothing, &live);
+    let position = |kind: Kind| {
+        p.changes
+            .iter()
+            .position(|c| c.id.kind == kind && c.action == Action::Delete)
+            .unwrap_or_else(|| panic!("no delete of {kind:?}: {}", listing(&p)))
+    };
+    assert!(
+        position(Kind::RolePolicyAttachment) < position(Kind::Role),
+        "{}",
+        listing(&p)
+    );
+    let role = p
+        .changes
+        .iter()
+        .find(|c| c.id.kind == Kind::Role)
+        .expect("role delete");
+    assert!(
+        role.depends_on
+            .iter()
+            .any(|a| a.kind == Kind::RolePolicyAttachment),
+        "{}",
+        listing(&p)
+    );
+}
+
+/// Issue 11: drift skipped hand-made roles that trust the estate's CI provider, even under
+/// `/ecrplan/`. They are nobody's estate, so the account-wide audit reports them (issue 10: a
+/// team's own drift stays green whatever else the account holds).
+#[test]
+fn drift_reports_a_hand_made_role_trusting_the_estates_ci_provider() {
+    let mut live = applied(&koa());
+    let trusting = live
+        .objects
+        .iter()
+        .find_map(|o| match &o.resource {
+            Resource::Role(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("koa has a role");
+    let by_hand = |name: &str, federated: &str| {
+        let mut r = trusting.clone();
+        r.name = name.into();
+        r.tags = Tags::new();
+        r.trust.0["Statement"][0]["Principal"]["Federated"] = json!(federated);
+        LiveObject::new(Resource::Role(r))
+    };
+    let github = format!(
+        "arn:aws:iam::{}:oidc-provider/token.actions.githubusercontent.com",
+        account().id
+    );
+    live.objects.push(by_hand("escalation", &github));
+    live.objects.push(by_hand(
+        "other-ci",
+        &format!(
+            "arn:aws:iam::{}:oidc-provider/oidc.circleci.com/org/x",
+            account().id
+        ),
+    ));
+    live.normalise();
+    let report = drift(&koa(), &live, true).expect("drift");
+    let reported: Vec<&str> = report.unmanaged.iter().map(|u| u.id.key.as_str()).collect();
+    assert_eq!(reported, ["escalation"], "{report:?}");
+    assert!(
+        report.unmanaged[0]
+            .reason
+            .contains("token.actions.githubusercontent.com"),
+        "{}",
+        report.unmanaged[0].reason
+    );
+}
+
+/// Issue 11 asks that every inline policy of an owned role is seen: one added by hand is
+/// deleted, like an attached managed policy.
+#[test]
+fn an_inline_policy_added_by_hand_to_an_owned_role_is_deleted() {
+    let mut live = applied(&koa());
+    live.objects.push(LiveObject::new(Resource::RolePolicy(
+        ecrplan_model::RolePolicy {
+            role: "koa-github-ecr-access".into(),
+            name: "added-by-hand".into(),
+            document: JsonDocument(
+                json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            ),
+        },
+    )));
+    live.normalise();
+    let p = plan_of(&koa(), &live);
+    let stray = p
+        .changes
+        .iter()
+        .find(|c| c.id.key == "koa-github-ecr-access:added-by-hand")
+        .expect("the stray policy is in the plan");
+    assert_eq!(stray.action, Action::Delete);
+    let report = drift(&koa(), &live, false).expect("drift");
+    assert_eq!(report.undeclared.len(), 1, "{report:?}");
 }

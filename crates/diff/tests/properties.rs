@@ -39,6 +39,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
                     } else {
                         TagMutability::Mutable
                     },
+                    image_tag_mutability_exclusion_filters: Vec::new(),
                     scan_on_push: scan,
                     encryption: if kms {
                         Encryption::Kms {
@@ -92,6 +93,7 @@ fn estate_strategy(name: &'static str) -> impl Strategy<Value = DesiredEstate> {
     )
         .prop_map(move |(a, b, c, n)| DesiredEstate {
             name: name.into(),
+            anonymous: false,
             provider: Default::default(),
             modules: [a, b, c].into_iter().take(n).collect(),
             replication: None,

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use ecrplan_model::{
     Account, Encryption, Kind, LiveEstate, ObjectId, Operation, RefreshScope, Repository, Resource,
-    TagMutability, Tags,
+    Role, TagMutability, Tags,
 };
 
 use super::*;
@@ -41,6 +41,9 @@ impl Provider for Recorder {
     async fn holds_images(&self, _: &str) -> Result<bool, ProviderError> {
         Ok(false)
     }
+    async fn roles_trusting(&self, _: &str) -> Result<Vec<Role>, ProviderError> {
+        Ok(Vec::new())
+    }
     async fn apply(&self, op: &Operation) -> Result<(), ProviderError> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -70,6 +73,7 @@ fn repo(name: &str) -> Resource {
     Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: TagMutability::Mutable,
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Encryption::Aes256,
         tags: Tags::new(),
@@ -105,6 +109,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         fingerprints: Default::default(),
         changes,
         notes: Vec::new(),
+        configuration: Default::default(),
     }
 }
 

@@ -62,3 +62,28 @@ fn validate_seed_fixture(bencher: divan::Bencher) {
     let options = LoadOptions::default();
     bencher.bench(|| load_dir(&dir, &options).is_ok());
 }
+
+/// 8,000 invalid repository names on one line: loading, then rendering the diagnostics as
+/// `validate` prints them (issue 11: this took 14 s and 1 GB of text before rendering was
+/// windowed and capped).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn eight_thousand_errors_on_one_line(bencher: divan::Bencher) {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..8_000).map(|i| format!("\"A{i}\"")).collect();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "module \"m\" {{\n  source = \"x\"\n  ecr-repositories = [{}]\n}}\n",
+            names.join(",")
+        ),
+    )
+    .unwrap();
+    let options = LoadOptions::default();
+    bencher.bench(|| {
+        let Err(diagnostics) = load_dir(dir.path(), &options) else {
+            panic!("8,000 invalid names load");
+        };
+        assert_eq!(diagnostics.errors().count(), 8_000);
+        ecrplan_hcl::render_text(&diagnostics.0).len()
+    });
+}

@@ -6,6 +6,7 @@ use ecrplan_model::{
 use hcl_edit::structure::Block;
 
 use crate::eval::{Evaluator, span_of};
+use crate::limits::{REPLICATION_DESTINATIONS_MAX, REPLICATION_FILTERS_MAX, is_replication_filter};
 use crate::value::{At, FileId};
 
 /// Arguments of Terraform's AWS provider that ecrplan accepts in `provider "aws"` and does not
@@ -132,17 +133,32 @@ impl Evaluator<'_> {
         ProviderSettings::Sandbox { path }
     }
 
-    /// `ecrplan { estate = "…" }`: the estate name.
-    pub(crate) fn ecrplan_block(&mut self, file: FileId, block: &Block) -> Option<String> {
+    /// `ecrplan { estate = "…" }`: the estate name. A name also given from outside (`--estate`,
+    /// `ECRPLAN_ESTATE`) must be the same: silently preferring either would hand the estate's
+    /// objects to another one.
+    pub(crate) fn ecrplan_block(
+        &mut self,
+        file: FileId,
+        block: &Block,
+        outside: Option<&str>,
+    ) -> Option<String> {
         let fields = self.body_fields(file, &block.body, &["estate"], &[], "the `ecrplan` block");
         let v = self.attr_value(&fields, "estate")?;
         let estate = self.string(&v, "estate")?;
-        let ok = !estate.is_empty()
-            && estate.chars().count() <= 128
-            && estate
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.:/=+@- ".contains(c));
-        if !ok {
+        if let Some(outside) = outside.filter(|o| *o != estate) {
+            let d = self
+                .diag(
+                    &v.at,
+                    format!(
+                        "the estate is named `{estate}` here but `{outside}` by --estate or ECRPLAN_ESTATE"
+                    ),
+                    "the estate named in the files",
+                )
+                .help("name the estate in one place: drop --estate/ECRPLAN_ESTATE for this directory, or make them agree");
+            self.sink.push(d);
+            return None;
+        }
+        if !is_estate_name(&estate) {
             let d = self
                 .diag(
                     &v.at,
@@ -223,6 +239,18 @@ impl Evaluator<'_> {
                             self.sink.push(d);
                         }
                         if let (Some(region), Some(registry_id)) = (region, registry_id) {
+                            if self.registry.region.as_deref() == Some(region.as_str())
+                                && self.registry.account_id.as_deref() == Some(registry_id.as_str())
+                            {
+                                let d = self
+                                    .diag(
+                                        &At::new(file, span_of(&inner.ident)),
+                                        format!("this destination is the registry itself ({registry_id} in {region})"),
+                                        "replicates to its own source",
+                                    )
+                                    .help("ECR refuses a replication destination that is the source registry's own region and account (PutReplicationConfiguration); name another region or account");
+                                self.sink.push(d);
+                            }
                             rule.destinations.push(ReplicationDestination {
                                 region,
                                 registry_id,
@@ -241,12 +269,15 @@ impl Evaluator<'_> {
                         match self.attr_value(&f, "prefix") {
                             Some(v) => {
                                 if let Some(p) = self.string(&v, "filter.prefix") {
-                                    if p.is_empty() || p.len() > 256 {
-                                        self.error(
-                                            &v.at,
-                                            "a replication prefix must be 1 to 256 characters long",
-                                            "this prefix",
-                                        );
+                                    if !is_replication_filter(&p) {
+                                        let d = self
+                                            .diag(
+                                                &v.at,
+                                                format!("`{}` is not a repository prefix ECR accepts", p.escape_debug()),
+                                                "can never match a repository name",
+                                            )
+                                            .help("ECR: a replication filter is 2 to 256 characters of lower-case letters, digits and `._-/` (repository names are lower-case), each part before a `/` starting with a letter or digit; it matches by prefix, without wildcards");
+                                        self.sink.push(d);
                                     } else {
                                         rule.repository_prefixes.push(p);
                                     }
@@ -255,6 +286,32 @@ impl Evaluator<'_> {
                             None => self.missing(&at, "prefix", "a replication `filter`"),
                         }
                     }
+                }
+            }
+            let rule_at = At::new(file, span_of(&rule_block.ident));
+            for (count, max, what) in [
+                (
+                    rule.destinations.len(),
+                    REPLICATION_DESTINATIONS_MAX,
+                    "destinations",
+                ),
+                (
+                    rule.repository_prefixes.len(),
+                    REPLICATION_FILTERS_MAX,
+                    "filters",
+                ),
+            ] {
+                if count > max {
+                    let d = self
+                        .diag(
+                            &rule_at,
+                            format!("this replication rule has {count} {what}"),
+                            "too many",
+                        )
+                        .help(format!(
+                            "ECR allows at most {max} {what} per replication rule (ECR service quotas); split them over several rules (at most 10)"
+                        ));
+                    self.sink.push(d);
                 }
             }
             if !destination_written {
@@ -297,4 +354,14 @@ fn is_region(s: &str) -> bool {
         && parts
             .last()
             .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `s` can name an estate: it becomes the `ecrplan:estate` tag value, so 1 to 128 of the
+/// characters ECR and IAM tag values allow
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html>).
+pub fn is_estate_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:/=+@- ".contains(c))
 }

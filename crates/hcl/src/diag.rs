@@ -2,12 +2,23 @@
 //!
 //! A [`Diagnostic`] carries its file's text, so it renders on its own (miette's graphical
 //! handler) and serialises on its own ([`Diagnostic::to_json`]).
+//!
+//! miette reads a label's context by scanning its source from the start, and draws whole
+//! lines: a diagnostic near the end of a large file, or on a line of 100,000 characters, costs
+//! that much to render — 8,000 of them on one line took seconds and gigabytes — and miette
+//! panics on a column past 65,535. So a diagnostic hands miette an [`Excerpt`] instead of its
+//! file: only the lines its labels touch (with one line of context either side), each long
+//! line cut to a window around the labels, with line and column numbers mapped back to the
+//! file. Rendering is then linear in what is shown.
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde_json::{Value as Json, json};
 
 pub use miette::Severity;
@@ -21,7 +32,6 @@ pub struct SourceFile {
     /// The text.
     pub text: Arc<str>,
     line_starts: Vec<usize>,
-    named: NamedSource<Arc<str>>,
 }
 
 impl SourceFile {
@@ -31,22 +41,36 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let named = NamedSource::new(&name, text.clone()).with_language("HCL");
         SourceFile {
             name,
             text,
             line_starts,
-            named,
         }
+    }
+
+    /// The zero-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset.min(self.text.len())) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// The byte range of a zero-based line, without its line break.
+    fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        let text = &self.text[start..end];
+        start..start + text.strip_suffix('\r').unwrap_or(text).len()
     }
 
     /// The one-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_of(offset);
         let start = self.line_starts[line];
         let column = self
             .text
@@ -74,6 +98,8 @@ pub struct Diagnostic {
     labels: Vec<Label>,
     help: Option<String>,
     related: Vec<Diagnostic>,
+    /// What miette is shown of the file, made on first rendering.
+    excerpt: OnceLock<Excerpt>,
 }
 
 impl Diagnostic {
@@ -85,6 +111,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             related: Vec::new(),
+            excerpt: OnceLock::new(),
         }
     }
 
@@ -206,6 +233,181 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    fn excerpt(&self, file: &Arc<SourceFile>) -> &Excerpt {
+        self.excerpt.get_or_init(|| {
+            let spans: Vec<Range<usize>> = self.labels.iter().map(|l| l.span.clone()).collect();
+            Excerpt::new(file, &spans)
+        })
+    }
+}
+
+/// A line longer than this many bytes is cut to a window around its labels.
+const LONG_LINE: usize = 200;
+
+/// Bytes shown before the first label on a cut line (and after the last).
+const WINDOW_CONTEXT: usize = 40;
+
+/// The most bytes of labelled text shown on a cut line.
+const WINDOW_LABELS: usize = 120;
+
+/// The part of a file a diagnostic shows: the lines from one before its first label to one
+/// after its last, long lines cut to a window marked with `…`. miette reads this instead of
+/// the file; offsets into the file are mapped with [`Excerpt::offset_of`], and the line and
+/// column numbers it reports are the file's.
+#[derive(Clone, Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The file's zero-based line of the excerpt's first line.
+    first_line: usize,
+    lines: Vec<ExcerptLine>,
+}
+
+/// One line of an [`Excerpt`].
+#[derive(Clone, Debug)]
+struct ExcerptLine {
+    /// Where the line starts in the excerpt.
+    start: usize,
+    /// Bytes of `…` put before the shown part.
+    marker: usize,
+    /// The part of the file shown, and where the file's line starts.
+    shown: Range<usize>,
+    line_start: usize,
+}
+
+impl Excerpt {
+    fn new(file: &SourceFile, spans: &[Range<usize>]) -> Self {
+        let len = file.text.len();
+        let lines_of = |s: &Range<usize>| {
+            let start = s.start.min(len);
+            let end = s.end.clamp(start, len);
+            (
+                file.line_of(start),
+                file.line_of(end.saturating_sub(1).max(start)),
+            )
+        };
+        let first = spans.iter().map(|s| lines_of(s).0).min().unwrap_or(0);
+        let last = spans.iter().map(|s| lines_of(s).1).max().unwrap_or(0);
+        let first = first.saturating_sub(1);
+        let last = (last + 1).min(file.line_starts.len() - 1);
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        for line in first..=last {
+            let range = file.line_range(line);
+            let shown = window(file, range.clone(), spans);
+            let before = if shown.start > range.start { "…" } else { "" };
+            let after = if shown.end < range.end { "…" } else { "" };
+            lines.push(ExcerptLine {
+                start: text.len(),
+                marker: before.len(),
+                shown: shown.clone(),
+                line_start: range.start,
+            });
+            text.push_str(before);
+            text.push_str(&file.text[shown]);
+            text.push_str(after);
+            let next = file.line_starts.get(line + 1).copied().unwrap_or(len);
+            text.push_str(&file.text[range.end..next]);
+        }
+        Excerpt {
+            name: file.name.clone(),
+            text,
+            first_line: first,
+            lines,
+        }
+    }
+
+    /// Where a byte offset of the file is in the excerpt (clamped into the shown part).
+    fn offset_of(&self, offset: usize) -> usize {
+        let i = self
+            .lines
+            .partition_point(|l| l.line_start <= offset)
+            .saturating_sub(1);
+        let Some(line) = self.lines.get(i) else {
+            return 0;
+        };
+        if offset < line.line_start {
+            return line.start;
+        }
+        let inside = offset.clamp(line.shown.start, line.shown.end) - line.shown.start;
+        // An offset past the shown part of the last line falls at the end of the excerpt.
+        if i + 1 == self.lines.len() && offset > line.shown.end {
+            return self.text.len();
+        }
+        line.start + line.marker + inside
+    }
+
+    /// The file's byte column (zero-based, as miette counts) of an excerpt offset.
+    fn file_column(&self, offset: usize) -> usize {
+        let i = self
+            .lines
+            .partition_point(|l| l.start <= offset)
+            .saturating_sub(1);
+        self.lines.get(i).map_or(0, |line| {
+            let inside = offset.saturating_sub(line.start + line.marker);
+            line.shown.start + inside - line.line_start
+        })
+    }
+}
+
+/// The part of a line to show: all of it when short; otherwise a window around the labels on
+/// it, on character boundaries.
+fn window(file: &SourceFile, line: Range<usize>, spans: &[Range<usize>]) -> Range<usize> {
+    if line.len() <= LONG_LINE {
+        return line;
+    }
+    let on_line = |p: usize| line.contains(&p).then_some(p);
+    let points: Vec<usize> = spans
+        .iter()
+        .flat_map(|s| [on_line(s.start), on_line(s.end.max(s.start))])
+        .flatten()
+        .collect();
+    let lo = points.iter().copied().min().unwrap_or(line.start);
+    let hi = points
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(line.start)
+        .clamp(lo, lo + WINDOW_LABELS);
+    let mut start = lo.saturating_sub(WINDOW_CONTEXT).max(line.start);
+    let mut end = (hi + WINDOW_CONTEXT).min(line.end);
+    while !file.text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !file.text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if context_lines_before == 0 {
+            self.file_column(span.offset())
+        } else {
+            0
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count() + self.first_line,
+        )))
+    }
+}
+
 fn label_json(file: Option<&SourceFile>, label: &Label) -> Json {
     let (line, column) = file.map(|f| f.line_column(label.span.start)).unzip();
     json!({
@@ -246,15 +448,20 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.file.as_ref().map(|f| &f.named as &dyn SourceCode)
+        let file = self.file.as_ref()?;
+        Some(self.excerpt(file) as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() || self.file.is_none() {
+        let file = self.file.as_ref()?;
+        if self.labels.is_empty() {
             return None;
         }
+        let excerpt = self.excerpt(file);
         Some(Box::new(self.labels.iter().map(|l| {
-            let span = (l.span.start, l.span.end.saturating_sub(l.span.start));
+            let start = excerpt.offset_of(l.span.start);
+            let end = excerpt.offset_of(l.span.end.max(l.span.start));
+            let span = (start, end - start);
             if l.primary {
                 LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
             } else {
@@ -299,25 +506,69 @@ impl fmt::Display for Diagnostics {
 impl std::error::Error for Diagnostics {}
 
 impl miette::Diagnostic for Diagnostics {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let (_, more) = shown(&self.0);
+        more.map(|m| Box::new(m) as Box<dyn fmt::Display>)
+    }
+
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        Some(Box::new(
-            self.0.iter().map(|d| d as &dyn miette::Diagnostic),
-        ))
+        let (shown, _) = shown(&self.0);
+        Some(Box::new(shown.iter().map(|d| d as &dyn miette::Diagnostic)))
     }
 }
 
+/// The most diagnostics drawn in text: past a screenful of screenfuls nobody reads on, and
+/// thousands of reports (one hostile line can make 16,000) would only flood a log.
+/// `--format json` lists every one; the counts printed are always the real ones.
+pub const RENDER_LIMIT: usize = 200;
+
+/// The diagnostics to draw (the first [`RENDER_LIMIT`]) and, when some are left out, a line
+/// saying how many of each kind.
+pub fn shown(diagnostics: &[Diagnostic]) -> (&[Diagnostic], Option<String>) {
+    if diagnostics.len() <= RENDER_LIMIT {
+        return (diagnostics, None);
+    }
+    let (shown, rest) = diagnostics.split_at(RENDER_LIMIT);
+    let errors = rest.iter().filter(|d| d.is_error()).count();
+    let others = rest.len() - errors;
+    let mut parts = Vec::new();
+    if errors > 0 {
+        parts.push(format!(
+            "{errors} more error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
+    if others > 0 {
+        parts.push(format!(
+            "{others} more warning{}",
+            if others == 1 { "" } else { "s" }
+        ));
+    }
+    let line = format!(
+        "… and {} not shown (`ecrplan validate --format json` lists them all)",
+        parts.join(" and ")
+    );
+    (shown, Some(line))
+}
+
 /// Renders diagnostics the way the CLI prints them: miette's graphical report without colour,
-/// 100 columns wide, one report after the other — deterministic, for snapshots.
+/// 100 columns wide, one report after the other (at most [`RENDER_LIMIT`], then a line
+/// counting the rest) — deterministic, for snapshots.
 pub fn render_text(diagnostics: &[Diagnostic]) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
         .with_links(false);
+    let (diagnostics, more) = shown(diagnostics);
     let mut out = String::new();
     for diagnostic in diagnostics {
         if handler.render_report(&mut out, diagnostic).is_err() {
             out.push_str(&diagnostic.message);
             out.push('\n');
         }
+    }
+    if let Some(more) = more {
+        out.push_str(&more);
+        out.push('\n');
     }
     out
 }
@@ -335,5 +586,74 @@ impl Sink {
 
     pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Arc<SourceFile> {
+        Arc::new(SourceFile::new("main.tf", text))
+    }
+
+    #[test]
+    fn a_short_file_is_shown_as_it_is_around_the_label() {
+        let f = file("a\nb = 1\nc\nd\n");
+        let e = Excerpt::new(&f, &[Range { start: 2, end: 3 }]);
+        assert_eq!(e.text, "a\nb = 1\nc\n");
+        assert_eq!(e.first_line, 0);
+        assert_eq!(e.offset_of(2), 2);
+        let e = Excerpt::new(&f, &[Range { start: 10, end: 11 }]);
+        assert_eq!((e.text.as_str(), e.first_line), ("c\nd\n", 2));
+        assert_eq!(e.offset_of(10), 2);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_label_and_columns_stay_the_files() {
+        let text = format!("x = [{}\"A\"]\n", " ".repeat(70_000));
+        let f = file(&text);
+        let start = text.find('"').unwrap_or_default();
+        let e = Excerpt::new(
+            &f,
+            &[Range {
+                start,
+                end: start + 3,
+            }],
+        );
+        assert!(e.text.len() < 200, "{} bytes", e.text.len());
+        assert!(e.text.starts_with('…'));
+        let at = e.offset_of(start);
+        assert_eq!(&e.text[at..at + 3], "\"A\"");
+        assert_eq!(e.file_column(at), start);
+    }
+
+    #[test]
+    fn rendering_an_error_far_along_a_line_does_not_panic() {
+        let text = format!("x = [{}\"A\"]\n", " ".repeat(70_000));
+        let f = file(&text);
+        let start = text.find('"').unwrap_or_default();
+        let d = Diagnostic::error("bad")
+            .in_file(&f)
+            .label(start..start + 3, "here");
+        let out = render_text(&[d]);
+        assert!(out.contains("[main.tf:1:70006]"), "{out}");
+        assert!(out.lines().all(|l| l.len() < 400), "{out}");
+    }
+
+    #[test]
+    fn past_the_limit_the_rest_is_counted() {
+        let many: Vec<Diagnostic> = (0..RENDER_LIMIT + 3)
+            .map(|i| Diagnostic::error(format!("e{i}")))
+            .chain([Diagnostic::warning("w")])
+            .collect();
+        let (shown_part, more) = shown(&many);
+        assert_eq!(shown_part.len(), RENDER_LIMIT);
+        assert_eq!(
+            more.as_deref(),
+            Some(
+                "… and 3 more errors and 1 more warning not shown (`ecrplan validate --format json` lists them all)"
+            )
+        );
     }
 }

@@ -16,6 +16,8 @@ use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOp
 use hcl_edit::template::{Element, Template};
 
 use crate::diag::{Diagnostic, Sink, SourceFile};
+use crate::limits::Registry;
+use crate::read;
 use crate::value::{At, FileId, Key, Kind, Value};
 
 /// Where a variable's value comes from, in precedence order.
@@ -62,6 +64,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) used_vars: BTreeMap<String, serde_json::Value>,
     /// Files read through `file()`, with their contents (part of the configuration hash).
     pub(crate) read_files: BTreeMap<String, String>,
+    /// The registry's region and account, once the provider block is read.
+    pub(crate) registry: Registry,
 }
 
 pub(crate) fn span_of(expr: &impl hcl_edit::Span) -> std::ops::Range<usize> {
@@ -86,6 +90,7 @@ impl<'a> Evaluator<'a> {
             local_stack: Vec::new(),
             used_vars: BTreeMap::new(),
             read_files: BTreeMap::new(),
+            registry: Registry::default(),
         }
     }
 
@@ -564,20 +569,37 @@ impl<'a> Evaluator<'a> {
                     return None;
                 };
                 let full = self.dir.join(path);
-                match std::fs::read_to_string(&full) {
+                match read::read_text(&full, read::FILE_FUNCTION_LIMIT) {
                     Ok(text) => {
                         self.warn_outside_directory(&full, &path_value.at);
                         self.read_files.insert(path.clone(), text.clone());
                         Kind::String(text)
                     }
+                    Err(e @ read::ReadError::Encoding { .. }) => {
+                        let d = crate::unreadable_file(path.clone(), &e, read::FILE_FUNCTION_LIMIT)
+                            .related(self.note(&path_value.at, "read here", "this call"));
+                        self.sink.push(d);
+                        return None;
+                    }
                     Err(e) => {
+                        let help = match e {
+                            read::ReadError::TooLarge(_) => format!(
+                                "`file` reads at most {} bytes: no AWS document ecrplan sends is larger (an ECR lifecycle policy is at most 30,720 characters)",
+                                read::FILE_FUNCTION_LIMIT
+                            ),
+                            read::ReadError::NotRegular(_) => "`file` reads regular files only: a FIFO or a device could block or never end".to_owned(),
+                            _ => "paths in `file(…)` are relative to the configuration directory".to_owned(),
+                        };
                         let d = self
                             .diag(
                                 &path_value.at,
-                                format!("cannot read `{path}`: {e}"),
+                                format!(
+                                    "cannot read `{path}`: {}",
+                                    e.describe(read::FILE_FUNCTION_LIMIT)
+                                ),
                                 "this file",
                             )
-                            .help("paths in `file(…)` are relative to the configuration directory");
+                            .help(help);
                         self.sink.push(d);
                         return None;
                     }

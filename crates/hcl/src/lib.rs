@@ -14,7 +14,10 @@ mod decode;
 mod diag;
 mod eval;
 mod lifecycle;
+mod limits;
+mod locations;
 mod modules;
+mod read;
 mod strings;
 mod structure;
 mod value;
@@ -23,11 +26,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use ecrplan_model::{DesiredEstate, ProviderSettings, Replication};
+use ecrplan_model::{ANONYMOUS_ESTATE, DesiredEstate, ProviderSettings, Replication};
 use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
-pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, render_text};
+pub use blocks::is_estate_name;
+pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
+pub use locations::{Location, Locations};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
@@ -44,6 +49,9 @@ pub struct LoadOptions {
     pub vars: Vec<(String, String)>,
     /// `ECRPLAN_VAR_NAME=VALUE` pairs, with the name given without the prefix.
     pub env: Vec<(String, String)>,
+    /// The estate named from outside the files (`--estate`, `ECRPLAN_ESTATE`), so CI can make
+    /// each of many directories an estate without editing them.
+    pub estate: Option<String>,
 }
 
 /// A configuration directory, read and checked.
@@ -58,6 +66,11 @@ pub struct Loaded {
     pub config_hash: String,
     /// Counts, for one-line reports.
     pub summary: Summary,
+    /// The values of the variables the configuration used, by name; variables declared
+    /// `sensitive` are left out, so no report prints them.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// Where modules, repositories, roles and replication are declared.
+    pub locations: Locations,
 }
 
 /// How much a directory declares.
@@ -176,13 +189,24 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     let mut ev = Evaluator::new(&files, dir, &vars, &mut sink);
 
     let mut estate = DesiredEstate {
-        name: "default".to_owned(),
+        name: ANONYMOUS_ESTATE.to_owned(),
+        anonymous: top.ecrplan.is_empty() && options.estate.is_none(),
         ..DesiredEstate::default()
     };
-    if let Some((file, block)) = top.ecrplan.first()
-        && let Some(name) = ev.ecrplan_block(*file, block)
-    {
-        estate.name = name;
+    if let Some((file, block)) = top.ecrplan.first() {
+        if let Some(name) = ev.ecrplan_block(*file, block, options.estate.as_deref()) {
+            estate.name = name;
+        }
+    } else if let Some(outside) = &options.estate {
+        estate.name.clone_from(outside);
+    }
+    if let Some(outside) = options.estate.as_deref().filter(|e| !is_estate_name(e)) {
+        ev.sink.push(
+            Diagnostic::error(format!(
+                "`{outside}` (--estate or ECRPLAN_ESTATE) cannot be an estate name"
+            ))
+            .help("the estate name becomes a tag value: 1 to 128 letters, digits and `_.:/=+@-`"),
+        );
     }
     for (file, block) in top.ecrplan.iter().skip(1) {
         ev.error(
@@ -192,6 +216,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         );
     }
     estate.provider = read_provider(&mut ev, &top.providers);
+    ev.registry = limits::Registry::of(&estate.provider);
     estate.replication = read_replication(&mut ev, &top.replication);
 
     let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
@@ -218,15 +243,13 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         let ctx = format!("module `{}`", m.name);
         let fields = ev.body_fields(m.file, &m.block.body, known, &[], &ctx);
         let label_at = m.label_at.clone();
-        if m.cloud_platform {
-            check_module_provider(
-                &mut ev,
-                &fields,
-                &top.aliased_providers,
-                &estate.provider,
-                &mut aliased,
-            );
-        }
+        check_module_provider(
+            &mut ev,
+            &fields,
+            &top.aliased_providers,
+            &estate.provider,
+            &mut aliased,
+        );
         let read = if m.cloud_platform {
             ev.cloud_platform_module(&m.name, m.source.clone(), label_at, &fields, &circleci_org)
         } else {
@@ -306,17 +329,6 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         return Err(Diagnostics(errors));
     }
     warnings.splice(0..0, sink.items);
-    if top.ecrplan.is_empty() && !declared.is_empty() {
-        warnings.push(
-            Diagnostic::warning(
-                "no `ecrplan { estate = \"…\" }` block: this directory is the estate \"default\"",
-            )
-            .help(
-                "name the estate: every directory without the block is \"default\" too, and two \
-                 that share an account delete each other's objects",
-            ),
-        );
-    }
 
     let summary = Summary {
         modules: declared.len(),
@@ -328,12 +340,37 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             })
             .sum(),
     };
+    let mut locations = Locations::default();
+    for d in &declared {
+        locations.add_module(&files, &d.module.name, &d.label_at);
+        for (name, at) in d.module.repositories.iter().zip(&d.repositories) {
+            locations.add_repository(&files, &d.module.name, name, at);
+        }
+        for (name, at) in &d.roles {
+            locations.add_role(&files, name, at);
+        }
+    }
+    if let Some((file, block)) = top.replication.first() {
+        locations.set_replication(&files, &At::new(*file, span_of(&block.ident)));
+    }
+    let variables = used_vars
+        .iter()
+        .filter(|(name, _)| !top.variables.get(*name).is_some_and(|d| d.sensitive))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     estate.modules = declared.into_iter().map(|d| d.module).collect();
     Ok(Loaded {
         estate,
         warnings,
-        config_hash: config_hash(&hasher_files, &used_vars, &read_files_map),
+        config_hash: config_hash(
+            &hasher_files,
+            &used_vars,
+            &read_files_map,
+            options.estate.as_deref(),
+        ),
         summary,
+        variables,
+        locations,
     })
 }
 
@@ -342,6 +379,11 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// The files of a directory, `*.hcl` and `*.tf`, in name order.
+/// The configuration files of `dir`: every `*.tf` and `*.hcl` entry, in name order, each read
+/// or reported. An entry that cannot be read (a dangling symbolic link, a loop, a directory, a
+/// FIFO, a device, a file that is not UTF-8) is an error naming it, never skipped: a directory
+/// that silently lost a file would plan to destroy what that file declared. Editor files are
+/// ignored as Terraform ignores them ([`is_ignored`]).
 fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
     let fail =
         |message: String, help: &str| Diagnostics(vec![Diagnostic::error(message).help(help)]);
@@ -355,35 +397,90 @@ fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
         )
     })?;
     let mut names = Vec::new();
-    for entry in entries.flatten() {
+    let mut errors = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "cannot list the configuration directory {}: {e}",
+                        dir.display()
+                    ))
+                    .help("check the directory's permissions"),
+                );
+                continue;
+            }
+        };
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_config = name.ends_with(".tf") || name.ends_with(".hcl");
-        if is_config && entry.path().is_file() {
+        if is_config && !is_ignored(&name) {
             names.push(name);
         }
     }
     names.sort();
-    if names.is_empty() {
+    if names.is_empty() && errors.is_empty() {
         return Err(fail(
             format!("no *.tf or *.hcl files in {}", dir.display()),
             "point ecrplan at a directory with a module block, e.g. examples/quickstart",
         ));
     }
     let mut files = Vec::new();
-    let mut errors = Vec::new();
     for name in names {
-        match std::fs::read_to_string(dir.join(&name)) {
+        match read::read_text(&dir.join(&name), read::CONFIG_FILE_LIMIT) {
             Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
-            Err(e) => errors.push(
-                Diagnostic::error(format!("cannot read {name}: {e}"))
-                    .help("configuration files must be readable UTF-8 text"),
-            ),
+            Err(e) => errors.push(unreadable_file(name, &e, read::CONFIG_FILE_LIMIT)),
         }
     }
     if errors.is_empty() {
         Ok(files)
     } else {
         Err(Diagnostics(errors))
+    }
+}
+
+/// Terraform's rule for files it does not read: names starting with `.` (editor lock files such
+/// as Emacs's `.#main.tf`, which is a dangling symbolic link), ending with `~`, or starting and
+/// ending with `#` (`configs/parser_config_dir.go`, `IsIgnoredFile`).
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+}
+
+/// The error for a configuration file (or a `file()` target) that could not be read: located at
+/// the first bad byte when the file is not UTF-8, otherwise naming the file.
+pub(crate) fn unreadable_file(name: String, e: &read::ReadError, limit: u64) -> Diagnostic {
+    let reason = e.describe(limit);
+    match e {
+        read::ReadError::Encoding { text, offset, utf16 } => {
+            let file = Arc::new(SourceFile::new(name, text.as_str()));
+            let (line, column) = file.line_column(*offset);
+            let end = text[*offset..]
+                .chars()
+                .next()
+                .map_or(*offset, |c| offset + c.len_utf8());
+            let help = if *utf16 {
+                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8 (a UTF-8 byte order mark is accepted)"
+            } else {
+                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8"
+            };
+            Diagnostic::error(format!(
+                "cannot read {}: {reason}: the first invalid byte is byte {offset} (line {line}, column {column})",
+                file.name
+            ))
+            .in_file(&file)
+            .label(*offset..end, "first invalid byte")
+            .help(help)
+        }
+        read::ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {name}: {reason}"))
+            .in_file(&Arc::new(SourceFile::new(name, "")))
+            .help("a configuration file this large is not configuration: check what the entry is"),
+        read::ReadError::NotRegular(_) | read::ReadError::Dangling(_) | read::ReadError::Io(_) => {
+            Diagnostic::error(format!("cannot read {name}: {reason}"))
+                .in_file(&Arc::new(SourceFile::new(name, "")))
+                .help("every *.tf and *.hcl entry of the directory is configuration: make it a readable regular file, or rename or remove it")
+        }
     }
 }
 
@@ -420,6 +517,8 @@ struct VarDecl<'b> {
     default: Option<&'b hcl_edit::expr::Expression>,
     /// A list, map, set, object or tuple `type`: given values are parsed as expressions.
     collection: bool,
+    /// `sensitive` is set (to anything but a literal `false`): reports leave the value out.
+    sensitive: bool,
 }
 
 /// True for a `type` of a list, map, set, object or tuple (`list(string)`, bare `map`, …).
@@ -544,6 +643,9 @@ impl<'b> TopLevel<'b> {
                     let collection = fields
                         .get("type")
                         .is_some_and(|a| is_collection_type(a.expr));
+                    let sensitive = fields.get("sensitive").is_some_and(
+                        |a| !matches!(a.expr, hcl_edit::expr::Expression::Bool(b) if !*b.value()),
+                    );
                     if let Some(first) = self.variables.get(&name) {
                         duplicate(ev, "variable", &name, &first.label_at, &label_at);
                         continue;
@@ -555,6 +657,7 @@ impl<'b> TopLevel<'b> {
                             label_at,
                             default,
                             collection,
+                            sensitive,
                         },
                     );
                 }
@@ -722,8 +825,8 @@ fn read_provider(
     }
 }
 
-/// A Cloud Platform module's `providers = { aws = aws.ALIAS }` decides where its repository
-/// lives; ecrplan manages one registry per estate, so the aliased provider must not name another
+/// A module's `providers = { aws = aws.ALIAS }` (either shape) decides where its repositories
+/// live; ecrplan manages one registry per estate, so the aliased provider must not name another
 /// region or account than the default provider. `aliased` keeps each aliased provider read once.
 fn check_module_provider(
     ev: &mut Evaluator<'_>,
@@ -942,8 +1045,14 @@ fn config_hash(
     files: &[Arc<SourceFile>],
     vars: &BTreeMap<String, serde_json::Value>,
     read: &BTreeMap<String, String>,
+    outside_estate: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
+    if let Some(estate) = outside_estate {
+        h.update(b"estate\0");
+        h.update(estate.as_bytes());
+        h.update(b"\0");
+    }
     for file in files {
         h.update(b"file\0");
         h.update(file.name.as_bytes());

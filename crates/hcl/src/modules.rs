@@ -15,6 +15,7 @@ use crate::decode::{BodyFields, optional, quote_list};
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
 use crate::lifecycle;
+use crate::limits::DocumentAts;
 use crate::value::{At, Value};
 
 /// A module read from the configuration, with where its names were written (for duplicate
@@ -53,6 +54,7 @@ pub(crate) const ECR_REPOS_ATTRS: &[&str] = &[
     "github_access",
     "circleci_access",
     "image_tag_mutability",
+    "image_tag_mutability_exclusion_filters",
     "scan_on_push",
     "encryption",
     "lifecycle_policy",
@@ -223,15 +225,44 @@ impl Evaluator<'_> {
         let entries = self.string_map(v, what)?;
         let mut out = Tags::new();
         let mut ok = true;
+        // IAM tag keys are unique regardless of case (`CostCenter` and `costcenter` cannot both
+        // be on a role): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+        let mut seen: Vec<(String, String)> = Vec::new();
         for (key, at, value) in entries {
-            if tags::is_system(&key) {
+            let lower = key.to_lowercase();
+            let same_on_role = on_role
+                .then(|| seen.iter().find(|(l, _)| *l == lower))
+                .flatten()
+                .map(|(_, first)| first.clone());
+            seen.push((lower.clone(), key.clone()));
+            if lower.starts_with("aws:") {
                 let d = self
                     .diag(
                         &at,
                         format!("the tag `{key}` uses the `aws:` prefix, which AWS reserves"),
                         "reserved by AWS",
                     )
-                    .help("choose a key that does not start with `aws:`");
+                    .help("AWS reserves the `aws:` prefix in any combination of upper and lower case; choose a key that does not start with it");
+                self.sink.push(d);
+                ok = false;
+            } else if on_role && !tags::is_reserved(&key) && tags::is_reserved(&lower) {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("the tag `{key}` is ecrplan's `{lower}` in other letter case, and the tags also go on an IAM role"),
+                        "reserved tag",
+                    )
+                    .help("IAM tag keys are case-insensitive: a role cannot carry both `managed-by` and `Managed-By` (CreateRole fails); choose another key");
+                self.sink.push(d);
+                ok = false;
+            } else if let Some(first) = same_on_role {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("the tags `{first}` and `{key}` differ only in letter case, and the tags also go on an IAM role"),
+                        "same key as an IAM tag",
+                    )
+                    .help("IAM tag keys are case-insensitive: a role cannot carry both (CreateRole fails); keep one");
                 self.sink.push(d);
                 ok = false;
             } else if tags::is_reserved(&key) {
@@ -295,11 +326,103 @@ impl Evaluator<'_> {
                     "too many tags",
                 )
                 .help(format!(
-                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
+                    "remove {} of them: ecrplan adds `managed-by`, `ecrplan:estate`, `ecrplan:module`, `ecrplan:region` on roles, and `ecrplan:force-delete` or `ecrplan:allow-any-organisation` when those are set",
                     total - MAX_TAGS
                 ));
             self.sink.push(d);
         }
+    }
+
+    /// `image_tag_mutability_exclusion_filters`, checked as ECR checks them (API reference,
+    /// ImageTagMutabilityExclusionFilter and CreateRepository): 1 to 5 WILDCARD filters of 1 to
+    /// 128 characters matching `^[0-9a-zA-Z._*-]{1,128}$`, required by the `*_WITH_EXCLUSION`
+    /// kinds ("ImageTagMutabilityExclusionFilters can't be null") and refused by the others.
+    fn exclusion_filters(
+        &mut self,
+        fields: &BodyFields<'_>,
+        mutability: TagMutability,
+        mutability_at: Option<&At>,
+    ) -> Vec<String> {
+        const NAME: &str = "image_tag_mutability_exclusion_filters";
+        const MAX_FILTERS: usize = 5;
+        const MAX_LENGTH: usize = 128;
+        let value = self.attr_value(fields, NAME);
+        let mut out = Vec::new();
+        if let Some(v) = &value
+            && let Some(filters) = self.strings(v, NAME)
+        {
+            if filters.len() > MAX_FILTERS {
+                let message = format!("`{NAME}` has {} filters", filters.len());
+                let help = format!(
+                    "ECR takes at most {MAX_FILTERS} exclusion filters per repository \
+                     (CreateRepository, imageTagMutabilityExclusionFilters: 1 to 5 items)"
+                );
+                let d = self.diag(&v.at, message, "too many filters").help(help);
+                self.sink.push(d);
+            }
+            for (filter, at) in filters {
+                let bad = filter
+                    .chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '*' | '-')));
+                let problem = if filter.is_empty() {
+                    Some("is empty".to_owned())
+                } else if filter.chars().count() > MAX_LENGTH {
+                    Some(format!("is {} characters long", filter.chars().count()))
+                } else {
+                    bad.map(|c| format!("contains {c:?}"))
+                };
+                if let Some(problem) = problem {
+                    let message = format!("exclusion filter {filter:?} {problem}");
+                    let help = format!(
+                        "ECR exclusion filters are 1 to {MAX_LENGTH} characters of letters, \
+                         digits, `.`, `_`, `-` and the wildcard `*` (pattern \
+                         ^[0-9a-zA-Z._*-]{{1,128}}$)"
+                    );
+                    let d = self
+                        .diag(&at, message, "not an ECR exclusion filter")
+                        .help(help);
+                    self.sink.push(d);
+                } else {
+                    out.push(filter);
+                }
+            }
+        }
+        let declared = value
+            .as_ref()
+            .is_some_and(|v| !matches!(v.kind, crate::value::Kind::Null));
+        match (mutability.has_exclusions(), declared) {
+            // A `*_WITH_EXCLUSION` kind was read from the attribute, so it has a location.
+            (true, false) if let Some(at) = mutability_at => {
+                let message = format!(
+                    "image_tag_mutability {} needs exclusion filters",
+                    mutability.as_str()
+                );
+                let help = format!(
+                    "add `{NAME} = [\"release-*\"]` (up to 5 wildcard filters); ECR refuses this \
+                     kind without them: \"ImageTagMutabilityExclusionFilters can't be null\""
+                );
+                let d = self.diag(at, message, "no exclusion filters").help(help);
+                self.sink.push(d);
+            }
+            (false, true) => {
+                if let Some(v) = &value {
+                    let message = format!(
+                        "`{NAME}` applies only to MUTABLE_WITH_EXCLUSION or \
+                         IMMUTABLE_WITH_EXCLUSION, not {}",
+                        mutability.as_str()
+                    );
+                    let help = "set image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\" (or \
+                                MUTABLE_WITH_EXCLUSION), or remove the filters; ECR refuses \
+                                filters on the other kinds";
+                    let d = self
+                        .diag(&v.at, message, "filters without an exclusion kind")
+                        .help(help);
+                    self.sink.push(d);
+                }
+            }
+            _ => {}
+        }
+        out
     }
 
     /// Reads a module of the `ecr-repos` kind.
@@ -311,11 +434,14 @@ impl Evaluator<'_> {
         fields: &BodyFields<'_>,
     ) -> Option<Declared> {
         let ctx = format!("module `{name}`");
+        let label_ok = self.module_label(name, &label_at);
+        let mut ats = DocumentAts::default();
         let mut repositories = Vec::new();
         let mut repository_ats = Vec::new();
         if let Some(v) = self.required_attr_value(fields, "ecr-repositories", &label_at, &ctx)
             && let Some(names) = self.strings(&v, "ecr-repositories")
         {
+            ats.repositories = Some(v.at.clone());
             if names.is_empty() {
                 self.error(
                     &v.at,
@@ -335,6 +461,7 @@ impl Evaluator<'_> {
         if let Some(v) = self.attr_value(fields, "account_access")
             && let Some(items) = self.list(&v, "account_access", "objects")
         {
+            ats.account_access = Some(v.at.clone());
             for item in items {
                 if let Some(access) = self.account_access(item) {
                     account_access.push(access);
@@ -344,20 +471,24 @@ impl Evaluator<'_> {
 
         let mut roles = Vec::new();
         let github = match self.attr_value(fields, "github_access") {
-            Some(v) => self.github_access(&v, &mut roles),
+            Some(v) => self.github_access(&v, &mut roles, &mut ats),
             None => None,
         };
         let circleci = match self.attr_value(fields, "circleci_access") {
-            Some(v) => self.circleci_access(&v, &mut roles),
+            Some(v) => self.circleci_access(&v, &mut roles, &mut ats),
             None => None,
         };
 
         let mut settings = RepositorySettings::default();
+        let mut mutability_at = None;
         if let Some(v) = self.attr_value(fields, "image_tag_mutability")
             && let Some(s) = self.string(&v, "image_tag_mutability")
         {
             match TagMutability::parse(&s) {
-                Some(m) => settings.image_tag_mutability = m,
+                Some(m) => {
+                    settings.image_tag_mutability = m;
+                    mutability_at = Some(v.at.clone());
+                }
                 None => {
                     let d = self
                             .diag(
@@ -370,6 +501,11 @@ impl Evaluator<'_> {
                 }
             }
         }
+        settings.image_tag_mutability_exclusion_filters = self.exclusion_filters(
+            fields,
+            settings.image_tag_mutability,
+            mutability_at.as_ref(),
+        );
         if let Some(v) = self.attr_value(fields, "scan_on_push") {
             settings.scan_on_push = self.bool(&v, "scan_on_push").unwrap_or_default();
         }
@@ -385,7 +521,9 @@ impl Evaluator<'_> {
             let on_role = github.is_some() || circleci.is_some();
             settings.tags = self.user_tags(&v, "tags", on_role).unwrap_or_default();
             let allow_any = github.as_ref().is_some_and(|g| g.allow_any_organisation);
-            let own = usize::from(settings.force_delete).max(usize::from(allow_any));
+            // Roles also carry `ecrplan:region` (IAM is global).
+            let on_roles = usize::from(on_role) + usize::from(allow_any);
+            let own = usize::from(settings.force_delete).max(on_roles);
             self.tag_count(&v, settings.tags.len(), OWNERSHIP_TAGS + own);
         }
         let raw_policy = self.attr_value(fields, "lifecycle_policy");
@@ -411,23 +549,28 @@ impl Evaluator<'_> {
                     self.sink.push(d);
                 }
             }
-            (Some(p), None) => settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy"),
+            (Some(p), None) => {
+                ats.lifecycle = Some(p.at.clone());
+                settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy");
+            }
             (None, Some(g)) => settings.lifecycle = self.generated_lifecycle(&g),
             (None, None) => {}
         }
 
-        Some(Declared {
-            module: Module {
-                name: name.to_owned(),
-                source,
-                repositories,
-                settings,
-                account_access,
-                github,
-                circleci,
-                push_actions: Module::default_push_actions(),
-                ci_outputs: CiOutputs::default(),
-            },
+        let module = Module {
+            name: name.to_owned(),
+            source,
+            repositories,
+            settings,
+            account_access,
+            github,
+            circleci,
+            push_actions: Module::default_push_actions(),
+            ci_outputs: CiOutputs::default(),
+        };
+        self.document_sizes(&module, &ats);
+        label_ok.then_some(Declared {
+            module,
             label_at,
             repositories: repository_ats,
             roles,
@@ -465,7 +608,12 @@ impl Evaluator<'_> {
         })
     }
 
-    fn github_access(&mut self, v: &Value, roles: &mut Vec<(String, At)>) -> Option<GithubAccess> {
+    fn github_access(
+        &mut self,
+        v: &Value,
+        roles: &mut Vec<(String, At)>,
+        ats: &mut DocumentAts,
+    ) -> Option<GithubAccess> {
         const KEYS: &[&str] = &[
             "role_name",
             "github_repositories",
@@ -488,10 +636,11 @@ impl Evaluator<'_> {
             _ => false,
         };
         ok &= role_ok;
-        let mut repositories = Vec::new();
+        let mut repositories: Vec<GithubRepository> = Vec::new();
         if let Some(items) =
             repos_value.and_then(|r| self.list(r, "github_access.github_repositories", "objects"))
         {
+            ats.github = repos_value.map(|r| r.at.clone());
             if items.is_empty() {
                 let at = repos_value.map_or(v.at.clone(), |r| r.at.clone());
                 self.error(
@@ -503,29 +652,30 @@ impl Evaluator<'_> {
             }
             for item in items {
                 match self.github_repository(item, allow_any.unwrap_or(false)) {
-                    Some(r) => repositories.push(r),
+                    Some(r) => {
+                        self.same_but_case(&repositories, &r, &item.at);
+                        repositories.push(r);
+                    }
                     None => ok = false,
                 }
             }
         } else {
             ok = false;
         }
-        let environments = match optional(obj, "environments") {
-            Some(v) => self
-                .strings(v, "github_access.environments")?
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect(),
-            None => Vec::new(),
-        };
-        let refs = match optional(obj, "refs") {
-            Some(v) => self
-                .strings(v, "github_access.refs")?
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect(),
-            None => Vec::new(),
-        };
+        let mut environments = Vec::new();
+        if let Some(v) = optional(obj, "environments") {
+            for (env, at) in self.strings(v, "github_access.environments")? {
+                ok &= self.trust_value(&env, &at, "environments");
+                environments.push(env);
+            }
+        }
+        let mut refs = Vec::new();
+        if let Some(v) = optional(obj, "refs") {
+            for (r, at) in self.strings(v, "github_access.refs")? {
+                ok &= self.trust_value(&r, &at, "refs") && self.git_ref(&r, &at);
+                refs.push(r);
+            }
+        }
         let role_name = role_name?;
         if let (true, Some(r)) = (role_ok, role_value) {
             roles.push((role_name.clone(), r.at.clone()));
@@ -586,6 +736,17 @@ impl Evaluator<'_> {
         if separators {
             return None;
         }
+        let org_ok = organisation.is_empty()
+            || (self.trust_value(&organisation, &org_value.at, "organisation")
+                && self.github_name(&organisation, &org_value.at, "organisation"));
+        let repo_ok = repository.is_empty()
+            || repo_value.is_none_or(|r| {
+                self.trust_value(&repository, &r.at, "repository")
+                    && self.github_name(&repository, &r.at, "repository")
+            });
+        if !(org_ok && repo_ok) {
+            return None;
+        }
         if organisation.is_empty() || repository.is_empty() {
             self.error(
                 &item.at,
@@ -600,10 +761,49 @@ impl Evaluator<'_> {
         })
     }
 
+    /// A ref in `sub` is the full name (`ref:refs/heads/main`): a bare branch name can never
+    /// match. A leading wildcard is left alone.
+    fn git_ref(&mut self, r: &str, at: &At) -> bool {
+        if r.starts_with("refs/") || r.starts_with(['*', '?']) {
+            return true;
+        }
+        let d = self
+            .diag(
+                at,
+                format!("`refs = [\"{}\"]` is not a full git ref", r.escape_debug()),
+                "can never match",
+            )
+            .help(format!(
+                "GitHub's token names the full ref (`sub` = repo:ORG/REPO:ref:refs/heads/BRANCH): write \"refs/heads/{r}\" or \"refs/tags/{r}\""
+            ));
+        self.sink.push(d);
+        false
+    }
+
+    /// Warns when `r` names a repository already listed, in other letter case: GitHub names
+    /// are case-insensitive, but the token's `sub` carries one spelling and IAM's `StringLike`
+    /// compares case-sensitively, so at most one of the two entries can ever match.
+    fn same_but_case(&mut self, listed: &[GithubRepository], r: &GithubRepository, at: &At) {
+        let lower =
+            |x: &GithubRepository| (x.organisation.to_lowercase(), x.repository.to_lowercase());
+        let Some(first) = listed.iter().find(|x| lower(x) == lower(r) && *x != r) else {
+            return;
+        };
+        let d = Diagnostic::warning(format!(
+            "`{}/{}` and `{}/{}` differ only in letter case",
+            first.organisation, first.repository, r.organisation, r.repository
+        ))
+        .in_file(&self.files[at.file])
+        .label(at.range.clone(), "same repository, other case")
+        .help("GitHub names are case-insensitive but a token's `sub` carries one spelling and IAM compares it case-sensitively: keep the entry spelled as GitHub shows it");
+        self.sink.push(d);
+    }
+
     fn circleci_access(
         &mut self,
         v: &Value,
         roles: &mut Vec<(String, At)>,
+        ats: &mut DocumentAts,
     ) -> Option<CircleciAccess> {
         const KEYS: &[&str] = &["role_name", "organisation_id", "project_ids"];
         let obj = self.object(v, "circleci_access", KEYS)?;
@@ -631,11 +831,26 @@ impl Evaluator<'_> {
             return None;
         }
         let projects_value = projects_value?;
-        let project_ids: Vec<String> = self
-            .strings(projects_value, "circleci_access.project_ids")?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
+        ats.circleci = Some(projects_value.at.clone());
+        let mut project_ids = Vec::new();
+        let mut projects_ok = true;
+        for (id, at) in self.strings(projects_value, "circleci_access.project_ids")? {
+            if id != "*" && !is_uuid(&id) {
+                let d = self
+                    .diag(
+                        &at,
+                        format!("`{}` is not a CircleCI project id", id.escape_debug()),
+                        "expected a UUID or \"*\"",
+                    )
+                    .help("the role trusts `sub` = org/<organisation>/project/<project id>/user/*: a project id is the UUID under Project Settings → Overview in CircleCI (or \"*\" for every project of the organisation); anything else can never match, or moves the boundaries of `sub`");
+                self.sink.push(d);
+                projects_ok = false;
+            }
+            project_ids.push(id);
+        }
+        if !projects_ok {
+            return None;
+        }
         if project_ids.is_empty() {
             self.error(
                 &projects_value.at,
@@ -689,7 +904,23 @@ impl Evaluator<'_> {
                 self.sink.push(d);
                 None
             }
-            ("KMS", Some((kms_key, _))) => Some(Encryption::Kms { kms_key }),
+            ("KMS", Some((kms_key, at))) => {
+                let key_region = kms_key.split(':').nth(3).unwrap_or_default();
+                if let Some(region) = self.registry.region.clone()
+                    && key_region != region
+                {
+                    let d = self
+                        .diag(
+                            &at,
+                            format!("the KMS key is in {key_region}, but the registry is in {region}"),
+                            "key in another region",
+                        )
+                        .help("ECR encrypts a repository only with a KMS key in the repository's own region (CreateRepository fails otherwise); use a key, or a multi-Region replica key, in that region");
+                    self.sink.push(d);
+                    return None;
+                }
+                Some(Encryption::Kms { kms_key })
+            }
             ("KMS", None) => {
                 let d = self
                     .diag(&v.at, "KMS encryption needs a `kms_key`", "no kms_key")
@@ -757,6 +988,8 @@ impl Evaluator<'_> {
         circleci_org: &str,
     ) -> Option<Declared> {
         let ctx = format!("module `{name}`");
+        let label_ok = self.module_label(name, &label_at);
+        let mut ats = DocumentAts::default();
         let team = self.required_attr_value(fields, "team_name", &label_at, &ctx);
         let repo = self.required_attr_value(fields, "repo_name", &label_at, &ctx);
         let team_name = team.as_ref().and_then(|v| self.string(v, "team_name"));
@@ -815,7 +1048,10 @@ impl Evaluator<'_> {
         }
         let github_repositories: Vec<(String, At)> =
             match self.attr_value(fields, "github_repositories") {
-                Some(v) => self.strings(&v, "github_repositories").unwrap_or_default(),
+                Some(v) => {
+                    ats.github = Some(v.at.clone());
+                    self.strings(&v, "github_repositories").unwrap_or_default()
+                }
                 None => Vec::new(),
             };
         for (r, at) in &github_repositories {
@@ -824,6 +1060,8 @@ impl Evaluator<'_> {
                     .diag(at, format!("`{r}` is not a GitHub repository name"), "not a repository name")
                     .help("give the repository name only: the organisation is always ministryofjustice");
                 self.sink.push(d);
+            } else if self.trust_value(r, at, "repository") {
+                self.github_name(r, at, "repository");
             }
         }
         let environments: Vec<String> = match self.attr_value(fields, "github_environments") {
@@ -854,6 +1092,7 @@ impl Evaluator<'_> {
             settings.force_delete = !self.bool(&v, "deletion_protection").unwrap_or(true);
         }
         if let Some(v) = self.attr_value(fields, "lifecycle_policy") {
+            ats.lifecycle = Some(v.at.clone());
             settings.lifecycle = self.lifecycle_policy(&v, "lifecycle_policy");
         }
         if let Some(team_name) = &team_name {
@@ -952,24 +1191,26 @@ impl Evaluator<'_> {
             }
         }
 
-        Some(Declared {
-            module: Module {
-                name: name.to_owned(),
-                source,
-                repositories,
-                settings,
-                account_access: Vec::new(),
-                github,
-                circleci,
-                push_actions: CLOUD_PLATFORM_PUSH_ACTIONS
-                    .iter()
-                    .map(|s| (*s).to_owned())
-                    .collect(),
-                ci_outputs: CiOutputs {
-                    prefix,
-                    environments,
-                },
+        let module = Module {
+            name: name.to_owned(),
+            source,
+            repositories,
+            settings,
+            account_access: Vec::new(),
+            github,
+            circleci,
+            push_actions: CLOUD_PLATFORM_PUSH_ACTIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            ci_outputs: CiOutputs {
+                prefix,
+                environments,
             },
+        };
+        self.document_sizes(&module, &ats);
+        label_ok.then_some(Declared {
+            module,
             label_at,
             repositories: repository_ats,
             roles,
@@ -987,7 +1228,7 @@ const OWNERSHIP_TAGS: usize = 3;
 
 /// True when IAM accepts `s` as a tag key or value: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
 /// (letters as Unicode's Alphabetic property, which also admits a few combining marks).
-fn iam_tag_text(s: &str) -> bool {
+pub(crate) fn iam_tag_text(s: &str) -> bool {
     s.chars().all(|c| {
         c.is_alphabetic()
             || c.is_numeric()

@@ -25,14 +25,15 @@ fn seed_koa_fixture() {
     assert_eq!(loaded.summary.modules, 1);
     assert_eq!(loaded.summary.repositories, 1);
     assert_eq!(loaded.summary.roles, 1);
-    // The seed names no estate, which is worth exactly one warning.
-    let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
-    assert_eq!(
-        messages,
-        ["no `ecrplan { estate = \"…\" }` block: this directory is the estate \"default\""]
+    // The seed names no estate: it is anonymous, which is safe and needs no warning.
+    assert!(
+        loaded.warnings.is_empty(),
+        "{}",
+        render_text(&loaded.warnings)
     );
     let estate = &loaded.estate;
     assert_eq!(estate.name, "default");
+    assert!(estate.anonymous);
     assert_eq!(estate.modules.len(), 1);
     let m: &Module = &estate.modules[0];
     assert_eq!(m.name, "ecr-koa");
@@ -75,6 +76,7 @@ fn with_prod_account() -> LoadOptions {
     LoadOptions {
         vars: vec![("prod_account".into(), "444455556666".into())],
         env: vec![],
+        estate: None,
     }
 }
 
@@ -209,11 +211,13 @@ fn variables_precedence_cli_env_default() {
     let env = LoadOptions {
         vars: vec![],
         env: vec![("repo".into(), "from-env".into())],
+        estate: None,
     };
     assert_eq!(repo(&env), "from-env");
     let both = LoadOptions {
         vars: vec![("repo".into(), "from-cli".into())],
         env: vec![("repo".into(), "from-env".into())],
+        estate: None,
     };
     assert_eq!(repo(&both), "from-cli");
     // The hash moves with the resolved values: a saved plan from another value is stale.
@@ -238,6 +242,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
     let options = LoadOptions {
         vars: vec![("scan".into(), "true".into()), ("keep".into(), "12".into())],
         env: vec![],
+        estate: None,
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -255,6 +260,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
             ("keep".into(), "twelve".into()),
         ],
         env: vec![],
+        estate: None,
     };
     let errors = errors_of(dir.path(), &options);
     let messages: Vec<&str> = errors.iter().map(|d| d.message()).collect();
@@ -342,7 +348,6 @@ fn cloud_platform_fixture_desugars() {
                 .as_str(),
             "accepted but not managed by ecrplan: `enable_irsa` (1 module), `providers` (1 module)",
             "1 Cloud Platform module asks for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation 00000000-0000-0000-0000-000000000000",
-            "no `ecrplan { estate = \"…\" }` block: this directory is the estate \"default\"",
         ]
     );
     // With the organisation id given, the CircleCI role trusts it and the warning goes.
@@ -352,6 +357,7 @@ fn cloud_platform_fixture_desugars() {
             "circleci_organisation_id".into(),
             "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
         )],
+        estate: None,
     };
     let loaded = load_ok(&fixture("cloud-platform"), &options);
     let circleci = loaded.estate.modules[0].circleci.as_ref().unwrap();
@@ -367,7 +373,7 @@ fn cloud_platform_fixture_desugars() {
         "{:?}",
         loaded.warnings
     );
-    assert_eq!(loaded.warnings.len(), 3);
+    assert_eq!(loaded.warnings.len(), 2);
 }
 
 #[test]
@@ -439,7 +445,7 @@ module "b" {
   circleci_access = {
     role_name       = "ci-push"
     organisation_id = "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"
-    project_ids     = ["p"]
+    project_ids     = ["0c9a8b7d-6e5f-4a3b-2c1d-9e8f7a6b5c4d"]
   }
 }
 "#,
@@ -614,6 +620,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
             ("owner".into(), "[\"not\", \"parsed\"]".into()),
         ],
         env: vec![("repos".into(), "[\"ignored\"]".into())],
+        estate: None,
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -623,8 +630,88 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
     let options = LoadOptions {
         vars: vec![("owner".into(), "web".into())],
         env: vec![("repos".into(), "[\"app\",".into())],
+        estate: None,
     };
     let errors = errors_of(dir.path(), &options);
     assert_eq!(errors.len(), 1, "{}", render_text(&errors));
     assert_eq!(errors[0].file(), Some("ECRPLAN_VAR_repos"));
+}
+
+#[test]
+fn ecr_repos_providers_are_checked_like_the_cloud_platform_shape() {
+    let module = |alias: &str| {
+        format!(
+            "module \"ecr-koa\" {{\n  source = \"../modules/ecr-repos\"\n  \
+             ecr-repositories = [\"giftcard-service\"]\n  providers = {{ aws = aws.{alias} }}\n}}\n"
+        )
+    };
+    let providers = "provider \"aws\" {\n  region = \"eu-west-1\"\n  account_id = \"354918371398\"\n}\n\
+         provider \"aws\" {\n  alias = \"same\"\n  region = \"eu-west-1\"\n}\n\
+         provider \"aws\" {\n  alias = \"elsewhere\"\n  account_id = \"111122223333\"\n}\n";
+    let same = dir_with(&[("main.tf", &format!("{providers}{}", module("same")))]);
+    let loaded = load_ok(same.path(), &LoadOptions::default());
+    assert_eq!(loaded.estate.modules[0].repositories, ["giftcard-service"]);
+
+    let elsewhere = dir_with(&[("main.tf", &format!("{providers}{}", module("elsewhere")))]);
+    let errors = errors_of(elsewhere.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(
+        errors[0].message(),
+        "`aws.elsewhere` has account_id 111122223333, but the estate's provider has 354918371398"
+    );
+    let text = format!("{providers}{}", module("elsewhere"));
+    let at = text.find("aws.elsewhere }").expect("the reference");
+    assert_eq!(errors[0].span().map(|s| s.start), Some(at));
+
+    let unknown = dir_with(&[("main.tf", &format!("{providers}{}", module("nowhere")))]);
+    let errors = errors_of(unknown.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(
+        errors[0].message(),
+        "no `provider \"aws\"` has the alias `nowhere`"
+    );
+}
+
+#[test]
+fn the_region_tag_counts_against_the_role_tag_limit() {
+    let module = |n: usize| {
+        let tags: Vec<String> = (0..n).map(|i| format!("t{i:02} = \"x\"")).collect();
+        format!(
+            "module \"m\" {{\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+             github_access = {{\n    role_name = \"app-ci\"\n    \
+             github_repositories = [{{ organisation = \"o\", repository = \"r\" }}]\n  }}\n  \
+             tags = {{ {} }}\n}}\n",
+            tags.join(", ")
+        )
+    };
+    let fits = dir_with(&[("main.tf", &module(46))]);
+    load_ok(fits.path(), &LoadOptions::default());
+    let over = dir_with(&[("main.tf", &module(47))]);
+    let errors = errors_of(over.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(
+        errors[0].message(),
+        "47 tags, with the 4 ecrplan adds, make 51: AWS allows 50 per object"
+    );
+}
+
+#[test]
+fn exclusion_filters_are_read_with_their_mutability() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "ecrplan { estate = \"e\" }\n\
+         module \"m\" {\n  source = \"x\"\n  ecr-repositories = [\"app\"]\n  \
+         image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n  \
+         image_tag_mutability_exclusion_filters = [\"release-*\", \"dev_*.x\"]\n}\n",
+    )]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let settings = &loaded.estate.modules[0].settings;
+    assert_eq!(
+        settings.image_tag_mutability,
+        ecrplan_model::TagMutability::ImmutableWithExclusion
+    );
+    assert_eq!(
+        settings.image_tag_mutability_exclusion_filters,
+        ["release-*", "dev_*.x"]
+    );
 }

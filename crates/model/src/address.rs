@@ -18,6 +18,8 @@ pub enum Kind {
     Role,
     /// The inline policy of such a role.
     RolePolicy,
+    /// A managed policy attached to such a role.
+    RolePolicyAttachment,
     /// The registry-wide replication configuration.
     Replication,
 }
@@ -32,6 +34,7 @@ impl Kind {
             Kind::LifecyclePolicy => "aws_ecr_lifecycle_policy",
             Kind::Role => "aws_iam_role",
             Kind::RolePolicy => "aws_iam_role_policy",
+            Kind::RolePolicyAttachment => "aws_iam_role_policy_attachment",
             Kind::Replication => "aws_ecr_replication_configuration",
         }
     }
@@ -96,7 +99,8 @@ impl fmt::Display for Address {
 pub struct ObjectId {
     /// The kind of object.
     pub kind: Kind,
-    /// Repository name, role name, provider URL, `role:policy`, or `registry`.
+    /// Repository name, role name, provider URL, `role:policy`, `role:policy_arn`, or
+    /// `registry`.
     pub key: String,
 }
 

@@ -43,16 +43,56 @@ pub fn is_ci_issuer(url: &str) -> bool {
     url == GITHUB_ISSUER || url.starts_with("oidc.circleci.com/org/")
 }
 
-/// The IAM path of every role ecrplan creates: one `ListRoles` with this prefix finds them.
+/// The IAM path under which ecrplan creates roles. Roles made before estate-scoped paths live
+/// directly under it and keep working; new ones go under [`role_path`].
 pub const ROLE_PATH: &str = "/ecrplan/";
+
+/// The IAM path of the roles estate `estate` creates, `/ecrplan/<estate>/`: one `ListRoles`
+/// with this prefix finds exactly that estate's roles, whatever else the account holds.
+///
+/// IAM paths allow only `!` to `~` (no space) and use `/` as the separator
+/// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html>), while estate names may
+/// hold spaces and slashes; both are percent-encoded (`%20`, `%2F`). `%` cannot appear in an
+/// estate name, so the mapping is one-to-one, and no estate's path is a prefix of another's.
+/// 128 characters at most three bytes each stay far within IAM's 512-character path limit.
+/// An estate without a name keeps the old path.
+pub fn role_path(estate: &str) -> String {
+    if estate.is_empty() {
+        return ROLE_PATH.to_owned();
+    }
+    let mut segment = String::with_capacity(estate.len());
+    for c in estate.chars() {
+        match c {
+            '!'..='~' if c != '/' && c != '%' => segment.push(c),
+            _ => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    segment.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    format!("{ROLE_PATH}{segment}/")
+}
 /// The name of the inline push policy on CI roles.
 pub const PUSH_POLICY_NAME: &str = "ecr-push";
+
+/// The estate name of a configuration that names none. Objects it creates carry it, and so did
+/// everything made before estates could be named from outside the files.
+pub const ANONYMOUS_ESTATE: &str = "default";
 
 /// What a configuration directory declares: everything `plan` compares with the account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DesiredEstate {
-    /// The estate name from `ecrplan { estate = "…" }`, `default` when absent.
+    /// The estate name from `ecrplan { estate = "…" }` (or given from outside the files),
+    /// [`ANONYMOUS_ESTATE`] when none is given.
     pub name: String,
+    /// True when nothing named the estate. Every such directory shares the name
+    /// [`ANONYMOUS_ESTATE`], so "owned but not declared here" may mean "declared by another
+    /// directory": an anonymous estate creates, updates and adopts what it declares and never
+    /// deletes anything it does not declare.
+    #[serde(default)]
+    pub anonymous: bool,
     /// Which account to talk to.
     pub provider: ProviderSettings,
     /// The module blocks, in file and position order.
@@ -117,6 +157,9 @@ pub struct Module {
 pub struct RepositorySettings {
     /// Tag mutability.
     pub image_tag_mutability: TagMutability,
+    /// Wildcard filters naming the tags that are the exception to `image_tag_mutability`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_tag_mutability_exclusion_filters: Vec<String>,
     /// Scan on push.
     pub scan_on_push: bool,
     /// Encryption.
@@ -324,6 +367,10 @@ impl Module {
                 resource: Resource::Repository(Repository {
                     name: name.clone(),
                     image_tag_mutability: self.settings.image_tag_mutability,
+                    image_tag_mutability_exclusion_filters: self
+                        .settings
+                        .image_tag_mutability_exclusion_filters
+                        .clone(),
                     scan_on_push: self.settings.scan_on_push,
                     encryption: self.settings.encryption.clone(),
                     tags: repo_tags.clone(),
@@ -361,6 +408,8 @@ impl Module {
         let role_tags = {
             let mut t = self.settings.tags.clone();
             t.extend(ownership_tags(estate, Some(m)));
+            // IAM is global: the region tells this region's run of the estate from another's.
+            t.insert(tags::REGION.into(), account.region.clone());
             t
         };
         if let Some(github) = &self.github {
@@ -384,7 +433,7 @@ impl Module {
                 &github.role_name,
                 trust,
                 &github_tags,
-                account,
+                (estate, account),
             );
         }
         if let Some(circleci) = &self.circleci {
@@ -409,7 +458,7 @@ impl Module {
                 &circleci.role_name,
                 trust,
                 &role_tags,
-                account,
+                (estate, account),
             );
         }
     }
@@ -421,14 +470,14 @@ impl Module {
         role_name: &str,
         trust: JsonDocument,
         tags: &Tags,
-        account: &Account,
+        (estate, account): (&str, &Account),
     ) {
         let m = self.name.as_str();
         out.push(DesiredObject {
             address: Address::in_module(m, Kind::Role, &format!("{ci}_role"), None),
             resource: Resource::Role(Role {
                 name: role_name.to_owned(),
-                path: ROLE_PATH.to_owned(),
+                path: role_path(estate),
                 trust,
                 tags: tags.clone(),
             }),
@@ -532,4 +581,24 @@ fn web_identity_trust(
             }
         }]
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_path;
+
+    #[test]
+    fn role_paths_are_one_valid_iam_segment_per_estate() {
+        assert_eq!(role_path("koa"), "/ecrplan/koa/");
+        assert_eq!(
+            role_path("namespaces/live/abundance"),
+            "/ecrplan/namespaces%2Flive%2Fabundance/"
+        );
+        assert_eq!(role_path("team a"), "/ecrplan/team%20a/");
+        // Neither estate's path may be a prefix of the other's, or one ListRoles would find both.
+        assert!(!role_path("a/b").starts_with(&role_path("a")));
+        let longest = role_path(&"/".repeat(128));
+        assert!(longest.len() <= 512, "{}", longest.len());
+        assert!(longest.chars().all(|c| ('!'..='~').contains(&c)));
+    }
 }

@@ -18,17 +18,20 @@ mod resource;
 pub use account::Account;
 pub use address::{Address, Kind, ObjectId};
 pub use desired::{
-    AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject, GITHUB_AUDIENCE,
-    GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module, PUSH_POLICY_NAME,
-    ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
+    ANONYMOUS_ESTATE, AccountAccess, CiOutputs, CircleciAccess, DesiredEstate, DesiredObject,
+    GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec, Module,
+    PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings, actions, is_ci_issuer,
+    role_path,
 };
 pub use document::JsonDocument;
 pub use live::{LiveEstate, LiveObject, Owner};
 pub use names::{NameError, check_account_id, check_repository_name, check_role_name};
-pub use plan::{Action, Change, Note, PLAN_FORMAT_VERSION, Plan, Severity};
+pub use plan::{
+    Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Severity,
+};
 pub use provider::{Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
-    ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags,
-    tags,
+    ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,
+    RolePolicyAttachment, TagMutability, Tags, tags,
 };

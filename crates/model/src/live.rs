@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Account, ObjectId, Resource, Tags, tags};
+use crate::{ANONYMOUS_ESTATE, Account, ObjectId, Resource, Tags, tags};
 
 /// Who owns an object, read from its ownership tags (or its parent's, for policies).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ impl Owner {
             estate: tags
                 .get(tags::ESTATE)
                 .cloned()
-                .unwrap_or_else(|| "default".into()),
+                .unwrap_or_else(|| ANONYMOUS_ESTATE.into()),
             module: tags.get(tags::MODULE).cloned(),
             region: tags.get(tags::REGION).cloned(),
         })

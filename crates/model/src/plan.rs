@@ -3,10 +3,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Account, Address, ObjectId, Operation, Resource, Tags};
+use crate::{Account, Address, ObjectId, Operation, ProviderSettings, Resource, Tags};
 
-/// The version of the saved-plan format; bumped on any incompatible change.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// The version of the saved-plan format; bumped on any incompatible change. Version 2 added
+/// [`Plan::configuration`], so that `show --format json` of a saved plan renders the same
+/// document as `plan --format json`.
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// What a change does, with Terraform's symbols.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -179,6 +181,34 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Checker findings.
     pub notes: Vec<Note>,
+    /// What the configuration said besides the objects (provider, module calls, variables),
+    /// for the JSON view's `configuration` and `variables`. Set by the command that plans; the
+    /// planner leaves it empty.
+    pub configuration: PlanConfiguration,
+}
+
+/// The configuration as the JSON view shows it: recorded in the plan because a saved plan is
+/// shown without reading the configuration again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanConfiguration {
+    /// The provider block.
+    pub provider: ProviderSettings,
+    /// The module blocks, in file and position order.
+    pub modules: Vec<ModuleCall>,
+    /// The values of the variables used, by name (sensitive ones left out).
+    pub variables: BTreeMap<String, serde_json::Value>,
+}
+
+/// One module block: its label, its `source` as written, and its inputs as ecrplan evaluated
+/// them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleCall {
+    /// The block label.
+    pub name: String,
+    /// The `source`, never fetched.
+    pub source: String,
+    /// The evaluated inputs: an object of input name to value.
+    pub inputs: serde_json::Value,
 }
 
 impl Plan {

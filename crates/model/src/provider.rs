@@ -4,14 +4,14 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::{Account, LiveEstate, ObjectId, Resource, Tags};
+use crate::{Account, LiveEstate, ObjectId, Resource, Role, Tags};
 
-/// What a refresh must read. Providers list all repositories and owned roles anyway; the scope
-/// names the declared objects that may live outside those listings, and the estate whose
-/// objects need their policies read.
+/// What a refresh must read: the estate's own objects (found by its tags and role path) and the
+/// declared ones, which may live anywhere. Everything else in the account is left out unless
+/// `account_wide` asks for it, so that a refresh costs what the estate is, not the account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshScope {
-    /// The estate being planned: policies of its owned objects are read.
+    /// The estate being planned: its owned objects and their policies are read.
     pub estate: String,
     /// Declared repository names.
     pub repositories: BTreeSet<String>,
@@ -62,7 +62,8 @@ pub enum Operation {
 pub enum ProviderError {
     /// The credentials resolve to another account than the configuration's guard.
     #[error(
-        "credentials are for account {actual}, but the configuration is for account {expected}"
+        "the AWS credentials loaded belong to account {actual}, but the configuration is for \
+         account {expected}"
     )]
     WrongAccount {
         /// The `account_id` of the provider block.
@@ -105,6 +106,18 @@ pub trait Provider: Send + Sync {
 
     /// Whether a repository holds any image; asked only before deleting or replacing one.
     async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError>;
+
+    /// Every role in the account whose trust policy names the OIDC provider `url` (without
+    /// scheme), with its tags. A refresh reads only the estate's roles, so a shared provider's
+    /// "no role still trusts it" rule needs this whole-account read, asked only before deleting
+    /// a provider.
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError>;
+
+    /// Warnings gathered since the last call, each once (e.g. a slower fallback the account's
+    /// permissions forced); the caller prints them.
+    fn take_warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Applies one change.
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError>;

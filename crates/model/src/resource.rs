@@ -67,6 +67,8 @@ pub enum Resource {
     Role(Role),
     /// An inline role policy.
     RolePolicy(RolePolicy),
+    /// A managed policy attached to a role.
+    RolePolicyAttachment(RolePolicyAttachment),
     /// The registry's replication configuration.
     Replication(Replication),
 }
@@ -81,6 +83,7 @@ impl Resource {
             Resource::OidcProvider(_) => Kind::OidcProvider,
             Resource::Role(_) => Kind::Role,
             Resource::RolePolicy(_) => Kind::RolePolicy,
+            Resource::RolePolicyAttachment(_) => Kind::RolePolicyAttachment,
             Resource::Replication(_) => Kind::Replication,
         }
     }
@@ -94,6 +97,7 @@ impl Resource {
             Resource::OidcProvider(p) => p.url.clone(),
             Resource::Role(r) => r.name.clone(),
             Resource::RolePolicy(p) => format!("{}:{}", p.role, p.name),
+            Resource::RolePolicyAttachment(a) => format!("{}:{}", a.role, a.policy_arn),
             Resource::Replication(_) => "registry".to_owned(),
         };
         ObjectId {
@@ -138,6 +142,10 @@ impl Resource {
                 kind: Kind::Role,
                 key: p.role.clone(),
             }),
+            Resource::RolePolicyAttachment(a) => Some(ObjectId {
+                kind: Kind::Role,
+                key: a.role.clone(),
+            }),
             _ => None,
         }
     }
@@ -164,7 +172,12 @@ impl Resource {
                     rule.repository_prefixes.sort();
                 }
             }
-            Resource::Repository(_) => {}
+            Resource::Repository(repo) => {
+                // ECR keeps the filters as a set: their order is not a difference.
+                repo.image_tag_mutability_exclusion_filters.sort();
+                repo.image_tag_mutability_exclusion_filters.dedup();
+            }
+            Resource::RolePolicyAttachment(_) => {}
         }
         // `aws:` tags are the system's (CloudFormation, Service Catalog): nobody can set or
         // remove them, so they never count as a difference.
@@ -199,6 +212,14 @@ impl TagMutability {
             TagMutability::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
             TagMutability::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
         }
+    }
+
+    /// True for the kinds that take exclusion filters, which ECR then requires.
+    pub fn has_exclusions(self) -> bool {
+        matches!(
+            self,
+            TagMutability::MutableWithExclusion | TagMutability::ImmutableWithExclusion
+        )
     }
 
     /// Parses the API's spelling.
@@ -236,6 +257,11 @@ pub struct Repository {
     pub name: String,
     /// Tag mutability.
     pub image_tag_mutability: TagMutability,
+    /// Wildcard tag filters that are the exception to `image_tag_mutability` (only with the
+    /// `*_WITH_EXCLUSION` kinds). Defaulted so that saved plans and sandbox files written
+    /// before the field existed still read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_tag_mutability_exclusion_filters: Vec<String>,
     /// Basic scanning on push.
     pub scan_on_push: bool,
     /// Encryption at rest.
@@ -299,6 +325,16 @@ pub struct RolePolicy {
     pub document: JsonDocument,
 }
 
+/// A managed policy (AWS's or the account's) attached to a role. Attachments carry no
+/// attributes beyond their identity: one either exists or not, so there is nothing to update.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePolicyAttachment {
+    /// The role it is attached to.
+    pub role: String,
+    /// The managed policy's ARN, e.g. `arn:aws:iam::aws:policy/AdministratorAccess`.
+    pub policy_arn: String,
+}
+
 /// The registry's replication configuration (one per account and region).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replication {
@@ -338,6 +374,7 @@ mod tests {
             Resource::Repository(Repository {
                 name: "r".into(),
                 image_tag_mutability: TagMutability::Mutable,
+                image_tag_mutability_exclusion_filters: Vec::new(),
                 scan_on_push: false,
                 encryption: Encryption::Aes256,
                 tags: t,

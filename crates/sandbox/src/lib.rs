@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use ecrplan_model::{
     Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider, ProviderError,
-    ROLE_PATH, RefreshScope, Resource, is_ci_issuer,
+    ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -290,8 +290,20 @@ impl State {
             // Policies are put, not created: like SetRepositoryPolicy and PutRolePolicy they
             // overwrite, and need their parent.
             self.exists(&parent)?;
-        } else if resource.kind() != Kind::Replication && self.objects.contains_key(&id) {
-            return Err(ProviderError::AlreadyExists(id));
+        } else if resource.kind() != Kind::Replication
+            && let Some(existing) = self.objects.get(&id)
+        {
+            // As the AWS provider: a create of this estate's own, identical object is a retry
+            // whose first answer was lost, and counts as done.
+            let owner = |r: &Resource| r.tags().and_then(Owner::from_tags);
+            let retried = owner(resource).is_some()
+                && owner(existing) == owner(resource)
+                && existing.canonical() == resource.canonical();
+            return if retried {
+                Ok(())
+            } else {
+                Err(ProviderError::AlreadyExists(id))
+            };
         }
         self.put(resource.clone());
         Ok(())
@@ -341,8 +353,8 @@ impl State {
             self.images.remove(&r.name);
         }
         self.objects.remove(&id);
-        // Children go with their parent: a repository's policies, and a role's inline policies
-        // as the AWS provider deletes them before DeleteRole.
+        // Children go with their parent: a repository's policies, and a role's inline and
+        // attached policies as the AWS provider deletes and detaches them before DeleteRole.
         let children: Vec<ObjectId> = self
             .objects
             .values()
@@ -579,6 +591,12 @@ impl Drop for SandboxProvider {
     }
 }
 
+impl Changed for Vec<Role> {
+    fn changed(&self) -> bool {
+        false
+    }
+}
+
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -594,16 +612,27 @@ impl Provider for SandboxProvider {
 
     async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
         self.with_state(|state| {
-            // The same view the AWS provider reads: every repository and OIDC provider, owned
-            // roles plus declared ones, and policies only where the scope needs them.
+            // The same view the AWS provider reads: OIDC providers of CI issuers, and the
+            // estate's own and declared repositories and roles (account-wide: every repository,
+            // every role under `/ecrplan/`, declared or trusting a CI issuer); policies only for
+            // declared and owned parents.
             let listed = |o: &Resource| match o {
-                Resource::Role(r) => {
+                Resource::Role(r) if scope.account_wide => {
                     r.path.starts_with(ROLE_PATH)
                         || scope.roles.contains(&r.name)
                         || r.trust
                             .federated_providers()
                             .iter()
                             .any(|url| is_ci_issuer(url))
+                }
+                Resource::Role(r) => {
+                    scope.roles.contains(&r.name)
+                        || (r.path.starts_with(ROLE_PATH) && owned_by(Some(o), &scope.estate))
+                }
+                Resource::Repository(r) => {
+                    scope.account_wide
+                        || scope.repositories.contains(&r.name)
+                        || owned_by(Some(o), &scope.estate)
                 }
                 Resource::OidcProvider(o) => is_ci_issuer(&o.url),
                 _ => true,
@@ -616,13 +645,18 @@ impl Provider for SandboxProvider {
             };
             let mut live = state.estate();
             live.objects.retain(|o| match &o.resource {
-                Resource::Role(_) | Resource::OidcProvider(_) => listed(&o.resource),
+                Resource::Repository(_) | Resource::Role(_) | Resource::OidcProvider(_) => {
+                    listed(&o.resource)
+                }
                 Resource::RepositoryPolicy(_)
                 | Resource::LifecyclePolicy(_)
-                | Resource::RolePolicy(_) => o.resource.parent().is_some_and(|p| match p.kind {
-                    Kind::Repository => wanted(&p, &scope.repositories),
-                    _ => wanted(&p, &scope.roles),
-                }),
+                | Resource::RolePolicy(_)
+                | Resource::RolePolicyAttachment(_) => {
+                    o.resource.parent().is_some_and(|p| match p.kind {
+                        Kind::Repository => wanted(&p, &scope.repositories),
+                        _ => wanted(&p, &scope.roles),
+                    })
+                }
                 _ => true,
             });
             Ok(live)
@@ -639,6 +673,21 @@ impl Provider for SandboxProvider {
         })
     }
 
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
+        self.with_state(|state| {
+            Ok(state
+                .objects
+                .values()
+                .filter_map(|o| match o {
+                    Resource::Role(r) if r.trust.federated_providers().iter().any(|u| u == url) => {
+                        Some(r.clone())
+                    }
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
         self.commit(Change::Apply(Box::new(operation.clone())))
     }
@@ -650,10 +699,19 @@ mod tests {
 
     use super::*;
 
+    /// These tests are about the file, not the scope: read the whole account.
+    fn everything() -> RefreshScope {
+        RefreshScope {
+            account_wide: true,
+            ..RefreshScope::default()
+        }
+    }
+
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
             name: name.into(),
             image_tag_mutability: TagMutability::Mutable,
+            image_tag_mutability_exclusion_filters: Vec::new(),
             scan_on_push: false,
             encryption: Encryption::Aes256,
             tags: Tags::new(),
@@ -679,7 +737,7 @@ mod tests {
             Err(ProviderError::AlreadyExists(_))
         ));
         let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&RefreshScope::default()).await.unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
         assert_eq!(live.objects.len(), 1);
         drop(reopened);
         assert!(
@@ -733,7 +791,7 @@ mod tests {
             .set_modified(modified)
             .unwrap();
         fs::rename(&tmp, &path).unwrap();
-        let live = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let live = sandbox.refresh(&everything()).await.unwrap();
         let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
         assert_eq!(names, ["bbb"]);
         fs::remove_dir_all(&dir).unwrap();
@@ -746,7 +804,7 @@ mod tests {
         let path = dir.join("account.json");
         let one = SandboxProvider::open(&path).unwrap();
         let two = SandboxProvider::open(&path).unwrap();
-        let scope = RefreshScope::default();
+        let scope = everything();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
             let writer = if n % 2 == 0 { &one } else { &two };
             writer
@@ -781,7 +839,7 @@ mod tests {
 
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(sandbox.account().await.unwrap(), live.account);
-        let read = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+        let read = sandbox.refresh(&everything()).await.unwrap();
         let mut expected = live.clone();
         for o in &mut expected.objects {
             o.holds_images = None;

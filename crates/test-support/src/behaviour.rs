@@ -6,7 +6,7 @@ use ecrplan_model::{
     Account, Encryption, JsonDocument, Kind, LifecyclePolicy, LiveEstate, ObjectId, OidcProvider,
     Operation, Owner, Provider, ProviderError, ROLE_PATH, RefreshScope, Replication,
     ReplicationDestination, ReplicationRule, Repository, RepositoryPolicy, Resource, Role,
-    RolePolicy, TagMutability, Tags, tags,
+    RolePolicy, RolePolicyAttachment, TagMutability, Tags, tags,
 };
 use serde_json::json;
 
@@ -42,6 +42,7 @@ fn repository(name: &str, tags: Tags) -> Resource {
     Resource::Repository(Repository {
         name: name.into(),
         image_tag_mutability: TagMutability::Mutable,
+        image_tag_mutability_exclusion_filters: Vec::new(),
         scan_on_push: false,
         encryption: Encryption::Aes256,
         tags,
@@ -126,22 +127,34 @@ async fn expect_err(p: &dyn Provider, op: Operation) -> ProviderError {
     }
 }
 
-/// Create, read back, update (mutability, scanning, tags), delete; duplicates and missing
-/// Creates `resource`, checks that it reads back as applied, and that creating it again is
-/// refused as a duplicate.
+/// Creates `resource` and checks that it reads back as applied, then [`create_again`].
 async fn create_once(p: &dyn Provider, scope: &RefreshScope, resource: &Resource) {
     create(p, resource).await;
     assert_live(p, scope, resource).await;
-    let err = expect_err(
-        p,
-        Operation::Create {
-            resource: resource.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    create_again(p, scope, resource).await;
 }
 
+/// Creating an existing object again (issue 11): the same object with this estate's tags is a
+/// create whose response was lost and whose retry met the object — done, nothing changes. One
+/// that differs, or that names another estate, is refused as a duplicate.
+async fn create_again(p: &dyn Provider, scope: &RefreshScope, resource: &Resource) {
+    create(p, resource).await;
+    let mut foreign = resource.clone();
+    if let Some(t) = foreign.tags_mut() {
+        t.insert(tags::ESTATE.into(), "someone-else".into());
+    }
+    let mut differs = resource.clone();
+    if let Some(t) = differs.tags_mut() {
+        t.insert("drifted".into(), "yes".into());
+    }
+    for other in [foreign, differs] {
+        let err = expect_err(p, Operation::Create { resource: other }).await;
+        assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    }
+    assert_live(p, scope, resource).await;
+}
+
+/// Create, read back, update (mutability, scanning, tags), delete; duplicates and missing
 /// repositories give the domain errors.
 pub async fn repositories(s: &Subject<'_>) {
     let p = s.provider;
@@ -392,14 +405,7 @@ pub async fn roles(s: &Subject<'_>) {
     create(p, &policy).await;
     assert_live(p, &scope, &role).await;
     assert_live(p, &scope, &policy).await;
-    let err = expect_err(
-        p,
-        Operation::Create {
-            resource: role.clone(),
-        },
-    )
-    .await;
-    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    create_again(p, &scope, &role).await;
 
     // Found by the /ecrplan/ listing even when no longer declared.
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
@@ -458,9 +464,10 @@ pub async fn roles(s: &Subject<'_>) {
     assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
 }
 
-/// Roles outside `/ecrplan/`: a declared one is read; an undeclared one is seen only when it
-/// trusts a CI OIDC provider, so that a shared provider such a role uses is never deleted
-/// under it (regression: refresh listed only `/ecrplan/` and the planner deleted the provider).
+/// Roles outside `/ecrplan/`: a declared one is read; an undeclared one is not part of the
+/// estate's refresh, but the whole-account read behind the shared OIDC provider rule finds it
+/// when it trusts the provider, so that a provider such a role uses is never deleted under it
+/// (regression: refresh listed only `/ecrplan/` and the planner deleted the provider).
 pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     let p = s.provider;
     let acct = account(p).await;
@@ -472,13 +479,17 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     });
     create(p, &role).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
-    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
-    match undeclared.get(&role.id()) {
-        Some(o) => assert!(o.owner.is_none(), "{o:#?}"),
-        None => {
-            panic!("an unowned role trusting the GitHub provider is invisible: {undeclared:#?}")
-        }
-    }
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    let trusting = match p.roles_trusting(ecrplan_model::GITHUB_ISSUER).await {
+        Ok(roles) => roles,
+        Err(e) => panic!("roles trusting the GitHub provider: {e}"),
+    };
+    let names: Vec<&str> = trusting.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["legacy-ci"]);
+    assert_eq!(
+        Resource::Role(trusting[0].clone()).canonical(),
+        role.canonical()
+    );
 
     let service = Resource::Role(Role {
         name: "batch-runner".into(),
@@ -514,13 +525,21 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     });
     create(p, &policy).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &policy).await;
-    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
-    let seen = undeclared.get(&role.id());
+    // Undeclared, it is outside what the estate's refresh lists (IAM cannot move it under
+    // `/ecrplan/<estate>/`), so plans leave it in place; the account-wide audit sees it as the
+    // estate's, with its policy.
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    let audit = RefreshScope {
+        account_wide: true,
+        ..scope_of("alpha", &[], &[])
+    };
+    let seen = refresh(p, &audit).await;
     assert!(
-        seen.and_then(|o| o.owner.as_ref())
+        seen.get(&role.id())
+            .and_then(|o| o.owner.as_ref())
             .is_some_and(|o| o.estate == "alpha")
-            && undeclared.get(&policy.id()).is_some(),
-        "{undeclared:#?}"
+            && seen.get(&policy.id()).is_some(),
+        "{seen:#?}"
     );
 }
 
@@ -552,6 +571,71 @@ pub async fn replication(s: &Subject<'_>) {
     assert_live(p, &scope, &updated).await;
     delete(p, &updated).await;
     assert_absent(p, &scope, &created.id()).await;
+}
+
+/// Managed policies attached to an owned role (issue 11): read as objects of their own,
+/// attached and detached one by one, gone with the role.
+pub async fn attached_policies(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = scope_of("alpha", &[], &["app-ci"]);
+    create(p, &github_provider("alpha")).await;
+    let role = Resource::Role(Role {
+        name: "app-ci".into(),
+        path: ROLE_PATH.into(),
+        trust: trust(&acct, "repo:example/app:*"),
+        tags: owned("alpha", Some("m"), &[]),
+    });
+    create(p, &role).await;
+    let attachment = |arn: &str| {
+        Resource::RolePolicyAttachment(RolePolicyAttachment {
+            role: "app-ci".into(),
+            policy_arn: arn.into(),
+        })
+    };
+    let admin = attachment("arn:aws:iam::aws:policy/AdministratorAccess");
+    let read_only = attachment("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly");
+    create(p, &admin).await;
+    create(p, &read_only).await;
+    assert_live(p, &scope, &admin).await;
+    assert_live(p, &scope, &read_only).await;
+    // Read for an owned role even when no longer declared, so a stray one is detached.
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    assert!(undeclared.get(&admin.id()).is_some(), "{undeclared:#?}");
+    assert_eq!(
+        undeclared.get(&admin.id()).and_then(|o| o.owner.clone()),
+        undeclared.get(&role.id()).and_then(|o| o.owner.clone()),
+        "an attachment belongs to its role's owner"
+    );
+    delete(p, &admin).await;
+    assert_absent(p, &scope, &admin.id()).await;
+    assert_live(p, &scope, &read_only).await;
+    delete(p, &role).await;
+    assert_absent(p, &scope, &read_only.id()).await;
+}
+
+/// Exclusion filters (issue 11): created with the repository, read back, changed in place.
+pub async fn exclusion_filters(s: &Subject<'_>) {
+    let p = s.provider;
+    let scope = scope_of("alpha", &["app"], &[]);
+    let with = |mutability: TagMutability, filters: &[&str]| {
+        let mut r = repository("app", owned("alpha", Some("m"), &[]));
+        if let Resource::Repository(repo) = &mut r {
+            repo.image_tag_mutability = mutability;
+            repo.image_tag_mutability_exclusion_filters =
+                filters.iter().map(|f| (*f).to_owned()).collect();
+        }
+        r
+    };
+    let created = with(TagMutability::ImmutableWithExclusion, &["latest", "dev-*"]);
+    create(p, &created).await;
+    assert_live(p, &scope, &created).await;
+    let updated = with(TagMutability::MutableWithExclusion, &["release-*"]);
+    update(p, &created, &updated).await;
+    assert_live(p, &scope, &updated).await;
+    let plain = with(TagMutability::Immutable, &[]);
+    update(p, &updated, &plain).await;
+    assert_live(p, &scope, &plain).await;
 }
 
 /// An untagged repository is unmanaged; the Tag operation adopts it without touching
@@ -666,14 +750,24 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
     }
     for o in &beta_objects {
         let id = o.resource.id();
-        match (o.resource.kind(), seen_by_alpha.get(&id)) {
+        assert!(seen_by_alpha.get(&id).is_none(), "alpha read beta's {id}");
+    }
+    // The account-wide audit sees beta's repositories as beta's, and still not their policies.
+    let audit = RefreshScope {
+        account_wide: true,
+        ..scope(&alpha)
+    };
+    let seen_by_audit = refresh(p, &audit).await;
+    for o in &beta_objects {
+        let id = o.resource.id();
+        match (o.resource.kind(), seen_by_audit.get(&id)) {
             (Kind::Repository, Some(live)) => assert_eq!(
                 live.owner.as_ref().map(|w| w.estate.as_str()),
                 Some("beta"),
                 "{id}"
             ),
-            (Kind::Repository, None) => panic!("alpha does not see beta's {id}"),
-            (_, Some(_)) => panic!("alpha read beta's {id}"),
+            (Kind::Repository, None) => panic!("the audit does not see beta's {id}"),
+            (_, Some(_)) => panic!("the audit read beta's {id}"),
             (_, None) => {}
         }
     }
@@ -690,7 +784,7 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
         let id = o.resource.id();
         let live = seen_by_beta.get(&id);
         match o.resource.kind() {
-            Kind::Repository | Kind::Role | Kind::OidcProvider => assert_eq!(
+            Kind::OidcProvider => assert_eq!(
                 live.and_then(|l| l.owner.as_ref())
                     .map(|w| w.estate.as_str()),
                 Some("alpha"),

@@ -1,5 +1,6 @@
 //! Fault and latency injection in front of moto: an HTTP proxy that forwards requests to the
-//! real server, except those matching a rule, which get an AWS error instead. Tests point the
+//! real server, except those matching a rule, which get an AWS error instead, and those chosen
+//! to lose their response, which moto carries out but whose answer never arrives. Tests point the
 //! `ecrplan` binary at the proxy with `--endpoint`, so the whole AWS code path runs and only
 //! the chosen calls fail — the kind of failure (a quota, a throttle) that no configuration can
 //! provoke on purpose. Threads, not async: CLI tests are synchronous.
@@ -39,9 +40,24 @@ pub struct Rule {
     pub fault: Fault,
 }
 
+/// Loses the response of one in `every` requests whose raw text contains all of `needles`
+/// (the first, then every `every`-th after it): moto acts on the request, the client sees the
+/// connection close without an answer. This is how a create's response is lost in flight, so
+/// the SDK retries a call that already succeeded.
+#[derive(Clone, Debug)]
+pub struct Loss {
+    /// Substrings that must all appear, e.g. `["Action=CreateRole"]`.
+    pub needles: Vec<String>,
+    /// One response in this many is lost; 1 loses them all.
+    pub every: usize,
+}
+
 #[derive(Default)]
 struct State {
     rules: Vec<Rule>,
+    /// Each loss rule with how many requests it has matched so far.
+    losses: Vec<(Loss, usize)>,
+    lost: usize,
     latency: Duration,
     hits: usize,
     in_flight: usize,
@@ -85,9 +101,21 @@ impl FaultProxy {
         self.lock().rules.push(rule);
     }
 
-    /// Removes every rule.
+    /// Adds a rule that loses responses after moto acted; checked before the fault rules.
+    pub fn lose(&self, loss: Loss) {
+        self.lock().losses.push((loss, 0));
+    }
+
+    /// Removes every rule, losses included.
     pub fn heal(&self) {
-        self.lock().rules.clear();
+        let mut s = self.lock();
+        s.rules.clear();
+        s.losses.clear();
+    }
+
+    /// How many responses were lost after moto acted.
+    pub fn lost(&self) -> usize {
+        self.lock().lost
     }
 
     /// Delays every forwarded request, so a long apply can be interrupted at a chosen point.
@@ -117,25 +145,42 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
             return Ok(());
         };
         let text = String::from_utf8_lossy(&request);
-        let (fault, latency) = {
+        let (fault, lose, latency) = {
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+            let lose = s
+                .losses
+                .iter_mut()
+                .find(|(l, _)| l.needles.iter().all(|n| text.contains(n.as_str())))
+                .is_some_and(|(l, seen)| {
+                    *seen += 1;
+                    (*seen - 1) % l.every.max(1) == 0
+                });
+            if lose {
+                s.lost += 1;
+            }
             let fault = s
                 .rules
                 .iter()
                 .find(|r| r.needles.iter().all(|n| text.contains(n.as_str())))
-                .map(|r| r.fault.clone());
+                .map(|r| r.fault.clone())
+                .filter(|_| !lose);
             if fault.is_some() {
                 s.hits += 1;
             }
             s.in_flight += 1;
             s.max_in_flight = s.max_in_flight.max(s.in_flight);
-            (fault, s.latency)
+            (fault, lose, s.latency)
         };
         // The request stops counting as in flight before its answer is written: once the client
         // has the answer it may send the next request, which must not be counted alongside.
         let answered = answer(&request, fault, latency, upstream);
         state.lock().unwrap_or_else(|e| e.into_inner()).in_flight -= 1;
         let (response, closes) = answered?;
+        if lose {
+            // moto has acted and answered; the client hears nothing but a closed connection.
+            client.shutdown(Shutdown::Both)?;
+            return Ok(());
+        }
         let mut out = &client;
         out.write_all(&response)?;
         out.flush()?;

@@ -15,7 +15,7 @@ use ecrplan_model::Provider;
 use ecrplan_sandbox::SandboxProvider;
 
 pub use estates::{apply_estate, estate, estate_hcl, scope};
-pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto};
+pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain};
 
 /// Puts images into repositories, which no provider does: the behaviour suite needs a
 /// repository that holds one.

@@ -1,4 +1,6 @@
-//! One moto server per test binary, shared by its tests one at a time.
+//! One moto server per test binary, shared by its tests one at a time: by default moto with the
+//! tagging adapter (`moto/tagging_adapter.py`, which lets the Resource Groups Tagging API see
+//! ECR repositories, as AWS does), and on request plain moto, where it does not.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -29,6 +31,7 @@ struct Server {
 }
 
 static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+static PLAIN: OnceLock<Result<Server, String>> = OnceLock::new();
 static EXCLUSIVE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn workspace_root() -> PathBuf {
@@ -60,6 +63,31 @@ fn find_moto() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("moto_server was not found. {INSTALL_HELP}"))
 }
 
+/// The Python that runs `moto_server` (its `#!` line), which is the one with moto installed.
+fn python_of(moto: &Path) -> PathBuf {
+    std::fs::read_to_string(moto)
+        .ok()
+        .and_then(|text| {
+            let first = text.lines().next()?.strip_prefix("#!")?.trim().to_owned();
+            Some(PathBuf::from(first)).filter(|p| p.is_file())
+        })
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+/// The program and leading arguments that start moto: `moto_server` itself, or (`adapter`)
+/// moto's Python running the tagging adapter, which then runs moto's server.
+fn moto_command(adapter: bool) -> Result<Vec<PathBuf>, String> {
+    let moto = find_moto()?;
+    Ok(if adapter {
+        vec![
+            python_of(&moto),
+            workspace_root().join("crates/test-support/moto/tagging_adapter.py"),
+        ]
+    } else {
+        vec![moto]
+    })
+}
+
 fn free_port() -> Result<u16, String> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port for moto: {e}"))?;
@@ -71,14 +99,15 @@ fn free_port() -> Result<u16, String> {
 
 /// Starts moto under a small shell that kills it as soon as this test process is gone, so no
 /// server outlives `cargo test` even when a test panics or the binary is killed.
-fn start() -> Result<Server, String> {
-    let moto = find_moto()?;
+fn start(adapter: bool) -> Result<Server, String> {
+    let command = moto_command(adapter)?;
+    let moto = command[0].clone();
     let port = free_port()?;
     let log = std::env::temp_dir().join(format!("ecrplan-moto-{port}.log"));
     let log_file =
         std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
-    let script = r#"moto="$1"; port="$2"; parent="$3"
-"$moto" -H 127.0.0.1 -p "$port" &
+    let script = r#"port="$1"; parent="$2"; shift 2
+"$@" -H 127.0.0.1 -p "$port" &
 child=$!
 while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.5; done
 kill "$child" 2>/dev/null
@@ -88,9 +117,9 @@ wait "$child"
         .arg("-c")
         .arg(script)
         .arg("moto-watchdog")
-        .arg(&moto)
         .arg(port.to_string())
         .arg(std::process::id().to_string())
+        .args(&command)
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
@@ -161,10 +190,20 @@ pub struct Moto {
     _exclusive: tokio::sync::MutexGuard<'static, ()>,
 }
 
-/// Starts moto on first use, waits for exclusive use and resets its state. Fails the test,
-/// with installation instructions, when moto cannot be started.
+/// Starts moto (with the tagging adapter) on first use, waits for exclusive use and resets its
+/// state. Fails the test, with installation instructions, when moto cannot be started.
 pub async fn moto() -> Moto {
-    let server = match SERVER.get_or_init(start) {
+    exclusive(SERVER.get_or_init(|| start(true))).await
+}
+
+/// Like [`moto`], but plain moto 5.2.5, whose Tagging API does not see ECR repositories: for
+/// the per-repository-tags fallback.
+pub async fn moto_plain() -> Moto {
+    exclusive(PLAIN.get_or_init(|| start(false))).await
+}
+
+async fn exclusive(server: &'static Result<Server, String>) -> Moto {
+    let server = match server {
         Ok(server) => server,
         Err(message) => panic!("{message}"),
     };

@@ -39,6 +39,8 @@ scenario!(replication);
 scenario!(adoption);
 scenario!(images_block_deletion);
 scenario!(estates_kept_apart);
+scenario!(attached_policies);
+scenario!(exclusion_filters);
 
 #[tokio::test]
 async fn accounts_kept_apart() {
@@ -150,11 +152,11 @@ async fn deleting_a_role_in_an_instance_profile_removes_it_from_the_profile_firs
     .await;
 }
 
-/// ListRoles asks for 1000 roles a page (the default page is 100): 105 owned roles cost one
-/// listing, and every one is found.
+/// ListRoles asks for 1000 roles a page (the default page is 100): 105 roles under the
+/// estate's path cost one listing, and every one is found.
 #[tokio::test]
 async fn owned_roles_are_listed_in_one_page_of_1000() {
-    use ecrplan_model::{JsonDocument, Kind, Operation, RefreshScope, Resource, Role};
+    use ecrplan_model::{JsonDocument, Kind, Operation, RefreshScope, Resource, Role, tags};
 
     let moto = moto().await;
     let provider = moto.provider().await;
@@ -166,9 +168,9 @@ async fn owned_roles_are_listed_in_one_page_of_1000() {
     for i in 0..105 {
         let role = Resource::Role(Role {
             name: format!("ci-{i:03}"),
-            path: ecrplan_model::ROLE_PATH.into(),
+            path: ecrplan_model::role_path("e"),
             trust: trust.clone(),
-            tags: Default::default(),
+            tags: tags::ownership("e", Some("m")),
         });
         provider
             .apply(&Operation::Create { resource: role })
@@ -176,10 +178,11 @@ async fn owned_roles_are_listed_in_one_page_of_1000() {
             .expect("create role");
     }
     let reader = moto.provider().await;
-    let live = reader
-        .refresh(&RefreshScope::default())
-        .await
-        .expect("refresh");
+    let scope = RefreshScope {
+        estate: "e".into(),
+        ..RefreshScope::default()
+    };
+    let live = reader.refresh(&scope).await.expect("refresh");
     let roles = live
         .objects
         .iter()

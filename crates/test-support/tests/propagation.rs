@@ -89,6 +89,7 @@ async fn set_repository_policy_waits_for_a_new_principal_to_propagate() {
             resource: Resource::Repository(Repository {
                 name: "app".into(),
                 image_tag_mutability: Default::default(),
+                image_tag_mutability_exclusion_filters: Vec::new(),
                 scan_on_push: false,
                 encryption: Default::default(),
                 tags: Default::default(),

@@ -34,6 +34,8 @@ scenario!(replication);
 scenario!(adoption);
 scenario!(images_block_deletion);
 scenario!(estates_kept_apart);
+scenario!(attached_policies);
+scenario!(exclusion_filters);
 
 #[tokio::test]
 async fn accounts_kept_apart() {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use ecrplan_exec::{Event, ExecOptions, Outcome};
 use ecrplan_model::{Action, Address, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
-use miette::{IntoDiagnostic, Result, WrapErr, miette};
+use miette::{IntoDiagnostic, Result, miette};
 use tokio::sync::watch;
 
 use crate::cli::{ApplyArgs, ConfigArgs, ViewFormat};
@@ -62,29 +62,19 @@ fn is_saved_plan(path: &Path) -> bool {
 /// object it read has changed since.
 async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
     let path = &args.config.dir;
-    let text = std::fs::read_to_string(path)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the plan {}", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("{} is not an ecrplan plan", path.display()))?;
-    if plan.format_version != ecrplan_model::PLAN_FORMAT_VERSION {
-        return Err(miette!(
-            "{} has plan format {}, this ecrplan reads format {}",
-            path.display(),
-            plan.format_version,
-            ecrplan_model::PLAN_FORMAT_VERSION
-        ));
-    }
+    let plan = super::show::read_saved(path)?;
     let dir = plan.config_dir.clone().ok_or_else(|| {
         miette!(
             help = "make it again with `ecrplan plan --out`",
             "the plan names no configuration directory"
         )
     })?;
+    // The estate named from outside is part of the configuration hash, so a plan made with
+    // --estate is stale when applied without it.
     let config = ConfigArgs {
         dir: dir.into(),
         vars: args.config.vars.clone(),
+        estate: args.config.estate.clone(),
     };
     let session = context::open(&config, &args.account).await?;
     if session.loaded.config_hash != plan.config_hash {
@@ -275,7 +265,10 @@ fn print_summary(plan: &Plan, outcome: &Outcome) {
         println!("  skipped {address}: {reason}");
     }
     if outcome.skipped.iter().any(|(_, r)| r.contains("--adopt")) {
-        println!("help: objects exist without ownership tags; review them and run apply --adopt");
+        println!(
+            "help: objects exist without ownership tags or belong to the unnamed estate; review \
+             them and run apply --adopt"
+        );
     }
     println!("Run `ecrplan plan` to see what is left; applying again converges.");
 }

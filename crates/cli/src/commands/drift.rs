@@ -7,12 +7,16 @@ use crate::context;
 use crate::exit::ExitStatus;
 use crate::views::view;
 
-/// Runs `ecrplan drift`: exit 0 in sync, 2 on drift or unmanaged objects.
+/// Runs `ecrplan drift`: exit 0 when the estate is in sync, 2 on drift (and, account-wide, on
+/// unmanaged objects).
 pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
     let session = context::open(&args.config, &args.account).await?;
-    let live = session.live().await?;
+    let mut scope = session.scope();
+    scope.account_wide = args.account_wide;
+    let live = session.refresh(&scope).await?;
     session.report_stats(args.account.stats);
-    let report = ecrplan_diff::drift(&session.loaded.estate, &live).into_diagnostic()?;
+    let report =
+        ecrplan_diff::drift(&session.loaded.estate, &live, args.account_wide).into_diagnostic()?;
     print!(
         "{}",
         view(

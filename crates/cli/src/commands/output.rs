@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ecrplan_model::{Account, DesiredEstate, ROLE_PATH};
+use ecrplan_model::{Account, DesiredEstate, Resource, role_path};
 use miette::{IntoDiagnostic, Result, miette};
 use serde::Serialize;
 
@@ -14,7 +14,18 @@ use crate::exit::ExitStatus;
 /// Runs `ecrplan output`.
 pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
     let session = context::open(&args.config, &args.account).await?;
-    let outputs = outputs(&session.loaded.estate, &session.account);
+    // A role's ARN holds its path, and roles made before estate-scoped paths keep `/ecrplan/`:
+    // the live path wins, the estate's path is for roles not made yet.
+    let live = session.live().await?;
+    let paths: BTreeMap<String, String> = live
+        .objects
+        .into_iter()
+        .filter_map(|o| match o.resource {
+            Resource::Role(r) => Some((r.name, r.path)),
+            _ => None,
+        })
+        .collect();
+    let outputs = outputs(&session.loaded.estate, &session.account, &paths);
     match args.format {
         OutputFormat::Text => print!("{}", text(&outputs)),
         OutputFormat::Json => {
@@ -53,12 +64,14 @@ struct Outputs {
     modules: BTreeMap<String, ModuleOutputs>,
 }
 
-fn outputs(estate: &DesiredEstate, account: &Account) -> Outputs {
+fn outputs(estate: &DesiredEstate, account: &Account, paths: &BTreeMap<String, String>) -> Outputs {
+    let new_path = role_path(&estate.name);
     let modules = estate
         .modules
         .iter()
         .map(|m| {
-            let role = |name: &str| account.role_arn(ROLE_PATH, name);
+            let role =
+                |name: &str| account.role_arn(paths.get(name).map_or(&new_path, |p| p), name);
             let out = ModuleOutputs {
                 variable_prefix: m
                     .ci_outputs
@@ -202,7 +215,11 @@ mod tests {
             modules: vec![module("koa", "giftcard", None)],
             ..Default::default()
         };
-        let o = outputs(&estate, &Account::new("354918371398", "eu-west-1"));
+        let o = outputs(
+            &estate,
+            &Account::new("354918371398", "eu-west-1"),
+            &BTreeMap::new(),
+        );
         assert_eq!(
             github_env(&o).unwrap(),
             "ECR_REGION=eu-west-1\n\
@@ -219,13 +236,13 @@ mod tests {
             modules: vec![module("a", "one", None), module("b", "two", None)],
             ..Default::default()
         };
-        let err = github_env(&outputs(&clash, &account)).unwrap_err();
+        let err = github_env(&outputs(&clash, &account, &BTreeMap::new())).unwrap_err();
         assert!(err.to_string().contains("would both set"), "{err}");
         let apart = DesiredEstate {
             modules: vec![module("a", "one", Some("prod")), module("b", "two", None)],
             ..Default::default()
         };
-        let env = github_env(&outputs(&apart, &account)).unwrap();
+        let env = github_env(&outputs(&apart, &account, &BTreeMap::new())).unwrap();
         assert!(
             env.contains("PROD_ECR_REPOSITORY=one\n") && env.contains("\nECR_REPOSITORY=two\n"),
             "{env}"

@@ -8,22 +8,23 @@ use miette::{IntoDiagnostic, Result, WrapErr};
 use crate::cli::PlanArgs;
 use crate::context;
 use crate::exit::ExitStatus;
-use crate::views::view;
+use crate::views::{sarif, view};
 
 /// Runs `ecrplan plan`.
 pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
     let session = context::open(&args.config, &args.account).await?;
     let (plan, _live) = session.plan().await?;
     session.report_stats(args.account.stats);
-    print!(
-        "{}",
-        view(
-            args.format,
+    let rendered = match args.format.view() {
+        Some(format) => view(
+            format,
             context::color_enabled(),
-            session.stats(args.account.stats)
+            session.stats(args.account.stats),
         )
-        .plan(&plan)
-    );
+        .plan(&plan),
+        None => sarif::plan(&plan, &session.loaded.locations, &session.dir),
+    };
+    print!("{rendered}");
     if let Some(out) = &args.out {
         if plan.is_applyable() {
             save(out, &plan)?;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{DiagnosticFormat, ValidateArgs};
 use crate::exit::ExitStatus;
+use crate::views::sarif;
 
 /// The prefix of environment variables that set configuration variables.
 const ENV_PREFIX: &str = "ECRPLAN_VAR_";
@@ -16,7 +17,14 @@ const ENV_PREFIX: &str = "ECRPLAN_VAR_";
 pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
     let json = args.format == DiagnosticFormat::Json;
     let options = match load_options(&args.config.vars, std::env::vars_os()) {
-        Ok(options) => options,
+        Ok(options) => LoadOptions {
+            estate: args.config.estate.clone(),
+            ..options
+        },
+        Err(report) if args.format == DiagnosticFormat::Sarif => {
+            print!("{}", sarif::failure(&report.to_string()));
+            return Ok(ExitStatus::Failure);
+        }
         Err(report) if json => {
             let help = report.help().map(|h| h.to_string());
             print_json(&json!({
@@ -27,6 +35,18 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
         }
         Err(report) => return Err(report),
     };
+    if args.format == DiagnosticFormat::Sarif {
+        return Ok(match load_dir(&args.config.dir, &options) {
+            Ok(loaded) => {
+                print!("{}", sarif::diagnostics(&loaded.warnings, &args.config.dir));
+                ExitStatus::Success
+            }
+            Err(diagnostics) => {
+                print!("{}", sarif::diagnostics(&diagnostics.0, &args.config.dir));
+                ExitStatus::Failure
+            }
+        });
+    }
     match load_dir(&args.config.dir, &options) {
         Ok(loaded) => {
             if json {
@@ -134,16 +154,22 @@ fn print_json(value: &Value) {
 
 /// Diagnostics as miette's default handler draws them: colour only when stderr is a terminal
 /// and `NO_COLOR` is unset, and the same 100-column unicode layout as
-/// [`ecrplan_hcl::render_text`] otherwise.
+/// [`ecrplan_hcl::render_text`] otherwise (at most [`ecrplan_hcl::RENDER_LIMIT`] of them, then a
+/// line counting the rest).
 fn render(diagnostics: &[Diagnostic]) -> String {
     let handler = MietteHandlerOpts::new()
         .width(100)
         .unicode(true)
         .terminal_links(false)
         .build();
+    let (diagnostics, more) = ecrplan_hcl::shown(diagnostics);
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&Rendered(&handler, diagnostic).to_string());
+    }
+    if let Some(more) = more {
+        out.push_str(&more);
+        out.push('\n');
     }
     out
 }

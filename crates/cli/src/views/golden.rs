@@ -31,7 +31,21 @@ fn planned(name: &str) -> Plan {
     plan(&s.desired, &s.live, "0123456789abcdef").expect("scenario plans")
 }
 
+/// The rendering with the JSON views' `timestamp` (the time of rendering) fixed.
+fn without_time(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.split_once("\"timestamp\": ") {
+            Some((indent, _)) => format!("{indent}\"timestamp\": \"(rendering time)\","),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 fn check(path: PathBuf, have: &str) {
+    let have = without_time(have);
+    let have = have.as_str();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, have).expect("write golden");
@@ -67,10 +81,42 @@ fn plan_goldens(name: &str) {
 
 fn drift_goldens(name: &str) {
     let s = scenario(name);
-    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let d = drift(&s.desired, &s.live, false).expect("scenario drift");
     for (format, ext) in FORMATS {
         let out = view(format, false, None).drift(&d);
         check(golden_dir("drift").join(format!("{name}.{ext}")), &out);
+    }
+}
+
+/// The account-wide audit of an estate in sync, in an account that also holds another estate's
+/// repository and a hand-made one: the estate is green, the audit is not.
+#[test]
+fn account_wide_drift() {
+    use ecrplan_model::{LiveObject, Repository, Resource, Tags, tags};
+    let s = scenario("no_changes");
+    let mut live = s.live.clone();
+    let repository = |name: &str, tags: Tags| {
+        LiveObject::new(Resource::Repository(Repository {
+            name: name.into(),
+            image_tag_mutability: Default::default(),
+            scan_on_push: false,
+            encryption: Default::default(),
+            image_tag_mutability_exclusion_filters: Vec::new(),
+            tags,
+        }))
+    };
+    live.objects
+        .push(repository("pay", tags::ownership("payments", Some("ecr"))));
+    live.objects.push(repository("hand-made", Tags::new()));
+    live.normalise();
+    assert!(drift(&s.desired, &live, false).expect("drift").in_sync());
+    let d = drift(&s.desired, &live, true).expect("drift");
+    for (format, ext) in FORMATS {
+        let out = view(format, false, None).drift(&d);
+        check(
+            golden_dir("drift").join(format!("account_wide.{ext}")),
+            &out,
+        );
     }
 }
 
@@ -106,6 +152,24 @@ fn delete_of_an_owned_repository() {
 fn adopt() {
     plan_goldens("adopt");
     drift_goldens("adopt");
+}
+
+/// Issue 11: `--adopt` changed mutability and replaced policies under a heading that said only
+/// "ownership tags added".
+#[test]
+fn adoption_headings_name_every_change_that_comes_with_it() {
+    plan_goldens("adopt_with_changes");
+    let text = view(ViewFormat::Text, false, None).plan(&planned("adopt_with_changes"));
+    assert!(
+        text.contains("updated in place: image_tag_mutability, tags will change"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "will be updated in place, with the adoption of module.ecr-koa.repository[\"giftcard-service\"]"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -164,7 +228,25 @@ fn json_is_shaped_like_terraform() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["format_version", "resource_changes", "ecrplan"]);
+    assert_eq!(
+        keys,
+        [
+            "format_version",
+            "terraform_version",
+            "variables",
+            "planned_values",
+            "resource_drift",
+            "resource_changes",
+            "output_changes",
+            "prior_state",
+            "configuration",
+            "timestamp",
+            "applyable",
+            "complete",
+            "errored",
+            "ecrplan"
+        ]
+    );
     let repo = v["resource_changes"]
         .as_array()
         .and_then(|a| a.iter().find(|c| c["type"] == "aws_ecr_repository"))
@@ -174,28 +256,37 @@ fn json_is_shaped_like_terraform() {
         serde_json::json!(["delete", "create"])
     );
     assert_eq!(repo["module_address"], "module.ecr-koa");
+    assert_eq!(
+        repo["address"],
+        r#"module.ecr-koa.aws_ecr_repository.repository["giftcard-service"]"#
+    );
     assert_eq!(repo["index"], "giftcard-service");
     assert_eq!(
         repo["change"]["replace_paths"],
-        serde_json::json!([["encryption"]])
+        serde_json::json!([["encryption_configuration"]])
     );
+    assert_eq!(repo["action_reason"], "replace_because_cannot_update");
 }
 
 #[test]
 fn drift_json_addresses_are_strings() {
     let s = scenario("delete_owned");
-    let d = drift(&s.desired, &s.live).expect("scenario drift");
+    let d = drift(&s.desired, &s.live, false).expect("scenario drift");
     let v: serde_json::Value =
         serde_json::from_str(&view(ViewFormat::Json, false, None).drift(&d)).expect("valid JSON");
     for key in ["changed", "undeclared", "notes"] {
-        let items = v[key].as_array().expect("list");
+        let items = v["ecrplan"][key].as_array().expect("list");
         assert!(!items.is_empty(), "{key} is exercised");
         for item in items {
             assert!(item["address"].is_string(), "{key}: {item}");
         }
     }
     assert_eq!(
-        v["undeclared"][0]["address"],
+        v["ecrplan"]["undeclared"][0]["address"],
+        r#"module.ecr-koa.aws_ecr_repository_policy.repository_policy["legacy-service"]"#
+    );
+    assert_eq!(
+        v["ecrplan"]["undeclared"][0]["ecrplan_address"],
         r#"module.ecr-koa.repository_policy["legacy-service"]"#
     );
 }
@@ -220,6 +311,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
     };
     let desired = DesiredEstate {
         name: "bulk".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![module],
         replication: None,
@@ -266,7 +358,7 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
     for md in [
         view(ViewFormat::Markdown, false, None).plan(&p),
         view(ViewFormat::Markdown, false, None).drift(
-            &drift(&desired, &live)
+            &drift(&desired, &live, false)
                 .map(|mut d| {
                     d.notes = p.notes.clone();
                     d
@@ -287,11 +379,34 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
 fn markdown_drift_overflow_row_has_two_cells() {
     let (desired, mut live) = writable_estate();
     live.objects.clear();
-    let d = drift(&desired, &live).expect("drift");
+    let d = drift(&desired, &live, false).expect("drift");
     let md = view(ViewFormat::Markdown, false, None).drift(&d);
     let row = md
         .lines()
         .find(|l| l.starts_with("| … |"))
         .expect("the drift table is cut");
     assert_eq!(row.matches('|').count(), 3, "{row}");
+}
+
+#[test]
+fn sarif_names_the_rule_of_a_checker_note() {
+    let p = planned("delete_owned");
+    assert!(!p.notes.is_empty(), "the scenario has a checker note");
+    let sarif: serde_json::Value = serde_json::from_str(&super::sarif::plan(
+        &p,
+        &ecrplan_hcl::Locations::default(),
+        Path::new("config"),
+    ))
+    .expect("valid JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), p.notes.len());
+    assert_eq!(
+        results[0]["ruleId"],
+        "ecrplan/repository-delete-holds-images"
+    );
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(
+        results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        r#"module.ecr-koa.aws_ecr_repository.repository["legacy-service"]"#
+    );
 }

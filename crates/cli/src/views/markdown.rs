@@ -7,7 +7,7 @@ use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::View;
-use super::render::{Line, Summary, body, drift_lines, will};
+use super::render::{Line, Summary, body, drift_lines, heading};
 
 /// GitHub refuses comments of this many characters or more.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -51,6 +51,19 @@ fn diff_block(lines: &[Line]) -> String {
 
 /// Checker notes, cut at [`NOTES_BUDGET`] like the table; errors sort first, so they are the
 /// ones shown.
+/// The account-wide audit's summary of the other estates, one line.
+fn other_estates(out: &mut String, drift: &Drift) {
+    if drift.other_estates.is_empty() {
+        return;
+    }
+    let parts: Vec<String> = drift
+        .other_estates
+        .iter()
+        .map(|(estate, n)| format!("{} ({n})", code(estate)))
+        .collect();
+    let _ = writeln!(out, "Other estates in the account: {}.\n", parts.join(", "));
+}
+
 fn notes(out: &mut String, notes: &[Note], pointer: &str) {
     let start = out.len();
     for (shown, n) in notes.iter().enumerate() {
@@ -127,7 +140,7 @@ fn table(out: &mut String, header: &str, rows: Vec<String>) {
     out.push('\n');
 }
 
-fn details(c: &Change) -> String {
+fn details(c: &Change, plan: &Plan) -> String {
     let because = if c.replace_because.is_empty() {
         String::new()
     } else {
@@ -137,7 +150,7 @@ fn details(c: &Change) -> String {
         "<details><summary><code>{}</code> {} {}{because}</summary>\n\n{}\n</details>\n",
         c.action.symbol(),
         html_code(&c.address.to_string()),
-        will(c.action),
+        heading(c, plan),
         diff_block(&body(c))
     )
 }
@@ -182,7 +195,7 @@ impl View for MarkdownView {
         );
         fill(
             &mut out,
-            changing.iter().map(|c| details(c)).collect(),
+            changing.iter().map(|c| details(c, plan)).collect(),
             "resource details were",
             &format!("{PLAN_JSON} has them all"),
         );
@@ -195,7 +208,12 @@ impl View for MarkdownView {
             drift.estate, drift.account.id, drift.account.region
         );
         if drift.in_sync() {
-            out.push_str("**No drift.** The account matches the configuration.\n\n");
+            out.push_str(if drift.account_wide {
+                "**No drift.** The account matches the configuration.\n\n"
+            } else {
+                "**No drift.** The estate matches the configuration.\n\n"
+            });
+            other_estates(&mut out, drift);
             notes(&mut out, &drift.notes, DRIFT_JSON);
             return out;
         }
@@ -207,6 +225,7 @@ impl View for MarkdownView {
             drift.undeclared.len(),
             drift.unmanaged.len()
         );
+        other_estates(&mut out, drift);
         notes(&mut out, &drift.notes, DRIFT_JSON);
         let mut rows: Vec<String> = Vec::new();
         rows.extend(drift.changed.iter().map(|c| {

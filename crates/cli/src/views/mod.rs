@@ -4,6 +4,7 @@
 mod json;
 mod markdown;
 mod render;
+pub mod sarif;
 mod text;
 
 use ecrplan_diff::Drift;

@@ -2,7 +2,7 @@
 //! lines of one change (`+ name = "x"`, policy documents as a unified diff).
 
 use ecrplan_diff::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
-use ecrplan_model::{Action, Change, Plan, Resource};
+use ecrplan_model::{Action, Change, Plan, Resource, tags};
 use serde_json::Value;
 
 /// The counts of Terraform's summary line, where a replace is one add and one destroy.
@@ -57,6 +57,64 @@ pub fn will(action: Action) -> &'static str {
         Action::Delete => "will be destroyed",
         Action::Adopt => "will be adopted (ownership tags added)",
     }
+}
+
+/// The sentence after `# ADDRESS`, saying everything the change does: an adoption that also
+/// changes attributes says so, and a policy written because its parent is adopted says that it
+/// comes with the adoption, so nobody approves a policy replacement thinking only tags change.
+pub fn heading(change: &Change, plan: &Plan) -> String {
+    if change.action == Action::Adopt {
+        let changed: Vec<String> = match (&change.before, &change.after) {
+            (Some(before), Some(after)) => attribute_changes(before, after)
+                .into_iter()
+                .filter(|c| c.attribute != "tags" || user_tags_differ(before, after))
+                .map(|c| c.attribute)
+                .collect(),
+            _ => Vec::new(),
+        };
+        return if changed.is_empty() {
+            "will be adopted (ownership tags added, nothing else changes)".to_owned()
+        } else {
+            format!(
+                "will be adopted (ownership tags added) and updated in place: {} will change",
+                changed.join(", ")
+            )
+        };
+    }
+    let parent = change
+        .after
+        .as_ref()
+        .or(change.before.as_ref())
+        .and_then(Resource::parent);
+    let adopted = parent.and_then(|p| {
+        plan.changes
+            .iter()
+            .find(|c| c.id == p && c.action == Action::Adopt)
+    });
+    match adopted {
+        Some(p) if change.action != Action::NoOp => {
+            format!(
+                "{}, with the adoption of {}",
+                will(change.action),
+                p.address
+            )
+        }
+        _ => will(change.action).to_owned(),
+    }
+}
+
+/// Whether tags other than ecrplan's own (and AWS's) differ: an adoption that also rewrites a
+/// user's tags must say so.
+fn user_tags_differ(before: &Resource, after: &Resource) -> bool {
+    let user = |r: &Resource| -> Vec<(String, String)> {
+        r.tags()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !tags::is_reserved(k) && !tags::is_system(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    user(before) != user(after)
 }
 
 /// The label in a resource block header: the index for indexed objects, else the name.

@@ -6,7 +6,7 @@ use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::View;
-use super::render::{Line, Summary, body, drift_lines, label, will};
+use super::render::{Line, Summary, body, drift_lines, heading, label};
 
 /// Terraform-like text; ANSI colour only when `color`.
 pub struct TextView {
@@ -45,13 +45,13 @@ impl TextView {
         );
     }
 
-    fn change(&self, out: &mut String, c: &Change) {
+    fn change(&self, out: &mut String, c: &Change, plan: &Plan) {
         let symbol = c.action.symbol();
         let first = symbol.chars().next().unwrap_or(' ');
         let _ = writeln!(
             out,
             "  {}",
-            self.paint(BOLD, &format!("# {} {}", c.address, will(c.action)))
+            self.paint(BOLD, &format!("# {} {}", c.address, heading(c, plan)))
         );
         if c.action == Action::Replace && !c.replace_because.is_empty() {
             let _ = writeln!(
@@ -71,6 +71,22 @@ impl TextView {
             self.line(out, "      ", &l);
         }
         out.push_str("    }\n\n");
+    }
+
+    /// The account-wide audit's summary of the other estates: context, never drift.
+    fn other_estates(&self, out: &mut String, drift: &Drift) {
+        if drift.other_estates.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "{}", self.paint(BOLD, "Other estates in the account:"));
+        for (estate, n) in &drift.other_estates {
+            let _ = writeln!(
+                out,
+                "  {estate}: {n} object{}",
+                if *n == 1 { "" } else { "s" }
+            );
+        }
+        out.push('\n');
     }
 
     fn notes(&self, out: &mut String, notes: &[Note]) {
@@ -111,7 +127,7 @@ impl View for TextView {
             plan.account.id, plan.account.region, plan.estate
         );
         for c in changing {
-            self.change(&mut out, c);
+            self.change(&mut out, c, plan);
         }
         self.notes(&mut out, &plan.notes);
         let _ = writeln!(out, "{}", self.paint(BOLD, &Summary::of(plan).line()));
@@ -124,8 +140,14 @@ impl View for TextView {
     fn drift(&self, drift: &Drift) -> String {
         let mut out = String::new();
         if drift.in_sync() {
-            out.push_str(&self.paint(BOLD, "No drift. The account matches the configuration."));
+            let what = if drift.account_wide {
+                "The account matches the configuration."
+            } else {
+                "The estate matches the configuration."
+            };
+            out.push_str(&self.paint(BOLD, &format!("No drift. {what}")));
             out.push_str("\n\n");
+            self.other_estates(&mut out, drift);
             self.notes(&mut out, &drift.notes);
             return out;
         }
@@ -181,6 +203,7 @@ impl View for TextView {
             }
             out.push('\n');
         }
+        self.other_estates(&mut out, drift);
         self.notes(&mut out, &drift.notes);
         let _ = writeln!(
             out,

@@ -44,6 +44,7 @@ pub fn koa_module() -> Module {
 pub fn koa() -> DesiredEstate {
     DesiredEstate {
         name: "koa".into(),
+        anonymous: false,
         provider: Default::default(),
         modules: vec![koa_module()],
         replication: None,

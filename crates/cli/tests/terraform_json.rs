@@ -1,0 +1,536 @@
+//! The JSON plan read by the tools that gate Terraform plans, run for real: checkov (the pinned
+//! PyPI release scripts/policy-tools installs), Rego policies written for Terraform plans
+//! (evaluated with regorus), and the jq one-liners of docs/plan-json.md (the system's jq). Also
+//! the saved-plan round trip and SARIF locations.
+//!
+//! The estate is fixtures/policy-scan, held out from the development of the JSON view.
+//! fixtures/policy-scan/terraform-plan.json is the same ten objects as `terraform show -json`
+//! prints a plan of them with the AWS provider: written once by a throwaway script from the
+//! provider's resource schemas (`aws_ecr_repository` with its nested
+//! `image_scanning_configuration`/`encryption_configuration` blocks, `aws_iam_role` with
+//! `max_session_duration`, `force_detach_policies`…, computed attributes such as `arn` unknown
+//! and so absent from `values`, as Terraform leaves them before a create). Only the policy
+//! documents were taken from ecrplan's plan of the fixture, re-encoded as Terraform's
+//! `jsonencode` writes them (keys sorted); everything else is the provider's shape, not
+//! ecrplan's output.
+//!
+//! Missing tools fail the tests with an install hint: nothing is skipped.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture() -> PathBuf {
+    workspace().join("fixtures/policy-scan")
+}
+
+/// A copy of the fixture at `config/` in a temporary directory, planned against a sandbox
+/// account file beside it (an empty account: every object is a create).
+struct Estate {
+    dir: TempDir,
+}
+
+impl Estate {
+    fn new() -> Estate {
+        let dir = TempDir::new().expect("tempdir");
+        std::fs::create_dir(dir.path().join("config")).expect("mkdir");
+        std::fs::copy(fixture().join("main.tf"), dir.path().join("config/main.tf"))
+            .expect("copy the fixture");
+        Estate { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs ecrplan in the temporary directory.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_ecrplan"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_ENDPOINT_URL")
+            .current_dir(self.dir.path())
+            .output()
+            .expect("ecrplan runs")
+    }
+
+    /// `ecrplan plan config --sandbox account.json` with `extra` flags.
+    fn plan(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["plan", "config", "--sandbox", "account.json"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// The JSON plan, as text and as data.
+    fn json_plan(&self) -> (String, Value) {
+        let out = self.plan(&["--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        let value = serde_json::from_str(&text).expect("stdout is one JSON document");
+        (text, value)
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn terraform_plan() -> Value {
+    let text = std::fs::read_to_string(fixture().join("terraform-plan.json")).expect("fixture");
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+/// The addresses of every resource in `planned_values`, root and child modules.
+fn planned_addresses(plan: &Value) -> BTreeSet<String> {
+    let root = &plan["planned_values"]["root_module"];
+    let mut modules = vec![root];
+    modules.extend(root["child_modules"].as_array().into_iter().flatten());
+    modules
+        .iter()
+        .flat_map(|m| m["resources"].as_array().into_iter().flatten())
+        .filter_map(|r| r["address"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn addresses_and_attributes_are_the_aws_providers() {
+    let estate = Estate::new();
+    let (_, plan) = estate.json_plan();
+    assert_eq!(plan["format_version"], "1.2");
+    assert_eq!(
+        planned_addresses(&plan),
+        planned_addresses(&terraform_plan())
+    );
+    let change = |address: &str| -> Value {
+        plan["resource_changes"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["address"] == address))
+            .unwrap_or_else(|| panic!("no change {address}"))
+            .clone()
+    };
+    let repo = change(r#"module.ledger.aws_ecr_repository.repository["ledger/api"]"#);
+    assert_eq!(repo["provider_name"], "registry.terraform.io/hashicorp/aws");
+    assert_eq!(repo["module_address"], "module.ledger");
+    assert_eq!(repo["change"]["actions"], json!(["create"]));
+    let after = &repo["change"]["after"];
+    assert_eq!(after["image_tag_mutability"], "IMMUTABLE");
+    assert_eq!(
+        after["image_scanning_configuration"],
+        json!([{"scan_on_push": true}])
+    );
+    assert_eq!(
+        after["encryption_configuration"][0]["encryption_type"],
+        "KMS"
+    );
+    assert_eq!(after["tags"], json!({"team": "ledger"}));
+    assert_eq!(after["tags_all"]["managed-by"], "ecrplan");
+    assert_eq!(after["force_delete"], false);
+    let role = change("module.legacy.aws_iam_role.github_role");
+    let trust: Value = serde_json::from_str(
+        role["change"]["after"]["assume_role_policy"]
+            .as_str()
+            .expect("the trust is a JSON string"),
+    )
+    .expect("the string is JSON");
+    assert_eq!(trust["Version"], "2012-10-17");
+    let oidc = change(
+        r#"aws_iam_openid_connect_provider.oidc_provider["token.actions.githubusercontent.com"]"#,
+    );
+    assert_eq!(
+        oidc["change"]["after"]["url"],
+        "https://token.actions.githubusercontent.com"
+    );
+    assert_eq!(
+        oidc["change"]["after"]["client_id_list"],
+        json!(["sts.amazonaws.com"])
+    );
+    for key in [
+        "prior_state",
+        "configuration",
+        "variables",
+        "output_changes",
+        "resource_drift",
+    ] {
+        assert!(plan.get(key).is_some(), "{key} is missing");
+    }
+    assert_eq!(
+        plan["configuration"]["root_module"]["module_calls"]["ledger"]["source"],
+        "../modules/ecr-repos"
+    );
+    assert_eq!(plan["applyable"], true);
+    assert_eq!(plan["errored"], false);
+    assert!(
+        plan["output_changes"]["role_arns"]["after"]["ledger-github-push"]
+            .as_str()
+            .is_some_and(|arn| arn.ends_with(":role/ecrplan/scan/ledger-github-push"))
+    );
+}
+
+/// The document without `timestamp`s, which say when it was rendered.
+fn without_timestamps(mut v: Value) -> Value {
+    if let Some(map) = v.as_object_mut() {
+        map.shift_remove("timestamp");
+    }
+    v
+}
+
+#[test]
+fn show_of_a_saved_plan_is_the_plan_document() {
+    let estate = Estate::new();
+    let out = estate.plan(&["--format", "json", "--out", "saved.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let planned: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let shown = estate.run(&["show", "saved.json", "--format", "json"]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let shown: Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+    assert_eq!(without_timestamps(shown), without_timestamps(planned));
+}
+
+#[test]
+fn plans_saved_by_an_older_ecrplan_are_refused() {
+    let estate = Estate::new();
+    let out = estate.plan(&["--out", "saved.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut old: Value =
+        serde_json::from_str(&std::fs::read_to_string(estate.path("saved.json")).expect("saved"))
+            .expect("JSON");
+    // What format 1 wrote: no configuration.
+    old["format_version"] = json!(1);
+    old.as_object_mut()
+        .expect("object")
+        .shift_remove("configuration");
+    std::fs::write(estate.path("old.json"), old.to_string()).expect("write");
+    for args in [
+        vec!["show", "old.json", "--format", "json"],
+        vec![
+            "apply",
+            "old.json",
+            "--sandbox",
+            "account.json",
+            "--auto-approve",
+        ],
+    ] {
+        let out = estate.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing rendered");
+        let err = stderr(&out);
+        assert!(err.contains("format version 1"), "{args:?}: {err}");
+        assert!(err.contains("ecrplan plan --out"), "{args:?}: {err}");
+    }
+}
+
+/// A policy tool's path from `var`, as scripts/policy-tools sets it; else `default`. Fails
+/// (does not skip) when it is not there.
+fn tool(var: &str, default: PathBuf, hint: &str) -> PathBuf {
+    let path = std::env::var_os(var).map_or(default, PathBuf::from);
+    let runs = Command::new(&path).arg("--version").output();
+    assert!(
+        runs.as_ref().is_ok_and(|o| o.status.success()),
+        "{} does not run ({runs:?}): {hint}",
+        path.display()
+    );
+    path
+}
+
+fn checkov() -> PathBuf {
+    tool(
+        "ECRPLAN_CHECKOV",
+        workspace().join(".venv-checkov/bin/checkov"),
+        "run scripts/policy-tools (it installs the pinned checkov into .venv-checkov), or set ECRPLAN_CHECKOV",
+    )
+}
+
+fn jq() -> PathBuf {
+    tool(
+        "ECRPLAN_JQ",
+        PathBuf::from("jq"),
+        "install jq (Debian/Ubuntu: apt-get install jq), or set ECRPLAN_JQ",
+    )
+}
+
+/// Checkov's verdicts on a plan file: (check id, resource address, passed).
+fn checkov_findings(plan: &Path) -> (BTreeSet<(String, String, bool)>, u64) {
+    let out = Command::new(checkov())
+        .args(["--framework", "terraform_plan", "--skip-download"])
+        .args(["--compact", "--output", "json", "--file"])
+        .arg(plan)
+        // Offline: no download of the mapping of check ids to guidelines.
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .expect("checkov runs");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("checkov printed no JSON ({e}): {}", stderr(&out)));
+    let mut findings = BTreeSet::new();
+    for (key, passed) in [("passed_checks", true), ("failed_checks", false)] {
+        for check in report["results"][key].as_array().into_iter().flatten() {
+            findings.insert((
+                check["check_id"].as_str().unwrap_or_default().to_owned(),
+                check["resource"].as_str().unwrap_or_default().to_owned(),
+                passed,
+            ));
+        }
+    }
+    let count = report["summary"]["resource_count"].as_u64().unwrap_or(0);
+    (findings, count)
+}
+
+#[test]
+fn checkov_sees_every_resource_and_gives_the_terraform_findings() {
+    let estate = Estate::new();
+    let (text, plan) = estate.json_plan();
+    let file = estate.path("plan.json");
+    std::fs::write(&file, text).expect("write");
+    let (ours, count) = checkov_findings(&file);
+    let planned = planned_addresses(&plan);
+    assert_eq!(count, planned.len() as u64, "checkov counts every resource");
+    // Checkov 3.3.30 has no check for OIDC providers or lifecycle policies, so it counts them
+    // but gives no verdict on them (on Terraform's plan alike); every other resource gets one.
+    let unchecked_types = [
+        "aws_iam_openid_connect_provider.",
+        "aws_ecr_lifecycle_policy.",
+    ];
+    let checked: BTreeSet<&String> = ours.iter().map(|(_, r, _)| r).collect();
+    for address in &planned {
+        assert!(
+            checked.contains(address) || unchecked_types.iter().any(|t| address.contains(t)),
+            "checkov ran no check on {address}"
+        );
+    }
+    let (theirs, their_count) = checkov_findings(&fixture().join("terraform-plan.json"));
+    assert_eq!(count, their_count);
+    assert_eq!(
+        ours, theirs,
+        "checkov's verdicts differ from Terraform's plan"
+    );
+    // The findings the estate was written to provoke.
+    for (check, address) in [
+        (
+            "CKV_AWS_51",
+            r#"module.legacy.aws_ecr_repository.repository["legacy/monolith"]"#,
+        ),
+        (
+            "CKV_AWS_163",
+            r#"module.legacy.aws_ecr_repository.repository["legacy/monolith"]"#,
+        ),
+        (
+            "CKV_AWS_136",
+            r#"module.legacy.aws_ecr_repository.repository["legacy/monolith"]"#,
+        ),
+        ("CKV_AWS_393", "module.legacy.aws_iam_role.github_role"),
+    ] {
+        assert!(
+            ours.contains(&(check.to_owned(), address.to_owned(), false)),
+            "{check} does not fail on {address}"
+        );
+    }
+    assert!(ours.contains(&(
+        "CKV_AWS_136".to_owned(),
+        r#"module.ledger.aws_ecr_repository.repository["ledger/api"]"#.to_owned(),
+        true
+    )));
+}
+
+/// The rule `data.main.<rule>` of tests/policies/ecr.rego over a plan, as a set of messages.
+fn rego(plan: &Value, rule: &str) -> BTreeSet<String> {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policies/ecr.rego");
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy(
+            "ecr.rego".to_owned(),
+            std::fs::read_to_string(policy).expect("policy"),
+        )
+        .expect("the policy compiles");
+    engine
+        .set_input_json(&plan.to_string())
+        .expect("the plan is an input");
+    let value = engine
+        .eval_rule(format!("data.main.{rule}"))
+        .expect("the rule evaluates");
+    let value = serde_json::to_value(&value).expect("serialisable");
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn rego_policies_written_for_terraform_plans_judge_ecrplan_plans_alike() {
+    let estate = Estate::new();
+    let (_, plan) = estate.json_plan();
+    let deny = rego(&plan, "deny");
+    let legacy = r#"module.legacy.aws_ecr_repository.repository["legacy/monolith"]"#;
+    let expected: BTreeSet<String> = [
+        format!("{legacy}: image tags are mutable"),
+        format!("{legacy}: images are not scanned on push"),
+        "module.legacy.aws_iam_role.github_role: trusts every GitHub organisation (repo:*/monolith:*)"
+            .to_owned(),
+    ]
+    .into();
+    assert_eq!(deny, expected);
+    assert_eq!(
+        deny,
+        rego(&terraform_plan(), "deny"),
+        "as on Terraform's plan"
+    );
+    assert!(
+        rego(&plan, "warn").is_empty(),
+        "an empty account deletes nothing"
+    );
+}
+
+/// The jq one-liners docs/plan-json.md gives, with what each prints (`jq -c`) for the fixture.
+const JQ_EXAMPLES: &[(&str, &str)] = &[
+    (
+        r#"[.resource_changes[] | select(.change.actions | index("delete")) | .address]"#,
+        "[]",
+    ),
+    (
+        r#"[.resource_changes[] | select(.type == "aws_ecr_repository" and .change.after.image_tag_mutability != "IMMUTABLE") | .address]"#,
+        r#"["module.legacy.aws_ecr_repository.repository[\"legacy/monolith\"]"]"#,
+    ),
+    (
+        r#".planned_values.outputs.repository_urls.value["ledger/api"]"#,
+        r#""111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger/api""#,
+    ),
+    (
+        r#"[.ecrplan.notes[] | select(.severity == "warning") | .address]"#,
+        r#"["module.legacy.aws_ecr_repository_policy.repository_policy[\"legacy/monolith\"]","module.legacy.aws_iam_role.github_role"]"#,
+    ),
+    (".ecrplan.applyable", "true"),
+];
+
+#[test]
+fn jq_one_liners_of_the_docs() {
+    let docs = std::fs::read_to_string(workspace().join("docs/plan-json.md")).expect("docs");
+    let estate = Estate::new();
+    let (text, _) = estate.json_plan();
+    let file = estate.path("plan.json");
+    std::fs::write(&file, text).expect("write");
+    for (filter, expected) in JQ_EXAMPLES {
+        assert!(
+            docs.contains(&format!("jq -c '{filter}'")),
+            "docs/plan-json.md lost `jq -c '{filter}'`"
+        );
+        let out = Command::new(jq())
+            .arg("-c")
+            .arg(filter)
+            .arg(&file)
+            .output()
+            .expect("jq runs");
+        assert!(out.status.success(), "{filter}: {}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim_end(),
+            *expected,
+            "{filter}"
+        );
+    }
+}
+
+/// The one-based line of the first line of the fixture containing `needle`.
+fn fixture_line(needle: &str) -> u64 {
+    let text = std::fs::read_to_string(fixture().join("main.tf")).expect("fixture");
+    let index = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} is not in the fixture"));
+    index as u64 + 1
+}
+
+fn sarif_results(out: &Output) -> Vec<Value> {
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    sarif["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn plan_sarif_points_at_the_declarations() {
+    let estate = Estate::new();
+    let out = estate.plan(&["--format", "sarif"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = sarif_results(&out);
+    let at = |rule: &str| -> (String, u64, String) {
+        let r = results
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {results:?}"));
+        let location = &r["locations"][0]["physicalLocation"];
+        (
+            location["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            location["region"]["startLine"].as_u64().unwrap_or(0),
+            r["level"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    assert_eq!(
+        at("ecrplan/wide-oidc-trust"),
+        (
+            "config/main.tf".to_owned(),
+            fixture_line(r#"role_name              = "legacy-github-push""#),
+            "warning".to_owned()
+        )
+    );
+    assert_eq!(
+        at("ecrplan/cross-account-push"),
+        (
+            "config/main.tf".to_owned(),
+            fixture_line(r#"ecr-repositories = ["legacy/monolith"]"#),
+            "warning".to_owned()
+        )
+    );
+    assert_eq!(results.len(), 2, "{results:?}");
+}
+
+#[test]
+fn validate_sarif_locates_errors() {
+    let estate = Estate::new();
+    std::fs::write(
+        estate.path("config/main.tf"),
+        "module \"m\" {\n  source           = \"../modules/ecr-repos\"\n  ecr-repositories = [\"Upper\"]\n}\n",
+    )
+    .expect("write");
+    let out = estate.run(&["validate", "config", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let results = sarif_results(&out);
+    let error = results
+        .iter()
+        .find(|r| r["level"] == "error")
+        .unwrap_or_else(|| panic!("no error in {results:?}"));
+    assert_eq!(error["ruleId"], "ecrplan/configuration-error");
+    let location = &error["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "config/main.tf");
+    assert_eq!(location["region"]["startLine"], 3);
+    assert_eq!(location["region"]["startColumn"], 23);
+}
+
+#[test]
+fn sensitive_variables_stay_out_of_the_plan_document() {
+    let estate = Estate::new();
+    std::fs::write(
+        estate.path("config/variables.tf"),
+        "variable \"team\" {\n  default = \"ledger\"\n}\n\nvariable \"cost_centre\" {\n  default   = \"cc-secret-42\"\n  sensitive = true\n}\n",
+    )
+    .expect("write");
+    let main = std::fs::read_to_string(estate.path("config/main.tf")).expect("read");
+    let main = main.replacen(
+        "    team = \"ledger\"",
+        "    team = var.team\n    cost = var.cost_centre",
+        1,
+    );
+    std::fs::write(estate.path("config/main.tf"), main).expect("write");
+    let (_, plan) = estate.json_plan();
+    assert_eq!(plan["variables"], json!({"team": {"value": "ledger"}}));
+}

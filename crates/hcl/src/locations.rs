@@ -1,0 +1,93 @@
+//! Where the objects of an estate are declared, so reports about a plan (SARIF for code
+//! scanning) can point at the lines that cause a finding, not just name an address.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::diag::SourceFile;
+use crate::value::At;
+
+/// A place in a configuration file: the file name as read from the directory, and a one-based
+/// line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file name inside the configuration directory, e.g. `main.tf`.
+    pub file: String,
+    /// One-based line.
+    pub line: usize,
+    /// One-based column, in characters.
+    pub column: usize,
+}
+
+/// The declarations of a loaded directory by what they declare: module blocks, the repository
+/// names and role names inside them, and the `replication` block.
+#[derive(Clone, Debug, Default)]
+pub struct Locations {
+    modules: BTreeMap<String, Location>,
+    repositories: BTreeMap<(String, String), Location>,
+    roles: BTreeMap<String, Location>,
+    replication: Option<Location>,
+}
+
+impl Locations {
+    /// The label of `module "NAME"`.
+    pub fn module(&self, name: &str) -> Option<&Location> {
+        self.modules.get(name)
+    }
+
+    /// Where a module lists a repository name.
+    pub fn repository(&self, module: &str, repository: &str) -> Option<&Location> {
+        self.repositories
+            .get(&(module.to_owned(), repository.to_owned()))
+    }
+
+    /// Where a role name is written (or the input it is made from).
+    pub fn role(&self, name: &str) -> Option<&Location> {
+        self.roles.get(name)
+    }
+
+    /// The `replication` block.
+    pub fn replication(&self) -> Option<&Location> {
+        self.replication.as_ref()
+    }
+
+    pub(crate) fn add_module(&mut self, files: &[Arc<SourceFile>], name: &str, at: &At) {
+        if let Some(l) = locate(files, at) {
+            self.modules.entry(name.to_owned()).or_insert(l);
+        }
+    }
+
+    pub(crate) fn add_repository(
+        &mut self,
+        files: &[Arc<SourceFile>],
+        module: &str,
+        repository: &str,
+        at: &At,
+    ) {
+        if let Some(l) = locate(files, at) {
+            self.repositories
+                .entry((module.to_owned(), repository.to_owned()))
+                .or_insert(l);
+        }
+    }
+
+    pub(crate) fn add_role(&mut self, files: &[Arc<SourceFile>], name: &str, at: &At) {
+        if let Some(l) = locate(files, at) {
+            self.roles.entry(name.to_owned()).or_insert(l);
+        }
+    }
+
+    pub(crate) fn set_replication(&mut self, files: &[Arc<SourceFile>], at: &At) {
+        self.replication = locate(files, at);
+    }
+}
+
+fn locate(files: &[Arc<SourceFile>], at: &At) -> Option<Location> {
+    let file = files.get(at.file)?;
+    let (line, column) = file.line_column(at.range.start);
+    Some(Location {
+        file: file.name.clone(),
+        line,
+        column,
+    })
+}
