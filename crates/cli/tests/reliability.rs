@@ -194,7 +194,11 @@ async fn sigkill_during_a_sandbox_apply_loses_no_completed_change_and_the_next_a
     child.wait().unwrap();
 
     let sandbox = SandboxProvider::open(&file).expect("the killed apply left a readable account");
-    let live = sandbox.refresh(&RefreshScope::default()).await.unwrap();
+    let everything = RefreshScope {
+        account_wide: true,
+        ..RefreshScope::default()
+    };
+    let live = sandbox.refresh(&everything).await.unwrap();
     assert!(
         live.objects.len() >= completed,
         "{completed} changes reported complete, {} objects in the account",

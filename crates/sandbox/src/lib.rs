@@ -591,12 +591,6 @@ impl Drop for SandboxProvider {
     }
 }
 
-impl Changed for Vec<Role> {
-    fn changed(&self) -> bool {
-        false
-    }
-}
-
 fn owned_by(object: Option<&Resource>, estate: &str) -> bool {
     object
         .and_then(Resource::tags)
@@ -771,12 +765,7 @@ mod tests {
         drop(writer);
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(
-            sandbox
-                .refresh(&RefreshScope::default())
-                .await
-                .unwrap()
-                .objects
-                .len(),
+            sandbox.refresh(&everything()).await.unwrap().objects.len(),
             1
         );
         // Another process saves a same-length change within the same timestamp tick.
@@ -899,7 +888,7 @@ mod tests {
             .write_all(b"{\"seq\":5,\"change\":{\"apply\":{\"op\":\"cre")
             .unwrap();
         let next = SandboxProvider::open(&path).unwrap();
-        let live = next.refresh(&RefreshScope::default()).await.unwrap();
+        let live = next.refresh(&everything()).await.unwrap();
         let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
         assert_eq!(names, ["aa", "bb", "cc"]);
         assert!(next.holds_images("bb").await.unwrap());
@@ -911,7 +900,7 @@ mod tests {
         drop(next);
         let live = SandboxProvider::open(&path)
             .unwrap()
-            .refresh(&RefreshScope::default())
+            .refresh(&everything())
             .await
             .unwrap();
         assert_eq!(live.objects.len(), 4);
@@ -934,7 +923,7 @@ mod tests {
         // A crash between writing the file and removing the journal leaves both.
         fs::write(journal_path(&path), journal).unwrap();
         let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&RefreshScope::default()).await.unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
         assert_eq!(live.objects.len(), 1);
         reopened
             .apply(&Operation::Create {
@@ -945,7 +934,7 @@ mod tests {
         drop(reopened);
         let live = SandboxProvider::open(&path)
             .unwrap()
-            .refresh(&RefreshScope::default())
+            .refresh(&everything())
             .await
             .unwrap();
         assert_eq!(live.objects.len(), 2);
@@ -974,12 +963,7 @@ mod tests {
         ));
         assert!(sandbox.set_image_count("zz", 1).is_err());
         assert_eq!(
-            sandbox
-                .refresh(&RefreshScope::default())
-                .await
-                .unwrap()
-                .objects
-                .len(),
+            sandbox.refresh(&everything()).await.unwrap().objects.len(),
             1
         );
         let lines = fs::read_to_string(journal_path(&path))
@@ -1012,7 +996,7 @@ mod tests {
         std::mem::forget(sandbox);
         let live = SandboxProvider::open(&path)
             .unwrap()
-            .refresh(&RefreshScope::default())
+            .refresh(&everything())
             .await
             .unwrap();
         assert_eq!(live.objects.len(), MIN_COMPACTION + 10);
