@@ -90,7 +90,7 @@ pub struct AwsProvider {
     warnings: std::sync::Mutex<(BTreeSet<String>, Vec<String>)>,
 }
 
-/// Throttling and 5xx are retried by the SDK in standard mode, with a short jittered backoff:
+/// Throttling and 5xx are retried by the SDK in standard mode, with a short jittered backoff (10 ms doubling up to 2 s):
 /// the pace under a quota is set by the per-operation limiters of `throttle`, not by sleeping
 /// (the adaptive mode's client-wide limiter made a plan 20× slower under 30 % throttling, see
 /// there). Twenty attempts, because a limiter runs an operation above its quota on purpose,
@@ -98,7 +98,7 @@ pub struct AwsProvider {
 fn retry_config() -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(20)
-        .with_initial_backoff(Duration::from_millis(50))
+        .with_initial_backoff(Duration::from_millis(10))
         .with_max_backoff(Duration::from_secs(2))
 }
 
