@@ -1,15 +1,20 @@
 //! The [`Provider`] on a local JSON file: the embedded account for trying ecrplan without AWS,
 //! and the target of offline plans against a snapshot taken with `ecrplan snapshot`.
 //!
-//! The file is the account. Every call reads it, and every change rewrites it atomically, so a
-//! crash never leaves half a file and two commands run one after the other see each other's
-//! work. The semantics and errors follow the AWS provider: see `README.md` for the format.
+//! The file is the account. Every change is appended to a journal beside it (one JSON line,
+//! written before the call returns), and the journal is folded into the file — rewritten
+//! atomically — once it holds as many entries as the account holds objects, and when the
+//! provider is dropped. A change therefore costs O(1) however large the account, a killed apply
+//! leaves a file and a journal that read back as every change it reported done, and two
+//! commands run one after the other see each other's work. The semantics and errors follow the
+//! AWS provider: see `README.md` for the format.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -37,6 +42,43 @@ struct SandboxFile {
     objects: Vec<LiveObject>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     images: BTreeMap<String, u64>,
+    /// The sequence number of the last journal entry folded into this file: entries up to it
+    /// are skipped on read, so a crash between writing the file and removing the journal
+    /// applies nothing twice.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    sequence: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One line of the journal: a change the provider reported done, numbered.
+#[derive(Debug, Serialize, Deserialize)]
+struct JournalEntry {
+    seq: u64,
+    change: Change,
+}
+
+/// What a journal entry replays: the operation exactly as applied, an image count, or an access
+/// key given to a user by hand.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Change {
+    Apply(Box<Operation>),
+    Images { repository: String, count: u64 },
+    AccessKey { user: String, key: AccessKey },
+}
+
+/// Journals shorter than this are never folded in early: a small account would otherwise be
+/// rewritten after every few changes.
+const MIN_COMPACTION: usize = 1024;
+
+/// Where the journal of the account in `path` lives: beside it, named after it.
+fn journal_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".journal");
+    path.with_file_name(name)
 }
 
 /// The account in memory while one call works on it.
@@ -47,6 +89,13 @@ struct State {
     images: BTreeMap<String, u64>,
     /// The access keys users hold (never secrets), kept on the users' objects in the file.
     access_keys: BTreeMap<String, Vec<AccessKey>>,
+    /// The sequence number of the last change applied, from the file or the journal.
+    sequence: u64,
+    /// Journal entries not yet folded into the file.
+    journaled: usize,
+    /// The journal ends in a partial line (a write cut short by a crash): it is folded in
+    /// before the next change, so the next line cannot be glued to it.
+    torn: bool,
 }
 
 impl State {
@@ -56,10 +105,45 @@ impl State {
             objects: BTreeMap::new(),
             images: BTreeMap::new(),
             access_keys: BTreeMap::new(),
+            sequence: 0,
+            journaled: 0,
+            torn: false,
         }
     }
 
+    /// The file, then every journal entry after its sequence number.
     fn load(path: &Path) -> Result<Self, ProviderError> {
+        let mut state = Self::load_file(path)?;
+        let journal = journal_path(path);
+        let text = match fs::read_to_string(&journal) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(state),
+            Err(e) => return Err(file_error(&journal, "cannot read", &e)),
+        };
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        // What follows the last newline is a line whose write was cut short: the change it
+        // records was never reported done, so it is dropped.
+        let tail = lines.pop().unwrap_or_default();
+        state.torn = !tail.is_empty();
+        for (n, line) in lines.into_iter().enumerate() {
+            let bad = |what: String| {
+                ProviderError::Transport(format!("{}:{}: {what}", journal.display(), n + 1))
+            };
+            let entry: JournalEntry = serde_json::from_str(line)
+                .map_err(|e| bad(format!("not a sandbox journal entry: {e}")))?;
+            if entry.seq <= state.sequence {
+                continue;
+            }
+            state
+                .replay(&entry.change)
+                .map_err(|e| bad(format!("cannot replay: {e}")))?;
+            state.sequence = entry.seq;
+            state.journaled += 1;
+        }
+        Ok(state)
+    }
+
+    fn load_file(path: &Path) -> Result<Self, ProviderError> {
         let text = match fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::empty()),
@@ -94,7 +178,82 @@ impl State {
             objects,
             images,
             access_keys,
+            sequence: file.sequence,
+            journaled: 0,
+            torn: false,
         })
+    }
+
+    /// Applies one journalled change.
+    fn replay(&mut self, change: &Change) -> Result<(), ProviderError> {
+        match change {
+            Change::Apply(operation) => self.apply(operation),
+            Change::Images { repository, count } => {
+                self.exists(&ObjectId {
+                    kind: Kind::Repository,
+                    key: repository.clone(),
+                })?;
+                if *count == 0 {
+                    self.images.remove(repository);
+                } else {
+                    self.images.insert(repository.clone(), *count);
+                }
+                Ok(())
+            }
+            Change::AccessKey { user, key } => {
+                self.exists(&ObjectId {
+                    kind: Kind::User,
+                    key: user.clone(),
+                })?;
+                self.access_keys
+                    .entry(user.clone())
+                    .or_default()
+                    .push(key.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends a change that was just applied to this state to the journal, and folds the
+    /// journal into the file once it is as long as the account is large (so each change costs
+    /// O(1) amortised).
+    fn record(&mut self, path: &Path, change: Change) -> Result<(), ProviderError> {
+        let entry = JournalEntry {
+            seq: self.sequence + 1,
+            change,
+        };
+        let mut line = serde_json::to_string(&entry)
+            .map_err(|e| ProviderError::Transport(format!("cannot encode a change: {e}")))?;
+        line.push('\n');
+        let journal = journal_path(path);
+        // One write of one whole line: a process killed around it leaves the line complete
+        // or absent (or, on power loss, torn — which a read drops).
+        fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&journal)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .map_err(|e| file_error(&journal, "cannot write", &e))?;
+        self.sequence = entry.seq;
+        self.journaled += 1;
+        if self.journaled >= MIN_COMPACTION.max(self.objects.len()) {
+            self.compact(path)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the whole account atomically, then removes the journal it now contains.
+    fn compact(&mut self, path: &Path) -> Result<(), ProviderError> {
+        self.save(path)?;
+        let journal = journal_path(path);
+        match fs::remove_file(&journal) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(file_error(&journal, "cannot remove", &e)),
+        }
+        self.journaled = 0;
+        self.torn = false;
+        Ok(())
     }
 
     fn estate(&self) -> LiveEstate {
@@ -133,6 +292,7 @@ impl State {
             account: self.account.clone(),
             objects: self.estate().objects,
             images: self.images.clone(),
+            sequence: self.sequence,
         };
         write_atomically(path, &file)
     }
@@ -343,6 +503,15 @@ fn write_atomically(path: &Path, file: &SandboxFile) -> Result<(), ProviderError
 /// Writes the live objects of a refresh in the format [`SandboxProvider`] reads, so that
 /// `--sandbox FILE` can plan offline against a copy of a real account.
 pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderError> {
+    // A journal left beside an older file would otherwise be replayed onto the snapshot; it
+    // goes first, so a crash in between leaves the old account without its last changes
+    // rather than a new one with changes it never had.
+    let journal = journal_path(path);
+    match fs::remove_file(&journal) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(file_error(&journal, "cannot remove", &e)),
+    }
     let mut images = BTreeMap::new();
     for o in &live.objects {
         if let (Resource::Repository(r), Some(true)) = (&o.resource, o.holds_images) {
@@ -360,6 +529,7 @@ pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderErro
             account: live.account.clone(),
             objects,
             images,
+            sequence: 0,
         },
     )
 }
@@ -367,9 +537,14 @@ pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderErro
 /// An account kept in a JSON file.
 pub struct SandboxProvider {
     path: PathBuf,
-    /// The state as last read or written, with the file's stamp at that moment: reused while
-    /// the file is unchanged, so a large apply does not parse the file once per change.
-    cache: Mutex<Option<(Stamp, State)>>,
+    /// The journal beside it.
+    journal: PathBuf,
+    /// The state as last read or written, with the stamps of the file and the journal at that
+    /// moment: reused while both are unchanged, so a large apply does not parse the file once
+    /// per change.
+    cache: Mutex<Option<(Stamps, State)>>,
+    /// Whether this provider journalled a change, and so folds the journal in when dropped.
+    wrote: AtomicBool,
 }
 
 impl std::fmt::Debug for SandboxProvider {
@@ -385,6 +560,9 @@ impl std::fmt::Debug for SandboxProvider {
 /// the length and lands within the file system's timestamp granularity.
 type Stamp = (u64, u64, std::time::SystemTime);
 
+/// The stamps of the file and of its journal; `None` for one that does not exist.
+type Stamps = (Option<Stamp>, Option<Stamp>);
+
 fn stamp(path: &Path) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt;
 
@@ -396,10 +574,17 @@ impl SandboxProvider {
     /// Opens the account in `path`; a file that does not exist yet is an empty account, created
     /// on the first change. A file that exists must parse, so mistakes show up at once.
     pub fn open(path: &Path) -> Result<SandboxProvider, ProviderError> {
-        State::load(path)?;
+        let journal = journal_path(path);
+        // Stamped before reading: a change in between leaves a stale stamp, so a read again.
+        let stamps = (stamp(path), stamp(&journal));
+        let state = State::load(path)?;
         Ok(SandboxProvider {
             path: path.to_path_buf(),
-            cache: Mutex::new(None),
+            journal,
+            // What was read to check the file is kept: a plan of a large account parsed it
+            // twice.
+            cache: Mutex::new(Some((stamps, state))),
+            wrote: AtomicBool::new(false),
         })
     }
 
@@ -411,95 +596,82 @@ impl SandboxProvider {
     /// Sets how many images a repository holds, standing in for `docker push` so that
     /// tutorials and tests can see deletion refused without `force_delete`.
     pub fn set_image_count(&self, repository: &str, count: u64) -> Result<(), ProviderError> {
-        self.with_state(|state| {
-            state.exists(&ObjectId {
-                kind: Kind::Repository,
-                key: repository.to_owned(),
-            })?;
-            if count == 0 {
-                state.images.remove(repository);
-            } else {
-                state.images.insert(repository.to_owned(), count);
-            }
-            Ok(true)
+        self.commit(Change::Images {
+            repository: repository.to_owned(),
+            count,
         })
-        .map(|_| ())
     }
 
     /// Gives a user an access key made `created` (seconds since the Unix epoch), standing in
     /// for `aws iam create-access-key` — which ecrplan itself never runs — so that tutorials and
     /// tests can see old keys reported and a user holding one refused deletion.
     pub fn add_access_key(&self, user: &str, id: &str, created: u64) -> Result<(), ProviderError> {
-        self.with_state(|state| {
-            state.exists(&ObjectId {
-                kind: Kind::User,
-                key: user.to_owned(),
-            })?;
-            state
-                .access_keys
-                .entry(user.to_owned())
-                .or_default()
-                .push(AccessKey {
-                    id: id.to_owned(),
-                    status: "Active".into(),
-                    created,
-                    age_days: 0,
-                });
-            Ok(true)
+        self.commit(Change::AccessKey {
+            user: user.to_owned(),
+            key: AccessKey {
+                id: id.to_owned(),
+                status: "Active".into(),
+                created,
+                age_days: 0,
+            },
         })
-        .map(|_| ())
     }
 
-    /// Runs `f` on the current account under the lock and writes the file back when `f` says
-    /// it changed something. `f` works on a copy, so a failed change leaves nothing behind.
+    /// Runs `f` on the current account under the lock.
     fn with_state<T>(
         &self,
-        f: impl FnOnce(&mut State) -> Result<T, ProviderError>,
-    ) -> Result<T, ProviderError>
-    where
-        T: Changed,
-    {
+        f: impl FnOnce(&State) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let current = stamp(&self.path);
-        let mut state = match cache.as_ref() {
-            Some((seen, state)) if current.as_ref() == Some(seen) => state.clone(),
-            _ => State::load(&self.path)?,
-        };
-        let out = f(&mut state)?;
-        if out.changed() {
-            state.save(&self.path)?;
+        let state = self.current(&mut cache)?;
+        let out = f(&state);
+        *cache = Some((self.stamp(), state));
+        out
+    }
+
+    /// Applies `change` to the current account and journals it. A change that fails leaves
+    /// nothing cached: the next call reads the file again, so whatever the attempt touched in
+    /// memory is gone.
+    fn commit(&self, change: Change) -> Result<(), ProviderError> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.current(&mut cache)?;
+        if state.torn {
+            // Folded in before the change is applied, so the file holds exactly the changes
+            // its sequence number says.
+            state.compact(&self.path)?;
         }
-        *cache = stamp(&self.path).map(|s| (s, state));
-        Ok(out)
+        state.replay(&change)?;
+        state.record(&self.path, change)?;
+        self.wrote.store(true, Ordering::Relaxed);
+        *cache = Some((self.stamp(), state));
+        Ok(())
+    }
+
+    /// The cached state while the file and the journal are as this provider left them, else
+    /// both read again; the cache stays empty until the caller puts the state back.
+    fn current(&self, cache: &mut Option<(Stamps, State)>) -> Result<State, ProviderError> {
+        match cache.take() {
+            Some((seen, state)) if seen == self.stamp() => Ok(state),
+            _ => State::load(&self.path),
+        }
+    }
+
+    fn stamp(&self) -> Stamps {
+        (stamp(&self.path), stamp(&self.journal))
     }
 }
 
-/// Whether a closure given to `with_state` changed the account.
-trait Changed {
-    fn changed(&self) -> bool;
-}
-
-impl Changed for bool {
-    fn changed(&self) -> bool {
-        *self
-    }
-}
-
-impl Changed for LiveEstate {
-    fn changed(&self) -> bool {
-        false
-    }
-}
-
-impl Changed for Account {
-    fn changed(&self) -> bool {
-        false
-    }
-}
-
-impl Changed for Vec<Role> {
-    fn changed(&self) -> bool {
-        false
+impl Drop for SandboxProvider {
+    /// Folds the journal into the file when this provider wrote any, so an apply leaves one
+    /// tidy file. A failure here loses nothing: the journal stays and is read next time.
+    fn drop(&mut self) {
+        if !self.wrote.load(Ordering::Relaxed) || !self.journal.exists() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Ok(mut state) = self.current(&mut cache) {
+            let _ = state.compact(&self.path);
+        }
     }
 }
 
@@ -624,8 +796,7 @@ impl Provider for SandboxProvider {
     }
 
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
-        self.with_state(|state| state.apply(operation).map(|()| true))
-            .map(|_| ())
+        self.commit(Change::Apply(Box::new(operation.clone())))
     }
 }
 
@@ -667,8 +838,7 @@ mod tests {
             resource: repo("app"),
         };
         sandbox.apply(&create).await.unwrap();
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\"format_version\": 1"), "{text}");
+        assert!(journal_path(&path).exists());
         assert!(matches!(
             sandbox.apply(&create).await,
             Err(ProviderError::AlreadyExists(_))
@@ -676,6 +846,15 @@ mod tests {
         let reopened = SandboxProvider::open(&path).unwrap();
         let live = reopened.refresh(&everything()).await.unwrap();
         assert_eq!(live.objects.len(), 1);
+        drop(reopened);
+        assert!(
+            journal_path(&path).exists(),
+            "a reader folded the journal in"
+        );
+        drop(sandbox);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"format_version\": 1"), "{text}");
+        assert!(!journal_path(&path).exists(), "the writer left its journal");
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .filter_map(Result::ok)
@@ -691,11 +870,17 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let path = dir.join("account.json");
         let _ = fs::remove_file(&path);
-        let sandbox = SandboxProvider::open(&path).unwrap();
+        let writer = SandboxProvider::open(&path).unwrap();
         let create = Operation::Create {
             resource: repo("aaa"),
         };
-        sandbox.apply(&create).await.unwrap();
+        writer.apply(&create).await.unwrap();
+        drop(writer);
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        assert_eq!(
+            sandbox.refresh(&everything()).await.unwrap().objects.len(),
+            1
+        );
         // Another process saves a same-length change within the same timestamp tick.
         let modified = fs::metadata(&path).unwrap().modified().unwrap();
         let text = fs::read_to_string(&path).unwrap().replace("aaa", "bbb");
@@ -781,6 +966,153 @@ mod tests {
         .unwrap();
         let err = SandboxProvider::open(&path).unwrap_err().to_string();
         assert!(err.contains("format_version 2"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A temporary directory of its own for each test.
+    fn scratch(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ecrplan-sandbox-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[tokio::test]
+    async fn a_killed_writer_loses_no_reported_change_and_a_torn_line_is_dropped() {
+        let dir = scratch("torn");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        for name in ["aa", "bb", "cc"] {
+            let op = Operation::Create {
+                resource: repo(name),
+            };
+            sandbox.apply(&op).await.unwrap();
+        }
+        sandbox.set_image_count("bb", 2).unwrap();
+        // A process killed without dropping its provider leaves the journal, ending in a
+        // line whose write was cut short.
+        std::mem::forget(sandbox);
+        let mut journal = fs::OpenOptions::new()
+            .append(true)
+            .open(journal_path(&path))
+            .unwrap();
+        journal
+            .write_all(b"{\"seq\":5,\"change\":{\"apply\":{\"op\":\"cre")
+            .unwrap();
+        let next = SandboxProvider::open(&path).unwrap();
+        let live = next.refresh(&everything()).await.unwrap();
+        let names: Vec<String> = live.objects.iter().map(|o| o.resource.id().key).collect();
+        assert_eq!(names, ["aa", "bb", "cc"]);
+        assert!(next.holds_images("bb").await.unwrap());
+        // The next change is not glued to the torn line.
+        let op = Operation::Create {
+            resource: repo("dd"),
+        };
+        next.apply(&op).await.unwrap();
+        drop(next);
+        let live = SandboxProvider::open(&path)
+            .unwrap()
+            .refresh(&everything())
+            .await
+            .unwrap();
+        assert_eq!(live.objects.len(), 4);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn entries_already_folded_into_the_file_are_not_applied_twice() {
+        let dir = scratch("twice");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        sandbox
+            .apply(&Operation::Create {
+                resource: repo("aa"),
+            })
+            .await
+            .unwrap();
+        let journal = fs::read(journal_path(&path)).unwrap();
+        drop(sandbox);
+        // A crash between writing the file and removing the journal leaves both.
+        fs::write(journal_path(&path), journal).unwrap();
+        let reopened = SandboxProvider::open(&path).unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
+        assert_eq!(live.objects.len(), 1);
+        reopened
+            .apply(&Operation::Create {
+                resource: repo("bb"),
+            })
+            .await
+            .unwrap();
+        drop(reopened);
+        let live = SandboxProvider::open(&path)
+            .unwrap()
+            .refresh(&everything())
+            .await
+            .unwrap();
+        assert_eq!(live.objects.len(), 2);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_failed_change_leaves_nothing_behind() {
+        let dir = scratch("failed");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        sandbox
+            .apply(&Operation::Create {
+                resource: repo("aa"),
+            })
+            .await
+            .unwrap();
+        sandbox.set_image_count("aa", 1).unwrap();
+        let delete = Operation::Delete {
+            resource: repo("aa"),
+            force: false,
+        };
+        assert!(matches!(
+            sandbox.apply(&delete).await,
+            Err(ProviderError::RepositoryNotEmpty(_))
+        ));
+        assert!(sandbox.set_image_count("zz", 1).is_err());
+        assert_eq!(
+            sandbox.refresh(&everything()).await.unwrap().objects.len(),
+            1
+        );
+        let lines = fs::read_to_string(journal_path(&path))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(lines, 2, "only the changes that succeeded are journalled");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_long_journal_is_folded_in_while_the_apply_runs() {
+        let dir = scratch("fold");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        for n in 0..MIN_COMPACTION + 10 {
+            let op = Operation::Create {
+                resource: repo(&format!("r{n}")),
+            };
+            sandbox.apply(&op).await.unwrap();
+        }
+        let lines = fs::read_to_string(journal_path(&path))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(lines, 10);
+        let file: SandboxFile = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(file.objects.len(), MIN_COMPACTION);
+        assert_eq!(file.sequence, MIN_COMPACTION as u64);
+        std::mem::forget(sandbox);
+        let live = SandboxProvider::open(&path)
+            .unwrap()
+            .refresh(&everything())
+            .await
+            .unwrap();
+        assert_eq!(live.objects.len(), MIN_COMPACTION + 10);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

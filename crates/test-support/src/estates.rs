@@ -115,3 +115,30 @@ pub async fn apply_estate(provider: &dyn Provider, estate: &DesiredEstate) -> Ve
     }
     objects
 }
+
+/// The configuration a user would write for [`estate`]: the same modules, repositories,
+/// policies and roles as HCL, so the benchmark and the reliability suite can run the binary on
+/// an estate whose objects the tests can name through [`estate`].
+pub fn estate_hcl(name: &str, modules: usize, repositories: usize, github: bool) -> String {
+    let mut hcl = format!("ecrplan {{\n  estate = \"{name}\"\n}}\n\nprovider \"aws\" {{}}\n");
+    for m in 0..modules {
+        let repos: Vec<String> = (0..repositories)
+            .map(|r| format!("\"{name}-m{m}-r{r}\""))
+            .collect();
+        hcl.push_str(&format!(
+            "\nmodule \"{name}-m{m}\" {{\n  source           = \"../modules/ecr-repos\"\n  \
+             ecr-repositories = [{}]\n  lifecycle = {{\n    keep_last                  = 10\n    \
+             expire_untagged_after_days = 7\n  }}\n  account_access = [\n    \
+             {{ description = \"consumer\", account_id = \"210987654321\", can_write = false }},\n  ]\n",
+            repos.join(", ")
+        ));
+        if github {
+            hcl.push_str(&format!(
+                "  github_access = {{\n    role_name           = \"{name}-m{m}-ci\"\n    \
+                 github_repositories = [{{ organisation = \"example\", repository = \"{name}-m{m}\" }}]\n  }}\n"
+            ));
+        }
+        hcl.push_str("}\n");
+    }
+    hcl
+}

@@ -215,7 +215,7 @@ fn answer(
 
 /// Reads one HTTP/1.1 request (head and `Content-Length` body), rewritten to ask the upstream
 /// to close the connection after answering.
-fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     let mut head = Vec::new();
     let mut length = 0usize;
     loop {

@@ -9,13 +9,14 @@ mod command;
 mod estates;
 pub mod fault;
 mod moto;
+pub mod proxy;
 
 use async_trait::async_trait;
 use ecrplan_model::Provider;
 use ecrplan_sandbox::SandboxProvider;
 
 pub use command::against_moto;
-pub use estates::{apply_estate, estate, scope};
+pub use estates::{apply_estate, estate, estate_hcl, scope};
 pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain};
 
 /// Puts images into repositories, which no provider does: the behaviour suite needs a
