@@ -12,7 +12,9 @@ use ecrplan_model::{
     OidcProvider, Plan, PlanConfiguration, ProviderSettings, Replication, Repository,
     RepositoryPolicy, Resource, Role, RolePolicy, RolePolicyAttachment, Tags, tags,
 };
-use ecrplan_model::{Group, GroupMembership, GroupPolicy, User};
+use ecrplan_model::{
+    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, User, UserPolicyAttachment,
+};
 use serde_json::{Map, Value, json};
 
 use super::View;
@@ -72,6 +74,8 @@ fn values(resource: &Resource, account: &Account) -> Value {
         Resource::Group(g) => group_values(g, account),
         Resource::GroupMembership(m) => group_membership_values(m),
         Resource::GroupPolicy(p) => group_policy_values(p),
+        Resource::UserPolicyAttachment(a) => user_policy_attachment_values(a),
+        Resource::GroupPolicyAttachment(a) => group_policy_attachment_values(a),
     }
 }
 
@@ -222,6 +226,22 @@ fn group_policy_values(p: &GroupPolicy) -> Value {
         "id": format!("{}:{}", p.group, p.name),
         "name": p.name,
         "policy": policy_string(&p.document),
+    })
+}
+
+fn user_policy_attachment_values(a: &UserPolicyAttachment) -> Value {
+    json!({
+        "id": format!("{}/{}", a.user, a.policy_arn),
+        "policy_arn": a.policy_arn,
+        "user": a.user,
+    })
+}
+
+fn group_policy_attachment_values(a: &GroupPolicyAttachment) -> Value {
+    json!({
+        "group": a.group,
+        "id": format!("{}/{}", a.group, a.policy_arn),
+        "policy_arn": a.policy_arn,
     })
 }
 
