@@ -10,8 +10,8 @@ use aws_sdk_ecr::types::{
     RepositoryFilter, RepositoryFilterType,
 };
 use ecrplan_model::{
-    Encryption, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication,
-    Repository, Resource, Role, Tags,
+    Encryption, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication, Repository,
+    Resource, Role, Tags,
 };
 
 use crate::{AwsProvider, error};

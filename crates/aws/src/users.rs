@@ -435,14 +435,12 @@ pub(crate) async fn read_one(
                 .limited(p.iam.get_group().group_name(&id.key).max_items(1).send())
                 .await
                 .map_err(|e| error::api("GetGroup", e));
-            Ok(unless_gone(got)?
-                .and_then(|g| g.group)
-                .map(|g| {
-                    Resource::Group(Group {
-                        name: g.group_name,
-                        path: g.path,
-                    })
-                }))
+            Ok(unless_gone(got)?.and_then(|g| g.group).map(|g| {
+                Resource::Group(Group {
+                    name: g.group_name,
+                    path: g.path,
+                })
+            }))
         }
         _ => Ok(None),
     }

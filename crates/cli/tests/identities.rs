@@ -407,5 +407,9 @@ async fn a_managed_policy_attached_to_a_ci_group_out_of_band_is_drift_and_is_det
     let apply = run(&["apply", "--auto-approve"]);
     assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
     let clean = run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(clean.code, 0, "the policy is still attached: {}", clean.stdout);
+    assert_eq!(
+        clean.code, 0,
+        "the policy is still attached: {}",
+        clean.stdout
+    );
 }

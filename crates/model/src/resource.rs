@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId, Owner,
-    User, UserPolicyAttachment,
+    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
+    Owner, User, UserPolicyAttachment,
 };
 
 /// Tags as a map: order never matters to AWS, so it never shows up as a diff.

@@ -8,6 +8,9 @@ use ecrplan_model::{
     ReplicationDestination, ReplicationRule, Repository, RepositoryPolicy, Resource, Role,
     RolePolicy, RolePolicyAttachment, TagMutability, Tags, tags,
 };
+use ecrplan_model::{
+    Group, GroupPolicyAttachment, User, UserPolicyAttachment, group_path, role_path,
+};
 use serde_json::json;
 
 use crate::{Subject, apply_estate, estate, scope};
@@ -612,6 +615,68 @@ pub async fn attached_policies(s: &Subject<'_>) {
     assert_live(p, &scope, &read_only).await;
     delete(p, &role).await;
     assert_absent(p, &scope, &read_only.id()).await;
+}
+
+/// A static-key CI user and its group (issue 13): a create of this estate's own user or group
+/// that answers "already exists" is a retry and counts as done, as for repositories and roles;
+/// another estate's or an unowned one is refused. Managed policies attached to either are read
+/// for declared and owned ones, so a stray one is detached.
+pub async fn ci_users_and_groups(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = RefreshScope {
+        users: ["app-ci".to_owned()].into(),
+        groups: ["app-ci-group".to_owned()].into(),
+        ..scope_of("alpha", &[], &[])
+    };
+    let user = Resource::User(User {
+        name: "app-ci".into(),
+        path: role_path("alpha"),
+        tags: owned("alpha", Some("m"), &[]),
+    });
+    create_once(p, &scope, &user).await;
+    let group = |estate: &str| {
+        Resource::Group(Group {
+            name: "app-ci-group".into(),
+            path: group_path(estate, &acct.region, "m"),
+        })
+    };
+    create(p, &group("alpha")).await;
+    assert_live(p, &scope, &group("alpha")).await;
+    create(p, &group("alpha")).await;
+    let unowned = Resource::Group(Group {
+        name: "app-ci-group".into(),
+        path: "/".into(),
+    });
+    for other in [group("someone-else"), unowned] {
+        let err = expect_err(p, Operation::Create { resource: other }).await;
+        assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    }
+    assert_live(p, &scope, &group("alpha")).await;
+
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let on_user = Resource::UserPolicyAttachment(UserPolicyAttachment {
+        user: "app-ci".into(),
+        policy_arn: admin.into(),
+    });
+    let on_group = Resource::GroupPolicyAttachment(GroupPolicyAttachment {
+        group: "app-ci-group".into(),
+        policy_arn: admin.into(),
+    });
+    create(p, &on_user).await;
+    create(p, &on_group).await;
+    // Read for the owned user and group even when no longer declared.
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    for attached in [&on_user, &on_group] {
+        assert!(undeclared.get(&attached.id()).is_some(), "{undeclared:#?}");
+    }
+    delete(p, &on_user).await;
+    delete(p, &on_group).await;
+    assert_absent(p, &scope, &on_user.id()).await;
+    assert_absent(p, &scope, &on_group.id()).await;
+    delete(p, &group("alpha")).await;
+    delete(p, &user).await;
+    assert_absent(p, &scope, &user.id()).await;
 }
 
 /// Exclusion filters (issue 11): created with the repository, read back, changed in place.
