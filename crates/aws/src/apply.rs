@@ -229,6 +229,7 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
         | Resource::Group(_)
         | Resource::GroupMembership(_)
         | Resource::GroupPolicy(_)
+        | Resource::UserPolicy(_)
         | Resource::UserPolicyAttachment(_)
         | Resource::GroupPolicyAttachment(_) => crate::users::create(p, resource).await,
     }
@@ -573,6 +574,7 @@ async fn delete(p: &AwsProvider, resource: &Resource, force: bool) -> Result<(),
         | Resource::Group(_)
         | Resource::GroupMembership(_)
         | Resource::GroupPolicy(_)
+        | Resource::UserPolicy(_)
         | Resource::UserPolicyAttachment(_)
         | Resource::GroupPolicyAttachment(_) => crate::users::delete(p, resource, force).await?,
     }

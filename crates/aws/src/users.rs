@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ecrplan_model::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind,
-    LiveObject, ObjectId, Owner, ProviderError, RefreshScope, Resource, Tags, User,
+    LiveObject, ObjectId, Owner, ProviderError, RefreshScope, Resource, Tags, User, UserPolicy,
     UserPolicyAttachment, role_path,
 };
 use futures::{StreamExt, TryStreamExt, stream};
@@ -91,10 +91,11 @@ async fn read_user(
     if !wanted {
         return Ok(vec![user]);
     }
-    let (groups, keys, attached) = futures::try_join!(
+    let (groups, keys, attached, inline) = futures::try_join!(
         groups_of(p, &name),
         access_keys(p, &name),
-        attached_policies(p, Kind::User, &name)
+        attached_policies(p, Kind::User, &name),
+        user_policies(p, &name)
     )?;
     user.access_keys = keys;
     let mut out = vec![user];
@@ -110,6 +111,54 @@ async fn read_user(
             policy_arn,
         }))
     }));
+    out.extend(inline.into_iter().map(LiveObject::new));
+    Ok(out)
+}
+
+/// A user's inline policies, all pages; none when the user has gone.
+async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, ProviderError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .limited(
+                p.iam
+                    .list_user_policies()
+                    .user_name(user)
+                    .set_marker(marker.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("ListUserPolicies", e));
+        let Some(page) = unless_gone(page)? else {
+            return Ok(Vec::new());
+        };
+        names.extend(page.policy_names);
+        marker = page.marker;
+        if !page.is_truncated || marker.is_none() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let got = p
+            .limited(
+                p.iam
+                    .get_user_policy()
+                    .user_name(user)
+                    .policy_name(&name)
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("GetUserPolicy", e));
+        if let Some(got) = unless_gone(got)? {
+            out.push(Resource::UserPolicy(UserPolicy {
+                user: user.to_owned(),
+                name,
+                document: document("GetUserPolicy", &got.policy_document)?,
+            }));
+        }
+    }
     Ok(out)
 }
 
@@ -378,6 +427,17 @@ pub(crate) async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), P
             .await
         }
         Resource::GroupPolicy(gp) => put_group_policy(p, &id, gp, &gp.document).await,
+        Resource::UserPolicy(up) => {
+            crate::apply::propagated(p, &id, "PutUserPolicy", || {
+                p.iam
+                    .put_user_policy()
+                    .user_name(&up.user)
+                    .policy_name(&up.name)
+                    .policy_document(up.document.to_compact())
+                    .send()
+            })
+            .await
+        }
         Resource::UserPolicyAttachment(a) => {
             crate::apply::propagated(p, &id, "AttachUserPolicy", || {
                 p.iam
@@ -562,6 +622,16 @@ pub(crate) async fn delete(
                 .send()
                 .await
                 .map_err(|e| error::on("DeleteGroupPolicy", &id, e))?;
+            Ok(())
+        }
+        Resource::UserPolicy(up) => {
+            p.iam
+                .delete_user_policy()
+                .user_name(&up.user)
+                .policy_name(&up.name)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteUserPolicy", &id, e))?;
             Ok(())
         }
         Resource::UserPolicyAttachment(a) => {

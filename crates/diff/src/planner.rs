@@ -281,6 +281,7 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
         | Resource::Group(_)
         | Resource::GroupMembership(_)
         | Resource::GroupPolicy(_)
+        | Resource::UserPolicy(_)
         | Resource::UserPolicyAttachment(_)
         | Resource::GroupPolicyAttachment(_) => {
             return match index.owner(object).and_then(|o| o.region.as_deref()) {
@@ -579,6 +580,11 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
             Kind::GroupPolicy,
             "ci_group_policy".to_owned(),
             format!("{}:{}", p.group, p.name),
+        ),
+        Resource::UserPolicy(p) => (
+            Kind::UserPolicy,
+            "ci_user_policy".to_owned(),
+            format!("{}:{}", p.user, p.name),
         ),
         Resource::UserPolicyAttachment(a) => (
             Kind::UserPolicyAttachment,

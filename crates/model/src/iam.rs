@@ -48,6 +48,18 @@ pub struct GroupPolicy {
     pub document: JsonDocument,
 }
 
+/// An inline policy of a user. ecrplan grants through the group, so one found on a user was
+/// put there by hand: drift, deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPolicy {
+    /// The user it belongs to.
+    pub user: String,
+    /// The policy name.
+    pub name: String,
+    /// The IAM policy document.
+    pub document: JsonDocument,
+}
+
 /// A managed policy attached to a user. Like a role's attachment it is an object of its own, so
 /// one attached by hand (say `AdministratorAccess`) is drift and is detached.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

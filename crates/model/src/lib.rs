@@ -28,7 +28,7 @@ pub use desired::{
 pub use document::JsonDocument;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
-    UserPolicyAttachment, group_path,
+    UserPolicy, UserPolicyAttachment, group_path,
 };
 pub use identity::{Access, Identities};
 pub use live::{LiveEstate, LiveObject, Owner};

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
-    Owner, User, UserPolicyAttachment,
+    Owner, User, UserPolicy, UserPolicyAttachment,
 };
 
 /// Tags as a map: order never matters to AWS, so it never shows up as a diff.
@@ -82,6 +82,8 @@ pub enum Resource {
     GroupMembership(GroupMembership),
     /// An inline group policy.
     GroupPolicy(GroupPolicy),
+    /// An inline user policy.
+    UserPolicy(UserPolicy),
     /// A managed policy attached to a user.
     UserPolicyAttachment(UserPolicyAttachment),
     /// A managed policy attached to a group.
@@ -104,6 +106,7 @@ impl Resource {
             Resource::Group(_) => Kind::Group,
             Resource::GroupMembership(_) => Kind::GroupMembership,
             Resource::GroupPolicy(_) => Kind::GroupPolicy,
+            Resource::UserPolicy(_) => Kind::UserPolicy,
             Resource::UserPolicyAttachment(_) => Kind::UserPolicyAttachment,
             Resource::GroupPolicyAttachment(_) => Kind::GroupPolicyAttachment,
         }
@@ -124,6 +127,7 @@ impl Resource {
             Resource::Group(g) => g.name.clone(),
             Resource::GroupMembership(m) => format!("{}:{}", m.group, m.user),
             Resource::GroupPolicy(p) => format!("{}:{}", p.group, p.name),
+            Resource::UserPolicy(p) => format!("{}:{}", p.user, p.name),
             Resource::UserPolicyAttachment(a) => format!("{}:{}", a.user, a.policy_arn),
             Resource::GroupPolicyAttachment(a) => format!("{}:{}", a.group, a.policy_arn),
         };
@@ -192,6 +196,10 @@ impl Resource {
                 kind: Kind::Group,
                 key: a.group.clone(),
             }),
+            Resource::UserPolicy(p) => Some(ObjectId {
+                kind: Kind::User,
+                key: p.user.clone(),
+            }),
             Resource::UserPolicyAttachment(a) => Some(ObjectId {
                 kind: Kind::User,
                 key: a.user.clone(),
@@ -228,6 +236,7 @@ impl Resource {
                 }
             }
             Resource::GroupPolicy(p) => p.document = p.document.canonical_policy(),
+            Resource::UserPolicy(p) => p.document = p.document.canonical_policy(),
             Resource::Repository(repo) => {
                 // ECR keeps the filters as a set: their order is not a difference.
                 repo.image_tag_mutability_exclusion_filters.sort();

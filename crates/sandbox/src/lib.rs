@@ -570,7 +570,9 @@ impl Provider for SandboxProvider {
                     .parent()
                     .and_then(|p| state.objects.get(&p))
                     .is_some_and(listed),
-                Resource::GroupMembership(_) | Resource::UserPolicyAttachment(_) => o
+                Resource::GroupMembership(_)
+                | Resource::UserPolicy(_)
+                | Resource::UserPolicyAttachment(_) => o
                     .resource
                     .parent()
                     .is_some_and(|p| wanted(&p, &scope.users)),

@@ -9,7 +9,7 @@ use ecrplan_model::{
     RolePolicy, RolePolicyAttachment, TagMutability, Tags, tags,
 };
 use ecrplan_model::{
-    Group, GroupPolicyAttachment, User, UserPolicyAttachment, group_path, role_path,
+    Group, GroupPolicyAttachment, User, UserPolicy, UserPolicyAttachment, group_path, role_path,
 };
 use serde_json::json;
 
@@ -619,8 +619,8 @@ pub async fn attached_policies(s: &Subject<'_>) {
 
 /// A static-key CI user and its group (issue 13): a create of this estate's own user or group
 /// that answers "already exists" is a retry and counts as done, as for repositories and roles;
-/// another estate's or an unowned one is refused. Managed policies attached to either are read
-/// for declared and owned ones, so a stray one is detached.
+/// another estate's or an unowned one is refused. Managed policies attached to either, and a
+/// user's inline policies, are read for declared and owned ones, so a stray one is removed.
 pub async fn ci_users_and_groups(s: &Subject<'_>) {
     let p = s.provider;
     let acct = account(p).await;
@@ -663,17 +663,27 @@ pub async fn ci_users_and_groups(s: &Subject<'_>) {
         group: "app-ci-group".into(),
         policy_arn: admin.into(),
     });
+    let inline = Resource::UserPolicy(UserPolicy {
+        user: "app-ci".into(),
+        name: "by-hand".into(),
+        document: JsonDocument(json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}],
+        })),
+    });
     create(p, &on_user).await;
     create(p, &on_group).await;
+    create(p, &inline).await;
+    assert_live(p, &scope, &inline).await;
     // Read for the owned user and group even when no longer declared.
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
-    for attached in [&on_user, &on_group] {
-        assert!(undeclared.get(&attached.id()).is_some(), "{undeclared:#?}");
+    for stray in [&on_user, &on_group, &inline] {
+        assert!(undeclared.get(&stray.id()).is_some(), "{undeclared:#?}");
     }
-    delete(p, &on_user).await;
-    delete(p, &on_group).await;
-    assert_absent(p, &scope, &on_user.id()).await;
-    assert_absent(p, &scope, &on_group.id()).await;
+    for stray in [&on_user, &on_group, &inline] {
+        delete(p, stray).await;
+        assert_absent(p, &scope, &stray.id()).await;
+    }
     delete(p, &group("alpha")).await;
     delete(p, &user).await;
     assert_absent(p, &scope, &user.id()).await;

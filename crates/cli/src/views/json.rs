@@ -13,7 +13,8 @@ use ecrplan_model::{
     RepositoryPolicy, Resource, Role, RolePolicy, RolePolicyAttachment, Tags, tags,
 };
 use ecrplan_model::{
-    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, User, UserPolicyAttachment,
+    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, User, UserPolicy,
+    UserPolicyAttachment,
 };
 use serde_json::{Map, Value, json};
 
@@ -74,6 +75,7 @@ fn values(resource: &Resource, account: &Account) -> Value {
         Resource::Group(g) => group_values(g, account),
         Resource::GroupMembership(m) => group_membership_values(m),
         Resource::GroupPolicy(p) => group_policy_values(p),
+        Resource::UserPolicy(p) => user_policy_values(p),
         Resource::UserPolicyAttachment(a) => user_policy_attachment_values(a),
         Resource::GroupPolicyAttachment(a) => group_policy_attachment_values(a),
     }
@@ -226,6 +228,15 @@ fn group_policy_values(p: &GroupPolicy) -> Value {
         "id": format!("{}:{}", p.group, p.name),
         "name": p.name,
         "policy": policy_string(&p.document),
+    })
+}
+
+fn user_policy_values(p: &UserPolicy) -> Value {
+    json!({
+        "id": format!("{}:{}", p.user, p.name),
+        "name": p.name,
+        "policy": policy_string(&p.document),
+        "user": p.user,
     })
 }
 
