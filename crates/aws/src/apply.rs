@@ -10,8 +10,8 @@ use aws_sdk_ecr::types::{
     RepositoryFilter, RepositoryFilterType,
 };
 use ecrplan_model::{
-    Encryption, Kind, ObjectId, OidcProvider, Operation, Owner, ProviderError, Replication,
-    Repository, Resource, Role, Tags,
+    Encryption, Kind, ObjectId, OidcProvider, Operation, ProviderError, Replication, Repository,
+    Resource, Role, Tags,
 };
 
 use crate::{AwsProvider, error};
@@ -35,18 +35,17 @@ pub(crate) async fn apply(p: &AwsProvider, operation: &Operation) -> Result<(), 
 }
 
 /// Whether a create answered "already exists" was in fact done: the object carries the
-/// ownership tags ecrplan sent and matches what was asked for. This is what a create whose
+/// owner ecrplan sent (its ownership tags, or a group's path) and matches what was asked for. This is what a create whose
 /// response was lost looks like when the SDK retries it (AWS made the object the first time),
 /// so counting it as done lets the apply finish; anything else stays a conflict.
 async fn already_made(p: &AwsProvider, wanted: &Resource) -> Result<bool, ProviderError> {
-    let Some(wanted_owner) = wanted.tags().and_then(Owner::from_tags) else {
+    let Some(wanted_owner) = wanted.owner() else {
         return Ok(false);
     };
     let Some(live) = crate::refresh::read_one(p, &wanted.id()).await? else {
         return Ok(false);
     };
-    let live_owner = live.tags().and_then(Owner::from_tags);
-    Ok(live_owner.as_ref() == Some(&wanted_owner) && live.canonical() == wanted.canonical())
+    Ok(live.owner().as_ref() == Some(&wanted_owner) && live.canonical() == wanted.canonical())
 }
 
 /// A request that cannot be built: a bug or bad input, never worth retrying as a network error.
@@ -229,7 +228,10 @@ async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderErro
         Resource::User(_)
         | Resource::Group(_)
         | Resource::GroupMembership(_)
-        | Resource::GroupPolicy(_) => crate::users::create(p, resource).await,
+        | Resource::GroupPolicy(_)
+        | Resource::UserPolicy(_)
+        | Resource::UserPolicyAttachment(_)
+        | Resource::GroupPolicyAttachment(_) => crate::users::create(p, resource).await,
     }
 }
 
@@ -571,7 +573,10 @@ async fn delete(p: &AwsProvider, resource: &Resource, force: bool) -> Result<(),
         Resource::User(_)
         | Resource::Group(_)
         | Resource::GroupMembership(_)
-        | Resource::GroupPolicy(_) => crate::users::delete(p, resource, force).await?,
+        | Resource::GroupPolicy(_)
+        | Resource::UserPolicy(_)
+        | Resource::UserPolicyAttachment(_)
+        | Resource::GroupPolicyAttachment(_) => crate::users::delete(p, resource, force).await?,
     }
     Ok(())
 }

@@ -751,6 +751,7 @@ pub(crate) async fn read_one(
                 .into_iter()
                 .find(|r| r.id() == *id))
         }
+        Kind::User | Kind::Group => crate::users::read_one(p, id).await,
         _ => Ok(None),
     }
 }

@@ -6,8 +6,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ecrplan_model::{
-    AccessKey, Group, GroupMembership, GroupPolicy, JsonDocument, LiveObject, ObjectId, Owner,
-    ProviderError, RefreshScope, Resource, Tags, User, role_path,
+    AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind,
+    LiveObject, ObjectId, Owner, ProviderError, RefreshScope, Resource, Tags, User, UserPolicy,
+    UserPolicyAttachment, role_path,
 };
 use futures::{StreamExt, TryStreamExt, stream};
 
@@ -90,7 +91,12 @@ async fn read_user(
     if !wanted {
         return Ok(vec![user]);
     }
-    let (groups, keys) = futures::try_join!(groups_of(p, &name), access_keys(p, &name))?;
+    let (groups, keys, attached, inline) = futures::try_join!(
+        groups_of(p, &name),
+        access_keys(p, &name),
+        attached_policies(p, Kind::User, &name),
+        user_policies(p, &name)
+    )?;
     user.access_keys = keys;
     let mut out = vec![user];
     out.extend(groups.into_iter().map(|group| {
@@ -99,6 +105,60 @@ async fn read_user(
             user: name.clone(),
         }))
     }));
+    out.extend(attached.into_iter().map(|policy_arn| {
+        LiveObject::new(Resource::UserPolicyAttachment(UserPolicyAttachment {
+            user: name.clone(),
+            policy_arn,
+        }))
+    }));
+    out.extend(inline.into_iter().map(LiveObject::new));
+    Ok(out)
+}
+
+/// A user's inline policies, all pages; none when the user has gone.
+async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, ProviderError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = p
+            .limited(
+                p.iam
+                    .list_user_policies()
+                    .user_name(user)
+                    .set_marker(marker.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("ListUserPolicies", e));
+        let Some(page) = unless_gone(page)? else {
+            return Ok(Vec::new());
+        };
+        names.extend(page.policy_names);
+        marker = page.marker;
+        if !page.is_truncated || marker.is_none() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let got = p
+            .limited(
+                p.iam
+                    .get_user_policy()
+                    .user_name(user)
+                    .policy_name(&name)
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("GetUserPolicy", e));
+        if let Some(got) = unless_gone(got)? {
+            out.push(Resource::UserPolicy(UserPolicy {
+                user: user.to_owned(),
+                name,
+                document: document("GetUserPolicy", &got.policy_document)?,
+            }));
+        }
+    }
     Ok(out)
 }
 
@@ -123,6 +183,57 @@ async fn groups_of(p: &AwsProvider, user: &str) -> Result<Vec<String>, ProviderE
         out.extend(page.groups.into_iter().map(|g| g.group_name));
         marker = page.marker;
         if !page.is_truncated || marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The ARNs of the managed policies attached to a user or group (`kind`), all pages; none
+/// when it has gone. Each becomes an object, so one attached by hand is drift and is detached.
+async fn attached_policies(
+    p: &AwsProvider,
+    kind: Kind,
+    name: &str,
+) -> Result<Vec<String>, ProviderError> {
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        let (page, next) = if kind == Kind::User {
+            let page = p
+                .limited(
+                    p.iam
+                        .list_attached_user_policies()
+                        .user_name(name)
+                        .set_marker(marker.take())
+                        .send(),
+                )
+                .await
+                .map_err(|e| error::api("ListAttachedUserPolicies", e));
+            let Some(page) = unless_gone(page)? else {
+                return Ok(out);
+            };
+            let next = page.marker.filter(|_| page.is_truncated);
+            (page.attached_policies.unwrap_or_default(), next)
+        } else {
+            let page = p
+                .limited(
+                    p.iam
+                        .list_attached_group_policies()
+                        .group_name(name)
+                        .set_marker(marker.take())
+                        .send(),
+                )
+                .await
+                .map_err(|e| error::api("ListAttachedGroupPolicies", e));
+            let Some(page) = unless_gone(page)? else {
+                return Ok(out);
+            };
+            let next = page.marker.filter(|_| page.is_truncated);
+            (page.attached_policies.unwrap_or_default(), next)
+        };
+        out.extend(page.into_iter().filter_map(|a| a.policy_arn));
+        marker = next;
+        if marker.is_none() {
             return Ok(out);
         }
     }
@@ -240,6 +351,17 @@ async fn read_group(p: &AwsProvider, group: Group) -> Result<Vec<LiveObject>, Pr
             })));
         }
     }
+    out.extend(
+        attached_policies(p, Kind::Group, &group.name)
+            .await?
+            .into_iter()
+            .map(|policy_arn| {
+                LiveObject::new(Resource::GroupPolicyAttachment(GroupPolicyAttachment {
+                    group: group.name.clone(),
+                    policy_arn,
+                }))
+            }),
+    );
     out.push(LiveObject::new(Resource::Group(group)));
     Ok(out)
 }
@@ -305,7 +427,82 @@ pub(crate) async fn create(p: &AwsProvider, resource: &Resource) -> Result<(), P
             .await
         }
         Resource::GroupPolicy(gp) => put_group_policy(p, &id, gp, &gp.document).await,
+        Resource::UserPolicy(up) => {
+            crate::apply::propagated(p, &id, "PutUserPolicy", || {
+                p.iam
+                    .put_user_policy()
+                    .user_name(&up.user)
+                    .policy_name(&up.name)
+                    .policy_document(up.document.to_compact())
+                    .send()
+            })
+            .await
+        }
+        Resource::UserPolicyAttachment(a) => {
+            crate::apply::propagated(p, &id, "AttachUserPolicy", || {
+                p.iam
+                    .attach_user_policy()
+                    .user_name(&a.user)
+                    .policy_arn(&a.policy_arn)
+                    .send()
+            })
+            .await
+        }
+        Resource::GroupPolicyAttachment(a) => {
+            crate::apply::propagated(p, &id, "AttachGroupPolicy", || {
+                p.iam
+                    .attach_group_policy()
+                    .group_name(&a.group)
+                    .policy_arn(&a.policy_arn)
+                    .send()
+            })
+            .await
+        }
         _ => Err(crate::apply::invalid(format!("{id} is not a user object"))),
+    }
+}
+
+/// The user or group `id` names as it stands, for a create that answered "already exists":
+/// the user with its tags, the group with its path (which records its owner).
+pub(crate) async fn read_one(
+    p: &AwsProvider,
+    id: &ObjectId,
+) -> Result<Option<Resource>, ProviderError> {
+    match id.kind {
+        Kind::User => {
+            let got = p
+                .limited(p.iam.get_user().user_name(&id.key).send())
+                .await
+                .map_err(|e| error::api("GetUser", e));
+            let Some(user) = unless_gone(got)?.and_then(|g| g.user) else {
+                return Ok(None);
+            };
+            let listed = p
+                .limited(p.iam.list_user_tags().user_name(&id.key).send())
+                .await
+                .map_err(|e| error::api("ListUserTags", e));
+            let Some(listed) = unless_gone(listed)? else {
+                return Ok(None);
+            };
+            Ok(Some(Resource::User(User {
+                name: user.user_name,
+                path: user.path,
+                tags: listed.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+            })))
+        }
+        Kind::Group => {
+            let got = p
+                .limited(p.iam.get_group().group_name(&id.key).max_items(1).send())
+                .await
+                .map_err(|e| error::api("GetGroup", e));
+            Ok(unless_gone(got)?.and_then(|g| g.group).map(|g| {
+                Resource::Group(Group {
+                    name: g.group_name,
+                    path: g.path,
+                })
+            }))
+        }
+        _ => Ok(None),
     }
 }
 
@@ -425,6 +622,36 @@ pub(crate) async fn delete(
                 .send()
                 .await
                 .map_err(|e| error::on("DeleteGroupPolicy", &id, e))?;
+            Ok(())
+        }
+        Resource::UserPolicy(up) => {
+            p.iam
+                .delete_user_policy()
+                .user_name(&up.user)
+                .policy_name(&up.name)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteUserPolicy", &id, e))?;
+            Ok(())
+        }
+        Resource::UserPolicyAttachment(a) => {
+            p.iam
+                .detach_user_policy()
+                .user_name(&a.user)
+                .policy_arn(&a.policy_arn)
+                .send()
+                .await
+                .map_err(|e| error::on("DetachUserPolicy", &id, e))?;
+            Ok(())
+        }
+        Resource::GroupPolicyAttachment(a) => {
+            p.iam
+                .detach_group_policy()
+                .group_name(&a.group)
+                .policy_arn(&a.policy_arn)
+                .send()
+                .await
+                .map_err(|e| error::on("DetachGroupPolicy", &id, e))?;
             Ok(())
         }
         _ => Err(crate::apply::invalid(format!("{id} is not a user object"))),

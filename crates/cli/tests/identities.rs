@@ -351,3 +351,65 @@ async fn identities_apply_and_read_back_equal_on_moto() {
     let other = run(&codefresh, &["plan", "--detailed-exitcode"]);
     assert_eq!(other.code, 0, "{}{}", other.stdout, other.stderr);
 }
+
+/// Issue 13: a managed policy attached by hand to a CI user's group (`aws iam attach-group-policy
+/// … AdministratorAccess`) was never read, so `plan` and `drift` said nothing and every member
+/// kept administrator rights.
+#[tokio::test]
+async fn a_managed_policy_attached_to_a_ci_group_out_of_band_is_drift_and_is_detached() {
+    const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let moto = ecrplan_test::moto().await;
+    let env = Env::copy_of("examples/gitlab-ci");
+    env.edit("main.hcl", "provider \"sandbox\" {}", "provider \"aws\" {}");
+    let run = |args: &[&str]| -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
+        cmd.arg(args[0]).arg(env.config()).args(&args[1..]);
+        let out = ecrplan_test::against_moto(&mut cmd, moto.endpoint(), ecrplan_test::REGION)
+            .output()
+            .expect("ecrplan runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let apply = run(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+
+    moto.attach_group_policy(None, "ECRUsers", ADMIN);
+
+    let plan = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout.contains(&format!(
+            "# module.gitlab-mirror.ci_group_policy_attachment[\"ECRUsers:{ADMIN}\"] will be destroyed"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 0 to change, 1 to destroy"),
+        "{}",
+        plan.stdout
+    );
+
+    let drift = run(&["drift"]);
+    assert_eq!(drift.code, 2, "{}{}", drift.stdout, drift.stderr);
+    assert!(
+        drift.stdout.contains(&format!(
+            "aws_iam_group_policy_attachment \"ECRUsers:{ADMIN}\""
+        )),
+        "{}",
+        drift.stdout
+    );
+
+    let apply = run(&["apply", "--auto-approve"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let clean = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        clean.code, 0,
+        "the policy is still attached: {}",
+        clean.stdout
+    );
+}

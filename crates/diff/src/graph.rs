@@ -38,6 +38,9 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
             out
         }
         Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
+        Resource::UserPolicy(p) => vec![id(Kind::User, &p.user)],
+        Resource::UserPolicyAttachment(a) => vec![id(Kind::User, &a.user)],
+        Resource::GroupPolicyAttachment(a) => vec![id(Kind::Group, &a.group)],
         // A membership needs both ends; a group policy its group. Deletes run in reverse, so
         // the membership goes before its group and user, the policy before its group.
         Resource::GroupMembership(m) => {

@@ -280,7 +280,10 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
         Resource::User(_)
         | Resource::Group(_)
         | Resource::GroupMembership(_)
-        | Resource::GroupPolicy(_) => {
+        | Resource::GroupPolicy(_)
+        | Resource::UserPolicy(_)
+        | Resource::UserPolicyAttachment(_)
+        | Resource::GroupPolicyAttachment(_) => {
             return match index.owner(object).and_then(|o| o.region.as_deref()) {
                 Some(r) if r != region => Home::Elsewhere,
                 _ => Home::Here,
@@ -577,6 +580,21 @@ fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
             Kind::GroupPolicy,
             "ci_group_policy".to_owned(),
             format!("{}:{}", p.group, p.name),
+        ),
+        Resource::UserPolicy(p) => (
+            Kind::UserPolicy,
+            "ci_user_policy".to_owned(),
+            format!("{}:{}", p.user, p.name),
+        ),
+        Resource::UserPolicyAttachment(a) => (
+            Kind::UserPolicyAttachment,
+            "ci_user_policy_attachment".to_owned(),
+            format!("{}:{}", a.user, a.policy_arn),
+        ),
+        Resource::GroupPolicyAttachment(a) => (
+            Kind::GroupPolicyAttachment,
+            "ci_group_policy_attachment".to_owned(),
+            format!("{}:{}", a.group, a.policy_arn),
         ),
     };
     Address {

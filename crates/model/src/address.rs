@@ -30,6 +30,12 @@ pub enum Kind {
     GroupMembership,
     /// The inline policy of a group.
     GroupPolicy,
+    /// An inline policy of a CI user.
+    UserPolicy,
+    /// A managed policy attached to a CI user.
+    UserPolicyAttachment,
+    /// A managed policy attached to a CI group.
+    GroupPolicyAttachment,
 }
 
 impl Kind {
@@ -48,6 +54,9 @@ impl Kind {
             Kind::Group => "aws_iam_group",
             Kind::GroupMembership => "aws_iam_user_group_membership",
             Kind::GroupPolicy => "aws_iam_group_policy",
+            Kind::UserPolicy => "aws_iam_user_policy",
+            Kind::UserPolicyAttachment => "aws_iam_user_policy_attachment",
+            Kind::GroupPolicyAttachment => "aws_iam_group_policy_attachment",
         }
     }
 }

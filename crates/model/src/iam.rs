@@ -48,6 +48,38 @@ pub struct GroupPolicy {
     pub document: JsonDocument,
 }
 
+/// An inline policy of a user. ecrplan grants through the group, so one found on a user was
+/// put there by hand: drift, deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPolicy {
+    /// The user it belongs to.
+    pub user: String,
+    /// The policy name.
+    pub name: String,
+    /// The IAM policy document.
+    pub document: JsonDocument,
+}
+
+/// A managed policy attached to a user. Like a role's attachment it is an object of its own, so
+/// one attached by hand (say `AdministratorAccess`) is drift and is detached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPolicyAttachment {
+    /// The user it is attached to.
+    pub user: String,
+    /// The managed policy's ARN.
+    pub policy_arn: String,
+}
+
+/// A managed policy attached to a group: every member gets it, so one attached by hand is
+/// drift and is detached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPolicyAttachment {
+    /// The group it is attached to.
+    pub group: String,
+    /// The managed policy's ARN.
+    pub policy_arn: String,
+}
+
 /// One access key of a user as `ListAccessKeys` reports it: never the secret, which IAM shows
 /// only once, to whoever creates the key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,7 +26,10 @@ pub use desired::{
     actions, is_ci_issuer, role_path,
 };
 pub use document::JsonDocument;
-pub use iam::{AccessKey, Group, GroupMembership, GroupPolicy, MAX_KEY_AGE_DAYS, User, group_path};
+pub use iam::{
+    AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
+    UserPolicy, UserPolicyAttachment, group_path,
+};
 pub use identity::{Access, Identities};
 pub use live::{LiveEstate, LiveObject, Owner};
 pub use names::{

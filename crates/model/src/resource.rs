@@ -2,7 +2,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Group, GroupMembership, GroupPolicy, JsonDocument, Kind, ObjectId, Owner, User};
+use crate::{
+    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
+    Owner, User, UserPolicy, UserPolicyAttachment,
+};
 
 /// Tags as a map: order never matters to AWS, so it never shows up as a diff.
 pub type Tags = BTreeMap<String, String>;
@@ -79,6 +82,12 @@ pub enum Resource {
     GroupMembership(GroupMembership),
     /// An inline group policy.
     GroupPolicy(GroupPolicy),
+    /// An inline user policy.
+    UserPolicy(UserPolicy),
+    /// A managed policy attached to a user.
+    UserPolicyAttachment(UserPolicyAttachment),
+    /// A managed policy attached to a group.
+    GroupPolicyAttachment(GroupPolicyAttachment),
 }
 
 impl Resource {
@@ -97,6 +106,9 @@ impl Resource {
             Resource::Group(_) => Kind::Group,
             Resource::GroupMembership(_) => Kind::GroupMembership,
             Resource::GroupPolicy(_) => Kind::GroupPolicy,
+            Resource::UserPolicy(_) => Kind::UserPolicy,
+            Resource::UserPolicyAttachment(_) => Kind::UserPolicyAttachment,
+            Resource::GroupPolicyAttachment(_) => Kind::GroupPolicyAttachment,
         }
     }
 
@@ -115,6 +127,9 @@ impl Resource {
             Resource::Group(g) => g.name.clone(),
             Resource::GroupMembership(m) => format!("{}:{}", m.group, m.user),
             Resource::GroupPolicy(p) => format!("{}:{}", p.group, p.name),
+            Resource::UserPolicy(p) => format!("{}:{}", p.user, p.name),
+            Resource::UserPolicyAttachment(a) => format!("{}:{}", a.user, a.policy_arn),
+            Resource::GroupPolicyAttachment(a) => format!("{}:{}", a.group, a.policy_arn),
         };
         ObjectId {
             kind: self.kind(),
@@ -177,6 +192,18 @@ impl Resource {
                 kind: Kind::Group,
                 key: p.group.clone(),
             }),
+            Resource::GroupPolicyAttachment(a) => Some(ObjectId {
+                kind: Kind::Group,
+                key: a.group.clone(),
+            }),
+            Resource::UserPolicy(p) => Some(ObjectId {
+                kind: Kind::User,
+                key: p.user.clone(),
+            }),
+            Resource::UserPolicyAttachment(a) => Some(ObjectId {
+                kind: Kind::User,
+                key: a.user.clone(),
+            }),
             // A membership is the user's: IAM lists it per user, and deleting the user ends it.
             Resource::GroupMembership(m) => Some(ObjectId {
                 kind: Kind::User,
@@ -209,6 +236,7 @@ impl Resource {
                 }
             }
             Resource::GroupPolicy(p) => p.document = p.document.canonical_policy(),
+            Resource::UserPolicy(p) => p.document = p.document.canonical_policy(),
             Resource::Repository(repo) => {
                 // ECR keeps the filters as a set: their order is not a difference.
                 repo.image_tag_mutability_exclusion_filters.sort();
@@ -217,7 +245,9 @@ impl Resource {
             Resource::RolePolicyAttachment(_)
             | Resource::User(_)
             | Resource::Group(_)
-            | Resource::GroupMembership(_) => {}
+            | Resource::GroupMembership(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => {}
         }
         // `aws:` tags are the system's (CloudFormation, Service Catalog): nobody can set or
         // remove them, so they never count as a difference.

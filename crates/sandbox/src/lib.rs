@@ -346,9 +346,8 @@ impl State {
         {
             // As the AWS provider: a create of this estate's own, identical object is a retry
             // whose first answer was lost, and counts as done.
-            let owner = |r: &Resource| r.tags().and_then(Owner::from_tags);
-            let retried = owner(resource).is_some()
-                && owner(existing) == owner(resource)
+            let retried = resource.owner().is_some()
+                && existing.owner() == resource.owner()
                 && existing.canonical() == resource.canonical();
             return if retried {
                 Ok(())
@@ -738,14 +737,14 @@ impl Provider for SandboxProvider {
                 | Resource::User(_)
                 | Resource::Group(_) => listed(&o.resource),
                 // Every policy of a group that is seen, as the AWS provider reads them.
-                Resource::GroupPolicy(p) => state
-                    .objects
-                    .get(&ObjectId {
-                        kind: Kind::Group,
-                        key: p.group.clone(),
-                    })
+                Resource::GroupPolicy(_) | Resource::GroupPolicyAttachment(_) => o
+                    .resource
+                    .parent()
+                    .and_then(|p| state.objects.get(&p))
                     .is_some_and(listed),
-                Resource::GroupMembership(_) => o
+                Resource::GroupMembership(_)
+                | Resource::UserPolicy(_)
+                | Resource::UserPolicyAttachment(_) => o
                     .resource
                     .parent()
                     .is_some_and(|p| wanted(&p, &scope.users)),

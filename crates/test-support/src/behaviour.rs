@@ -8,6 +8,9 @@ use ecrplan_model::{
     ReplicationDestination, ReplicationRule, Repository, RepositoryPolicy, Resource, Role,
     RolePolicy, RolePolicyAttachment, TagMutability, Tags, tags,
 };
+use ecrplan_model::{
+    Group, GroupPolicyAttachment, User, UserPolicy, UserPolicyAttachment, group_path, role_path,
+};
 use serde_json::json;
 
 use crate::{Subject, apply_estate, estate, scope};
@@ -612,6 +615,78 @@ pub async fn attached_policies(s: &Subject<'_>) {
     assert_live(p, &scope, &read_only).await;
     delete(p, &role).await;
     assert_absent(p, &scope, &read_only.id()).await;
+}
+
+/// A static-key CI user and its group (issue 13): a create of this estate's own user or group
+/// that answers "already exists" is a retry and counts as done, as for repositories and roles;
+/// another estate's or an unowned one is refused. Managed policies attached to either, and a
+/// user's inline policies, are read for declared and owned ones, so a stray one is removed.
+pub async fn ci_users_and_groups(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = RefreshScope {
+        users: ["app-ci".to_owned()].into(),
+        groups: ["app-ci-group".to_owned()].into(),
+        ..scope_of("alpha", &[], &[])
+    };
+    let user = Resource::User(User {
+        name: "app-ci".into(),
+        path: role_path("alpha"),
+        tags: owned("alpha", Some("m"), &[]),
+    });
+    create_once(p, &scope, &user).await;
+    let group = |estate: &str| {
+        Resource::Group(Group {
+            name: "app-ci-group".into(),
+            path: group_path(estate, &acct.region, "m"),
+        })
+    };
+    create(p, &group("alpha")).await;
+    assert_live(p, &scope, &group("alpha")).await;
+    create(p, &group("alpha")).await;
+    let unowned = Resource::Group(Group {
+        name: "app-ci-group".into(),
+        path: "/".into(),
+    });
+    for other in [group("someone-else"), unowned] {
+        let err = expect_err(p, Operation::Create { resource: other }).await;
+        assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    }
+    assert_live(p, &scope, &group("alpha")).await;
+
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let on_user = Resource::UserPolicyAttachment(UserPolicyAttachment {
+        user: "app-ci".into(),
+        policy_arn: admin.into(),
+    });
+    let on_group = Resource::GroupPolicyAttachment(GroupPolicyAttachment {
+        group: "app-ci-group".into(),
+        policy_arn: admin.into(),
+    });
+    let inline = Resource::UserPolicy(UserPolicy {
+        user: "app-ci".into(),
+        name: "by-hand".into(),
+        document: JsonDocument(json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}],
+        })),
+    });
+    create(p, &on_user).await;
+    create(p, &on_group).await;
+    create(p, &inline).await;
+    assert_live(p, &scope, &inline).await;
+    // Read for the owned user and group even when no longer declared.
+    let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    for stray in [&on_user, &on_group, &inline] {
+        assert!(undeclared.get(&stray.id()).is_some(), "{undeclared:#?}");
+    }
+    for stray in [&on_user, &on_group, &inline] {
+        delete(p, stray).await;
+        assert_absent(p, &scope, &stray.id()).await;
+    }
+    delete(p, &group("alpha")).await;
+    delete(p, &user).await;
+    assert_absent(p, &scope, &user.id()).await;
 }
 
 /// Exclusion filters (issue 11): created with the repository, read back, changed in place.

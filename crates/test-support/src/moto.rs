@@ -260,6 +260,16 @@ impl Moto {
         );
     }
 
+    /// Attaches a managed policy to a group behind the provider's back, as a person with the
+    /// AWS CLI might (`aws iam attach-group-policy`).
+    pub fn attach_group_policy(&self, account: Option<&str>, group: &str, policy_arn: &str) {
+        let arn = policy_arn.replace(':', "%3A").replace('/', "%2F");
+        self.iam(
+            account,
+            &format!("AttachGroupPolicy&GroupName={group}&PolicyArn={arn}"),
+        );
+    }
+
     /// Creates an instance profile holding the role behind the provider's back, as an EC2 user
     /// might, so tests can see DeleteRole's conflict handled.
     pub fn add_to_instance_profile(&self, account: Option<&str>, role: &str, profile: &str) {

@@ -35,6 +35,7 @@ scenario!(adoption);
 scenario!(images_block_deletion);
 scenario!(estates_kept_apart);
 scenario!(attached_policies);
+scenario!(ci_users_and_groups);
 scenario!(exclusion_filters);
 
 #[tokio::test]

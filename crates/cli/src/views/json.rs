@@ -12,7 +12,10 @@ use ecrplan_model::{
     OidcProvider, Plan, PlanConfiguration, ProviderSettings, Replication, Repository,
     RepositoryPolicy, Resource, Role, RolePolicy, RolePolicyAttachment, Tags, tags,
 };
-use ecrplan_model::{Group, GroupMembership, GroupPolicy, User};
+use ecrplan_model::{
+    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, User, UserPolicy,
+    UserPolicyAttachment,
+};
 use serde_json::{Map, Value, json};
 
 use super::View;
@@ -72,6 +75,9 @@ fn values(resource: &Resource, account: &Account) -> Value {
         Resource::Group(g) => group_values(g, account),
         Resource::GroupMembership(m) => group_membership_values(m),
         Resource::GroupPolicy(p) => group_policy_values(p),
+        Resource::UserPolicy(p) => user_policy_values(p),
+        Resource::UserPolicyAttachment(a) => user_policy_attachment_values(a),
+        Resource::GroupPolicyAttachment(a) => group_policy_attachment_values(a),
     }
 }
 
@@ -222,6 +228,31 @@ fn group_policy_values(p: &GroupPolicy) -> Value {
         "id": format!("{}:{}", p.group, p.name),
         "name": p.name,
         "policy": policy_string(&p.document),
+    })
+}
+
+fn user_policy_values(p: &UserPolicy) -> Value {
+    json!({
+        "id": format!("{}:{}", p.user, p.name),
+        "name": p.name,
+        "policy": policy_string(&p.document),
+        "user": p.user,
+    })
+}
+
+fn user_policy_attachment_values(a: &UserPolicyAttachment) -> Value {
+    json!({
+        "id": format!("{}/{}", a.user, a.policy_arn),
+        "policy_arn": a.policy_arn,
+        "user": a.user,
+    })
+}
+
+fn group_policy_attachment_values(a: &GroupPolicyAttachment) -> Value {
+    json!({
+        "group": a.group,
+        "id": format!("{}/{}", a.group, a.policy_arn),
+        "policy_arn": a.policy_arn,
     })
 }
 
