@@ -14,6 +14,7 @@ use ecrplan_model::{
     Resource, Role, Tags,
 };
 
+use crate::paging::{Page, all_pages};
 use crate::{AwsProvider, error};
 
 pub(crate) async fn apply(p: &AwsProvider, operation: &Operation) -> Result<(), ProviderError> {
@@ -636,27 +637,24 @@ async fn instance_profiles(
     id: &ObjectId,
     name: &str,
 ) -> Result<Vec<String>, ProviderError> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
+    all_pages(|marker| async move {
         let page = p
             .iam
             .list_instance_profiles_for_role()
             .role_name(name)
-            .set_marker(marker.take())
+            .set_marker(marker)
             .send()
             .await
             .map_err(|e| error::on("ListInstanceProfilesForRole", id, e))?;
-        names.extend(
-            page.instance_profiles
-                .into_iter()
-                .map(|profile| profile.instance_profile_name),
-        );
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            return Ok(names);
-        }
-    }
+        let profiles = page.instance_profiles.into_iter();
+        let names = profiles.map(|profile| profile.instance_profile_name);
+        Ok(Some(Page::new(
+            names.collect(),
+            page.is_truncated,
+            page.marker,
+        )))
+    })
+    .await
 }
 
 /// Adoption adds ownership tags and changes nothing else.

@@ -6,6 +6,7 @@
 
 mod apply;
 mod error;
+mod paging;
 mod refresh;
 mod stats;
 mod throttle;

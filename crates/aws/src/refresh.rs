@@ -17,6 +17,7 @@ use ecrplan_model::{
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 
+use crate::paging::{Page, all_pages};
 use crate::{AwsProvider, error};
 
 pub(crate) async fn refresh(
@@ -337,33 +338,29 @@ async fn list_roles(
     p: &AwsProvider,
     prefix: Option<&str>,
 ) -> Result<Vec<(IamRole, JsonDocument)>, ProviderError> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_roles()
                     .set_path_prefix(prefix.map(str::to_owned))
                     .max_items(1000)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListRoles", e))?;
-        let truncated = page.is_truncated();
-        marker = page.marker.clone();
+        let mut roles = Vec::with_capacity(page.roles.len());
         for role in page.roles {
             let trust = match role.assume_role_policy_document() {
                 Some(text) => document("ListRoles", text)?,
                 None => JsonDocument(Value::Null),
             };
-            out.push((role, trust));
+            roles.push((role, trust));
         }
-        if !truncated || marker.is_none() {
-            return Ok(out);
-        }
-    }
+        Ok(Some(Page::new(roles, page.is_truncated, page.marker)))
+    })
+    .await
 }
 
 /// The roles the scope needs. One listing under `/ecrplan/` finds the estate's own roles (path
@@ -533,39 +530,33 @@ async fn read_role(
 /// The managed policies attached to a role, all pages; none when the role has gone. Each is
 /// an object of its own, so one attached out of band shows up as drift and is detached.
 async fn attached_policies(p: &AwsProvider, role: &str) -> Result<Vec<Resource>, ProviderError> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
+    let arns = all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_attached_role_policies()
                     .role_name(role)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListAttachedRolePolicies", e));
-        let Some(page) = unless_gone(page)? else {
-            return Ok(out);
-        };
-        out.extend(
-            page.attached_policies
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|a| a.policy_arn)
-                .map(|policy_arn| {
-                    Resource::RolePolicyAttachment(RolePolicyAttachment {
-                        role: role.to_owned(),
-                        policy_arn,
-                    })
-                }),
-        );
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            return Ok(out);
-        }
-    }
+        Ok(unless_gone(page)?.map(|page| {
+            let arns = page.attached_policies.unwrap_or_default();
+            let arns = arns.into_iter().filter_map(|a| a.policy_arn).collect();
+            Page::new(arns, page.is_truncated, page.marker)
+        }))
+    })
+    .await?;
+    Ok(arns
+        .into_iter()
+        .map(|policy_arn| {
+            Resource::RolePolicyAttachment(RolePolicyAttachment {
+                role: role.to_owned(),
+                policy_arn,
+            })
+        })
+        .collect())
 }
 
 /// The names of a role's inline policies, all pages; none when the role has gone.
@@ -573,28 +564,21 @@ pub(crate) async fn role_policy_names(
     p: &AwsProvider,
     role: &str,
 ) -> Result<Vec<String>, ProviderError> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_role_policies()
                     .role_name(role)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListRolePolicies", e));
-        let Some(page) = unless_gone(page)? else {
-            return Ok(names);
-        };
-        names.extend(page.policy_names);
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            return Ok(names);
-        }
-    }
+        Ok(unless_gone(page)?
+            .map(|page| Page::new(page.policy_names, page.is_truncated, page.marker)))
+    })
+    .await
 }
 
 /// The OIDC providers ecrplan can own or declare; others are not read at all.

@@ -12,6 +12,7 @@ use ecrplan_model::{
 };
 use futures::{StreamExt, TryStreamExt, stream};
 
+use crate::paging::{Page, all_pages};
 use crate::refresh::{document, unless_gone};
 use crate::{AwsProvider, error};
 
@@ -26,25 +27,27 @@ pub(crate) async fn refresh(
 }
 
 async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>, ProviderError> {
-    let mut names: Vec<(String, String)> = Vec::new();
-    let mut marker = None;
-    loop {
+    let prefix = role_path(&scope.estate);
+    let prefix = prefix.as_str();
+    let mut names: Vec<(String, String)> = all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_users()
-                    .path_prefix(role_path(&scope.estate))
-                    .set_marker(marker.take())
+                    .path_prefix(prefix)
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListUsers", e))?;
-        names.extend(page.users.into_iter().map(|u| (u.user_name, u.path)));
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            break;
-        }
-    }
+        let users = page
+            .users
+            .into_iter()
+            .map(|u| (u.user_name, u.path))
+            .collect();
+        Ok(Some(Page::new(users, page.is_truncated, page.marker)))
+    })
+    .await?;
     for declared in &scope.users {
         if names.iter().any(|(n, _)| n == declared) {
             continue;
@@ -117,28 +120,21 @@ async fn read_user(
 
 /// A user's inline policies, all pages; none when the user has gone.
 async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, ProviderError> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
+    let names = all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_user_policies()
                     .user_name(user)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListUserPolicies", e));
-        let Some(page) = unless_gone(page)? else {
-            return Ok(Vec::new());
-        };
-        names.extend(page.policy_names);
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            break;
-        }
-    }
+        Ok(unless_gone(page)?
+            .map(|page| Page::new(page.policy_names, page.is_truncated, page.marker)))
+    })
+    .await?;
     let mut out = Vec::new();
     for name in names {
         let got = p
@@ -164,28 +160,23 @@ async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, Pro
 
 /// The groups a user is in, all pages; none when the user has gone.
 async fn groups_of(p: &AwsProvider, user: &str) -> Result<Vec<String>, ProviderError> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_groups_for_user()
                     .user_name(user)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListGroupsForUser", e));
-        let Some(page) = unless_gone(page)? else {
-            return Ok(out);
-        };
-        out.extend(page.groups.into_iter().map(|g| g.group_name));
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            return Ok(out);
-        }
-    }
+        Ok(unless_gone(page)?.map(|page| {
+            let groups = page.groups.into_iter().map(|g| g.group_name).collect();
+            Page::new(groups, page.is_truncated, page.marker)
+        }))
+    })
+    .await
 }
 
 /// The ARNs of the managed policies attached to a user or group (`kind`), all pages; none
@@ -195,48 +186,45 @@ async fn attached_policies(
     kind: Kind,
     name: &str,
 ) -> Result<Vec<String>, ProviderError> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let (page, next) = if kind == Kind::User {
+    all_pages(|marker| async move {
+        let (page, truncated, next) = if kind == Kind::User {
             let page = p
                 .limited(
                     p.iam
                         .list_attached_user_policies()
                         .user_name(name)
-                        .set_marker(marker.take())
+                        .set_marker(marker)
                         .send(),
                 )
                 .await
                 .map_err(|e| error::api("ListAttachedUserPolicies", e));
             let Some(page) = unless_gone(page)? else {
-                return Ok(out);
+                return Ok(None);
             };
-            let next = page.marker.filter(|_| page.is_truncated);
-            (page.attached_policies.unwrap_or_default(), next)
+            (page.attached_policies, page.is_truncated, page.marker)
         } else {
             let page = p
                 .limited(
                     p.iam
                         .list_attached_group_policies()
                         .group_name(name)
-                        .set_marker(marker.take())
+                        .set_marker(marker)
                         .send(),
                 )
                 .await
                 .map_err(|e| error::api("ListAttachedGroupPolicies", e));
             let Some(page) = unless_gone(page)? else {
-                return Ok(out);
+                return Ok(None);
             };
-            let next = page.marker.filter(|_| page.is_truncated);
-            (page.attached_policies.unwrap_or_default(), next)
+            (page.attached_policies, page.is_truncated, page.marker)
         };
-        out.extend(page.into_iter().filter_map(|a| a.policy_arn));
-        marker = next;
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
+        let arns = page
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| a.policy_arn);
+        Ok(Some(Page::new(arns.collect(), truncated, next)))
+    })
+    .await
 }
 
 /// A user's access keys as `ListAccessKeys` reports them: ids, status and age, never secrets.
@@ -244,66 +232,62 @@ async fn access_keys(p: &AwsProvider, user: &str) -> Result<Vec<AccessKey>, Prov
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_access_keys()
                     .user_name(user)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListAccessKeys", e));
-        let Some(page) = unless_gone(page)? else {
-            return Ok(out);
-        };
-        for key in page.access_key_metadata {
-            let created = key
-                .create_date
-                .map_or(0, |d| u64::try_from(d.secs()).unwrap_or(0));
-            out.push(AccessKey {
-                id: key.access_key_id.unwrap_or_default(),
-                status: key
-                    .status
-                    .map_or_else(|| "Active".to_owned(), |s| s.as_str().to_owned()),
-                created,
-                age_days: now.saturating_sub(created) / 86_400,
+        Ok(unless_gone(page)?.map(|page| {
+            let keys = page.access_key_metadata.into_iter().map(|key| {
+                let created = key
+                    .create_date
+                    .map_or(0, |d| u64::try_from(d.secs()).unwrap_or(0));
+                AccessKey {
+                    id: key.access_key_id.unwrap_or_default(),
+                    status: key
+                        .status
+                        .map_or_else(|| "Active".to_owned(), |s| s.as_str().to_owned()),
+                    created,
+                    age_days: now.saturating_sub(created) / 86_400,
+                }
             });
-        }
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            return Ok(out);
-        }
-    }
+            Page::new(keys.collect(), page.is_truncated, page.marker)
+        }))
+    })
+    .await
 }
 
 async fn groups(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>, ProviderError> {
     let prefix = role_path(&scope.estate);
-    let mut found: Vec<Group> = Vec::new();
-    let mut marker = None;
-    loop {
+    let prefix = prefix.as_str();
+    let mut found: Vec<Group> = all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_groups()
-                    .path_prefix(&prefix)
-                    .set_marker(marker.take())
+                    .path_prefix(prefix)
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListGroups", e))?;
-        found.extend(page.groups.into_iter().map(|g| Group {
+        let groups = page.groups.into_iter().map(|g| Group {
             name: g.group_name,
             path: g.path,
-        }));
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            break;
-        }
-    }
+        });
+        Ok(Some(Page::new(
+            groups.collect(),
+            page.is_truncated,
+            page.marker,
+        )))
+    })
+    .await?;
     for declared in &scope.groups {
         if found.iter().any(|g| &g.name == declared) {
             continue;
@@ -367,28 +351,21 @@ async fn read_group(p: &AwsProvider, group: Group) -> Result<Vec<LiveObject>, Pr
 }
 
 async fn group_policy_names(p: &AwsProvider, group: &str) -> Result<Vec<String>, ProviderError> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
                     .list_group_policies()
                     .group_name(group)
-                    .set_marker(marker.take())
+                    .set_marker(marker)
                     .send(),
             )
             .await
             .map_err(|e| error::api("ListGroupPolicies", e));
-        let Some(page) = unless_gone(page)? else {
-            return Ok(names);
-        };
-        names.extend(page.policy_names);
-        marker = page.marker;
-        if !page.is_truncated || marker.is_none() {
-            return Ok(names);
-        }
-    }
+        Ok(unless_gone(page)?
+            .map(|page| Page::new(page.policy_names, page.is_truncated, page.marker)))
+    })
+    .await
 }
 
 /// Creates a user, group, membership or group policy.
