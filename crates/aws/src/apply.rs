@@ -595,16 +595,7 @@ async fn delete_role(p: &AwsProvider, id: &ObjectId, name: &str) -> Result<(), P
             .await
             .map_err(|e| error::on("DeleteRolePolicy", id, e))?;
     }
-    let attached = p
-        .iam
-        .list_attached_role_policies()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| error::on("ListAttachedRolePolicies", id, e))?
-        .attached_policies
-        .unwrap_or_default();
-    for policy in attached.into_iter().filter_map(|a| a.policy_arn) {
+    for policy in crate::refresh::attached_role_policy_arns(p, name).await? {
         p.iam
             .detach_role_policy()
             .role_name(name)

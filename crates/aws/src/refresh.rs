@@ -530,7 +530,24 @@ async fn read_role(
 /// The managed policies attached to a role, all pages; none when the role has gone. Each is
 /// an object of its own, so one attached out of band shows up as drift and is detached.
 async fn attached_policies(p: &AwsProvider, role: &str) -> Result<Vec<Resource>, ProviderError> {
-    let arns = all_pages(|marker| async move {
+    let arns = attached_role_policy_arns(p, role).await?;
+    Ok(arns
+        .into_iter()
+        .map(|policy_arn| {
+            Resource::RolePolicyAttachment(RolePolicyAttachment {
+                role: role.to_owned(),
+                policy_arn,
+            })
+        })
+        .collect())
+}
+
+/// The ARNs of the managed policies attached to a role, all pages; none when the role has gone.
+pub(crate) async fn attached_role_policy_arns(
+    p: &AwsProvider,
+    role: &str,
+) -> Result<Vec<String>, ProviderError> {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
@@ -547,16 +564,7 @@ async fn attached_policies(p: &AwsProvider, role: &str) -> Result<Vec<Resource>,
             Page::new(arns, page.is_truncated, page.marker)
         }))
     })
-    .await?;
-    Ok(arns
-        .into_iter()
-        .map(|policy_arn| {
-            Resource::RolePolicyAttachment(RolePolicyAttachment {
-                role: role.to_owned(),
-                policy_arn,
-            })
-        })
-        .collect())
+    .await
 }
 
 /// The names of a role's inline policies, all pages; none when the role has gone.

@@ -118,9 +118,9 @@ async fn read_user(
     Ok(out)
 }
 
-/// A user's inline policies, all pages; none when the user has gone.
-async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, ProviderError> {
-    let names = all_pages(|marker| async move {
+/// The names of a user's inline policies, all pages; none when the user has gone.
+async fn user_policy_names(p: &AwsProvider, user: &str) -> Result<Vec<String>, ProviderError> {
+    all_pages(|marker| async move {
         let page = p
             .limited(
                 p.iam
@@ -134,7 +134,12 @@ async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, Pro
         Ok(unless_gone(page)?
             .map(|page| Page::new(page.policy_names, page.is_truncated, page.marker)))
     })
-    .await?;
+    .await
+}
+
+/// A user's inline policies, all pages; none when the user has gone.
+async fn user_policies(p: &AwsProvider, user: &str) -> Result<Vec<Resource>, ProviderError> {
+    let names = user_policy_names(p, user).await?;
     let mut out = Vec::new();
     for name in names {
         let got = p
@@ -673,14 +678,7 @@ async fn delete_user(
             .await
             .map_err(|e| error::on("RemoveUserFromGroup", id, e))?;
     }
-    let inline = p
-        .iam
-        .list_user_policies()
-        .user_name(name)
-        .send()
-        .await
-        .map_err(|e| error::on("ListUserPolicies", id, e))?;
-    for policy in inline.policy_names {
+    for policy in user_policy_names(p, name).await? {
         p.iam
             .delete_user_policy()
             .user_name(name)
@@ -689,19 +687,7 @@ async fn delete_user(
             .await
             .map_err(|e| error::on("DeleteUserPolicy", id, e))?;
     }
-    let attached = p
-        .iam
-        .list_attached_user_policies()
-        .user_name(name)
-        .send()
-        .await
-        .map_err(|e| error::on("ListAttachedUserPolicies", id, e))?;
-    for arn in attached
-        .attached_policies
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|a| a.policy_arn)
-    {
+    for arn in attached_policies(p, Kind::User, name).await? {
         p.iam
             .detach_user_policy()
             .user_name(name)
@@ -731,19 +717,7 @@ async fn delete_group(p: &AwsProvider, id: &ObjectId, name: &str) -> Result<(), 
             .await
             .map_err(|e| error::on("DeleteGroupPolicy", id, e))?;
     }
-    let attached = p
-        .iam
-        .list_attached_group_policies()
-        .group_name(name)
-        .send()
-        .await
-        .map_err(|e| error::on("ListAttachedGroupPolicies", id, e))?;
-    for arn in attached
-        .attached_policies
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|a| a.policy_arn)
-    {
+    for arn in attached_policies(p, Kind::Group, name).await? {
         p.iam
             .detach_group_policy()
             .group_name(name)
