@@ -73,21 +73,8 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// Starts a proxy on a free 127.0.0.1 port in front of `upstream` (`host:port`).
     pub fn start(upstream: &str) -> std::io::Result<FaultProxy> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = Arc::clone(&state);
-        let upstream = upstream.to_owned();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                let upstream = upstream.clone();
-                thread::spawn(move || {
-                    // A broken connection is the client's business; the proxy just moves on.
-                    let _ = serve(stream, &upstream, &state);
-                });
-            }
-        });
+        let port = listen(upstream, Arc::clone(&state), serve)?;
         Ok(FaultProxy { port, state })
     }
 
@@ -136,6 +123,29 @@ impl FaultProxy {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Accepts connections on a free 127.0.0.1 port, each served on its own thread by `serve`
+/// against `upstream` with the shared `state`; returns the port. Both proxies listen this way.
+pub(crate) fn listen<S: Send + 'static>(
+    upstream: &str,
+    state: Arc<Mutex<S>>,
+    serve: fn(TcpStream, &str, &Mutex<S>) -> std::io::Result<()>,
+) -> std::io::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let upstream = upstream.to_owned();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let state = Arc::clone(&state);
+            let upstream = upstream.clone();
+            thread::spawn(move || {
+                // A broken connection is the client's business; the proxy just moves on.
+                let _ = serve(stream, &upstream, &state);
+            });
+        }
+    });
+    Ok(port)
 }
 
 fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {

@@ -12,14 +12,14 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fault::read_request;
+use crate::fault::{listen, read_request};
 
 /// A token bucket per operation, as ECR and IAM throttle their APIs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -158,26 +158,13 @@ pub struct Proxy {
 impl Proxy {
     /// Starts a proxy on a free 127.0.0.1 port in front of `upstream` (`host:port`).
     pub fn start(upstream: &str, conditions: Conditions) -> std::io::Result<Proxy> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
         let state = Arc::new(Mutex::new(State {
             random: conditions.seed,
             conditions,
             buckets: BTreeMap::new(),
             counts: Counts::default(),
         }));
-        let shared = Arc::clone(&state);
-        let upstream = upstream.to_owned();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                let upstream = upstream.clone();
-                thread::spawn(move || {
-                    // A broken connection is the client's business; the proxy just moves on.
-                    let _ = serve(stream, &upstream, &state);
-                });
-            }
-        });
+        let port = listen(upstream, Arc::clone(&state), serve)?;
         Ok(Proxy { port, state })
     }
 
