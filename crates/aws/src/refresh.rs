@@ -54,11 +54,13 @@ pub(crate) fn document(operation: &str, text: &str) -> Result<JsonDocument, Prov
         let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
         serde_json::from_str(&decoded)
     });
-    parsed.map(JsonDocument).map_err(|e| ProviderError::Api {
-        operation: operation.to_owned(),
-        code: "InvalidDocument".into(),
-        message: format!("the document is not JSON: {e}"),
-    })
+    parsed
+        .map(JsonDocument::new)
+        .map_err(|e| ProviderError::Api {
+            operation: operation.to_owned(),
+            code: "InvalidDocument".into(),
+            message: format!("the document is not JSON: {e}"),
+        })
 }
 
 /// Every repository, all pages of up to 1000: the account-wide read, the fallback without the
@@ -354,7 +356,7 @@ async fn list_roles(
         for role in page.roles {
             let trust = match role.assume_role_policy_document() {
                 Some(text) => document("ListRoles", text)?,
-                None => JsonDocument(Value::Null),
+                None => JsonDocument::new(Value::Null),
             };
             roles.push((role, trust));
         }
@@ -420,7 +422,7 @@ async fn get_role(
     };
     let trust = match role.assume_role_policy_document() {
         Some(text) => document("GetRole", text)?,
-        None => JsonDocument(Value::Null),
+        None => JsonDocument::new(Value::Null),
     };
     let tags = role
         .tags()
@@ -719,7 +721,7 @@ pub(crate) async fn read_one(
             };
             let trust = match role.assume_role_policy_document() {
                 Some(text) => document("GetRole", text)?,
-                None => JsonDocument(Value::Null),
+                None => JsonDocument::new(Value::Null),
             };
             Ok(Some(Resource::Role(Role {
                 tags: role

@@ -772,7 +772,7 @@ async fn drift_names_a_hand_made_role_trusting_the_estates_ci_provider() {
     let provider = env.moto_server().provider().await;
     let account = provider.account().await.expect("account");
     let issuer = "token.actions.githubusercontent.com";
-    let trust = JsonDocument(serde_json::json!({
+    let trust = JsonDocument::new(serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",

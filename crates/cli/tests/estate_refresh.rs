@@ -131,7 +131,7 @@ fn hand_made_repository(name: &str) -> Resource {
 }
 
 fn github_trust(account_oidc_arn: &str) -> JsonDocument {
-    JsonDocument(json!({
+    JsonDocument::new(json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",

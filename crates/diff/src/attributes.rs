@@ -60,8 +60,8 @@ pub fn attribute_changes(before: &Resource, after: &Resource) -> Vec<AttributeCh
 /// `...` line between distant hunks, each line prefixed with `-`, `+` or a space.
 pub fn unified_diff(before: &Value, after: &Value) -> String {
     let (b, a) = (
-        JsonDocument(before.clone()).to_pretty(),
-        JsonDocument(after.clone()).to_pretty(),
+        JsonDocument::new(before.clone()).to_pretty(),
+        JsonDocument::new(after.clone()).to_pretty(),
     );
     let b = if before.is_null() { String::new() } else { b };
     let a = if after.is_null() { String::new() } else { a };

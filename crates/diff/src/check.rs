@@ -87,7 +87,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                 } else {
                     (Severity::Error, "")
                 };
-                for problem in wide_trust(&role.trust.0) {
+                for problem in wide_trust(&role.trust) {
                     notes.push(note(
                         severity,
                         change,
@@ -103,7 +103,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     Action::Create | Action::Update | Action::Adopt
                 ) =>
             {
-                let others = cross_account_writers(&p.document.0, &plan.account.id);
+                let others = cross_account_writers(&p.document, &plan.account.id);
                 if !others.is_empty() {
                     notes.push(note(
                         Severity::Warning,
@@ -250,7 +250,7 @@ fn wildcard_trust(plan: &Plan) -> Vec<Note> {
             continue;
         }
         let mut wide: Vec<String> = Vec::new();
-        for s in statements(&role.trust.0) {
+        for s in statements(&role.trust) {
             let subs = s
                 .get("Condition")
                 .and_then(Value::as_object)

@@ -31,7 +31,7 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
         Resource::RolePolicy(p) => {
             let mut out = vec![id(Kind::Role, &p.role)];
             out.extend(
-                named_repositories(&p.document.0)
+                named_repositories(&p.document)
                     .into_iter()
                     .map(|name| id(Kind::Repository, &name)),
             );
@@ -49,7 +49,7 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
         Resource::GroupPolicy(p) => {
             let mut out = vec![id(Kind::Group, &p.group)];
             out.extend(
-                named_repositories(&p.document.0)
+                named_repositories(&p.document)
                     .into_iter()
                     .map(|name| id(Kind::Repository, &name)),
             );
@@ -297,7 +297,7 @@ mod tests {
         let p = Resource::RolePolicy(RolePolicy {
             role: "ci".into(),
             name: "ecr-push".into(),
-            document: JsonDocument(json!({"Statement": [
+            document: JsonDocument::new(json!({"Statement": [
                 {"Action": "ecr:GetAuthorizationToken", "Resource": "*"},
                 {"Action": ["ecr:PutImage"], "Resource": [
                     "arn:aws:ecr:eu-west-1:111111111111:repository/team/app",
@@ -322,7 +322,7 @@ mod tests {
         let role = Resource::Role(ecrplan_model::Role {
             name: "r".into(),
             path: "/".into(),
-            trust: JsonDocument(json!({"Statement": {"Principal": {"Federated":
+            trust: JsonDocument::new(json!({"Statement": {"Principal": {"Federated":
                 "arn:aws:iam::111111111111:oidc-provider/p"}}})),
             tags: Default::default(),
         });
@@ -330,7 +330,7 @@ mod tests {
         let policy = Resource::RolePolicy(RolePolicy {
             role: "r".into(),
             name: "x".into(),
-            document: JsonDocument(json!({})),
+            document: JsonDocument::new(json!({})),
         });
         let change = |id: ObjectId, r: Resource, name: &str| Change {
             address: Address::top(id.kind, name, None),

@@ -298,7 +298,7 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
             let regions: BTreeSet<&str> = index
                 .iter()
                 .filter_map(|(_, o)| match &o.resource {
-                    Resource::RolePolicy(p) if p.role == *role => Some(&p.document.0),
+                    Resource::RolePolicy(p) if p.role == *role => Some(&*p.document),
                     _ => None,
                 })
                 .flat_map(statements)

@@ -144,7 +144,7 @@ fn policy_drift_live() -> LiveEstate {
     let o = get_mut(&mut live, Kind::RepositoryPolicy, "giftcard-service");
     o.resource = Resource::RepositoryPolicy(ecrplan_model::RepositoryPolicy {
         repository: "giftcard-service".into(),
-        document: JsonDocument(json!({
+        document: JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [{
                 "Sid": "AllowPull",
@@ -179,7 +179,7 @@ fn reordered_policy_is_no_change() {
     let o = get_mut(&mut live, Kind::RepositoryPolicy, "giftcard-service");
     o.resource = Resource::RepositoryPolicy(ecrplan_model::RepositoryPolicy {
         repository: "giftcard-service".into(),
-        document: JsonDocument(json!({
+        document: JsonDocument::new(json!({
             "Statement": {"Action": ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
                 "ecr:BatchCheckLayerAvailability"], "Principal": {"AWS": "931827427725"},
                 "Effect": "Allow", "Sid": "AllowPull"},
@@ -330,7 +330,7 @@ fn adoption_that_changes_more_than_tags_keeps_those_changes() {
                 r.image_tag_mutability = ecrplan_model::TagMutability::Immutable;
             }
             Resource::RepositoryPolicy(p) => {
-                p.document.0["Statement"][0]["Principal"]["AWS"] = json!("*");
+                p.document.make_mut()["Statement"][0]["Principal"]["AWS"] = json!("*");
             }
             _ => {}
         }
@@ -677,7 +677,7 @@ fn policy_delete_of_an_adopted_repository_waits_for_the_adoption() {
         .push(LiveObject::new(Resource::RepositoryPolicy(
             ecrplan_model::RepositoryPolicy {
                 repository: "giftcard-service".into(),
-                document: JsonDocument(json!({"Statement": []})),
+                document: JsonDocument::new(json!({"Statement": []})),
             },
         )));
     live.normalise();
@@ -732,7 +732,7 @@ fn provider_only_an_updated_role_stopped_trusting_is_deleted() {
         let arn = format!("arn:aws:iam::354918371398:oidc-provider/{circleci}");
         let statement = json!({"Effect": "Allow", "Principal": {"Federated": arn},
             "Action": "sts:AssumeRoleWithWebIdentity"});
-        match r.trust.0.get_mut("Statement") {
+        match r.trust.make_mut().get_mut("Statement") {
             Some(serde_json::Value::Array(items)) => items.push(statement),
             other => panic!("{other:?}"),
         }
@@ -877,7 +877,7 @@ fn drift_reports_a_hand_made_role_trusting_the_estates_ci_provider() {
         let mut r = trusting.clone();
         r.name = name.into();
         r.tags = Tags::new();
-        r.trust.0["Statement"][0]["Principal"]["Federated"] = json!(federated);
+        r.trust.make_mut()["Statement"][0]["Principal"]["Federated"] = json!(federated);
         LiveObject::new(Resource::Role(r))
     };
     let github = format!(
@@ -914,7 +914,7 @@ fn an_inline_policy_added_by_hand_to_an_owned_role_is_deleted() {
         ecrplan_model::RolePolicy {
             role: "koa-github-ecr-access".into(),
             name: "added-by-hand".into(),
-            document: JsonDocument(
+            document: JsonDocument::new(
                 json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
             ),
         },

@@ -141,10 +141,14 @@ fn live_strategy() -> impl Strategy<Value = LiveEstate> {
                     }
                     Mutation::Edited => match &mut o.resource {
                         Resource::Repository(r) => r.scan_on_push = !r.scan_on_push,
-                        Resource::Role(r) => r.trust.0["Statement"] = serde_json::json!([]),
-                        Resource::RolePolicy(p) => p.document.0["Version"] = "2008-10-17".into(),
+                        Resource::Role(r) => {
+                            r.trust.make_mut()["Statement"] = serde_json::json!([])
+                        }
+                        Resource::RolePolicy(p) => {
+                            p.document.make_mut()["Version"] = "2008-10-17".into()
+                        }
                         Resource::RepositoryPolicy(p) => {
-                            p.document.0["Statement"] = serde_json::json!([])
+                            p.document.make_mut()["Statement"] = serde_json::json!([])
                         }
                         _ => {}
                     },

@@ -36,17 +36,17 @@ fn document(objects: &[DesiredObject], name: &str) -> Value {
         .find(|o| o.address.name == name)
         .unwrap_or_else(|| panic!("no {name} in {objects:#?}"));
     match &o.resource {
-        Resource::Role(r) => r.trust.0.clone(),
-        Resource::RolePolicy(p) => p.document.0.clone(),
-        Resource::GroupPolicy(p) => p.document.0.clone(),
+        Resource::Role(r) => serde_json::Value::clone(&r.trust),
+        Resource::RolePolicy(p) => serde_json::Value::clone(&p.document),
+        Resource::GroupPolicy(p) => serde_json::Value::clone(&p.document),
         other => panic!("{name} has no document: {other:?}"),
     }
 }
 
 fn same(actual: &Value, golden_file: &str) {
     assert_eq!(
-        JsonDocument(actual.clone()).canonical_policy(),
-        JsonDocument(golden(golden_file)).canonical_policy(),
+        JsonDocument::new(actual.clone()).canonical_policy(),
+        JsonDocument::new(golden(golden_file)).canonical_policy(),
         "{golden_file} differs; the document is:\n{}",
         serde_json::to_string_pretty(actual).unwrap()
     );

@@ -168,7 +168,7 @@ fn full_fixture_reads_every_block() {
     );
     match &m.settings.lifecycle {
         Some(LifecycleSpec::Document(doc)) => {
-            assert_eq!(doc.0["rules"][0]["selection"]["countNumber"], 14);
+            assert_eq!(doc["rules"][0]["selection"]["countNumber"], 14);
         }
         other => panic!("{other:?}"),
     }

@@ -71,8 +71,8 @@ fn repository_policy_matches_golden_and_grants_only_pull_to_the_three_accounts()
         panic!("not a repository policy");
     };
     assert_eq!(policy.repository, "giftcard-service");
-    assert_eq!(policy.document.0, golden("koa-repository-policy.json"));
-    let doc = policy.document.canonical_policy().0;
+    assert_eq!(*policy.document, golden("koa-repository-policy.json"));
+    let doc = policy.document.canonical_policy();
 
     let statements = doc["Statement"].as_array().expect("statements");
     let mut principals: Vec<&str> = Vec::new();
@@ -104,8 +104,8 @@ fn github_trust_policy_matches_golden_and_pins_audience_and_subject() {
         panic!("not a role");
     };
     assert_eq!(role.name, "koa-github-ecr-access");
-    assert_eq!(role.trust.0, golden("koa-github-trust-policy.json"));
-    let doc = role.trust.canonical_policy().0;
+    assert_eq!(*role.trust, golden("koa-github-trust-policy.json"));
+    let doc = role.trust.canonical_policy();
 
     let statements = doc["Statement"].as_array().expect("statements");
     assert_eq!(statements.len(), 1);
@@ -137,8 +137,8 @@ fn push_policy_matches_golden_and_is_scoped_to_the_one_repository() {
         panic!("not a role policy");
     };
     assert_eq!(policy.role, "koa-github-ecr-access");
-    assert_eq!(policy.document.0, golden("koa-github-push-policy.json"));
-    let doc = policy.document.canonical_policy().0;
+    assert_eq!(*policy.document, golden("koa-github-push-policy.json"));
+    let doc = policy.document.canonical_policy();
 
     let repository_arn = format!("arn:aws:ecr:eu-west-1:{REGISTRY}:repository/giftcard-service");
     for statement in doc["Statement"].as_array().expect("statements") {
@@ -176,7 +176,7 @@ fn golden_files_are_pretty_printed_with_sorted_keys() {
             .join("tests/golden")
             .join(name);
         let text = std::fs::read_to_string(&path).expect("golden file");
-        let doc = ecrplan_model::JsonDocument(golden(name));
+        let doc = ecrplan_model::JsonDocument::new(golden(name));
         assert_eq!(text, format!("{}\n", doc.to_pretty()), "{name}");
     }
 }

@@ -226,7 +226,7 @@ impl LifecycleSpec {
                         "action": {"type": "expire"}
                     }));
                 }
-                JsonDocument(json!({ "rules": rules }))
+                JsonDocument::new(json!({ "rules": rules }))
             }
         }
     }
@@ -376,6 +376,13 @@ impl Module {
         if self.settings.force_delete {
             repo_tags.insert(tags::FORCE_DELETE.into(), "true".into());
         }
+        // One document each for the whole module: every repository shares it.
+        let repository_policy = self.repository_policy(account);
+        let lifecycle = self
+            .settings
+            .lifecycle
+            .as_ref()
+            .map(LifecycleSpec::document);
         for name in &self.repositories {
             out.push(DesiredObject {
                 address: Address::in_module(m, Kind::Repository, "repository", Some(name)),
@@ -391,7 +398,7 @@ impl Module {
                     tags: repo_tags.clone(),
                 }),
             });
-            if let Some(document) = self.repository_policy(account) {
+            if let Some(document) = &repository_policy {
                 out.push(DesiredObject {
                     address: Address::in_module(
                         m,
@@ -401,11 +408,11 @@ impl Module {
                     ),
                     resource: Resource::RepositoryPolicy(RepositoryPolicy {
                         repository: name.clone(),
-                        document,
+                        document: document.clone(),
                     }),
                 });
             }
-            if let Some(lifecycle) = &self.settings.lifecycle {
+            if let Some(document) = &lifecycle {
                 out.push(DesiredObject {
                     address: Address::in_module(
                         m,
@@ -415,7 +422,7 @@ impl Module {
                     ),
                     resource: Resource::LifecyclePolicy(LifecyclePolicy {
                         repository: name.clone(),
-                        document: lifecycle.document(),
+                        document: document.clone(),
                     }),
                 });
             }
@@ -541,7 +548,7 @@ impl Module {
                 "Action": actions::PUSH,
             }));
         }
-        Some(JsonDocument(
+        Some(JsonDocument::new(
             json!({"Version": "2012-10-17", "Statement": statements}),
         ))
     }
@@ -557,7 +564,7 @@ impl Module {
         let mut push = self.push_actions.clone();
         push.sort();
         push.dedup();
-        JsonDocument(json!({
+        JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [
                 {"Sid": "Login", "Effect": "Allow", "Action": [actions::LOGIN], "Resource": "*"},
@@ -584,7 +591,7 @@ pub(crate) fn web_identity_trust(
     audience: &str,
     subjects: &[String],
 ) -> JsonDocument {
-    JsonDocument(json!({
+    JsonDocument::new(json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",

@@ -1,17 +1,55 @@
-use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Deref;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// A JSON policy document as AWS holds it. AWS hands policies back exactly as they were sent,
 /// so equality is decided on the canonical forms ([`JsonDocument::canonical_policy`],
 /// [`JsonDocument::canonical_lifecycle`]), never on the text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct JsonDocument(pub Value);
+///
+/// Documents are shared, not copied: an estate of thousands of repositories repeats a handful
+/// of policies, and a plan holds each object's document two or three times over (declared,
+/// live, in the change). Identical documents — same keys in the same order — are one
+/// allocation ([`JsonDocument::new`]), so clones cost a pointer and equal documents compare
+/// by address first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonDocument(Arc<Value>);
+
+/// The documents alive in this process by their [`exact_hash`]: weak, so a document is freed
+/// when the last object holding it goes.
+static DOCUMENTS: LazyLock<Mutex<HashMap<u64, Vec<Weak<Value>>>>> = LazyLock::new(Default::default);
 
 impl JsonDocument {
+    /// The document holding `value`, shared with every live document identical to it.
+    pub fn new(value: Value) -> Self {
+        let mut hasher = DefaultHasher::new();
+        exact_hash(&value, &mut hasher);
+        let mut table = DOCUMENTS.lock().unwrap_or_else(PoisonError::into_inner);
+        let bucket = table.entry(hasher.finish()).or_default();
+        bucket.retain(|doc| doc.strong_count() > 0);
+        if let Some(found) = bucket
+            .iter()
+            .filter_map(Weak::upgrade)
+            .find(|doc| identical(doc, &value))
+        {
+            return JsonDocument(found);
+        }
+        let doc = Arc::new(value);
+        bucket.push(Arc::downgrade(&doc));
+        JsonDocument(doc)
+    }
+
     /// Parses a document from its JSON text.
     pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text).map(JsonDocument)
+        serde_json::from_str(text).map(JsonDocument::new)
+    }
+
+    /// The document to edit in place; it stops being shared with its equals.
+    pub fn make_mut(&mut self) -> &mut Value {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Compact JSON, the form sent to AWS.
@@ -27,7 +65,7 @@ impl JsonDocument {
     /// The IAM policy in a form where semantically equal policies are equal: statements and
     /// actions sorted, single strings as one-item lists, account ids as root ARNs.
     pub fn canonical_policy(&self) -> JsonDocument {
-        let mut doc = self.0.clone();
+        let mut doc = Value::clone(&self.0);
         if let Some(statements) = doc.as_object_mut().and_then(|obj| obj.get_mut("Statement")) {
             let mut list: Vec<Value> = match statements.take() {
                 Value::Array(items) => items,
@@ -45,7 +83,7 @@ impl JsonDocument {
             keyed.dedup_by(|a, b| a.0 == b.0);
             *statements = Value::Array(keyed.into_iter().map(|(_, s)| s).collect());
         }
-        JsonDocument(sort_keys(&doc))
+        JsonDocument(Arc::new(sort_keys(&doc)))
     }
 
     /// The OIDC provider URLs (without scheme) the statements federate to, sorted: the
@@ -76,7 +114,7 @@ impl JsonDocument {
     /// The lifecycle policy in a form where equal policies are equal: rules sorted by
     /// `rulePriority`, tag lists sorted.
     pub fn canonical_lifecycle(&self) -> JsonDocument {
-        let mut doc = self.0.clone();
+        let mut doc = Value::clone(&self.0);
         if let Some(Value::Array(rules)) = doc.get_mut("rules") {
             for rule in rules.iter_mut() {
                 if let Some(selection) = rule.get_mut("selection").and_then(Value::as_object_mut) {
@@ -89,7 +127,68 @@ impl JsonDocument {
             }
             rules.sort_by_key(|r| r.get("rulePriority").and_then(Value::as_i64).unwrap_or(0));
         }
-        JsonDocument(sort_keys(&doc))
+        JsonDocument(Arc::new(sort_keys(&doc)))
+    }
+}
+
+impl Deref for JsonDocument {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl Serialize for JsonDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(JsonDocument::new)
+    }
+}
+
+/// A hash that tells apart what [`identical`] tells apart: key order included, so a shared
+/// document is sent to AWS exactly as each declaration wrote it.
+fn exact_hash(v: &Value, h: &mut impl Hasher) {
+    std::mem::discriminant(v).hash(h);
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => b.hash(h),
+        Value::Number(n) => n.hash(h),
+        Value::String(s) => s.hash(h),
+        Value::Array(items) => {
+            items.len().hash(h);
+            for item in items {
+                exact_hash(item, h);
+            }
+        }
+        Value::Object(map) => {
+            map.len().hash(h);
+            for (k, item) in map {
+                k.hash(h);
+                exact_hash(item, h);
+            }
+        }
+    }
+}
+
+/// Equal with keys in the same order (serde_json's own equality ignores the order).
+fn identical(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| identical(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((kp, p), (kq, q))| kp == kq && identical(p, q))
+        }
+        _ => a == b,
     }
 }
 
@@ -169,14 +268,14 @@ mod tests {
 
     #[test]
     fn policies_equal_regardless_of_order_and_forms() {
-        let a = JsonDocument(json!({
+        let a = JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [
                 {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "ecr:BatchGetImage"},
                 {"Effect": "Allow", "Principal": "*", "Action": ["b", "a"]}
             ]
         }));
-        let b = JsonDocument(json!({
+        let b = JsonDocument::new(json!({
             "Statement": [
                 {"Action": ["a", "b"], "Principal": "*", "Effect": "Allow"},
                 {"Action": ["ecr:BatchGetImage"], "Effect": "Allow",
@@ -185,16 +284,16 @@ mod tests {
             "Version": "2012-10-17"
         }));
         assert_eq!(a.canonical_policy(), b.canonical_policy());
-        let c = JsonDocument(json!({"Version": "2012-10-17", "Statement": [
+        let c = JsonDocument::new(json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Deny", "Principal": "*", "Action": ["a", "b"]}]}));
         assert_ne!(a.canonical_policy(), c.canonical_policy());
     }
 
     #[test]
     fn key_order_inside_statements_does_not_matter() {
-        let a = JsonDocument(json!({"Statement": [
+        let a = JsonDocument::new(json!({"Statement": [
             {"Sid": "B", "Action": ["x"]}, {"Action": ["y"], "Sid": "A"}]}));
-        let b = JsonDocument(json!({"Statement": [
+        let b = JsonDocument::new(json!({"Statement": [
             {"Action": ["x"], "Sid": "B"}, {"Sid": "A", "Action": ["y"]}]}));
         assert_eq!(a.canonical_policy(), b.canonical_policy());
     }
@@ -203,7 +302,7 @@ mod tests {
     fn federated_providers_in_any_form() {
         let github = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
         let trust = |federated: Value| {
-            JsonDocument(json!({"Statement": {"Effect": "Allow",
+            JsonDocument::new(json!({"Statement": {"Effect": "Allow",
                 "Principal": {"Federated": federated}, "Action": "sts:AssumeRoleWithWebIdentity"}}))
         };
         let want = vec!["token.actions.githubusercontent.com".to_owned()];
@@ -221,12 +320,57 @@ mod tests {
 
     #[test]
     fn lifecycle_rules_compare_by_priority() {
-        let a = JsonDocument(json!({"rules": [
+        let a = JsonDocument::new(json!({"rules": [
             {"rulePriority": 2, "selection": {"tagStatus": "any"}},
             {"rulePriority": 1, "selection": {"tagStatus": "tagged", "tagPrefixList": ["v", "a"]}}]}));
-        let b = JsonDocument(json!({"rules": [
+        let b = JsonDocument::new(json!({"rules": [
             {"selection": {"tagPrefixList": ["a", "v"], "tagStatus": "tagged"}, "rulePriority": 1},
             {"rulePriority": 2, "selection": {"tagStatus": "any"}}]}));
         assert_eq!(a.canonical_lifecycle(), b.canonical_lifecycle());
+    }
+
+    #[test]
+    fn identical_documents_share_one_allocation_and_keep_their_key_order() {
+        let a = JsonDocument::new(
+            json!({"rules": [{"rulePriority": 1, "action": {"type": "expire"}}]}),
+        );
+        let b = JsonDocument::parse(r#"{"rules":[{"rulePriority":1,"action":{"type":"expire"}}]}"#)
+            .expect("valid JSON");
+        assert!(Arc::ptr_eq(&a.0, &b.0), "an identical document is shared");
+        let reordered = JsonDocument::new(
+            json!({"rules": [{"action": {"type": "expire"}, "rulePriority": 1}]}),
+        );
+        assert!(!Arc::ptr_eq(&a.0, &reordered.0));
+        assert_eq!(
+            reordered.to_compact(),
+            r#"{"rules":[{"action":{"type":"expire"},"rulePriority":1}]}"#,
+            "a document is sent as its declaration wrote it"
+        );
+        let mut edited = b.clone();
+        edited.make_mut()["rules"][0]["rulePriority"] = json!(2);
+        assert_eq!(
+            a["rules"][0]["rulePriority"], 1,
+            "editing a copy leaves the shared one"
+        );
+    }
+
+    #[test]
+    fn a_shared_document_is_freed_with_its_last_holder() {
+        let value = json!({"Sid": "only-in-this-test", "n": 42});
+        let doc = JsonDocument::new(value.clone());
+        let weak = Arc::downgrade(&doc.0);
+        drop(doc);
+        assert!(weak.upgrade().is_none());
+        let again = JsonDocument::new(value);
+        assert_eq!(again["n"], 42);
+    }
+
+    #[test]
+    fn documents_read_back_from_json_are_shared() {
+        let text =
+            r#"[{"Version":"2012-10-17","Statement":[]},{"Version":"2012-10-17","Statement":[]}]"#;
+        let docs: Vec<JsonDocument> = serde_json::from_str(text).expect("valid JSON");
+        assert!(Arc::ptr_eq(&docs[0].0, &docs[1].0));
+        assert_eq!(serde_json::to_string(&docs).expect("serialises"), text);
     }
 }

@@ -227,7 +227,7 @@ pub async fn repositories(s: &Subject<'_>) {
 }
 
 fn pull_policy(account: &str) -> JsonDocument {
-    JsonDocument(json!({
+    JsonDocument::new(json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Sid": "AllowPull",
@@ -239,7 +239,7 @@ fn pull_policy(account: &str) -> JsonDocument {
 }
 
 fn lifecycle(keep: u32) -> JsonDocument {
-    JsonDocument(json!({"rules": [{
+    JsonDocument::new(json!({"rules": [{
         "rulePriority": 1,
         "description": format!("keep {keep}"),
         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
@@ -327,7 +327,7 @@ fn github_provider(estate: &str) -> Resource {
 }
 
 fn trust(account: &Account, subject: &str) -> JsonDocument {
-    JsonDocument(json!({
+    JsonDocument::new(json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
@@ -342,7 +342,7 @@ fn trust(account: &Account, subject: &str) -> JsonDocument {
 }
 
 fn push_policy(account: &Account, repository: &str) -> JsonDocument {
-    JsonDocument(json!({
+    JsonDocument::new(json!({
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
@@ -497,7 +497,7 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     let service = Resource::Role(Role {
         name: "batch-runner".into(),
         path: "/".into(),
-        trust: JsonDocument(json!({
+        trust: JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [{
                 "Effect": "Allow",
@@ -666,7 +666,7 @@ pub async fn ci_users_and_groups(s: &Subject<'_>) {
     let inline = Resource::UserPolicy(UserPolicy {
         user: "app-ci".into(),
         name: "by-hand".into(),
-        document: JsonDocument(json!({
+        document: JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}],
         })),

@@ -95,7 +95,7 @@ async fn delete_obstructed_role(name: &str, obstruct: impl FnOnce(&Moto), cleari
     let role = Resource::Role(Role {
         name: name.into(),
         path: ecrplan_model::ROLE_PATH.into(),
-        trust: JsonDocument(serde_json::json!({
+        trust: JsonDocument::new(serde_json::json!({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
                            "Action": "sts:AssumeRole"}]
@@ -161,7 +161,7 @@ async fn owned_roles_are_listed_in_one_page_of_1000() {
 
     let moto = moto().await;
     let provider = moto.provider().await;
-    let trust = JsonDocument(serde_json::json!({
+    let trust = JsonDocument::new(serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
                        "Action": "sts:AssumeRole"}]

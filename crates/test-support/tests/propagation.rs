@@ -18,7 +18,7 @@ fn role() -> Resource {
     Resource::Role(Role {
         name: "ci".into(),
         path: ROLE_PATH.into(),
-        trust: JsonDocument(json!({
+        trust: JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [{
                 "Effect": "Allow",
@@ -109,7 +109,7 @@ async fn set_repository_policy_waits_for_a_new_principal_to_propagate() {
         .apply(&Operation::Create {
             resource: Resource::RepositoryPolicy(RepositoryPolicy {
                 repository: "app".into(),
-                document: JsonDocument(json!({
+                document: JsonDocument::new(json!({
                     "Version": "2012-10-17",
                     "Statement": [{"Effect": "Allow",
                                    "Principal": {"AWS": "arn:aws:iam::123456789012:role/ecrplan/ci"},

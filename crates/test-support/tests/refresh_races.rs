@@ -25,7 +25,7 @@ fn role(name: &str) -> Resource {
     Resource::Role(Role {
         name: name.into(),
         path: ROLE_PATH.into(),
-        trust: JsonDocument(json!({
+        trust: JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
                            "Action": "sts:AssumeRole"}]
@@ -57,7 +57,7 @@ async fn refresh_drops_roles_policies_and_providers_deleted_while_it_reads() {
     let policy = Resource::RolePolicy(RolePolicy {
         role: "kept".into(),
         name: "push".into(),
-        document: JsonDocument(json!({
+        document: JsonDocument::new(json!({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]
         })),

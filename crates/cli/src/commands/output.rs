@@ -368,7 +368,7 @@ mod tests {
                     ecrplan_model::Role {
                         name: (*name).to_owned(),
                         path: (*path).to_owned(),
-                        trust: ecrplan_model::JsonDocument(serde_json::json!({})),
+                        trust: ecrplan_model::JsonDocument::new(serde_json::json!({})),
                         tags: Default::default(),
                     },
                 )));

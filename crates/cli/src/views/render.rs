@@ -165,7 +165,7 @@ fn whole(sign: char, resource: &Resource) -> Vec<Line> {
     let mut out = Vec::new();
     for (k, v) in attrs {
         if is_document_attribute(&k) {
-            let pretty = ecrplan_model::JsonDocument(v).to_pretty();
+            let pretty = ecrplan_model::JsonDocument::new(v).to_pretty();
             let mut lines = pretty.lines();
             out.push(line(
                 sign,

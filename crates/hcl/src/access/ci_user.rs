@@ -91,7 +91,7 @@ impl Evaluator<'_> {
     fn group_policy(&mut self, v: &Value) -> Option<JsonDocument> {
         let text = self.string(v, "ci_user.policy")?;
         let doc = match JsonDocument::parse(&text) {
-            Ok(doc) if doc.0.get("Statement").is_some() => doc,
+            Ok(doc) if doc.get("Statement").is_some() => doc,
             Ok(_) => {
                 let d = self
                     .diag(&v.at, "`ci_user.policy` has no `Statement`", "not an IAM policy")

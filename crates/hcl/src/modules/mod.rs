@@ -75,7 +75,7 @@ impl Evaluator<'_> {
     pub(crate) fn lifecycle_policy(&mut self, v: &Value, what: &str) -> Option<LifecycleSpec> {
         let text = self.string(v, what)?;
         match lifecycle::check(&text) {
-            Ok(doc) => Some(LifecycleSpec::Document(JsonDocument(doc))),
+            Ok(doc) => Some(LifecycleSpec::Document(JsonDocument::new(doc))),
             Err(problems) => {
                 let first = problems[0].clone();
                 let (at, label) = match lifecycle::syntax_error_position(&text)

@@ -110,7 +110,7 @@ impl AssumeRoleAccess {
         if let Some(id) = &self.external_id {
             statement["Condition"] = json!({"StringEquals": {"sts:ExternalId": id}});
         }
-        JsonDocument(json!({"Version": "2012-10-17", "Statement": [statement]}))
+        JsonDocument::new(json!({"Version": "2012-10-17", "Statement": [statement]}))
     }
 
     pub(super) fn objects(

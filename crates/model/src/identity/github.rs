@@ -18,7 +18,8 @@ pub const SCOPED_KEYS: [&str; 2] = ["sub", "job_workflow_ref"];
 pub fn trust(account: &Account, github: &GithubAccess) -> JsonDocument {
     let mut doc = web_identity_trust(account, GITHUB_ISSUER, GITHUB_AUDIENCE, &github.subjects());
     if !github.job_workflow_refs.is_empty()
-        && let Some(like) = doc.0["Statement"][0]["Condition"]["StringLike"].as_object_mut()
+        && let Some(like) =
+            doc.make_mut()["Statement"][0]["Condition"]["StringLike"].as_object_mut()
     {
         like.insert(
             format!("{GITHUB_ISSUER}:job_workflow_ref"),
@@ -63,7 +64,7 @@ mod tests {
         let pinned = "octo-org/workflows/.github/workflows/push.yml@refs/heads/main";
         let doc = trust(&account, &access(vec![pinned.into()]));
         assert_eq!(
-            doc.0["Statement"][0]["Condition"]["StringLike"],
+            doc["Statement"][0]["Condition"]["StringLike"],
             json!({
                 "token.actions.githubusercontent.com:sub": ["repo:octo-org/octo-repo:*"],
                 "token.actions.githubusercontent.com:job_workflow_ref": [pinned],
@@ -71,7 +72,7 @@ mod tests {
         );
         let plain = trust(&account, &access(Vec::new()));
         assert!(
-            plain.0["Statement"][0]["Condition"]["StringLike"]
+            plain["Statement"][0]["Condition"]["StringLike"]
                 .get("token.actions.githubusercontent.com:job_workflow_ref")
                 .is_none()
         );

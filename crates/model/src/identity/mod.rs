@@ -108,7 +108,7 @@ impl Module {
                     .iter()
                     .map(|r| account.repository_arn(r))
                     .collect();
-                JsonDocument(json!({
+                JsonDocument::new(json!({
                     "Version": "2012-10-17",
                     "Statement": [
                         {"Sid": "Login", "Effect": "Allow", "Action": [actions::LOGIN], "Resource": "*"},
