@@ -246,3 +246,31 @@ fn a_sample_of_the_corpus_round_trips() {
         "the sample had nothing to format: the test proves nothing"
     );
 }
+
+/// `fmt` reads the directory as `validate` does: a `*.tf` entry it cannot read (here a
+/// dangling symbolic link and a FIFO, which would block a plain `open`) is an error naming
+/// it, and no file is rewritten.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_entry_is_an_error_and_nothing_is_rewritten() {
+    let dir = messy_dir();
+    std::os::unix::fs::symlink("gone.tf", dir.path().join("dangling.tf")).expect("symlink");
+    let fifo = dir.path().join("pipe.tf");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let path = dir.path().to_string_lossy().into_owned();
+    let run = ecrplan(&["fmt", &path]);
+    assert_eq!(run.0, 1, "{}", transcript(&run));
+    assert!(run.2.contains("dangling.tf"), "{}", run.2);
+    assert!(run.2.contains("gone.tf"), "{}", run.2);
+    assert!(run.2.contains("pipe.tf"), "{}", run.2);
+    assert!(run.2.contains("FIFO"), "{}", run.2);
+    let after = std::fs::read_to_string(dir.path().join("main.tf")).expect("read");
+    assert_eq!(
+        after, MESSY,
+        "nothing is rewritten when an entry cannot be read"
+    );
+}

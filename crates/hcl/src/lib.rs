@@ -383,13 +383,12 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The files of a directory, `*.hcl` and `*.tf`, in name order.
 /// The configuration files of `dir`: every `*.tf` and `*.hcl` entry, in name order, each read
 /// or reported. An entry that cannot be read (a dangling symbolic link, a loop, a directory, a
 /// FIFO, a device, a file that is not UTF-8) is an error naming it, never skipped: a directory
 /// that silently lost a file would plan to destroy what that file declared. Editor files are
-/// ignored as Terraform ignores them ([`is_ignored`]).
-fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
+/// ignored as Terraform ignores them (`is_ignored`). `fmt` rewrites exactly this set.
+pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
     let fail =
         |message: String, help: &str| Diagnostics(vec![Diagnostic::error(message).help(help)]);
     let entries = std::fs::read_dir(dir).map_err(|e| {

@@ -1,25 +1,21 @@
 //! `ecrplan fmt`: rewrite the configuration files in canonical layout, like `terraform fmt`.
 
-use std::fs;
-
 use miette::{IntoDiagnostic, Result, WrapErr};
 
 use crate::cli::FmtArgs;
 use crate::exit::ExitStatus;
-use crate::fmt::{config_files, format};
+use crate::fmt::format;
 
-/// Runs `ecrplan fmt`: prints the files it changed (or, with `--check`, would change).
+/// Runs `ecrplan fmt`: prints the files it changed (or, with `--check`, would change). It reads
+/// the directory as `validate` does, so an entry it cannot read is an error, never skipped.
 pub async fn run(args: FmtArgs) -> Result<ExitStatus> {
-    let files = config_files(&args.dir)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the directory {}", args.dir.display()))?;
+    let files = ecrplan_hcl::read_files(&args.dir)?;
     let mut changed = 0usize;
     let mut failed = false;
-    for path in &files {
-        let text = fs::read_to_string(path)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot read {}", path.display()))?;
-        let formatted = match format(&text) {
+    for file in &files {
+        let path = args.dir.join(&file.name);
+        let text = &*file.text;
+        let formatted = match format(text) {
             Ok(formatted) => formatted,
             Err(err) => {
                 eprintln!("error: {}: {err}", path.display());
@@ -32,11 +28,11 @@ pub async fn run(args: FmtArgs) -> Result<ExitStatus> {
         }
         changed += 1;
         if !args.check {
-            crate::files::write_atomically(path, formatted.as_bytes())
+            crate::files::write_atomically(&path, formatted.as_bytes())
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }
-        println!("{}", path.strip_prefix(".").unwrap_or(path).display());
+        println!("{}", path.strip_prefix(".").unwrap_or(&path).display());
     }
     if failed || (args.check && changed > 0) {
         Ok(ExitStatus::Failure)

@@ -10,7 +10,6 @@
 mod lex;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use ecrplan_hcl::{StructureError, same_structure};
 use lex::{Kind, LexError, Token, tokenize};
@@ -329,24 +328,6 @@ fn layout(tokens: &[Token<'_>]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The configuration files of a directory, in name order: every `*.tf` and `*.hcl`, the set
-/// `validate` loads and `fmt` rewrites.
-pub fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let wanted = path
-            .extension()
-            .is_some_and(|ext| ext == "tf" || ext == "hcl");
-        if wanted && entry.file_type()?.is_file() {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 #[cfg(test)]
