@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use ecrplan_model::identity::ManagedPolicy;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId, Plan,
-    Resource, Severity, actions, tags,
+    Resource, Rule, Severity, actions, tags,
 };
 use serde_json::Value;
 
@@ -30,6 +30,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                 if holds {
                     notes.push(note(
                         Severity::Error,
+                        Rule::RepositoryDeleteHoldsImages,
                         change,
                         format!(
                             "repository {} holds images and would be deleted; set \
@@ -47,6 +48,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                 if keys > 0 {
                     notes.push(note(
                         Severity::Error,
+                        Rule::UserDeleteHoldsKeys,
                         change,
                         format!(
                             "user {} holds {keys} access key(s) and would be deleted with them; \
@@ -62,6 +64,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
             {
                 notes.push(note(
                     Severity::Warning,
+                    Rule::AccountWideManagedPolicy,
                     change,
                     format!(
                         "role {} gets the AWS-managed policy {}, which reaches every repository \
@@ -90,6 +93,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                 for problem in wide_trust(&role.trust) {
                     notes.push(note(
                         severity,
+                        Rule::WideOidcTrust,
                         change,
                         format!("role {} trusts {problem}{why}", role.name),
                     ));
@@ -107,6 +111,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                 if !others.is_empty() {
                     notes.push(note(
                         Severity::Warning,
+                        Rule::CrossAccountPush,
                         change,
                         format!(
                             "repository {} lets other accounts push: {}",
@@ -145,6 +150,7 @@ fn old_access_keys(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
         {
             out.push(note(
                 Severity::Warning,
+                Rule::OldAccessKey,
                 change,
                 format!(
                     "user {} holds {} access key {}, {} days old (more than {MAX_KEY_AGE_DAYS}): \
@@ -177,6 +183,7 @@ fn shared_name_deletes(plan: &Plan) -> Option<Note> {
         .count();
     (plan.estate == ANONYMOUS_ESTATE && deletes > 0).then(|| Note {
         severity: Severity::Warning,
+        rule: Rule::DefaultEstateDelete,
         address: None,
         message: format!(
             "this plan deletes {deletes} object{} of the estate \"{ANONYMOUS_ESTATE}\", the name \
@@ -187,9 +194,10 @@ fn shared_name_deletes(plan: &Plan) -> Option<Note> {
     })
 }
 
-fn note(severity: Severity, change: &Change, message: String) -> Note {
+fn note(severity: Severity, rule: Rule, change: &Change, message: String) -> Note {
     Note {
         severity,
+        rule,
         address: Some(change.address.clone()),
         message,
     }
@@ -275,6 +283,7 @@ fn wildcard_trust(plan: &Plan) -> Vec<Note> {
         if !wide.is_empty() {
             notes.push(note(
                 Severity::Warning,
+                Rule::WideOidcTrust,
                 change,
                 format!(
                     "role {} trusts wildcards within one organisation: {}",
@@ -306,6 +315,7 @@ fn replication_to_itself(plan: &Plan) -> Option<Note> {
         own.then(|| {
             note(
                 Severity::Error,
+                Rule::ReplicationToItself,
                 change,
                 format!(
                     "replication names the registry itself ({} in {}) as a destination; ECR \
@@ -436,6 +446,7 @@ fn trusted_provider_deletes(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
             (!roles.is_empty()).then(|| {
                 note(
                     Severity::Error,
+                    Rule::TrustedOidcProvider,
                     c,
                     format!(
                         "OIDC provider {} would be deleted while role(s) {} still trust it",

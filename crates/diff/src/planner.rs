@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
     Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication,
-    Resource, Severity, tags,
+    Resource, Rule, Severity, tags,
 };
 
 use crate::PlanError;
@@ -168,6 +168,7 @@ fn changes(
                         // estates never delete what they do not declare, so nothing fights back.
                         notes.push(Note {
                             severity: Severity::Warning,
+                            rule: Rule::UnnamedEstateAdoption,
                             address: Some(change.address.clone()),
                             message: format!(
                                 "{id} belongs to the unnamed estate \"{ANONYMOUS_ESTATE}\"; \
@@ -246,6 +247,7 @@ fn anonymous_keeps(
         .count();
     (kept > 0).then(|| Note {
         severity: Severity::Warning,
+        rule: Rule::UnnamedEstateKeeps,
         address: None,
         message: format!(
             "this directory names no estate, so its plans never delete what it does not declare: \
@@ -377,6 +379,7 @@ fn adopt(address: &Address, after: &mut Resource, object: &LiveObject, notes: &m
     {
         notes.push(Note {
             severity: Severity::Warning,
+            rule: Rule::AdoptEncryption,
             address: Some(address.clone()),
             message: format!(
                 "repository {} is encrypted with {} but the configuration asks for {}; adopting \
@@ -445,6 +448,7 @@ fn deletions(
                 if id.kind == Kind::Role {
                     notes.push(Note {
                         severity: Severity::Warning,
+                        rule: Rule::LegacyRoleKept,
                         address: Some(deleted_address(index, object)),
                         message: format!(
                             "role {} is no longer declared but is kept: it was made before \
@@ -476,6 +480,7 @@ fn deletions(
         } else {
             notes.push(Note {
                 severity: Severity::Warning,
+                rule: Rule::TrustedOidcProvider,
                 address: Some(deleted_address(index, object)),
                 message: format!(
                     "OIDC provider {} is no longer declared but is kept: role(s) {} still trust it",

@@ -37,7 +37,7 @@ pub use names::{
     check_user_name,
 };
 pub use plan::{
-    Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Severity,
+    Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Rule, Severity,
 };
 pub use provider::{Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{

@@ -147,11 +147,127 @@ pub enum Severity {
     Error,
 }
 
+/// What kind of finding a note is: a stable name that tools (SARIF's rule ids, the JSON
+/// plan's notes) key on, so that rewording a message breaks no code-scanning history.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A repository holding images would be deleted without `force_delete`.
+    RepositoryDeleteHoldsImages,
+    /// A CI user holding access keys would be deleted without `force_delete`.
+    UserDeleteHoldsKeys,
+    /// A role gets an AWS-managed policy that reaches every repository in the account.
+    AccountWideManagedPolicy,
+    /// A CI role trusts more than one organisation, or wildcards within one.
+    WideOidcTrust,
+    /// A repository policy lets another account (or anyone) push.
+    CrossAccountPush,
+    /// A CI user's access key is older than the rotation threshold.
+    OldAccessKey,
+    /// A plan of the shared estate "default" deletes objects.
+    DefaultEstateDelete,
+    /// Replication names the registry itself as a destination.
+    ReplicationToItself,
+    /// An OIDC provider is deleted, or kept, while roles trust it.
+    TrustedOidcProvider,
+    /// A named estate takes over an object of the unnamed estate.
+    UnnamedEstateAdoption,
+    /// An unnamed estate keeps objects it no longer declares.
+    UnnamedEstateKeeps,
+    /// An adopted repository is encrypted otherwise than declared.
+    AdoptEncryption,
+    /// A role made before ecrplan recorded regions is kept, not deleted.
+    LegacyRoleKept,
+    /// A note of a plan saved before notes carried their rule.
+    #[default]
+    #[serde(rename = "plan-note")]
+    Other,
+}
+
+impl Rule {
+    /// Every rule, in the order SARIF's `tool.driver.rules` lists them.
+    pub const ALL: [Rule; 14] = [
+        Rule::RepositoryDeleteHoldsImages,
+        Rule::UserDeleteHoldsKeys,
+        Rule::AccountWideManagedPolicy,
+        Rule::WideOidcTrust,
+        Rule::CrossAccountPush,
+        Rule::OldAccessKey,
+        Rule::DefaultEstateDelete,
+        Rule::ReplicationToItself,
+        Rule::TrustedOidcProvider,
+        Rule::UnnamedEstateAdoption,
+        Rule::UnnamedEstateKeeps,
+        Rule::AdoptEncryption,
+        Rule::LegacyRoleKept,
+        Rule::Other,
+    ];
+
+    /// The rule's name, as serialised (`repository-delete-holds-images`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::RepositoryDeleteHoldsImages => "repository-delete-holds-images",
+            Rule::UserDeleteHoldsKeys => "user-delete-holds-keys",
+            Rule::AccountWideManagedPolicy => "account-wide-managed-policy",
+            Rule::WideOidcTrust => "wide-oidc-trust",
+            Rule::CrossAccountPush => "cross-account-push",
+            Rule::OldAccessKey => "old-access-key",
+            Rule::DefaultEstateDelete => "default-estate-delete",
+            Rule::ReplicationToItself => "replication-to-itself",
+            Rule::TrustedOidcProvider => "trusted-oidc-provider",
+            Rule::UnnamedEstateAdoption => "unnamed-estate-adoption",
+            Rule::UnnamedEstateKeeps => "unnamed-estate-keeps",
+            Rule::AdoptEncryption => "adopt-encryption",
+            Rule::LegacyRoleKept => "legacy-role-kept",
+            Rule::Other => "plan-note",
+        }
+    }
+
+    /// One line saying what the rule finds, for code-scanning rule lists.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::RepositoryDeleteHoldsImages => {
+                "A repository that holds images would be deleted without force_delete"
+            }
+            Rule::UserDeleteHoldsKeys => {
+                "A CI user holding access keys would be deleted without force_delete"
+            }
+            Rule::AccountWideManagedPolicy => {
+                "A role gets an AWS-managed ECR policy that reaches every repository in the account"
+            }
+            Rule::WideOidcTrust => {
+                "A CI role trusts tokens of more than one organisation, or wildcards within one"
+            }
+            Rule::CrossAccountPush => "A repository policy lets another account (or anyone) push",
+            Rule::OldAccessKey => "A CI user's access key is due for rotation",
+            Rule::DefaultEstateDelete => {
+                "A plan of the estate \"default\" deletes objects another directory may own"
+            }
+            Rule::ReplicationToItself => "Replication names the registry itself as a destination",
+            Rule::TrustedOidcProvider => {
+                "An OIDC provider is deleted, or kept, while roles trust it"
+            }
+            Rule::UnnamedEstateAdoption => {
+                "A named estate takes over an object of the unnamed estate"
+            }
+            Rule::UnnamedEstateKeeps => "An unnamed estate keeps objects it no longer declares",
+            Rule::AdoptEncryption => "An adopted repository is encrypted otherwise than declared",
+            Rule::LegacyRoleKept => "A role made before ecrplan recorded regions is kept",
+            Rule::Other => "Another finding of the plan checker",
+        }
+    }
+}
+
 /// A finding of the checker pass over a finished plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// How serious.
     pub severity: Severity,
+    /// What kind of finding.
+    #[serde(default)]
+    pub rule: Rule,
     /// The change it is about, if any.
     pub address: Option<Address>,
     /// What is wrong, in one sentence.
@@ -220,5 +336,29 @@ impl Plan {
     /// True when no checker note forbids applying it.
     pub fn is_applyable(&self) -> bool {
         self.notes.iter().all(|n| n.severity != Severity::Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_is_serialised_as_its_name() {
+        for rule in Rule::ALL {
+            assert_eq!(
+                serde_json::to_value(rule).expect("serialises"),
+                serde_json::Value::from(rule.name())
+            );
+        }
+    }
+
+    #[test]
+    fn a_note_saved_before_rules_existed_reads_as_another_finding() {
+        let note: Note = serde_json::from_str(
+            r#"{"severity": "warning", "address": null, "message": "something"}"#,
+        )
+        .expect("an old note still reads");
+        assert_eq!(note.rule, Rule::Other);
     }
 }

@@ -349,6 +349,7 @@ fn markdown_notes_are_cut_to_fit_a_comment() {
         .iter()
         .map(|c| ecrplan_model::Note {
             severity: ecrplan_model::Severity::Warning,
+            rule: ecrplan_model::Rule::CrossAccountPush,
             address: Some(c.address.clone()),
             message: format!(
                 "repository {} lets other accounts push: 931827427725",

@@ -552,6 +552,7 @@ fn ecrplan_change(c: &Change) -> Value {
 fn note(n: &Note) -> Value {
     json!({
         "severity": n.severity,
+        "rule": n.rule,
         "address": n.address.as_ref().map(terraform_address),
         "ecrplan_address": n.address.as_ref().map(ToString::to_string),
         "message": n.message,

@@ -8,77 +8,33 @@
 use std::path::{Component, Path, PathBuf};
 
 use ecrplan_hcl::{Diagnostic, Location, Locations};
-use ecrplan_model::{Kind, Note, Plan, Severity};
+use ecrplan_model::{Kind, Note, Plan, Rule, Severity};
 use serde_json::{Value, json};
 
 use super::json::terraform_address;
 
-/// A kind of finding: a SARIF rule.
-struct Rule {
-    id: &'static str,
-    summary: &'static str,
-}
+/// The two rules of configuration diagnostics; the checker's rules follow [`Rule::ALL`].
+const CONFIGURATION_ERROR: (&str, &str) = (
+    "ecrplan/configuration-error",
+    "The configuration is invalid; nothing is sent to AWS",
+);
+const CONFIGURATION_WARNING: (&str, &str) = (
+    "ecrplan/configuration-warning",
+    "The configuration is valid but worth a look",
+);
 
-/// The rules, in the order `tool.driver.rules` lists them (results refer to them by index).
-const RULES: &[Rule] = &[
-    Rule {
-        id: "ecrplan/repository-delete-holds-images",
-        summary: "A repository that holds images would be deleted without force_delete",
-    },
-    Rule {
-        id: "ecrplan/wide-oidc-trust",
-        summary: "A CI role trusts tokens of more than one organisation",
-    },
-    Rule {
-        id: "ecrplan/cross-account-push",
-        summary: "A repository policy lets another account (or anyone) push",
-    },
-    Rule {
-        id: "ecrplan/trusted-oidc-provider",
-        summary: "An OIDC provider is deleted, or kept, while roles trust it",
-    },
-    Rule {
-        id: "ecrplan/adopt-encryption",
-        summary: "An adopted repository is encrypted otherwise than declared",
-    },
-    Rule {
-        id: "ecrplan/default-estate-delete",
-        summary: "A plan of the estate \"default\" deletes objects another directory may own",
-    },
-    Rule {
-        id: "ecrplan/plan-note",
-        summary: "Another finding of the plan checker",
-    },
-    Rule {
-        id: "ecrplan/configuration-error",
-        summary: "The configuration is invalid; nothing is sent to AWS",
-    },
-    Rule {
-        id: "ecrplan/configuration-warning",
-        summary: "The configuration is valid but worth a look",
-    },
-];
-
-/// The rule of a checker note. Notes carry no code of their own, so this reads the sentence
-/// the checker writes for each finding (crates/diff/src/check.rs and planner.rs); a note it
-/// does not recognise is still reported, under `ecrplan/plan-note`.
-fn note_rule(note: &Note) -> &'static str {
-    let m = note.message.as_str();
-    if m.contains("holds images") {
-        "ecrplan/repository-delete-holds-images"
-    } else if m.starts_with("role ") && m.contains(" trusts ") {
-        "ecrplan/wide-oidc-trust"
-    } else if m.contains("lets other accounts push") {
-        "ecrplan/cross-account-push"
-    } else if m.starts_with("OIDC provider ") {
-        "ecrplan/trusted-oidc-provider"
-    } else if m.contains("adopting keeps the live encryption") {
-        "ecrplan/adopt-encryption"
-    } else if m.contains("of the estate \"default\"") {
-        "ecrplan/default-estate-delete"
-    } else {
-        "ecrplan/plan-note"
-    }
+/// Every rule as (id, summary), in the order `tool.driver.rules` lists them (results refer to
+/// them by index): the checker's rules, then the configuration's.
+fn rules() -> Vec<(String, &'static str)> {
+    Rule::ALL
+        .iter()
+        .map(|r| (format!("ecrplan/{}", r.name()), r.summary()))
+        .chain(
+            [CONFIGURATION_ERROR, CONFIGURATION_WARNING]
+                .into_iter()
+                .map(|(id, summary)| (id.to_owned(), summary)),
+        )
+        .collect()
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -148,17 +104,17 @@ fn declaration<'a>(plan: &Plan, note: &Note, locations: &'a Locations) -> Option
 }
 
 fn rule_index(id: &str) -> usize {
-    RULES.iter().position(|r| r.id == id).unwrap_or(0)
+    rules().iter().position(|(r, _)| r == id).unwrap_or(0)
 }
 
 fn document(results: Vec<Value>) -> String {
-    let rules: Vec<Value> = RULES
-        .iter()
-        .map(|r| {
+    let rules: Vec<Value> = rules()
+        .into_iter()
+        .map(|(id, summary)| {
             json!({
-                "id": r.id,
-                "name": r.id.trim_start_matches("ecrplan/"),
-                "shortDescription": {"text": r.summary},
+                "name": id.trim_start_matches("ecrplan/"),
+                "id": id,
+                "shortDescription": {"text": summary},
             })
         })
         .collect();
@@ -187,10 +143,10 @@ pub fn plan(plan: &Plan, locations: &Locations, dir: &Path) -> String {
         .notes
         .iter()
         .map(|note| {
-            let rule = note_rule(note);
+            let rule = format!("ecrplan/{}", note.rule.name());
             let mut result = json!({
+                "ruleIndex": rule_index(&rule),
                 "ruleId": rule,
-                "ruleIndex": rule_index(rule),
                 "level": level(note.severity),
                 "message": {"text": note.message},
             });
@@ -218,9 +174,9 @@ pub fn diagnostics(diagnostics: &[Diagnostic], dir: &Path) -> String {
         .iter()
         .map(|d| {
             let rule = if d.is_error() {
-                "ecrplan/configuration-error"
+                CONFIGURATION_ERROR.0
             } else {
-                "ecrplan/configuration-warning"
+                CONFIGURATION_WARNING.0
             };
             let text = match d.help_text() {
                 Some(help) => format!("{} (help: {help})", d.message()),
@@ -253,8 +209,8 @@ pub fn diagnostics(diagnostics: &[Diagnostic], dir: &Path) -> String {
 /// A failure before any file was read (a malformed `--var`), as one result without a location.
 pub fn failure(message: &str) -> String {
     document(vec![json!({
-        "ruleId": "ecrplan/configuration-error",
-        "ruleIndex": rule_index("ecrplan/configuration-error"),
+        "ruleId": CONFIGURATION_ERROR.0,
+        "ruleIndex": rule_index(CONFIGURATION_ERROR.0),
         "level": "error",
         "message": {"text": message},
     })])
