@@ -7,7 +7,7 @@ use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::View;
-use super::render::{Line, Summary, body, drift_lines, heading};
+use super::render::{Adoptions, Line, Summary, body, drift_lines, heading};
 
 /// GitHub refuses comments of this many characters or more.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -140,7 +140,7 @@ fn table(out: &mut String, header: &str, rows: Vec<String>) {
     out.push('\n');
 }
 
-fn details(c: &Change, plan: &Plan) -> String {
+fn details(c: &Change, adoptions: &Adoptions<'_>) -> String {
     let because = if c.replace_because.is_empty() {
         String::new()
     } else {
@@ -150,7 +150,7 @@ fn details(c: &Change, plan: &Plan) -> String {
         "<details><summary><code>{}</code> {} {}{because}</summary>\n\n{}\n</details>\n",
         c.action.symbol(),
         html_code(&c.address.to_string()),
-        heading(c, plan),
+        heading(c, adoptions),
         diff_block(&body(c))
     )
 }
@@ -193,9 +193,10 @@ impl View for MarkdownView {
             "| Action | Resource | Type |\n|---|---|---|\n",
             rows,
         );
+        let adoptions = Adoptions::of(plan);
         fill(
             &mut out,
-            changing.iter().map(|c| details(c, plan)).collect(),
+            changing.iter().map(|c| details(c, &adoptions)).collect(),
             "resource details were",
             &format!("{PLAN_JSON} has them all"),
         );

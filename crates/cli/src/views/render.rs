@@ -2,7 +2,9 @@
 //! lines of one change (`+ name = "x"`, policy documents as a unified diff).
 
 use ecrplan_diff::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
-use ecrplan_model::{Action, Change, Plan, Resource, tags};
+use std::collections::BTreeMap;
+
+use ecrplan_model::{Action, Address, Change, ObjectId, Plan, Resource, tags};
 use serde_json::Value;
 
 /// The counts of Terraform's summary line, where a replace is one add and one destroy.
@@ -47,6 +49,24 @@ impl Summary {
     }
 }
 
+/// The plan's adoptions by the identity of the object adopted, looked up once per rendering:
+/// every policy's heading asks whether its parent is adopted, and a search of the plan per
+/// change made rendering an apply of 10,000 repositories quadratic.
+pub struct Adoptions<'a>(BTreeMap<&'a ObjectId, &'a Address>);
+
+impl<'a> Adoptions<'a> {
+    /// The adoptions of `plan`.
+    pub fn of(plan: &'a Plan) -> Self {
+        Adoptions(
+            plan.changes
+                .iter()
+                .filter(|c| c.action == Action::Adopt)
+                .map(|c| (&c.id, &c.address))
+                .collect(),
+        )
+    }
+}
+
 /// The sentence after `# ADDRESS`.
 pub fn will(action: Action) -> &'static str {
     match action {
@@ -62,7 +82,7 @@ pub fn will(action: Action) -> &'static str {
 /// The sentence after `# ADDRESS`, saying everything the change does: an adoption that also
 /// changes attributes says so, and a policy written because its parent is adopted says that it
 /// comes with the adoption, so nobody approves a policy replacement thinking only tags change.
-pub fn heading(change: &Change, plan: &Plan) -> String {
+pub fn heading(change: &Change, adoptions: &Adoptions<'_>) -> String {
     if change.action == Action::Adopt {
         let changed: Vec<String> = match (&change.before, &change.after) {
             (Some(before), Some(after)) => attribute_changes(before, after)
@@ -86,18 +106,9 @@ pub fn heading(change: &Change, plan: &Plan) -> String {
         .as_ref()
         .or(change.before.as_ref())
         .and_then(Resource::parent);
-    let adopted = parent.and_then(|p| {
-        plan.changes
-            .iter()
-            .find(|c| c.id == p && c.action == Action::Adopt)
-    });
-    match adopted {
-        Some(p) if change.action != Action::NoOp => {
-            format!(
-                "{}, with the adoption of {}",
-                will(change.action),
-                p.address
-            )
+    match parent.and_then(|p| adoptions.0.get(&p)) {
+        Some(address) if change.action != Action::NoOp => {
+            format!("{}, with the adoption of {address}", will(change.action))
         }
         _ => will(change.action).to_owned(),
     }

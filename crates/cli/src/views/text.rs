@@ -6,7 +6,7 @@ use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::View;
-use super::render::{Line, Summary, body, drift_lines, heading, label};
+use super::render::{Adoptions, Line, Summary, body, drift_lines, heading, label};
 
 /// Terraform-like text; ANSI colour only when `color`.
 pub struct TextView {
@@ -45,13 +45,13 @@ impl TextView {
         );
     }
 
-    fn change(&self, out: &mut String, c: &Change, plan: &Plan) {
+    fn change(&self, out: &mut String, c: &Change, adoptions: &Adoptions<'_>) {
         let symbol = c.action.symbol();
         let first = symbol.chars().next().unwrap_or(' ');
         let _ = writeln!(
             out,
             "  {}",
-            self.paint(BOLD, &format!("# {} {}", c.address, heading(c, plan)))
+            self.paint(BOLD, &format!("# {} {}", c.address, heading(c, adoptions)))
         );
         if c.action == Action::Replace && !c.replace_because.is_empty() {
             let _ = writeln!(
@@ -126,8 +126,9 @@ impl View for TextView {
             "ecrplan will perform the following actions in account {} ({}), estate {:?}:\n",
             plan.account.id, plan.account.region, plan.estate
         );
+        let adoptions = Adoptions::of(plan);
         for c in changing {
-            self.change(&mut out, c, plan);
+            self.change(&mut out, c, &adoptions);
         }
         self.notes(&mut out, &plan.notes);
         let _ = writeln!(out, "{}", self.paint(BOLD, &Summary::of(plan).line()));
