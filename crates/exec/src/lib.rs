@@ -202,10 +202,14 @@ pub async fn execute(
                     action: change.action,
                 });
                 outcome.done.push(change.address.clone());
-                for &d in &dependents[i] {
+                // Dependents go first: an object's policies follow it at once rather than
+                // after every other object's create, so each AWS operation has work from the
+                // start (under per-operation quotas they all run at their quota together) and
+                // an interrupted apply leaves whole objects behind.
+                for &d in dependents[i].iter().rev() {
                     pending[d] -= 1;
                     if pending[d] == 0 && !settled[d] {
-                        ready.push_back(d);
+                        ready.push_front(d);
                     }
                 }
             }

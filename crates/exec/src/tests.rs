@@ -257,3 +257,34 @@ async fn cancel_lets_in_flight_finish_and_starts_nothing_new() {
     assert!(outcome.done.len() <= 2, "{}", outcome.done.len());
     assert_eq!(rec.calls.lock().unwrap().len(), outcome.done.len());
 }
+
+/// An object's dependents run as soon as it is done, before independent objects still waiting:
+/// under per-operation quotas every operation then has work from the start, and an interrupted
+/// apply leaves whole objects rather than a thousand repositories without their policies.
+#[tokio::test]
+async fn dependents_run_before_objects_still_waiting() {
+    let p = plan(vec![
+        change("a", Action::Create, &[]),
+        change("b", Action::Create, &[]),
+        change("a-policy", Action::Create, &["a"]),
+        change("a-lifecycle", Action::Create, &["a"]),
+        change("b-policy", Action::Create, &["b"]),
+    ]);
+    let rec = Arc::new(Recorder::default());
+    let options = ExecOptions {
+        parallelism: 1,
+        ..ExecOptions::default()
+    };
+    let (outcome, _) = run(&p, rec.clone(), options).await;
+    assert!(outcome.is_complete());
+    assert_eq!(
+        *rec.calls.lock().unwrap(),
+        [
+            "create a",
+            "create a-policy",
+            "create a-lifecycle",
+            "create b",
+            "create b-policy"
+        ]
+    );
+}
