@@ -31,7 +31,7 @@ async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>,
     let prefix = prefix.as_str();
     let mut names: Vec<(String, String)> = all_pages(|marker| async move {
         let page = p
-            .limited(
+            .leading(
                 p.iam
                     .list_users()
                     .path_prefix(prefix)
@@ -273,7 +273,7 @@ async fn groups(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>
     let prefix = prefix.as_str();
     let mut found: Vec<Group> = all_pages(|marker| async move {
         let page = p
-            .limited(
+            .leading(
                 p.iam
                     .list_groups()
                     .path_prefix(prefix)
