@@ -14,7 +14,7 @@ use ecrplan_model::{
     Repository, Resource, Role, RolePolicy, RolePolicyAttachment, TagMutability, Tags,
     is_ci_issuer, role_path, tags,
 };
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, TryStreamExt, future, stream};
 use serde_json::Value;
 
 use crate::paging::{Page, all_pages};
@@ -129,21 +129,34 @@ async fn read_listed(
 /// paging is done; only declared repositories the search did not return have theirs read.
 async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
     let (names, batches) = futures::channel::mpsc::unbounded();
+    let (described, found) = futures::channel::mpsc::unbounded();
     let listing = tokio::sync::OnceCell::new();
     let listing = &listing;
-    let reading = batches
-        .map(|batch| describe_batch(p, batch, listing))
-        .buffer_unordered(p.parallelism())
-        .map_ok(|found| stream::iter(found.into_iter().map(Ok)))
-        .try_flatten()
-        .map_ok(|r: EcrRepository| async move {
+    // Its own future, polled whenever an answer comes: a description waiting to be polled
+    // until the policy reads downstream have room would keep its permit idle meanwhile.
+    let describing = async move {
+        batches
+            .map(|batch| describe_batch(p, batch, listing))
+            .buffer_unordered(p.parallelism())
+            .try_for_each(|repositories| {
+                for r in repositories {
+                    // Received until the reading fails, and then so does the refresh.
+                    drop(described.unbounded_send(r));
+                }
+                future::ready(Ok(()))
+            })
+            .await
+    };
+    let reading = found
+        .map(|r: EcrRepository| async move {
             let name = r.repository_name().unwrap_or_default().to_owned();
             let policies = repository_policies(p, &name).await?;
             Ok::<_, ProviderError>((r, policies))
         })
-        .try_buffer_unordered(p.parallelism())
+        .buffer_unordered(p.parallelism())
         .try_collect::<Vec<_>>();
-    let (mut tagged, read) = futures::try_join!(tag_pages(p, scope, names), reading)?;
+    let (mut tagged, (), read) =
+        futures::try_join!(tag_pages(p, scope, names), describing, reading)?;
     let joined = read.into_iter().map(|(r, policies)| {
         let name = r.repository_name().unwrap_or_default();
         let known = tagged.remove(name);
