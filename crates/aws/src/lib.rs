@@ -278,7 +278,9 @@ impl AwsProvider {
     }
 
     /// Awaits `request` while holding a permit, so at most `parallelism` run at once. These
-    /// requests wait in line (first come, first served) for one turn at the permits.
+    /// requests wait in line (first come, first served) for one turn at the permits; await
+    /// them where they are polled as soon as woken (not in a stream stage drained lazily),
+    /// or a waiting one holds up the line and an answered one its permit.
     async fn limited<F: Future>(&self, request: F) -> F::Output {
         // The semaphores are never closed, so a turn and a permit always come.
         let _permit = {

@@ -881,6 +881,7 @@ mod tests {
     use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
     use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
     use aws_smithy_types::body::SdkBody;
+    use futures::FutureExt;
     use serde_json::{Value, json};
 
     use crate::{AwsProvider, Tuning};
@@ -1013,6 +1014,46 @@ mod tests {
         );
         assert!(listings.iter().all(|l| l.get("repositoryNames").is_none()));
         assert_eq!(provider.stats().count("DescribeRepositories"), 3);
+    }
+
+    /// The chain of listing pages must not wait behind the policy reads it feeds: with every
+    /// permit taken and ten reads queued, a listing page gets the second permit freed (the
+    /// first goes to the read already waiting for it), not the eleventh.
+    #[tokio::test]
+    async fn a_leading_request_goes_ahead_of_queued_limited_ones() {
+        let provider = provider(&Pages::default()).await;
+        let p = &provider;
+        let order = Mutex::new(Vec::new());
+        let order = &order;
+        let mut requests = Vec::new();
+        for i in 0..16 {
+            let pause = Duration::from_millis(20 * (i + 1));
+            requests.push(p.limited(tokio::time::sleep(pause)).boxed_local());
+        }
+        for _ in 0..10 {
+            requests.push(
+                p.limited(async {
+                    order
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push("limited")
+                })
+                .boxed_local(),
+            );
+        }
+        requests.push(
+            p.leading(async {
+                order
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push("leading")
+            })
+            .boxed_local(),
+        );
+        futures::future::join_all(requests).await;
+        let order = order.lock().unwrap_or_else(|e| e.into_inner());
+        let at = order.iter().position(|o| *o == "leading");
+        assert_eq!(at, Some(1), "{order:?}");
     }
 
     #[test]
