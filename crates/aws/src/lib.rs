@@ -88,6 +88,9 @@ pub struct AwsProvider {
     /// One permit per refresh request in flight: the refresh runs several concurrent streams,
     /// and this keeps their sum within `parallelism`.
     permits: tokio::sync::Semaphore,
+    /// One turn at waiting for `permits` among [`AwsProvider::limited`] requests, so that a
+    /// [`AwsProvider::leading`] request queues behind at most one of them.
+    queue: tokio::sync::Semaphore,
     /// Warnings every one of which was given out, and those not taken yet.
     warnings: std::sync::Mutex<(BTreeSet<String>, Vec<String>)>,
 }
@@ -228,6 +231,7 @@ impl AwsProvider {
             counter,
             tuning,
             permits,
+            queue: tokio::sync::Semaphore::new(1),
             warnings: std::sync::Mutex::default(),
         })
     }
@@ -273,9 +277,24 @@ impl AwsProvider {
         self.tuning.parallelism.max(1)
     }
 
-    /// Awaits `request` while holding a permit, so at most `parallelism` run at once.
+    /// Awaits `request` while holding a permit, so at most `parallelism` run at once. These
+    /// requests wait in line (first come, first served) for one turn at the permits; await
+    /// them where they are polled as soon as woken (not in a stream stage drained lazily),
+    /// or a waiting one holds up the line and an answered one its permit.
     async fn limited<F: Future>(&self, request: F) -> F::Output {
-        // The semaphore is never closed, so a permit always comes.
+        // The semaphores are never closed, so a turn and a permit always come.
+        let _permit = {
+            let _turn = self.queue.acquire().await.ok();
+            self.permits.acquire().await.ok()
+        };
+        request.await
+    }
+
+    /// [`AwsProvider::limited`] ahead of the line: for the calls whose answers unlock others
+    /// (the pages of a listing, a batch of names to describe). A refresh lasts as long as its
+    /// longest chain of such calls; queued behind thousands of policy reads, each link would
+    /// wait for all of them, while ahead of them it waits for one free permit.
+    async fn leading<F: Future>(&self, request: F) -> F::Output {
         let _permit = self.permits.acquire().await.ok();
         request.await
     }

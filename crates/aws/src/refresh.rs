@@ -14,7 +14,7 @@ use ecrplan_model::{
     Repository, Resource, Role, RolePolicy, RolePolicyAttachment, TagMutability, Tags,
     is_ci_issuer, role_path, tags,
 };
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, TryStreamExt, future, stream};
 use serde_json::Value;
 
 use crate::paging::{Page, all_pages};
@@ -72,7 +72,7 @@ pub(crate) async fn list_repositories(
     let mut token = None;
     loop {
         let page = p
-            .limited(
+            .leading(
                 p.ecr
                     .describe_repositories()
                     .max_results(1000)
@@ -89,51 +89,123 @@ pub(crate) async fn list_repositories(
     }
 }
 
-/// The repositories the scope needs, each with its tags when they are known already.
+/// The repositories the scope needs, each with its tags.
 async fn repositories(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<Vec<Resource>, ProviderError> {
-    let found: Vec<(EcrRepository, Option<Tags>)> =
-        if scope.account_wide || p.tuning.per_repository_tags {
-            untagged(list_repositories(p).await?)
-        } else {
-            match tagged_repositories(p, &scope.estate).await {
-                Ok(owned) => by_name(p, scope, owned).await?,
-                Err(e) if error::may_not_call(&e) => {
-                    p.warn(format!(
-                        "cannot search the Resource Groups Tagging API ({e}); reading every \
-                         repository's tags instead, one call each: allow tag:GetResources to make \
-                         plans cost what the estate is"
-                    ));
-                    untagged(list_repositories(p).await?)
-                }
-                Err(e) => return Err(e),
-            }
-        };
-    let per_repo: Vec<Vec<Resource>> = stream::iter(found)
-        .map(|(r, tags)| read_repository(p, scope, r, tags))
+    if scope.account_wide || p.tuning.per_repository_tags {
+        return read_listed(p, scope).await;
+    }
+    match pipelined(p, scope).await {
+        Err(e) if error::may_not_call(&e) => {
+            p.warn(format!(
+                "cannot search the Resource Groups Tagging API ({e}); reading every \
+                 repository's tags instead, one call each: allow tag:GetResources to make \
+                 plans cost what the estate is"
+            ));
+            read_listed(p, scope).await
+        }
+        other => other,
+    }
+}
+
+/// Every repository listed, each with its tags read one call each: the account-wide read and
+/// the way without the Tagging API.
+async fn read_listed(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+) -> Result<Vec<Resource>, ProviderError> {
+    let per_repo: Vec<Vec<Resource>> = stream::iter(list_repositories(p).await?)
+        .map(|r| read_repository(p, scope, r, None))
         .buffer_unordered(p.parallelism())
         .try_collect()
         .await?;
     Ok(per_repo.into_iter().flatten().collect())
 }
 
-fn untagged(listed: Vec<EcrRepository>) -> Vec<(EcrRepository, Option<Tags>)> {
-    listed.into_iter().map(|r| (r, None)).collect()
+/// The estate's repositories through the Tagging API, as one pipeline that keeps every permit
+/// busy from the start: the declared names are described (100 a call) as soon as the first
+/// tag page shows that the API answers, the owned undeclared names as their pages arrive, and
+/// each described repository's policies are read at once. Tags are joined from the pages when
+/// paging is done; only declared repositories the search did not return have theirs read.
+async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
+    let (names, batches) = futures::channel::mpsc::unbounded();
+    let (described, found) = futures::channel::mpsc::unbounded();
+    let listing = tokio::sync::OnceCell::new();
+    let listing = &listing;
+    // Its own future, polled whenever an answer comes: a description waiting to be polled
+    // until the policy reads downstream have room would keep its permit idle meanwhile.
+    let describing = async move {
+        batches
+            .map(|batch| describe_batch(p, batch, listing))
+            .buffer_unordered(p.parallelism())
+            .try_for_each(|repositories| {
+                for r in repositories {
+                    // Received until the reading fails, and then so does the refresh.
+                    drop(described.unbounded_send(r));
+                }
+                future::ready(Ok(()))
+            })
+            .await
+    };
+    let reading = found
+        .map(|r: EcrRepository| async move {
+            let name = r.repository_name().unwrap_or_default().to_owned();
+            let policies = repository_policies(p, &name).await?;
+            Ok::<_, ProviderError>((r, policies))
+        })
+        .buffer_unordered(p.parallelism())
+        .try_collect::<Vec<_>>();
+    let (mut tagged, (), read) =
+        futures::try_join!(tag_pages(p, scope, names), describing, reading)?;
+    let joined = read.into_iter().map(|(r, policies)| {
+        let name = r.repository_name().unwrap_or_default();
+        let known = tagged.remove(name);
+        async move {
+            let name = r.repository_name().unwrap_or_default().to_owned();
+            let tags = match known {
+                Some(tags) => tags,
+                None => match repository_tags(p, &r, &name).await? {
+                    Some(tags) => tags,
+                    None => return Ok(Vec::new()),
+                },
+            };
+            if !scope.repositories.contains(&name) && !owned_by(&tags, &scope.estate) {
+                return Ok(Vec::new());
+            }
+            let mut out = vec![repository(name, &r, tags)];
+            out.extend(policies);
+            Ok::<_, ProviderError>(out)
+        }
+    });
+    let per_repo: Vec<Vec<Resource>> = stream::iter(joined)
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(per_repo.into_iter().flatten().collect())
 }
 
 /// The estate's repositories in this region and their tags, from `tag:GetResources` (100 a page,
-/// the API's maximum): a cost that follows the estate, not the account.
-async fn tagged_repositories(
+/// the API's maximum): a cost that follows the estate, not the account. Sends the names to
+/// describe to `names` in batches of 100 (the DescribeRepositories limit): the declared ones
+/// once the first page has answered, then every owned undeclared one found on a page. The last
+/// declared batch that is not full waits for those, so the batches are as few as they would be
+/// after paging.
+async fn tag_pages(
     p: &AwsProvider,
-    estate: &str,
+    scope: &RefreshScope,
+    names: futures::channel::mpsc::UnboundedSender<Vec<String>>,
 ) -> Result<BTreeMap<String, Tags>, ProviderError> {
+    // The receiver outlives the sender unless the reading failed, and then so does the refresh.
+    let send = |batch: Vec<String>| drop(names.unbounded_send(batch));
     let mut out = BTreeMap::new();
+    let mut pending: Vec<String> = Vec::new();
     let mut token = None;
+    let mut first = true;
     loop {
         let page = p
-            .limited(
+            .leading(
                 p.tagging
                     .get_resources()
                     .tag_filters(
@@ -145,7 +217,7 @@ async fn tagged_repositories(
                     .tag_filters(
                         TagFilter::builder()
                             .key(tags::ESTATE)
-                            .values(estate)
+                            .values(&scope.estate)
                             .build(),
                     )
                     .resource_type_filters("ecr:repository")
@@ -155,6 +227,21 @@ async fn tagged_repositories(
             )
             .await
             .map_err(|e| error::api("GetResources", e))?;
+        if std::mem::take(&mut first) {
+            for batch in scope
+                .repositories
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .chunks(100)
+            {
+                if batch.len() == 100 {
+                    send(batch.to_vec());
+                } else {
+                    pending = batch.to_vec();
+                }
+            }
+        }
         for mapping in page.resource_tag_mapping_list() {
             let Some((_, name)) = mapping
                 .resource_arn()
@@ -162,84 +249,89 @@ async fn tagged_repositories(
             else {
                 continue;
             };
-            let tags = mapping
+            let tags: Tags = mapping
                 .tags()
                 .iter()
                 .map(|t| (t.key().to_owned(), t.value().to_owned()))
                 .collect();
+            if !scope.repositories.contains(name) && owned_by(&tags, &scope.estate) {
+                pending.push(name.to_owned());
+                if pending.len() == 100 {
+                    send(std::mem::take(&mut pending));
+                }
+            }
             out.insert(name.to_owned(), tags);
         }
         match page.pagination_token {
             Some(next) if !next.is_empty() => token = Some(next),
-            _ => return Ok(out),
+            _ => {
+                if !pending.is_empty() {
+                    send(pending);
+                }
+                return Ok(out);
+            }
         }
     }
 }
 
-/// The owned and declared repositories, described by name in batches of 100 (the API's limit).
-/// One missing name fails its whole batch with RepositoryNotFoundException, and which one is
-/// missing is not said in a structured way; then one paged listing (1000 a page) answers for
-/// all names at a known cost, rather than one lookup per name.
-async fn by_name(
+/// One batch of up to 100 names, described by name. One missing name fails its whole batch
+/// with RepositoryNotFoundException, and which one is missing is not said in a structured way;
+/// then one paged listing (1000 a page), made once and shared by every batch, answers for all
+/// names at a known cost, rather than one lookup per name.
+async fn describe_batch(
     p: &AwsProvider,
-    scope: &RefreshScope,
-    mut owned: BTreeMap<String, Tags>,
-) -> Result<Vec<(EcrRepository, Option<Tags>)>, ProviderError> {
-    let names: Vec<String> = owned
-        .keys()
-        .chain(&scope.repositories)
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let batches: Vec<Result<Vec<EcrRepository>, ProviderError>> =
-        stream::iter(names.chunks(100).map(<[String]>::to_vec))
-            .map(|batch| async move {
-                p.limited(
-                    p.ecr
-                        .describe_repositories()
-                        .set_repository_names(Some(batch))
-                        .send(),
-                )
-                .await
-                .map(|out| out.repositories.unwrap_or_default())
-                .map_err(|e| error::api("DescribeRepositories", e))
-            })
-            .buffer_unordered(p.parallelism())
-            .collect()
-            .await;
-    let mut described = Vec::new();
-    let mut missing = false;
-    for batch in batches {
-        match batch {
-            Ok(found) => described.extend(found),
-            Err(e) if error::is_not_found(&e) => missing = true,
+    batch: Vec<String>,
+    listing: &tokio::sync::OnceCell<Vec<EcrRepository>>,
+) -> Result<Vec<EcrRepository>, ProviderError> {
+    if listing.get().is_none() {
+        let described = p
+            .leading(
+                p.ecr
+                    .describe_repositories()
+                    .set_repository_names(Some(batch.clone()))
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("DescribeRepositories", e));
+        match described {
+            Ok(out) => return Ok(out.repositories.unwrap_or_default()),
+            Err(e) if error::is_not_found(&e) => {}
             Err(e) => return Err(e),
         }
     }
-    if missing {
-        let wanted: BTreeSet<&String> = names.iter().collect();
-        described = list_repositories(p)
-            .await?
-            .into_iter()
-            .filter(|r| {
-                r.repository_name()
-                    .is_some_and(|n| wanted.contains(&n.to_owned()))
-            })
-            .collect();
-    }
-    Ok(described
-        .into_iter()
-        .map(|r| {
-            let tags = r.repository_name().and_then(|n| owned.remove(n));
-            (r, tags)
-        })
+    let wanted: BTreeSet<&str> = batch.iter().map(String::as_str).collect();
+    Ok(listing
+        .get_or_try_init(|| list_repositories(p))
+        .await?
+        .iter()
+        .filter(|r| r.repository_name().is_some_and(|n| wanted.contains(n)))
+        .cloned()
         .collect())
 }
 
-/// A repository with its tags (read now unless the Tagging API gave them); policies only for
-/// declared repositories and this estate's own. Others are dropped unless the scope is
-/// account-wide.
+/// A repository's tags, one call; `None` when it was deleted since it was listed.
+async fn repository_tags(
+    p: &AwsProvider,
+    r: &EcrRepository,
+    name: &str,
+) -> Result<Option<Tags>, ProviderError> {
+    let arn = r
+        .repository_arn()
+        .map_or_else(|| p.account.repository_arn(name), str::to_owned);
+    let listed = p
+        .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
+        .await
+        .map_err(|e| error::api("ListTagsForResource", e));
+    Ok(unless_gone(listed)?.map(|out| {
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect()
+    }))
+}
+
+/// A repository with its tags (read now unless known); policies only for declared
+/// repositories and this estate's own. Others are dropped unless the scope is account-wide.
 async fn read_repository(
     p: &AwsProvider,
     scope: &RefreshScope,
@@ -247,43 +339,34 @@ async fn read_repository(
     known_tags: Option<Tags>,
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.repository_name().unwrap_or_default().to_owned();
-    let arn = r
-        .repository_arn()
-        .map_or_else(|| p.account.repository_arn(&name), str::to_owned);
     let tags = match known_tags {
         Some(tags) => tags,
-        None => match p
-            .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
-            .await
-        {
-            Ok(out) => out
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                .collect::<Tags>(),
-            Err(e) => {
-                let err = error::api("ListTagsForResource", e);
-                // Deleted between the listing and now: it is simply gone.
-                return if error::is_not_found(&err) {
-                    Ok(Vec::new())
-                } else {
-                    Err(err)
-                };
-            }
+        None => match repository_tags(p, &r, &name).await? {
+            Some(tags) => tags,
+            None => return Ok(Vec::new()),
         },
     };
     let wanted = scope.repositories.contains(&name) || owned_by(&tags, &scope.estate);
     if !wanted && !scope.account_wide {
         return Ok(Vec::new());
     }
+    let mut out = vec![repository(name.clone(), &r, tags)];
+    if wanted {
+        out.extend(repository_policies(p, &name).await?);
+    }
+    Ok(out)
+}
+
+/// The repository object from what DescribeRepositories said and its tags.
+fn repository(name: String, r: &EcrRepository, tags: Tags) -> Resource {
     let encryption = match r.encryption_configuration() {
         Some(e) if e.encryption_type().as_str() != "AES256" => Encryption::Kms {
             kms_key: e.kms_key().unwrap_or_default().to_owned(),
         },
         _ => Encryption::Aes256,
     };
-    let mut out = vec![Resource::Repository(Repository {
-        name: name.clone(),
+    Resource::Repository(Repository {
+        name,
         image_tag_mutability: r
             .image_tag_mutability()
             .and_then(|m| TagMutability::parse(m.as_str()))
@@ -298,38 +381,41 @@ async fn read_repository(
             .is_some_and(|s| s.scan_on_push()),
         encryption,
         tags,
-    })];
-    if wanted {
-        let (policy, lifecycle) = futures::join!(
-            p.limited(p.ecr.get_repository_policy().repository_name(&name).send()),
-            p.limited(p.ecr.get_lifecycle_policy().repository_name(&name).send()),
-        );
-        match policy.map_err(|e| error::api("GetRepositoryPolicy", e)) {
-            Ok(out_policy) => {
-                if let Some(text) = out_policy.policy_text() {
-                    out.push(Resource::RepositoryPolicy(
-                        ecrplan_model::RepositoryPolicy {
-                            repository: name.clone(),
-                            document: document("GetRepositoryPolicy", text)?,
-                        },
-                    ));
-                }
+    })
+}
+
+/// A repository's policy and lifecycle policy, read together; absent ones are no object.
+async fn repository_policies(p: &AwsProvider, name: &str) -> Result<Vec<Resource>, ProviderError> {
+    let (policy, lifecycle) = futures::join!(
+        p.limited(p.ecr.get_repository_policy().repository_name(name).send()),
+        p.limited(p.ecr.get_lifecycle_policy().repository_name(name).send()),
+    );
+    let mut out = Vec::new();
+    match policy.map_err(|e| error::api("GetRepositoryPolicy", e)) {
+        Ok(out_policy) => {
+            if let Some(text) = out_policy.policy_text() {
+                out.push(Resource::RepositoryPolicy(
+                    ecrplan_model::RepositoryPolicy {
+                        repository: name.to_owned(),
+                        document: document("GetRepositoryPolicy", text)?,
+                    },
+                ));
             }
-            Err(e) if error::is_not_found(&e) => {}
-            Err(e) => return Err(e),
         }
-        match lifecycle.map_err(|e| error::api("GetLifecyclePolicy", e)) {
-            Ok(out_lifecycle) => {
-                if let Some(text) = out_lifecycle.lifecycle_policy_text() {
-                    out.push(Resource::LifecyclePolicy(ecrplan_model::LifecyclePolicy {
-                        repository: name.clone(),
-                        document: document("GetLifecyclePolicy", text)?,
-                    }));
-                }
+        Err(e) if error::is_not_found(&e) => {}
+        Err(e) => return Err(e),
+    }
+    match lifecycle.map_err(|e| error::api("GetLifecyclePolicy", e)) {
+        Ok(out_lifecycle) => {
+            if let Some(text) = out_lifecycle.lifecycle_policy_text() {
+                out.push(Resource::LifecyclePolicy(ecrplan_model::LifecyclePolicy {
+                    repository: name.to_owned(),
+                    document: document("GetLifecyclePolicy", text)?,
+                }));
             }
-            Err(e) if error::is_not_found(&e) => {}
-            Err(e) => return Err(e),
         }
+        Err(e) if error::is_not_found(&e) => {}
+        Err(e) => return Err(e),
     }
     Ok(out)
 }
@@ -342,7 +428,7 @@ async fn list_roles(
 ) -> Result<Vec<(IamRole, JsonDocument)>, ProviderError> {
     all_pages(|marker| async move {
         let page = p
-            .limited(
+            .leading(
                 p.iam
                     .list_roles()
                     .set_path_prefix(prefix.map(str::to_owned))
@@ -478,7 +564,9 @@ pub(crate) fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<
 
 /// A kept role with its tags (read now unless GetRole gave them); inline policies of declared
 /// and owned roles, all of them, so that stray ones are seen and removed. Others are dropped
-/// unless the scope is account-wide.
+/// unless the scope is account-wide. Declared roles and those on the estate's own path are
+/// read whole at once (tags, inline and attached policies together); a role elsewhere has its
+/// tags read first, and the rest only if they say it is the estate's.
 async fn read_role(
     p: &AwsProvider,
     scope: &RefreshScope,
@@ -487,12 +575,21 @@ async fn read_role(
     known_tags: Option<Tags>,
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.role_name.clone();
-    let tags = match known_tags {
-        Some(tags) => tags,
-        None => match role_tags(p, &name).await? {
-            Some(tags) => tags,
-            None => return Ok(Vec::new()),
-        },
+    let tags = async {
+        match known_tags {
+            Some(tags) => Ok(Some(tags)),
+            None => role_tags(p, &name).await,
+        }
+    };
+    let expected = scope.roles.contains(&name) || r.path == role_path(&scope.estate);
+    let (tags, policies) = if expected {
+        let (tags, policies) = futures::try_join!(tags, role_policies(p, &name))?;
+        (tags, Some(policies))
+    } else {
+        (tags.await?, None)
+    };
+    let Some(tags) = tags else {
+        return Ok(Vec::new());
     };
     let wanted = scope.roles.contains(&name) || owned_by(&tags, &scope.estate);
     if !wanted && !scope.account_wide {
@@ -505,28 +602,46 @@ async fn read_role(
         tags,
     })];
     if wanted {
-        for policy in role_policy_names(p, &name).await? {
-            let got = p
-                .limited(
-                    p.iam
-                        .get_role_policy()
-                        .role_name(&name)
-                        .policy_name(&policy)
-                        .send(),
-                )
-                .await
-                .map_err(|e| error::api("GetRolePolicy", e));
-            if let Some(got) = unless_gone(got)? {
-                out.push(Resource::RolePolicy(RolePolicy {
-                    role: name.clone(),
-                    name: policy,
-                    document: document("GetRolePolicy", &got.policy_document)?,
-                }));
-            }
-        }
-        out.extend(attached_policies(p, &name).await?);
+        out.extend(match policies {
+            Some(policies) => policies,
+            None => role_policies(p, &name).await?,
+        });
     }
     Ok(out)
+}
+
+/// A role's inline policies (each read as soon as its name is listed) and attached managed
+/// policies, read together; none when the role has gone.
+async fn role_policies(p: &AwsProvider, name: &str) -> Result<Vec<Resource>, ProviderError> {
+    let inline = async {
+        let read: Vec<Option<Resource>> = stream::iter(role_policy_names(p, name).await?)
+            .map(|policy| async move {
+                let got = p
+                    .limited(
+                        p.iam
+                            .get_role_policy()
+                            .role_name(name)
+                            .policy_name(&policy)
+                            .send(),
+                    )
+                    .await
+                    .map_err(|e| error::api("GetRolePolicy", e));
+                let Some(got) = unless_gone(got)? else {
+                    return Ok(None);
+                };
+                Ok(Some(Resource::RolePolicy(RolePolicy {
+                    role: name.to_owned(),
+                    document: document("GetRolePolicy", &got.policy_document)?,
+                    name: policy,
+                })))
+            })
+            .buffered(p.parallelism())
+            .try_collect()
+            .await?;
+        Ok::<_, ProviderError>(read.into_iter().flatten().collect::<Vec<_>>())
+    };
+    let (inline, attached) = futures::try_join!(inline, attached_policies(p, name))?;
+    Ok(inline.into_iter().chain(attached).collect())
 }
 
 /// The managed policies attached to a role, all pages; none when the role has gone. Each is
@@ -597,7 +712,7 @@ async fn oidc_providers(
     scope: &RefreshScope,
 ) -> Result<Vec<Resource>, ProviderError> {
     let arns: Vec<String> = p
-        .limited(p.iam.list_open_id_connect_providers().send())
+        .leading(p.iam.list_open_id_connect_providers().send())
         .await
         .map_err(|e| error::api("ListOpenIDConnectProviders", e))?
         .open_id_connect_provider_list
@@ -768,6 +883,7 @@ mod tests {
     use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
     use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
     use aws_smithy_types::body::SdkBody;
+    use futures::FutureExt;
     use serde_json::{Value, json};
 
     use crate::{AwsProvider, Tuning};
@@ -900,6 +1016,46 @@ mod tests {
         );
         assert!(listings.iter().all(|l| l.get("repositoryNames").is_none()));
         assert_eq!(provider.stats().count("DescribeRepositories"), 3);
+    }
+
+    /// The chain of listing pages must not wait behind the policy reads it feeds: with every
+    /// permit taken and ten reads queued, a listing page gets the second permit freed (the
+    /// first goes to the read already waiting for it), not the eleventh.
+    #[tokio::test]
+    async fn a_leading_request_goes_ahead_of_queued_limited_ones() {
+        let provider = provider(&Pages::default()).await;
+        let p = &provider;
+        let order = Mutex::new(Vec::new());
+        let order = &order;
+        let mut requests = Vec::new();
+        for i in 0..16 {
+            let pause = Duration::from_millis(20 * (i + 1));
+            requests.push(p.limited(tokio::time::sleep(pause)).boxed_local());
+        }
+        for _ in 0..10 {
+            requests.push(
+                p.limited(async {
+                    order
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push("limited")
+                })
+                .boxed_local(),
+            );
+        }
+        requests.push(
+            p.leading(async {
+                order
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push("leading")
+            })
+            .boxed_local(),
+        );
+        futures::future::join_all(requests).await;
+        let order = order.lock().unwrap_or_else(|e| e.into_inner());
+        let at = order.iter().position(|o| *o == "leading");
+        assert_eq!(at, Some(1), "{order:?}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>,
     let prefix = prefix.as_str();
     let mut names: Vec<(String, String)> = all_pages(|marker| async move {
         let page = p
-            .limited(
+            .leading(
                 p.iam
                     .list_users()
                     .path_prefix(prefix)
@@ -48,20 +48,29 @@ async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>,
         Ok(Some(Page::new(users, page.is_truncated, page.marker)))
     })
     .await?;
-    for declared in &scope.users {
-        if names.iter().any(|(n, _)| n == declared) {
-            continue;
-        }
-        let got = p
-            .limited(p.iam.get_user().user_name(declared).send())
-            .await
-            .map_err(|e| error::api("GetUser", e));
-        if let Some(got) = unless_gone(got)?
-            && let Some(user) = got.user
-        {
-            names.push((user.user_name, user.path));
-        }
-    }
+    // The declared users the listing did not show are looked up by name, all at once.
+    let elsewhere: Vec<String> = scope
+        .users
+        .iter()
+        .filter(|declared| !names.iter().any(|(n, _)| n == *declared))
+        .cloned()
+        .collect();
+    let found: Vec<Option<(String, String)>> = stream::iter(elsewhere)
+        .map(|declared| async move {
+            let got = p
+                .limited(p.iam.get_user().user_name(&declared).send())
+                .await
+                .map_err(|e| error::api("GetUser", e));
+            Ok::<_, ProviderError>(
+                unless_gone(got)?
+                    .and_then(|got| got.user)
+                    .map(|user| (user.user_name, user.path)),
+            )
+        })
+        .buffered(p.parallelism())
+        .try_collect()
+        .await?;
+    names.extend(found.into_iter().flatten());
     let read: Vec<Vec<LiveObject>> = stream::iter(names)
         .map(|(name, path)| read_user(p, scope, name, path))
         .buffer_unordered(p.parallelism())
@@ -70,20 +79,39 @@ async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>,
     Ok(read.into_iter().flatten().collect())
 }
 
+/// A user with its tags; with its groups, access keys and policies when declared or owned.
+/// Users come from the listing under the estate's own path or by their declared name, so
+/// they are expected to be wanted: everything is read at once, and dropped if the tags say
+/// the user is another estate's.
 async fn read_user(
     p: &AwsProvider,
     scope: &RefreshScope,
     name: String,
     path: String,
 ) -> Result<Vec<LiveObject>, ProviderError> {
-    let listed = p
-        .limited(p.iam.list_user_tags().user_name(&name).send())
-        .await
-        .map_err(|e| error::api("ListUserTags", e));
-    let Some(listed) = unless_gone(listed)? else {
+    let tags = async {
+        let listed = p
+            .limited(p.iam.list_user_tags().user_name(&name).send())
+            .await
+            .map_err(|e| error::api("ListUserTags", e));
+        Ok::<_, ProviderError>(unless_gone(listed)?.map(|listed| {
+            listed
+                .tags
+                .into_iter()
+                .map(|t| (t.key, t.value))
+                .collect::<Tags>()
+        }))
+    };
+    let (tags, groups, keys, attached, inline) = futures::try_join!(
+        tags,
+        groups_of(p, &name),
+        access_keys(p, &name),
+        attached_policies(p, Kind::User, &name),
+        user_policies(p, &name)
+    )?;
+    let Some(tags) = tags else {
         return Ok(Vec::new());
     };
-    let tags: Tags = listed.tags.into_iter().map(|t| (t.key, t.value)).collect();
     let wanted = scope.users.contains(&name)
         || Owner::from_tags(&tags).is_some_and(|o| o.estate == scope.estate);
     let mut user = LiveObject::new(Resource::User(User {
@@ -94,12 +122,6 @@ async fn read_user(
     if !wanted {
         return Ok(vec![user]);
     }
-    let (groups, keys, attached, inline) = futures::try_join!(
-        groups_of(p, &name),
-        access_keys(p, &name),
-        attached_policies(p, Kind::User, &name),
-        user_policies(p, &name)
-    )?;
     user.access_keys = keys;
     let mut out = vec![user];
     out.extend(groups.into_iter().map(|group| {
@@ -273,7 +295,7 @@ async fn groups(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>
     let prefix = prefix.as_str();
     let mut found: Vec<Group> = all_pages(|marker| async move {
         let page = p
-            .limited(
+            .leading(
                 p.iam
                     .list_groups()
                     .path_prefix(prefix)
@@ -293,23 +315,31 @@ async fn groups(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>
         )))
     })
     .await?;
-    for declared in &scope.groups {
-        if found.iter().any(|g| &g.name == declared) {
-            continue;
-        }
-        let got = p
-            .limited(p.iam.get_group().group_name(declared).max_items(1).send())
-            .await
-            .map_err(|e| error::api("GetGroup", e));
-        if let Some(got) = unless_gone(got)?
-            && let Some(group) = got.group
-        {
-            found.push(Group {
-                name: group.group_name,
-                path: group.path,
-            });
-        }
-    }
+    // The declared groups the listing did not show are looked up by name, all at once.
+    let elsewhere: Vec<String> = scope
+        .groups
+        .iter()
+        .filter(|declared| !found.iter().any(|g| &g.name == *declared))
+        .cloned()
+        .collect();
+    let looked_up: Vec<Option<Group>> =
+        stream::iter(elsewhere)
+            .map(|declared| async move {
+                let got = p
+                    .limited(p.iam.get_group().group_name(&declared).max_items(1).send())
+                    .await
+                    .map_err(|e| error::api("GetGroup", e));
+                Ok::<_, ProviderError>(unless_gone(got)?.and_then(|got| got.group).map(|group| {
+                    Group {
+                        name: group.group_name,
+                        path: group.path,
+                    }
+                }))
+            })
+            .buffered(p.parallelism())
+            .try_collect()
+            .await?;
+    found.extend(looked_up.into_iter().flatten());
     let read: Vec<Vec<LiveObject>> = stream::iter(found)
         .map(|g| read_group(p, g))
         .buffer_unordered(p.parallelism())

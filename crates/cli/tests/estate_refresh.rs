@@ -11,7 +11,8 @@ use ecrplan_model::{
     Repository, Resource, Role, RolePolicy, TagMutability, Tags, tags,
 };
 use ecrplan_test::fault::{Fault, FaultProxy, Rule};
-use ecrplan_test::{Moto, REGION, apply_estate, estate};
+use ecrplan_test::proxy::{Conditions, Proxy};
+use ecrplan_test::{Moto, REGION, apply_estate, estate, scope};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -176,6 +177,64 @@ async fn seed_no_change_plan_costs_at_most_25_calls_in_a_crowded_account() {
     // Found through the Tagging API with its tags, so no per-repository tag read; one role.
     assert!(!stderr.contains("ListTagsForResource"), "{stderr}");
     assert!(stderr.contains("ListRoleTags=1,"), "{stderr}");
+}
+
+/// Issue 14: the refresh is a pipeline, not a chain. Through the proxy with a round trip of
+/// 50 ms and an estate of 100 repositories (moto pages `tag:GetResources` by 100 tags, so about
+/// four pages), the declared repositories' policies are read while the tag pages still come
+/// in: as a chain (pages, then descriptions, then policies) the first GetRepositoryPolicy
+/// would wait for the last page.
+#[tokio::test]
+async fn refresh_reads_policies_while_tag_pages_still_come_in() {
+    let moto = ecrplan_test::moto().await;
+    let desired = estate("koa", 5, 20, true);
+    apply_estate(&moto.provider().await, &desired).await;
+    let upstream = moto.endpoint().trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(&upstream, Conditions::default()).expect("the proxy starts");
+    let provider = ecrplan_aws::AwsProvider::for_endpoint(
+        &proxy.url(),
+        REGION,
+        ecrplan_aws::Tuning::default(),
+    )
+    .await
+    .expect("connect through the proxy");
+    proxy.set(Conditions {
+        rtt: std::time::Duration::from_millis(50),
+        ..Conditions::default()
+    });
+    proxy.take_log();
+    let live = provider.refresh(&scope(&desired)).await.expect("refresh");
+    assert_eq!(
+        live.objects.len(),
+        1 + 3 * 100 + 2 * 5,
+        "{:?}",
+        provider.stats()
+    );
+    let log = proxy.take_log();
+    let first = |op: &str| {
+        log.iter()
+            .filter(|e| e.operation == op)
+            .map(|e| e.received)
+            .min()
+    };
+    let last_answer = |op: &str| {
+        log.iter()
+            .filter(|e| e.operation == op)
+            .map(|e| e.answered)
+            .max()
+    };
+    let pages = log.iter().filter(|e| e.operation == "GetResources").count();
+    assert!(
+        pages >= 3,
+        "{pages} tag pages: the estate must need several"
+    );
+    let first_policy = first("GetRepositoryPolicy").expect("policies were read");
+    let last_page = last_answer("GetResources").expect("tags were searched");
+    assert!(
+        first_policy < last_page,
+        "the first GetRepositoryPolicy came {:?} after the last of {pages} tag pages",
+        first_policy - last_page
+    );
 }
 
 /// The estate named from outside must agree with an `ecrplan` block; the block alone names it.

@@ -69,6 +69,18 @@ impl Counts {
     }
 }
 
+/// One request as the proxy saw it: when it came in and when its answer went out (or its
+/// connection was dropped), so tests can see which calls overlapped.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// The operation called.
+    pub operation: String,
+    /// When the request had been read.
+    pub received: Instant,
+    /// When the answer had been written.
+    pub answered: Instant,
+}
+
 struct Bucket {
     tokens: f64,
     refilled: Instant,
@@ -78,6 +90,7 @@ struct State {
     conditions: Conditions,
     buckets: BTreeMap<String, Bucket>,
     counts: Counts,
+    log: Vec<Exchange>,
     random: u64,
 }
 
@@ -163,6 +176,7 @@ impl Proxy {
             conditions,
             buckets: BTreeMap::new(),
             counts: Counts::default(),
+            log: Vec::new(),
         }));
         let port = listen(upstream, Arc::clone(&state), serve)?;
         Ok(Proxy { port, state })
@@ -184,6 +198,11 @@ impl Proxy {
     /// The counts since the start or the last [`Proxy::take_counts`].
     pub fn counts(&self) -> Counts {
         self.lock().counts.clone()
+    }
+
+    /// Every request since the start or the last `take_log`, in the order they were answered.
+    pub fn take_log(&self) -> Vec<Exchange> {
+        std::mem::take(&mut self.lock().log)
     }
 
     /// The counts so far, which start again from zero.
@@ -222,6 +241,7 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
         let Some(request) = read_request(&mut reader)? else {
             return Ok(());
         };
+        let received = Instant::now();
         let (op, json) = operation(&request);
         let (verdict, rtt) = {
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -231,6 +251,7 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
         let (response, closes) = match verdict {
             Verdict::Drop => {
                 client.shutdown(Shutdown::Both)?;
+                record(state, op, received);
                 return Ok(());
             }
             Verdict::Throttle => (throttling(json), false),
@@ -240,11 +261,22 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
         let mut out = &client;
         out.write_all(&response)?;
         out.flush()?;
+        record(state, op, received);
         if closes {
             client.shutdown(Shutdown::Both)?;
             return Ok(());
         }
     }
+}
+
+fn record(state: &Mutex<State>, operation: String, received: Instant) {
+    let answered = Instant::now();
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    s.log.push(Exchange {
+        operation,
+        received,
+        answered,
+    });
 }
 
 /// moto's answer to one request; moto closes the connection after it.
@@ -338,6 +370,7 @@ mod tests {
             },
             buckets: BTreeMap::new(),
             counts: Counts::default(),
+            log: Vec::new(),
             random: 1,
         };
         let forwarded = (0..100)
@@ -369,6 +402,7 @@ mod tests {
                 conditions: conditions.clone(),
                 buckets: BTreeMap::new(),
                 counts: Counts::default(),
+                log: Vec::new(),
             };
             for _ in 0..10_000 {
                 state.decide("GetRole");
