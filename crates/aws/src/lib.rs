@@ -67,7 +67,7 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            parallelism: 16,
+            parallelism: ecrplan_model::DEFAULT_PARALLELISM,
             expected_account: None,
             propagation_timeout: Duration::from_secs(120),
             headers: Vec::new(),

@@ -67,7 +67,7 @@ pub struct AccountArgs {
     #[arg(long, value_name = "PATH")]
     pub sandbox: Option<PathBuf>,
     /// Concurrent AWS calls.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = ecrplan_model::DEFAULT_PARALLELISM as u16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
     /// Print the AWS calls made, per operation, on stderr.
     #[arg(long)]

@@ -194,8 +194,10 @@ async fn sigkill_during_a_sandbox_apply_loses_no_completed_change_and_the_next_a
     child.wait().unwrap();
 
     let sandbox = SandboxProvider::open(&file).expect("the killed apply left a readable account");
+    // Account-wide, and as estate "kill" so that the policies of its repositories count too.
     let everything = RefreshScope {
         account_wide: true,
+        estate: "kill".into(),
         ..RefreshScope::default()
     };
     let live = sandbox.refresh(&everything).await.unwrap();

@@ -27,7 +27,7 @@ pub struct ExecOptions {
 impl Default for ExecOptions {
     fn default() -> Self {
         Self {
-            parallelism: 16,
+            parallelism: ecrplan_model::DEFAULT_PARALLELISM,
             adopt: false,
             transport_attempts: 3,
         }

@@ -39,7 +39,7 @@ pub use names::{
 pub use plan::{
     Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Rule, Severity,
 };
-pub use provider::{Operation, Provider, ProviderError, RefreshScope};
+pub use provider::{DEFAULT_PARALLELISM, Operation, Provider, ProviderError, RefreshScope};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
     ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,

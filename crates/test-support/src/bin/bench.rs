@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 
 /// Repositories per module, as in the estates.
 const PER_MODULE: usize = 20;
-/// ecrplan's default `--parallelism`.
-const PARALLELISM: f64 = 16.0;
+/// ecrplan's default `--parallelism`, which the runs use.
+const PARALLELISM: f64 = ecrplan_model::DEFAULT_PARALLELISM as f64;
 
 struct Args {
     repos: Vec<usize>,
