@@ -1028,8 +1028,8 @@ mod tests {
         let order = Mutex::new(Vec::new());
         let order = &order;
         let mut requests = Vec::new();
-        for i in 0..16 {
-            let pause = Duration::from_millis(20 * (i + 1));
+        for i in 0..p.parallelism() {
+            let pause = Duration::from_millis(20 * (i as u64 + 1));
             requests.push(p.limited(tokio::time::sleep(pause)).boxed_local());
         }
         for _ in 0..10 {
