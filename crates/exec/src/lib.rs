@@ -19,8 +19,8 @@ pub struct ExecOptions {
     pub parallelism: usize,
     /// Carry out `adopt` changes (tagging objects that exist without ownership tags).
     pub adopt: bool,
-    /// Attempts for a change that fails on transport trouble (network, credentials refresh),
-    /// on top of the SDK's own retries of throttling and 5xx.
+    /// Attempts for a change that fails on transport trouble (network, credentials refresh) or
+    /// on throttling that outlasted the SDK's own retries, on top of those retries.
     pub transport_attempts: u32,
 }
 
@@ -169,12 +169,22 @@ pub async fn execute(
                     loop {
                         match provider.apply(op).await {
                             Ok(()) => break,
-                            Err(ProviderError::Transport(msg)) if attempt < attempts => {
+                            // A call the SDK gave up on after its own retries of throttling
+                            // (an operation far above its quota) did nothing: it is tried
+                            // again after a pause, like a transport failure.
+                            Err(err)
+                                if attempt < attempts
+                                    && (matches!(err, ProviderError::Transport(_))
+                                        || err.is_throttling()) =>
+                            {
                                 attempt += 1;
                                 events(&Event::Retried {
                                     address: address.clone(),
                                     attempt,
-                                    error: msg,
+                                    error: match err {
+                                        ProviderError::Transport(msg) => msg,
+                                        other => other.to_string(),
+                                    },
                                 });
                                 tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
                             }

@@ -17,6 +17,8 @@ struct Recorder {
     calls: Mutex<Vec<String>>,
     fail: Vec<String>,
     transient: Mutex<Vec<String>>,
+    /// Calls answered once with an API error of this code before they succeed.
+    refused_once: Mutex<Vec<(String, &'static str)>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
 }
@@ -55,6 +57,16 @@ impl Provider for Recorder {
             if let Some(pos) = transient.iter().position(|t| *t == k) {
                 transient.remove(pos);
                 return Err(ProviderError::Transport("connection reset".into()));
+            }
+            let mut refused = self.refused_once.lock().unwrap();
+            if let Some(pos) = refused.iter().position(|(t, _)| *t == k) {
+                let (_, code) = refused.remove(pos);
+                self.calls.lock().unwrap().push(format!("{k} refused"));
+                return Err(ProviderError::Api {
+                    operation: "Test".into(),
+                    code: code.into(),
+                    message: "refused".into(),
+                });
             }
         }
         self.calls.lock().unwrap().push(k.clone());
@@ -286,5 +298,34 @@ async fn dependents_run_before_objects_still_waiting() {
             "create b",
             "create b-policy"
         ]
+    );
+}
+
+/// Throttling that outlasted the SDK's retries did nothing, so the change is tried again; an
+/// error that is not throttling (IAM's `LimitExceeded` is a quota on objects) is not.
+#[tokio::test]
+async fn a_throttled_change_is_tried_again_and_other_refusals_are_not() {
+    let p = plan(vec![
+        change("a", Action::Create, &[]),
+        change("b", Action::Create, &[]),
+    ]);
+    let rec = Arc::new(Recorder {
+        refused_once: Mutex::new(vec![
+            ("create a".into(), "ThrottlingException"),
+            ("create b".into(), "LimitExceeded"),
+        ]),
+        ..Default::default()
+    });
+    let (outcome, events) = run(&p, rec.clone(), ExecOptions::default()).await;
+    let calls = rec.calls.lock().unwrap().clone();
+    assert!(calls.contains(&"create a".to_owned()), "{calls:?}");
+    assert!(!calls.contains(&"create b".to_owned()), "{calls:?}");
+    assert_eq!(outcome.done.len(), 1);
+    assert_eq!(outcome.failed.len(), 1);
+    assert!(
+        events.iter().any(
+            |e| matches!(e, Event::Retried { error, .. } if error.contains("ThrottlingException"))
+        ),
+        "{events:?}"
     );
 }

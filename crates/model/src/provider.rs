@@ -105,6 +105,28 @@ pub enum ProviderError {
     Transport(String),
 }
 
+impl ProviderError {
+    /// Whether AWS refused the call only to slow the caller down (its documented throttling
+    /// codes; not `LimitExceeded`, which IAM uses for quotas on objects): the call did nothing,
+    /// so making it again later is safe.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Api { code, .. } if matches!(
+                code.as_str(),
+                "Throttling"
+                    | "ThrottlingException"
+                    | "ThrottledException"
+                    | "RequestThrottledException"
+                    | "TooManyRequestsException"
+                    | "RequestLimitExceeded"
+                    | "RequestThrottled"
+                    | "SlowDown"
+            )
+        )
+    }
+}
+
 /// AWS calls in flight at once, by default (`--parallelism`). Reads are bound by latency: at a
 /// 100 ms round trip, 16 in flight cap a refresh at 160 calls a second, 32 at 320, which an
 /// estate of thousands of repositories needs from a laptop far from its region. Quotas are no

@@ -271,7 +271,7 @@ fn ecrplan_run(ecrplan: &Path, args: &[&str], endpoint: Option<&str>) -> Run {
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(endpoint) = endpoint {
         cmd.arg("--endpoint")
@@ -298,7 +298,18 @@ fn ecrplan_run(ecrplan: &Path, args: &[&str], endpoint: Option<&str>) -> Run {
         .collect();
     let exit = output.status.code().unwrap_or(-1);
     if exit == 1 {
-        eprintln!("ecrplan {} failed:\n{stderr}", args.join(" "));
+        // What failed is on stdout (apply's progress lines), the summary on stderr.
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let failures: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.contains("rror") || l.contains("failed") || l.contains("skipped"))
+            .take(20)
+            .collect();
+        eprintln!(
+            "ecrplan {} failed:\n{}\n{stderr}",
+            args.join(" "),
+            failures.join("\n")
+        );
     }
     let mut run = Run {
         wall_s,
