@@ -160,10 +160,9 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
     let (mut tagged, (), read) =
         futures::try_join!(tag_pages(p, scope, names), describing, reading)?;
     let joined = read.into_iter().map(|(r, policies)| {
-        let name = r.repository_name().unwrap_or_default();
-        let known = tagged.remove(name);
+        let name = r.repository_name().unwrap_or_default().to_owned();
+        let known = tagged.remove(&name);
         async move {
-            let name = r.repository_name().unwrap_or_default().to_owned();
             let tags = match known {
                 Some(tags) => tags,
                 None => match repository_tags(p, &r, &name).await? {

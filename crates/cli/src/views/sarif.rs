@@ -103,8 +103,13 @@ fn declaration<'a>(plan: &Plan, note: &Note, locations: &'a Locations) -> Option
         .or_else(first_module)
 }
 
+/// A rule's position in [`rules`], without building the list: the checker's rules by their
+/// names, then the configuration's two.
 fn rule_index(id: &str) -> usize {
-    rules().iter().position(|(r, _)| r == id).unwrap_or(0)
+    let checker = Rule::ALL
+        .iter()
+        .position(|r| id.strip_prefix("ecrplan/") == Some(r.name()));
+    checker.unwrap_or_else(|| Rule::ALL.len() + usize::from(id == CONFIGURATION_WARNING.0))
 }
 
 fn document(results: Vec<Value>) -> String {
@@ -214,4 +219,16 @@ pub fn failure(message: &str) -> String {
         "level": "error",
         "message": {"text": message},
     })])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_index_points_at_its_rule() {
+        for (i, (id, _)) in rules().iter().enumerate() {
+            assert_eq!(rule_index(id), i, "{id}");
+        }
+    }
 }
