@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::{Address, Kind, Registry, Scope};
+
 /// The account and region a command works in. Generated policies name ARNs, so the desired
 /// objects can only be built once this is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,17 @@ impl Account {
             region: region.into(),
             partition: "aws".into(),
         }
+    }
+
+    /// The registry this account and region name.
+    pub fn registry(&self) -> Registry {
+        Registry::new(self.id.clone(), self.region.clone())
+    }
+
+    /// The address of an object of `kind` declared for this account and region, in the scope
+    /// its kind's names live in.
+    pub fn address(&self, kind: Kind) -> Address {
+        Address::new(kind, Scope::at(kind.spec().scope, &self.registry()))
     }
 
     /// The Docker registry host that CI logs in to.

@@ -2,67 +2,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The kinds of AWS object an estate manages. The order is the order plans list them in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// The IAM OpenID Connect provider CI tokens are exchanged with.
-    OidcProvider,
-    /// An ECR repository.
-    Repository,
-    /// The resource policy of one repository.
-    RepositoryPolicy,
-    /// The lifecycle policy of one repository.
-    LifecyclePolicy,
-    /// An IAM role CI assumes through OIDC.
-    Role,
-    /// The inline policy of such a role.
-    RolePolicy,
-    /// A managed policy attached to such a role.
-    RolePolicyAttachment,
-    /// The registry-wide replication configuration.
-    Replication,
-    /// An IAM user CI signs in as with a static key.
-    User,
-    /// An IAM group such users are in.
-    Group,
-    /// A user's membership of a group.
-    GroupMembership,
-    /// The inline policy of a group.
-    GroupPolicy,
-    /// An inline policy of a CI user.
-    UserPolicy,
-    /// A managed policy attached to a CI user.
-    UserPolicyAttachment,
-    /// A managed policy attached to a CI group.
-    GroupPolicyAttachment,
-}
-
-impl Kind {
-    /// The Terraform resource type, so tools written for `terraform show -json` read our plans.
-    pub fn terraform_type(self) -> &'static str {
-        match self {
-            Kind::OidcProvider => "aws_iam_openid_connect_provider",
-            Kind::Repository => "aws_ecr_repository",
-            Kind::RepositoryPolicy => "aws_ecr_repository_policy",
-            Kind::LifecyclePolicy => "aws_ecr_lifecycle_policy",
-            Kind::Role => "aws_iam_role",
-            Kind::RolePolicy => "aws_iam_role_policy",
-            Kind::RolePolicyAttachment => "aws_iam_role_policy_attachment",
-            Kind::Replication => "aws_ecr_replication_configuration",
-            Kind::User => "aws_iam_user",
-            Kind::Group => "aws_iam_group",
-            Kind::GroupMembership => "aws_iam_user_group_membership",
-            Kind::GroupPolicy => "aws_iam_group_policy",
-            Kind::UserPolicy => "aws_iam_user_policy",
-            Kind::UserPolicyAttachment => "aws_iam_user_policy_attachment",
-            Kind::GroupPolicyAttachment => "aws_iam_group_policy_attachment",
-        }
-    }
-}
+use crate::{Kind, Scope};
 
 /// Where an object sits in the configuration, e.g. `module.ecr-koa.repository["giftcard"]`.
-/// Users read and grep these, so the text form is part of the contract.
+/// Users read and grep these, so the text form is part of the contract; the scope is data, not
+/// text, so single-registry addresses read exactly as Terraform's.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Address {
     /// The module block the object comes from; `None` for account-wide objects.
@@ -73,27 +17,44 @@ pub struct Address {
     pub name: String,
     /// The key for objects declared many times, e.g. the repository name.
     pub index: Option<String>,
+    /// The registry (ECR objects) or account (IAM objects) the object lives in.
+    pub scope: Scope,
 }
 
 impl Address {
-    /// An address inside a module.
-    pub fn in_module(module: &str, kind: Kind, name: &str, index: Option<&str>) -> Self {
-        Self {
-            module: Some(module.to_owned()),
-            kind,
-            name: name.to_owned(),
-            index: index.map(str::to_owned),
-        }
-    }
-
-    /// An account-wide address.
-    pub fn top(kind: Kind, name: &str, index: Option<&str>) -> Self {
+    /// The address of an object of `kind` in `scope`, named by the kind's row: declared
+    /// objects and deleted ones get theirs from here, so the two can never disagree.
+    pub fn new(kind: Kind, scope: Scope) -> Self {
         Self {
             module: None,
             kind,
-            name: name.to_owned(),
-            index: index.map(str::to_owned),
+            name: kind.spec().address_name.to_owned(),
+            index: None,
+            scope,
         }
+    }
+
+    /// The same address inside module `module` (kinds declared outside modules ignore it).
+    pub fn in_module(mut self, module: &str) -> Self {
+        if self.kind.spec().in_module {
+            self.module = Some(module.to_owned());
+        }
+        self
+    }
+
+    /// The same address for the CI identity `identity` serves (`github` → `github_role`);
+    /// kinds that belong to no identity ignore it.
+    pub fn for_identity(mut self, identity: &str) -> Self {
+        if self.kind.spec().per_identity {
+            self.name = format!("{identity}_{}", self.kind.spec().address_name);
+        }
+        self
+    }
+
+    /// The same address keyed by `index`, for objects declared many times.
+    pub fn indexed(mut self, index: &str) -> Self {
+        self.index = Some(index.to_owned());
+        self
     }
 
     /// `module.M`, as Terraform's JSON plan calls it.
@@ -120,9 +81,22 @@ impl fmt::Display for Address {
 pub struct ObjectId {
     /// The kind of object.
     pub kind: Kind,
+    /// The registry (ECR objects) or account (IAM objects) its name is unique in.
+    pub scope: Scope,
     /// Repository name, role, user or group name, provider URL, `role:policy`,
     /// `role:policy_arn`, `group:policy`, `group:user`, or `registry`.
     pub key: String,
+}
+
+impl ObjectId {
+    /// An object of `kind` named `key` in `scope`.
+    pub fn new(kind: Kind, scope: Scope, key: impl Into<String>) -> Self {
+        Self {
+            kind,
+            scope,
+            key: key.into(),
+        }
+    }
 }
 
 impl fmt::Display for ObjectId {
@@ -134,23 +108,39 @@ impl fmt::Display for ObjectId {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Registry, ScopeLevel};
 
     #[test]
     fn display_matches_terraform() {
-        let a = Address::in_module("ecr-koa", Kind::Repository, "repository", Some("giftcard"));
+        let registry = Registry::new("111122223333", "eu-west-1");
+        let at = |kind: Kind| Address::new(kind, Scope::at(kind.spec().scope, &registry));
+        let a = at(Kind::Repository).in_module("ecr-koa").indexed("giftcard");
         assert_eq!(a.to_string(), r#"module.ecr-koa.repository["giftcard"]"#);
-        let g = Address::top(
-            Kind::OidcProvider,
-            "oidc_provider",
-            Some("token.actions.githubusercontent.com"),
-        );
+        let g = at(Kind::OidcProvider)
+            .in_module("ecr-koa")
+            .indexed("token.actions.githubusercontent.com");
         assert_eq!(
             g.to_string(),
             r#"oidc_provider["token.actions.githubusercontent.com"]"#
         );
         assert_eq!(
-            Address::top(Kind::Replication, "replication_configuration", None).to_string(),
+            at(Kind::Replication).to_string(),
             "replication_configuration"
+        );
+        assert_eq!(
+            at(Kind::RolePolicy)
+                .in_module("m")
+                .for_identity("github")
+                .to_string(),
+            "module.m.github_role_policy"
+        );
+        assert_eq!(
+            at(Kind::User).in_module("m").for_identity("github").to_string(),
+            "module.m.ci_user"
+        );
+        assert_eq!(
+            at(Kind::Role).scope,
+            Scope::at(ScopeLevel::Account, &registry)
         );
     }
 }

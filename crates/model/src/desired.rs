@@ -3,9 +3,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::identity::{Grant, IdentityRole};
 use crate::{
-    Account, Address, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy, OidcProvider,
-    Replication, Repository, RepositoryPolicy, Resource, Role, RolePolicy, TagMutability, Tags,
+    Account, Address, Encryption, ObjectId, Identities, JsonDocument, Kind, LifecyclePolicy, OidcProvider,
+    Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags,
     tags,
 };
 
@@ -322,10 +323,17 @@ pub struct CiOutputs {
 /// A desired object and where it was declared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DesiredObject {
-    /// Its address.
+    /// Its address, which carries its scope.
     pub address: Address,
     /// What it should look like.
     pub resource: Resource,
+}
+
+impl DesiredObject {
+    /// The AWS identity it is matched on: its resource's name in its address's scope.
+    pub fn id(&self) -> ObjectId {
+        self.resource.id_in(self.address.scope.clone())
+    }
 }
 
 impl DesiredEstate {
@@ -339,13 +347,13 @@ impl DesiredEstate {
         }
         for (url, provider) in providers {
             out.push(DesiredObject {
-                address: Address::top(Kind::OidcProvider, "oidc_provider", Some(&url)),
+                address: account.address(Kind::OidcProvider).indexed(&url),
                 resource: Resource::OidcProvider(provider),
             });
         }
         if let Some(replication) = &self.replication {
             out.push(DesiredObject {
-                address: Address::top(Kind::Replication, "replication_configuration", None),
+                address: account.address(Kind::Replication),
                 resource: Resource::Replication(replication.clone()),
             });
         }
@@ -363,6 +371,31 @@ fn ownership_tags(estate: &str, module: Option<&str>) -> Tags {
 }
 
 impl Module {
+    /// Every role the module declares, whichever CI identity it serves.
+    pub fn role_names(&self) -> impl Iterator<Item = String> + '_ {
+        let github = self.github.iter().map(|g| g.role_name.as_str());
+        let circleci = self.circleci.iter().map(|c| c.role_name.as_str());
+        github
+            .chain(circleci)
+            .chain(self.identities.role_names())
+            .map(str::to_owned)
+    }
+
+    /// The OIDC issuers the module declares beyond the built-in CI ones.
+    pub fn declared_issuers(&self) -> impl Iterator<Item = String> + '_ {
+        self.identities.issuers().map(str::to_owned)
+    }
+
+    /// The static-key CI users the module declares.
+    pub fn user_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.identities.ci_user.iter().map(|u| u.user_name.clone())
+    }
+
+    /// The groups of the module's static-key CI users.
+    pub fn group_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.identities.ci_user.iter().map(|u| u.group_name.clone())
+    }
+
     fn objects(
         &self,
         estate: &str,
@@ -385,7 +418,7 @@ impl Module {
             .map(LifecycleSpec::document);
         for name in &self.repositories {
             out.push(DesiredObject {
-                address: Address::in_module(m, Kind::Repository, "repository", Some(name)),
+                address: account.address(Kind::Repository).in_module(m).indexed(name),
                 resource: Resource::Repository(Repository {
                     name: name.clone(),
                     image_tag_mutability: self.settings.image_tag_mutability,
@@ -400,12 +433,10 @@ impl Module {
             });
             if let Some(document) = &repository_policy {
                 out.push(DesiredObject {
-                    address: Address::in_module(
-                        m,
-                        Kind::RepositoryPolicy,
-                        "repository_policy",
-                        Some(name),
-                    ),
+                    address: account
+                        .address(Kind::RepositoryPolicy)
+                        .in_module(m)
+                        .indexed(name),
                     resource: Resource::RepositoryPolicy(RepositoryPolicy {
                         repository: name.clone(),
                         document: document.clone(),
@@ -414,12 +445,10 @@ impl Module {
             }
             if let Some(document) = &lifecycle {
                 out.push(DesiredObject {
-                    address: Address::in_module(
-                        m,
-                        Kind::LifecyclePolicy,
-                        "lifecycle_policy",
-                        Some(name),
-                    ),
+                    address: account
+                        .address(Kind::LifecyclePolicy)
+                        .in_module(m)
+                        .indexed(name),
                     resource: Resource::LifecyclePolicy(LifecyclePolicy {
                         repository: name.clone(),
                         document: document.clone(),
@@ -448,14 +477,14 @@ impl Module {
             if github.allow_any_organisation {
                 github_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());
             }
-            self.push_role(
-                out,
-                "github",
-                &github.role_name,
+            IdentityRole {
+                identity: "github",
+                role_name: &github.role_name,
                 trust,
-                &github_tags,
-                (estate, account),
-            );
+                tags: &github_tags,
+                grant: Grant::Inline(PUSH_POLICY_NAME, self.push_policy(account)),
+            }
+            .push(self, estate, account, out);
         }
         if let Some(circleci) = &self.circleci {
             let issuer = circleci.issuer();
@@ -473,45 +502,16 @@ impl Module {
                 .map(|p| format!("org/{}/project/{p}/user/*", circleci.organisation_id))
                 .collect();
             let trust = web_identity_trust(account, &issuer, &circleci.organisation_id, &subjects);
-            self.push_role(
-                out,
-                "circleci",
-                &circleci.role_name,
+            IdentityRole {
+                identity: "circleci",
+                role_name: &circleci.role_name,
                 trust,
-                &role_tags,
-                (estate, account),
-            );
+                tags: &role_tags,
+                grant: Grant::Inline(PUSH_POLICY_NAME, self.push_policy(account)),
+            }
+            .push(self, estate, account, out);
         }
         crate::identity::objects(self, estate, account, out, providers, &role_tags);
-    }
-
-    fn push_role(
-        &self,
-        out: &mut Vec<DesiredObject>,
-        ci: &str,
-        role_name: &str,
-        trust: JsonDocument,
-        tags: &Tags,
-        (estate, account): (&str, &Account),
-    ) {
-        let m = self.name.as_str();
-        out.push(DesiredObject {
-            address: Address::in_module(m, Kind::Role, &format!("{ci}_role"), None),
-            resource: Resource::Role(Role {
-                name: role_name.to_owned(),
-                path: role_path(estate),
-                trust,
-                tags: tags.clone(),
-            }),
-        });
-        out.push(DesiredObject {
-            address: Address::in_module(m, Kind::RolePolicy, &format!("{ci}_role_policy"), None),
-            resource: Resource::RolePolicy(RolePolicy {
-                role: role_name.to_owned(),
-                name: PUSH_POLICY_NAME.to_owned(),
-                document: self.push_policy(account),
-            }),
-        });
     }
 
     /// The repository policy `account_access` asks for: pull for every account, push for

@@ -10,15 +10,19 @@ mod address;
 mod desired;
 mod document;
 mod iam;
+mod kind;
 pub mod identity;
 mod live;
 mod names;
 mod plan;
 mod provider;
 mod resource;
+mod scope;
 
 pub use account::Account;
-pub use address::{Address, Kind, ObjectId};
+pub use address::{Address, ObjectId};
+pub use kind::{Kind, KindSpec, ScopeLevel};
+pub use scope::{Registry, Scope};
 pub use desired::{
     ANONYMOUS_ESTATE, AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess,
     DesiredEstate, DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository,
@@ -39,7 +43,9 @@ pub use names::{
 pub use plan::{
     Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Rule, Severity,
 };
-pub use provider::{DEFAULT_PARALLELISM, Operation, Provider, ProviderError, RefreshScope};
+pub use provider::{
+    DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, RefreshScope,
+};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
     ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ANONYMOUS_ESTATE, AccessKey, Account, ObjectId, Resource, Tags, tags};
+use crate::{ANONYMOUS_ESTATE, AccessKey, Account, ObjectId, Registry, Resource, Tags, tags};
 
 /// Who owns an object, read from its ownership tags (or its parent's, for policies).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,18 +89,29 @@ impl LiveEstate {
         }
     }
 
+    /// The registry that was read: its ECR objects, and the IAM objects of its account.
+    pub fn registry(&self) -> Registry {
+        self.account.registry()
+    }
+
+    /// The identity of one of this estate's objects.
+    pub fn id(&self, object: &LiveObject) -> ObjectId {
+        object.resource.id(&self.registry())
+    }
+
     /// Sorts the objects and gives policies their parent's owner, so every provider returns
     /// the same shape.
     pub fn normalise(&mut self) {
-        self.objects.sort_by_key(|o| o.resource.id());
+        let registry = self.registry();
+        self.objects.sort_by_key(|o| o.resource.id(&registry));
         let owners: std::collections::HashMap<ObjectId, Option<Owner>> = self
             .objects
             .iter()
-            .filter(|o| o.resource.tags().is_some() || o.resource.kind() == crate::Kind::Group)
-            .map(|o| (o.resource.id(), o.owner.clone()))
+            .filter(|o| o.resource.parent_key().is_none())
+            .map(|o| (o.resource.id(&registry), o.owner.clone()))
             .collect();
         for o in &mut self.objects {
-            if let Some(parent) = o.resource.parent() {
+            if let Some(parent) = o.resource.parent(&registry) {
                 o.owner = owners.get(&parent).cloned().flatten();
             }
         }
@@ -108,8 +119,9 @@ impl LiveEstate {
 
     /// Finds an object by identity.
     pub fn get(&self, id: &ObjectId) -> Option<&LiveObject> {
+        let registry = self.registry();
         self.objects
-            .binary_search_by(|o| o.resource.id().cmp(id))
+            .binary_search_by(|o| o.resource.id(&registry).cmp(id))
             .ok()
             .map(|i| &self.objects[i])
     }

@@ -3,12 +3,15 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Account, Address, ObjectId, Operation, ProviderSettings, Resource, Tags};
+use crate::{
+    Account, Address, ObjectId, Operation, ProviderSettings, Registry, Resource, Tags,
+};
 
 /// The version of the saved-plan format; bumped on any incompatible change. Version 2 added
 /// [`Plan::configuration`], so that `show --format json` of a saved plan renders the same
-/// document as `plan --format json`.
-pub const PLAN_FORMAT_VERSION: u32 = 2;
+/// document as `plan --format json`; version 3 gave every address and object id its scope
+/// (registry or account) and the plan the registries it spans.
+pub const PLAN_FORMAT_VERSION: u32 = 3;
 
 /// What a change does, with Terraform's symbols.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -282,8 +285,11 @@ pub struct Plan {
     pub format_version: u32,
     /// The estate planned.
     pub estate: String,
-    /// The account and region planned against.
+    /// The account and region of the run's home registry (the default provider's): ARNs in
+    /// views and outputs are this account's.
     pub account: Account,
+    /// Every registry the plan reads or changes; apply needs a provider for each.
+    pub registries: Vec<Registry>,
     /// Digest of the configuration (files and variables) the plan was made from.
     pub config_hash: String,
     /// The configuration directory, so `apply PLAN.json` can re-read and re-check it. Set by

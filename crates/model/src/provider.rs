@@ -4,11 +4,21 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::{Account, LiveEstate, ObjectId, Resource, Role, Tags};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::{
+    Account, DesiredEstate, LiveEstate, ObjectId, Owner, ROLE_PATH, Registry, Resource, Role,
+    Scope, Tags, User, is_ci_issuer, role_path,
+};
 
 /// What a refresh must read: the estate's own objects (found by its tags and role path) and the
 /// declared ones, which may live anywhere. Everything else in the account is left out unless
 /// `account_wide` asks for it, so that a refresh costs what the estate is, not the account.
+///
+/// Built from the desired estate ([`RefreshScope::for_estate`]), never by hand; what a refresh
+/// may return is [`RefreshScope::admits`], which every provider honours and the behaviour
+/// suite checks the AWS provider against.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshScope {
     /// The estate being planned: its owned objects and their policies are read.
@@ -32,6 +42,97 @@ pub struct RefreshScope {
     /// follows the estate, not the account.
     #[serde(default)]
     pub account_wide: bool,
+}
+
+impl RefreshScope {
+    /// What a refresh must read for `desired`: its declared names and its own estate.
+    pub fn for_estate(desired: &DesiredEstate) -> RefreshScope {
+        let mut scope = RefreshScope {
+            estate: desired.name.clone(),
+            ..Default::default()
+        };
+        for module in &desired.modules {
+            scope
+                .repositories
+                .extend(module.repositories.iter().cloned());
+            scope.roles.extend(module.role_names());
+            scope.oidc_providers.extend(module.declared_issuers());
+            scope.users.extend(module.user_names());
+            scope.groups.extend(module.group_names());
+        }
+        scope
+    }
+
+    /// The same scope widened to the whole account, for the account-wide audit.
+    pub fn account_wide(mut self) -> RefreshScope {
+        self.account_wide = true;
+        self
+    }
+
+    /// Whether a refresh returns `resource`, given its parent as the account holds it (for
+    /// policies, attachments and memberships). The one rule of what a refresh sees: OIDC
+    /// providers of CI issuers; the estate's own and declared repositories, roles, users and
+    /// groups (account-wide: every repository, every role under `/ecrplan/`, declared or
+    /// trusting a CI issuer); the children of those, declared or owned.
+    pub fn admits(&self, resource: &Resource, parent: Option<&Resource>) -> bool {
+        let owned = |o: &Resource| {
+            o.tags()
+                .and_then(Owner::from_tags)
+                .is_some_and(|w| w.estate == self.estate)
+        };
+        // A child is read when its parent is seen at all, and declared or owned.
+        let wanted = |names: &BTreeSet<String>| {
+            parent.is_some_and(|p| {
+                self.admits(p, None) && (names.contains(&p.key()) || owned(p))
+            })
+        };
+        match resource {
+            Resource::Role(r) if self.account_wide => {
+                r.path.starts_with(ROLE_PATH)
+                    || self.roles.contains(&r.name)
+                    || r.trust
+                        .federated_providers()
+                        .iter()
+                        .any(|url| is_ci_issuer(url))
+            }
+            Resource::Role(r) => {
+                self.roles.contains(&r.name) || (r.path.starts_with(ROLE_PATH) && owned(resource))
+            }
+            Resource::Repository(r) => {
+                self.account_wide || self.repositories.contains(&r.name) || owned(resource)
+            }
+            Resource::OidcProvider(o) => {
+                is_ci_issuer(&o.url) || self.oidc_providers.contains(&o.url)
+            }
+            Resource::User(u) => {
+                self.users.contains(&u.name) || (u.path.starts_with(ROLE_PATH) && owned(resource))
+            }
+            Resource::Group(g) => {
+                g.path.starts_with(&role_path(&self.estate)) || self.groups.contains(&g.name)
+            }
+            // The registry's replication configuration is always read: it is reported when no
+            // configuration manages it.
+            Resource::Replication(_) => true,
+            // Every policy of a group that is seen, as IAM lists them with the group.
+            Resource::GroupPolicy(_) | Resource::GroupPolicyAttachment(_) => {
+                parent.is_some_and(|p| self.admits(p, None))
+            }
+            Resource::GroupMembership(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_) => wanted(&self.users),
+            Resource::RepositoryPolicy(_) | Resource::LifecyclePolicy(_) => {
+                wanted(&self.repositories)
+            }
+            Resource::RolePolicy(_) | Resource::RolePolicyAttachment(_) => wanted(&self.roles),
+        }
+    }
+
+    /// Whether a refresh lists the access keys of `user`: only for users the estate declares
+    /// or owns.
+    pub fn lists_keys(&self, user: &User) -> bool {
+        self.users.contains(&user.name)
+            || Owner::from_tags(&user.tags).is_some_and(|w| w.estate == self.estate)
+    }
 }
 
 /// One change to one object: the unit a provider applies. A replace is a delete followed by a
@@ -160,4 +261,49 @@ pub trait Provider: Send + Sync {
 
     /// Applies one change.
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError>;
+}
+
+/// The providers of one run, one per registry it reaches. A registry is a resolved (account,
+/// region), so two ways of reaching one registry are one entry; each change goes to the
+/// provider of its scope (IAM changes to the first registry of their account).
+#[derive(Clone, Default)]
+pub struct Providers {
+    by_registry: BTreeMap<Registry, Arc<dyn Provider>>,
+}
+
+impl Providers {
+    /// The providers of a run that reaches one registry.
+    pub fn single(registry: Registry, provider: Arc<dyn Provider>) -> Self {
+        let mut providers = Self::default();
+        providers.insert(registry, provider);
+        providers
+    }
+
+    /// Adds the provider of `registry`; a second one for the same registry replaces the first.
+    pub fn insert(&mut self, registry: Registry, provider: Arc<dyn Provider>) {
+        self.by_registry.insert(registry, provider);
+    }
+
+    /// The provider that reads and changes objects of `scope`, if this run reaches it.
+    pub fn for_scope(&self, scope: &Scope) -> Option<&Arc<dyn Provider>> {
+        match scope {
+            Scope::Registry(r) => self.by_registry.get(r),
+            Scope::Account(account) => self
+                .by_registry
+                .iter()
+                .find(|(r, _)| r.account == *account)
+                .map(|(_, p)| p),
+        }
+    }
+
+    /// The registries reached, in order.
+    pub fn registries(&self) -> impl Iterator<Item = &Registry> {
+        self.by_registry.keys()
+    }
+}
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.by_registry.keys()).finish()
+    }
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
-    Owner, User, UserPolicy, UserPolicyAttachment,
+    Owner, Registry, Scope, User, UserPolicy, UserPolicyAttachment,
 };
 
 /// Tags as a map: order never matters to AWS, so it never shows up as a diff.
@@ -112,9 +112,10 @@ impl Resource {
         }
     }
 
-    /// The AWS identity desired and live objects are matched on.
-    pub fn id(&self) -> ObjectId {
-        let key = match self {
+    /// The object's name within its scope: repository, role, user or group name, provider URL,
+    /// `role:policy`, `role:policy_arn`, `group:policy`, `group:user`, or `registry`.
+    pub fn key(&self) -> String {
+        match self {
             Resource::Repository(r) => r.name.clone(),
             Resource::RepositoryPolicy(p) => p.repository.clone(),
             Resource::LifecyclePolicy(p) => p.repository.clone(),
@@ -130,11 +131,18 @@ impl Resource {
             Resource::UserPolicy(p) => format!("{}:{}", p.user, p.name),
             Resource::UserPolicyAttachment(a) => format!("{}:{}", a.user, a.policy_arn),
             Resource::GroupPolicyAttachment(a) => format!("{}:{}", a.group, a.policy_arn),
-        };
-        ObjectId {
-            kind: self.kind(),
-            key,
         }
+    }
+
+    /// The AWS identity desired and live objects are matched on, for the object as read or
+    /// declared in `registry` (IAM objects take the registry's account).
+    pub fn id(&self, registry: &Registry) -> ObjectId {
+        self.id_in(Scope::at(self.kind().spec().scope, registry))
+    }
+
+    /// The identity in a known scope.
+    pub fn id_in(&self, scope: Scope) -> ObjectId {
+        ObjectId::new(self.kind(), scope, self.key())
     }
 
     /// The tags of objects that carry tags; policies and replication carry none.
@@ -144,17 +152,27 @@ impl Resource {
             Resource::OidcProvider(p) => Some(&p.tags),
             Resource::Role(r) => Some(&r.tags),
             Resource::User(u) => Some(&u.tags),
-            _ => None,
+            Resource::RepositoryPolicy(_)
+            | Resource::LifecyclePolicy(_)
+            | Resource::RolePolicy(_)
+            | Resource::RolePolicyAttachment(_)
+            | Resource::Replication(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => None,
         }
     }
 
     /// Who owns the object by its own marks: its ownership tags, or for groups (which IAM
     /// cannot tag) its path. Policies and memberships have no owner of their own.
     pub fn owner(&self) -> Option<Owner> {
-        match self {
-            Resource::Group(g) => g.owner(),
-            other => other.tags().and_then(Owner::from_tags),
+        if let Resource::Group(g) = self {
+            return g.owner();
         }
+        self.tags().and_then(Owner::from_tags)
     }
 
     /// Mutable access to the tags, for adoption and for tests.
@@ -164,53 +182,53 @@ impl Resource {
             Resource::OidcProvider(p) => Some(&mut p.tags),
             Resource::Role(r) => Some(&mut r.tags),
             Resource::User(u) => Some(&mut u.tags),
-            _ => None,
+            Resource::RepositoryPolicy(_)
+            | Resource::LifecyclePolicy(_)
+            | Resource::RolePolicy(_)
+            | Resource::RolePolicyAttachment(_)
+            | Resource::Replication(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => None,
+        }
+    }
+
+    /// The name of the object that owns this one (of the kind's parent kind), for policies,
+    /// attachments and memberships.
+    pub fn parent_key(&self) -> Option<&str> {
+        match self {
+            Resource::RepositoryPolicy(p) => Some(&p.repository),
+            Resource::LifecyclePolicy(p) => Some(&p.repository),
+            Resource::RolePolicy(p) => Some(&p.role),
+            Resource::RolePolicyAttachment(a) => Some(&a.role),
+            Resource::GroupPolicy(p) => Some(&p.group),
+            Resource::GroupPolicyAttachment(a) => Some(&a.group),
+            Resource::UserPolicy(p) => Some(&p.user),
+            Resource::UserPolicyAttachment(a) => Some(&a.user),
+            Resource::GroupMembership(m) => Some(&m.user),
+            Resource::Repository(_)
+            | Resource::OidcProvider(_)
+            | Resource::Role(_)
+            | Resource::Replication(_)
+            | Resource::User(_)
+            | Resource::Group(_) => None,
         }
     }
 
     /// The id of the object that owns a policy: policies cannot carry tags, so their
-    /// ownership is their parent's.
-    pub fn parent(&self) -> Option<ObjectId> {
-        match self {
-            Resource::RepositoryPolicy(p) => Some(ObjectId {
-                kind: Kind::Repository,
-                key: p.repository.clone(),
-            }),
-            Resource::LifecyclePolicy(p) => Some(ObjectId {
-                kind: Kind::Repository,
-                key: p.repository.clone(),
-            }),
-            Resource::RolePolicy(p) => Some(ObjectId {
-                kind: Kind::Role,
-                key: p.role.clone(),
-            }),
-            Resource::RolePolicyAttachment(a) => Some(ObjectId {
-                kind: Kind::Role,
-                key: a.role.clone(),
-            }),
-            Resource::GroupPolicy(p) => Some(ObjectId {
-                kind: Kind::Group,
-                key: p.group.clone(),
-            }),
-            Resource::GroupPolicyAttachment(a) => Some(ObjectId {
-                kind: Kind::Group,
-                key: a.group.clone(),
-            }),
-            Resource::UserPolicy(p) => Some(ObjectId {
-                kind: Kind::User,
-                key: p.user.clone(),
-            }),
-            Resource::UserPolicyAttachment(a) => Some(ObjectId {
-                kind: Kind::User,
-                key: a.user.clone(),
-            }),
-            // A membership is the user's: IAM lists it per user, and deleting the user ends it.
-            Resource::GroupMembership(m) => Some(ObjectId {
-                kind: Kind::User,
-                key: m.user.clone(),
-            }),
-            _ => None,
-        }
+    /// ownership is their parent's. A parent lives in its child's scope.
+    pub fn parent(&self, registry: &Registry) -> Option<ObjectId> {
+        self.parent_in(&Scope::at(self.kind().spec().scope, registry))
+    }
+
+    /// The parent's id, given the child's scope.
+    pub fn parent_in(&self, scope: &Scope) -> Option<ObjectId> {
+        let kind = self.kind().spec().parent?;
+        let key = self.parent_key()?;
+        Some(ObjectId::new(kind, scope.clone(), key))
     }
 
     /// The value with documents in canonical form and ignored attributes cleared: two resources

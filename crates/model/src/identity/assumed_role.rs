@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Access, role, role_policy};
+use super::{ACCESS_POLICY_NAME, Access, Grant, IdentityRole};
 use crate::{
-    Account, Address, DesiredObject, JsonDocument, Kind, Module, Resource, RolePolicyAttachment,
+    Account, DesiredObject, JsonDocument, Module,
     Tags,
 };
 
@@ -121,35 +121,19 @@ impl AssumeRoleAccess {
         out: &mut Vec<DesiredObject>,
         tags: &Tags,
     ) {
-        role(
-            module,
-            estate,
-            out,
-            "assumed",
-            &self.role_name,
-            self.trust(account),
+        let grant = match self.grant {
+            RoleGrant::Access(access) => {
+                Grant::Inline(ACCESS_POLICY_NAME, module.access_policy(account, access))
+            }
+            RoleGrant::Managed(policy) => Grant::Managed(policy.arn(account)),
+        };
+        IdentityRole {
+            identity: "assumed",
+            role_name: &self.role_name,
+            trust: self.trust(account),
             tags,
-        );
-        match self.grant {
-            RoleGrant::Access(access) => role_policy(
-                module,
-                out,
-                "assumed",
-                &self.role_name,
-                module.access_policy(account, access),
-            ),
-            RoleGrant::Managed(policy) => out.push(DesiredObject {
-                address: Address::in_module(
-                    &module.name,
-                    Kind::RolePolicyAttachment,
-                    "assumed_role_policy_attachment",
-                    None,
-                ),
-                resource: Resource::RolePolicyAttachment(RolePolicyAttachment {
-                    role: self.role_name.clone(),
-                    policy_arn: policy.arn(account),
-                }),
-            }),
+            grant,
         }
+        .push(module, estate, account, out);
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Access;
 use crate::{
-    Account, Address, DesiredObject, Group, GroupMembership, GroupPolicy, JsonDocument, Kind,
+    Account, DesiredObject, Group, GroupMembership, GroupPolicy, JsonDocument, Kind,
     Module, Resource, User, group_path, tags,
 };
 
@@ -60,7 +60,7 @@ impl CiUser {
             user_tags.insert(tags::FORCE_DELETE.into(), "true".into());
         }
         out.push(DesiredObject {
-            address: Address::in_module(m, Kind::User, "ci_user", None),
+            address: account.address(Kind::User).in_module(m),
             resource: Resource::User(User {
                 name: self.user_name.clone(),
                 path: crate::role_path(estate),
@@ -68,21 +68,21 @@ impl CiUser {
             }),
         });
         out.push(DesiredObject {
-            address: Address::in_module(m, Kind::Group, "ci_group", None),
+            address: account.address(Kind::Group).in_module(m),
             resource: Resource::Group(Group {
                 name: self.group_name.clone(),
                 path: group_path(estate, &account.region, m),
             }),
         });
         out.push(DesiredObject {
-            address: Address::in_module(m, Kind::GroupMembership, "ci_group_membership", None),
+            address: account.address(Kind::GroupMembership).in_module(m),
             resource: Resource::GroupMembership(GroupMembership {
                 group: self.group_name.clone(),
                 user: self.user_name.clone(),
             }),
         });
         out.push(DesiredObject {
-            address: Address::in_module(m, Kind::GroupPolicy, "ci_group_policy", None),
+            address: account.address(Kind::GroupPolicy).in_module(m),
             resource: Resource::GroupPolicy(GroupPolicy {
                 group: self.group_name.clone(),
                 name: GROUP_POLICY_NAME.to_owned(),

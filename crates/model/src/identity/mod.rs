@@ -17,8 +17,7 @@ use serde_json::json;
 
 use crate::desired::{actions, web_identity_trust};
 use crate::{
-    Account, Address, DesiredObject, JsonDocument, Kind, Module, OidcProvider, RefreshScope,
-    Resource, Role, RolePolicy, Tags, tags,
+    Account, DesiredObject, JsonDocument, Kind, Module, OidcProvider,     Resource, Role, RolePolicy, RolePolicyAttachment, Tags, tags,
 };
 
 pub use assumed_role::{AssumeRoleAccess, ManagedPolicy, RoleGrant};
@@ -45,21 +44,15 @@ impl Identities {
         self.assume_role.is_none() && self.ci_user.is_none() && self.gitlab.is_none()
     }
 
-    /// Adds the names these identities declare to what a refresh must read.
-    pub fn extend_scope(&self, scope: &mut RefreshScope) {
-        scope
-            .roles
-            .extend(self.assume_role.iter().map(|a| a.role_name.clone()));
-        scope
-            .roles
-            .extend(self.gitlab.iter().map(|g| g.role_name.clone()));
-        scope
-            .oidc_providers
-            .extend(self.gitlab.iter().map(|g| g.issuer.clone()));
-        if let Some(u) = &self.ci_user {
-            scope.users.insert(u.user_name.clone());
-            scope.groups.insert(u.group_name.clone());
-        }
+    /// The roles these identities declare.
+    pub fn role_names(&self) -> impl Iterator<Item = &str> {
+        let assumed = self.assume_role.iter().map(|a| a.role_name.as_str());
+        assumed.chain(self.gitlab.iter().map(|g| g.role_name.as_str()))
+    }
+
+    /// The OIDC issuers (without scheme) these identities declare.
+    pub fn issuers(&self) -> impl Iterator<Item = &str> {
+        self.gitlab.iter().map(|g| g.issuer.as_str())
     }
 }
 
@@ -146,66 +139,80 @@ pub(crate) fn objects(
                 thumbprints: Vec::new(),
                 tags: tags::ownership(estate, None),
             });
-        let trust = web_identity_trust(account, &g.issuer, &g.audience, &g.subjects());
-        role(
-            module,
-            estate,
-            out,
-            "gitlab",
-            &g.role_name,
-            trust,
-            role_tags,
-        );
-        role_policy(
-            module,
-            out,
-            "gitlab",
-            &g.role_name,
-            module.push_policy(account),
-        );
+        IdentityRole {
+            identity: "gitlab",
+            role_name: &g.role_name,
+            trust: web_identity_trust(account, &g.issuer, &g.audience, &g.subjects()),
+            tags: role_tags,
+            grant: Grant::Inline(ACCESS_POLICY_NAME, module.push_policy(account)),
+        }
+        .push(module, estate, account, out);
     }
 }
 
-/// A role of the module, at `module.M.<name>_role`.
-fn role(
-    module: &Module,
-    estate: &str,
-    out: &mut Vec<DesiredObject>,
-    name: &str,
-    role_name: &str,
-    trust: JsonDocument,
-    tags: &Tags,
-) {
-    out.push(DesiredObject {
-        address: Address::in_module(&module.name, Kind::Role, &format!("{name}_role"), None),
-        resource: Resource::Role(Role {
-            name: role_name.to_owned(),
-            path: crate::role_path(estate),
-            trust,
-            tags: tags.clone(),
-        }),
-    });
+/// What one CI identity of a module asks for: a role with its trust and what grants it
+/// access, at `module.M.<identity>_role` and `module.M.<identity>_role_policy` (or
+/// `_role_policy_attachment`). Every identity's role is made here, so their addresses and
+/// tags cannot drift apart.
+pub(crate) struct IdentityRole<'a> {
+    /// The identity, the first part of the address names (`github`, `gitlab`…).
+    pub identity: &'a str,
+    /// The IAM role name.
+    pub role_name: &'a str,
+    /// Who may assume it.
+    pub trust: JsonDocument,
+    /// The role's tags.
+    pub tags: &'a Tags,
+    /// What the role may do.
+    pub grant: Grant<'a>,
 }
 
-/// The inline policy of a role of the module, at `module.M.<name>_role_policy`.
-fn role_policy(
-    module: &Module,
-    out: &mut Vec<DesiredObject>,
-    name: &str,
-    role_name: &str,
-    document: JsonDocument,
-) {
-    out.push(DesiredObject {
-        address: Address::in_module(
-            &module.name,
-            Kind::RolePolicy,
-            &format!("{name}_role_policy"),
-            None,
-        ),
-        resource: Resource::RolePolicy(RolePolicy {
-            role: role_name.to_owned(),
-            name: ACCESS_POLICY_NAME.to_owned(),
-            document,
-        }),
-    });
+/// How a role is granted access.
+pub(crate) enum Grant<'a> {
+    /// An inline policy with this name.
+    Inline(&'a str, JsonDocument),
+    /// A managed policy attached by ARN.
+    Managed(String),
+}
+
+impl IdentityRole<'_> {
+    /// Adds the role and its grant.
+    pub(crate) fn push(
+        self,
+        module: &Module,
+        estate: &str,
+        account: &Account,
+        out: &mut Vec<DesiredObject>,
+    ) {
+        let address = |kind| {
+            account
+                .address(kind)
+                .in_module(&module.name)
+                .for_identity(self.identity)
+        };
+        out.push(DesiredObject {
+            address: address(Kind::Role),
+            resource: Resource::Role(Role {
+                name: self.role_name.to_owned(),
+                path: crate::role_path(estate),
+                trust: self.trust,
+                tags: self.tags.clone(),
+            }),
+        });
+        let role = self.role_name.to_owned();
+        out.push(match self.grant {
+            Grant::Inline(name, document) => DesiredObject {
+                address: address(Kind::RolePolicy),
+                resource: Resource::RolePolicy(RolePolicy {
+                    role,
+                    name: name.to_owned(),
+                    document,
+                }),
+            },
+            Grant::Managed(policy_arn) => DesiredObject {
+                address: address(Kind::RolePolicyAttachment),
+                resource: Resource::RolePolicyAttachment(RolePolicyAttachment { role, policy_arn }),
+            },
+        });
+    }
 }
