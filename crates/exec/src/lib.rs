@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ecrplan_model::{Action, Address, Change, Plan, Provider, ProviderError, tags};
+use ecrplan_model::{Action, Address, Change, Plan, ProviderError, Providers, tags};
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -100,11 +100,12 @@ impl Outcome {
 /// A receiver of events, shared with the tasks that carry out changes.
 pub type EventSink = Arc<dyn Fn(&Event) + Send + Sync>;
 
-/// Applies `plan` through `provider`. Setting `cancel` to true lets in-flight changes finish,
-/// starts nothing new, and reports the rest as skipped.
+/// Applies `plan` through `providers`, each change through the provider of its scope (its
+/// registry, or for IAM objects its account). Setting `cancel` to true lets in-flight changes
+/// finish, starts nothing new, and reports the rest as skipped.
 pub async fn execute(
     plan: &Plan,
-    provider: Arc<dyn Provider>,
+    providers: &Providers,
     options: &ExecOptions,
     cancel: watch::Receiver<bool>,
     on_event: EventSink,
@@ -159,7 +160,19 @@ pub async fn execute(
             });
             let ownership = tags::ownership(&plan.estate, change.address.module.as_deref());
             let operations = change.operations(&ownership);
-            let provider = Arc::clone(&provider);
+            let Some(provider) = providers.for_scope(&change.id.scope).map(Arc::clone) else {
+                let reason = format!("no provider reaches {}", change.id.scope);
+                skip(
+                    i,
+                    &reason,
+                    &changes,
+                    &dependents,
+                    &mut settled,
+                    &mut outcome,
+                    &*on_event,
+                );
+                continue;
+            };
             let attempts = options.transport_attempts.max(1);
             let address = change.address.clone();
             let events = Arc::clone(&on_event);

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    Account, Encryption, Kind, LiveEstate, ObjectId, Operation, RefreshScope, Repository, Resource,
-    Role, TagMutability, Tags,
+    Account, Encryption, Kind, LiveEstate, ObjectId, Operation, PLAN_FORMAT_VERSION, Provider,
+    RefreshScope,
+    Registry, Repository, Resource, Role, Scope, TagMutability, Tags,
 };
 
 use super::*;
@@ -25,9 +26,9 @@ struct Recorder {
 
 fn key(op: &Operation) -> String {
     match op {
-        Operation::Create { resource } => format!("create {}", resource.id().key),
-        Operation::Update { after, .. } => format!("update {}", after.id().key),
-        Operation::Delete { resource, .. } => format!("delete {}", resource.id().key),
+        Operation::Create { resource } => format!("create {}", resource.key()),
+        Operation::Update { after, .. } => format!("update {}", after.key()),
+        Operation::Delete { resource, .. } => format!("delete {}", resource.key()),
         Operation::Tag { id, .. } => format!("tag {}", id.key),
     }
 }
@@ -92,30 +93,40 @@ fn repo(name: &str) -> Resource {
     })
 }
 
+fn home() -> Registry {
+    Registry::new("123456789012", "eu-west-1")
+}
+
 fn change(name: &str, action: Action, deps: &[&str]) -> Change {
-    let address = Address::in_module("m", Kind::Repository, "repository", Some(name));
-    let dep_addr = |d: &&str| Address::in_module("m", Kind::Repository, "repository", Some(d));
+    change_in(&home(), name, action, deps)
+}
+
+fn change_in(registry: &Registry, name: &str, action: Action, deps: &[&str]) -> Change {
+    let scope = Scope::Registry(registry.clone());
+    let at = |n: &str| {
+        Address::new(Kind::Repository, scope.clone())
+            .in_module("m")
+            .indexed(n)
+    };
     Change {
-        address,
-        id: ObjectId {
-            kind: Kind::Repository,
-            key: name.into(),
-        },
+        address: at(name),
+        id: ObjectId::new(Kind::Repository, scope.clone(), name),
         action,
         before: matches!(action, Action::Delete | Action::Adopt | Action::Update)
             .then(|| repo(name)),
         after: (action != Action::Delete).then(|| repo(name)),
         replace_because: Vec::new(),
         force: false,
-        depends_on: deps.iter().map(dep_addr).collect(),
+        depends_on: deps.iter().map(|d| at(d)).collect(),
     }
 }
 
 fn plan(changes: Vec<Change>) -> Plan {
     Plan {
-        format_version: 1,
+        format_version: PLAN_FORMAT_VERSION,
         estate: "default".into(),
         account: Account::new("123456789012", "eu-west-1"),
+        registries: vec![home()],
         config_hash: String::new(),
         config_dir: None,
         fingerprints: Default::default(),
@@ -131,7 +142,7 @@ async fn run(plan: &Plan, provider: Arc<Recorder>, options: ExecOptions) -> (Out
     let (_tx, rx) = watch::channel(false);
     let outcome = execute(
         plan,
-        provider,
+        &Providers::single(home(), provider),
         &options,
         rx,
         Arc::new(move |e: &Event| sink.lock().unwrap().push(e.clone())),
@@ -263,7 +274,8 @@ async fn cancel_lets_in_flight_finish_and_starts_nothing_new() {
             let _ = stop.send(true);
         }
     });
-    let outcome = execute(&p, rec.clone(), &options, rx, sink).await;
+    let providers = Providers::single(home(), rec.clone());
+    let outcome = execute(&p, &providers, &options, rx, sink).await;
     assert!(outcome.interrupted);
     assert_eq!(outcome.done.len() + outcome.skipped.len(), 20);
     assert!(outcome.done.len() <= 2, "{}", outcome.done.len());
@@ -327,5 +339,39 @@ async fn a_throttled_change_is_tried_again_and_other_refusals_are_not() {
             |e| matches!(e, Event::Retried { error, .. } if error.contains("ThrottlingException"))
         ),
         "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn each_change_goes_to_the_provider_of_its_registry() {
+    let dr = Registry::new("210987654321", "eu-west-2");
+    let elsewhere = Registry::new("999999999999", "us-east-1");
+    let here = Arc::new(Recorder::default());
+    let there = Arc::new(Recorder::default());
+    let mut providers = Providers::single(home(), here.clone());
+    providers.insert(dr.clone(), there.clone());
+    let mut p = plan(vec![
+        change("a", Action::Create, &[]),
+        change_in(&dr, "a", Action::Create, &[]),
+        change_in(&elsewhere, "b", Action::Create, &[]),
+    ]);
+    p.registries = vec![home(), dr, elsewhere];
+    let (_tx, rx) = watch::channel(false);
+    let outcome = execute(
+        &p,
+        &providers,
+        &ExecOptions::default(),
+        rx,
+        Arc::new(|_: &Event| {}),
+    )
+    .await;
+    assert_eq!(*here.calls.lock().unwrap(), ["create a"]);
+    assert_eq!(*there.calls.lock().unwrap(), ["create a"]);
+    assert_eq!(outcome.done.len(), 2);
+    assert_eq!(outcome.skipped.len(), 1, "{:?}", outcome.skipped);
+    assert!(
+        outcome.skipped[0].1.contains("no provider reaches registry 999999999999 in us-east-1"),
+        "{:?}",
+        outcome.skipped
     );
 }

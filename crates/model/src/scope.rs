@@ -70,6 +70,15 @@ impl Scope {
     }
 }
 
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Registry(r) => write!(f, "registry {r}"),
+            Scope::Account(a) => write!(f, "account {a}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
