@@ -1,0 +1,387 @@
+//! One handler per kind, and the one dispatch to them: a new kind is a compile error in
+//! [`handler`] until it has a handler here.
+
+use ecrplan_model::{Kind, ObjectId, Operation, ProviderError, Resource, Tags};
+
+use crate::contents::Contents;
+use crate::errors::{holds_access_keys, requires_replacement};
+use crate::handler::{Handler, add_tags, check_update, delete, refuse_tags, same_object};
+
+/// Applies one change to the account, by the handler of the changed object's kind.
+pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<(), ProviderError> {
+    match operation {
+        Operation::Create { resource } => handler(resource.kind()).create(contents, resource),
+        Operation::Update { before, after } => {
+            handler(after.kind()).update(contents, before, after)
+        }
+        Operation::Delete { resource, force } => {
+            handler(resource.kind()).delete(contents, resource, *force)
+        }
+        Operation::Tag { id, tags } => handler(id.kind).tag(contents, id, tags),
+    }
+}
+
+/// The handler of `kind`.
+pub(crate) fn handler(kind: Kind) -> &'static dyn Handler {
+    match kind {
+        Kind::OidcProvider => &OidcProvider,
+        Kind::Repository => &Repository,
+        Kind::RepositoryPolicy => &RepositoryPolicy,
+        Kind::LifecyclePolicy => &LifecyclePolicy,
+        Kind::Role => &Role,
+        Kind::RolePolicy => &RolePolicy,
+        Kind::RolePolicyAttachment => &RolePolicyAttachment,
+        Kind::Replication => &Replication,
+        Kind::User => &User,
+        Kind::Group => &Group,
+        Kind::GroupMembership => &GroupMembership,
+        Kind::GroupPolicy => &GroupPolicy,
+        Kind::UserPolicy => &UserPolicy,
+        Kind::UserPolicyAttachment => &UserPolicyAttachment,
+        Kind::GroupPolicyAttachment => &GroupPolicyAttachment,
+    }
+}
+
+/// An IAM OIDC provider: created once, tagged.
+struct OidcProvider;
+
+impl Handler for OidcProvider {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+        add_tags(c, id, tags)
+    }
+}
+
+/// An ECR repository: its encryption is fixed at creation, and one holding images is deleted
+/// only when forced.
+struct Repository;
+
+impl Handler for Repository {
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        let id = check_update(c, before, after)?;
+        if let (Some(Resource::Repository(live)), Resource::Repository(new)) =
+            (c.objects.get(&id), after)
+            && live.encryption != new.encryption
+        {
+            return Err(requires_replacement(&id, "encryption"));
+        }
+        c.insert(after.clone());
+        Ok(())
+    }
+
+    fn delete(
+        &self,
+        c: &mut Contents,
+        resource: &Resource,
+        force: bool,
+    ) -> Result<(), ProviderError> {
+        c.exists(&c.id(resource))?;
+        let name = resource.key();
+        if !force && c.images.get(&name).copied().unwrap_or(0) > 0 {
+            return Err(ProviderError::RepositoryNotEmpty(name));
+        }
+        c.images.remove(&name);
+        delete(c, resource)
+    }
+
+    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+        add_tags(c, id, tags)
+    }
+}
+
+/// A repository's resource policy: put, untaggable.
+struct RepositoryPolicy;
+
+impl Handler for RepositoryPolicy {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// A repository's lifecycle policy: put, untaggable.
+struct LifecyclePolicy;
+
+impl Handler for LifecyclePolicy {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// An IAM role: its path is fixed at creation; deleting it deletes its inline and attached
+/// policies first, as the AWS provider does before DeleteRole.
+struct Role;
+
+impl Handler for Role {
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        let id = check_update(c, before, after)?;
+        if let (Some(Resource::Role(live)), Resource::Role(new)) = (c.objects.get(&id), after)
+            && live.path != new.path
+        {
+            return Err(requires_replacement(&id, "path"));
+        }
+        c.insert(after.clone());
+        Ok(())
+    }
+
+    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+        add_tags(c, id, tags)
+    }
+}
+
+/// A role's inline policy: put, untaggable.
+struct RolePolicy;
+
+impl Handler for RolePolicy {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// A managed policy attached to a role: put, untaggable.
+struct RolePolicyAttachment;
+
+impl Handler for RolePolicyAttachment {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// The registry's replication configuration: one per registry, always there to be put, and
+/// with no rules no object at all — deleting it (putting no rules) always succeeds.
+struct Replication;
+
+impl Replication {
+    fn put(c: &mut Contents, resource: &Resource) {
+        if let Resource::Replication(r) = resource
+            && r.rules.is_empty()
+        {
+            c.objects.remove(&c.id(resource));
+        } else {
+            c.insert(resource.clone());
+        }
+    }
+}
+
+impl Handler for Replication {
+    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+        Replication::put(c, resource);
+        Ok(())
+    }
+
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        same_object(c, before, after)?;
+        Replication::put(c, after);
+        Ok(())
+    }
+
+    fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
+        c.objects.remove(&c.id(resource));
+        Ok(())
+    }
+
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// An IAM user: one holding access keys is deleted only when forced, as DeleteUser refuses.
+struct User;
+
+impl Handler for User {
+    fn delete(
+        &self,
+        c: &mut Contents,
+        resource: &Resource,
+        force: bool,
+    ) -> Result<(), ProviderError> {
+        c.exists(&c.id(resource))?;
+        let name = resource.key();
+        let keys = c.access_keys.get(&name).map_or(0, Vec::len);
+        if !force && keys > 0 {
+            return Err(holds_access_keys(&name, keys));
+        }
+        c.access_keys.remove(&name);
+        delete(c, resource)
+    }
+
+    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+        add_tags(c, id, tags)
+    }
+}
+
+/// An IAM group: deleting it ends its memberships, which are its users'.
+struct Group;
+
+impl Handler for Group {
+    fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
+        delete(c, resource)?;
+        let group = resource.key();
+        c.objects.retain(|_, o| {
+            let Resource::GroupMembership(m) = o else {
+                return true;
+            };
+            m.group != group
+        });
+        Ok(())
+    }
+
+    /// IAM groups take no tags, and adopting one is no error: the update that follows an
+    /// adoption moves the group to its owner's path, as the AWS provider does.
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        c.exists(id)
+    }
+}
+
+/// A user's membership of a group: put, and needs the group as well as the user.
+struct GroupMembership;
+
+impl Handler for GroupMembership {
+    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+        if let Some(user) = c.parent(resource) {
+            c.exists(&user)?;
+        }
+        if let Resource::GroupMembership(m) = resource {
+            c.exists(&c.id_of(Kind::Group, &m.group))?;
+        }
+        c.insert(resource.clone());
+        Ok(())
+    }
+
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// A group's inline policy: put, untaggable.
+struct GroupPolicy;
+
+impl Handler for GroupPolicy {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// A user's inline policy: put, untaggable.
+struct UserPolicy;
+
+impl Handler for UserPolicy {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// A managed policy attached to a user: put, untaggable.
+struct UserPolicyAttachment;
+
+impl Handler for UserPolicyAttachment {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+/// A managed policy attached to a group: put, untaggable.
+struct GroupPolicyAttachment;
+
+impl Handler for GroupPolicyAttachment {
+    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
+        refuse_tags(c, id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ecrplan_model::{Account, ProviderError};
+
+    use super::*;
+
+    /// One object of every kind, parents first.
+    fn one_of_each() -> Vec<Resource> {
+        let text = include_str!("../tests/fixtures/written-before-scopes/resources.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn every_kind_has_a_handler_that_creates_tags_as_its_row_says_and_deletes() {
+        let resources = one_of_each();
+        let mut kinds: Vec<Kind> = resources.iter().map(Resource::kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds, Kind::ALL, "the fixture holds every kind");
+
+        let mut c = Contents::new(Account::new("111122223333", "eu-west-1"));
+        for resource in &resources {
+            let create = Operation::Create {
+                resource: resource.clone(),
+            };
+            apply(&mut c, &create).unwrap();
+            assert!(c.objects.contains_key(&c.id(resource)), "{resource:?}");
+        }
+        let mut tags = Tags::new();
+        tags.insert("team".into(), "a".into());
+        for resource in &resources {
+            let id = c.id(resource);
+            let tag = Operation::Tag {
+                id: id.clone(),
+                tags: tags.clone(),
+            };
+            let answer = apply(&mut c, &tag);
+            // A group is adopted by its path, so its tag is no error and no change.
+            let expect_ok = id.kind.spec().taggable || id.kind == Kind::Group;
+            assert_eq!(answer.is_ok(), expect_ok, "{id}: {answer:?}");
+            let tagged = c.objects[&id]
+                .tags()
+                .is_some_and(|t| t.contains_key("team"));
+            assert_eq!(tagged, id.kind.spec().taggable, "{id}");
+        }
+        for resource in resources.iter().rev() {
+            let delete = Operation::Delete {
+                resource: resource.clone(),
+                force: true,
+            };
+            apply(&mut c, &delete).unwrap();
+        }
+        assert!(c.objects.is_empty());
+    }
+
+    #[test]
+    fn a_missing_object_is_not_found_by_every_handler() {
+        let mut c = Contents::new(Account::new("111122223333", "eu-west-1"));
+        for resource in one_of_each() {
+            let id = c.id(&resource);
+            let tag = Operation::Tag {
+                id: id.clone(),
+                tags: Tags::new(),
+            };
+            let answer = apply(&mut c, &tag);
+            assert!(
+                matches!(answer, Err(ProviderError::NotFound(_))),
+                "{id}: {answer:?}"
+            );
+            let delete = Operation::Delete {
+                resource,
+                force: false,
+            };
+            let answer = apply(&mut c, &delete);
+            // Deleting replication puts an empty rule list, which always succeeds.
+            assert_eq!(
+                matches!(answer, Err(ProviderError::NotFound(_))),
+                id.kind != Kind::Replication,
+                "{id}: {answer:?}"
+            );
+        }
+    }
+}

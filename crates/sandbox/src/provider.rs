@@ -1,0 +1,537 @@
+//! [`SandboxProvider`]: the [`Provider`] over the file, caching what it read while no other
+//! process changes the file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use ecrplan_model::{
+    AccessKey, Account, Kind, LiveEstate, Operation, Provider, ProviderError, RefreshScope,
+    Resource, Role,
+};
+
+use crate::file::{Change, journal_path};
+use crate::state::State;
+
+/// An account kept in a JSON file.
+pub struct SandboxProvider {
+    path: PathBuf,
+    /// The journal beside it.
+    journal: PathBuf,
+    /// The state as last read or written, with the stamps of the file and the journal at that
+    /// moment: reused while both are unchanged, so a large apply does not parse the file once
+    /// per change.
+    cache: Mutex<Option<(Stamps, State)>>,
+    /// Whether this provider journalled a change, and so folds the journal in when dropped.
+    wrote: AtomicBool,
+}
+
+impl std::fmt::Debug for SandboxProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxProvider")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Inode, length and modification time: what tells that another process rewrote the file.
+/// Every save renames a new file into place, so the inode changes even when a rewrite keeps
+/// the length and lands within the file system's timestamp granularity.
+type Stamp = (u64, u64, std::time::SystemTime);
+
+/// The stamps of the file and of its journal; `None` for one that does not exist.
+type Stamps = (Option<Stamp>, Option<Stamp>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.ino(), meta.len(), meta.modified().ok()?))
+}
+
+impl SandboxProvider {
+    /// Opens the account in `path`; a file that does not exist yet is an empty account, created
+    /// on the first change. A file that exists must parse, so mistakes show up at once.
+    pub fn open(path: &Path) -> Result<SandboxProvider, ProviderError> {
+        let journal = journal_path(path);
+        // Stamped before reading: a change in between leaves a stale stamp, so a read again.
+        let stamps = (stamp(path), stamp(&journal));
+        let state = State::load(path)?;
+        Ok(SandboxProvider {
+            path: path.to_path_buf(),
+            journal,
+            // What was read to check the file is kept: a plan of a large account parsed it
+            // twice.
+            cache: Mutex::new(Some((stamps, state))),
+            wrote: AtomicBool::new(false),
+        })
+    }
+
+    /// The file this account lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sets how many images a repository holds, standing in for `docker push` so that
+    /// tutorials and tests can see deletion refused without `force_delete`.
+    pub fn set_image_count(&self, repository: &str, count: u64) -> Result<(), ProviderError> {
+        self.commit(Change::Images {
+            repository: repository.to_owned(),
+            count,
+        })
+    }
+
+    /// Gives a user an access key made `created` (seconds since the Unix epoch), standing in
+    /// for `aws iam create-access-key` — which ecrplan itself never runs — so that tutorials and
+    /// tests can see old keys reported and a user holding one refused deletion.
+    pub fn add_access_key(&self, user: &str, id: &str, created: u64) -> Result<(), ProviderError> {
+        self.commit(Change::AccessKey {
+            user: user.to_owned(),
+            key: AccessKey {
+                id: id.to_owned(),
+                status: "Active".into(),
+                created,
+                age_days: 0,
+            },
+        })
+    }
+
+    /// Runs `f` on the current account under the lock.
+    fn with_state<T>(
+        &self,
+        f: impl FnOnce(&State) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let state = self.current(&mut cache)?;
+        let out = f(&state);
+        *cache = Some((self.stamp(), state));
+        out
+    }
+
+    /// Applies `change` to the current account and journals it. A change that fails leaves
+    /// nothing cached: the next call reads the file again, so whatever the attempt touched in
+    /// memory is gone.
+    fn commit(&self, change: Change) -> Result<(), ProviderError> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.current(&mut cache)?;
+        if state.torn {
+            // Folded in before the change is applied, so the file holds exactly the changes
+            // its sequence number says.
+            state.compact(&self.path)?;
+        }
+        state.replay(&change)?;
+        state.record(&self.path, change)?;
+        self.wrote.store(true, Ordering::Relaxed);
+        *cache = Some((self.stamp(), state));
+        Ok(())
+    }
+
+    /// The cached state while the file and the journal are as this provider left them, else
+    /// both read again; the cache stays empty until the caller puts the state back.
+    fn current(&self, cache: &mut Option<(Stamps, State)>) -> Result<State, ProviderError> {
+        match cache.take() {
+            Some((seen, state)) if seen == self.stamp() => Ok(state),
+            _ => State::load(&self.path),
+        }
+    }
+
+    fn stamp(&self) -> Stamps {
+        (stamp(&self.path), stamp(&self.journal))
+    }
+}
+
+impl Drop for SandboxProvider {
+    /// Folds the journal into the file when this provider wrote any, so an apply leaves one
+    /// tidy file. A failure here loses nothing: the journal stays and is read next time.
+    fn drop(&mut self) {
+        if !self.wrote.load(Ordering::Relaxed) || !self.journal.exists() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Ok(mut state) = self.current(&mut cache) {
+            let _ = state.compact(&self.path);
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for SandboxProvider {
+    async fn account(&self) -> Result<Account, ProviderError> {
+        self.with_state(|state| Ok(state.contents.account.clone()))
+    }
+
+    /// What the AWS provider would read: exactly the objects the scope admits, each judged
+    /// with its parent as the account holds it.
+    async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
+        self.with_state(|state| {
+            let contents = &state.contents;
+            let mut live = contents.estate();
+            live.objects.retain(|o| {
+                let parent = contents
+                    .parent(&o.resource)
+                    .and_then(|p| contents.objects.get(&p));
+                scope.admits(&o.resource, parent)
+            });
+            for o in &mut live.objects {
+                if let Resource::User(u) = &o.resource
+                    && !scope.lists_keys(u)
+                {
+                    o.access_keys.clear();
+                }
+            }
+            Ok(live)
+        })
+    }
+
+    async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError> {
+        self.with_state(|state| {
+            let contents = &state.contents;
+            contents.exists(&contents.id_of(Kind::Repository, repository))?;
+            Ok(contents.images.get(repository).copied().unwrap_or(0) > 0)
+        })
+    }
+
+    async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
+        self.with_state(|state| {
+            Ok(state
+                .contents
+                .objects
+                .values()
+                .filter_map(|o| {
+                    let Resource::Role(r) = o else {
+                        return None;
+                    };
+                    let trusts = r.trust.federated_providers().iter().any(|u| u == url);
+                    trusts.then(|| r.clone())
+                })
+                .collect())
+        })
+    }
+
+    async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
+        self.commit(Change::Apply(Box::new(operation.clone())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use ecrplan_model::{Encryption, LiveObject, Repository, TagMutability, Tags};
+
+    use super::*;
+    use crate::file::{SANDBOX_ACCOUNT_ID, SandboxFile, write_snapshot};
+    use crate::state::MIN_COMPACTION;
+
+    /// These tests are about the file, not the scope: read the whole account.
+    fn everything() -> RefreshScope {
+        RefreshScope {
+            account_wide: true,
+            ..RefreshScope::default()
+        }
+    }
+
+    fn repo(name: &str) -> Resource {
+        Resource::Repository(Repository {
+            name: name.into(),
+            image_tag_mutability: TagMutability::Mutable,
+            image_tag_mutability_exclusion_filters: Vec::new(),
+            scan_on_push: false,
+            encryption: Encryption::Aes256,
+            tags: Tags::new(),
+        })
+    }
+
+    #[tokio::test]
+    async fn missing_file_is_an_empty_account_and_changes_are_written() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        let _ = fs::remove_file(&path);
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        assert_eq!(sandbox.account().await.unwrap().id, SANDBOX_ACCOUNT_ID);
+        assert!(!path.exists());
+        let create = Operation::Create {
+            resource: repo("app"),
+        };
+        sandbox.apply(&create).await.unwrap();
+        assert!(journal_path(&path).exists());
+        assert!(matches!(
+            sandbox.apply(&create).await,
+            Err(ProviderError::AlreadyExists(_))
+        ));
+        let reopened = SandboxProvider::open(&path).unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
+        assert_eq!(live.objects.len(), 1);
+        drop(reopened);
+        assert!(
+            journal_path(&path).exists(),
+            "a reader folded the journal in"
+        );
+        drop(sandbox);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"format_version\": 1"), "{text}");
+        assert!(!journal_path(&path).exists(), "the writer left its journal");
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_rewrite_with_the_same_length_and_mtime_is_not_served_from_the_cache() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-i-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        let _ = fs::remove_file(&path);
+        let writer = SandboxProvider::open(&path).unwrap();
+        let create = Operation::Create {
+            resource: repo("aaa"),
+        };
+        writer.apply(&create).await.unwrap();
+        drop(writer);
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        assert_eq!(
+            sandbox.refresh(&everything()).await.unwrap().objects.len(),
+            1
+        );
+        // Another process saves a same-length change within the same timestamp tick.
+        let modified = fs::metadata(&path).unwrap().modified().unwrap();
+        let text = fs::read_to_string(&path).unwrap().replace("aaa", "bbb");
+        let tmp = dir.join("account.json.other");
+        fs::write(&tmp, text).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&tmp)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        fs::rename(&tmp, &path).unwrap();
+        let live = sandbox.refresh(&everything()).await.unwrap();
+        let names: Vec<String> = live.objects.iter().map(|o| o.resource.key()).collect();
+        assert_eq!(names, ["bbb"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn changes_by_another_process_are_seen() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-c-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        let one = SandboxProvider::open(&path).unwrap();
+        let two = SandboxProvider::open(&path).unwrap();
+        let scope = everything();
+        for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
+            let writer = if n % 2 == 0 { &one } else { &two };
+            writer
+                .apply(&Operation::Create {
+                    resource: repo(name),
+                })
+                .await
+                .unwrap();
+            assert_eq!(one.refresh(&scope).await.unwrap().objects.len(), n + 1);
+            assert_eq!(two.refresh(&scope).await.unwrap().objects.len(), n + 1);
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_reads_back_as_the_same_account() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-s-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("live.json");
+        let mut tagged = repo("full");
+        if let Some(t) = tagged.tags_mut() {
+            t.insert("managed-by".into(), "ecrplan".into());
+            t.insert("ecrplan:estate".into(), "koa".into());
+        }
+        let mut live = LiveEstate {
+            account: Account::new("931827427725", "eu-north-1"),
+            objects: vec![LiveObject::new(tagged), LiveObject::new(repo("empty"))],
+        };
+        live.objects[0].holds_images = Some(true);
+        live.normalise();
+        write_snapshot(&path, &live).unwrap();
+
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        assert_eq!(sandbox.account().await.unwrap(), live.account);
+        let read = sandbox.refresh(&everything()).await.unwrap();
+        let mut expected = live.clone();
+        for o in &mut expected.objects {
+            o.holds_images = None;
+        }
+        assert_eq!(read, expected);
+        let full = read.objects.iter().find(|o| o.resource.key() == "full");
+        assert_eq!(full.unwrap().owner.as_ref().unwrap().estate, "koa");
+        assert!(sandbox.holds_images("full").await.unwrap());
+        assert!(!sandbox.holds_images("empty").await.unwrap());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn other_format_versions_are_refused() {
+        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-v-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("account.json");
+        fs::write(
+            &path,
+            r#"{"format_version": 2, "account": {"id": "111122223333", "region": "eu-west-1", "partition": "aws"}, "objects": []}"#,
+        )
+        .unwrap();
+        let err = SandboxProvider::open(&path).unwrap_err().to_string();
+        assert!(err.contains("format_version 2"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A temporary directory of its own for each test.
+    fn scratch(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ecrplan-sandbox-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[tokio::test]
+    async fn a_killed_writer_loses_no_reported_change_and_a_torn_line_is_dropped() {
+        let dir = scratch("torn");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        for name in ["aa", "bb", "cc"] {
+            let op = Operation::Create {
+                resource: repo(name),
+            };
+            sandbox.apply(&op).await.unwrap();
+        }
+        sandbox.set_image_count("bb", 2).unwrap();
+        // A process killed without dropping its provider leaves the journal, ending in a
+        // line whose write was cut short.
+        std::mem::forget(sandbox);
+        let mut journal = fs::OpenOptions::new()
+            .append(true)
+            .open(journal_path(&path))
+            .unwrap();
+        journal
+            .write_all(b"{\"seq\":5,\"change\":{\"apply\":{\"op\":\"cre")
+            .unwrap();
+        let next = SandboxProvider::open(&path).unwrap();
+        let live = next.refresh(&everything()).await.unwrap();
+        let names: Vec<String> = live.objects.iter().map(|o| o.resource.key()).collect();
+        assert_eq!(names, ["aa", "bb", "cc"]);
+        assert!(next.holds_images("bb").await.unwrap());
+        // The next change is not glued to the torn line.
+        let op = Operation::Create {
+            resource: repo("dd"),
+        };
+        next.apply(&op).await.unwrap();
+        drop(next);
+        let live = SandboxProvider::open(&path)
+            .unwrap()
+            .refresh(&everything())
+            .await
+            .unwrap();
+        assert_eq!(live.objects.len(), 4);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn entries_already_folded_into_the_file_are_not_applied_twice() {
+        let dir = scratch("twice");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        sandbox
+            .apply(&Operation::Create {
+                resource: repo("aa"),
+            })
+            .await
+            .unwrap();
+        let journal = fs::read(journal_path(&path)).unwrap();
+        drop(sandbox);
+        // A crash between writing the file and removing the journal leaves both.
+        fs::write(journal_path(&path), journal).unwrap();
+        let reopened = SandboxProvider::open(&path).unwrap();
+        let live = reopened.refresh(&everything()).await.unwrap();
+        assert_eq!(live.objects.len(), 1);
+        reopened
+            .apply(&Operation::Create {
+                resource: repo("bb"),
+            })
+            .await
+            .unwrap();
+        drop(reopened);
+        let live = SandboxProvider::open(&path)
+            .unwrap()
+            .refresh(&everything())
+            .await
+            .unwrap();
+        assert_eq!(live.objects.len(), 2);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_failed_change_leaves_nothing_behind() {
+        let dir = scratch("failed");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        sandbox
+            .apply(&Operation::Create {
+                resource: repo("aa"),
+            })
+            .await
+            .unwrap();
+        sandbox.set_image_count("aa", 1).unwrap();
+        let delete = Operation::Delete {
+            resource: repo("aa"),
+            force: false,
+        };
+        assert!(matches!(
+            sandbox.apply(&delete).await,
+            Err(ProviderError::RepositoryNotEmpty(_))
+        ));
+        assert!(sandbox.set_image_count("zz", 1).is_err());
+        assert_eq!(
+            sandbox.refresh(&everything()).await.unwrap().objects.len(),
+            1
+        );
+        let lines = fs::read_to_string(journal_path(&path))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(lines, 2, "only the changes that succeeded are journalled");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_long_journal_is_folded_in_while_the_apply_runs() {
+        let dir = scratch("fold");
+        let path = dir.join("account.json");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        for n in 0..MIN_COMPACTION + 10 {
+            let op = Operation::Create {
+                resource: repo(&format!("r{n}")),
+            };
+            sandbox.apply(&op).await.unwrap();
+        }
+        let lines = fs::read_to_string(journal_path(&path))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(lines, 10);
+        let file: SandboxFile = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(file.objects.len(), MIN_COMPACTION);
+        assert_eq!(file.sequence, MIN_COMPACTION as u64);
+        std::mem::forget(sandbox);
+        let live = SandboxProvider::open(&path)
+            .unwrap()
+            .refresh(&everything())
+            .await
+            .unwrap();
+        assert_eq!(live.objects.len(), MIN_COMPACTION + 10);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
