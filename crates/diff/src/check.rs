@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 
 use ecrplan_model::identity::ManagedPolicy;
 use ecrplan_model::{
-    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId, Plan,
-    Resource, Rule, Severity, actions, tags,
+    ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, Plan, Resource,
+    Rule, Severity, actions, tags,
 };
 use serde_json::Value;
 
 use crate::graph::{statements, strings};
-use crate::planner::LiveIndex;
+use crate::live_index::{LiveIndex, roles_trusting};
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one
 /// organisation, cross-account write access, OIDC providers deleted while roles trust them, and
@@ -21,8 +21,12 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
     let mut notes = Vec::new();
     for change in &plan.changes {
         let removes = matches!(change.action, Action::Delete | Action::Replace);
-        match (&change.before, &change.after) {
-            (Some(Resource::Repository(r)), _) if removes && !change.force => {
+        // A change's before and after are of one kind; deletes have only a before.
+        let Some(resource) = change.after.as_ref().or(change.before.as_ref()) else {
+            continue;
+        };
+        match resource {
+            Resource::Repository(r) if removes && !change.force => {
                 let holds = index
                     .get(&change.id)
                     .and_then(|o| o.holds_images)
@@ -40,7 +44,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     ));
                 }
             }
-            (Some(Resource::User(u)), _) if removes && !change.force => {
+            Resource::User(u) if removes && !change.force => {
                 let keys = index
                     .get(&change.id)
                     .map(|o| o.access_keys.len())
@@ -58,7 +62,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     ));
                 }
             }
-            (_, Some(Resource::RolePolicyAttachment(a)))
+            Resource::RolePolicyAttachment(a)
                 if matches!(change.action, Action::Create | Action::Adopt)
                     && ManagedPolicy::is_managed_ecr_arn(&a.policy_arn) =>
             {
@@ -74,7 +78,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     ),
                 ));
             }
-            (_, Some(Resource::Role(role))) if change.action != Action::Delete => {
+            Resource::Role(role) if change.action != Action::Delete => {
                 // An explicit `allow_any_organisation = true` travels on the role as a tag;
                 // with it, the open trust is the user's stated intent and only worth a warning.
                 let allowed = role
@@ -101,7 +105,7 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
             }
             // Only a change that writes the policy is news; repeating the warning for every
             // unchanged policy would drown the rest of a large plan.
-            (_, Some(Resource::RepositoryPolicy(p)))
+            Resource::RepositoryPolicy(p)
                 if matches!(
                     change.action,
                     Action::Create | Action::Update | Action::Adopt
@@ -121,7 +125,22 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
                     ));
                 }
             }
-            _ => {}
+            // Each kind listed, so a new kind is a decision here: what does it risk?
+            Resource::Repository(_)
+            | Resource::User(_)
+            | Resource::RolePolicyAttachment(_)
+            | Resource::Role(_)
+            | Resource::RepositoryPolicy(_)
+            | Resource::LifecyclePolicy(_)
+            | Resource::OidcProvider(_)
+            | Resource::RolePolicy(_)
+            | Resource::Replication(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => {}
         }
     }
     notes.extend(old_access_keys(plan, &index));
@@ -398,41 +417,6 @@ fn cross_account_writers(doc: &Value, own: &str) -> Vec<String> {
         }
     }
     out.into_iter().collect()
-}
-
-/// The roles that still trust `provider` once `changes` are applied: a role with a change as
-/// declared (none if it is deleted), any other live role as it is. The planner keeps a provider
-/// these roles trust and the checker refuses a plan that deletes one, by the same rule.
-pub(crate) fn roles_trusting<'c>(
-    provider: &str,
-    changes: &[&'c Change],
-    index: &LiveIndex<'c>,
-) -> Vec<&'c str> {
-    let planned: BTreeSet<&ObjectId> = changes
-        .iter()
-        .filter(|c| c.id.kind == Kind::Role)
-        .map(|c| &c.id)
-        .collect();
-    let declared = changes
-        .iter()
-        .filter(|c| c.action != Action::Delete)
-        .filter_map(|c| c.after.as_ref());
-    let untouched = index
-        .iter()
-        .filter(|(id, _)| id.kind == Kind::Role && !planned.contains(id))
-        .map(|(_, o)| &o.resource);
-    let mut roles: Vec<&str> = declared
-        .chain(untouched)
-        .filter_map(|r| match r {
-            Resource::Role(r) if r.trust.federated_providers().iter().any(|u| u == provider) => {
-                Some(r.name.as_str())
-            }
-            _ => None,
-        })
-        .collect();
-    roles.sort_unstable();
-    roles.dedup();
-    roles
 }
 
 /// Provider deletes while a role that stays trusts it.

@@ -9,8 +9,9 @@ use ecrplan_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::attributes::{AttributeChange, attribute_changes};
-use crate::planner::LiveIndex;
-use crate::{PlanError, plan};
+use crate::error::PlanError;
+use crate::live_index::LiveIndex;
+use crate::planner::plan;
 
 /// The version of the drift report format.
 pub const DRIFT_FORMAT_VERSION: u32 = 1;
@@ -193,7 +194,7 @@ pub fn drift(
             continue;
         }
         if let Some(owner) = &object.owner
-            && object.resource.parent().is_none()
+            && object.resource.parent_key().is_none()
             && (desired.anonymous || owner.estate != desired.name)
         {
             *report
@@ -238,7 +239,22 @@ pub fn drift(
                     ),
                 });
             }
-            _ => {}
+            // Each kind listed, so a new kind is a decision here: is it reported unowned?
+            Resource::Repository(_)
+            | Resource::Role(_)
+            | Resource::Replication(_)
+            | Resource::RepositoryPolicy(_)
+            | Resource::LifecyclePolicy(_)
+            | Resource::OidcProvider(_)
+            | Resource::RolePolicy(_)
+            | Resource::RolePolicyAttachment(_)
+            | Resource::User(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => {}
         }
     }
     Ok(report)

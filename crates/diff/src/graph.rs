@@ -6,18 +6,28 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt::Write as _;
 
-use ecrplan_model::{Action, Address, Change, Kind, ObjectId, Plan, Resource};
+use ecrplan_model::{
+    Action, Address, Change, Kind, ObjectId, Plan, Registry, Resource, Scope, ScopeLevel,
+};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::Value;
 
-use crate::PlanError;
+use crate::error::PlanError;
 
-/// The objects `resource` needs to exist first.
-pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
-    let id = |kind, key: &str| ObjectId {
-        kind,
-        key: key.to_owned(),
+/// The objects `resource`, which lives in `scope`, needs to exist first. A parent lives in its
+/// child's scope, an OIDC provider in its role's account, a repository a policy names where
+/// its ARN says.
+pub(crate) fn dependencies(resource: &Resource, scope: &Scope) -> Vec<ObjectId> {
+    let id = |kind: Kind, key: &str| {
+        let scope = match kind.spec().scope {
+            ScopeLevel::Account => Scope::Account(scope.account().to_owned()),
+            ScopeLevel::Registry => scope.clone(),
+        };
+        ObjectId::new(kind, scope, key)
+    };
+    let repository = |(registry, name): (Registry, String)| {
+        ObjectId::new(Kind::Repository, Scope::Registry(registry), name)
     };
     match resource {
         Resource::RepositoryPolicy(p) => vec![id(Kind::Repository, &p.repository)],
@@ -30,11 +40,7 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
             .collect(),
         Resource::RolePolicy(p) => {
             let mut out = vec![id(Kind::Role, &p.role)];
-            out.extend(
-                named_repositories(&p.document)
-                    .into_iter()
-                    .map(|name| id(Kind::Repository, &name)),
-            );
+            out.extend(named_repositories(&p.document).into_iter().map(repository));
             out
         }
         Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
@@ -48,11 +54,7 @@ pub(crate) fn dependencies(resource: &Resource) -> Vec<ObjectId> {
         }
         Resource::GroupPolicy(p) => {
             let mut out = vec![id(Kind::Group, &p.group)];
-            out.extend(
-                named_repositories(&p.document)
-                    .into_iter()
-                    .map(|name| id(Kind::Repository, &name)),
-            );
+            out.extend(named_repositories(&p.document).into_iter().map(repository));
             out
         }
         Resource::Repository(_)
@@ -81,15 +83,28 @@ pub(crate) fn strings(v: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// The repository names a policy's `Resource` ARNs point at (wildcards name no repository).
-fn named_repositories(doc: &Value) -> Vec<String> {
-    let mut out: Vec<String> = statements(doc)
+/// The repositories a policy's `Resource` ARNs point at, with their registries
+/// (`arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME`; wildcards name no repository).
+fn named_repositories(doc: &Value) -> Vec<(Registry, String)> {
+    let mut out: Vec<(Registry, String)> = statements(doc)
         .into_iter()
         .flat_map(|s| strings(s.get("Resource")))
-        .filter(|arn| arn.starts_with("arn:") && arn.contains(":ecr:"))
-        .filter_map(|arn| arn.split_once(":repository/").map(|(_, name)| name))
-        .filter(|name| !name.is_empty() && !name.contains(['*', '?']))
-        .map(str::to_owned)
+        .filter_map(|arn| {
+            let mut parts = arn.splitn(6, ':');
+            let (Some("arn"), Some(_), Some("ecr"), Some(region), Some(account), Some(rest)) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
+                return None;
+            };
+            let name = rest.strip_prefix("repository/")?;
+            (!name.is_empty() && !name.contains(['*', '?']) && !region.contains(['*', '?']))
+                .then(|| (Registry::new(account, region), name.to_owned()))
+        })
         .collect();
     out.sort();
     out.dedup();
@@ -118,7 +133,7 @@ impl ChangeGraph {
                 .before
                 .iter()
                 .chain(change.after.iter())
-                .flat_map(dependencies)
+                .flat_map(|r| dependencies(r, &change.id.scope))
                 .collect();
             deps.sort();
             deps.dedup();
@@ -213,7 +228,8 @@ pub(crate) fn order(mut changes: Vec<Change>) -> Result<Vec<Change>, PlanError> 
         let wanted: Vec<usize> = if is_delete(&changes[i]) {
             // Deleting a policy of an object being adopted acts on an object ecrplan owns only
             // once the adoption ran: when it is skipped (no `--adopt`), the delete must be too.
-            let parent = changes[i].before.as_ref().and_then(Resource::parent);
+            let parent =
+                (changes[i].before.as_ref()).and_then(|r| r.parent_in(&changes[i].id.scope));
             g.neighbours(i, Direction::Outgoing)
                 .chain(parent.and_then(|p| adopted.get(&p).copied()))
                 .collect()
@@ -304,17 +320,21 @@ mod tests {
                     "arn:aws:ecr:eu-west-1:111111111111:repository/wild*"]}
             ]})),
         });
-        let keys: Vec<(Kind, String)> = dependencies(&p)
-            .into_iter()
-            .map(|i| (i.kind, i.key))
-            .collect();
+        let registry = Registry::new("222222222222", "us-east-1");
+        let scope = Scope::Account("222222222222".into());
+        let keys: Vec<ObjectId> = dependencies(&p, &scope);
         assert_eq!(
             keys,
             vec![
-                (Kind::Role, "ci".into()),
-                (Kind::Repository, "team/app".into())
+                ObjectId::new(Kind::Role, scope, "ci"),
+                ObjectId::new(
+                    Kind::Repository,
+                    Scope::Registry(Registry::new("111111111111", "eu-west-1")),
+                    "team/app"
+                )
             ]
         );
+        assert_ne!(keys[1].scope, Scope::Registry(registry));
     }
 
     #[test]
@@ -333,7 +353,10 @@ mod tests {
             document: JsonDocument::new(json!({})),
         });
         let change = |id: ObjectId, r: Resource, name: &str| Change {
-            address: Address::top(id.kind, name, None),
+            address: Address {
+                name: name.into(),
+                ..Address::new(id.kind, id.scope.clone())
+            },
             id,
             action: Action::Create,
             before: None,
@@ -342,13 +365,11 @@ mod tests {
             force: false,
             depends_on: Vec::new(),
         };
+        let account = Scope::Account("111111111111".into());
         let changes = vec![
-            change(role.id(), role, "role"),
+            change(role.id_in(account.clone()), role, "role"),
             change(
-                ObjectId {
-                    kind: Kind::OidcProvider,
-                    key: "p".into(),
-                },
+                ObjectId::new(Kind::OidcProvider, account, "p"),
                 policy,
                 "provider",
             ),

@@ -7,69 +7,19 @@
 mod attributes;
 mod check;
 mod drift;
+mod error;
 mod graph;
+mod live_index;
 mod planner;
-
-use ecrplan_model::{Address, ObjectId};
-use thiserror::Error;
 
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;
 pub use drift::{
     DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, UnmanagedObject, drift,
 };
+pub use error::PlanError;
 pub use graph::graph_dot;
 pub use planner::plan;
 
 #[doc(no_inline)]
 pub use ecrplan_model::Plan;
-
-/// Why no plan could be made. These are configuration conflicts the user must resolve, or a
-/// bug (a cycle), never an AWS failure.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum PlanError {
-    /// The configuration declares an object another estate owns.
-    #[error(
-        "{address} declares {id}, which belongs to estate `{estate}`; \
-         remove the declaration or move it to that estate's configuration"
-    )]
-    Foreign {
-        /// The declaration.
-        address: Box<Address>,
-        /// The AWS object.
-        id: ObjectId,
-        /// The estate that owns it.
-        estate: String,
-    },
-    /// The configuration declares a role (IAM is global) that a run in another region made.
-    #[error(
-        "{address} declares {id}, which estate `{estate}` made in region {region}; \
-         declare it only in the {region} configuration, or give the role another name in {here}"
-    )]
-    OtherRegion {
-        /// The declaration.
-        address: Box<Address>,
-        /// The AWS object.
-        id: ObjectId,
-        /// The estate that owns it.
-        estate: String,
-        /// The region whose run made it.
-        region: String,
-        /// The region of this run.
-        here: String,
-    },
-    /// Two declarations name the same AWS object.
-    #[error("{first} and {second} both declare {id}")]
-    DeclaredTwice {
-        /// The first declaration.
-        first: Box<Address>,
-        /// The second declaration.
-        second: Box<Address>,
-        /// The AWS object.
-        id: ObjectId,
-    },
-    /// The dependency graph has a cycle: a bug in how edges are derived, reported rather than
-    /// looping.
-    #[error("the dependency graph has a cycle through {0}")]
-    Cycle(Box<Address>),
-}

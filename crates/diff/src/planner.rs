@@ -3,15 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ecrplan_model::identity;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
-    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Replication,
-    Resource, Rule, Severity, tags,
+    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Registry,
+    Replication, Resource, Rule, Scope, Severity, tags,
 };
 
-use crate::PlanError;
-use crate::check::{check, roles_trusting};
+use crate::check::check;
+use crate::error::PlanError;
 use crate::graph::{order, statements, strings};
+use crate::live_index::{LiveIndex, roles_trusting};
 
 /// Compares what the configuration declares with what the account holds and returns every
 /// change, ordered for the executor, with the checker's notes. Pure: the same inputs always
@@ -23,15 +25,12 @@ pub fn plan(
 ) -> Result<Plan, PlanError> {
     let (changes, mut notes) = changes(desired, live)?;
     let changes = order(changes)?;
-    let fingerprints = live
-        .objects
-        .iter()
-        .map(|o| (o.resource.id().to_string(), o.fingerprint()))
-        .collect();
+    let fingerprints = live.fingerprints();
     let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         estate: desired.name.clone(),
         account: live.account.clone(),
+        registries: registries(&changes, live),
         config_hash: config_hash.to_owned(),
         config_dir: None,
         fingerprints,
@@ -48,37 +47,16 @@ pub fn plan(
     Ok(plan)
 }
 
-/// The live objects by identity, with each policy's owner taken from its parent whether or not
-/// the provider normalised the estate.
-pub(crate) struct LiveIndex<'a> {
-    objects: BTreeMap<ObjectId, &'a LiveObject>,
-}
-
-impl<'a> LiveIndex<'a> {
-    pub(crate) fn new(live: &'a LiveEstate) -> Self {
-        Self {
-            objects: live.objects.iter().map(|o| (o.resource.id(), o)).collect(),
+/// The registries a plan spans: the one read, and every registry a change is scoped to (an
+/// IAM change's account is reached through a registry of that account).
+fn registries(changes: &[Change], live: &LiveEstate) -> Vec<Registry> {
+    let mut out: BTreeSet<Registry> = BTreeSet::from([live.registry()]);
+    for change in changes {
+        if let Scope::Registry(r) = &change.id.scope {
+            out.insert(r.clone());
         }
     }
-
-    pub(crate) fn get(&self, id: &ObjectId) -> Option<&'a LiveObject> {
-        self.objects.get(id).copied()
-    }
-
-    /// The owner of an object: its own tags, or its parent's for policies.
-    pub(crate) fn owner<'b>(&self, object: &'b LiveObject) -> Option<&'b Owner>
-    where
-        'a: 'b,
-    {
-        match object.resource.parent() {
-            Some(parent) => self.get(&parent).and_then(|p| p.owner.as_ref()),
-            None => object.owner.as_ref(),
-        }
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&ObjectId, &'a LiveObject)> {
-        self.objects.iter().map(|(id, o)| (id, *o))
-    }
+    out.into_iter().collect()
 }
 
 /// The unordered changes and the notes the planner itself raises.
@@ -90,7 +68,7 @@ fn changes(
     let declared = desired.objects(&live.account);
     let mut seen: BTreeMap<ObjectId, Address> = BTreeMap::new();
     for d in &declared {
-        let id = d.resource.id();
+        let id = d.id();
         if let Some(first) = seen.insert(id.clone(), d.address.clone()) {
             return Err(PlanError::DeclaredTwice {
                 first: Box::new(first),
@@ -106,13 +84,13 @@ fn changes(
     // Objects with tags first, so that policies can look at their parent's action.
     let (parents, policies): (Vec<_>, Vec<_>) = declared
         .into_iter()
-        .partition(|d| d.resource.parent().is_none());
+        .partition(|d| d.resource.parent_key().is_none());
     for DesiredObject {
         address,
         resource: mut after,
     } in parents.into_iter().chain(policies)
     {
-        let id = after.id();
+        let id = after.id_in(address.scope.clone());
         let found = index.get(&id);
         if let (Resource::Role(want), Some(Resource::Role(have))) =
             (&mut after, found.map(|o| &o.resource))
@@ -139,8 +117,10 @@ fn changes(
         change.action = match (&after, found) {
             (Resource::Replication(want), found) => replication_action(want, found),
             (_, None) => Action::Create,
-            (resource, Some(object)) if resource.parent().is_some() => {
-                let parent = resource.parent().and_then(|p| actions.get(&p).copied());
+            (resource, Some(object)) if resource.parent_key().is_some() => {
+                let parent = resource
+                    .parent_in(&id.scope)
+                    .and_then(|p| actions.get(&p).copied());
                 if parent == Some(Action::Replace) {
                     // The policy vanishes with the repository it belongs to and is created
                     // again; `before` stays, since the object exists until the replace runs.
@@ -238,7 +218,7 @@ fn anonymous_keeps(
     let kept = index
         .iter()
         .filter(|(id, o)| {
-            o.resource.parent().is_none()
+            o.resource.parent_key().is_none()
                 && !declared.contains_key(*id)
                 && o.owner
                     .as_ref()
@@ -291,7 +271,14 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
                 _ => Home::Here,
             };
         }
-        _ => return Home::Here,
+        // ECR objects live in the registry that was read; OIDC providers are shared by the
+        // account's regions; an attachment goes with its role's delete.
+        Resource::Repository(_)
+        | Resource::RepositoryPolicy(_)
+        | Resource::LifecyclePolicy(_)
+        | Resource::Replication(_)
+        | Resource::OidcProvider(_)
+        | Resource::RolePolicyAttachment(_) => return Home::Here,
     };
     match index.owner(object).and_then(|o| o.region.as_deref()) {
         Some(r) if r == region => Home::Here,
@@ -299,9 +286,11 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
         None => {
             let regions: BTreeSet<&str> = index
                 .iter()
-                .filter_map(|(_, o)| match &o.resource {
-                    Resource::RolePolicy(p) if p.role == *role => Some(&*p.document),
-                    _ => None,
+                .filter_map(|(_, o)| {
+                    let Resource::RolePolicy(p) = &o.resource else {
+                        return None;
+                    };
+                    (p.role == *role).then_some(&*p.document)
                 })
                 .flat_map(statements)
                 .flat_map(|s| strings(s.get("Resource")))
@@ -340,10 +329,13 @@ fn compare(before: &Resource, after: &Resource) -> Action {
 }
 
 fn replication_action(want: &Replication, found: Option<&LiveObject>) -> Action {
-    let have = match found.map(|o| &o.resource) {
-        Some(Resource::Replication(r)) => Some(r),
-        _ => None,
-    };
+    let have = found.and_then(|o| {
+        if let Resource::Replication(r) = &o.resource {
+            Some(r)
+        } else {
+            None
+        }
+    });
     let canon = |r: &Replication| Resource::Replication(r.clone()).canonical();
     let empty = Replication::default();
     if canon(have.unwrap_or(&empty)) == canon(want) {
@@ -356,9 +348,12 @@ fn replication_action(want: &Replication, found: Option<&LiveObject>) -> Action 
 }
 
 fn encryption_differs(before: &Resource, after: &Resource) -> bool {
-    let enc = |r: &Resource| match r {
-        Resource::Repository(r) => Some(r.encryption.clone()),
-        _ => None,
+    let enc = |r: &Resource| {
+        if let Resource::Repository(r) = r {
+            Some(r.encryption.clone())
+        } else {
+            None
+        }
     };
     enc(before) != enc(after)
 }
@@ -414,7 +409,7 @@ fn deletions(
 ) -> Vec<Change> {
     // A policy of an object being adopted becomes this estate's with it.
     let ours = |o: &LiveObject| {
-        let parent = o.resource.parent();
+        let parent = o.resource.parent(index.registry());
         if desired.anonymous && !parent.as_ref().is_some_and(|p| declared.contains_key(p)) {
             return false;
         }
@@ -427,7 +422,7 @@ fn deletions(
         if declared.contains_key(id) || id.kind == Kind::Replication || !ours(object) {
             continue;
         }
-        if let Some(parent) = object.resource.parent()
+        if let Some(parent) = object.resource.parent(index.registry())
             && actions.get(&parent) == Some(&Action::Replace)
         {
             continue;
@@ -438,7 +433,7 @@ fn deletions(
         }
         let role_declared = object
             .resource
-            .parent()
+            .parent(index.registry())
             .is_some_and(|p| declared.contains_key(&p));
         match home(index, object, &live.account.region) {
             _ if role_declared => {}
@@ -449,7 +444,7 @@ fn deletions(
                     notes.push(Note {
                         severity: Severity::Warning,
                         rule: Rule::LegacyRoleKept,
-                        address: Some(deleted_address(index, object)),
+                        address: Some(deleted_address(index, id, object)),
                         message: format!(
                             "role {} is no longer declared but is kept: it was made before \
                              ecrplan recorded regions, and nothing proves this region's run made \
@@ -462,7 +457,7 @@ fn deletions(
             }
         }
         let mut change = delete(index, id, object);
-        if let Some(parent) = object.resource.parent()
+        if let Some(parent) = object.resource.parent(index.registry())
             && actions.get(&parent) == Some(&Action::Adopt)
         {
             // The parent has no ownership tags yet, so its declaration names the module; the
@@ -481,7 +476,7 @@ fn deletions(
             notes.push(Note {
                 severity: Severity::Warning,
                 rule: Rule::TrustedOidcProvider,
-                address: Some(deleted_address(index, object)),
+                address: Some(deleted_address(index, id, object)),
                 message: format!(
                     "OIDC provider {} is no longer declared but is kept: role(s) {} still trust it",
                     id.key,
@@ -496,7 +491,7 @@ fn deletions(
 
 fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
     Change {
-        address: deleted_address(index, object),
+        address: deleted_address(index, id, object),
         id: id.clone(),
         action: Action::Delete,
         before: Some(object.resource.clone()),
@@ -507,105 +502,31 @@ fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
     }
 }
 
-/// Which identity a role of a deleted declaration served, from its trust: the `<name>` of
-/// `module.M.<name>_role`.
-fn role_identity(trust: Option<&ecrplan_model::JsonDocument>) -> &'static str {
-    let Some(trust) = trust else {
-        return "github";
-    };
-    let urls = trust.federated_providers();
-    if urls.iter().any(|u| u.starts_with("oidc.circleci.com/")) {
-        "circleci"
-    } else if urls.iter().any(|u| u == ecrplan_model::GITHUB_ISSUER) {
-        "github"
-    } else if !urls.is_empty() {
-        "gitlab"
-    } else {
-        "assumed"
+/// Where a deleted object was declared, from the same builder that names declared ones, with
+/// the module from its ownership tags. Roles and their policies are indexed by role name, so a
+/// renamed role never collides with its successor; singletons have no index.
+fn deleted_address(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Address {
+    let kind = id.kind;
+    let mut address = Address::new(kind, id.scope.clone());
+    if let Some(module) = index.owner(object).and_then(|o| o.module.as_deref()) {
+        address = address.in_module(module);
     }
-}
-
-/// Where a deleted object was declared, rebuilt from its ownership tags. Roles and role
-/// policies are indexed by role name, so a renamed role never collides with its successor.
-fn deleted_address(index: &LiveIndex<'_>, object: &LiveObject) -> Address {
-    let module = index.owner(object).and_then(|o| o.module.clone());
-    let ci = |role: &str| {
+    if kind.spec().per_identity {
+        let role = object.resource.parent_key().unwrap_or(&id.key);
         let trust = index
-            .get(&ObjectId {
-                kind: Kind::Role,
-                key: role.to_owned(),
-            })
-            .and_then(|o| match &o.resource {
-                Resource::Role(r) => Some(&r.trust),
-                _ => None,
+            .get(&ObjectId::new(Kind::Role, id.scope.clone(), role))
+            .and_then(|o| {
+                if let Resource::Role(r) = &o.resource {
+                    Some(&r.trust)
+                } else {
+                    None
+                }
             });
-        role_identity(trust)
-    };
-    let (kind, name, key) = match &object.resource {
-        Resource::Repository(r) => (Kind::Repository, "repository".to_owned(), r.name.clone()),
-        Resource::RepositoryPolicy(p) => (
-            Kind::RepositoryPolicy,
-            "repository_policy".to_owned(),
-            p.repository.clone(),
-        ),
-        Resource::LifecyclePolicy(p) => (
-            Kind::LifecyclePolicy,
-            "lifecycle_policy".to_owned(),
-            p.repository.clone(),
-        ),
-        Resource::OidcProvider(p) => (
-            Kind::OidcProvider,
-            "oidc_provider".to_owned(),
-            p.url.clone(),
-        ),
-        Resource::Role(r) => (Kind::Role, format!("{}_role", ci(&r.name)), r.name.clone()),
-        Resource::RolePolicy(p) => (
-            Kind::RolePolicy,
-            format!("{}_role_policy", ci(&p.role)),
-            format!("{}:{}", p.role, p.name),
-        ),
-        Resource::RolePolicyAttachment(a) => (
-            Kind::RolePolicyAttachment,
-            format!("{}_role_policy_attachment", ci(&a.role)),
-            format!("{}:{}", a.role, a.policy_arn),
-        ),
-        Resource::Replication(_) => (
-            Kind::Replication,
-            "replication_configuration".to_owned(),
-            String::new(),
-        ),
-        Resource::User(u) => (Kind::User, "ci_user".to_owned(), u.name.clone()),
-        Resource::Group(g) => (Kind::Group, "ci_group".to_owned(), g.name.clone()),
-        Resource::GroupMembership(m) => (
-            Kind::GroupMembership,
-            "ci_group_membership".to_owned(),
-            format!("{}:{}", m.group, m.user),
-        ),
-        Resource::GroupPolicy(p) => (
-            Kind::GroupPolicy,
-            "ci_group_policy".to_owned(),
-            format!("{}:{}", p.group, p.name),
-        ),
-        Resource::UserPolicy(p) => (
-            Kind::UserPolicy,
-            "ci_user_policy".to_owned(),
-            format!("{}:{}", p.user, p.name),
-        ),
-        Resource::UserPolicyAttachment(a) => (
-            Kind::UserPolicyAttachment,
-            "ci_user_policy_attachment".to_owned(),
-            format!("{}:{}", a.user, a.policy_arn),
-        ),
-        Resource::GroupPolicyAttachment(a) => (
-            Kind::GroupPolicyAttachment,
-            "ci_group_policy_attachment".to_owned(),
-            format!("{}:{}", a.group, a.policy_arn),
-        ),
-    };
-    Address {
-        module: module.filter(|_| kind != Kind::OidcProvider),
-        kind,
-        name,
-        index: (!key.is_empty()).then_some(key),
+        address = address.for_identity(identity::serving(trust));
+    }
+    if kind.spec().singleton {
+        address
+    } else {
+        address.indexed(&id.key)
     }
 }

@@ -92,7 +92,7 @@ fn position(plan: &Plan, address: &str) -> usize {
 fn get_mut<'a>(live: &'a mut LiveEstate, kind: Kind, key: &str) -> &'a mut LiveObject {
     live.objects
         .iter_mut()
-        .find(|o| o.resource.id().kind == kind && o.resource.id().key == key)
+        .find(|o| o.resource.kind() == kind && o.resource.key() == key)
         .unwrap_or_else(|| panic!("no live {kind:?} {key}"))
 }
 

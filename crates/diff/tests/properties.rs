@@ -160,8 +160,13 @@ fn live_strategy() -> impl Strategy<Value = LiveEstate> {
                 .map(|m| matches!(m, Mutation::Gone));
             objects.retain(|_| !gone.next().unwrap_or(false));
             // Policies cannot outlive the repository or role they belong to.
-            let ids: Vec<_> = objects.iter().map(|o| o.resource.id()).collect();
-            objects.retain(|o| o.resource.parent().is_none_or(|p| ids.contains(&p)));
+            let registry = account().registry();
+            let ids: Vec<_> = objects.iter().map(|o| o.resource.id(&registry)).collect();
+            objects.retain(|o| {
+                o.resource
+                    .parent(&registry)
+                    .is_none_or(|p| ids.contains(&p))
+            });
             // The other estate's objects: distinct names, and it may own the shared provider.
             let mut foreign = foreign.clone();
             for m in &mut foreign.modules {
@@ -174,12 +179,12 @@ fn live_strategy() -> impl Strategy<Value = LiveEstate> {
                     c.role_name = format!("pay-{}", c.role_name);
                 }
             }
-            let present: Vec<_> = objects.iter().map(|o| o.resource.id()).collect();
+            let present: Vec<_> = objects.iter().map(|o| o.resource.id(&registry)).collect();
             objects.extend(
                 applied(&foreign)
                     .objects
                     .into_iter()
-                    .filter(|o| !present.contains(&o.resource.id())),
+                    .filter(|o| !present.contains(&o.resource.id(&registry))),
             );
             let mut live = LiveEstate {
                 account: account(),
@@ -215,7 +220,7 @@ fn assert_ordered(plan: &Plan) -> Result<(), TestCaseError> {
             );
         }
         if c.action != Action::Delete
-            && let Some(parent) = c.after.as_ref().and_then(Resource::parent)
+            && let Some(parent) = c.after.as_ref().and_then(|r| r.parent_in(&c.id.scope))
         {
             let p = plan.changes.iter().position(|x| x.id == parent);
             prop_assert!(p.is_some_and(|p| p < i), "{} before its parent", c.address);
@@ -251,7 +256,7 @@ proptest! {
         for c in second.changes.iter().filter(|c| c.action != Action::NoOp) {
             prop_assert!(
                 allowed.contains(&c.address.to_string()) && c.action == Action::Replace
-                    || c.after.as_ref().and_then(Resource::parent).is_some_and(|p| second
+                    || c.after.as_ref().and_then(|r| r.parent_in(&c.id.scope)).is_some_and(|p| second
                         .changes
                         .iter()
                         .any(|x| x.id == p && x.action == Action::Replace)),

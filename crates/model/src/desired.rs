@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::identity::{Grant, IdentityRole};
+use crate::identity::{Grant, IdentityRole, serves};
 use crate::{
     Account, Address, Encryption, ObjectId, Identities, JsonDocument, Kind, LifecyclePolicy, OidcProvider,
     Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags,
@@ -478,7 +478,7 @@ impl Module {
                 github_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());
             }
             IdentityRole {
-                identity: "github",
+                identity: serves::GITHUB,
                 role_name: &github.role_name,
                 trust,
                 tags: &github_tags,
@@ -503,7 +503,7 @@ impl Module {
                 .collect();
             let trust = web_identity_trust(account, &issuer, &circleci.organisation_id, &subjects);
             IdentityRole {
-                identity: "circleci",
+                identity: serves::CIRCLECI,
                 role_name: &circleci.role_name,
                 trust,
                 tags: &role_tags,

@@ -117,6 +117,20 @@ impl LiveEstate {
         }
     }
 
+    /// Each object's [`LiveObject::fingerprint`], keyed by its identity with its scope, so a
+    /// saved plan can tell which objects changed since (the same name in two registries is two
+    /// entries).
+    pub fn fingerprints(&self) -> std::collections::BTreeMap<String, String> {
+        let registry = self.registry();
+        self.objects
+            .iter()
+            .map(|o| {
+                let id = o.resource.id(&registry);
+                (format!("{id} in {}", id.scope), o.fingerprint())
+            })
+            .collect()
+    }
+
     /// Finds an object by identity.
     pub fn get(&self, id: &ObjectId) -> Option<&LiveObject> {
         let registry = self.registry();

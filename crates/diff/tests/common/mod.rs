@@ -94,6 +94,7 @@ pub fn apply_in_memory(
     ownership: impl Fn(&Plan, usize) -> Tags,
 ) -> LiveEstate {
     let mut objects: Vec<LiveObject> = live.objects.clone();
+    let registry = live.registry();
     for (i, change) in plan.changes.iter().enumerate() {
         if change.action == Action::NoOp {
             continue;
@@ -101,21 +102,29 @@ pub fn apply_in_memory(
         for op in change.operations(&ownership(plan, i)) {
             match op {
                 Operation::Create { resource } => {
-                    objects.retain(|o| o.resource.id() != resource.id());
+                    objects.retain(|o| {
+                        o.resource.key() != resource.key() || o.resource.kind() != resource.kind()
+                    });
                     objects.push(LiveObject::new(resource));
                 }
                 Operation::Update { after, .. } => {
-                    objects.retain(|o| o.resource.id() != after.id());
+                    objects.retain(|o| {
+                        o.resource.key() != after.key() || o.resource.kind() != after.kind()
+                    });
                     objects.push(LiveObject::new(after));
                 }
                 Operation::Delete { resource, .. } => {
-                    let id = resource.id();
+                    let id = resource.id(&registry);
                     objects.retain(|o| {
-                        o.resource.id() != id && o.resource.parent().as_ref() != Some(&id)
+                        o.resource.id(&registry) != id
+                            && o.resource.parent(&registry).as_ref() != Some(&id)
                     });
                 }
                 Operation::Tag { id, tags } => {
-                    for o in objects.iter_mut().filter(|o| o.resource.id() == id) {
+                    for o in objects
+                        .iter_mut()
+                        .filter(|o| o.resource.id(&registry) == id)
+                    {
                         if let Some(t) = o.resource.tags_mut() {
                             t.extend(tags.clone());
                         }

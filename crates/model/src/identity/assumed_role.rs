@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ACCESS_POLICY_NAME, Access, Grant, IdentityRole};
+use super::{ACCESS_POLICY_NAME, Access, Grant, IdentityRole, serves};
 use crate::{
     Account, DesiredObject, JsonDocument, Module,
     Tags,
@@ -128,7 +128,7 @@ impl AssumeRoleAccess {
             RoleGrant::Managed(policy) => Grant::Managed(policy.arn(account)),
         };
         IdentityRole {
-            identity: "assumed",
+            identity: serves::ASSUMED,
             role_name: &self.role_name,
             trust: self.trust(account),
             tags,

@@ -56,6 +56,38 @@ impl Identities {
     }
 }
 
+/// The identity a role serves, the first part of its addresses (`github_role`).
+pub mod serves {
+    /// `github_access`.
+    pub const GITHUB: &str = "github";
+    /// `circleci_access`.
+    pub const CIRCLECI: &str = "circleci";
+    /// `gitlab_access`.
+    pub const GITLAB: &str = "gitlab";
+    /// `assume_role_access`.
+    pub const ASSUMED: &str = "assumed";
+}
+
+/// Which identity a role serves, read from its trust: a role no longer declared has only its
+/// trust to say where it was declared (tags record the module, not the identity). GitHub's and
+/// CircleCI's issuers are fixed, any other federated issuer is GitLab's, and a trust without
+/// one is an assumed role.
+pub fn serving(trust: Option<&JsonDocument>) -> &'static str {
+    let Some(trust) = trust else {
+        return serves::GITHUB;
+    };
+    let urls = trust.federated_providers();
+    if urls.iter().any(|u| u.starts_with("oidc.circleci.com/")) {
+        serves::CIRCLECI
+    } else if urls.iter().any(|u| u == crate::GITHUB_ISSUER) {
+        serves::GITHUB
+    } else if !urls.is_empty() {
+        serves::GITLAB
+    } else {
+        serves::ASSUMED
+    }
+}
+
 /// What an identity may do with the module's repositories.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -140,7 +172,7 @@ pub(crate) fn objects(
                 tags: tags::ownership(estate, None),
             });
         IdentityRole {
-            identity: "gitlab",
+            identity: serves::GITLAB,
             role_name: &g.role_name,
             trust: web_identity_trust(account, &g.issuer, &g.audience, &g.subjects()),
             tags: role_tags,
