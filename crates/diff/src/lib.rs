@@ -1,8 +1,11 @@
 //! Desired plus live estate to a [`Plan`]: the dependency graph, the semantic diff, the checker
 //! pass and the drift report.
 //!
-//! Everything here is pure and synchronous: the refresh happens before [`plan`] and the
-//! executor after it, so a plan can be made, tested and reviewed without a network.
+//! Planning is pure and synchronous: the refresh happens before [`plan`] and the executor
+//! after it, so a plan can be made, tested and reviewed without a network. The one loop that
+//! reads — refresh, plan, the extra reads the plan asks for, plan again — is
+//! [`refresh_and_plan`], on the [`ecrplan_model::Provider`] trait, so every front end plans the
+//! same way.
 
 mod attributes;
 mod check;
@@ -11,6 +14,7 @@ mod error;
 mod graph;
 mod live_index;
 mod planner;
+mod reads;
 
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;
@@ -20,6 +24,7 @@ pub use drift::{
 pub use error::PlanError;
 pub use graph::graph_dot;
 pub use planner::plan;
+pub use reads::{ReadError, refresh_and_plan, snapshot};
 
 #[doc(no_inline)]
 pub use ecrplan_model::Plan;
