@@ -2,7 +2,6 @@
 //! the account it names, refresh, plan. One place, so `plan`, `apply`, `drift`, `graph`,
 //! `output` and `snapshot` agree on which account they mean and what they read.
 
-use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,8 +9,8 @@ use std::sync::Arc;
 use ecrplan_aws::{AwsOptions, AwsProvider};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, Action, CIRCLECI_ORG_PLACEHOLDER, Kind, LiveEstate, LiveObject, ModuleCall, Plan,
-    PlanConfiguration, Provider, ProviderError, ProviderSettings, RefreshScope, Resource,
+    Account, CIRCLECI_ORG_PLACEHOLDER, LiveEstate, ModuleCall, Plan, PlanConfiguration, Provider,
+    ProviderError, ProviderSettings, Providers, RefreshScope,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -172,23 +171,12 @@ fn per_repository_tags() -> Result<bool> {
 impl Session {
     /// What a refresh must read for this configuration.
     pub fn scope(&self) -> RefreshScope {
-        let mut scope = RefreshScope {
-            estate: self.loaded.estate.name.clone(),
-            ..Default::default()
-        };
-        for module in &self.loaded.estate.modules {
-            scope
-                .repositories
-                .extend(module.repositories.iter().cloned());
-            scope
-                .roles
-                .extend(module.github.iter().map(|g| g.role_name.clone()));
-            scope
-                .roles
-                .extend(module.circleci.iter().map(|c| c.role_name.clone()));
-            module.identities.extend_scope(&mut scope);
-        }
-        scope
+        RefreshScope::for_estate(&self.loaded.estate)
+    }
+
+    /// The providers a plan's changes go to: this run reaches one registry.
+    pub fn providers(&self) -> Providers {
+        Providers::single(self.account.registry(), Arc::clone(&self.provider))
     }
 
     /// A Cloud Platform module asking for CircleCI without an organisation id would trust the
@@ -233,107 +221,46 @@ impl Session {
             .await
             .into_diagnostic()
             .wrap_err("refresh failed");
-        for warning in self.provider.take_warnings() {
-            eprintln!("warning: {warning}");
-        }
+        self.print_warnings();
         live
     }
 
-    /// Refreshes and plans. A refresh reads only the estate's roles, so when the plan would
-    /// delete an OIDC provider, every role in the account that trusts it is read and the plan is
-    /// made again: a shared provider stays while any role trusts it. Repositories the plan
-    /// would delete or replace are then checked for images (a call each, so only for those) and
-    /// the plan is made again with that knowledge.
+    fn print_warnings(&self) {
+        for warning in self.provider.take_warnings() {
+            eprintln!("warning: {warning}");
+        }
+    }
+
+    /// Refreshes and plans, with the extra reads the plan asks for
+    /// ([`ecrplan_diff::refresh_and_plan`]).
     pub async fn plan(&self) -> Result<(Plan, LiveEstate)> {
         self.refuse_placeholder_circleci()?;
-        let mut live = self.live().await?;
-        let mut plan = self.plan_against(&live)?;
-        let providers: BTreeSet<String> = plan
-            .changes
-            .iter()
-            .filter(|c| c.id.kind == Kind::OidcProvider && c.action == Action::Delete)
-            .map(|c| c.id.key.clone())
-            .collect();
-        if !providers.is_empty() {
-            self.add_trusting_roles(&mut live, &providers).await?;
-            plan = self.plan_against(&live)?;
-        }
-        let doomed: BTreeSet<String> = plan
-            .changes
-            .iter()
-            .filter(|c| c.id.kind == Kind::Repository)
-            .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-            .map(|c| c.id.key.clone())
-            .collect();
-        if !doomed.is_empty() {
-            self.check_images(&mut live, &doomed).await?;
-            plan = self.plan_against(&live)?;
-        }
-        Ok((plan, live))
+        let made = ecrplan_diff::refresh_and_plan(
+            &self.loaded.estate,
+            &*self.provider,
+            &self.loaded.config_hash,
+        )
+        .await;
+        self.print_warnings();
+        let (plan, live) = made.into_diagnostic()?;
+        Ok((self.describe(plan), live))
     }
 
-    /// Adds every role that trusts one of the named OIDC providers and the refresh did not read.
-    async fn add_trusting_roles(
-        &self,
-        live: &mut LiveEstate,
-        providers: &BTreeSet<String>,
-    ) -> Result<()> {
-        let known: BTreeSet<String> = live
-            .objects
-            .iter()
-            .filter_map(|o| match &o.resource {
-                Resource::Role(r) => Some(r.name.clone()),
-                _ => None,
-            })
-            .collect();
-        let mut added = BTreeSet::new();
-        for url in providers {
-            let roles = self
-                .provider
-                .roles_trusting(url)
-                .await
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot read the roles trusting {url}"))?;
-            for role in roles {
-                if !known.contains(&role.name) && added.insert(role.name.clone()) {
-                    live.objects.push(LiveObject::new(Resource::Role(role)));
-                }
-            }
-        }
-        live.normalise();
-        Ok(())
+    /// What `snapshot` writes: the estate's live objects and whether the repositories an
+    /// offline plan could delete hold images ([`ecrplan_diff::snapshot`]).
+    pub async fn snapshot(&self) -> Result<LiveEstate> {
+        let live = ecrplan_diff::snapshot(&self.loaded.estate, &*self.provider).await;
+        self.print_warnings();
+        live.into_diagnostic()
     }
 
-    /// Records whether the named repositories hold images: a call each, so only for those
-    /// whose deletion depends on it.
-    pub async fn check_images(
-        &self,
-        live: &mut LiveEstate,
-        names: &BTreeSet<String>,
-    ) -> Result<()> {
-        for object in &mut live.objects {
-            if let Resource::Repository(repo) = &object.resource
-                && names.contains(&repo.name)
-            {
-                let holds = self
-                    .provider
-                    .holds_images(&repo.name)
-                    .await
-                    .into_diagnostic()?;
-                object.holds_images = Some(holds);
-            }
-        }
-        Ok(())
-    }
-
-    /// Plans against a given live state (no I/O).
-    pub fn plan_against(&self, live: &LiveEstate) -> Result<Plan> {
-        let mut plan = ecrplan_diff::plan(&self.loaded.estate, live, &self.loaded.config_hash)
-            .into_diagnostic()?;
+    /// Records where the plan comes from: the configuration directory and the configuration
+    /// itself, for `apply PLAN.json` and the JSON view.
+    fn describe(&self, mut plan: Plan) -> Plan {
         let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
         plan.config_dir = Some(dir.display().to_string());
         plan.configuration = self.configuration();
-        Ok(plan)
+        plan
     }
 
     /// The provider block, module calls and variables, recorded in the plan for the JSON view.

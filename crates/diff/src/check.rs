@@ -25,122 +25,110 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
         let Some(resource) = change.after.as_ref().or(change.before.as_ref()) else {
             continue;
         };
-        match resource {
-            Resource::Repository(r) if removes && !change.force => {
-                let holds = index
-                    .get(&change.id)
-                    .and_then(|o| o.holds_images)
-                    .unwrap_or(false);
-                if holds {
-                    notes.push(note(
-                        Severity::Error,
-                        Rule::RepositoryDeleteHoldsImages,
-                        change,
-                        format!(
-                            "repository {} holds images and would be deleted; set \
-                             force_delete = true (and apply once) to allow it",
-                            r.name
-                        ),
-                    ));
-                }
-            }
-            Resource::User(u) if removes && !change.force => {
-                let keys = index
-                    .get(&change.id)
-                    .map(|o| o.access_keys.len())
-                    .unwrap_or(0);
-                if keys > 0 {
-                    notes.push(note(
-                        Severity::Error,
-                        Rule::UserDeleteHoldsKeys,
-                        change,
-                        format!(
-                            "user {} holds {keys} access key(s) and would be deleted with them; \
-                             set force_delete = true in its ci_user (and apply once) to allow it",
-                            u.name
-                        ),
-                    ));
-                }
-            }
-            Resource::RolePolicyAttachment(a)
-                if matches!(change.action, Action::Create | Action::Adopt)
-                    && ManagedPolicy::is_managed_ecr_arn(&a.policy_arn) =>
-            {
+        // Kinds without a risk of their own need no note: one finding per kind below.
+        if let Resource::Repository(r) = resource
+            && removes
+            && !change.force
+        {
+            let holds = index
+                .get(&change.id)
+                .and_then(|o| o.holds_images)
+                .unwrap_or(false);
+            if holds {
                 notes.push(note(
-                    Severity::Warning,
-                    Rule::AccountWideManagedPolicy,
+                    Severity::Error,
+                    Rule::RepositoryDeleteHoldsImages,
                     change,
                     format!(
-                        "role {} gets the AWS-managed policy {}, which reaches every repository \
-                         in the account, not only this module's; `access = \"pull\"` or \
-                         `\"push\"` scopes it to the module",
-                        a.role, a.policy_arn
+                        "repository {} holds images and would be deleted; set \
+                             force_delete = true (and apply once) to allow it",
+                        r.name
                     ),
                 ));
             }
-            Resource::Role(role) if change.action != Action::Delete => {
-                // An explicit `allow_any_organisation = true` travels on the role as a tag;
-                // with it, the open trust is the user's stated intent and only worth a warning.
-                let allowed = role
-                    .tags
-                    .get(tags::ALLOW_ANY_ORGANISATION)
-                    .map(String::as_str)
-                    == Some("true");
-                let (severity, why) = if allowed {
-                    (
-                        Severity::Warning,
-                        " (allowed by allow_any_organisation = true)",
-                    )
-                } else {
-                    (Severity::Error, "")
-                };
-                for problem in wide_trust(&role.trust) {
-                    notes.push(note(
-                        severity,
-                        Rule::WideOidcTrust,
-                        change,
-                        format!("role {} trusts {problem}{why}", role.name),
-                    ));
-                }
+        } else if let Resource::User(u) = resource
+            && removes
+            && !change.force
+        {
+            let keys = index
+                .get(&change.id)
+                .map(|o| o.access_keys.len())
+                .unwrap_or(0);
+            if keys > 0 {
+                notes.push(note(
+                    Severity::Error,
+                    Rule::UserDeleteHoldsKeys,
+                    change,
+                    format!(
+                        "user {} holds {keys} access key(s) and would be deleted with them; \
+                             set force_delete = true in its ci_user (and apply once) to allow it",
+                        u.name
+                    ),
+                ));
             }
-            // Only a change that writes the policy is news; repeating the warning for every
-            // unchanged policy would drown the rest of a large plan.
-            Resource::RepositoryPolicy(p)
-                if matches!(
-                    change.action,
-                    Action::Create | Action::Update | Action::Adopt
-                ) =>
-            {
-                let others = cross_account_writers(&p.document, &plan.account.id);
-                if !others.is_empty() {
-                    notes.push(note(
-                        Severity::Warning,
-                        Rule::CrossAccountPush,
-                        change,
-                        format!(
-                            "repository {} lets other accounts push: {}",
-                            p.repository,
-                            others.join(", ")
-                        ),
-                    ));
-                }
+        } else if let Resource::RolePolicyAttachment(a) = resource
+            && matches!(change.action, Action::Create | Action::Adopt)
+            && ManagedPolicy::is_managed_ecr_arn(&a.policy_arn)
+        {
+            notes.push(note(
+                Severity::Warning,
+                Rule::AccountWideManagedPolicy,
+                change,
+                format!(
+                    "role {} gets the AWS-managed policy {}, which reaches every repository \
+                         in the account, not only this module's; `access = \"pull\"` or \
+                         `\"push\"` scopes it to the module",
+                    a.role, a.policy_arn
+                ),
+            ));
+        } else if let Resource::Role(role) = resource
+            && change.action != Action::Delete
+        {
+            // An explicit `allow_any_organisation = true` travels on the role as a tag;
+            // with it, the open trust is the user's stated intent and only worth a warning.
+            let allowed = role
+                .tags
+                .get(tags::ALLOW_ANY_ORGANISATION)
+                .map(String::as_str)
+                == Some("true");
+            let (severity, why) = if allowed {
+                (
+                    Severity::Warning,
+                    " (allowed by allow_any_organisation = true)",
+                )
+            } else {
+                (Severity::Error, "")
+            };
+            for problem in wide_trust(&role.trust) {
+                notes.push(note(
+                    severity,
+                    Rule::WideOidcTrust,
+                    change,
+                    format!("role {} trusts {problem}{why}", role.name),
+                ));
             }
-            // Each kind listed, so a new kind is a decision here: what does it risk?
-            Resource::Repository(_)
-            | Resource::User(_)
-            | Resource::RolePolicyAttachment(_)
-            | Resource::Role(_)
-            | Resource::RepositoryPolicy(_)
-            | Resource::LifecyclePolicy(_)
-            | Resource::OidcProvider(_)
-            | Resource::RolePolicy(_)
-            | Resource::Replication(_)
-            | Resource::Group(_)
-            | Resource::GroupMembership(_)
-            | Resource::GroupPolicy(_)
-            | Resource::UserPolicy(_)
-            | Resource::UserPolicyAttachment(_)
-            | Resource::GroupPolicyAttachment(_) => {}
+        }
+        // Only a change that writes the policy is news; repeating the warning for every
+        // unchanged policy would drown the rest of a large plan.
+        else if let Resource::RepositoryPolicy(p) = resource
+            && matches!(
+                change.action,
+                Action::Create | Action::Update | Action::Adopt
+            )
+        {
+            let others = cross_account_writers(&p.document, &plan.account.id);
+            if !others.is_empty() {
+                notes.push(note(
+                    Severity::Warning,
+                    Rule::CrossAccountPush,
+                    change,
+                    format!(
+                        "repository {} lets other accounts push: {}",
+                        p.repository,
+                        others.join(", ")
+                    ),
+                ));
+            }
         }
     }
     notes.extend(old_access_keys(plan, &index));

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, ObjectId,
-    Resource,
+    Account, Action, Address, DesiredEstate, Kind, LiveEstate, LiveObject, MAX_KEY_AGE_DAYS, Note,
+    ObjectId, Resource,
 };
 use serde::{Deserialize, Serialize};
 
@@ -202,62 +202,62 @@ pub fn drift(
                 .entry(owner.estate.clone())
                 .or_default() += 1;
         }
-        match &object.resource {
-            Resource::Repository(r) if object.owner.is_none() => {
-                report.unmanaged.push(UnmanagedObject {
-                    id: id.clone(),
-                    reason: format!("repository {} is not declared and has no owner", r.name),
-                });
-            }
-            Resource::Role(r) if object.owner.is_none() => {
-                let trusted: Vec<String> = r
-                    .trust
-                    .federated_providers()
-                    .into_iter()
-                    .filter(|url| providers.contains(url))
-                    .collect();
-                if !trusted.is_empty() {
-                    report.unmanaged.push(UnmanagedObject {
-                        id: id.clone(),
-                        reason: format!(
-                            "role {} (path {}) trusts the OIDC provider {} this estate manages, \
-                             but no estate owns the role: CI tokens can assume it unseen",
-                            r.name,
-                            r.path,
-                            trusted.join(", ")
-                        ),
-                    });
-                }
-            }
-            Resource::Replication(r) if desired.replication.is_none() && !r.rules.is_empty() => {
-                report.unmanaged.push(UnmanagedObject {
-                    id: id.clone(),
-                    reason: format!(
-                        "the registry replicates with {} rule(s), but no configuration declares \
-                         `replication`",
-                        r.rules.len()
-                    ),
-                });
-            }
-            // Each kind listed, so a new kind is a decision here: is it reported unowned?
-            Resource::Repository(_)
-            | Resource::Role(_)
-            | Resource::Replication(_)
-            | Resource::RepositoryPolicy(_)
-            | Resource::LifecyclePolicy(_)
-            | Resource::OidcProvider(_)
-            | Resource::RolePolicy(_)
-            | Resource::RolePolicyAttachment(_)
-            | Resource::User(_)
-            | Resource::Group(_)
-            | Resource::GroupMembership(_)
-            | Resource::GroupPolicy(_)
-            | Resource::UserPolicy(_)
-            | Resource::UserPolicyAttachment(_)
-            | Resource::GroupPolicyAttachment(_) => {}
+        if let Some(reason) = unmanaged(object, desired, &providers) {
+            report.unmanaged.push(UnmanagedObject {
+                id: id.clone(),
+                reason,
+            });
         }
     }
     Ok(report)
+}
+
+/// Why an object no estate declares is worth an audit's attention, if it is: a repository
+/// nobody owns, an unowned role that trusts a provider this estate manages, replication no
+/// configuration declares. Other objects go with their parents or are nobody's business.
+fn unmanaged(
+    object: &LiveObject,
+    desired: &DesiredEstate,
+    providers: &BTreeSet<String>,
+) -> Option<String> {
+    if let Resource::Repository(r) = &object.resource
+        && object.owner.is_none()
+    {
+        return Some(format!(
+            "repository {} is not declared and has no owner",
+            r.name
+        ));
+    }
+    if let Resource::Role(r) = &object.resource
+        && object.owner.is_none()
+    {
+        let trusted: Vec<String> = r
+            .trust
+            .federated_providers()
+            .into_iter()
+            .filter(|url| providers.contains(url))
+            .collect();
+        return (!trusted.is_empty()).then(|| {
+            format!(
+                "role {} (path {}) trusts the OIDC provider {} this estate manages, but no \
+                 estate owns the role: CI tokens can assume it unseen",
+                r.name,
+                r.path,
+                trusted.join(", ")
+            )
+        });
+    }
+    if let Resource::Replication(r) = &object.resource
+        && desired.replication.is_none()
+        && !r.rules.is_empty()
+    {
+        return Some(format!(
+            "the registry replicates with {} rule(s), but no configuration declares \
+             `replication`",
+            r.rules.len()
+        ));
+    }
+    None
 }
 
 /// The OIDC providers this estate manages: declared ones, and live ones it owns. A role that

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecrplan_model::identity;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
-    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, Registry,
-    Replication, Resource, Rule, Scope, Severity, tags,
+    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, RegionHome,
+    Registry, Replication, Resource, Rule, Scope, Severity, tags,
 };
 
 use crate::check::check;
@@ -255,30 +255,15 @@ enum Home {
 /// tag is this region's only when its push policy names repositories of this region and no
 /// other: the repository ARNs are the one record of where it was made.
 fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
-    let role = match &object.resource {
-        Resource::Role(r) => &r.name,
-        Resource::RolePolicy(p) => &p.role,
-        // Static-key users and their groups always record their region (tag or path).
-        Resource::User(_)
-        | Resource::Group(_)
-        | Resource::GroupMembership(_)
-        | Resource::GroupPolicy(_)
-        | Resource::UserPolicy(_)
-        | Resource::UserPolicyAttachment(_)
-        | Resource::GroupPolicyAttachment(_) => {
+    let role = match object.resource.region_home() {
+        RegionHome::Role(role) => role,
+        RegionHome::Recorded => {
             return match index.owner(object).and_then(|o| o.region.as_deref()) {
                 Some(r) if r != region => Home::Elsewhere,
                 _ => Home::Here,
             };
         }
-        // ECR objects live in the registry that was read; OIDC providers are shared by the
-        // account's regions; an attachment goes with its role's delete.
-        Resource::Repository(_)
-        | Resource::RepositoryPolicy(_)
-        | Resource::LifecyclePolicy(_)
-        | Resource::Replication(_)
-        | Resource::OidcProvider(_)
-        | Resource::RolePolicyAttachment(_) => return Home::Here,
+        RegionHome::Here => return Home::Here,
     };
     match index.owner(object).and_then(|o| o.region.as_deref()) {
         Some(r) if r == region => Home::Here,

@@ -151,13 +151,14 @@ async fn check_images(
         if let Resource::Repository(repo) = &object.resource
             && names.contains(&repo.name)
         {
-            let holds = provider
-                .holds_images(&repo.name)
-                .await
-                .map_err(|source| ReadError::Images {
-                    repository: repo.name.clone(),
-                    source,
-                })?;
+            let holds =
+                provider
+                    .holds_images(&repo.name)
+                    .await
+                    .map_err(|source| ReadError::Images {
+                        repository: repo.name.clone(),
+                        source,
+                    })?;
             object.holds_images = Some(holds);
         }
     }

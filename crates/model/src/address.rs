@@ -99,6 +99,14 @@ impl ObjectId {
     }
 }
 
+impl ObjectId {
+    /// The id with its scope in words, unique across registries and accounts: how saved plans
+    /// key what they read.
+    pub fn qualified(&self) -> String {
+        format!("{self} in {}", self.scope)
+    }
+}
+
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {:?}", self.kind.terraform_type(), self.key)
@@ -114,7 +122,9 @@ mod tests {
     fn display_matches_terraform() {
         let registry = Registry::new("111122223333", "eu-west-1");
         let at = |kind: Kind| Address::new(kind, Scope::at(kind.spec().scope, &registry));
-        let a = at(Kind::Repository).in_module("ecr-koa").indexed("giftcard");
+        let a = at(Kind::Repository)
+            .in_module("ecr-koa")
+            .indexed("giftcard");
         assert_eq!(a.to_string(), r#"module.ecr-koa.repository["giftcard"]"#);
         let g = at(Kind::OidcProvider)
             .in_module("ecr-koa")
@@ -135,7 +145,10 @@ mod tests {
             "module.m.github_role_policy"
         );
         assert_eq!(
-            at(Kind::User).in_module("m").for_identity("github").to_string(),
+            at(Kind::User)
+                .in_module("m")
+                .for_identity("github")
+                .to_string(),
             "module.m.ci_user"
         );
         assert_eq!(

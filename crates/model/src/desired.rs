@@ -5,9 +5,8 @@ use serde_json::{Value, json};
 
 use crate::identity::{Grant, IdentityRole, serves};
 use crate::{
-    Account, Address, Encryption, ObjectId, Identities, JsonDocument, Kind, LifecyclePolicy, OidcProvider,
-    Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags,
-    tags,
+    Account, Address, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy, ObjectId,
+    OidcProvider, Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags, tags,
 };
 
 /// The ECR actions policies grant. One list, so the repository policy and the push role never

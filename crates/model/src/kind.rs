@@ -50,6 +50,20 @@ pub enum ScopeLevel {
     Registry,
 }
 
+/// Which part of the configuration a finding about an object points at (SARIF results,
+/// diagnostics): the most specific place the object is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Locator {
+    /// The repository's name in its module's list.
+    Repository,
+    /// The role's name in its module.
+    Role,
+    /// The `replication` block.
+    Replication,
+    /// The module block as a whole.
+    Module,
+}
+
 /// Everything fixed about a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KindSpec {
@@ -72,6 +86,8 @@ pub struct KindSpec {
     pub scope: ScopeLevel,
     /// One per registry (no name of its own) rather than keyed by name.
     pub singleton: bool,
+    /// Where findings about the object point.
+    pub located_by: Locator,
 }
 
 impl Kind {
@@ -111,6 +127,7 @@ impl Kind {
                 taggable: false,
                 scope,
                 singleton: false,
+                located_by: Locator::Module,
             }
         }
         use ScopeLevel::{Account, Registry};
@@ -127,27 +144,36 @@ impl Kind {
             },
             Kind::Repository => KindSpec {
                 taggable: true,
+                located_by: Locator::Repository,
                 ..row("aws_ecr_repository", "repository", None, Registry)
             },
-            Kind::RepositoryPolicy => row(
-                "aws_ecr_repository_policy",
-                "repository_policy",
-                Some(Kind::Repository),
-                Registry,
-            ),
-            Kind::LifecyclePolicy => row(
-                "aws_ecr_lifecycle_policy",
-                "lifecycle_policy",
-                Some(Kind::Repository),
-                Registry,
-            ),
+            Kind::RepositoryPolicy => KindSpec {
+                located_by: Locator::Repository,
+                ..row(
+                    "aws_ecr_repository_policy",
+                    "repository_policy",
+                    Some(Kind::Repository),
+                    Registry,
+                )
+            },
+            Kind::LifecyclePolicy => KindSpec {
+                located_by: Locator::Repository,
+                ..row(
+                    "aws_ecr_lifecycle_policy",
+                    "lifecycle_policy",
+                    Some(Kind::Repository),
+                    Registry,
+                )
+            },
             Kind::Role => KindSpec {
                 taggable: true,
                 per_identity: true,
+                located_by: Locator::Role,
                 ..row("aws_iam_role", "role", None, Account)
             },
             Kind::RolePolicy => KindSpec {
                 per_identity: true,
+                located_by: Locator::Role,
                 ..row(
                     "aws_iam_role_policy",
                     "role_policy",
@@ -167,6 +193,7 @@ impl Kind {
             Kind::Replication => KindSpec {
                 in_module: false,
                 singleton: true,
+                located_by: Locator::Replication,
                 ..row(
                     "aws_ecr_replication_configuration",
                     "replication_configuration",
@@ -239,10 +266,19 @@ mod tests {
             let spec = kind.spec();
             if let Some(parent) = spec.parent {
                 let p = parent.spec();
-                assert!(p.parent.is_none(), "{kind:?}: parents are top-level objects");
-                assert_eq!(p.scope, spec.scope, "{kind:?}: a child lives where its parent does");
+                assert!(
+                    p.parent.is_none(),
+                    "{kind:?}: parents are top-level objects"
+                );
+                assert_eq!(
+                    p.scope, spec.scope,
+                    "{kind:?}: a child lives where its parent does"
+                );
                 assert!(!p.singleton);
-                assert!(!spec.taggable, "{kind:?}: children carry no tags of their own");
+                assert!(
+                    !spec.taggable,
+                    "{kind:?}: children carry no tags of their own"
+                );
             }
         }
     }

@@ -10,8 +10,8 @@ mod address;
 mod desired;
 mod document;
 mod iam;
-mod kind;
 pub mod identity;
+mod kind;
 mod live;
 mod names;
 mod plan;
@@ -21,8 +21,6 @@ mod scope;
 
 pub use account::Account;
 pub use address::{Address, ObjectId};
-pub use kind::{Kind, KindSpec, ScopeLevel};
-pub use scope::{Registry, Scope};
 pub use desired::{
     ANONYMOUS_ESTATE, AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess,
     DesiredEstate, DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository,
@@ -35,6 +33,7 @@ pub use iam::{
     UserPolicy, UserPolicyAttachment, group_path,
 };
 pub use identity::{Access, Identities};
+pub use kind::{Kind, KindSpec, Locator, ScopeLevel};
 pub use live::{LiveEstate, LiveObject, Owner};
 pub use names::{
     NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
@@ -47,7 +46,8 @@ pub use provider::{
     DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, RefreshScope,
 };
 pub use resource::{
-    Encryption, LifecyclePolicy, OidcProvider, Replication, ReplicationDestination,
+    Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,
     ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,
     RolePolicyAttachment, TagMutability, Tags, tags,
 };
+pub use scope::{Registry, Scope};

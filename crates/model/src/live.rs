@@ -124,10 +124,7 @@ impl LiveEstate {
         let registry = self.registry();
         self.objects
             .iter()
-            .map(|o| {
-                let id = o.resource.id(&registry);
-                (format!("{id} in {}", id.scope), o.fingerprint())
-            })
+            .map(|o| (o.resource.id(&registry).qualified(), o.fingerprint()))
             .collect()
     }
 

@@ -3,9 +3,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Account, Address, ObjectId, Operation, ProviderSettings, Registry, Resource, Tags,
-};
+use crate::{Account, Address, ObjectId, Operation, ProviderSettings, Registry, Resource, Tags};
 
 /// The version of the saved-plan format; bumped on any incompatible change. Version 2 added
 /// [`Plan::configuration`], so that `show --format json` of a saved plan renders the same

@@ -82,9 +82,7 @@ impl RefreshScope {
         };
         // A child is read when its parent is seen at all, and declared or owned.
         let wanted = |names: &BTreeSet<String>| {
-            parent.is_some_and(|p| {
-                self.admits(p, None) && (names.contains(&p.key()) || owned(p))
-            })
+            parent.is_some_and(|p| self.admits(p, None) && (names.contains(&p.key()) || owned(p)))
         };
         match resource {
             Resource::Role(r) if self.account_wide => {

@@ -231,6 +231,31 @@ impl Resource {
         Some(ObjectId::new(kind, scope.clone(), key))
     }
 
+    /// How a run tells whether this object is its region's (IAM is one namespace for every
+    /// region, so a run must never delete what another region's run of the estate made).
+    pub fn region_home(&self) -> RegionHome<'_> {
+        match self {
+            Resource::Role(r) => RegionHome::Role(&r.name),
+            Resource::RolePolicy(p) => RegionHome::Role(&p.role),
+            // Static-key users and their groups always record their region (tag or path).
+            Resource::User(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => RegionHome::Recorded,
+            // ECR objects live in the registry that was read; OIDC providers are shared by the
+            // account's regions; an attachment goes with its role's delete.
+            Resource::Repository(_)
+            | Resource::RepositoryPolicy(_)
+            | Resource::LifecyclePolicy(_)
+            | Resource::Replication(_)
+            | Resource::OidcProvider(_)
+            | Resource::RolePolicyAttachment(_) => RegionHome::Here,
+        }
+    }
+
     /// The value with documents in canonical form and ignored attributes cleared: two resources
     /// are the same in AWS exactly when their canonical forms are equal.
     pub fn canonical(&self) -> Resource {
@@ -274,6 +299,18 @@ impl Resource {
         }
         r
     }
+}
+
+/// How a run tells whether an object is its region's: see [`Resource::region_home`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionHome<'a> {
+    /// Always this run's.
+    Here,
+    /// Recorded on the object (its region tag or group path).
+    Recorded,
+    /// A role, or a role's policy: recorded on roles made since regions were, otherwise read
+    /// from the repository ARNs its policy names.
+    Role(&'a str),
 }
 
 /// Whether tags on images in a repository may be overwritten.

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use ecrplan_exec::{Event, ExecOptions, Outcome};
-use ecrplan_model::{Action, Address, Plan};
+use ecrplan_model::{Action, Address, Plan, Scope};
 use indicatif::{ProgressBar, ProgressStyle};
 use miette::{IntoDiagnostic, Result, miette};
 use tokio::sync::watch;
@@ -93,6 +93,17 @@ async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
             session.account.region
         ));
     }
+    let providers = session.providers();
+    if let Some(unreached) = plan
+        .registries
+        .iter()
+        .find(|r| providers.for_scope(&Scope::Registry((*r).clone())).is_none())
+    {
+        return Err(miette!(
+            help = "run apply with credentials and providers that reach every registry the plan spans",
+            "plan is stale: it spans registry {unreached}, which this run does not reach"
+        ));
+    }
     let (fresh, _) = session.plan().await?;
     if let Some(what) = first_difference(&plan, &fresh) {
         return Err(miette!(
@@ -109,7 +120,7 @@ async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
 /// shared account) do not make it stale.
 fn first_difference(saved: &Plan, fresh: &Plan) -> Option<String> {
     for change in &saved.changes {
-        let key = change.id.to_string();
+        let key = change.id.qualified();
         if saved.fingerprints.get(&key) != fresh.fingerprints.get(&key) {
             return Some(change.address.to_string());
         }
@@ -186,7 +197,7 @@ async fn execute(session: &Session, plan: &Plan, args: &ApplyArgs) -> Outcome {
         ..ExecOptions::default()
     };
     let outcome =
-        ecrplan_exec::execute(plan, Arc::clone(&session.provider), &options, stop_rx, sink).await;
+        ecrplan_exec::execute(plan, &session.providers(), &options, stop_rx, sink).await;
     interrupt.abort();
     if let Some(bar) = bar {
         bar.finish_and_clear();

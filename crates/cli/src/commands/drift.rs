@@ -12,7 +12,9 @@ use crate::views::view;
 pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
     let session = context::open(&args.config, &args.account).await?;
     let mut scope = session.scope();
-    scope.account_wide = args.account_wide;
+    if args.account_wide {
+        scope = scope.account_wide();
+    }
     let live = session.refresh(&scope).await?;
     session.report_stats(args.account.stats);
     let report =

@@ -100,9 +100,11 @@ impl Outputs {
 fn role_arns(account: &Account, live: &LiveEstate) -> BTreeMap<String, String> {
     live.objects
         .iter()
-        .filter_map(|o| match &o.resource {
-            Resource::Role(r) => Some((r.name.clone(), account.role_arn(&r.path, &r.name))),
-            _ => None,
+        .filter_map(|o| {
+            let Resource::Role(r) = &o.resource else {
+                return None;
+            };
+            Some((r.name.clone(), account.role_arn(&r.path, &r.name)))
         })
         .collect()
 }

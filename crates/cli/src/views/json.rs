@@ -402,14 +402,10 @@ fn outputs<'a>(
     let mut repositories = BTreeMap::new();
     let mut roles = BTreeMap::new();
     for resource in objects {
-        match resource {
-            Resource::Repository(r) => {
-                repositories.insert(r.name.clone(), account.repository_uri(&r.name));
-            }
-            Resource::Role(r) => {
-                roles.insert(r.name.clone(), account.role_arn(&r.path, &r.name));
-            }
-            _ => {}
+        if let Resource::Repository(r) = resource {
+            repositories.insert(r.name.clone(), account.repository_uri(&r.name));
+        } else if let Resource::Role(r) = resource {
+            roles.insert(r.name.clone(), account.role_arn(&r.path, &r.name));
         }
     }
     BTreeMap::from([
@@ -596,8 +592,9 @@ fn prior_state(plan: &Plan) -> Value {
     let objects = plan
         .changes
         .iter()
-        .filter_map(|c| c.before.as_ref().map(|b| (&c.address, b)))
-        .filter(|(_, b)| seen.insert(b.id()));
+        .filter_map(|c| c.before.as_ref().map(|b| (c, b)))
+        .filter(|(c, _)| seen.insert(&c.id))
+        .map(|(c, b)| (&c.address, b));
     json!({
         "format_version": "1.0",
         "terraform_version": terraform_version(),

@@ -105,7 +105,7 @@ pub fn heading(change: &Change, adoptions: &Adoptions<'_>) -> String {
         .after
         .as_ref()
         .or(change.before.as_ref())
-        .and_then(Resource::parent);
+        .and_then(|r| r.parent_in(&change.id.scope));
     match parent.and_then(|p| adoptions.0.get(&p)) {
         Some(address) if change.action != Action::NoOp => {
             format!("{}, with the adoption of {address}", will(change.action))

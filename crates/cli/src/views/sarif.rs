@@ -8,7 +8,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use ecrplan_hcl::{Diagnostic, Location, Locations};
-use ecrplan_model::{Kind, Note, Plan, Rule, Severity};
+use ecrplan_model::{Locator, Note, Plan, Rule, Severity};
 use serde_json::{Value, json};
 
 use super::json::terraform_address;
@@ -87,16 +87,16 @@ fn declaration<'a>(plan: &Plan, note: &Note, locations: &'a Locations) -> Option
         .iter()
         .find(|c| &c.address == address)
         .map(|c| c.id.key.as_str());
-    let specific = match (address.kind, &address.module, key) {
-        (
-            Kind::Repository | Kind::RepositoryPolicy | Kind::LifecyclePolicy,
-            Some(module),
-            Some(key),
-        ) => locations.repository(module, key),
-        (Kind::Role, _, Some(key)) => locations.role(key),
-        (Kind::RolePolicy, _, Some(key)) => locations.role(key.split(':').next().unwrap_or(key)),
-        (Kind::Replication, _, _) => locations.replication(),
-        _ => None,
+    let repository = || {
+        let (module, key) = address.module.as_deref().zip(key)?;
+        locations.repository(module, key)
+    };
+    let role = |key: &str| locations.role(key.split(':').next().unwrap_or(key));
+    let specific = match address.kind.spec().located_by {
+        Locator::Repository => repository(),
+        Locator::Role => key.and_then(role),
+        Locator::Replication => locations.replication(),
+        Locator::Module => None,
     };
     specific
         .or_else(|| address.module.as_deref().and_then(|m| locations.module(m)))

@@ -6,10 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{ACCESS_POLICY_NAME, Access, Grant, IdentityRole, serves};
-use crate::{
-    Account, DesiredObject, JsonDocument, Module,
-    Tags,
-};
+use crate::{Account, DesiredObject, JsonDocument, Module, Tags};
 
 /// `assume_role_access = { role_name, principals, external_id, access | managed_policy }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

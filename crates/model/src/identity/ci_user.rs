@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Access;
 use crate::{
-    Account, DesiredObject, Group, GroupMembership, GroupPolicy, JsonDocument, Kind,
-    Module, Resource, User, group_path, tags,
+    Account, DesiredObject, Group, GroupMembership, GroupPolicy, JsonDocument, Kind, Module,
+    Resource, User, group_path, tags,
 };
 
 /// `ci_user = { user_name, group_name, access, policy, force_delete }`.

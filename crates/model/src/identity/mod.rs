@@ -17,7 +17,8 @@ use serde_json::json;
 
 use crate::desired::{actions, web_identity_trust};
 use crate::{
-    Account, DesiredObject, JsonDocument, Kind, Module, OidcProvider,     Resource, Role, RolePolicy, RolePolicyAttachment, Tags, tags,
+    Account, DesiredObject, JsonDocument, Kind, Module, OidcProvider, Resource, Role, RolePolicy,
+    RolePolicyAttachment, Tags, tags,
 };
 
 pub use assumed_role::{AssumeRoleAccess, ManagedPolicy, RoleGrant};
