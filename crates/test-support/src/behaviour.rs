@@ -2,14 +2,17 @@
 //! moto and the sandbox. Each function is one scenario on an empty account; it panics with a
 //! message naming what differed.
 
+use std::collections::BTreeSet;
+
 use ecrplan_model::{
-    Account, Encryption, JsonDocument, Kind, LifecyclePolicy, LiveEstate, ObjectId, OidcProvider,
-    Operation, Owner, Provider, ProviderError, ROLE_PATH, RefreshScope, Replication,
+    Account, Encryption, JsonDocument, Kind, LifecyclePolicy, LiveEstate, LiveObject, ObjectId,
+    OidcProvider, Operation, Owner, Provider, ProviderError, ROLE_PATH, RefreshScope, Replication,
     ReplicationDestination, ReplicationRule, Repository, RepositoryPolicy, Resource, Role,
-    RolePolicy, RolePolicyAttachment, TagMutability, Tags, tags,
+    RolePolicy, RolePolicyAttachment, Scope, TagMutability, Tags, tags,
 };
 use ecrplan_model::{
-    Group, GroupPolicyAttachment, User, UserPolicy, UserPolicyAttachment, group_path, role_path,
+    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, User, UserPolicy,
+    UserPolicyAttachment, group_path, role_path,
 };
 use serde_json::json;
 
@@ -107,7 +110,7 @@ async fn delete(p: &dyn Provider, resource: &Resource) {
 /// Refreshes and checks that the account holds exactly `expected` (compared canonically).
 async fn assert_live(p: &dyn Provider, scope: &RefreshScope, expected: &Resource) {
     let live = refresh(p, scope).await;
-    let id = expected.id();
+    let id = expected.id(&live.registry());
     match live.get(&id) {
         Some(o) => assert_eq!(
             o.resource.canonical(),
@@ -118,9 +121,16 @@ async fn assert_live(p: &dyn Provider, scope: &RefreshScope, expected: &Resource
     }
 }
 
-async fn assert_absent(p: &dyn Provider, scope: &RefreshScope, id: &ObjectId) {
+/// Refreshes and checks that the account does not hold `resource`.
+async fn assert_absent(p: &dyn Provider, scope: &RefreshScope, resource: &Resource) {
     let live = refresh(p, scope).await;
-    assert!(live.get(id).is_none(), "{id} is still there: {live:#?}");
+    let id = resource.id(&live.registry());
+    assert!(live.get(&id).is_none(), "{id} is still there: {live:#?}");
+}
+
+/// The object a refresh returned for `resource`, if any.
+fn find<'a>(live: &'a LiveEstate, resource: &Resource) -> Option<&'a LiveObject> {
+    live.get(&resource.id(&live.registry()))
 }
 
 async fn expect_err(p: &dyn Provider, op: Operation) -> ProviderError {
@@ -205,7 +215,7 @@ pub async fn repositories(s: &Subject<'_>) {
     assert!(err.to_string().contains("encryption"), "{err}");
 
     delete(p, &updated).await;
-    assert_absent(p, &scope, &created.id()).await;
+    assert_absent(p, &scope, &created).await;
     let err = expect_err(
         p,
         Operation::Delete {
@@ -268,7 +278,7 @@ pub async fn repository_policies(s: &Subject<'_>) {
 
     let live = refresh(p, &scope).await;
     assert_eq!(
-        live.get(&policy.id()).and_then(|o| o.owner.clone()),
+        find(&live, &policy).and_then(|o| o.owner.clone()),
         Some(Owner {
             estate: "alpha".into(),
             module: Some("m".into()),
@@ -278,7 +288,7 @@ pub async fn repository_policies(s: &Subject<'_>) {
     );
     let other_estate = refresh(p, &scope_of("beta", &[], &[])).await;
     assert!(
-        other_estate.get(&policy.id()).is_none(),
+        find(&other_estate, &policy).is_none(),
         "policies of repositories another estate owns are not read"
     );
 
@@ -297,8 +307,8 @@ pub async fn repository_policies(s: &Subject<'_>) {
 
     delete(p, &policy2).await;
     delete(p, &rules2).await;
-    assert_absent(p, &scope, &policy.id()).await;
-    assert_absent(p, &scope, &rules.id()).await;
+    assert_absent(p, &scope, &policy).await;
+    assert_absent(p, &scope, &rules).await;
     let err = expect_err(
         p,
         Operation::Delete {
@@ -371,7 +381,7 @@ pub async fn oidc_providers(s: &Subject<'_>) {
     assert_live(p, &scope, &updated).await;
 
     delete(p, &updated).await;
-    assert_absent(p, &scope, &created.id()).await;
+    assert_absent(p, &scope, &created).await;
     if !s.gaps.deleting_missing_oidc_provider_succeeds {
         let err = expect_err(
             p,
@@ -412,12 +422,9 @@ pub async fn roles(s: &Subject<'_>) {
 
     // Found by the /ecrplan/ listing even when no longer declared.
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
+    assert!(find(&undeclared, &role).is_some(), "owned role not listed");
     assert!(
-        undeclared.get(&role.id()).is_some(),
-        "owned role not listed"
-    );
-    assert!(
-        undeclared.get(&policy.id()).is_some(),
+        find(&undeclared, &policy).is_some(),
         "owned role's policy not read"
     );
 
@@ -445,14 +452,14 @@ pub async fn roles(s: &Subject<'_>) {
     create(p, &stray).await;
     assert_live(p, &scope, &stray).await;
     delete(p, &stray).await;
-    assert_absent(p, &scope, &stray.id()).await;
+    assert_absent(p, &scope, &stray).await;
     create(p, &stray).await;
 
     // The role goes with every inline policy it still has.
     delete(p, &role2).await;
     let live = refresh(p, &scope).await;
-    for id in [role.id(), policy.id(), stray.id()] {
-        assert!(live.get(&id).is_none(), "{id} survived its role");
+    for gone in [&role, &policy, &stray] {
+        assert!(find(&live, gone).is_none(), "{gone:?} survived its role");
     }
     let err = expect_err(
         p,
@@ -482,7 +489,7 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     });
     create(p, &role).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
-    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role).await;
     let trusting = match p.roles_trusting(ecrplan_model::GITHUB_ISSUER).await {
         Ok(roles) => roles,
         Err(e) => panic!("roles trusting the GitHub provider: {e}"),
@@ -508,7 +515,7 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
         tags: Tags::new(),
     });
     create(p, &service).await;
-    assert_absent(p, &scope_of("alpha", &[], &[]), &service.id()).await;
+    assert_absent(p, &scope_of("alpha", &[], &[]), &service).await;
 
     // Adopted (tagged) with a policy: the role and its policy are read whether declared or
     // not, so an owned role that is no longer declared can be deleted.
@@ -516,7 +523,7 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     apply(
         p,
         Operation::Tag {
-            id: role.id(),
+            id: role.id(&acct.registry()),
             tags: owner.clone(),
         },
     )
@@ -531,17 +538,17 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     // Undeclared, it is outside what the estate's refresh lists (IAM cannot move it under
     // `/ecrplan/<estate>/`), so plans leave it in place; the account-wide audit sees it as the
     // estate's, with its policy.
-    assert_absent(p, &scope_of("alpha", &[], &[]), &role.id()).await;
+    assert_absent(p, &scope_of("alpha", &[], &[]), &role).await;
     let audit = RefreshScope {
         account_wide: true,
         ..scope_of("alpha", &[], &[])
     };
     let seen = refresh(p, &audit).await;
     assert!(
-        seen.get(&role.id())
+        find(&seen, &role)
             .and_then(|o| o.owner.as_ref())
             .is_some_and(|o| o.estate == "alpha")
-            && seen.get(&policy.id()).is_some(),
+            && find(&seen, &policy).is_some(),
         "{seen:#?}"
     );
 }
@@ -573,7 +580,7 @@ pub async fn replication(s: &Subject<'_>) {
     update(p, &created, &updated).await;
     assert_live(p, &scope, &updated).await;
     delete(p, &updated).await;
-    assert_absent(p, &scope, &created.id()).await;
+    assert_absent(p, &scope, &created).await;
 }
 
 /// Managed policies attached to an owned role (issue 11): read as objects of their own,
@@ -604,17 +611,17 @@ pub async fn attached_policies(s: &Subject<'_>) {
     assert_live(p, &scope, &read_only).await;
     // Read for an owned role even when no longer declared, so a stray one is detached.
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
-    assert!(undeclared.get(&admin.id()).is_some(), "{undeclared:#?}");
+    assert!(find(&undeclared, &admin).is_some(), "{undeclared:#?}");
     assert_eq!(
-        undeclared.get(&admin.id()).and_then(|o| o.owner.clone()),
-        undeclared.get(&role.id()).and_then(|o| o.owner.clone()),
+        find(&undeclared, &admin).and_then(|o| o.owner.clone()),
+        find(&undeclared, &role).and_then(|o| o.owner.clone()),
         "an attachment belongs to its role's owner"
     );
     delete(p, &admin).await;
-    assert_absent(p, &scope, &admin.id()).await;
+    assert_absent(p, &scope, &admin).await;
     assert_live(p, &scope, &read_only).await;
     delete(p, &role).await;
-    assert_absent(p, &scope, &read_only.id()).await;
+    assert_absent(p, &scope, &read_only).await;
 }
 
 /// A static-key CI user and its group (issue 13): a create of this estate's own user or group
@@ -678,15 +685,15 @@ pub async fn ci_users_and_groups(s: &Subject<'_>) {
     // Read for the owned user and group even when no longer declared.
     let undeclared = refresh(p, &scope_of("alpha", &[], &[])).await;
     for stray in [&on_user, &on_group, &inline] {
-        assert!(undeclared.get(&stray.id()).is_some(), "{undeclared:#?}");
+        assert!(find(&undeclared, stray).is_some(), "{undeclared:#?}");
     }
     for stray in [&on_user, &on_group, &inline] {
         delete(p, stray).await;
-        assert_absent(p, &scope, &stray.id()).await;
+        assert_absent(p, &scope, stray).await;
     }
     delete(p, &group("alpha")).await;
     delete(p, &user).await;
-    assert_absent(p, &scope, &user.id()).await;
+    assert_absent(p, &scope, &user).await;
 }
 
 /// Exclusion filters (issue 11): created with the repository, read back, changed in place.
@@ -717,17 +724,18 @@ pub async fn exclusion_filters(s: &Subject<'_>) {
 /// anything else.
 pub async fn adoption(s: &Subject<'_>) {
     let p = s.provider;
+    let registry = account(p).await.registry();
     let scope = scope_of("alpha", &["legacy"], &[]);
     let legacy = repository("legacy", tagmap(&[("team", "old")]));
     create(p, &legacy).await;
     let live = refresh(p, &scope).await;
-    let found = live.get(&legacy.id());
+    let found = find(&live, &legacy);
     assert_eq!(found.map(|o| o.owner.clone()), Some(None), "{live:#?}");
 
     apply(
         p,
         Operation::Tag {
-            id: legacy.id(),
+            id: legacy.id(&registry),
             tags: owned("alpha", Some("m"), &[]),
         },
     )
@@ -739,7 +747,7 @@ pub async fn adoption(s: &Subject<'_>) {
     assert_live(p, &scope, &adopted).await;
     let live = refresh(p, &scope).await;
     assert_eq!(
-        live.get(&legacy.id()).and_then(|o| o.owner.clone()),
+        find(&live, &legacy).and_then(|o| o.owner.clone()),
         Some(Owner {
             estate: "alpha".into(),
             module: Some("m".into()),
@@ -749,10 +757,7 @@ pub async fn adoption(s: &Subject<'_>) {
     let err = expect_err(
         p,
         Operation::Tag {
-            id: ObjectId {
-                kind: Kind::Repository,
-                key: "missing".into(),
-            },
+            id: ObjectId::new(Kind::Repository, Scope::Registry(registry), "missing"),
             tags: owned("alpha", None, &[]),
         },
     )
@@ -796,7 +801,7 @@ pub async fn images_block_deletion(s: &Subject<'_>) {
         },
     )
     .await;
-    assert_absent(p, &scope, &full.id()).await;
+    assert_absent(p, &scope, &full).await;
     let err = p.holds_images("full").await;
     assert!(matches!(err, Err(ProviderError::NotFound(_))), "{err:?}");
 }
@@ -813,8 +818,8 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
     let seen_by_alpha = refresh(p, &scope(&alpha)).await;
     for o in &alpha_objects {
         let live = seen_by_alpha
-            .get(&o.resource.id())
-            .unwrap_or_else(|| panic!("alpha does not see its own {}", o.resource.id()));
+            .get(&o.id())
+            .unwrap_or_else(|| panic!("alpha does not see its own {}", o.id()));
         assert_eq!(live.resource.canonical(), o.resource.canonical());
         assert_eq!(
             live.owner.as_ref().map(|w| w.estate.as_str()),
@@ -824,7 +829,7 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
         );
     }
     for o in &beta_objects {
-        let id = o.resource.id();
+        let id = o.id();
         assert!(seen_by_alpha.get(&id).is_none(), "alpha read beta's {id}");
     }
     // The account-wide audit sees beta's repositories as beta's, and still not their policies.
@@ -834,38 +839,39 @@ pub async fn estates_kept_apart(s: &Subject<'_>) {
     };
     let seen_by_audit = refresh(p, &audit).await;
     for o in &beta_objects {
-        let id = o.resource.id();
-        match (o.resource.kind(), seen_by_audit.get(&id)) {
-            (Kind::Repository, Some(live)) => assert_eq!(
-                live.owner.as_ref().map(|w| w.estate.as_str()),
-                Some("beta"),
-                "{id}"
-            ),
-            (Kind::Repository, None) => panic!("the audit does not see beta's {id}"),
-            (_, Some(_)) => panic!("the audit read beta's {id}"),
-            (_, None) => {}
+        let id = o.id();
+        let seen = seen_by_audit.get(&id);
+        if id.kind == Kind::Repository {
+            let owner = seen.map(|live| live.owner.as_ref().map(|w| w.estate.as_str()));
+            assert_eq!(
+                owner,
+                Some(Some("beta")),
+                "the audit sees beta's {id} as beta's"
+            );
+        } else {
+            assert!(seen.is_none(), "the audit read beta's {id}");
         }
     }
 
     let seen_by_beta = refresh(p, &scope(&beta)).await;
     for o in &beta_objects {
         assert!(
-            seen_by_beta.get(&o.resource.id()).is_some(),
+            seen_by_beta.get(&o.id()).is_some(),
             "beta does not see its own {}",
-            o.resource.id()
+            o.id()
         );
     }
     for o in &alpha_objects {
-        let id = o.resource.id();
+        let id = o.id();
         let live = seen_by_beta.get(&id);
-        match o.resource.kind() {
-            Kind::OidcProvider => assert_eq!(
-                live.and_then(|l| l.owner.as_ref())
-                    .map(|w| w.estate.as_str()),
-                Some("alpha"),
-                "{id}"
-            ),
-            _ => assert!(live.is_none(), "beta read alpha's {id}"),
+        // The CI issuers' OIDC providers are shared: every estate reads them, as their owner's.
+        if id.kind == Kind::OidcProvider {
+            let owner = live
+                .and_then(|l| l.owner.as_ref())
+                .map(|w| w.estate.as_str());
+            assert_eq!(owner, Some("alpha"), "{id}");
+        } else {
+            assert!(live.is_none(), "beta read alpha's {id}");
         }
     }
 }
@@ -882,4 +888,240 @@ pub async fn accounts_kept_apart(one: &dyn Provider, two: &dyn Provider) {
     let second = refresh(two, &scope(&alpha)).await;
     assert_eq!(first.objects.len(), created.len());
     assert_eq!(second.objects.len(), created.len());
+}
+
+/// Objects of every kind that no estate under test declares: unmanaged ones, another estate's
+/// (`gamma`), and alpha's CI user and group with their policies, beside the estates
+/// [`refresh_honours_the_scope`] applies. Parents come before their children.
+fn others(acct: &Account) -> Vec<Resource> {
+    let policy = |action: &str| {
+        JsonDocument::new(json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+        }))
+    };
+    let service_trust = JsonDocument::new(json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole"
+        }]
+    }));
+    let read_only = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly";
+    let mut out = vec![
+        Resource::OidcProvider(OidcProvider {
+            url: "oidc.example.com".into(),
+            client_ids: vec!["sts.amazonaws.com".into()],
+            thumbprints: vec!["6938fd4d98bab03faadb97b34396831e3780aea1".into()],
+            tags: Tags::new(),
+        }),
+        Resource::Replication(Replication {
+            rules: vec![ReplicationRule {
+                destinations: vec![ReplicationDestination {
+                    region: "us-east-1".into(),
+                    registry_id: acct.id.clone(),
+                }],
+                repository_prefixes: vec!["prod-".into()],
+            }],
+        }),
+    ];
+    for (name, tags) in [
+        ("unmanaged", tagmap(&[("team", "old")])),
+        ("gamma-r", owned("gamma", Some("g"), &[])),
+    ] {
+        out.push(repository(name, tags));
+        out.push(Resource::RepositoryPolicy(RepositoryPolicy {
+            repository: name.into(),
+            document: pull_policy("210987654321"),
+        }));
+        out.push(Resource::LifecyclePolicy(LifecyclePolicy {
+            repository: name.into(),
+            document: lifecycle(5),
+        }));
+    }
+    for (name, path, trust, tags) in [
+        (
+            "legacy-ci",
+            "/".to_owned(),
+            trust(acct, "repo:example/legacy:*"),
+            Tags::new(),
+        ),
+        ("batch-runner", "/".to_owned(), service_trust, Tags::new()),
+        (
+            "gamma-ci",
+            role_path("gamma"),
+            trust(acct, "repo:example/gamma:*"),
+            owned("gamma", Some("g"), &[]),
+        ),
+    ] {
+        out.push(Resource::Role(Role {
+            name: name.into(),
+            path,
+            trust,
+            tags,
+        }));
+        out.push(Resource::RolePolicy(RolePolicy {
+            role: name.into(),
+            name: "by-hand".into(),
+            document: policy("ecr:DescribeRepositories"),
+        }));
+        out.push(Resource::RolePolicyAttachment(RolePolicyAttachment {
+            role: name.into(),
+            policy_arn: read_only.into(),
+        }));
+    }
+    for (user, user_path, user_tags, group, path) in [
+        (
+            "alpha-ci",
+            role_path("alpha"),
+            owned("alpha", Some("alpha-m0"), &[]),
+            "alpha-ci-group",
+            group_path("alpha", &acct.region, "alpha-m0"),
+        ),
+        (
+            "human",
+            "/".to_owned(),
+            Tags::new(),
+            "admins",
+            "/".to_owned(),
+        ),
+    ] {
+        out.push(Resource::User(User {
+            name: user.into(),
+            path: user_path,
+            tags: user_tags,
+        }));
+        out.push(Resource::Group(Group {
+            name: group.into(),
+            path,
+        }));
+        out.push(Resource::GroupMembership(GroupMembership {
+            group: group.into(),
+            user: user.into(),
+        }));
+        out.push(Resource::GroupPolicy(GroupPolicy {
+            group: group.into(),
+            name: "push".into(),
+            document: policy("ecr:GetAuthorizationToken"),
+        }));
+        out.push(Resource::GroupPolicyAttachment(GroupPolicyAttachment {
+            group: group.into(),
+            policy_arn: read_only.into(),
+        }));
+        out.push(Resource::UserPolicy(UserPolicy {
+            user: user.into(),
+            name: "by-hand".into(),
+            document: policy("ecr:DescribeImages"),
+        }));
+        out.push(Resource::UserPolicyAttachment(UserPolicyAttachment {
+            user: user.into(),
+            policy_arn: read_only.into(),
+        }));
+    }
+    out
+}
+
+/// The names of `kind` among `resources`.
+fn keys_of(resources: &[Resource], kind: Kind) -> BTreeSet<String> {
+    resources
+        .iter()
+        .filter(|r| r.kind() == kind)
+        .map(Resource::key)
+        .collect()
+}
+
+/// What a refresh may read is one rule, [`RefreshScope::admits`], and the provider honours it:
+/// over an account holding two estates, another estate's objects and unmanaged objects of every
+/// kind, a refresh for a named estate, for declared names only, and for the account-wide audit
+/// returns exactly the objects the rule admits — each judged with its parent as the whole
+/// account holds it.
+pub async fn refresh_honours_the_scope(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let alpha = estate("alpha", 1, 2, true);
+    let beta = estate("beta", 1, 1, false);
+    let mut seeded: Vec<Resource> = Vec::new();
+    for e in [&alpha, &beta] {
+        seeded.extend(apply_estate(p, e).await.into_iter().map(|o| o.resource));
+    }
+    for resource in others(&acct) {
+        create(p, &resource).await;
+        seeded.push(resource);
+    }
+
+    // The whole account: everything declared by name, read account-wide.
+    let whole_scope = RefreshScope {
+        estate: "alpha".into(),
+        repositories: keys_of(&seeded, Kind::Repository),
+        roles: keys_of(&seeded, Kind::Role),
+        users: keys_of(&seeded, Kind::User),
+        groups: keys_of(&seeded, Kind::Group),
+        oidc_providers: keys_of(&seeded, Kind::OidcProvider),
+        account_wide: true,
+    };
+    let whole = refresh(p, &whole_scope).await;
+    let registry = whole.registry();
+    let seeded_ids: BTreeSet<ObjectId> = seeded.iter().map(|r| r.id(&registry)).collect();
+    let whole_ids: BTreeSet<ObjectId> = whole.objects.iter().map(|o| whole.id(o)).collect();
+    assert_eq!(
+        whole_ids, seeded_ids,
+        "the whole account is what was seeded"
+    );
+    for r in &seeded {
+        let read = find(&whole, r).map(|o| o.resource.canonical());
+        assert_eq!(
+            read,
+            Some(r.canonical()),
+            "{} reads back as seeded",
+            r.key()
+        );
+    }
+    let parent = |r: &Resource| {
+        r.parent(&registry)
+            .and_then(|id| whole.get(&id))
+            .map(|o| &o.resource)
+    };
+
+    let declared_only = RefreshScope {
+        estate: "nobody".into(),
+        repositories: ["unmanaged", "beta-m0-r0"].map(String::from).into(),
+        roles: ["legacy-ci", "alpha-m0-ci"].map(String::from).into(),
+        users: ["human".to_owned()].into(),
+        groups: ["alpha-ci-group".to_owned()].into(),
+        oidc_providers: ["oidc.example.com".to_owned()].into(),
+        account_wide: false,
+    };
+    let scopes = [
+        ("alpha's estate", RefreshScope::for_estate(&alpha)),
+        ("beta's estate", RefreshScope::for_estate(&beta)),
+        ("declared names only", declared_only),
+        (
+            "the account-wide audit",
+            RefreshScope::for_estate(&alpha).account_wide(),
+        ),
+    ];
+    for (name, scope) in scopes {
+        let live = refresh(p, &scope).await;
+        let returned: BTreeSet<ObjectId> = live.objects.iter().map(|o| live.id(o)).collect();
+        let not_admitted: Vec<ObjectId> = live
+            .objects
+            .iter()
+            .filter(|o| !scope.admits(&o.resource, parent(&o.resource)))
+            .map(|o| live.id(o))
+            .collect();
+        let missing: Vec<ObjectId> = whole
+            .objects
+            .iter()
+            .filter(|o| scope.admits(&o.resource, parent(&o.resource)))
+            .map(|o| whole.id(o))
+            .filter(|id| !returned.contains(id))
+            .collect();
+        assert!(
+            not_admitted.is_empty() && missing.is_empty(),
+            "{name}: returned though not admitted: {not_admitted:#?}; admitted but not \
+             returned: {missing:#?}"
+        );
+        assert!(!returned.is_empty(), "{name} read nothing");
+    }
 }

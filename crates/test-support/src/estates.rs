@@ -3,7 +3,7 @@
 
 use ecrplan_model::{
     AccountAccess, DesiredEstate, DesiredObject, GithubAccess, GithubRepository, LifecycleSpec,
-    Module, Operation, Provider, RefreshScope, RepositorySettings, Resource, actions,
+    Module, ObjectId, Operation, Provider, RefreshScope, RepositorySettings, actions,
 };
 use futures::{StreamExt, stream};
 
@@ -57,26 +57,9 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
     }
 }
 
-/// The refresh scope a plan of `estate` uses.
+/// The refresh scope a plan of `estate` uses: the model's, so tests read what plans read.
 pub fn scope(estate: &DesiredEstate) -> RefreshScope {
-    let mut scope = RefreshScope {
-        estate: estate.name.clone(),
-        repositories: estate
-            .modules
-            .iter()
-            .flat_map(|m| m.repositories.iter().cloned())
-            .collect(),
-        roles: estate
-            .modules
-            .iter()
-            .flat_map(|m| m.github.iter().map(|g| g.role_name.clone()))
-            .collect(),
-        ..RefreshScope::default()
-    };
-    for m in &estate.modules {
-        m.identities.extend_scope(&mut scope);
-    }
-    scope
+    RefreshScope::for_estate(estate)
 }
 
 /// Creates every object of `estate`, kind by kind in dependency order (providers, repositories,
@@ -95,20 +78,20 @@ pub async fn apply_estate(provider: &dyn Provider, estate: &DesiredEstate) -> Ve
             .iter()
             .position(|o| o.resource.kind() != kind)
             .map_or(objects.len(), |n| start + n);
-        let results: Vec<(Resource, Result<(), ecrplan_model::ProviderError>)> =
+        let results: Vec<(ObjectId, Result<(), ecrplan_model::ProviderError>)> =
             stream::iter(&objects[start..end])
                 .map(|o| async move {
                     let op = Operation::Create {
                         resource: o.resource.clone(),
                     };
-                    (o.resource.clone(), provider.apply(&op).await)
+                    (o.id(), provider.apply(&op).await)
                 })
                 .buffer_unordered(16)
                 .collect()
                 .await;
-        for (resource, result) in results {
+        for (id, result) in results {
             if let Err(e) = result {
-                panic!("creating {} failed: {e}", resource.id());
+                panic!("creating {id} failed: {e}");
             }
         }
         start = end;

@@ -42,6 +42,7 @@ scenario!(estates_kept_apart);
 scenario!(attached_policies);
 scenario!(ci_users_and_groups);
 scenario!(exclusion_filters);
+scenario!(refresh_honours_the_scope);
 
 #[tokio::test]
 async fn accounts_kept_apart() {
@@ -120,7 +121,7 @@ async fn delete_obstructed_role(name: &str, obstruct: impl FnOnce(&Moto), cleari
         .refresh(&RefreshScope::default())
         .await
         .expect("refresh");
-    assert!(live.get(&role.id()).is_none(), "{live:#?}");
+    assert!(live.get(&role.id(&live.registry())).is_none(), "{live:#?}");
     let stats = provider.stats();
     assert_eq!(stats.count(clearing), 1, "{stats}");
 }

@@ -87,10 +87,11 @@ async fn refresh_drops_roles_policies_and_providers_deleted_while_it_reads() {
         ..RefreshScope::default()
     };
     let live = reader.refresh(&scope).await.expect("refresh");
+    let registry = live.registry();
     let absent = |id: ObjectId| assert!(live.get(&id).is_none(), "{id}: {live:#?}");
-    absent(role("vanished").id());
-    absent(policy.id());
-    absent(provider.id());
-    assert!(live.get(&role("kept").id()).is_some(), "{live:#?}");
+    absent(role("vanished").id(&registry));
+    absent(policy.id(&registry));
+    absent(provider.id(&registry));
+    assert!(live.get(&role("kept").id(&registry)).is_some(), "{live:#?}");
     assert_eq!(proxy.hits(), 3);
 }

@@ -37,6 +37,7 @@ scenario!(estates_kept_apart);
 scenario!(attached_policies);
 scenario!(ci_users_and_groups);
 scenario!(exclusion_filters);
+scenario!(refresh_honours_the_scope);
 
 #[tokio::test]
 async fn accounts_kept_apart() {
