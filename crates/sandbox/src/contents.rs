@@ -10,7 +10,6 @@ use ecrplan_model::{
 };
 
 /// The objects of one account and region, keyed by their identity in its registry.
-#[derive(Clone)]
 pub(crate) struct Contents {
     /// The account and region, as the file names them.
     pub(crate) account: Account,

@@ -20,7 +20,6 @@ use crate::kinds;
 pub(crate) const MIN_COMPACTION: usize = 1024;
 
 /// The account in memory, with its place in the journal.
-#[derive(Clone)]
 pub(crate) struct State {
     /// What the account holds.
     pub(crate) contents: Contents,
