@@ -78,11 +78,11 @@ async fn live_and_declared(
     let mut declared: Vec<ObjectId> = desired
         .objects(&account)
         .iter()
-        .map(|o| o.resource.id())
+        .map(|o| o.id())
         .collect();
     declared.sort();
     let live = provider.refresh(&scope(&desired)).await.unwrap();
-    let mut ids: Vec<ObjectId> = live.objects.iter().map(|o| o.resource.id()).collect();
+    let mut ids: Vec<ObjectId> = live.objects.iter().map(|o| live.id(o)).collect();
     ids.sort();
     (ids, declared)
 }
