@@ -51,43 +51,8 @@ pub fn is_ci_issuer(url: &str) -> bool {
 /// it, so no provider for this organisation is ever made in a real account.
 pub const CIRCLECI_ORG_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
 
-/// The IAM path under which ecrplan creates roles. Roles made before estate-scoped paths live
-/// directly under it and keep working; new ones go under [`role_path`].
-pub const ROLE_PATH: &str = "/ecrplan/";
-
-/// The IAM path of the roles estate `estate` creates, `/ecrplan/<estate>/`: one `ListRoles`
-/// with this prefix finds exactly that estate's roles, whatever else the account holds.
-///
-/// IAM paths allow only `!` to `~` (no space) and use `/` as the separator
-/// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html>), while estate names may
-/// hold spaces and slashes; both are percent-encoded (`%20`, `%2F`). `%` cannot appear in an
-/// estate name, so the mapping is one-to-one, and no estate's path is a prefix of another's.
-/// 128 characters at most three bytes each stay far within IAM's 512-character path limit.
-/// An estate without a name keeps the old path.
-pub fn role_path(estate: &str) -> String {
-    if estate.is_empty() {
-        return ROLE_PATH.to_owned();
-    }
-    let mut segment = String::with_capacity(estate.len());
-    for c in estate.chars() {
-        match c {
-            '!'..='~' if c != '/' && c != '%' => segment.push(c),
-            _ => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    segment.push_str(&format!("%{b:02X}"));
-                }
-            }
-        }
-    }
-    format!("{ROLE_PATH}{segment}/")
-}
 /// The name of the inline push policy on CI roles.
 pub const PUSH_POLICY_NAME: &str = "ecr-push";
-
-/// The estate name of a configuration that names none. Objects it creates carry it, and so did
-/// everything made before estates could be named from outside the files.
-pub const ANONYMOUS_ESTATE: &str = "default";
 
 /// What a configuration directory declares: everything `plan` compares with the account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -602,24 +567,4 @@ pub(crate) fn web_identity_trust(
             }
         }]
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::role_path;
-
-    #[test]
-    fn role_paths_are_one_valid_iam_segment_per_estate() {
-        assert_eq!(role_path("koa"), "/ecrplan/koa/");
-        assert_eq!(
-            role_path("namespaces/live/abundance"),
-            "/ecrplan/namespaces%2Flive%2Fabundance/"
-        );
-        assert_eq!(role_path("team a"), "/ecrplan/team%20a/");
-        // Neither estate's path may be a prefix of the other's, or one ListRoles would find both.
-        assert!(!role_path("a/b").starts_with(&role_path("a")));
-        let longest = role_path(&"/".repeat(128));
-        assert!(longest.len() <= 512, "{}", longest.len());
-        assert!(longest.chars().all(|c| ('!'..='~').contains(&c)));
-    }
 }

@@ -14,6 +14,7 @@ pub mod identity;
 mod kind;
 mod live;
 mod names;
+mod ownership;
 mod plan;
 mod provider;
 mod resource;
@@ -22,23 +23,23 @@ mod scope;
 pub use account::Account;
 pub use address::{Address, ObjectId};
 pub use desired::{
-    ANONYMOUS_ESTATE, AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess,
-    DesiredEstate, DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository,
-    LifecycleSpec, Module, PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings,
-    actions, is_ci_issuer, role_path,
+    AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess, DesiredEstate,
+    DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec,
+    Module, PUSH_POLICY_NAME, ProviderSettings, RepositorySettings, actions, is_ci_issuer,
 };
 pub use document::JsonDocument;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
-    UserPolicy, UserPolicyAttachment, group_path,
+    UserPolicy, UserPolicyAttachment,
 };
 pub use identity::{Access, Identities};
 pub use kind::{Kind, KindSpec, Locator, ScopeLevel};
-pub use live::{LiveEstate, LiveObject, Owner};
+pub use live::{LiveEstate, LiveObject};
 pub use names::{
     NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
     check_user_name,
 };
+pub use ownership::{ANONYMOUS_ESTATE, Owner, ROLE_PATH, Tags, group_path, role_path, tags};
 pub use plan::{
     Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Rule, Severity,
 };
@@ -48,6 +49,6 @@ pub use provider::{
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,
     ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,
-    RolePolicyAttachment, TagMutability, Tags, tags,
+    RolePolicyAttachment, TagMutability,
 };
 pub use scope::{Registry, Scope};
