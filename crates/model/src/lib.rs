@@ -7,6 +7,7 @@
 
 mod account;
 mod address;
+mod declared;
 mod desired;
 mod document;
 mod iam;
@@ -16,23 +17,26 @@ mod live;
 mod names;
 mod ownership;
 mod plan;
+mod policy;
 mod provider;
 mod resource;
 mod scope;
 
 pub use account::Account;
 pub use address::{Address, ObjectId};
+pub use declared::DesiredObject;
 pub use desired::{
-    AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess, DesiredEstate,
-    DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository, LifecycleSpec,
-    Module, PUSH_POLICY_NAME, ProviderSettings, RepositorySettings, actions, is_ci_issuer,
+    AccountAccess, CiOutputs, DesiredEstate, LifecycleSpec, Module, ProviderSettings,
+    RepositorySettings,
 };
 pub use document::JsonDocument;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
     UserPolicy, UserPolicyAttachment,
 };
-pub use identity::{Access, Identities};
+pub use identity::circleci::{CIRCLECI_ORG_PLACEHOLDER, CircleciAccess};
+pub use identity::github::{GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository};
+pub use identity::{Access, Identities, is_ci_issuer};
 pub use kind::{Kind, KindSpec, Locator, ScopeLevel};
 pub use live::{LiveEstate, LiveObject};
 pub use names::{
@@ -43,6 +47,7 @@ pub use ownership::{ANONYMOUS_ESTATE, Owner, ROLE_PATH, Tags, group_path, role_p
 pub use plan::{
     Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Rule, Severity,
 };
+pub use policy::{PUSH_POLICY_NAME, actions};
 pub use provider::{
     DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, RefreshScope,
 };
