@@ -197,12 +197,8 @@ impl DesiredEstate {
 
     /// The tags that mark an object as this estate's.
     pub fn ownership_tags(&self, module: Option<&str>) -> Tags {
-        ownership_tags(&self.name, module)
+        tags::ownership(&self.name, module)
     }
-}
-
-fn ownership_tags(estate: &str, module: Option<&str>) -> Tags {
-    tags::ownership(estate, module)
 }
 
 impl Module {
@@ -236,7 +232,7 @@ impl Module {
     fn declare(&self, estate: &str, account: &Account, out: &mut Declared) {
         let m = self.name.as_str();
         let mut repo_tags = self.settings.tags.clone();
-        repo_tags.extend(ownership_tags(estate, Some(m)));
+        repo_tags.extend(tags::ownership(estate, Some(m)));
         if self.settings.force_delete {
             repo_tags.insert(tags::FORCE_DELETE.into(), "true".into());
         }
@@ -283,7 +279,7 @@ impl Module {
             }
         }
         let mut role_tags = self.settings.tags.clone();
-        role_tags.extend(ownership_tags(estate, Some(m)));
+        role_tags.extend(tags::ownership(estate, Some(m)));
         // IAM is global: the region tells this region's run of the estate from another's.
         role_tags.insert(tags::REGION.into(), account.region.clone());
         let context = ModuleContext {
@@ -342,5 +338,155 @@ impl CiUser {
     /// repositories.
     pub fn policy_document(&self, module: &Module, account: &Account) -> JsonDocument {
         self.policy_for(account, &module.repositories, &module.push_actions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{AssumeRoleAccess, GitlabAccess, RoleGrant};
+    use crate::{CircleciAccess, GithubRepository};
+
+    fn module(name: &str) -> Module {
+        Module {
+            name: name.into(),
+            source: "./ecr".into(),
+            repositories: vec!["app".into()],
+            settings: RepositorySettings::default(),
+            account_access: vec![AccountAccess {
+                description: "prod".into(),
+                account_id: "210987654321".into(),
+                can_write: false,
+            }],
+            github: Some(GithubAccess {
+                role_name: format!("{name}-github"),
+                repositories: vec![GithubRepository {
+                    organisation: "org".into(),
+                    repository: "app".into(),
+                }],
+                environments: Vec::new(),
+                refs: Vec::new(),
+                allow_any_organisation: false,
+                job_workflow_refs: Vec::new(),
+            }),
+            circleci: Some(CircleciAccess {
+                role_name: format!("{name}-circleci"),
+                organisation_id: "org-id".into(),
+                project_ids: vec!["p".into()],
+            }),
+            push_actions: Module::default_push_actions(),
+            ci_outputs: CiOutputs::default(),
+            identities: Identities {
+                assume_role: Some(AssumeRoleAccess {
+                    role_name: format!("{name}-assumed"),
+                    principals: vec!["210987654321".into()],
+                    external_id: None,
+                    grant: RoleGrant::Access(Access::Pull),
+                }),
+                ci_user: Some(CiUser {
+                    user_name: format!("{name}-user"),
+                    group_name: format!("{name}-group"),
+                    access: Access::Push,
+                    policy: None,
+                    force_delete: false,
+                }),
+                gitlab: Some(GitlabAccess {
+                    role_name: format!("{name}-gitlab"),
+                    issuer: "gitlab.com".into(),
+                    audience: "https://gitlab.com".into(),
+                    projects: Vec::new(),
+                    allow_any_group: false,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn identities_declare_in_a_fixed_order_and_providers_come_once_at_the_end() {
+        let estate = DesiredEstate {
+            name: "koa".into(),
+            modules: vec![module("a"), module("b")],
+            ..DesiredEstate::default()
+        };
+        let account = Account::new("123456789012", "eu-west-1");
+        let objects = estate.objects(&account);
+        let addresses: Vec<String> = objects.iter().map(|o| o.address.to_string()).collect();
+        let per_module = |m: &str| {
+            [
+                "repository[\"app\"]",
+                "repository_policy[\"app\"]",
+                "github_role",
+                "github_role_policy",
+                "circleci_role",
+                "circleci_role_policy",
+                "assumed_role",
+                "assumed_role_policy",
+                "ci_user",
+                "ci_group",
+                "ci_group_membership",
+                "ci_group_policy",
+                "gitlab_role",
+                "gitlab_role_policy",
+            ]
+            .map(|name| format!("module.{m}.{name}"))
+        };
+        let mut expected: Vec<String> = per_module("a").into_iter().collect();
+        expected.extend(per_module("b"));
+        expected.extend(
+            [
+                "gitlab.com",
+                "oidc.circleci.com/org/org-id",
+                "token.actions.githubusercontent.com",
+            ]
+            .map(|url| format!("oidc_provider[{url:?}]")),
+        );
+        assert_eq!(addresses, expected);
+        let role = |name: &str| {
+            objects.iter().find_map(|o| match &o.resource {
+                Resource::Role(r) if r.name == name => Some(r),
+                _ => None,
+            })
+        };
+        for name in ["a-github", "a-circleci", "a-assumed", "a-gitlab"] {
+            let role = role(name).expect(name);
+            assert_eq!(role.path, "/ecrplan/koa/");
+            assert_eq!(
+                role.tags.get(tags::REGION).map(String::as_str),
+                Some("eu-west-1")
+            );
+            assert_eq!(role.tags.get(tags::MODULE).map(String::as_str), Some("a"));
+        }
+    }
+
+    #[test]
+    fn module_policy_wrappers_match_what_identities_declare() {
+        let account = Account::new("123456789012", "eu-west-1");
+        let m = module("a");
+        let estate = DesiredEstate {
+            name: "koa".into(),
+            modules: vec![m.clone()],
+            ..DesiredEstate::default()
+        };
+        let document = |policy: &str| {
+            estate
+                .objects(&account)
+                .into_iter()
+                .find_map(|o| match o.resource {
+                    Resource::RolePolicy(p) if p.role == policy => Some(p.document),
+                    Resource::GroupPolicy(p) if p.group == policy => Some(p.document),
+                    _ => None,
+                })
+        };
+        assert_eq!(document("a-github"), Some(m.push_policy(&account)));
+        assert_eq!(
+            document("a-assumed"),
+            Some(m.access_policy(&account, Access::Pull))
+        );
+        let user = m.identities.ci_user.as_ref().expect("ci_user");
+        assert_eq!(
+            document("a-group"),
+            Some(user.policy_document(&m, &account))
+        );
+        assert!(m.repository_policy(&account).is_some());
     }
 }

@@ -120,3 +120,50 @@ pub fn serving(trust: Option<&JsonDocument>) -> &'static str {
         serves::ASSUMED
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::Account;
+
+    #[test]
+    fn ci_issuers_are_github_circleci_organisations_and_gitlab_com() {
+        for url in [
+            "token.actions.githubusercontent.com",
+            "oidc.circleci.com/org/x",
+            "gitlab.com",
+        ] {
+            assert!(is_ci_issuer(url), "{url}");
+        }
+        for url in [
+            "oidc.circleci.com/x",
+            "oidc.circleci.com",
+            "git.example.com",
+        ] {
+            assert!(!is_ci_issuer(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_role_serves_the_identity_its_trust_names() {
+        let account = Account::new("123456789012", "eu-west-1");
+        let trusting = |url: &str| {
+            JsonDocument::new(json!({"Statement": [{"Effect": "Allow",
+                "Principal": {"Federated": account.oidc_provider_arn(url)}}]}))
+        };
+        assert_eq!(serving(None), serves::GITHUB);
+        for (url, identity) in [
+            ("token.actions.githubusercontent.com", serves::GITHUB),
+            ("oidc.circleci.com/org/x", serves::CIRCLECI),
+            ("oidc.circleci.com/x", serves::CIRCLECI),
+            ("gitlab.com", serves::GITLAB),
+            ("git.example.com", serves::GITLAB),
+        ] {
+            assert_eq!(serving(Some(&trusting(url))), identity, "{url}");
+        }
+        let assumed = JsonDocument::new(json!({"Statement": [{"Principal": {"AWS": "x"}}]}));
+        assert_eq!(serving(Some(&assumed)), serves::ASSUMED);
+    }
+}
