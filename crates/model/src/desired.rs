@@ -1,102 +1,27 @@
-use std::collections::BTreeMap;
+//! What a configuration declares — the estate, its modules and their settings — and the
+//! objects it asks for. Modules build their repositories here and hand each CI identity a
+//! context to declare its own objects (`identity`), which never reads a module back.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::identity::{Grant, IdentityRole, serves};
+use crate::declared::Declared;
+use crate::identity::context::ModuleContext;
+use crate::identity::{self, CiUser, CircleciAccess, GithubAccess};
+use crate::policy::{self, actions};
 use crate::{
-    Account, Address, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy, ObjectId,
-    OidcProvider, Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags, tags,
+    Access, Account, DesiredObject, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy,
+    Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags, tags,
 };
-
-/// The ECR actions policies grant. One list, so the repository policy and the push role never
-/// disagree about what "pull" means.
-pub mod actions {
-    /// What an account or role needs to pull images.
-    pub const PULL: &[&str] = &[
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:BatchGetImage",
-        "ecr:GetDownloadUrlForLayer",
-    ];
-    /// What pushing adds to pulling.
-    pub const PUSH: &[&str] = &[
-        "ecr:CompleteLayerUpload",
-        "ecr:InitiateLayerUpload",
-        "ecr:PutImage",
-        "ecr:UploadLayerPart",
-    ];
-    /// What `docker login` needs, on `*`.
-    pub const LOGIN: &str = "ecr:GetAuthorizationToken";
-}
-
-/// The GitHub Actions token issuer.
-pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
-/// The audience GitHub tokens carry when exchanged with AWS.
-pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
-/// GitHub's published certificate thumbprints, sent on create for APIs that still ask.
-pub const GITHUB_THUMBPRINTS: &[&str] = &[
-    "6938fd4d98bab03faadb97b34396831e3780aea1",
-    "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
-];
-/// True for the OIDC issuers (URL without scheme) ecrplan declares and may own: GitHub Actions
-/// and CircleCI organisations. Refresh reads only these, and roles that trust them.
-pub fn is_ci_issuer(url: &str) -> bool {
-    url == GITHUB_ISSUER
-        || url.starts_with("oidc.circleci.com/org/")
-        || url == crate::identity::gitlab::GITLAB_ISSUER
-}
-
-/// The CircleCI organisation a Cloud Platform module's role would trust when no
-/// `circleci_organisation_id` is given: `validate` warns about it, and `plan` and `apply` refuse
-/// it, so no provider for this organisation is ever made in a real account.
-pub const CIRCLECI_ORG_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
-
-/// The IAM path under which ecrplan creates roles. Roles made before estate-scoped paths live
-/// directly under it and keep working; new ones go under [`role_path`].
-pub const ROLE_PATH: &str = "/ecrplan/";
-
-/// The IAM path of the roles estate `estate` creates, `/ecrplan/<estate>/`: one `ListRoles`
-/// with this prefix finds exactly that estate's roles, whatever else the account holds.
-///
-/// IAM paths allow only `!` to `~` (no space) and use `/` as the separator
-/// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html>), while estate names may
-/// hold spaces and slashes; both are percent-encoded (`%20`, `%2F`). `%` cannot appear in an
-/// estate name, so the mapping is one-to-one, and no estate's path is a prefix of another's.
-/// 128 characters at most three bytes each stay far within IAM's 512-character path limit.
-/// An estate without a name keeps the old path.
-pub fn role_path(estate: &str) -> String {
-    if estate.is_empty() {
-        return ROLE_PATH.to_owned();
-    }
-    let mut segment = String::with_capacity(estate.len());
-    for c in estate.chars() {
-        match c {
-            '!'..='~' if c != '/' && c != '%' => segment.push(c),
-            _ => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    segment.push_str(&format!("%{b:02X}"));
-                }
-            }
-        }
-    }
-    format!("{ROLE_PATH}{segment}/")
-}
-/// The name of the inline push policy on CI roles.
-pub const PUSH_POLICY_NAME: &str = "ecr-push";
-
-/// The estate name of a configuration that names none. Objects it creates carry it, and so did
-/// everything made before estates could be named from outside the files.
-pub const ANONYMOUS_ESTATE: &str = "default";
 
 /// What a configuration directory declares: everything `plan` compares with the account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DesiredEstate {
     /// The estate name from `ecrplan { estate = "…" }` (or given from outside the files),
-    /// [`ANONYMOUS_ESTATE`] when none is given.
+    /// [`ANONYMOUS_ESTATE`](crate::ANONYMOUS_ESTATE) when none is given.
     pub name: String,
     /// True when nothing named the estate. Every such directory shares the name
-    /// [`ANONYMOUS_ESTATE`], so "owned but not declared here" may mean "declared by another
+    /// [`ANONYMOUS_ESTATE`](crate::ANONYMOUS_ESTATE), so "owned but not declared here" may mean "declared by another
     /// directory": an anonymous estate creates, updates and adopts what it declares and never
     /// deletes anything it does not declare.
     #[serde(default)]
@@ -243,73 +168,6 @@ pub struct AccountAccess {
     pub can_write: bool,
 }
 
-/// GitHub Actions access, from `github_access`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GithubAccess {
-    /// The role CI assumes.
-    pub role_name: String,
-    /// The repositories whose workflows may push.
-    pub repositories: Vec<GithubRepository>,
-    /// Narrows `sub` to `repo:ORG/REPO:environment:ENV`.
-    pub environments: Vec<String>,
-    /// Narrows `sub` to `repo:ORG/REPO:ref:REF`.
-    pub refs: Vec<String>,
-    /// The configuration explicitly allows `organisation = "*"`.
-    #[serde(default)]
-    pub allow_any_organisation: bool,
-    /// Pins the workflow: `job_workflow_ref` patterns (`ORG/REPO/.github/workflows/F.yml@REF`),
-    /// for reusable workflows that every caller runs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub job_workflow_refs: Vec<String>,
-}
-
-impl GithubAccess {
-    /// The `sub` patterns the trust policy accepts.
-    pub fn subjects(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for r in &self.repositories {
-            let base = format!("repo:{}/{}", r.organisation, r.repository);
-            if self.environments.is_empty() && self.refs.is_empty() {
-                out.push(format!("{base}:*"));
-            }
-            out.extend(
-                self.environments
-                    .iter()
-                    .map(|e| format!("{base}:environment:{e}")),
-            );
-            out.extend(self.refs.iter().map(|r| format!("{base}:ref:{r}")));
-        }
-        out
-    }
-}
-
-/// One GitHub repository allowed to push.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GithubRepository {
-    /// The organisation (or user); `*` only with `allow_any_organisation`.
-    pub organisation: String,
-    /// The repository; may be `*`.
-    pub repository: String,
-}
-
-/// CircleCI access, from `circleci_access`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CircleciAccess {
-    /// The role CI assumes.
-    pub role_name: String,
-    /// The CircleCI organisation id (a UUID); also the token audience.
-    pub organisation_id: String,
-    /// Project ids whose jobs may push.
-    pub project_ids: Vec<String>,
-}
-
-impl CircleciAccess {
-    /// The issuer, without scheme.
-    pub fn issuer(&self) -> String {
-        format!("oidc.circleci.com/org/{}", self.organisation_id)
-    }
-}
-
 /// How `ecrplan output` names CI variables.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CiOutputs {
@@ -319,37 +177,15 @@ pub struct CiOutputs {
     pub environments: Vec<String>,
 }
 
-/// A desired object and where it was declared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DesiredObject {
-    /// Its address, which carries its scope.
-    pub address: Address,
-    /// What it should look like.
-    pub resource: Resource,
-}
-
-impl DesiredObject {
-    /// The AWS identity it is matched on: its resource's name in its address's scope.
-    pub fn id(&self) -> ObjectId {
-        self.resource.id_in(self.address.scope.clone())
-    }
-}
-
 impl DesiredEstate {
     /// Every object the estate declares, in a stable order. Policies name ARNs, so the
     /// account must be known.
     pub fn objects(&self, account: &Account) -> Vec<DesiredObject> {
-        let mut out = Vec::new();
-        let mut providers: BTreeMap<String, OidcProvider> = BTreeMap::new();
+        let mut declared = Declared::default();
         for module in &self.modules {
-            module.objects(&self.name, account, &mut out, &mut providers);
+            module.declare(&self.name, account, &mut declared);
         }
-        for (url, provider) in providers {
-            out.push(DesiredObject {
-                address: account.address(Kind::OidcProvider).indexed(&url),
-                resource: Resource::OidcProvider(provider),
-            });
-        }
+        let mut out = declared.into_objects(account);
         if let Some(replication) = &self.replication {
             out.push(DesiredObject {
                 address: account.address(Kind::Replication),
@@ -361,12 +197,8 @@ impl DesiredEstate {
 
     /// The tags that mark an object as this estate's.
     pub fn ownership_tags(&self, module: Option<&str>) -> Tags {
-        ownership_tags(&self.name, module)
+        tags::ownership(&self.name, module)
     }
-}
-
-fn ownership_tags(estate: &str, module: Option<&str>) -> Tags {
-    tags::ownership(estate, module)
 }
 
 impl Module {
@@ -395,16 +227,12 @@ impl Module {
         self.identities.ci_user.iter().map(|u| u.group_name.clone())
     }
 
-    fn objects(
-        &self,
-        estate: &str,
-        account: &Account,
-        out: &mut Vec<DesiredObject>,
-        providers: &mut BTreeMap<String, OidcProvider>,
-    ) {
+    /// Declares the module's repositories with their policies, then hands its identities
+    /// what they need to declare their own objects.
+    fn declare(&self, estate: &str, account: &Account, out: &mut Declared) {
         let m = self.name.as_str();
         let mut repo_tags = self.settings.tags.clone();
-        repo_tags.extend(ownership_tags(estate, Some(m)));
+        repo_tags.extend(tags::ownership(estate, Some(m)));
         if self.settings.force_delete {
             repo_tags.insert(tags::FORCE_DELETE.into(), "true".into());
         }
@@ -415,10 +243,11 @@ impl Module {
             .lifecycle
             .as_ref()
             .map(LifecycleSpec::document);
+        let address = |kind| account.address(kind).in_module(m);
         for name in &self.repositories {
-            out.push(DesiredObject {
-                address: account.address(Kind::Repository).in_module(m).indexed(name),
-                resource: Resource::Repository(Repository {
+            out.push(
+                address(Kind::Repository).indexed(name),
+                Resource::Repository(Repository {
                     name: name.clone(),
                     image_tag_mutability: self.settings.image_tag_mutability,
                     image_tag_mutability_exclusion_filters: self
@@ -429,147 +258,68 @@ impl Module {
                     encryption: self.settings.encryption.clone(),
                     tags: repo_tags.clone(),
                 }),
-            });
+            );
             if let Some(document) = &repository_policy {
-                out.push(DesiredObject {
-                    address: account
-                        .address(Kind::RepositoryPolicy)
-                        .in_module(m)
-                        .indexed(name),
-                    resource: Resource::RepositoryPolicy(RepositoryPolicy {
+                out.push(
+                    address(Kind::RepositoryPolicy).indexed(name),
+                    Resource::RepositoryPolicy(RepositoryPolicy {
                         repository: name.clone(),
                         document: document.clone(),
                     }),
-                });
+                );
             }
             if let Some(document) = &lifecycle {
-                out.push(DesiredObject {
-                    address: account
-                        .address(Kind::LifecyclePolicy)
-                        .in_module(m)
-                        .indexed(name),
-                    resource: Resource::LifecyclePolicy(LifecyclePolicy {
+                out.push(
+                    address(Kind::LifecyclePolicy).indexed(name),
+                    Resource::LifecyclePolicy(LifecyclePolicy {
                         repository: name.clone(),
                         document: document.clone(),
                     }),
-                });
+                );
             }
         }
-        let role_tags = {
-            let mut t = self.settings.tags.clone();
-            t.extend(ownership_tags(estate, Some(m)));
-            // IAM is global: the region tells this region's run of the estate from another's.
-            t.insert(tags::REGION.into(), account.region.clone());
-            t
+        let mut role_tags = self.settings.tags.clone();
+        role_tags.extend(tags::ownership(estate, Some(m)));
+        // IAM is global: the region tells this region's run of the estate from another's.
+        role_tags.insert(tags::REGION.into(), account.region.clone());
+        let context = ModuleContext {
+            module: m,
+            estate,
+            account,
+            repositories: &self.repositories,
+            push_actions: &self.push_actions,
+            role_tags,
         };
-        if let Some(github) = &self.github {
-            providers
-                .entry(GITHUB_ISSUER.to_owned())
-                .or_insert_with(|| OidcProvider {
-                    url: GITHUB_ISSUER.to_owned(),
-                    client_ids: vec![GITHUB_AUDIENCE.to_owned()],
-                    thumbprints: GITHUB_THUMBPRINTS.iter().map(|s| (*s).to_owned()).collect(),
-                    tags: ownership_tags(estate, None),
-                });
-            let trust = crate::identity::github::trust(account, github);
-            let mut github_tags = role_tags.clone();
-            if github.allow_any_organisation {
-                github_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());
-            }
-            IdentityRole {
-                identity: serves::GITHUB,
-                role_name: &github.role_name,
-                trust,
-                tags: &github_tags,
-                grant: Grant::Inline(PUSH_POLICY_NAME, self.push_policy(account)),
-            }
-            .push(self, estate, account, out);
-        }
-        if let Some(circleci) = &self.circleci {
-            let issuer = circleci.issuer();
-            providers
-                .entry(issuer.clone())
-                .or_insert_with(|| OidcProvider {
-                    url: issuer.clone(),
-                    client_ids: vec![circleci.organisation_id.clone()],
-                    thumbprints: Vec::new(),
-                    tags: ownership_tags(estate, None),
-                });
-            let subjects: Vec<String> = circleci
-                .project_ids
-                .iter()
-                .map(|p| format!("org/{}/project/{p}/user/*", circleci.organisation_id))
-                .collect();
-            let trust = web_identity_trust(account, &issuer, &circleci.organisation_id, &subjects);
-            IdentityRole {
-                identity: serves::CIRCLECI,
-                role_name: &circleci.role_name,
-                trust,
-                tags: &role_tags,
-                grant: Grant::Inline(PUSH_POLICY_NAME, self.push_policy(account)),
-            }
-            .push(self, estate, account, out);
-        }
-        crate::identity::objects(self, estate, account, out, providers, &role_tags);
+        identity::declare(
+            self.github.as_ref(),
+            self.circleci.as_ref(),
+            &self.identities,
+            &context,
+            out,
+        );
     }
 
     /// The repository policy `account_access` asks for: pull for every account, push for
     /// those with `can_write`. `None` when no account is given access.
     pub fn repository_policy(&self, account: &Account) -> Option<JsonDocument> {
-        if self.account_access.is_empty() {
-            return None;
-        }
-        let principals = |write_only: bool| -> Vec<Value> {
-            let mut ids: Vec<&str> = self
-                .account_access
-                .iter()
-                .filter(|a| !write_only || a.can_write)
-                .map(|a| a.account_id.as_str())
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids.into_iter()
-                .map(|id| Value::String(account.root_arn(id)))
-                .collect()
-        };
-        let mut statements = vec![json!({
-            "Sid": "AllowPull",
-            "Effect": "Allow",
-            "Principal": {"AWS": principals(false)},
-            "Action": actions::PULL,
-        })];
-        let writers = principals(true);
-        if !writers.is_empty() {
-            statements.push(json!({
-                "Sid": "AllowPush",
-                "Effect": "Allow",
-                "Principal": {"AWS": writers},
-                "Action": actions::PUSH,
-            }));
-        }
-        Some(JsonDocument::new(
-            json!({"Version": "2012-10-17", "Statement": statements}),
-        ))
+        let grants: Vec<(&str, bool)> = self
+            .account_access
+            .iter()
+            .map(|a| (a.account_id.as_str(), a.can_write))
+            .collect();
+        policy::repository_policy(account, &grants)
     }
 
     /// The inline policy of the module's CI roles: log in anywhere, push and pull only the
     /// module's own repositories.
     pub fn push_policy(&self, account: &Account) -> JsonDocument {
-        let resources: Vec<String> = self
-            .repositories
-            .iter()
-            .map(|r| account.repository_arn(r))
-            .collect();
-        let mut push = self.push_actions.clone();
-        push.sort();
-        push.dedup();
-        JsonDocument::new(json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Sid": "Login", "Effect": "Allow", "Action": [actions::LOGIN], "Resource": "*"},
-                {"Sid": "PushPull", "Effect": "Allow", "Action": push, "Resource": resources},
-            ]
-        }))
+        policy::push_policy(account, &self.repositories, &self.push_actions)
+    }
+
+    /// The identity policy granting `access` to the module's repositories only, plus
+    /// `ecr:GetAuthorizationToken` (which has no resource) for `docker login`.
+    pub fn access_policy(&self, account: &Account, access: Access) -> JsonDocument {
+        access.policy(account, &self.repositories, &self.push_actions)
     }
 
     /// The default push actions of the seed module kind: pull plus push.
@@ -582,44 +332,161 @@ impl Module {
     }
 }
 
-/// A trust policy letting tokens from `issuer` with audience `audience` and a `sub` matching
-/// one of `subjects` assume the role.
-pub(crate) fn web_identity_trust(
-    account: &Account,
-    issuer: &str,
-    audience: &str,
-    subjects: &[String],
-) -> JsonDocument {
-    JsonDocument::new(json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": account.oidc_provider_arn(issuer)},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {format!("{issuer}:aud"): audience},
-                "StringLike": {format!("{issuer}:sub"): subjects},
-            }
-        }]
-    }))
+// Kept beside `Module`, which its signature names: the identity itself never reads a module.
+impl CiUser {
+    /// The group's policy: the document as written, or one scoped to the module's
+    /// repositories.
+    pub fn policy_document(&self, module: &Module, account: &Account) -> JsonDocument {
+        self.policy_for(account, &module.repositories, &module.push_actions)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::role_path;
+    use super::*;
+    use crate::identity::{AssumeRoleAccess, GitlabAccess, RoleGrant};
+    use crate::{CircleciAccess, GithubRepository};
+
+    fn module(name: &str) -> Module {
+        Module {
+            name: name.into(),
+            source: "./ecr".into(),
+            repositories: vec!["app".into()],
+            settings: RepositorySettings::default(),
+            account_access: vec![AccountAccess {
+                description: "prod".into(),
+                account_id: "210987654321".into(),
+                can_write: false,
+            }],
+            github: Some(GithubAccess {
+                role_name: format!("{name}-github"),
+                repositories: vec![GithubRepository {
+                    organisation: "org".into(),
+                    repository: "app".into(),
+                }],
+                environments: Vec::new(),
+                refs: Vec::new(),
+                allow_any_organisation: false,
+                job_workflow_refs: Vec::new(),
+            }),
+            circleci: Some(CircleciAccess {
+                role_name: format!("{name}-circleci"),
+                organisation_id: "org-id".into(),
+                project_ids: vec!["p".into()],
+            }),
+            push_actions: Module::default_push_actions(),
+            ci_outputs: CiOutputs::default(),
+            identities: Identities {
+                assume_role: Some(AssumeRoleAccess {
+                    role_name: format!("{name}-assumed"),
+                    principals: vec!["210987654321".into()],
+                    external_id: None,
+                    grant: RoleGrant::Access(Access::Pull),
+                }),
+                ci_user: Some(CiUser {
+                    user_name: format!("{name}-user"),
+                    group_name: format!("{name}-group"),
+                    access: Access::Push,
+                    policy: None,
+                    force_delete: false,
+                }),
+                gitlab: Some(GitlabAccess {
+                    role_name: format!("{name}-gitlab"),
+                    issuer: "gitlab.com".into(),
+                    audience: "https://gitlab.com".into(),
+                    projects: Vec::new(),
+                    allow_any_group: false,
+                }),
+            },
+        }
+    }
 
     #[test]
-    fn role_paths_are_one_valid_iam_segment_per_estate() {
-        assert_eq!(role_path("koa"), "/ecrplan/koa/");
-        assert_eq!(
-            role_path("namespaces/live/abundance"),
-            "/ecrplan/namespaces%2Flive%2Fabundance/"
+    fn identities_declare_in_a_fixed_order_and_providers_come_once_at_the_end() {
+        let estate = DesiredEstate {
+            name: "koa".into(),
+            modules: vec![module("a"), module("b")],
+            ..DesiredEstate::default()
+        };
+        let account = Account::new("123456789012", "eu-west-1");
+        let objects = estate.objects(&account);
+        let addresses: Vec<String> = objects.iter().map(|o| o.address.to_string()).collect();
+        let per_module = |m: &str| {
+            [
+                "repository[\"app\"]",
+                "repository_policy[\"app\"]",
+                "github_role",
+                "github_role_policy",
+                "circleci_role",
+                "circleci_role_policy",
+                "assumed_role",
+                "assumed_role_policy",
+                "ci_user",
+                "ci_group",
+                "ci_group_membership",
+                "ci_group_policy",
+                "gitlab_role",
+                "gitlab_role_policy",
+            ]
+            .map(|name| format!("module.{m}.{name}"))
+        };
+        let mut expected: Vec<String> = per_module("a").into_iter().collect();
+        expected.extend(per_module("b"));
+        expected.extend(
+            [
+                "gitlab.com",
+                "oidc.circleci.com/org/org-id",
+                "token.actions.githubusercontent.com",
+            ]
+            .map(|url| format!("oidc_provider[{url:?}]")),
         );
-        assert_eq!(role_path("team a"), "/ecrplan/team%20a/");
-        // Neither estate's path may be a prefix of the other's, or one ListRoles would find both.
-        assert!(!role_path("a/b").starts_with(&role_path("a")));
-        let longest = role_path(&"/".repeat(128));
-        assert!(longest.len() <= 512, "{}", longest.len());
-        assert!(longest.chars().all(|c| ('!'..='~').contains(&c)));
+        assert_eq!(addresses, expected);
+        let role = |name: &str| {
+            objects.iter().find_map(|o| match &o.resource {
+                Resource::Role(r) if r.name == name => Some(r),
+                _ => None,
+            })
+        };
+        for name in ["a-github", "a-circleci", "a-assumed", "a-gitlab"] {
+            let role = role(name).expect(name);
+            assert_eq!(role.path, "/ecrplan/koa/");
+            assert_eq!(
+                role.tags.get(tags::REGION).map(String::as_str),
+                Some("eu-west-1")
+            );
+            assert_eq!(role.tags.get(tags::MODULE).map(String::as_str), Some("a"));
+        }
+    }
+
+    #[test]
+    fn module_policy_wrappers_match_what_identities_declare() {
+        let account = Account::new("123456789012", "eu-west-1");
+        let m = module("a");
+        let estate = DesiredEstate {
+            name: "koa".into(),
+            modules: vec![m.clone()],
+            ..DesiredEstate::default()
+        };
+        let document = |policy: &str| {
+            estate
+                .objects(&account)
+                .into_iter()
+                .find_map(|o| match o.resource {
+                    Resource::RolePolicy(p) if p.role == policy => Some(p.document),
+                    Resource::GroupPolicy(p) if p.group == policy => Some(p.document),
+                    _ => None,
+                })
+        };
+        assert_eq!(document("a-github"), Some(m.push_policy(&account)));
+        assert_eq!(
+            document("a-assumed"),
+            Some(m.access_policy(&account, Access::Pull))
+        );
+        let user = m.identities.ci_user.as_ref().expect("ci_user");
+        assert_eq!(
+            document("a-group"),
+            Some(user.policy_document(&m, &account))
+        );
+        assert!(m.repository_policy(&account).is_some());
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{JsonDocument, Owner, ROLE_PATH, Tags, role_path};
+use crate::{JsonDocument, Owner, Tags, group_path};
 
 /// An IAM user, for CI systems that can only hold an access key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,57 +115,10 @@ impl AccessKey {
 /// report and Security Hub's IAM.3 control use 90 days).
 pub const MAX_KEY_AGE_DAYS: u64 = 90;
 
-/// One IAM path segment for `s`, percent-encoded as [`role_path`] encodes estate names, so
-/// that spaces and slashes never break the path apart.
-fn segment(s: &str) -> String {
-    role_path(s)[ROLE_PATH.len()..]
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-/// The inverse of [`segment`]; `None` for text that is not percent-encoded UTF-8.
-fn unsegment(s: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(s.len());
-    let mut rest = s.bytes();
-    while let Some(b) = rest.next() {
-        if b == b'%' {
-            let hex = [rest.next()?, rest.next()?];
-            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
-        } else {
-            bytes.push(b);
-        }
-    }
-    String::from_utf8(bytes).ok()
-}
-
-/// The path of a group ecrplan creates: the estate's path ([`role_path`]) followed by the
-/// region and the module, `/ecrplan/<estate>/<region>/<module>/`. IAM groups take no tags, so
-/// the path is where their owner is written.
-pub fn group_path(estate: &str, region: &str, module: &str) -> String {
-    format!(
-        "{}{}/{}/",
-        role_path(estate),
-        segment(region),
-        segment(module)
-    )
-}
-
 impl Group {
     /// The owner its path names, or `None` for a group ecrplan did not make.
     pub fn owner(&self) -> Option<Owner> {
-        let inner = self.path.strip_prefix(ROLE_PATH)?.strip_suffix('/')?;
-        let parts: Vec<&str> = inner.split('/').collect();
-        let [estate, region, module] = parts[..] else {
-            return None;
-        };
-        if [estate, region, module].iter().any(|s| s.is_empty()) {
-            return None;
-        }
-        Some(Owner {
-            estate: unsegment(estate)?,
-            module: Some(unsegment(module)?),
-            region: Some(unsegment(region)?),
-        })
+        Owner::from_group_path(&self.path)
     }
 
     /// The path that records `tags`' owner, for adopting a group (which cannot be tagged).

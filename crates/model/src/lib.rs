@@ -7,6 +7,7 @@
 
 mod account;
 mod address;
+mod declared;
 mod desired;
 mod document;
 mod iam;
@@ -14,40 +15,45 @@ pub mod identity;
 mod kind;
 mod live;
 mod names;
+mod ownership;
 mod plan;
+mod policy;
 mod provider;
 mod resource;
 mod scope;
 
 pub use account::Account;
 pub use address::{Address, ObjectId};
+pub use declared::DesiredObject;
 pub use desired::{
-    ANONYMOUS_ESTATE, AccountAccess, CIRCLECI_ORG_PLACEHOLDER, CiOutputs, CircleciAccess,
-    DesiredEstate, DesiredObject, GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository,
-    LifecycleSpec, Module, PUSH_POLICY_NAME, ProviderSettings, ROLE_PATH, RepositorySettings,
-    actions, is_ci_issuer, role_path,
+    AccountAccess, CiOutputs, DesiredEstate, LifecycleSpec, Module, ProviderSettings,
+    RepositorySettings,
 };
 pub use document::JsonDocument;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
-    UserPolicy, UserPolicyAttachment, group_path,
+    UserPolicy, UserPolicyAttachment,
 };
-pub use identity::{Access, Identities};
+pub use identity::circleci::{CIRCLECI_ORG_PLACEHOLDER, CircleciAccess};
+pub use identity::github::{GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubRepository};
+pub use identity::{Access, Identities, is_ci_issuer};
 pub use kind::{Kind, KindSpec, Locator, ScopeLevel};
-pub use live::{LiveEstate, LiveObject, Owner};
+pub use live::{LiveEstate, LiveObject};
 pub use names::{
     NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
     check_user_name,
 };
+pub use ownership::{ANONYMOUS_ESTATE, Owner, ROLE_PATH, Tags, group_path, role_path, tags};
 pub use plan::{
     Action, Change, ModuleCall, Note, PLAN_FORMAT_VERSION, Plan, PlanConfiguration, Rule, Severity,
 };
+pub use policy::{PUSH_POLICY_NAME, actions};
 pub use provider::{
     DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, RefreshScope,
 };
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,
     ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,
-    RolePolicyAttachment, TagMutability, Tags, tags,
+    RolePolicyAttachment, TagMutability,
 };
 pub use scope::{Registry, Scope};

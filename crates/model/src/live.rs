@@ -1,37 +1,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ANONYMOUS_ESTATE, AccessKey, Account, ObjectId, Registry, Resource, Tags, tags};
-
-/// Who owns an object, read from its ownership tags (or its parent's, for policies).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Owner {
-    /// The owning estate.
-    pub estate: String,
-    /// The module that declared it, when known.
-    pub module: Option<String>,
-    /// For global (IAM) objects: the region whose run made it. IAM is one namespace for every
-    /// region, so the estate alone cannot tell an eu-west-1 role from an eu-west-2 one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
-
-impl Owner {
-    /// The owner the tags name, or `None` for an object ecrplan does not manage.
-    pub fn from_tags(tags: &Tags) -> Option<Owner> {
-        if tags.get(tags::MANAGED_BY).map(String::as_str) != Some(tags::MANAGED_BY_VALUE) {
-            return None;
-        }
-        Some(Owner {
-            estate: tags
-                .get(tags::ESTATE)
-                .cloned()
-                .unwrap_or_else(|| ANONYMOUS_ESTATE.into()),
-            module: tags.get(tags::MODULE).cloned(),
-            region: tags.get(tags::REGION).cloned(),
-        })
-    }
-}
+use crate::{AccessKey, Account, ObjectId, Owner, Registry, Resource};
 
 /// One object as it exists in the account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

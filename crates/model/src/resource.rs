@@ -1,58 +1,9 @@
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{
     Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
-    Owner, Registry, Scope, User, UserPolicy, UserPolicyAttachment,
+    Owner, Registry, Scope, Tags, User, UserPolicy, UserPolicyAttachment, tags,
 };
-
-/// Tags as a map: order never matters to AWS, so it never shows up as a diff.
-pub type Tags = BTreeMap<String, String>;
-
-/// The tag names that carry ownership. The account is the state: these tags are how a later
-/// run knows what it made.
-pub mod tags {
-    /// Marks every object ecrplan created or adopted.
-    pub const MANAGED_BY: &str = "managed-by";
-    /// The value of [`MANAGED_BY`].
-    pub const MANAGED_BY_VALUE: &str = "ecrplan";
-    /// The estate (configuration directory) that owns the object.
-    pub const ESTATE: &str = "ecrplan:estate";
-    /// The module block the object came from.
-    pub const MODULE: &str = "ecrplan:module";
-    /// On IAM objects (global): the region of the run that made them, so that the same estate
-    /// planned in another region never deletes or rewrites them.
-    pub const REGION: &str = "ecrplan:region";
-    /// Set on repositories declared with `force_delete = true`, so that the permission to
-    /// delete images survives the removal of the declaration (there is no state file).
-    pub const FORCE_DELETE: &str = "ecrplan:force-delete";
-
-    /// The tags that mark an object as owned by `estate` (and declared in `module`).
-    pub fn ownership(estate: &str, module: Option<&str>) -> super::Tags {
-        let mut t = super::Tags::new();
-        t.insert(MANAGED_BY.into(), MANAGED_BY_VALUE.into());
-        t.insert(ESTATE.into(), estate.into());
-        if let Some(m) = module {
-            t.insert(MODULE.into(), m.into());
-        }
-        t
-    }
-
-    /// Set on GitHub roles declared with `allow_any_organisation = true`: the checker reads the
-    /// opt-in from the role itself, so a deliberately open trust is a warning, not an error.
-    pub const ALLOW_ANY_ORGANISATION: &str = "ecrplan:allow-any-organisation";
-
-    /// True for tags AWS reserves (`aws:` prefix), which no API call may add or remove.
-    pub fn is_system(key: &str) -> bool {
-        key.starts_with("aws:")
-    }
-
-    /// True for the tags ecrplan itself writes, which users may not set by hand.
-    pub fn is_reserved(key: &str) -> bool {
-        key == MANAGED_BY || key.starts_with("ecrplan:")
-    }
-}
 
 /// One AWS object with the attributes ecrplan manages: the same shape for desired and live.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

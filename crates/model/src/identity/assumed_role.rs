@@ -5,8 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ACCESS_POLICY_NAME, Access, Grant, IdentityRole, serves};
-use crate::{Account, DesiredObject, JsonDocument, Module, Tags};
+use super::access::{ACCESS_POLICY_NAME, Access};
+use super::context::ModuleContext;
+use super::role::{Grant, IdentityRole, serves};
+use crate::declared::Declared;
+use crate::{Account, JsonDocument};
 
 /// `assume_role_access = { role_name, principals, external_id, access | managed_policy }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,27 +113,21 @@ impl AssumeRoleAccess {
         JsonDocument::new(json!({"Version": "2012-10-17", "Statement": [statement]}))
     }
 
-    pub(super) fn objects(
-        &self,
-        module: &Module,
-        estate: &str,
-        account: &Account,
-        out: &mut Vec<DesiredObject>,
-        tags: &Tags,
-    ) {
+    /// Declares the role, granted ecrplan's policy or the managed one.
+    pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
         let grant = match self.grant {
             RoleGrant::Access(access) => {
-                Grant::Inline(ACCESS_POLICY_NAME, module.access_policy(account, access))
+                Grant::Inline(ACCESS_POLICY_NAME, module.access_policy(access))
             }
-            RoleGrant::Managed(policy) => Grant::Managed(policy.arn(account)),
+            RoleGrant::Managed(policy) => Grant::Managed(policy.arn(module.account)),
         };
         IdentityRole {
             identity: serves::ASSUMED,
             role_name: &self.role_name,
-            trust: self.trust(account),
-            tags,
+            trust: self.trust(module.account),
+            tags: &module.role_tags,
             grant,
         }
-        .push(module, estate, account, out);
+        .declare(module, out);
     }
 }

@@ -4,10 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Access;
+use super::access::Access;
+use super::context::ModuleContext;
+use crate::declared::Declared;
 use crate::{
-    Account, DesiredObject, Group, GroupMembership, GroupPolicy, JsonDocument, Kind, Module,
-    Resource, User, group_path, tags,
+    Account, Group, GroupMembership, GroupPolicy, JsonDocument, Kind, Resource, User, group_path,
+    role_path, tags,
 };
 
 /// `ci_user = { user_name, group_name, access, policy, force_delete }`.
@@ -36,58 +38,56 @@ impl CiUser {
         format!("aws iam create-access-key --user-name {}", self.user_name)
     }
 
-    /// The group's policy: the document as written, or one scoped to the module's
-    /// repositories.
-    pub fn policy_document(&self, module: &Module, account: &Account) -> JsonDocument {
+    /// The group's policy: the document as written, or one granting `access` to
+    /// `repositories` only ([`CiUser::policy_document`] for a module).
+    pub(crate) fn policy_for(
+        &self,
+        account: &Account,
+        repositories: &[String],
+        push_actions: &[String],
+    ) -> JsonDocument {
         self.policy
             .clone()
-            .unwrap_or_else(|| module.access_policy(account, self.access))
+            .unwrap_or_else(|| self.access.policy(account, repositories, push_actions))
     }
 
-    pub(super) fn objects(
-        &self,
-        module: &Module,
-        estate: &str,
-        account: &Account,
-        out: &mut Vec<DesiredObject>,
-    ) {
-        let m = module.name.as_str();
-        let mut user_tags = module.settings.tags.clone();
-        user_tags.extend(tags::ownership(estate, Some(m)));
-        // IAM is global: the region tells this region's run of the estate from another's.
-        user_tags.insert(tags::REGION.into(), account.region.clone());
+    /// Declares the user, its group, the membership and the group's policy. The group's path
+    /// names the owner, since groups take no tags.
+    pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
+        let m = module.module;
+        let mut user_tags = module.role_tags.clone();
         if self.force_delete {
             user_tags.insert(tags::FORCE_DELETE.into(), "true".into());
         }
-        out.push(DesiredObject {
-            address: account.address(Kind::User).in_module(m),
-            resource: Resource::User(User {
+        out.push(
+            module.address(Kind::User),
+            Resource::User(User {
                 name: self.user_name.clone(),
-                path: crate::role_path(estate),
+                path: role_path(module.estate),
                 tags: user_tags,
             }),
-        });
-        out.push(DesiredObject {
-            address: account.address(Kind::Group).in_module(m),
-            resource: Resource::Group(Group {
+        );
+        out.push(
+            module.address(Kind::Group),
+            Resource::Group(Group {
                 name: self.group_name.clone(),
-                path: group_path(estate, &account.region, m),
+                path: group_path(module.estate, &module.account.region, m),
             }),
-        });
-        out.push(DesiredObject {
-            address: account.address(Kind::GroupMembership).in_module(m),
-            resource: Resource::GroupMembership(GroupMembership {
+        );
+        out.push(
+            module.address(Kind::GroupMembership),
+            Resource::GroupMembership(GroupMembership {
                 group: self.group_name.clone(),
                 user: self.user_name.clone(),
             }),
-        });
-        out.push(DesiredObject {
-            address: account.address(Kind::GroupPolicy).in_module(m),
-            resource: Resource::GroupPolicy(GroupPolicy {
+        );
+        out.push(
+            module.address(Kind::GroupPolicy),
+            Resource::GroupPolicy(GroupPolicy {
                 group: self.group_name.clone(),
                 name: GROUP_POLICY_NAME.to_owned(),
-                document: self.policy_document(module, account),
+                document: self.policy_for(module.account, module.repositories, module.push_actions),
             }),
-        });
+        );
     }
 }

@@ -10,6 +10,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::access::ACCESS_POLICY_NAME;
+use super::context::ModuleContext;
+use super::role::{Grant, IdentityRole, serves};
+use crate::declared::Declared;
+use crate::policy::web_identity_trust;
+
 /// The issuer of gitlab.com's tokens, without scheme.
 pub const GITLAB_ISSUER: &str = "gitlab.com";
 
@@ -56,5 +62,24 @@ impl GitlabAccess {
                 )
             })
             .collect()
+    }
+
+    /// Declares the instance's OIDC provider and the role, which pushes with the module's push
+    /// policy under the name every newer identity's policy has.
+    pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
+        out.provider(module.oidc_provider(&self.issuer, vec![self.audience.clone()], Vec::new()));
+        IdentityRole {
+            identity: serves::GITLAB,
+            role_name: &self.role_name,
+            trust: web_identity_trust(
+                module.account,
+                &self.issuer,
+                &self.audience,
+                &self.subjects(),
+            ),
+            tags: &module.role_tags,
+            grant: Grant::Inline(ACCESS_POLICY_NAME, module.push_policy()),
+        }
+        .declare(module, out);
     }
 }

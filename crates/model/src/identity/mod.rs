@@ -1,29 +1,37 @@
-//! The CI identities a module may declare beyond GitHub Actions and CircleCI, one file each:
-//! its trust and its permissions. A new identity is a new file here and one in `ecrplan-hcl`.
+//! The CI identities a module may declare, one file each: its configuration, its trust and the
+//! objects it declares. A new identity is a new file here and one in `ecrplan-hcl`.
 //!
+//! - [`github`]: GitHub Actions through OIDC;
+//! - [`circleci`]: CircleCI through OIDC;
 //! - [`assumed_role`]: a role another AWS principal assumes (seed 002, Codefresh);
 //! - [`ci_user`]: a static-key user in a group (seeds 004, 002 and 001);
 //! - [`gitlab`]: GitLab CI through OIDC (seed 004 without a stored key).
+//!
+//! Each builds its objects from a `ModuleContext` (in `context`), never the module itself, and
+//! its role through the one builder in `role`; this file only dispatches to them.
 
+mod access;
 pub mod assumed_role;
 pub mod ci_user;
+pub mod circleci;
+pub(crate) mod context;
 pub mod github;
 pub mod gitlab;
-
-use std::collections::BTreeMap;
+mod role;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::desired::{actions, web_identity_trust};
-use crate::{
-    Account, DesiredObject, JsonDocument, Kind, Module, OidcProvider, Resource, Role, RolePolicy,
-    RolePolicyAttachment, Tags, tags,
-};
+use crate::JsonDocument;
+use crate::declared::Declared;
+use context::ModuleContext;
 
+pub use access::{ACCESS_POLICY_NAME, Access};
 pub use assumed_role::{AssumeRoleAccess, ManagedPolicy, RoleGrant};
 pub use ci_user::CiUser;
+pub use circleci::CircleciAccess;
+pub use github::{GithubAccess, GithubRepository};
 pub use gitlab::{GitlabAccess, GitlabProject};
+pub use role::serves;
 
 /// The identities of a module other than `github_access` and `circleci_access`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -57,16 +65,36 @@ impl Identities {
     }
 }
 
-/// The identity a role serves, the first part of its addresses (`github_role`).
-pub mod serves {
-    /// `github_access`.
-    pub const GITHUB: &str = "github";
-    /// `circleci_access`.
-    pub const CIRCLECI: &str = "circleci";
-    /// `gitlab_access`.
-    pub const GITLAB: &str = "gitlab";
-    /// `assume_role_access`.
-    pub const ASSUMED: &str = "assumed";
+/// Declares the objects of every identity of one module, in a fixed order (GitHub, CircleCI,
+/// assumed role, CI user, GitLab) so that a plan never depends on how identities are stored.
+pub(crate) fn declare(
+    github: Option<&GithubAccess>,
+    circleci: Option<&CircleciAccess>,
+    others: &Identities,
+    module: &ModuleContext,
+    out: &mut Declared,
+) {
+    if let Some(github) = github {
+        github.declare(module, out);
+    }
+    if let Some(circleci) = circleci {
+        circleci.declare(module, out);
+    }
+    if let Some(assumed) = &others.assume_role {
+        assumed.declare(module, out);
+    }
+    if let Some(user) = &others.ci_user {
+        user.declare(module, out);
+    }
+    if let Some(gitlab) = &others.gitlab {
+        gitlab.declare(module, out);
+    }
+}
+
+/// True for the OIDC issuers (URL without scheme) ecrplan declares and may own: GitHub Actions,
+/// CircleCI organisations and gitlab.com. Refresh reads only these, and roles that trust them.
+pub fn is_ci_issuer(url: &str) -> bool {
+    url == github::GITHUB_ISSUER || circleci::is_issuer(url) || url == gitlab::GITLAB_ISSUER
 }
 
 /// Which identity a role serves, read from its trust: a role no longer declared has only its
@@ -78,9 +106,13 @@ pub fn serving(trust: Option<&JsonDocument>) -> &'static str {
         return serves::GITHUB;
     };
     let urls = trust.federated_providers();
-    if urls.iter().any(|u| u.starts_with("oidc.circleci.com/")) {
+    let on_circleci = |url: &String| {
+        url.split_once('/')
+            .is_some_and(|(host, _)| host == circleci::ISSUER_HOST)
+    };
+    if urls.iter().any(on_circleci) {
         serves::CIRCLECI
-    } else if urls.iter().any(|u| u == crate::GITHUB_ISSUER) {
+    } else if urls.iter().any(|u| u == github::GITHUB_ISSUER) {
         serves::GITHUB
     } else if !urls.is_empty() {
         serves::GITLAB
@@ -89,163 +121,49 @@ pub fn serving(trust: Option<&JsonDocument>) -> &'static str {
     }
 }
 
-/// What an identity may do with the module's repositories.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Access {
-    /// Pull only.
-    Pull,
-    /// Pull and push (the module's push actions).
-    #[default]
-    Push,
-}
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
 
-impl Access {
-    /// The spelling in the configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Pull => "pull",
-            Access::Push => "push",
+    use super::*;
+    use crate::Account;
+
+    #[test]
+    fn ci_issuers_are_github_circleci_organisations_and_gitlab_com() {
+        for url in [
+            "token.actions.githubusercontent.com",
+            "oidc.circleci.com/org/x",
+            "gitlab.com",
+        ] {
+            assert!(is_ci_issuer(url), "{url}");
+        }
+        for url in [
+            "oidc.circleci.com/x",
+            "oidc.circleci.com",
+            "git.example.com",
+        ] {
+            assert!(!is_ci_issuer(url), "{url}");
         }
     }
 
-    /// Parses the configuration's spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pull" => Some(Access::Pull),
-            "push" => Some(Access::Push),
-            _ => None,
-        }
-    }
-}
-
-/// The name of the inline policy the new identities carry.
-pub const ACCESS_POLICY_NAME: &str = "ecr-access";
-
-impl Module {
-    /// The identity policy granting `access` to the module's repositories only, plus
-    /// `ecr:GetAuthorizationToken` (which has no resource) for `docker login`.
-    pub fn access_policy(&self, account: &Account, access: Access) -> JsonDocument {
-        match access {
-            Access::Push => self.push_policy(account),
-            Access::Pull => {
-                let resources: Vec<String> = self
-                    .repositories
-                    .iter()
-                    .map(|r| account.repository_arn(r))
-                    .collect();
-                JsonDocument::new(json!({
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Sid": "Login", "Effect": "Allow", "Action": [actions::LOGIN], "Resource": "*"},
-                        {"Sid": "Pull", "Effect": "Allow", "Action": actions::PULL, "Resource": resources},
-                    ]
-                }))
-            }
-        }
-    }
-}
-
-/// Adds the objects of the module's other identities; `role_tags` are the tags every role of
-/// the module carries.
-pub(crate) fn objects(
-    module: &Module,
-    estate: &str,
-    account: &Account,
-    out: &mut Vec<DesiredObject>,
-    providers: &mut BTreeMap<String, OidcProvider>,
-    role_tags: &Tags,
-) {
-    let ids = &module.identities;
-    if let Some(a) = &ids.assume_role {
-        a.objects(module, estate, account, out, role_tags);
-    }
-    if let Some(u) = &ids.ci_user {
-        u.objects(module, estate, account, out);
-    }
-    if let Some(g) = &ids.gitlab {
-        providers
-            .entry(g.issuer.clone())
-            .or_insert_with(|| OidcProvider {
-                url: g.issuer.clone(),
-                client_ids: vec![g.audience.clone()],
-                thumbprints: Vec::new(),
-                tags: tags::ownership(estate, None),
-            });
-        IdentityRole {
-            identity: serves::GITLAB,
-            role_name: &g.role_name,
-            trust: web_identity_trust(account, &g.issuer, &g.audience, &g.subjects()),
-            tags: role_tags,
-            grant: Grant::Inline(ACCESS_POLICY_NAME, module.push_policy(account)),
-        }
-        .push(module, estate, account, out);
-    }
-}
-
-/// What one CI identity of a module asks for: a role with its trust and what grants it
-/// access, at `module.M.<identity>_role` and `module.M.<identity>_role_policy` (or
-/// `_role_policy_attachment`). Every identity's role is made here, so their addresses and
-/// tags cannot drift apart.
-pub(crate) struct IdentityRole<'a> {
-    /// The identity, the first part of the address names (`github`, `gitlab`…).
-    pub identity: &'a str,
-    /// The IAM role name.
-    pub role_name: &'a str,
-    /// Who may assume it.
-    pub trust: JsonDocument,
-    /// The role's tags.
-    pub tags: &'a Tags,
-    /// What the role may do.
-    pub grant: Grant<'a>,
-}
-
-/// How a role is granted access.
-pub(crate) enum Grant<'a> {
-    /// An inline policy with this name.
-    Inline(&'a str, JsonDocument),
-    /// A managed policy attached by ARN.
-    Managed(String),
-}
-
-impl IdentityRole<'_> {
-    /// Adds the role and its grant.
-    pub(crate) fn push(
-        self,
-        module: &Module,
-        estate: &str,
-        account: &Account,
-        out: &mut Vec<DesiredObject>,
-    ) {
-        let address = |kind| {
-            account
-                .address(kind)
-                .in_module(&module.name)
-                .for_identity(self.identity)
+    #[test]
+    fn a_role_serves_the_identity_its_trust_names() {
+        let account = Account::new("123456789012", "eu-west-1");
+        let trusting = |url: &str| {
+            JsonDocument::new(json!({"Statement": [{"Effect": "Allow",
+                "Principal": {"Federated": account.oidc_provider_arn(url)}}]}))
         };
-        out.push(DesiredObject {
-            address: address(Kind::Role),
-            resource: Resource::Role(Role {
-                name: self.role_name.to_owned(),
-                path: crate::role_path(estate),
-                trust: self.trust,
-                tags: self.tags.clone(),
-            }),
-        });
-        let role = self.role_name.to_owned();
-        out.push(match self.grant {
-            Grant::Inline(name, document) => DesiredObject {
-                address: address(Kind::RolePolicy),
-                resource: Resource::RolePolicy(RolePolicy {
-                    role,
-                    name: name.to_owned(),
-                    document,
-                }),
-            },
-            Grant::Managed(policy_arn) => DesiredObject {
-                address: address(Kind::RolePolicyAttachment),
-                resource: Resource::RolePolicyAttachment(RolePolicyAttachment { role, policy_arn }),
-            },
-        });
+        assert_eq!(serving(None), serves::GITHUB);
+        for (url, identity) in [
+            ("token.actions.githubusercontent.com", serves::GITHUB),
+            ("oidc.circleci.com/org/x", serves::CIRCLECI),
+            ("oidc.circleci.com/x", serves::CIRCLECI),
+            ("gitlab.com", serves::GITLAB),
+            ("git.example.com", serves::GITLAB),
+        ] {
+            assert_eq!(serving(Some(&trusting(url))), identity, "{url}");
+        }
+        let assumed = JsonDocument::new(json!({"Statement": [{"Principal": {"AWS": "x"}}]}));
+        assert_eq!(serving(Some(&assumed)), serves::ASSUMED);
     }
 }

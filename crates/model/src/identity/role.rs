@@ -1,0 +1,75 @@
+//! The one builder of an identity's role, so that every identity's addresses, path and tags
+//! come from the same place. A leaf of `identity`.
+
+use super::context::ModuleContext;
+use crate::declared::Declared;
+use crate::{
+    JsonDocument, Kind, Resource, Role, RolePolicy, RolePolicyAttachment, Tags, role_path,
+};
+
+/// The identity a role serves, the first part of its addresses (`github_role`).
+pub mod serves {
+    /// `github_access`.
+    pub const GITHUB: &str = "github";
+    /// `circleci_access`.
+    pub const CIRCLECI: &str = "circleci";
+    /// `gitlab_access`.
+    pub const GITLAB: &str = "gitlab";
+    /// `assume_role_access`.
+    pub const ASSUMED: &str = "assumed";
+}
+
+/// What one CI identity of a module asks for: a role with its trust and what grants it
+/// access, at `module.M.<identity>_role` and `module.M.<identity>_role_policy` (or
+/// `_role_policy_attachment`).
+pub(crate) struct IdentityRole<'a> {
+    /// The identity, the first part of the address names (`github`, `gitlab`…).
+    pub(crate) identity: &'a str,
+    /// The IAM role name.
+    pub(crate) role_name: &'a str,
+    /// Who may assume it.
+    pub(crate) trust: JsonDocument,
+    /// The role's tags.
+    pub(crate) tags: &'a Tags,
+    /// What the role may do.
+    pub(crate) grant: Grant<'a>,
+}
+
+/// How a role is granted access.
+pub(crate) enum Grant<'a> {
+    /// An inline policy with this name.
+    Inline(&'a str, JsonDocument),
+    /// A managed policy attached by ARN.
+    Managed(String),
+}
+
+impl IdentityRole<'_> {
+    /// Declares the role, under the estate's role path, and its grant.
+    pub(crate) fn declare(self, module: &ModuleContext, out: &mut Declared) {
+        let address = |kind| module.address(kind).for_identity(self.identity);
+        out.push(
+            address(Kind::Role),
+            Resource::Role(Role {
+                name: self.role_name.to_owned(),
+                path: role_path(module.estate),
+                trust: self.trust,
+                tags: self.tags.clone(),
+            }),
+        );
+        let role = self.role_name.to_owned();
+        match self.grant {
+            Grant::Inline(name, document) => out.push(
+                address(Kind::RolePolicy),
+                Resource::RolePolicy(RolePolicy {
+                    role,
+                    name: name.to_owned(),
+                    document,
+                }),
+            ),
+            Grant::Managed(policy_arn) => out.push(
+                address(Kind::RolePolicyAttachment),
+                Resource::RolePolicyAttachment(RolePolicyAttachment { role, policy_arn }),
+            ),
+        }
+    }
+}
