@@ -1,8 +1,9 @@
 //! Turning SDK errors into [`ProviderError`]s: the AWS error code and message, never the request
-//! (which carries signed headers).
+//! (which carries signed headers); and the errors ecrplan itself raises about a change it cannot
+//! make. A leaf: it imports nothing of the crate, so every module can use it.
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
-use ecrplan_model::{ObjectId, ProviderError};
+use ecrplan_model::{Kind, ObjectId, ProviderError};
 
 /// Error codes that mean "the object is not there", across ECR and IAM.
 const NOT_FOUND: &[&str] = &[
@@ -112,9 +113,68 @@ pub(crate) fn is_propagation_delay(err: &ProviderError) -> bool {
     }
 }
 
+/// Drops a NoSuchEntity answer: the object was deleted between the listing and this read.
+pub(crate) fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A request that cannot be built: a bug or bad input, never worth retrying as a network error.
+pub(crate) fn invalid(e: impl std::fmt::Display) -> ProviderError {
+    ProviderError::Api {
+        operation: "BuildRequest".into(),
+        code: "InvalidRequest".into(),
+        message: format!("cannot build the request: {e}"),
+    }
+}
+
+/// A document AWS answered that is not JSON: the answer is wrong, so asking again will not help.
+pub(crate) fn not_json(operation: &str, e: impl std::fmt::Display) -> ProviderError {
+    ProviderError::Api {
+        operation: operation.to_owned(),
+        code: "InvalidDocument".into(),
+        message: format!("the document is not JSON: {e}"),
+    }
+}
+
+/// An attribute that AWS fixes at creation: the plan must replace the object instead.
+pub(crate) fn requires_replacement(id: &ObjectId, attribute: &str) -> ProviderError {
+    ProviderError::Api {
+        operation: "Update".into(),
+        code: "RequiresReplacement".into(),
+        message: format!("the {attribute} of {id} cannot change in place"),
+    }
+}
+
+/// A kind that carries no tags was asked to take some; `why` says where its ownership lives.
+pub(crate) fn cannot_tag(id: &ObjectId, why: &str) -> ProviderError {
+    ProviderError::Api {
+        operation: "Tag".into(),
+        code: "InvalidParameter".into(),
+        message: format!("{id} cannot carry tags: {why}"),
+    }
+}
+
+/// A kind with nothing to change in place was asked to change; `why` says what it is.
+pub(crate) fn cannot_update(id: &ObjectId, why: &str) -> ProviderError {
+    invalid(format!("{id} cannot be updated: {why}"))
+}
+
+/// A handler was given an object of another kind: the dispatch is wrong, not AWS.
+pub(crate) fn mismatch(expected: Kind, got: Kind) -> ProviderError {
+    invalid(format!(
+        "the {} handler was given an {}",
+        expected.terraform_type(),
+        got.terraform_type()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
-    use ecrplan_model::Kind;
+    use ecrplan_model::{Registry, Scope};
 
     use super::*;
 
@@ -128,10 +188,8 @@ mod tests {
 
     #[test]
     fn codes_become_domain_errors() {
-        let id = ObjectId {
-            kind: Kind::Repository,
-            key: "app".into(),
-        };
+        let registry = Registry::new("123456789012", "eu-west-1");
+        let id = ObjectId::new(Kind::Repository, Scope::Registry(registry), "app");
         assert!(matches!(
             classify(api_err("RepositoryNotFoundException", ""), &id),
             ProviderError::NotFound(_)
@@ -165,5 +223,14 @@ mod tests {
             "Syntax errors in policy"
         )));
         assert!(!is_propagation_delay(&ProviderError::Transport("x".into())));
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_a_retried_transport_error() {
+        let err = invalid("missing field");
+        assert!(
+            matches!(&err, ProviderError::Api { code, .. } if code == "InvalidRequest"),
+            "{err:?}"
+        );
     }
 }

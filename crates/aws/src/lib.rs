@@ -3,322 +3,29 @@
 //!
 //! Only this crate talks to AWS. Every client carries an interceptor that counts calls per
 //! operation ([`CallStats`]), which `--stats` prints and the call-count tests assert on.
+//!
+//! Split by noun: `ecr/` and `iam/` hold one module per kind (its calls, its conversions, its
+//! handler); `refresh` sequences the reads, `apply` dispatches each change to its kind's
+//! handler; `provider`, `error`, `convert`, `paging`, `stats` and `throttle` are leaves the
+//! nouns share. This file only wires them to the [`Provider`] trait.
 
 mod apply;
+mod convert;
+mod ecr;
 mod error;
+mod handler;
+mod iam;
 mod paging;
+mod provider;
 mod refresh;
 mod stats;
 mod throttle;
-mod users;
-
-use std::collections::BTreeSet;
-use std::future::Future;
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
-use aws_credential_types::provider::SharedCredentialsProvider;
 use ecrplan_model::{Account, LiveEstate, Operation, Provider, ProviderError, RefreshScope, Role};
 
+pub use provider::{AwsOptions, AwsProvider, Tuning};
 pub use stats::CallStats;
-use stats::{CallCounter, ExtraHeaders};
-use throttle::{GatedClient, Limiters, ThrottleObserver};
-
-/// Where and how to connect, from the provider block and the command-line flags.
-#[derive(Clone, Debug, Default)]
-pub struct AwsOptions {
-    /// Region; the standard chain (`AWS_REGION`, profile) decides when absent.
-    pub region: Option<String>,
-    /// Named profile from `~/.aws/config`.
-    pub profile: Option<String>,
-    /// Endpoint override for moto or LocalStack; `AWS_ENDPOINT_URL` works too.
-    pub endpoint: Option<String>,
-    /// A role to assume before any call, e.g. into the account that holds the registry.
-    pub assume_role_arn: Option<String>,
-    /// Refuse to run unless the credentials resolve to this account.
-    pub expected_account: Option<String>,
-    /// How many calls run at once during refresh.
-    pub parallelism: usize,
-    /// Find the estate's repositories by reading every repository's tags instead of asking the
-    /// Resource Groups Tagging API (`ECRPLAN_TAGGING_API=off`): for endpoints that do not serve
-    /// ECR through it, like plain moto.
-    pub per_repository_tags: bool,
-}
-
-/// Knobs that [`AwsOptions`] does not carry: tests shorten the propagation wait and address
-/// a second moto account with a header.
-#[derive(Clone, Debug)]
-pub struct Tuning {
-    /// How many calls run at once during refresh; 0 means 1.
-    pub parallelism: usize,
-    /// Refuse to run unless the credentials resolve to this account.
-    pub expected_account: Option<String>,
-    /// How long to keep retrying errors caused by IAM and ECR propagation delays (a principal,
-    /// OIDC provider or repository created moments ago). Two minutes, as the Terraform
-    /// provider does, on AWS.
-    pub propagation_timeout: Duration,
-    /// Headers added to every request (moto's `x-moto-account-id`).
-    pub headers: Vec<(String, String)>,
-    /// See [`AwsOptions::per_repository_tags`].
-    pub per_repository_tags: bool,
-}
-
-impl Default for Tuning {
-    fn default() -> Self {
-        Self {
-            parallelism: ecrplan_model::DEFAULT_PARALLELISM,
-            expected_account: None,
-            propagation_timeout: Duration::from_secs(120),
-            headers: Vec::new(),
-            per_repository_tags: false,
-        }
-    }
-}
-
-/// An AWS account reached through the SDK.
-#[derive(Debug)]
-pub struct AwsProvider {
-    ecr: aws_sdk_ecr::Client,
-    iam: aws_sdk_iam::Client,
-    tagging: aws_sdk_resourcegroupstagging::Client,
-    account: Account,
-    counter: CallCounter,
-    tuning: Tuning,
-    /// One permit per refresh request in flight: the refresh runs several concurrent streams,
-    /// and this keeps their sum within `parallelism`.
-    permits: tokio::sync::Semaphore,
-    /// One turn at waiting for `permits` among [`AwsProvider::limited`] requests, so that a
-    /// [`AwsProvider::leading`] request queues behind at most one of them.
-    queue: tokio::sync::Semaphore,
-    /// Warnings every one of which was given out, and those not taken yet.
-    warnings: std::sync::Mutex<(BTreeSet<String>, Vec<String>)>,
-}
-
-/// Throttling and 5xx are retried by the SDK in standard mode, with a short jittered backoff (10 ms doubling up to 2 s):
-/// the pace under a quota is set by the per-operation limiters of `throttle`, not by sleeping
-/// (the adaptive mode's client-wide limiter made a plan 20× slower under 30 % throttling, see
-/// there). Twenty attempts, because a limiter runs an operation above its quota on purpose,
-/// so up to half of its attempts may be throttled: 0.5²⁰ ≈ 10⁻⁶ that a call runs out.
-fn retry_config() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(20)
-        .with_initial_backoff(Duration::from_millis(10))
-        .with_max_backoff(Duration::from_secs(2))
-}
-
-impl AwsProvider {
-    /// Connects with the standard credential chain (environment, profiles, SSO, web
-    /// identity), assumes `assume_role_arn` when given, asks STS who we are once and applies
-    /// the account guard.
-    pub async fn connect(options: AwsOptions) -> Result<AwsProvider, ProviderError> {
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config());
-        if let Some(region) = &options.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(endpoint) = &options.endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let mut config = loader.load().await;
-        if let Some(arn) = &options.assume_role_arn {
-            let assumed = aws_config::sts::AssumeRoleProvider::builder(arn)
-                .session_name("ecrplan")
-                .configure(&config)
-                .build()
-                .await;
-            config = config
-                .to_builder()
-                .credentials_provider(SharedCredentialsProvider::new(assumed))
-                .build();
-        }
-        let tuning = Tuning {
-            parallelism: options.parallelism,
-            expected_account: options.expected_account,
-            per_repository_tags: options.per_repository_tags,
-            ..Tuning::default()
-        };
-        Self::from_sdk_config(&config, tuning).await
-    }
-
-    /// Builds the provider from a ready SDK configuration (tests: static credentials and a
-    /// moto endpoint), then asks STS who we are and applies the account guard.
-    pub async fn from_sdk_config(
-        config: &SdkConfig,
-        tuning: Tuning,
-    ) -> Result<AwsProvider, ProviderError> {
-        let region = config.region().map(ToString::to_string).ok_or_else(|| {
-            ProviderError::Transport(
-                "no AWS region: set --region, AWS_REGION or the provider block's region".into(),
-            )
-        })?;
-        let counter = CallCounter::default();
-        let headers = ExtraHeaders {
-            headers: tuning.headers.clone(),
-        };
-        let limiters = Limiters::default();
-        let observer = ThrottleObserver {
-            limiters: limiters.clone(),
-        };
-        let http = GatedClient {
-            inner: config
-                .http_client()
-                .unwrap_or_else(throttle::default_http_client),
-            limiters,
-        };
-        let ecr = aws_sdk_ecr::Client::from_conf(
-            aws_sdk_ecr::config::Builder::from(config)
-                .interceptor(counter.clone())
-                .interceptor(headers.clone())
-                .interceptor(observer.clone())
-                .http_client(http.clone())
-                .retry_partition(throttle::retry_partition("ecrplan-ecr"))
-                .build(),
-        );
-        let iam = aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(config)
-                .interceptor(counter.clone())
-                .interceptor(headers.clone())
-                .interceptor(observer)
-                .http_client(http)
-                .retry_partition(throttle::retry_partition("ecrplan-iam"))
-                .build(),
-        );
-        let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(
-            aws_sdk_resourcegroupstagging::config::Builder::from(config)
-                .interceptor(counter.clone())
-                .interceptor(headers.clone())
-                .build(),
-        );
-        let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(config)
-                .interceptor(counter.clone())
-                .interceptor(headers)
-                .build(),
-        );
-        let identity = sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| error::api("GetCallerIdentity", e))?;
-        let id = identity.account().unwrap_or_default().to_owned();
-        if let Some(expected) = tuning.expected_account.as_ref().filter(|e| **e != id) {
-            return Err(ProviderError::WrongAccount {
-                expected: expected.clone(),
-                actual: id,
-            });
-        }
-        let partition = identity
-            .arn()
-            .and_then(|arn| arn.split(':').nth(1))
-            .filter(|p| !p.is_empty())
-            .unwrap_or("aws")
-            .to_owned();
-        let account = Account {
-            id,
-            region,
-            partition,
-        };
-        let permits = tokio::sync::Semaphore::new(tuning.parallelism.max(1));
-        Ok(AwsProvider {
-            ecr,
-            iam,
-            tagging,
-            account,
-            counter,
-            tuning,
-            permits,
-            queue: tokio::sync::Semaphore::new(1),
-            warnings: std::sync::Mutex::default(),
-        })
-    }
-
-    /// Connects to an AWS-compatible endpoint (moto, LocalStack) with fixed dummy
-    /// credentials, so tests never pick up a developer's real ones.
-    pub async fn for_endpoint(
-        endpoint: &str,
-        region: &str,
-        tuning: Tuning,
-    ) -> Result<AwsProvider, ProviderError> {
-        let credentials = aws_credential_types::Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "ecrplan-test",
-        );
-        let config = SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_owned()))
-            .endpoint_url(endpoint)
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .build();
-        Self::from_sdk_config(&config, tuning).await
-    }
-
-    /// The calls made so far, for `--stats`.
-    pub fn stats(&self) -> CallStats {
-        self.counter.snapshot()
-    }
-
-    /// Records a warning for the caller to print; the same text is given out once.
-    fn warn(&self, message: String) {
-        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
-        if warnings.0.insert(message.clone()) {
-            warnings.1.push(message);
-        }
-    }
-
-    fn parallelism(&self) -> usize {
-        self.tuning.parallelism.max(1)
-    }
-
-    /// Awaits `request` while holding a permit, so at most `parallelism` run at once. These
-    /// requests wait in line (first come, first served) for one turn at the permits; await
-    /// them where they are polled as soon as woken (not in a stream stage drained lazily),
-    /// or a waiting one holds up the line and an answered one its permit.
-    async fn limited<F: Future>(&self, request: F) -> F::Output {
-        // The semaphores are never closed, so a turn and a permit always come.
-        let _permit = {
-            let _turn = self.queue.acquire().await.ok();
-            self.permits.acquire().await.ok()
-        };
-        request.await
-    }
-
-    /// [`AwsProvider::limited`] ahead of the line: for the calls whose answers unlock others
-    /// (the pages of a listing, a batch of names to describe). A refresh lasts as long as its
-    /// longest chain of such calls; queued behind thousands of policy reads, each link would
-    /// wait for all of them, while ahead of them it waits for one free permit.
-    async fn leading<F: Future>(&self, request: F) -> F::Output {
-        let _permit = self.permits.acquire().await.ok();
-        request.await
-    }
-
-    /// Runs `call` again while it fails with a propagation delay (see
-    /// [`Tuning::propagation_timeout`]), with growing pauses.
-    async fn with_propagation<T, F, Fut>(&self, mut call: F) -> Result<T, ProviderError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, ProviderError>>,
-    {
-        let deadline = Instant::now() + self.tuning.propagation_timeout;
-        let mut pause = Duration::from_millis(250);
-        loop {
-            match call().await {
-                Err(e) if error::is_propagation_delay(&e) && Instant::now() + pause < deadline => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(10));
-                }
-                other => return other,
-            }
-        }
-    }
-}
 
 #[async_trait]
 impl Provider for AwsProvider {
@@ -331,28 +38,15 @@ impl Provider for AwsProvider {
     }
 
     async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError> {
-        let id = ecrplan_model::ObjectId {
-            kind: ecrplan_model::Kind::Repository,
-            key: repository.to_owned(),
-        };
-        let page = self
-            .ecr
-            .list_images()
-            .repository_name(repository)
-            .max_results(1)
-            .send()
-            .await
-            .map_err(|e| error::on("ListImages", &id, e))?;
-        Ok(!page.image_ids().is_empty())
+        ecr::repository::holds_images(self, repository).await
     }
 
     async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
-        refresh::roles_trusting(self, url).await
+        iam::role::trusting(self, url).await
     }
 
     fn take_warnings(&self) -> Vec<String> {
-        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
-        std::mem::take(&mut warnings.1)
+        AwsProvider::take_warnings(self)
     }
 
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {

@@ -2,34 +2,42 @@
 //! the Resource Groups Tagging API with their tags, its roles from one `ListRoles` under
 //! `/ecrplan/`, declared objects by name; per-object reads follow only for those, concurrently.
 //! An account-wide scope (the drift audit) lists every repository and role instead.
+//!
+//! This is the one place the reads are sequenced: which listing feeds which reads, what runs
+//! ahead of the line, what is joined when. Each kind's calls and conversions are its noun
+//! module's (`ecr::…`, `iam::…`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 use ecrplan_model::{
-    Encryption, JsonDocument, Kind, LiveEstate, LiveObject, ObjectId, OidcProvider, Owner,
-    ProviderError, ROLE_PATH, RefreshScope, Replication, ReplicationDestination, ReplicationRule,
-    Repository, Resource, Role, RolePolicy, RolePolicyAttachment, TagMutability, Tags,
-    is_ci_issuer, role_path, tags,
+    GroupMembership, JsonDocument, LiveEstate, LiveObject, ProviderError, ROLE_PATH, RefreshScope,
+    Resource, Role, Tags, User, UserPolicyAttachment, is_ci_issuer, role_path,
 };
 use futures::{StreamExt, TryStreamExt, future, stream};
-use serde_json::Value;
 
-use crate::paging::{Page, all_pages};
-use crate::{AwsProvider, error};
+use crate::convert::owned_by;
+use crate::ecr::{lifecycle_policy, replication, repository, repository_policy};
+use crate::error;
+use crate::iam::{
+    group, group_membership, group_policy, group_policy_attachment, oidc_provider, role,
+    role_policy, role_policy_attachment, user, user_policy, user_policy_attachment,
+};
+use crate::provider::AwsProvider;
 
+/// Every object the scope needs, its parts read concurrently under one bound on requests.
 pub(crate) async fn refresh(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<LiveEstate, ProviderError> {
-    let (repositories, roles, providers, replication, users) = futures::try_join!(
+    let (repositories, roles, providers, replication, users, groups) = futures::try_join!(
         repositories(p, scope),
         roles(p, scope),
         oidc_providers(p, scope),
-        replication(p),
-        crate::users::refresh(p, scope),
+        replication::read(p),
+        users(p, scope),
+        groups(p, scope),
     )?;
     let mut live = LiveEstate::empty(p.account.clone());
     live.objects = repositories
@@ -39,54 +47,10 @@ pub(crate) async fn refresh(
         .chain(replication)
         .map(LiveObject::new)
         .chain(users)
+        .chain(groups)
         .collect();
     live.normalise();
     Ok(live)
-}
-
-fn owned_by(tags: &Tags, estate: &str) -> bool {
-    Owner::from_tags(tags).is_some_and(|o| o.estate == estate)
-}
-
-/// Parses a policy document; IAM returns them percent-encoded, ECR as sent.
-pub(crate) fn document(operation: &str, text: &str) -> Result<JsonDocument, ProviderError> {
-    let parsed = serde_json::from_str(text).or_else(|_| {
-        let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
-        serde_json::from_str(&decoded)
-    });
-    parsed
-        .map(JsonDocument::new)
-        .map_err(|e| ProviderError::Api {
-            operation: operation.to_owned(),
-            code: "InvalidDocument".into(),
-            message: format!("the document is not JSON: {e}"),
-        })
-}
-
-/// Every repository, all pages of up to 1000: the account-wide read, the fallback without the
-/// Tagging API, and the answer when asking by name found a name missing.
-pub(crate) async fn list_repositories(
-    p: &AwsProvider,
-) -> Result<Vec<EcrRepository>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let page = p
-            .leading(
-                p.ecr
-                    .describe_repositories()
-                    .max_results(1000)
-                    .set_next_token(token.take())
-                    .send(),
-            )
-            .await
-            .map_err(|e| error::api("DescribeRepositories", e))?;
-        out.extend(page.repositories.unwrap_or_default());
-        match page.next_token {
-            Some(next) if !next.is_empty() => token = Some(next),
-            _ => return Ok(out),
-        }
-    }
 }
 
 /// The repositories the scope needs, each with its tags.
@@ -116,8 +80,8 @@ async fn read_listed(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<Vec<Resource>, ProviderError> {
-    let per_repo: Vec<Vec<Resource>> = stream::iter(list_repositories(p).await?)
-        .map(|r| read_repository(p, scope, r, None))
+    let per_repo: Vec<Vec<Resource>> = stream::iter(repository::list(p).await?)
+        .map(|r| read_repository(p, scope, r))
         .buffer_unordered(p.parallelism())
         .try_collect()
         .await?;
@@ -165,7 +129,7 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
         async move {
             let tags = match known {
                 Some(tags) => tags,
-                None => match repository_tags(p, &r, &name).await? {
+                None => match repository::tags(p, &r, &name).await? {
                     Some(tags) => tags,
                     None => return Ok(Vec::new()),
                 },
@@ -173,7 +137,7 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
             if !scope.repositories.contains(&name) && !owned_by(&tags, &scope.estate) {
                 return Ok(Vec::new());
             }
-            let mut out = vec![repository(name, &r, tags)];
+            let mut out = vec![repository::from_sdk(name, &r, tags)];
             out.extend(policies);
             Ok::<_, ProviderError>(out)
         }
@@ -185,12 +149,11 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
     Ok(per_repo.into_iter().flatten().collect())
 }
 
-/// The estate's repositories in this region and their tags, from `tag:GetResources` (100 a page,
-/// the API's maximum): a cost that follows the estate, not the account. Sends the names to
-/// describe to `names` in batches of 100 (the DescribeRepositories limit): the declared ones
-/// once the first page has answered, then every owned undeclared one found on a page. The last
-/// declared batch that is not full waits for those, so the batches are as few as they would be
-/// after paging.
+/// The estate's repositories in this region and their tags, page by page from the Tagging API.
+/// Sends the names to describe to `names` in batches of 100 (the DescribeRepositories limit):
+/// the declared ones once the first page has answered, then every owned undeclared one found on
+/// a page. The last declared batch that is not full waits for those, so the batches are as few
+/// as they would be after paging.
 async fn tag_pages(
     p: &AwsProvider,
     scope: &RefreshScope,
@@ -203,29 +166,7 @@ async fn tag_pages(
     let mut token = None;
     let mut first = true;
     loop {
-        let page = p
-            .leading(
-                p.tagging
-                    .get_resources()
-                    .tag_filters(
-                        TagFilter::builder()
-                            .key(tags::MANAGED_BY)
-                            .values(tags::MANAGED_BY_VALUE)
-                            .build(),
-                    )
-                    .tag_filters(
-                        TagFilter::builder()
-                            .key(tags::ESTATE)
-                            .values(&scope.estate)
-                            .build(),
-                    )
-                    .resource_type_filters("ecr:repository")
-                    .resources_per_page(100)
-                    .set_pagination_token(token.take())
-                    .send(),
-            )
-            .await
-            .map_err(|e| error::api("GetResources", e))?;
+        let (found, next) = repository::tagged_page(p, &scope.estate, token.take()).await?;
         if std::mem::take(&mut first) {
             for batch in scope
                 .repositories
@@ -241,29 +182,18 @@ async fn tag_pages(
                 }
             }
         }
-        for mapping in page.resource_tag_mapping_list() {
-            let Some((_, name)) = mapping
-                .resource_arn()
-                .and_then(|arn| arn.split_once(":repository/"))
-            else {
-                continue;
-            };
-            let tags: Tags = mapping
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                .collect();
-            if !scope.repositories.contains(name) && owned_by(&tags, &scope.estate) {
-                pending.push(name.to_owned());
+        for (name, tags) in found {
+            if !scope.repositories.contains(&name) && owned_by(&tags, &scope.estate) {
+                pending.push(name.clone());
                 if pending.len() == 100 {
                     send(std::mem::take(&mut pending));
                 }
             }
-            out.insert(name.to_owned(), tags);
+            out.insert(name, tags);
         }
-        match page.pagination_token {
-            Some(next) if !next.is_empty() => token = Some(next),
-            _ => {
+        match next {
+            Some(next) => token = Some(next),
+            None => {
                 if !pending.is_empty() {
                     send(pending);
                 }
@@ -283,24 +213,15 @@ async fn describe_batch(
     listing: &tokio::sync::OnceCell<Vec<EcrRepository>>,
 ) -> Result<Vec<EcrRepository>, ProviderError> {
     if listing.get().is_none() {
-        let described = p
-            .leading(
-                p.ecr
-                    .describe_repositories()
-                    .set_repository_names(Some(batch.clone()))
-                    .send(),
-            )
-            .await
-            .map_err(|e| error::api("DescribeRepositories", e));
-        match described {
-            Ok(out) => return Ok(out.repositories.unwrap_or_default()),
+        match repository::describe(p, batch.clone()).await {
+            Ok(described) => return Ok(described),
             Err(e) if error::is_not_found(&e) => {}
             Err(e) => return Err(e),
         }
     }
     let wanted: BTreeSet<&str> = batch.iter().map(String::as_str).collect();
     Ok(listing
-        .get_or_try_init(|| list_repositories(p))
+        .get_or_try_init(|| repository::list(p))
         .await?
         .iter()
         .filter(|r| r.repository_name().is_some_and(|n| wanted.contains(n)))
@@ -308,146 +229,35 @@ async fn describe_batch(
         .collect())
 }
 
-/// A repository's tags, one call; `None` when it was deleted since it was listed.
-async fn repository_tags(
-    p: &AwsProvider,
-    r: &EcrRepository,
-    name: &str,
-) -> Result<Option<Tags>, ProviderError> {
-    let arn = r
-        .repository_arn()
-        .map_or_else(|| p.account.repository_arn(name), str::to_owned);
-    let listed = p
-        .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
-        .await
-        .map_err(|e| error::api("ListTagsForResource", e));
-    Ok(unless_gone(listed)?.map(|out| {
-        out.tags()
-            .iter()
-            .map(|t| (t.key().to_owned(), t.value().to_owned()))
-            .collect()
-    }))
-}
-
-/// A repository with its tags (read now unless known); policies only for declared
-/// repositories and this estate's own. Others are dropped unless the scope is account-wide.
+/// A listed repository with its tags, read now; policies only for declared repositories and
+/// this estate's own. Others are dropped unless the scope is account-wide.
 async fn read_repository(
     p: &AwsProvider,
     scope: &RefreshScope,
     r: EcrRepository,
-    known_tags: Option<Tags>,
 ) -> Result<Vec<Resource>, ProviderError> {
     let name = r.repository_name().unwrap_or_default().to_owned();
-    let tags = match known_tags {
-        Some(tags) => tags,
-        None => match repository_tags(p, &r, &name).await? {
-            Some(tags) => tags,
-            None => return Ok(Vec::new()),
-        },
+    let Some(tags) = repository::tags(p, &r, &name).await? else {
+        return Ok(Vec::new());
     };
     let wanted = scope.repositories.contains(&name) || owned_by(&tags, &scope.estate);
     if !wanted && !scope.account_wide {
         return Ok(Vec::new());
     }
-    let mut out = vec![repository(name.clone(), &r, tags)];
+    let mut out = vec![repository::from_sdk(name.clone(), &r, tags)];
     if wanted {
         out.extend(repository_policies(p, &name).await?);
     }
     Ok(out)
 }
 
-/// The repository object from what DescribeRepositories said and its tags.
-fn repository(name: String, r: &EcrRepository, tags: Tags) -> Resource {
-    let encryption = match r.encryption_configuration() {
-        Some(e) if e.encryption_type().as_str() != "AES256" => Encryption::Kms {
-            kms_key: e.kms_key().unwrap_or_default().to_owned(),
-        },
-        _ => Encryption::Aes256,
-    };
-    Resource::Repository(Repository {
-        name,
-        image_tag_mutability: r
-            .image_tag_mutability()
-            .and_then(|m| TagMutability::parse(m.as_str()))
-            .unwrap_or_default(),
-        image_tag_mutability_exclusion_filters: r
-            .image_tag_mutability_exclusion_filters()
-            .iter()
-            .map(|f| f.filter().to_owned())
-            .collect(),
-        scan_on_push: r
-            .image_scanning_configuration()
-            .is_some_and(|s| s.scan_on_push()),
-        encryption,
-        tags,
-    })
-}
-
 /// A repository's policy and lifecycle policy, read together; absent ones are no object.
 async fn repository_policies(p: &AwsProvider, name: &str) -> Result<Vec<Resource>, ProviderError> {
     let (policy, lifecycle) = futures::join!(
-        p.limited(p.ecr.get_repository_policy().repository_name(name).send()),
-        p.limited(p.ecr.get_lifecycle_policy().repository_name(name).send()),
+        repository_policy::read(p, name),
+        lifecycle_policy::read(p, name),
     );
-    let mut out = Vec::new();
-    match policy.map_err(|e| error::api("GetRepositoryPolicy", e)) {
-        Ok(out_policy) => {
-            if let Some(text) = out_policy.policy_text() {
-                out.push(Resource::RepositoryPolicy(
-                    ecrplan_model::RepositoryPolicy {
-                        repository: name.to_owned(),
-                        document: document("GetRepositoryPolicy", text)?,
-                    },
-                ));
-            }
-        }
-        Err(e) if error::is_not_found(&e) => {}
-        Err(e) => return Err(e),
-    }
-    match lifecycle.map_err(|e| error::api("GetLifecyclePolicy", e)) {
-        Ok(out_lifecycle) => {
-            if let Some(text) = out_lifecycle.lifecycle_policy_text() {
-                out.push(Resource::LifecyclePolicy(ecrplan_model::LifecyclePolicy {
-                    repository: name.to_owned(),
-                    document: document("GetLifecyclePolicy", text)?,
-                }));
-            }
-        }
-        Err(e) if error::is_not_found(&e) => {}
-        Err(e) => return Err(e),
-    }
-    Ok(out)
-}
-
-/// Every role whose path starts with `prefix` (all of them without one), with its trust
-/// document: one paged listing of 1000 a page. ListRoles carries no tags.
-async fn list_roles(
-    p: &AwsProvider,
-    prefix: Option<&str>,
-) -> Result<Vec<(IamRole, JsonDocument)>, ProviderError> {
-    all_pages(|marker| async move {
-        let page = p
-            .leading(
-                p.iam
-                    .list_roles()
-                    .set_path_prefix(prefix.map(str::to_owned))
-                    .max_items(1000)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await
-            .map_err(|e| error::api("ListRoles", e))?;
-        let mut roles = Vec::with_capacity(page.roles.len());
-        for role in page.roles {
-            let trust = match role.assume_role_policy_document() {
-                Some(text) => document("ListRoles", text)?,
-                None => JsonDocument::new(Value::Null),
-            };
-            roles.push((role, trust));
-        }
-        Ok(Some(Page::new(roles, page.is_truncated, page.marker)))
-    })
-    .await
+    Ok(policy?.into_iter().chain(lifecycle?).collect())
 }
 
 /// The roles the scope needs. One listing under `/ecrplan/` finds the estate's own roles (path
@@ -459,7 +269,7 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
     let own = role_path(&scope.estate);
     let mut kept: Vec<(IamRole, JsonDocument, Option<Tags>)> = Vec::new();
     if scope.account_wide {
-        for (role, trust) in list_roles(p, None).await? {
+        for (role, trust) in role::list(p, None).await? {
             if role.path.starts_with(ROLE_PATH)
                 || scope.roles.contains(&role.role_name)
                 || trust
@@ -471,19 +281,23 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
             }
         }
     } else {
-        for (role, trust) in list_roles(p, Some(ROLE_PATH)).await? {
+        for (role, trust) in role::list(p, Some(ROLE_PATH)).await? {
             if role.path == own || role.path == ROLE_PATH || scope.roles.contains(&role.role_name) {
                 kept.push((role, trust, None));
             }
         }
         let seen: BTreeSet<String> = kept.iter().map(|(r, ..)| r.role_name.clone()).collect();
         let elsewhere: Vec<String> = scope.roles.difference(&seen).cloned().collect();
-        let got: Vec<Option<(IamRole, JsonDocument, Option<Tags>)>> = stream::iter(elsewhere)
-            .map(|name| async move { get_role(p, &name).await })
+        let got: Vec<Option<(IamRole, JsonDocument, Tags)>> = stream::iter(elsewhere)
+            .map(|name| async move { role::get(p, &name).await })
             .buffer_unordered(p.parallelism())
             .try_collect()
             .await?;
-        kept.extend(got.into_iter().flatten());
+        kept.extend(
+            got.into_iter()
+                .flatten()
+                .map(|(role, trust, tags)| (role, trust, Some(tags))),
+        );
     }
     let per_role: Vec<Vec<Resource>> = stream::iter(kept)
         .map(|(role, trust, tags)| read_role(p, scope, role, trust, tags))
@@ -491,74 +305,6 @@ async fn roles(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, P
         .try_collect()
         .await?;
     Ok(per_role.into_iter().flatten().collect())
-}
-
-/// A declared role outside `/ecrplan/`, by name: GetRole returns its trust and tags in one call.
-async fn get_role(
-    p: &AwsProvider,
-    name: &str,
-) -> Result<Option<(IamRole, JsonDocument, Option<Tags>)>, ProviderError> {
-    let got = p
-        .limited(p.iam.get_role().role_name(name).send())
-        .await
-        .map_err(|e| error::api("GetRole", e));
-    let Some(role) = unless_gone(got)?.and_then(|g| g.role) else {
-        return Ok(None);
-    };
-    let trust = match role.assume_role_policy_document() {
-        Some(text) => document("GetRole", text)?,
-        None => JsonDocument::new(Value::Null),
-    };
-    let tags = role
-        .tags()
-        .iter()
-        .map(|t| (t.key.clone(), t.value.clone()))
-        .collect();
-    Ok(Some((role, trust, Some(tags))))
-}
-
-/// Every role in the account that trusts the OIDC provider `url`, with its tags: the
-/// whole-account read behind the shared provider's "no role still trusts it" rule.
-pub(crate) async fn roles_trusting(p: &AwsProvider, url: &str) -> Result<Vec<Role>, ProviderError> {
-    let trusting: Vec<(IamRole, JsonDocument)> = list_roles(p, None)
-        .await?
-        .into_iter()
-        .filter(|(_, trust)| trust.federated_providers().iter().any(|u| u == url))
-        .collect();
-    let found: Vec<Option<Role>> = stream::iter(trusting)
-        .map(|(role, trust)| async move {
-            let Some(tags) = role_tags(p, &role.role_name).await? else {
-                return Ok(None);
-            };
-            Ok(Some(Role {
-                name: role.role_name,
-                path: role.path,
-                trust,
-                tags,
-            }))
-        })
-        .buffer_unordered(p.parallelism())
-        .try_collect()
-        .await?;
-    Ok(found.into_iter().flatten().collect())
-}
-
-/// A role's tags (ListRoles has none); `None` when the role has gone.
-async fn role_tags(p: &AwsProvider, name: &str) -> Result<Option<Tags>, ProviderError> {
-    let listed = p
-        .limited(p.iam.list_role_tags().role_name(name).send())
-        .await
-        .map_err(|e| error::api("ListRoleTags", e));
-    Ok(unless_gone(listed)?.map(|l| l.tags.into_iter().map(|t| (t.key, t.value)).collect()))
-}
-
-/// Drops a NoSuchEntity answer: the object was deleted between the listing and this read.
-pub(crate) fn unless_gone<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if error::is_not_found(&e) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// A kept role with its tags (read now unless GetRole gave them); inline policies of declared
@@ -577,7 +323,7 @@ async fn read_role(
     let tags = async {
         match known_tags {
             Some(tags) => Ok(Some(tags)),
-            None => role_tags(p, &name).await,
+            None => role::tags(p, &name).await,
         }
     };
     let expected = scope.roles.contains(&name) || r.path == role_path(&scope.estate);
@@ -612,97 +358,11 @@ async fn read_role(
 /// A role's inline policies (each read as soon as its name is listed) and attached managed
 /// policies, read together; none when the role has gone.
 async fn role_policies(p: &AwsProvider, name: &str) -> Result<Vec<Resource>, ProviderError> {
-    let inline = async {
-        let read: Vec<Option<Resource>> = stream::iter(role_policy_names(p, name).await?)
-            .map(|policy| async move {
-                let got = p
-                    .limited(
-                        p.iam
-                            .get_role_policy()
-                            .role_name(name)
-                            .policy_name(&policy)
-                            .send(),
-                    )
-                    .await
-                    .map_err(|e| error::api("GetRolePolicy", e));
-                let Some(got) = unless_gone(got)? else {
-                    return Ok(None);
-                };
-                Ok(Some(Resource::RolePolicy(RolePolicy {
-                    role: name.to_owned(),
-                    document: document("GetRolePolicy", &got.policy_document)?,
-                    name: policy,
-                })))
-            })
-            .buffered(p.parallelism())
-            .try_collect()
-            .await?;
-        Ok::<_, ProviderError>(read.into_iter().flatten().collect::<Vec<_>>())
-    };
-    let (inline, attached) = futures::try_join!(inline, attached_policies(p, name))?;
+    let (inline, attached) = futures::try_join!(
+        role_policy::read_all(p, name),
+        role_policy_attachment::read_all(p, name)
+    )?;
     Ok(inline.into_iter().chain(attached).collect())
-}
-
-/// The managed policies attached to a role, all pages; none when the role has gone. Each is
-/// an object of its own, so one attached out of band shows up as drift and is detached.
-async fn attached_policies(p: &AwsProvider, role: &str) -> Result<Vec<Resource>, ProviderError> {
-    let arns = attached_role_policy_arns(p, role).await?;
-    Ok(arns
-        .into_iter()
-        .map(|policy_arn| {
-            Resource::RolePolicyAttachment(RolePolicyAttachment {
-                role: role.to_owned(),
-                policy_arn,
-            })
-        })
-        .collect())
-}
-
-/// The ARNs of the managed policies attached to a role, all pages; none when the role has gone.
-pub(crate) async fn attached_role_policy_arns(
-    p: &AwsProvider,
-    role: &str,
-) -> Result<Vec<String>, ProviderError> {
-    all_pages(|marker| async move {
-        let page = p
-            .limited(
-                p.iam
-                    .list_attached_role_policies()
-                    .role_name(role)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await
-            .map_err(|e| error::api("ListAttachedRolePolicies", e));
-        Ok(unless_gone(page)?.map(|page| {
-            let arns = page.attached_policies.unwrap_or_default();
-            let arns = arns.into_iter().filter_map(|a| a.policy_arn).collect();
-            Page::new(arns, page.is_truncated, page.marker)
-        }))
-    })
-    .await
-}
-
-/// The names of a role's inline policies, all pages; none when the role has gone.
-pub(crate) async fn role_policy_names(
-    p: &AwsProvider,
-    role: &str,
-) -> Result<Vec<String>, ProviderError> {
-    all_pages(|marker| async move {
-        let page = p
-            .limited(
-                p.iam
-                    .list_role_policies()
-                    .role_name(role)
-                    .set_marker(marker)
-                    .send(),
-            )
-            .await
-            .map_err(|e| error::api("ListRolePolicies", e));
-        Ok(unless_gone(page)?
-            .map(|page| Page::new(page.policy_names, page.is_truncated, page.marker)))
-    })
-    .await
 }
 
 /// The OIDC providers ecrplan can own or declare; others are not read at all.
@@ -710,158 +370,145 @@ async fn oidc_providers(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<Vec<Resource>, ProviderError> {
-    let arns: Vec<String> = p
-        .leading(p.iam.list_open_id_connect_providers().send())
-        .await
-        .map_err(|e| error::api("ListOpenIDConnectProviders", e))?
-        .open_id_connect_provider_list
-        .unwrap_or_default()
+    let arns: Vec<String> = oidc_provider::list(p)
+        .await?
         .into_iter()
-        .filter_map(|entry| entry.arn)
         .filter(|arn| {
-            arn.split_once(":oidc-provider/")
-                .is_some_and(|(_, url)| is_ci_issuer(url) || scope.oidc_providers.contains(url))
+            oidc_provider::url_of(arn)
+                .is_some_and(|url| is_ci_issuer(url) || scope.oidc_providers.contains(url))
         })
         .collect();
     let found: Vec<Option<Resource>> = stream::iter(arns)
-        .map(|arn| async move {
-            let got = p
-                .limited(
-                    p.iam
-                        .get_open_id_connect_provider()
-                        .open_id_connect_provider_arn(&arn)
-                        .send(),
-                )
-                .await
-                .map_err(|e| error::api("GetOpenIDConnectProvider", e));
-            let Some(got) = unless_gone(got)? else {
-                return Ok(None);
-            };
-            let url = got.url().map_or_else(
-                || {
-                    arn.split_once(":oidc-provider/")
-                        .map_or("", |(_, u)| u)
-                        .to_owned()
-                },
-                |u| u.trim_start_matches("https://").to_owned(),
-            );
-            Ok(Some(Resource::OidcProvider(OidcProvider {
-                url,
-                client_ids: got.client_id_list().to_vec(),
-                thumbprints: got.thumbprint_list().to_vec(),
-                tags: got
-                    .tags()
-                    .iter()
-                    .map(|t| (t.key.clone(), t.value.clone()))
-                    .collect(),
-            })))
-        })
+        .map(|arn| async move { oidc_provider::read(p, &arn).await })
         .buffer_unordered(p.parallelism())
         .try_collect()
         .await?;
     Ok(found.into_iter().flatten().collect())
 }
 
-/// The registry's replication rules; an empty rule list is reported as no object, the same
-/// state a delete leaves.
-async fn replication(p: &AwsProvider) -> Result<Option<Resource>, ProviderError> {
-    let registry = p
-        .limited(p.ecr.describe_registry().send())
-        .await
-        .map_err(|e| error::api("DescribeRegistry", e))?;
-    let rules: Vec<ReplicationRule> = registry
-        .replication_configuration()
-        .map(|c| c.rules())
-        .unwrap_or_default()
+/// The users the estate can see: those under its path and the declared ones, with memberships,
+/// access keys and policies of the wanted ones.
+async fn users(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>, ProviderError> {
+    let mut names = user::list(p, &role_path(&scope.estate)).await?;
+    // The declared users the listing did not show are looked up by name, all at once.
+    let elsewhere: Vec<String> = scope
+        .users
         .iter()
-        .map(|rule| ReplicationRule {
-            destinations: rule
-                .destinations()
-                .iter()
-                .map(|d| ReplicationDestination {
-                    region: d.region().to_owned(),
-                    registry_id: d.registry_id().to_owned(),
-                })
-                .collect(),
-            repository_prefixes: rule
-                .repository_filters()
-                .iter()
-                .map(|f| f.filter().to_owned())
-                .collect(),
-        })
+        .filter(|declared| !names.iter().any(|(n, _)| n == *declared))
+        .cloned()
         .collect();
-    Ok((!rules.is_empty()).then_some(Resource::Replication(Replication { rules })))
+    let found: Vec<Option<(String, String)>> = stream::iter(elsewhere)
+        .map(|declared| async move { user::get(p, &declared).await })
+        .buffered(p.parallelism())
+        .try_collect()
+        .await?;
+    names.extend(found.into_iter().flatten());
+    let read: Vec<Vec<LiveObject>> = stream::iter(names)
+        .map(|(name, path)| read_user(p, scope, name, path))
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(read.into_iter().flatten().collect())
 }
 
-/// One repository, role or OIDC provider as a refresh would read it (without its policies);
-/// `None` when it does not exist. Used after a create answered "already exists", to tell a
-/// retried create of ecrplan's own object from a real conflict.
-pub(crate) async fn read_one(
+/// A user with its tags; with its groups, access keys and policies when declared or owned.
+/// Users come from the listing under the estate's own path or by their declared name, so
+/// they are expected to be wanted: everything is read at once, and dropped if the tags say
+/// the user is another estate's.
+async fn read_user(
     p: &AwsProvider,
-    id: &ObjectId,
-) -> Result<Option<Resource>, ProviderError> {
-    match id.kind {
-        Kind::Repository => {
-            let listed = p
-                .limited(
-                    p.ecr
-                        .describe_repositories()
-                        .repository_names(&id.key)
-                        .send(),
-                )
-                .await
-                .map_err(|e| error::api("DescribeRepositories", e));
-            let Some(repository) = unless_gone(listed)?
-                .and_then(|l| l.repositories.unwrap_or_default().into_iter().next())
-            else {
-                return Ok(None);
-            };
-            // Account-wide and owned by no estate in scope: the repository itself, tags read,
-            // no policies.
-            let scope = RefreshScope {
-                account_wide: true,
-                ..RefreshScope::default()
-            };
-            let read = read_repository(p, &scope, repository, None).await?;
-            Ok(read.into_iter().next())
-        }
-        Kind::Role => {
-            let got = p
-                .limited(p.iam.get_role().role_name(&id.key).send())
-                .await
-                .map_err(|e| error::api("GetRole", e));
-            let Some(role) = unless_gone(got)?.and_then(|g| g.role) else {
-                return Ok(None);
-            };
-            let trust = match role.assume_role_policy_document() {
-                Some(text) => document("GetRole", text)?,
-                None => JsonDocument::new(Value::Null),
-            };
-            Ok(Some(Resource::Role(Role {
-                tags: role
-                    .tags()
-                    .iter()
-                    .map(|t| (t.key.clone(), t.value.clone()))
-                    .collect(),
-                name: role.role_name,
-                path: role.path,
-                trust,
-            })))
-        }
-        // Rare enough (a lost create response) to reuse the listing rather than add a reader.
-        Kind::OidcProvider => {
-            let scope = RefreshScope {
-                oidc_providers: [id.key.clone()].into(),
-                ..RefreshScope::default()
-            };
-            Ok(oidc_providers(p, &scope)
-                .await?
-                .into_iter()
-                .find(|r| r.id() == *id))
-        }
-        Kind::User | Kind::Group => crate::users::read_one(p, id).await,
-        _ => Ok(None),
+    scope: &RefreshScope,
+    name: String,
+    path: String,
+) -> Result<Vec<LiveObject>, ProviderError> {
+    let (tags, groups, keys, attached, inline) = futures::try_join!(
+        user::tags(p, &name),
+        group_membership::groups_of(p, &name),
+        user::access_keys(p, &name),
+        user_policy_attachment::arns(p, &name),
+        user_policy::read_all(p, &name)
+    )?;
+    let Some(tags) = tags else {
+        return Ok(Vec::new());
+    };
+    let wanted = scope.users.contains(&name) || owned_by(&tags, &scope.estate);
+    let mut user = LiveObject::new(Resource::User(User {
+        name: name.clone(),
+        path,
+        tags,
+    }));
+    if !wanted {
+        return Ok(vec![user]);
     }
+    user.access_keys = keys;
+    let mut out = vec![user];
+    out.extend(groups.into_iter().map(|group| {
+        LiveObject::new(Resource::GroupMembership(GroupMembership {
+            group,
+            user: name.clone(),
+        }))
+    }));
+    out.extend(attached.into_iter().map(|policy_arn| {
+        LiveObject::new(Resource::UserPolicyAttachment(UserPolicyAttachment {
+            user: name.clone(),
+            policy_arn,
+        }))
+    }));
+    out.extend(inline.into_iter().map(LiveObject::new));
+    Ok(out)
+}
+
+/// The groups the estate can see: those under its path and the declared ones, each with every
+/// policy on it.
+async fn groups(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<LiveObject>, ProviderError> {
+    let mut found = group::list(p, &role_path(&scope.estate)).await?;
+    // The declared groups the listing did not show are looked up by name, all at once.
+    let elsewhere: Vec<String> = scope
+        .groups
+        .iter()
+        .filter(|declared| !found.iter().any(|g| &g.name == *declared))
+        .cloned()
+        .collect();
+    let looked_up: Vec<Option<ecrplan_model::Group>> = stream::iter(elsewhere)
+        .map(|declared| async move { group::get(p, &declared).await })
+        .buffered(p.parallelism())
+        .try_collect()
+        .await?;
+    found.extend(looked_up.into_iter().flatten());
+    let read: Vec<Vec<LiveObject>> = stream::iter(found)
+        .map(|g| read_group(p, g))
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(read.into_iter().flatten().collect())
+}
+
+/// A group and every inline and attached policy on it, so that stray ones are seen and
+/// removed: the inline ones first, one after another, then the attached ones.
+async fn read_group(
+    p: &AwsProvider,
+    group: ecrplan_model::Group,
+) -> Result<Vec<LiveObject>, ProviderError> {
+    let mut out: Vec<LiveObject> = group_policy::read_all(p, &group.name)
+        .await?
+        .into_iter()
+        .map(LiveObject::new)
+        .collect();
+    out.extend(
+        group_policy_attachment::arns(p, &group.name)
+            .await?
+            .into_iter()
+            .map(|policy_arn| {
+                LiveObject::new(Resource::GroupPolicyAttachment(
+                    ecrplan_model::GroupPolicyAttachment {
+                        group: group.name.clone(),
+                        policy_arn,
+                    },
+                ))
+            }),
+    );
+    out.push(LiveObject::new(Resource::Group(group)));
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -885,7 +532,8 @@ mod tests {
     use futures::FutureExt;
     use serde_json::{Value, json};
 
-    use crate::{AwsProvider, Tuning};
+    use crate::ecr::repository;
+    use crate::provider::{AwsProvider, Tuning};
 
     /// Answers STS and three pages of DescribeRepositories; records each listing request.
     /// With `throttle`, the first that many listing attempts are throttled.
@@ -988,7 +636,7 @@ mod tests {
         let pages = Pages::default();
         *pages.throttle.lock().unwrap_or_else(|p| p.into_inner()) = 2;
         let provider = provider(&pages).await;
-        let repositories = super::list_repositories(&provider).await.expect("list");
+        let repositories = repository::list(&provider).await.expect("list");
         assert_eq!(repositories.len(), 4);
         let stats = provider.stats();
         assert_eq!(stats.count("DescribeRepositories"), 3, "{stats}");
@@ -1000,7 +648,7 @@ mod tests {
     async fn describe_repositories_follows_every_page() {
         let pages = Pages::default();
         let provider = provider(&pages).await;
-        let repositories = super::list_repositories(&provider).await.expect("list");
+        let repositories = repository::list(&provider).await.expect("list");
         let names: Vec<&str> = repositories
             .iter()
             .filter_map(|r| r.repository_name())
@@ -1059,7 +707,9 @@ mod tests {
 
     #[test]
     fn a_document_that_is_not_json_is_an_api_error_not_a_retried_transport_error() {
-        let err = super::document("GetRolePolicy", "{not json").expect_err("not JSON");
+        let err = crate::convert::document("{not json")
+            .map_err(|e| crate::error::not_json("GetRolePolicy", e))
+            .expect_err("not JSON");
         assert!(
             matches!(&err, ecrplan_model::ProviderError::Api { code, .. } if code == "InvalidDocument"),
             "{err:?}"

@@ -1,0 +1,345 @@
+//! ECR repositories: listed, described by name, found by their tags through the Resource Groups
+//! Tagging API; created, updated in place (mutability, scanning, tags) and deleted.
+
+use async_trait::async_trait;
+use aws_sdk_ecr::types::{
+    EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType,
+    Repository as EcrRepository,
+};
+use aws_sdk_resourcegroupstagging::types::TagFilter;
+use ecrplan_model::{
+    self as model, Encryption, Kind, ObjectId, ProviderError, Resource, TagMutability, Tags, tags,
+};
+
+use crate::convert::{ecr_tags, tag_diff};
+use crate::error::{self, invalid, unless_gone};
+use crate::handler::Handler;
+use crate::provider::AwsProvider;
+
+/// The handler of [`Kind::Repository`]: encryption is fixed at creation, everything else
+/// changes in place.
+pub(crate) struct Repository;
+
+fn object(resource: &Resource) -> Result<&model::Repository, ProviderError> {
+    let Resource::Repository(r) = resource else {
+        return Err(error::mismatch(Kind::Repository, resource.kind()));
+    };
+    Ok(r)
+}
+
+/// Every repository, all pages of up to 1000: the account-wide read, the fallback without the
+/// Tagging API, and the answer when asking by name found a name missing.
+pub(crate) async fn list(p: &AwsProvider) -> Result<Vec<EcrRepository>, ProviderError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = p
+            .leading(
+                p.ecr
+                    .describe_repositories()
+                    .max_results(1000)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("DescribeRepositories", e))?;
+        out.extend(page.repositories.unwrap_or_default());
+        match page.next_token {
+            Some(next) if !next.is_empty() => token = Some(next),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Up to 100 repositories described by name, ahead of the line (their policy reads wait on
+/// them). One missing name fails the whole call with RepositoryNotFoundException.
+pub(crate) async fn describe(
+    p: &AwsProvider,
+    names: Vec<String>,
+) -> Result<Vec<EcrRepository>, ProviderError> {
+    let described = p
+        .leading(
+            p.ecr
+                .describe_repositories()
+                .set_repository_names(Some(names))
+                .send(),
+        )
+        .await
+        .map_err(|e| error::api("DescribeRepositories", e))?;
+    Ok(described.repositories.unwrap_or_default())
+}
+
+/// One page of `estate`'s repositories in this region from `tag:GetResources` (100 a page, the
+/// API's maximum), each name with its tags, and the token of the next page.
+pub(crate) async fn tagged_page(
+    p: &AwsProvider,
+    estate: &str,
+    token: Option<String>,
+) -> Result<(Vec<(String, Tags)>, Option<String>), ProviderError> {
+    let page = p
+        .leading(
+            p.tagging
+                .get_resources()
+                .tag_filters(
+                    TagFilter::builder()
+                        .key(tags::MANAGED_BY)
+                        .values(tags::MANAGED_BY_VALUE)
+                        .build(),
+                )
+                .tag_filters(
+                    TagFilter::builder()
+                        .key(tags::ESTATE)
+                        .values(estate)
+                        .build(),
+                )
+                .resource_type_filters("ecr:repository")
+                .resources_per_page(100)
+                .set_pagination_token(token)
+                .send(),
+        )
+        .await
+        .map_err(|e| error::api("GetResources", e))?;
+    let found = page
+        .resource_tag_mapping_list()
+        .iter()
+        .filter_map(|mapping| {
+            let (_, name) = mapping.resource_arn()?.split_once(":repository/")?;
+            let tags = mapping
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect();
+            Some((name.to_owned(), tags))
+        })
+        .collect();
+    let next = page.pagination_token.filter(|next| !next.is_empty());
+    Ok((found, next))
+}
+
+/// A repository's tags, one call; `None` when it was deleted since it was listed.
+pub(crate) async fn tags(
+    p: &AwsProvider,
+    r: &EcrRepository,
+    name: &str,
+) -> Result<Option<Tags>, ProviderError> {
+    let arn = r
+        .repository_arn()
+        .map_or_else(|| p.account.repository_arn(name), str::to_owned);
+    let listed = p
+        .limited(p.ecr.list_tags_for_resource().resource_arn(arn).send())
+        .await
+        .map_err(|e| error::api("ListTagsForResource", e));
+    Ok(unless_gone(listed)?.map(|out| {
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect()
+    }))
+}
+
+/// The repository object from what DescribeRepositories said and its tags.
+pub(crate) fn from_sdk(name: String, r: &EcrRepository, tags: Tags) -> Resource {
+    let encryption = match r.encryption_configuration() {
+        Some(e) if e.encryption_type().as_str() != "AES256" => Encryption::Kms {
+            kms_key: e.kms_key().unwrap_or_default().to_owned(),
+        },
+        _ => Encryption::Aes256,
+    };
+    Resource::Repository(model::Repository {
+        name,
+        image_tag_mutability: r
+            .image_tag_mutability()
+            .and_then(|m| TagMutability::parse(m.as_str()))
+            .unwrap_or_default(),
+        image_tag_mutability_exclusion_filters: r
+            .image_tag_mutability_exclusion_filters()
+            .iter()
+            .map(|f| f.filter().to_owned())
+            .collect(),
+        scan_on_push: r
+            .image_scanning_configuration()
+            .is_some_and(|s| s.scan_on_push()),
+        encryption,
+        tags,
+    })
+}
+
+/// Whether the repository holds any image: one image listed is enough.
+pub(crate) async fn holds_images(p: &AwsProvider, name: &str) -> Result<bool, ProviderError> {
+    let id = p.id(Kind::Repository, name);
+    let page = p
+        .ecr
+        .list_images()
+        .repository_name(name)
+        .max_results(1)
+        .send()
+        .await
+        .map_err(|e| error::on("ListImages", &id, e))?;
+    Ok(!page.image_ids().is_empty())
+}
+
+/// The exclusion filters of a repository as ECR takes them; `None` when there are none, since
+/// ECR refuses an empty list as much as filters on a kind without exclusions.
+fn exclusion_filters(
+    r: &model::Repository,
+) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>, ProviderError> {
+    if r.image_tag_mutability_exclusion_filters.is_empty() {
+        return Ok(None);
+    }
+    r.image_tag_mutability_exclusion_filters
+        .iter()
+        .map(|f| {
+            ImageTagMutabilityExclusionFilter::builder()
+                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                .filter(f)
+                .build()
+                .map_err(invalid)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+#[async_trait]
+impl Handler for Repository {
+    async fn create(&self, p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
+        let r = object(resource)?;
+        let id = resource.id(&p.registry);
+        let encryption = match &r.encryption {
+            Encryption::Aes256 => EncryptionConfiguration::builder()
+                .encryption_type(EncryptionType::Aes256)
+                .build(),
+            Encryption::Kms { kms_key } => EncryptionConfiguration::builder()
+                .encryption_type(EncryptionType::Kms)
+                .kms_key(kms_key)
+                .build(),
+        }
+        .map_err(invalid)?;
+        p.ecr
+            .create_repository()
+            .repository_name(&r.name)
+            .image_tag_mutability(ImageTagMutability::from(r.image_tag_mutability.as_str()))
+            .set_image_tag_mutability_exclusion_filters(exclusion_filters(r)?)
+            .image_scanning_configuration(
+                ImageScanningConfiguration::builder()
+                    .scan_on_push(r.scan_on_push)
+                    .build(),
+            )
+            .encryption_configuration(encryption)
+            .set_tags(Some(ecr_tags(&r.tags).map_err(invalid)?))
+            .send()
+            .await
+            .map_err(|e| error::on("CreateRepository", &id, e))?;
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        p: &AwsProvider,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        let (b, a) = (object(before)?, object(after)?);
+        let id = &after.id(&p.registry);
+        if b.encryption != a.encryption {
+            return Err(error::requires_replacement(id, "encryption"));
+        }
+        let filters = |r: &model::Repository| {
+            let mut f = r.image_tag_mutability_exclusion_filters.clone();
+            f.sort();
+            f.dedup();
+            f
+        };
+        if b.image_tag_mutability != a.image_tag_mutability || filters(b) != filters(a) {
+            // One call sets both: the filters travel with the mutability they qualify.
+            let exclusions = exclusion_filters(a)?;
+            p.propagated(id, "PutImageTagMutability", || {
+                p.ecr
+                    .put_image_tag_mutability()
+                    .repository_name(&a.name)
+                    .image_tag_mutability(ImageTagMutability::from(a.image_tag_mutability.as_str()))
+                    .set_image_tag_mutability_exclusion_filters(exclusions.clone())
+                    .send()
+            })
+            .await?;
+        }
+        if b.scan_on_push != a.scan_on_push {
+            p.propagated(id, "PutImageScanningConfiguration", || {
+                p.ecr
+                    .put_image_scanning_configuration()
+                    .repository_name(&a.name)
+                    .image_scanning_configuration(
+                        ImageScanningConfiguration::builder()
+                            .scan_on_push(a.scan_on_push)
+                            .build(),
+                    )
+                    .send()
+            })
+            .await?;
+        }
+        let (removed, set) = tag_diff(&b.tags, &a.tags);
+        if !removed.is_empty() {
+            p.ecr
+                .untag_resource()
+                .resource_arn(p.account.repository_arn(&a.name))
+                .set_tag_keys(Some(removed))
+                .send()
+                .await
+                .map_err(|e| error::on("UntagResource", id, e))?;
+        }
+        if !set.is_empty() {
+            self.tag(p, id, &set).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        p: &AwsProvider,
+        resource: &Resource,
+        force: bool,
+    ) -> Result<(), ProviderError> {
+        let r = object(resource)?;
+        p.ecr
+            .delete_repository()
+            .repository_name(&r.name)
+            .force(force)
+            .send()
+            .await
+            .map_err(|e| error::on("DeleteRepository", &resource.id(&p.registry), e))?;
+        Ok(())
+    }
+
+    async fn tag(&self, p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+        p.ecr
+            .tag_resource()
+            .resource_arn(p.account.repository_arn(&id.key))
+            .set_tags(Some(ecr_tags(tags).map_err(invalid)?))
+            .send()
+            .await
+            .map_err(|e| error::on("TagResource", id, e))?;
+        Ok(())
+    }
+
+    /// Described by name, then its tags read: the repository itself, no policies.
+    async fn read_one(
+        &self,
+        p: &AwsProvider,
+        wanted: &Resource,
+    ) -> Result<Option<Resource>, ProviderError> {
+        let name = &object(wanted)?.name;
+        let listed = p
+            .limited(p.ecr.describe_repositories().repository_names(name).send())
+            .await
+            .map_err(|e| error::api("DescribeRepositories", e));
+        let Some(repository) = unless_gone(listed)?
+            .and_then(|l| l.repositories.unwrap_or_default().into_iter().next())
+        else {
+            return Ok(None);
+        };
+        let Some(tags) = tags(p, &repository, name).await? else {
+            return Ok(None);
+        };
+        Ok(Some(from_sdk(name.clone(), &repository, tags)))
+    }
+}

@@ -1,0 +1,45 @@
+//! What the provider does to one kind of object, as a trait: each kind's handler lives in its
+//! noun module (`ecr::…`, `iam::…`) and the one dispatch to them in `apply`. A kind that
+//! cannot be tagged or updated says so in its own handler, in domain words.
+
+use async_trait::async_trait;
+use ecrplan_model::{ObjectId, ProviderError, Resource, Tags};
+
+use crate::provider::AwsProvider;
+
+/// The changes AWS makes to objects of one kind, and the read that follows a write. Reads for
+/// a refresh are not here: they run batched in `refresh`'s pipeline, which calls the noun
+/// modules' read functions.
+#[async_trait]
+pub(crate) trait Handler: Sync {
+    /// Creates the object.
+    async fn create(&self, p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError>;
+
+    /// Changes the object from `before` into `after` (the same object) with the fewest calls.
+    async fn update(
+        &self,
+        p: &AwsProvider,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError>;
+
+    /// Deletes the object; `force` deletes what it still holds (images, access keys).
+    async fn delete(
+        &self,
+        p: &AwsProvider,
+        resource: &Resource,
+        force: bool,
+    ) -> Result<(), ProviderError>;
+
+    /// Adds ownership tags and changes nothing else (adoption).
+    async fn tag(&self, p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError>;
+
+    /// The object `wanted` names as it stands, read as a refresh reads it (without its
+    /// children); `None` when it does not exist. Asked after a create answered "already
+    /// exists", to tell a retried create of ecrplan's own object from a real conflict.
+    async fn read_one(
+        &self,
+        p: &AwsProvider,
+        wanted: &Resource,
+    ) -> Result<Option<Resource>, ProviderError>;
+}

@@ -1,0 +1,109 @@
+//! Managed policies attached to a CI group: listed per group, each an object of its own so one
+//! attached by hand is drift and is detached.
+
+use async_trait::async_trait;
+use ecrplan_model::{self as model, Kind, ObjectId, ProviderError, Resource, Tags};
+
+use crate::error::{self, unless_gone};
+use crate::handler::Handler;
+use crate::paging::{Page, all_pages};
+use crate::provider::AwsProvider;
+
+/// The handler of [`Kind::GroupPolicyAttachment`]: attached or detached, never changed.
+pub(crate) struct GroupPolicyAttachment;
+
+fn object(resource: &Resource) -> Result<&model::GroupPolicyAttachment, ProviderError> {
+    let Resource::GroupPolicyAttachment(a) = resource else {
+        return Err(error::mismatch(
+            Kind::GroupPolicyAttachment,
+            resource.kind(),
+        ));
+    };
+    Ok(a)
+}
+
+/// The ARNs of the managed policies attached to a group, all pages; none when it has gone.
+pub(crate) async fn arns(p: &AwsProvider, group: &str) -> Result<Vec<String>, ProviderError> {
+    all_pages(|marker| async move {
+        let page = p
+            .limited(
+                p.iam
+                    .list_attached_group_policies()
+                    .group_name(group)
+                    .set_marker(marker)
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("ListAttachedGroupPolicies", e));
+        Ok(unless_gone(page)?.map(|page| {
+            let arns = page.attached_policies.unwrap_or_default();
+            let arns = arns.into_iter().filter_map(|a| a.policy_arn).collect();
+            Page::new(arns, page.is_truncated, page.marker)
+        }))
+    })
+    .await
+}
+
+#[async_trait]
+impl Handler for GroupPolicyAttachment {
+    /// Retried while IAM has not yet seen the group made moments ago.
+    async fn create(&self, p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
+        let a = object(resource)?;
+        p.propagated(&resource.id(&p.registry), "AttachGroupPolicy", || {
+            p.iam
+                .attach_group_policy()
+                .group_name(&a.group)
+                .policy_arn(&a.policy_arn)
+                .send()
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        p: &AwsProvider,
+        _before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        Err(error::cannot_update(
+            &after.id(&p.registry),
+            "a group policy attachment is only its group and policy ARN",
+        ))
+    }
+
+    async fn delete(
+        &self,
+        p: &AwsProvider,
+        resource: &Resource,
+        _force: bool,
+    ) -> Result<(), ProviderError> {
+        let a = object(resource)?;
+        p.iam
+            .detach_group_policy()
+            .group_name(&a.group)
+            .policy_arn(&a.policy_arn)
+            .send()
+            .await
+            .map_err(|e| error::on("DetachGroupPolicy", &resource.id(&p.registry), e))?;
+        Ok(())
+    }
+
+    async fn tag(
+        &self,
+        _p: &AwsProvider,
+        id: &ObjectId,
+        _tags: &Tags,
+    ) -> Result<(), ProviderError> {
+        Err(error::cannot_tag(id, "an attachment is its group's"))
+    }
+
+    async fn read_one(
+        &self,
+        p: &AwsProvider,
+        wanted: &Resource,
+    ) -> Result<Option<Resource>, ProviderError> {
+        let a = object(wanted)?;
+        let attached = arns(p, &a.group).await?.contains(&a.policy_arn);
+        Ok(attached.then(|| wanted.clone()))
+    }
+}

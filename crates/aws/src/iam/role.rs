@@ -1,0 +1,278 @@
+//! IAM roles CI assumes: listed under a path (ListRoles carries the trust, not the tags), read
+//! by name, their tags read one call each; created, their trust and tags changed in place,
+//! deleted with what IAM requires gone first.
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::Role as IamRole;
+use ecrplan_model::{self as model, JsonDocument, Kind, ObjectId, ProviderError, Resource, Tags};
+use futures::{StreamExt, TryStreamExt, stream};
+use serde_json::Value;
+
+use crate::convert::{document, from_iam_tags, iam_tags, tag_diff};
+use crate::error::{self, invalid, unless_gone};
+use crate::handler::Handler;
+use crate::iam::{role_policy, role_policy_attachment};
+use crate::paging::{Page, all_pages};
+use crate::provider::AwsProvider;
+
+/// The handler of [`Kind::Role`]: the path is fixed at creation, trust and tags change in place.
+pub(crate) struct Role;
+
+fn object(resource: &Resource) -> Result<&model::Role, ProviderError> {
+    let Resource::Role(r) = resource else {
+        return Err(error::mismatch(Kind::Role, resource.kind()));
+    };
+    Ok(r)
+}
+
+/// The role's trust document as `operation` answered it; a role without one trusts nobody.
+fn trust(operation: &str, role: &IamRole) -> Result<JsonDocument, ProviderError> {
+    match role.assume_role_policy_document() {
+        Some(text) => document(text).map_err(|e| error::not_json(operation, e)),
+        None => Ok(JsonDocument::new(Value::Null)),
+    }
+}
+
+/// Every role whose path starts with `prefix` (all of them without one), with its trust
+/// document: one paged listing of 1000 a page. ListRoles carries no tags.
+pub(crate) async fn list(
+    p: &AwsProvider,
+    prefix: Option<&str>,
+) -> Result<Vec<(IamRole, JsonDocument)>, ProviderError> {
+    all_pages(|marker| async move {
+        let page = p
+            .leading(
+                p.iam
+                    .list_roles()
+                    .set_path_prefix(prefix.map(str::to_owned))
+                    .max_items(1000)
+                    .set_marker(marker)
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::api("ListRoles", e))?;
+        let mut roles = Vec::with_capacity(page.roles.len());
+        for role in page.roles {
+            let trust = trust("ListRoles", &role)?;
+            roles.push((role, trust));
+        }
+        Ok(Some(Page::new(roles, page.is_truncated, page.marker)))
+    })
+    .await
+}
+
+/// A role by name: GetRole returns its trust and tags in one call. `None` when it does not exist.
+pub(crate) async fn get(
+    p: &AwsProvider,
+    name: &str,
+) -> Result<Option<(IamRole, JsonDocument, Tags)>, ProviderError> {
+    let got = p
+        .limited(p.iam.get_role().role_name(name).send())
+        .await
+        .map_err(|e| error::api("GetRole", e));
+    let Some(role) = unless_gone(got)?.and_then(|g| g.role) else {
+        return Ok(None);
+    };
+    let trust = trust("GetRole", &role)?;
+    let tags = role
+        .tags()
+        .iter()
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect();
+    Ok(Some((role, trust, tags)))
+}
+
+/// A role's tags (ListRoles has none); `None` when the role has gone.
+pub(crate) async fn tags(p: &AwsProvider, name: &str) -> Result<Option<Tags>, ProviderError> {
+    let listed = p
+        .limited(p.iam.list_role_tags().role_name(name).send())
+        .await
+        .map_err(|e| error::api("ListRoleTags", e));
+    Ok(unless_gone(listed)?.map(|l| from_iam_tags(l.tags)))
+}
+
+/// Every role in the account that trusts the OIDC provider `url`, with its tags: the
+/// whole-account read behind the shared provider's "no role still trusts it" rule.
+pub(crate) async fn trusting(
+    p: &AwsProvider,
+    url: &str,
+) -> Result<Vec<model::Role>, ProviderError> {
+    let trusting: Vec<(IamRole, JsonDocument)> = list(p, None)
+        .await?
+        .into_iter()
+        .filter(|(_, trust)| trust.federated_providers().iter().any(|u| u == url))
+        .collect();
+    let found: Vec<Option<model::Role>> = stream::iter(trusting)
+        .map(|(role, trust)| async move {
+            let Some(tags) = tags(p, &role.role_name).await? else {
+                return Ok(None);
+            };
+            Ok(Some(model::Role {
+                name: role.role_name,
+                path: role.path,
+                trust,
+                tags,
+            }))
+        })
+        .buffer_unordered(p.parallelism())
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// The names of the instance profiles holding the role, all pages.
+async fn instance_profiles(
+    p: &AwsProvider,
+    id: &ObjectId,
+    name: &str,
+) -> Result<Vec<String>, ProviderError> {
+    all_pages(|marker| async move {
+        let page = p
+            .iam
+            .list_instance_profiles_for_role()
+            .role_name(name)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::on("ListInstanceProfilesForRole", id, e))?;
+        let profiles = page.instance_profiles.into_iter();
+        let names = profiles.map(|profile| profile.instance_profile_name);
+        Ok(Some(Page::new(
+            names.collect(),
+            page.is_truncated,
+            page.marker,
+        )))
+    })
+    .await
+}
+
+#[async_trait]
+impl Handler for Role {
+    /// Retried while IAM has not yet seen an OIDC provider its trust names, made moments ago.
+    async fn create(&self, p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
+        let r = object(resource)?;
+        let tags = iam_tags(&r.tags).map_err(invalid)?;
+        p.propagated(&resource.id(&p.registry), "CreateRole", || {
+            p.iam
+                .create_role()
+                .role_name(&r.name)
+                .path(&r.path)
+                .assume_role_policy_document(r.trust.to_compact())
+                .set_tags(Some(tags.clone()))
+                .send()
+        })
+        .await
+    }
+
+    async fn update(
+        &self,
+        p: &AwsProvider,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        let (b, a) = (object(before)?, object(after)?);
+        let id = &after.id(&p.registry);
+        if b.path != a.path {
+            return Err(error::requires_replacement(id, "path"));
+        }
+        if b.trust.canonical_policy() != a.trust.canonical_policy() {
+            p.propagated(id, "UpdateAssumeRolePolicy", || {
+                p.iam
+                    .update_assume_role_policy()
+                    .role_name(&a.name)
+                    .policy_document(a.trust.to_compact())
+                    .send()
+            })
+            .await?;
+        }
+        let (removed, set) = tag_diff(&b.tags, &a.tags);
+        if !removed.is_empty() {
+            p.iam
+                .untag_role()
+                .role_name(&a.name)
+                .set_tag_keys(Some(removed))
+                .send()
+                .await
+                .map_err(|e| error::on("UntagRole", id, e))?;
+        }
+        if !set.is_empty() {
+            self.tag(p, id, &set).await?;
+        }
+        Ok(())
+    }
+
+    /// IAM refuses to delete a role that still has policies or sits in an instance profile
+    /// (DeleteConflict): inline policies are deleted, managed ones detached and the role
+    /// removed from its instance profiles first.
+    async fn delete(
+        &self,
+        p: &AwsProvider,
+        resource: &Resource,
+        _force: bool,
+    ) -> Result<(), ProviderError> {
+        let name = &object(resource)?.name;
+        let id = &resource.id(&p.registry);
+        for policy in role_policy::names(p, name).await? {
+            p.iam
+                .delete_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await
+                .map_err(|e| error::on("DeleteRolePolicy", id, e))?;
+        }
+        for policy in role_policy_attachment::arns(p, name).await? {
+            p.iam
+                .detach_role_policy()
+                .role_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(|e| error::on("DetachRolePolicy", id, e))?;
+        }
+        for profile in instance_profiles(p, id, name).await? {
+            p.iam
+                .remove_role_from_instance_profile()
+                .instance_profile_name(profile)
+                .role_name(name)
+                .send()
+                .await
+                .map_err(|e| error::on("RemoveRoleFromInstanceProfile", id, e))?;
+        }
+        p.iam
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| error::on("DeleteRole", id, e))?;
+        Ok(())
+    }
+
+    async fn tag(&self, p: &AwsProvider, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
+        p.iam
+            .tag_role()
+            .role_name(&id.key)
+            .set_tags(Some(iam_tags(tags).map_err(invalid)?))
+            .send()
+            .await
+            .map_err(|e| error::on("TagRole", id, e))?;
+        Ok(())
+    }
+
+    /// GetRole: the role with its trust and tags, no policies.
+    async fn read_one(
+        &self,
+        p: &AwsProvider,
+        wanted: &Resource,
+    ) -> Result<Option<Resource>, ProviderError> {
+        let Some((role, trust, tags)) = get(p, &object(wanted)?.name).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Resource::Role(model::Role {
+            name: role.role_name,
+            path: role.path,
+            trust,
+            tags,
+        })))
+    }
+}
