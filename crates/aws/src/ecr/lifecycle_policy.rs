@@ -11,6 +11,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::LifecyclePolicy`]: creating and updating are the same put.
 pub(crate) struct LifecyclePolicy;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::LifecyclePolicy, ProviderError> {
     let Resource::LifecyclePolicy(rp) = resource else {
         return Err(error::mismatch(Kind::LifecyclePolicy, resource.kind()));

@@ -18,6 +18,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::Replication`]: creating and updating are the same put.
 pub(crate) struct Replication;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::Replication, ProviderError> {
     let Resource::Replication(r) = resource else {
         return Err(error::mismatch(Kind::Replication, resource.kind()));

@@ -21,6 +21,7 @@ use crate::provider::AwsProvider;
 /// changes in place.
 pub(crate) struct Repository;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::Repository, ProviderError> {
     let Resource::Repository(r) = resource else {
         return Err(error::mismatch(Kind::Repository, resource.kind()));

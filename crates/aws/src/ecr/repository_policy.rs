@@ -11,6 +11,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::RepositoryPolicy`]: creating and updating are the same put.
 pub(crate) struct RepositoryPolicy;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::RepositoryPolicy, ProviderError> {
     let Resource::RepositoryPolicy(rp) = resource else {
         return Err(error::mismatch(Kind::RepositoryPolicy, resource.kind()));

@@ -7,13 +7,15 @@ use ecrplan_model::{self as model, Kind, ObjectId, ProviderError, Resource, Tags
 
 use crate::error::{self, unless_gone};
 use crate::handler::Handler;
-use crate::iam::{group_policy, group_policy_attachment};
+use crate::iam::group_policy;
+use crate::iam::group_policy_attachment;
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
 
 /// The handler of [`Kind::Group`]: adopted by moving it to the estate's path, not by tags.
 pub(crate) struct Group;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::Group, ProviderError> {
     let Resource::Group(g) = resource else {
         return Err(error::mismatch(Kind::Group, resource.kind()));

@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::GroupMembership`].
 pub(crate) struct GroupMembership;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::GroupMembership, ProviderError> {
     let Resource::GroupMembership(m) = resource else {
         return Err(error::mismatch(Kind::GroupMembership, resource.kind()));

@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::GroupPolicy`]: creating and updating are the same put.
 pub(crate) struct GroupPolicy;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::GroupPolicy, ProviderError> {
     let Resource::GroupPolicy(gp) = resource else {
         return Err(error::mismatch(Kind::GroupPolicy, resource.kind()));

@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::GroupPolicyAttachment`]: attached or detached, never changed.
 pub(crate) struct GroupPolicyAttachment;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::GroupPolicyAttachment, ProviderError> {
     let Resource::GroupPolicyAttachment(a) = resource else {
         return Err(error::mismatch(

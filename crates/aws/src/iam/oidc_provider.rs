@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::OidcProvider`]: addressed by the ARN its URL makes.
 pub(crate) struct OidcProvider;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::OidcProvider, ProviderError> {
     let Resource::OidcProvider(o) = resource else {
         return Err(error::mismatch(Kind::OidcProvider, resource.kind()));

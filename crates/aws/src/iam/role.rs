@@ -11,13 +11,15 @@ use serde_json::Value;
 use crate::convert::{document, from_iam_tags, iam_tags, tag_diff};
 use crate::error::{self, invalid, unless_gone};
 use crate::handler::Handler;
-use crate::iam::{role_policy, role_policy_attachment};
+use crate::iam::role_policy;
+use crate::iam::role_policy_attachment;
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
 
 /// The handler of [`Kind::Role`]: the path is fixed at creation, trust and tags change in place.
 pub(crate) struct Role;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::Role, ProviderError> {
     let Resource::Role(r) = resource else {
         return Err(error::mismatch(Kind::Role, resource.kind()));

@@ -13,6 +13,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::RolePolicy`]: creating and updating are the same put.
 pub(crate) struct RolePolicy;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::RolePolicy, ProviderError> {
     let Resource::RolePolicy(rp) = resource else {
         return Err(error::mismatch(Kind::RolePolicy, resource.kind()));

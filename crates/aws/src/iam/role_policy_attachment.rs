@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::RolePolicyAttachment`]: attached or detached, never changed.
 pub(crate) struct RolePolicyAttachment;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::RolePolicyAttachment, ProviderError> {
     let Resource::RolePolicyAttachment(a) = resource else {
         return Err(error::mismatch(Kind::RolePolicyAttachment, resource.kind()));

@@ -11,13 +11,16 @@ use ecrplan_model::{self as model, AccessKey, Kind, ObjectId, ProviderError, Res
 use crate::convert::{from_iam_tags, iam_tags, tag_diff};
 use crate::error::{self, invalid, unless_gone};
 use crate::handler::Handler;
-use crate::iam::{group_membership, user_policy, user_policy_attachment};
+use crate::iam::group_membership;
+use crate::iam::user_policy;
+use crate::iam::user_policy_attachment;
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
 
 /// The handler of [`Kind::User`]: a user holding access keys is deleted only when forced.
 pub(crate) struct User;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::User, ProviderError> {
     let Resource::User(u) = resource else {
         return Err(error::mismatch(Kind::User, resource.kind()));

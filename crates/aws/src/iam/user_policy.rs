@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::UserPolicy`]: creating and updating are the same put.
 pub(crate) struct UserPolicy;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::UserPolicy, ProviderError> {
     let Resource::UserPolicy(up) = resource else {
         return Err(error::mismatch(Kind::UserPolicy, resource.kind()));

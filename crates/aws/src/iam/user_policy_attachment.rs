@@ -12,6 +12,7 @@ use crate::provider::AwsProvider;
 /// The handler of [`Kind::UserPolicyAttachment`]: attached or detached, never changed.
 pub(crate) struct UserPolicyAttachment;
 
+/// The object an operation carries; the dispatch sends only this kind here.
 fn object(resource: &Resource) -> Result<&model::UserPolicyAttachment, ProviderError> {
     let Resource::UserPolicyAttachment(a) = resource else {
         return Err(error::mismatch(Kind::UserPolicyAttachment, resource.kind()));
