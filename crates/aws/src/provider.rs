@@ -70,8 +70,11 @@ impl Default for Tuning {
 /// An AWS account reached through the SDK.
 #[derive(Debug)]
 pub struct AwsProvider {
+    /// ECR in the provider's region, counted and paced like every client here.
     pub(crate) ecr: aws_sdk_ecr::Client,
+    /// IAM, global: the same account's IAM whatever the region.
     pub(crate) iam: aws_sdk_iam::Client,
+    /// The Resource Groups Tagging API, which finds an estate's repositories by their tags.
     pub(crate) tagging: aws_sdk_resourcegroupstagging::Client,
     /// The account and region, as [`ecrplan_model::Provider::account`] answers.
     pub(crate) account: Account,
@@ -79,6 +82,7 @@ pub struct AwsProvider {
     /// (ECR objects) or in its account (IAM objects).
     pub(crate) registry: Registry,
     counter: CallCounter,
+    /// The knobs the refresh and the propagation retry read.
     pub(crate) tuning: Tuning,
     /// One permit per refresh request in flight: the refresh runs several concurrent streams,
     /// and this keeps their sum within `parallelism`.
