@@ -46,7 +46,7 @@ impl Provider for AwsProvider {
     }
 
     fn take_warnings(&self) -> Vec<String> {
-        AwsProvider::take_warnings(self)
+        self.drain_warnings()
     }
 
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {

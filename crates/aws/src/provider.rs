@@ -275,7 +275,7 @@ impl AwsProvider {
     }
 
     /// The warnings not given out yet, each once.
-    pub(crate) fn take_warnings(&self) -> Vec<String> {
+    pub(crate) fn drain_warnings(&self) -> Vec<String> {
         let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
         std::mem::take(&mut warnings.1)
     }
