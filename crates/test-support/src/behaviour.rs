@@ -1082,6 +1082,14 @@ pub async fn refresh_honours_the_scope(s: &Subject<'_>) {
             .and_then(|id| whole.get(&id))
             .map(|o| &o.resource)
     };
+    // What the server lets the provider read: the rule, widened only by the server's gaps.
+    let readable = |scope: &RefreshScope, r: &Resource| {
+        let parent = parent(r);
+        let any_group = |g: &Resource| g.kind() == Kind::Group;
+        scope.admits(r, parent)
+            || (s.gaps.list_groups_ignores_path_prefix
+                && (any_group(r) || parent.is_some_and(any_group)))
+    };
 
     let declared_only = RefreshScope {
         estate: "nobody".into(),
@@ -1107,7 +1115,7 @@ pub async fn refresh_honours_the_scope(s: &Subject<'_>) {
         let not_admitted: Vec<ObjectId> = live
             .objects
             .iter()
-            .filter(|o| !scope.admits(&o.resource, parent(&o.resource)))
+            .filter(|o| !readable(&scope, &o.resource))
             .map(|o| live.id(o))
             .collect();
         let missing: Vec<ObjectId> = whole

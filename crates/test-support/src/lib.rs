@@ -59,6 +59,10 @@ pub struct Gaps {
     /// PutImageScanningConfiguration with scanOnPush=false is ignored (the Rust SDK sends it
     /// as `{}` and moto 5.2.5 keeps the old value).
     pub scan_on_push_stays_on: bool,
+    /// ListGroups ignores `PathPrefix` and answers every group of the account (moto 5.2.5's
+    /// `list_groups` takes no arguments), so a refresh also returns groups outside the
+    /// estate's path, with their policies.
+    pub list_groups_ignores_path_prefix: bool,
 }
 
 impl Gaps {
@@ -67,11 +71,13 @@ impl Gaps {
         no_client_id_changes: false,
         deleting_missing_oidc_provider_succeeds: false,
         scan_on_push_stays_on: false,
+        list_groups_ignores_path_prefix: false,
     };
     /// moto 5.2.5's server.
     pub const MOTO: Gaps = Gaps {
         no_client_id_changes: true,
         deleting_missing_oidc_provider_succeeds: true,
         scan_on_push_stays_on: true,
+        list_groups_ignores_path_prefix: true,
     };
 }

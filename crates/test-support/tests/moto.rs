@@ -6,6 +6,9 @@
 //! - PutReplicationConfiguration refuses more than one rule ("This feature is disabled");
 //! - PutImageScanningConfiguration with scanOnPush=false is ignored, so turning scanning off
 //!   is checked against the sandbox only;
+//! - ListGroups ignores `PathPrefix`, so a refresh returns every group: `Gaps::MOTO`; that a
+//!   refresh returns only the groups `RefreshScope::admits` admits is checked against the
+//!   sandbox only;
 //! - trust policies are not validated, so propagation retries never trigger here;
 //! - DescribeRepositories ignores pagination: paging is tested in ecrplan-aws against
 //!   recorded responses instead.
