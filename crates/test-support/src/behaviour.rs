@@ -1049,6 +1049,12 @@ pub async fn refresh_honours_the_scope(s: &Subject<'_>) {
         create(p, &resource).await;
         seeded.push(resource);
     }
+    let kinds: BTreeSet<Kind> = seeded.iter().map(Resource::kind).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(Kind::ALL),
+        "the account holds an object of every kind"
+    );
 
     // The whole account: everything declared by name, read account-wide.
     let whole_scope = RefreshScope {
