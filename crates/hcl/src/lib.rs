@@ -14,6 +14,7 @@ mod blocks;
 mod decode;
 mod diag;
 mod eval;
+mod fmt;
 mod lifecycle;
 mod limits;
 mod locations;
@@ -33,6 +34,7 @@ use sha2::{Digest, Sha256};
 
 pub use blocks::is_estate_name;
 pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
+pub use fmt::{FormatError, LexError, format};
 pub use locations::{Location, Locations};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};

@@ -2,13 +2,15 @@
 //! objects, the policy documents a module generates, and the [`Provider`] trait that reads and
 //! changes an account one object at a time.
 //!
-//! This crate does no I/O. Everything here is plain data with serde, so plans, snapshots and
-//! sandbox accounts are all the same JSON.
+//! Everything here is plain data with serde, so plans, snapshots and sandbox accounts are all
+//! the same JSON. The one I/O it does is [`write_atomically`], the atomic file write that every
+//! writer (saved plans, `fmt`, the sandbox) shares so none can leave half a file behind.
 
 mod account;
 mod address;
 mod desired;
 mod document;
+mod files;
 mod iam;
 pub mod identity;
 mod live;
@@ -26,6 +28,7 @@ pub use desired::{
     actions, is_ci_issuer, role_path,
 };
 pub use document::JsonDocument;
+pub use files::write_atomically;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
     UserPolicy, UserPolicyAttachment, group_path,

@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use ecrplan_model::{
     AccessKey, Account, Kind, LiveEstate, LiveObject, ObjectId, Operation, Owner, Provider,
     ProviderError, ROLE_PATH, RefreshScope, Resource, Role, is_ci_issuer, role_path,
+    write_atomically,
 };
 use serde::{Deserialize, Serialize};
 
@@ -294,7 +295,7 @@ impl State {
             images: self.images.clone(),
             sequence: self.sequence,
         };
-        write_atomically(path, &file)
+        save_file(path, &file)
     }
 
     fn exists(&self, id: &ObjectId) -> Result<(), ProviderError> {
@@ -467,36 +468,13 @@ fn file_error(path: &Path, what: &str, e: &io::Error) -> ProviderError {
     ProviderError::Transport(format!("{what} {}: {e}", path.display()))
 }
 
-/// Writes to a temporary file in the same directory, syncs it and renames it over `path`, so a
-/// reader sees either the old file or the new one, never a torn one.
-fn write_atomically(path: &Path, file: &SandboxFile) -> Result<(), ProviderError> {
+/// Serialises the account and writes it with [`write_atomically`], so a reader sees either the
+/// old file or the new one, never a torn one.
+fn save_file(path: &Path, file: &SandboxFile) -> Result<(), ProviderError> {
     let mut text = serde_json::to_string_pretty(file)
         .map_err(|e| ProviderError::Transport(format!("cannot encode the sandbox: {e}")))?;
     text.push('\n');
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sandbox.json".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        // Make the rename itself durable; not every platform can open a directory.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        file_error(path, "cannot write", &e)
-    })
+    write_atomically(path, text.as_bytes()).map_err(|e| file_error(path, "cannot write", &e))
 }
 
 /// Writes the live objects of a refresh in the format [`SandboxProvider`] reads, so that
@@ -521,7 +499,7 @@ pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderErro
     for o in &mut objects {
         o.holds_images = None;
     }
-    write_atomically(
+    save_file(
         path,
         &SandboxFile {
             format_version: FORMAT_VERSION,
