@@ -4,8 +4,6 @@ mod cli;
 mod commands;
 mod context;
 mod exit;
-mod files;
-mod fmt;
 mod views;
 
 use std::io::IsTerminal;

@@ -5,7 +5,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Body, Structure};
 
 use crate::eval::{Evaluator, span_of};
-use crate::value::{At, FileId, Kind, Value};
+use crate::value::{At, FileId, Value, ValueType};
 
 /// The closest known name to a misspelt one, when one is close enough to suggest.
 pub(crate) fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
@@ -126,7 +126,7 @@ impl Evaluator<'_> {
     pub(crate) fn attr_value(&mut self, fields: &BodyFields<'_>, name: &str) -> Option<Value> {
         let attr = fields.get(name)?;
         let value = self.eval(fields.file, attr.expr)?;
-        (!matches!(value.kind, Kind::Null)).then_some(value)
+        (!matches!(value.kind, ValueType::Null)).then_some(value)
     }
 
     /// Evaluates a required attribute of the block labelled at `block_at`: missing or `null` is
@@ -143,7 +143,7 @@ impl Evaluator<'_> {
             return None;
         };
         let value = self.eval(fields.file, attr.expr)?;
-        if matches!(value.kind, Kind::Null) {
+        if matches!(value.kind, ValueType::Null) {
             let mut d = self
                 .diag(
                     &value.at,
@@ -195,9 +195,9 @@ impl Evaluator<'_> {
     /// A bool; the strings `"true"` and `"false"` convert, as in Terraform.
     pub(crate) fn bool(&mut self, v: &Value, what: &str) -> Option<bool> {
         match &v.kind {
-            Kind::Bool(b) => Some(*b),
-            Kind::String(s) if s == "true" => Some(true),
-            Kind::String(s) if s == "false" => Some(false),
+            ValueType::Bool(b) => Some(*b),
+            ValueType::String(s) if s == "true" => Some(true),
+            ValueType::String(s) if s == "false" => Some(false),
             _ => {
                 self.wrong_type(v, what, "a bool");
                 None
@@ -208,8 +208,8 @@ impl Evaluator<'_> {
     /// A whole number from 0 to `u32::MAX`; numeric strings convert.
     pub(crate) fn u32(&mut self, v: &Value, what: &str) -> Option<u32> {
         let n = match &v.kind {
-            Kind::Number(n) => n.as_u64(),
-            Kind::String(s) => s.trim().parse::<u64>().ok(),
+            ValueType::Number(n) => n.as_u64(),
+            ValueType::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
         match n.and_then(|n| u32::try_from(n).ok()) {
@@ -224,7 +224,7 @@ impl Evaluator<'_> {
     /// A list.
     pub(crate) fn list<'v>(&mut self, v: &'v Value, what: &str, of: &str) -> Option<&'v [Value]> {
         match &v.kind {
-            Kind::List(items) => Some(items),
+            ValueType::List(items) => Some(items),
             _ => {
                 self.wrong_type(v, what, &format!("a list of {of}"));
                 None
@@ -262,7 +262,7 @@ impl Evaluator<'_> {
         what: &str,
         known: &[&str],
     ) -> Option<&'v Value> {
-        let Kind::Object(entries) = &v.kind else {
+        let ValueType::Object(entries) = &v.kind else {
             self.wrong_type(v, what, "an object");
             return None;
         };
@@ -292,7 +292,7 @@ impl Evaluator<'_> {
         v: &Value,
         what: &str,
     ) -> Option<Vec<(String, At, String)>> {
-        let Kind::Object(entries) = &v.kind else {
+        let ValueType::Object(entries) = &v.kind else {
             self.wrong_type(v, what, "a map of strings");
             return None;
         };
@@ -323,7 +323,7 @@ impl Evaluator<'_> {
         context: Context<'_>,
     ) -> Option<&'v Value> {
         match object.get(name) {
-            Some(v) if !matches!(v.kind, Kind::Null) => Some(v),
+            Some(v) if !matches!(v.kind, ValueType::Null) => Some(v),
             _ => {
                 let at = object.at.clone();
                 self.missing(&at, name, context);
@@ -335,15 +335,17 @@ impl Evaluator<'_> {
 
 /// An optional object field (`null` counts as absent).
 pub(crate) fn optional<'v>(object: &'v Value, name: &str) -> Option<&'v Value> {
-    object.get(name).filter(|v| !matches!(v.kind, Kind::Null))
+    object
+        .get(name)
+        .filter(|v| !matches!(v.kind, ValueType::Null))
 }
 
 /// "a number", "a list", with the value for short primitives.
 pub(crate) fn describe(v: &Value) -> String {
     match &v.kind {
-        Kind::Number(n) => format!("a number ({n})"),
-        Kind::Bool(b) => format!("a bool ({b})"),
-        Kind::String(s) if s.len() <= 40 => format!("a string (\"{s}\")"),
+        ValueType::Number(n) => format!("a number ({n})"),
+        ValueType::Bool(b) => format!("a bool ({b})"),
+        ValueType::String(s) if s.len() <= 40 => format!("a string (\"{s}\")"),
         _ => v.type_name().to_owned(),
     }
 }

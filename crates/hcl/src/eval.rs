@@ -16,9 +16,9 @@ use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOp
 use hcl_edit::template::{Element, Template};
 
 use crate::diag::{Diagnostic, Sink, SourceFile};
-use crate::limits::Registry;
 use crate::read;
-use crate::value::{At, FileId, Key, Kind, Value};
+use crate::registry::Registry;
+use crate::value::{At, FileId, Key, Value, ValueType};
 
 /// Where a variable's value comes from, in precedence order.
 #[derive(Clone, Debug)]
@@ -118,10 +118,10 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn eval(&mut self, file: FileId, expr: &Expression) -> Option<Value> {
         let at = At::new(file, span_of(expr));
         let kind = match expr {
-            Expression::Null(_) => Kind::Null,
-            Expression::Bool(b) => Kind::Bool(*b.value()),
-            Expression::Number(n) => Kind::Number(to_json_number(n.value())?),
-            Expression::String(s) => Kind::String(s.value().clone()),
+            Expression::Null(_) => ValueType::Null,
+            Expression::Bool(b) => ValueType::Bool(*b.value()),
+            Expression::Number(n) => ValueType::Number(to_json_number(n.value())?),
+            Expression::String(s) => ValueType::String(s.value().clone()),
             Expression::Array(array) => {
                 let mut items = Vec::new();
                 let mut ok = true;
@@ -134,7 +134,7 @@ impl<'a> Evaluator<'a> {
                 if !ok {
                     return None;
                 }
-                Kind::List(items)
+                ValueType::List(items)
             }
             Expression::Object(object) => {
                 let mut entries: Vec<(Key, Value)> = Vec::new();
@@ -185,13 +185,13 @@ impl<'a> Evaluator<'a> {
                 if !ok {
                     return None;
                 }
-                Kind::Object(entries)
+                ValueType::Object(entries)
             }
             Expression::StringTemplate(template) => {
-                Kind::String(self.template(file, template, &at)?)
+                ValueType::String(self.template(file, template, &at)?)
             }
             Expression::HeredocTemplate(heredoc) => {
-                Kind::String(self.template(file, &heredoc.template, &at)?)
+                ValueType::String(self.template(file, &heredoc.template, &at)?)
             }
             Expression::Parenthesis(p) => return self.eval(file, p.inner()),
             Expression::Variable(name) => {
@@ -213,7 +213,7 @@ impl<'a> Evaluator<'a> {
             Expression::UnaryOp(op) => {
                 let inner = self.eval(file, &op.expr)?;
                 match (op.operator.value(), &inner.kind) {
-                    (UnaryOperator::Neg, Kind::Number(n)) => {
+                    (UnaryOperator::Neg, ValueType::Number(n)) => {
                         // `i64::MIN` has no i64 negation: it becomes a float, as Terraform's
                         // numbers are arbitrary-precision.
                         let negated = if let Some(i) = n.as_i64().and_then(i64::checked_neg) {
@@ -221,9 +221,9 @@ impl<'a> Evaluator<'a> {
                         } else {
                             serde_json::Number::from_f64(-n.as_f64().unwrap_or(0.0))?
                         };
-                        Kind::Number(negated)
+                        ValueType::Number(negated)
                     }
-                    (UnaryOperator::Not, Kind::Bool(b)) => Kind::Bool(!b),
+                    (UnaryOperator::Not, ValueType::Bool(b)) => ValueType::Bool(!b),
                     (op, _) => {
                         let (sym, want) = match op {
                             UnaryOperator::Neg => ("-", "a number"),
@@ -402,7 +402,7 @@ impl<'a> Evaluator<'a> {
         }
         let value = match self.vars.values.get(name) {
             Some(VarSource::Cli(s) | VarSource::Env(s)) => {
-                Value::new(Kind::String(s.clone()), at.clone())
+                Value::new(ValueType::String(s.clone()), at.clone())
             }
             Some(VarSource::Default(file, expr) | VarSource::Given(file, expr)) => {
                 let (file, expr) = (*file, *expr);
@@ -449,7 +449,7 @@ impl<'a> Evaluator<'a> {
             TraversalOperator::GetAttr(name) => {
                 let name = name.value().as_str();
                 match &value.kind {
-                    Kind::Object(_) => match value.get(name) {
+                    ValueType::Object(_) => match value.get(name) {
                         Some(v) => Some(v.clone()),
                         None => {
                             self.error(
@@ -471,7 +471,7 @@ impl<'a> Evaluator<'a> {
                 self.index(value, &index, at)
             }
             TraversalOperator::LegacyIndex(i) => {
-                let index = Value::new(Kind::Number((*i.value()).into()), at.clone());
+                let index = Value::new(ValueType::Number((*i.value()).into()), at.clone());
                 self.index(value, &index, at)
             }
             TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
@@ -482,7 +482,7 @@ impl<'a> Evaluator<'a> {
 
     fn index(&mut self, value: Value, index: &Value, at: &At) -> Option<Value> {
         match (&value.kind, &index.kind) {
-            (Kind::List(items), Kind::Number(n)) => {
+            (ValueType::List(items), ValueType::Number(n)) => {
                 let item = n.as_u64().and_then(|i| items.get(usize::try_from(i).ok()?));
                 if item.is_none() {
                     self.error(
@@ -493,7 +493,7 @@ impl<'a> Evaluator<'a> {
                 }
                 item.cloned()
             }
-            (Kind::Object(_), Kind::String(key)) => {
+            (ValueType::Object(_), ValueType::String(key)) => {
                 let found = value.get(key).cloned();
                 if found.is_none() {
                     self.error(at, format!("the object has no key `{key}`"), "indexed here");
@@ -559,7 +559,7 @@ impl<'a> Evaluator<'a> {
         let kind = match name {
             "file" => {
                 let path_value = &args[0];
-                let Some(Kind::String(path)) = Some(&path_value.kind) else {
+                let Some(ValueType::String(path)) = Some(&path_value.kind) else {
                     let found = path_value.type_name();
                     self.error(
                         &path_value.at,
@@ -573,10 +573,10 @@ impl<'a> Evaluator<'a> {
                     Ok(text) => {
                         self.warn_outside_directory(&full, &path_value.at);
                         self.read_files.insert(path.clone(), text.clone());
-                        Kind::String(text)
+                        ValueType::String(text)
                     }
                     Err(e @ read::ReadError::Encoding { .. }) => {
-                        let d = crate::unreadable_file(path.clone(), &e, read::FILE_FUNCTION_LIMIT)
+                        let d = read::unreadable_file(path.clone(), &e, read::FILE_FUNCTION_LIMIT)
                             .related(self.note(&path_value.at, "read here", "this call"));
                         self.sink.push(d);
                         return None;
@@ -605,12 +605,12 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            "jsonencode" => Kind::String(args[0].to_json().to_string()),
+            "jsonencode" => ValueType::String(args[0].to_json().to_string()),
             "concat" => {
                 let mut items = Vec::new();
                 for arg in args {
                     match arg.kind {
-                        Kind::List(list) => items.extend(list),
+                        ValueType::List(list) => items.extend(list),
                         _ => {
                             let found = arg.type_name();
                             self.error(
@@ -622,14 +622,14 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
-                Kind::List(items)
+                ValueType::List(items)
             }
             "format" => {
                 let Some((spec, rest)) = args.split_first() else {
                     self.error(&at, "`format` needs a format string", "this call");
                     return None;
                 };
-                let Kind::String(spec_text) = &spec.kind else {
+                let ValueType::String(spec_text) = &spec.kind else {
                     let found = spec.type_name();
                     self.error(
                         &spec.at,
@@ -639,7 +639,7 @@ impl<'a> Evaluator<'a> {
                     return None;
                 };
                 match format(spec_text, rest) {
-                    Ok(s) => Kind::String(s),
+                    Ok(s) => ValueType::String(s),
                     Err(message) => {
                         self.error(&at, message, "this call");
                         return None;
@@ -743,7 +743,9 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
             }
             'v' if flags.contains('#') => ("", arg.to_json().to_string()),
             'v' => match &arg.kind {
-                Kind::List(_) | Kind::Object(_) | Kind::Null => ("", arg.to_json().to_string()),
+                ValueType::List(_) | ValueType::Object(_) | ValueType::Null => {
+                    ("", arg.to_json().to_string())
+                }
                 _ => ("", arg.as_text().unwrap_or_default()),
             },
             'q' => (
@@ -755,8 +757,8 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
                 .to_string(),
             ),
             't' => match &arg.kind {
-                Kind::Bool(b) => ("", b.to_string()),
-                Kind::String(s) if s == "true" || s == "false" => ("", s.clone()),
+                ValueType::Bool(b) => ("", b.to_string()),
+                ValueType::String(s) if s == "true" || s == "false" => ("", s.clone()),
                 _ => return Err(format!("`%t` needs a bool, found {}", arg.type_name())),
             },
             'd' => {
@@ -846,8 +848,8 @@ fn number_sign(n: f64, flags: &str) -> &'static str {
 
 fn number_of(v: &Value) -> Option<f64> {
     match &v.kind {
-        Kind::Number(n) => n.as_f64(),
-        Kind::String(s) => s.parse().ok(),
+        ValueType::Number(n) => n.as_f64(),
+        ValueType::String(s) => s.parse().ok(),
         _ => None,
     }
 }

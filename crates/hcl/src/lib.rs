@@ -6,19 +6,24 @@
 //! [`ecrplan_model::Module`]s. Every problem in every file is reported at once, as
 //! [`Diagnostic`]s that point at the line and column.
 //!
+//! [`format()`] lays a file out as `terraform fmt` does, for `ecrplan fmt`.
+//!
 //! The library never reads the process environment: `ECRPLAN_VAR_*` values are passed in by
 //! the caller through [`LoadOptions::env`].
 
 mod access;
 mod blocks;
+mod checks;
 mod decode;
 mod diag;
 mod eval;
+mod fmt;
 mod lifecycle;
 mod limits;
 mod locations;
 mod modules;
 mod read;
+mod registry;
 mod strings;
 mod structure;
 mod value;
@@ -33,6 +38,7 @@ use sha2::{Digest, Sha256};
 
 pub use blocks::is_estate_name;
 pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
+pub use fmt::{FormatError, LexError, format};
 pub use locations::{Location, Locations};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
@@ -41,6 +47,7 @@ use decode::suggest;
 use diag::Sink;
 use eval::{Evaluator, VarSource, Vars, span_of};
 use modules::{CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, Declared};
+use registry::Registry;
 use value::{At, FileId};
 
 /// What the caller passes in besides the directory.
@@ -217,7 +224,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         );
     }
     estate.provider = read_provider(&mut ev, &top.providers);
-    ev.registry = limits::Registry::of(&estate.provider);
+    ev.registry = Registry::of(&estate.provider);
     estate.replication = read_replication(&mut ev, &top.replication);
 
     let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
@@ -433,7 +440,7 @@ pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
     for name in names {
         match read::read_text(&dir.join(&name), read::CONFIG_FILE_LIMIT) {
             Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
-            Err(e) => errors.push(unreadable_file(name, &e, read::CONFIG_FILE_LIMIT)),
+            Err(e) => errors.push(read::unreadable_file(name, &e, read::CONFIG_FILE_LIMIT)),
         }
     }
     if errors.is_empty() {
@@ -450,42 +457,6 @@ fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
-}
-
-/// The error for a configuration file (or a `file()` target) that could not be read: located at
-/// the first bad byte when the file is not UTF-8, otherwise naming the file.
-pub(crate) fn unreadable_file(name: String, e: &read::ReadError, limit: u64) -> Diagnostic {
-    let reason = e.describe(limit);
-    match e {
-        read::ReadError::Encoding { text, offset, utf16 } => {
-            let file = Arc::new(SourceFile::new(name, text.as_str()));
-            let (line, column) = file.line_column(*offset);
-            let end = text[*offset..]
-                .chars()
-                .next()
-                .map_or(*offset, |c| offset + c.len_utf8());
-            let help = if *utf16 {
-                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8 (a UTF-8 byte order mark is accepted)"
-            } else {
-                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8"
-            };
-            Diagnostic::error(format!(
-                "cannot read {}: {reason}: the first invalid byte is byte {offset} (line {line}, column {column})",
-                file.name
-            ))
-            .in_file(&file)
-            .label(*offset..end, "first invalid byte")
-            .help(help)
-        }
-        read::ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {name}: {reason}"))
-            .in_file(&Arc::new(SourceFile::new(name, "")))
-            .help("a configuration file this large is not configuration: check what the entry is"),
-        read::ReadError::NotRegular(_) | read::ReadError::Dangling(_) | read::ReadError::Io(_) => {
-            Diagnostic::error(format!("cannot read {name}: {reason}"))
-                .in_file(&Arc::new(SourceFile::new(name, "")))
-                .help("every *.tf and *.hcl entry of the directory is configuration: make it a readable regular file, or rename or remove it")
-        }
-    }
 }
 
 fn parse_error(file: &Arc<SourceFile>, e: &hcl_edit::parser::Error) -> Diagnostic {
@@ -967,7 +938,7 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
         CIRCLECI_ORG_VARIABLE.to_owned(),
         serde_json::Value::String(value.clone()),
     );
-    if !modules::is_uuid(&value) {
+    if !limits::is_uuid(&value) {
         let message =
             format!("`{CIRCLECI_ORG_VARIABLE}` is `{value}`, not a CircleCI organisation id");
         let d = match &at {

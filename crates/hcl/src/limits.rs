@@ -1,31 +1,26 @@
-//! What AWS refuses at apply time that can be known offline: the sizes of the documents
-//! ecrplan generates, module labels as tag values, and trust values that could never match.
-//! Each check cites the AWS rule it applies, and its `help:` quotes it.
-
-use ecrplan_model::{Account, DesiredEstate, Module, ProviderSettings, Resource};
-
-use crate::diag::Diagnostic;
-use crate::eval::Evaluator;
-use crate::value::At;
+//! What AWS refuses at apply time that can be known offline, as plain rules: the sizes of the
+//! documents ecrplan generates, tag text, key ARNs, identifiers and filters. Each rule cites the
+//! AWS page it applies. This module imports nothing of its siblings; `checks` turns the rules
+//! into diagnostics, and the decoders call the predicates directly.
 
 /// ECR: `lifecyclePolicyText` is at most 30,720 characters
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutLifecyclePolicy.html>).
-const LIFECYCLE_POLICY_MAX: usize = 30_720;
+pub(crate) const LIFECYCLE_POLICY_MAX: usize = 30_720;
 
 /// ECR: `policyText` of a repository policy is at most 10,240 characters
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html>).
-const REPOSITORY_POLICY_MAX: usize = 10_240;
+pub(crate) const REPOSITORY_POLICY_MAX: usize = 10_240;
 
 /// IAM: "Role trust policy length: 2,048 characters", adjustable up to 4,096, counted without
 /// whitespace (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>).
-const TRUST_POLICY_DEFAULT: usize = 2_048;
+pub(crate) const TRUST_POLICY_DEFAULT: usize = 2_048;
 
 /// IAM: the most the trust policy quota can be raised to (same page).
-const TRUST_POLICY_MAX: usize = 4_096;
+pub(crate) const TRUST_POLICY_MAX: usize = 4_096;
 
 /// IAM: "Role policy size cannot exceed 10,240 characters" — the aggregate of a role's inline
 /// policies, whitespace not counted (same page).
-const ROLE_INLINE_POLICY_MAX: usize = 10_240;
+pub(crate) const ROLE_INLINE_POLICY_MAX: usize = 10_240;
 
 /// ECR service quotas: "Destinations per replication rule: 25"
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html>).
@@ -35,260 +30,60 @@ pub(crate) const REPLICATION_DESTINATIONS_MAX: usize = 25;
 /// `ReplicationRule.repositoryFilters` says the same).
 pub(crate) const REPLICATION_FILTERS_MAX: usize = 100;
 
-/// Where the inputs that make each generated document were written, to point at the one that
-/// makes a document too large.
-#[derive(Default)]
-pub(crate) struct DocumentAts {
-    /// `lifecycle_policy` or `lifecycle`.
-    pub(crate) lifecycle: Option<At>,
-    /// `account_access`: the repository policy.
-    pub(crate) account_access: Option<At>,
-    /// `github_repositories`: the GitHub role's trust policy.
-    pub(crate) github: Option<At>,
-    /// `project_ids`: the CircleCI role's trust policy.
-    pub(crate) circleci: Option<At>,
-    /// The repositories: the resources of the roles' inline policy.
-    pub(crate) repositories: Option<At>,
-}
+/// AWS's limit of tags per repository and per role, ecrplan's own included.
+pub(crate) const MAX_TAGS: usize = 50;
 
-/// The account and region of the registry, when the provider block names them.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Registry {
-    pub(crate) region: Option<String>,
-    pub(crate) account_id: Option<String>,
-}
-
-impl Registry {
-    pub(crate) fn of(provider: &ProviderSettings) -> Self {
-        match provider {
-            ProviderSettings::Aws {
-                region, account_id, ..
-            } => Registry {
-                region: region.clone(),
-                account_id: account_id.clone(),
-            },
-            _ => Registry::default(),
-        }
-    }
-
-    /// An account to generate documents with: sizes depend only on the lengths of the id (always
-    /// 12 digits) and the region, so an unknown region is taken as one of the shortest and an
-    /// unknown account as any id — a document reported too large is too large in every account.
-    fn account(&self) -> Account {
-        Account::new(
-            self.account_id
-                .clone()
-                .unwrap_or_else(|| "123456789012".to_owned()),
-            self.region
-                .clone()
-                .unwrap_or_else(|| "us-east-1".to_owned()),
-        )
-    }
-}
+/// The tags ecrplan adds to every repository and role (`managed-by`, `ecrplan:estate`,
+/// `ecrplan:module`), which count against [`MAX_TAGS`].
+pub(crate) const OWNERSHIP_TAGS: usize = 3;
 
 /// Characters as IAM counts them for its policy size quotas: whitespace is not counted.
-fn iam_size(text: &str) -> usize {
+pub(crate) fn iam_size(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-impl Evaluator<'_> {
-    /// Module labels become the value of the `ecrplan:module` tag on every repository and role:
-    /// at most 256 characters of `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, IAM's pattern for tag values
-    /// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html>).
-    pub(crate) fn module_label(&mut self, name: &str, at: &At) -> bool {
-        let problem = if name.chars().count() > 256 {
-            Some(format!(
-                "the module label is {} characters long",
-                name.chars().count()
-            ))
-        } else if !crate::modules::iam_tag_text(name) {
-            let bad: String = name
-                .chars()
-                .filter(|c| !crate::modules::iam_tag_text(&c.to_string()))
-                .take(5)
-                .collect();
-            Some(format!(
-                "the module label `{}` holds characters a tag value cannot: {bad:?}",
-                name.escape_debug()
-            ))
-        } else {
-            None
-        };
-        let Some(problem) = problem else {
-            return true;
-        };
-        let d = self
-            .diag(at, format!("{problem}; it becomes the `ecrplan:module` tag value"), "module label")
-            .help("AWS tag values are at most 256 characters of letters, digits, spaces and `_ . : / = + - @` (IAM Tag: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*); rename the module");
-        self.sink.push(d);
-        false
-    }
+/// True when IAM accepts `s` as a tag key or value: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+/// (letters as Unicode's Alphabetic property, which also admits a few combining marks).
+pub(crate) fn iam_tag_text(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_alphabetic()
+            || c.is_numeric()
+            || (c.is_whitespace() && !c.is_control())
+            || "_.:/=+-@".contains(c)
+    })
+}
 
-    /// The documents a module generates, measured as AWS measures them, against AWS's limits.
-    pub(crate) fn document_sizes(&mut self, module: &Module, ats: &DocumentAts) {
-        let account = self.registry.account();
-        let estate = DesiredEstate {
-            modules: vec![module.clone()],
-            ..DesiredEstate::default()
-        };
-        let mut lifecycle_done = false;
-        let mut policy_done = false;
-        for object in estate.objects(&account) {
-            match &object.resource {
-                Resource::LifecyclePolicy(p) if !lifecycle_done => {
-                    lifecycle_done = true;
-                    let size = p.document.to_compact().chars().count();
-                    if size > LIFECYCLE_POLICY_MAX {
-                        self.too_large(
-                            ats.lifecycle.as_ref(),
-                            format!("the lifecycle policy is {size} characters as sent to ECR"),
-                            format!("ECR: a lifecycle policy is at most {LIFECYCLE_POLICY_MAX} characters (PutLifecyclePolicy); remove rules or shorten descriptions"),
-                        );
-                    }
-                }
-                Resource::RepositoryPolicy(p) if !policy_done => {
-                    policy_done = true;
-                    let size = p.document.to_compact().chars().count();
-                    if size > REPOSITORY_POLICY_MAX {
-                        self.too_large(
-                            ats.account_access.as_ref(),
-                            format!("the repository policy `account_access` makes is {size} characters"),
-                            format!("ECR: a repository policy is at most {REPOSITORY_POLICY_MAX} characters (SetRepositoryPolicy); give access to fewer accounts, e.g. through an AWS Organizations condition set outside ecrplan"),
-                        );
-                    }
-                }
-                Resource::Role(role) => {
-                    let github = module
-                        .github
-                        .as_ref()
-                        .is_some_and(|g| g.role_name == role.name);
-                    let at = if github { &ats.github } else { &ats.circleci };
-                    let size = iam_size(&role.trust.to_compact());
-                    let what = format!(
-                        "the trust policy of role `{}` is {size} characters (whitespace not counted)",
-                        role.name
-                    );
-                    if size > TRUST_POLICY_MAX {
-                        self.too_large(
-                            at.as_ref(),
-                            what,
-                            format!("IAM: a role trust policy is at most {TRUST_POLICY_DEFAULT} characters, and the quota can be raised to {TRUST_POLICY_MAX} at most; split the repositories over several modules (roles)"),
-                        );
-                    } else if size > TRUST_POLICY_DEFAULT {
-                        self.large_trust(at.as_ref(), what);
-                    }
-                }
-                Resource::RolePolicy(p) => {
-                    let size = iam_size(&p.document.to_compact());
-                    if size > ROLE_INLINE_POLICY_MAX {
-                        self.too_large(
-                            ats.repositories.as_ref(),
-                            format!("the inline policy of role `{}` is {size} characters (whitespace not counted)", p.role),
-                            format!("IAM: the inline policies of a role are at most {ROLE_INLINE_POLICY_MAX} characters in all; split the repositories over several modules"),
-                        );
-                    }
-                }
-                _ => {}
-            }
+/// True for `arn:<partition>:kms:<region>:<12-digit account>:key/<id>`: the form ECR reports
+/// for a repository's key, so the only form a plan can compare.
+pub(crate) fn is_kms_key_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let name = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    match parts[..] {
+        ["arn", partition, "kms", region, account, resource] => {
+            name(partition)
+                && name(region)
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.strip_prefix("key/").is_some_and(|id| {
+                    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
         }
-    }
-
-    /// `at` cut to its first line: a list of hundreds of entries is pointed at, not reprinted.
-    fn first_line(&self, at: &At) -> At {
-        let text = &self.files[at.file].text;
-        let end = text
-            .get(at.range.clone())
-            .and_then(|s| s.find('\n'))
-            .map_or(at.range.end, |i| at.range.start + i);
-        At::new(at.file, at.range.start..end)
-    }
-
-    fn too_large(&mut self, at: Option<&At>, message: String, help: String) {
-        let at = at.map(|at| self.first_line(at));
-        let d = match &at {
-            Some(at) => self.diag(at, message, "makes the document too large"),
-            None => Diagnostic::error(message),
-        };
-        self.sink.push(d.help(help));
-    }
-
-    /// Over IAM's default trust policy quota but within what it can be raised to: only the
-    /// account knows its quota, so a warning — CreateRole fails unless it was raised.
-    fn large_trust(&mut self, at: Option<&At>, what: String) {
-        let mut d = Diagnostic::warning(format!(
-            "{what}: over IAM's default quota of {TRUST_POLICY_DEFAULT}"
-        ));
-        if let Some(at) = at.map(|at| self.first_line(at)) {
-            d = d
-                .in_file(&self.files[at.file])
-                .label(at.range.clone(), "makes the trust policy large");
-        }
-        self.sink.push(d.help(format!(
-            "IAM: a role trust policy is at most {TRUST_POLICY_DEFAULT} characters unless the account's \"Role trust policy length\" quota is raised (up to {TRUST_POLICY_MAX}); raise it, or split the repositories over several modules"
-        )));
-    }
-
-    /// A value that goes into a token `sub` pattern: empty, or with whitespace at either end
-    /// or a control character, it can never equal what GitHub or CircleCI put in a token.
-    pub(crate) fn trust_value(&mut self, text: &str, at: &At, what: &str) -> bool {
-        let problem = if text.is_empty() {
-            "is empty"
-        } else if text.chars().any(char::is_control) {
-            "holds a control character (a newline, a tab…)"
-        } else if text.trim() != text {
-            "has whitespace at its start or end"
-        } else {
-            return true;
-        };
-        let d = self
-            .diag(
-                at,
-                format!("the `{what}` value \"{}\" {problem}", text.escape_debug()),
-                "can never match",
-            )
-            .help(format!(
-                "the trust policy compares `{what}` with the token's `sub` claim, which never holds such a value; write the name exactly as GitHub or CircleCI shows it"
-            ));
-        self.sink.push(d);
-        false
+        _ => false,
     }
 }
 
-impl Evaluator<'_> {
-    /// A GitHub organisation (or user) name is letters, digits and `-`; a repository name also
-    /// `_` and `.`. Another character can never appear in a token's `sub`. `*` and `?` are the
-    /// trust policy's own wildcards.
-    pub(crate) fn github_name(&mut self, text: &str, at: &At, what: &str) -> bool {
-        let organisation = what == "organisation";
-        let Some(bad) = text.chars().find(|&c| {
-            !(c.is_ascii_alphanumeric()
-                || c == '-'
-                || c == '*'
-                || c == '?'
-                || (!organisation && (c == '_' || c == '.')))
-        }) else {
-            return true;
-        };
-        let rule = if organisation {
-            "GitHub organisation and user names are letters, digits and `-`"
-        } else {
-            "GitHub repository names are letters, digits, `-`, `_` and `.`"
-        };
-        let d = self
-            .diag(
-                at,
-                format!(
-                    "`{what} = \"{}\"` holds {bad:?}, which no GitHub {what} name does",
-                    text.escape_debug()
-                ),
-                "can never match",
-            )
-            .help(format!(
-                "{rule}: the trust policy compares the name with the token's `sub` claim; write it as GitHub shows it"
-            ));
-        self.sink.push(d);
-        false
-    }
+/// True for a UUID written as 8-4-4-4-12 hex digits (a CircleCI organisation id).
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// True when ECR accepts `filter` as a replication repository filter: 2 to 256 characters of
@@ -330,5 +125,36 @@ mod tests {
     #[test]
     fn iam_does_not_count_whitespace() {
         assert_eq!(iam_size("{ \"a\" : 1 }\n"), 7);
+    }
+
+    #[test]
+    fn iam_tag_characters() {
+        assert!(iam_tag_text("Team A: web/app_1=+-@.é"));
+        assert!(iam_tag_text(""));
+        assert!(!iam_tag_text("a,b"));
+        assert!(!iam_tag_text("(x)"));
+        assert!(!iam_tag_text("tab\there"));
+    }
+
+    #[test]
+    fn kms_key_must_be_a_key_arn() {
+        assert!(is_kms_key_arn(
+            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        ));
+        assert!(is_kms_key_arn(
+            "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd"
+        ));
+        assert!(!is_kms_key_arn("alias/ecr"));
+        assert!(!is_kms_key_arn("1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert!(!is_kms_key_arn(
+            "arn:aws:kms:eu-west-1:123456789012:alias/ecr"
+        ));
+        assert!(!is_kms_key_arn("arn:aws:kms:eu-west-1:1234:key/abc"));
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"));
+        assert!(!is_uuid("not-a-uuid"));
     }
 }

@@ -9,6 +9,9 @@
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read as _};
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, SourceFile};
 
 /// The most `file()` reads: 256 KiB. The largest document a file can feed is an ECR lifecycle
 /// policy, at most 30,720 characters as sent (compact JSON, see
@@ -150,6 +153,42 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
         offset,
         utf16,
     })
+}
+
+/// The error for a configuration file (or a `file()` target) that could not be read: located at
+/// the first bad byte when the file is not UTF-8, otherwise naming the file.
+pub(crate) fn unreadable_file(name: String, e: &ReadError, limit: u64) -> Diagnostic {
+    let reason = e.describe(limit);
+    match e {
+        ReadError::Encoding { text, offset, utf16 } => {
+            let file = Arc::new(SourceFile::new(name, text.as_str()));
+            let (line, column) = file.line_column(*offset);
+            let end = text[*offset..]
+                .chars()
+                .next()
+                .map_or(*offset, |c| offset + c.len_utf8());
+            let help = if *utf16 {
+                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8 (a UTF-8 byte order mark is accepted)"
+            } else {
+                "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8"
+            };
+            Diagnostic::error(format!(
+                "cannot read {}: {reason}: the first invalid byte is byte {offset} (line {line}, column {column})",
+                file.name
+            ))
+            .in_file(&file)
+            .label(*offset..end, "first invalid byte")
+            .help(help)
+        }
+        ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {name}: {reason}"))
+            .in_file(&Arc::new(SourceFile::new(name, "")))
+            .help("a configuration file this large is not configuration: check what the entry is"),
+        ReadError::NotRegular(_) | ReadError::Dangling(_) | ReadError::Io(_) => {
+            Diagnostic::error(format!("cannot read {name}: {reason}"))
+                .in_file(&Arc::new(SourceFile::new(name, "")))
+                .help("every *.tf and *.hcl entry of the directory is configuration: make it a readable regular file, or rename or remove it")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -30,13 +30,13 @@ pub(crate) struct Key {
 /// A value and where it came from.
 #[derive(Clone, Debug)]
 pub(crate) struct Value {
-    pub(crate) kind: Kind,
+    pub(crate) kind: ValueType,
     pub(crate) at: At,
 }
 
-/// The shape of a value.
+/// The type of a value, with its content.
 #[derive(Clone, Debug)]
-pub(crate) enum Kind {
+pub(crate) enum ValueType {
     Null,
     Bool(bool),
     Number(serde_json::Number),
@@ -46,31 +46,31 @@ pub(crate) enum Kind {
 }
 
 impl Value {
-    pub(crate) fn new(kind: Kind, at: At) -> Self {
+    pub(crate) fn new(kind: ValueType, at: At) -> Self {
         Value { kind, at }
     }
 
     /// "a string", "a number"…: how the value's type reads in a message.
     pub(crate) fn type_name(&self) -> &'static str {
         match &self.kind {
-            Kind::Null => "null",
-            Kind::Bool(_) => "a bool",
-            Kind::Number(_) => "a number",
-            Kind::String(_) => "a string",
-            Kind::List(_) => "a list",
-            Kind::Object(_) => "an object",
+            ValueType::Null => "null",
+            ValueType::Bool(_) => "a bool",
+            ValueType::Number(_) => "a number",
+            ValueType::String(_) => "a string",
+            ValueType::List(_) => "a list",
+            ValueType::Object(_) => "an object",
         }
     }
 
     /// The value as JSON (for `jsonencode` and the configuration hash).
     pub(crate) fn to_json(&self) -> Json {
         match &self.kind {
-            Kind::Null => Json::Null,
-            Kind::Bool(b) => Json::Bool(*b),
-            Kind::Number(n) => Json::Number(n.clone()),
-            Kind::String(s) => Json::String(s.clone()),
-            Kind::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
-            Kind::Object(entries) => Json::Object(
+            ValueType::Null => Json::Null,
+            ValueType::Bool(b) => Json::Bool(*b),
+            ValueType::Number(n) => Json::Number(n.clone()),
+            ValueType::String(s) => Json::String(s.clone()),
+            ValueType::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+            ValueType::Object(entries) => Json::Object(
                 entries
                     .iter()
                     .map(|(k, v)| (k.name.clone(), v.to_json()))
@@ -82,9 +82,9 @@ impl Value {
     /// The string a primitive converts to, as Terraform converts primitives to strings.
     pub(crate) fn as_text(&self) -> Option<String> {
         match &self.kind {
-            Kind::String(s) => Some(s.clone()),
-            Kind::Number(n) => Some(n.to_string()),
-            Kind::Bool(b) => Some(b.to_string()),
+            ValueType::String(s) => Some(s.clone()),
+            ValueType::Number(n) => Some(n.to_string()),
+            ValueType::Bool(b) => Some(b.to_string()),
             _ => None,
         }
     }
@@ -92,7 +92,9 @@ impl Value {
     /// Looks up an object attribute.
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         match &self.kind {
-            Kind::Object(entries) => entries.iter().find(|(k, _)| k.name == name).map(|(_, v)| v),
+            ValueType::Object(entries) => {
+                entries.iter().find(|(k, _)| k.name == name).map(|(_, v)| v)
+            }
             _ => None,
         }
     }

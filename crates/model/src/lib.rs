@@ -2,14 +2,16 @@
 //! objects, the policy documents a module generates, and the [`Provider`] trait that reads and
 //! changes an account one object at a time.
 //!
-//! This crate does no I/O. Everything here is plain data with serde, so plans, snapshots and
-//! sandbox accounts are all the same JSON.
+//! Everything here is plain data with serde, so plans, snapshots and sandbox accounts are all
+//! the same JSON. The one I/O it does is [`write_atomically`], the atomic file write that every
+//! writer (saved plans, `fmt`, the sandbox) shares so none can leave half a file behind.
 
 mod account;
 mod address;
 mod declared;
 mod desired;
 mod document;
+mod files;
 mod iam;
 pub mod identity;
 mod kind;
@@ -30,6 +32,7 @@ pub use desired::{
     RepositorySettings,
 };
 pub use document::JsonDocument;
+pub use files::write_atomically;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,
     UserPolicy, UserPolicyAttachment,

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use ecrplan_model::{
     AccessKey, Account, Kind, LiveEstate, LiveObject, Operation, ProviderError, Registry, Resource,
-    Scope,
+    Scope, write_atomically,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -90,36 +90,13 @@ pub(crate) fn journal_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Writes to a temporary file in the same directory, syncs it and renames it over `path`, so a
-/// reader sees either the old file or the new one, never a torn one.
-pub(crate) fn write_atomically(path: &Path, file: &SandboxFile) -> Result<(), ProviderError> {
+/// Serialises the account and writes it with [`ecrplan_model::write_atomically`], so a reader
+/// sees either the old file or the new one, never a torn one.
+pub(crate) fn save_file(path: &Path, file: &SandboxFile) -> Result<(), ProviderError> {
     let mut text = serde_json::to_string_pretty(file)
         .map_err(|e| ProviderError::Transport(format!("cannot encode the sandbox: {e}")))?;
     text.push('\n');
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sandbox.json".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        // Make the rename itself durable; not every platform can open a directory.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        file_error(path, "cannot write", &e)
-    })
+    write_atomically(path, text.as_bytes()).map_err(|e| file_error(path, "cannot write", &e))
 }
 
 /// Removes the journal of the account in `path`, if there is one.
@@ -149,7 +126,7 @@ pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderErro
     for o in &mut objects {
         o.holds_images = None;
     }
-    write_atomically(
+    save_file(
         path,
         &SandboxFile {
             format_version: FORMAT_VERSION,

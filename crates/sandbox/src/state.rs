@@ -11,7 +11,7 @@ use crate::contents::Contents;
 use crate::errors::file_error;
 use crate::file::{
     Change, FORMAT_VERSION, JournalEntry, SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxFile,
-    journal_path, remove_journal, write_atomically,
+    journal_path, remove_journal, save_file,
 };
 use crate::kinds;
 
@@ -184,6 +184,6 @@ impl State {
             images: self.contents.images.clone(),
             sequence: self.sequence,
         };
-        write_atomically(path, &file)
+        save_file(path, &file)
     }
 }

@@ -4,7 +4,7 @@ use miette::{IntoDiagnostic, Result, WrapErr};
 
 use crate::cli::FmtArgs;
 use crate::exit::ExitStatus;
-use crate::fmt::format;
+use ecrplan_hcl::format;
 
 /// Runs `ecrplan fmt`: prints the files it changed (or, with `--check`, would change). It reads
 /// the directory as `validate` does, so an entry it cannot read is an error, never skipped.
@@ -28,7 +28,7 @@ pub async fn run(args: FmtArgs) -> Result<ExitStatus> {
         }
         changed += 1;
         if !args.check {
-            crate::files::write_atomically(&path, formatted.as_bytes())
+            ecrplan_model::write_atomically(&path, formatted.as_bytes())
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }

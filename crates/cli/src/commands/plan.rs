@@ -57,7 +57,7 @@ pub fn status(plan: &Plan, detailed: bool) -> ExitStatus {
 /// Saves the plan atomically, so `apply` never reads half a plan.
 fn save(path: &Path, plan: &Plan) -> Result<()> {
     let text = serde_json::to_string_pretty(plan).into_diagnostic()? + "\n";
-    crate::files::write_atomically(path, text.as_bytes())
+    ecrplan_model::write_atomically(path, text.as_bytes())
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write the plan to {}", path.display()))
 }

@@ -2,9 +2,9 @@
 
 use ecrplan_model::CircleciAccess;
 
+use crate::checks::DocumentAts;
 use crate::eval::Evaluator;
-use crate::limits::DocumentAts;
-use crate::modules::is_uuid;
+use crate::limits::is_uuid;
 use crate::value::{At, Value};
 
 impl Evaluator<'_> {

@@ -6,9 +6,9 @@
 use ecrplan_model::identity::github::scoped_to_all;
 use ecrplan_model::{GithubAccess, GithubRepository};
 
+use crate::checks::DocumentAts;
 use crate::decode::optional;
 use crate::eval::Evaluator;
-use crate::limits::DocumentAts;
 use crate::value::{At, Value};
 
 impl Evaluator<'_> {

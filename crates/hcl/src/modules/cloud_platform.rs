@@ -8,11 +8,12 @@ use ecrplan_model::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{Declared, iam_tag_text};
+use super::declared::Declared;
+use crate::checks::DocumentAts;
 use crate::decode::BodyFields;
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
-use crate::limits::DocumentAts;
+use crate::limits::iam_tag_text;
 use crate::value::At;
 
 /// The `source` prefix of the Cloud Platform module.

@@ -2,10 +2,11 @@
 
 use ecrplan_model::{CiOutputs, Module, RepositorySettings, TagMutability};
 
-use super::{Declared, OWNERSHIP_TAGS};
+use super::declared::Declared;
+use crate::checks::DocumentAts;
 use crate::decode::BodyFields;
 use crate::eval::Evaluator;
-use crate::limits::DocumentAts;
+use crate::limits::OWNERSHIP_TAGS;
 use crate::value::At;
 
 /// The attributes of the `ecr-repos` kind.

@@ -7,16 +7,18 @@
 //!   same shape (see the crate README for the naming rules).
 
 mod cloud_platform;
+mod declared;
 mod ecr_repos;
 
 pub use cloud_platform::cloud_platform_role_name;
 pub(crate) use cloud_platform::{
     CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, CLOUD_PLATFORM_ATTRS, is_cloud_platform,
 };
+pub(crate) use declared::Declared;
 pub(crate) use ecr_repos::ECR_REPOS_ATTRS;
 
 use ecrplan_model::{
-    Encryption, GithubRepository, JsonDocument, LifecycleSpec, Module, TagMutability, Tags,
+    Encryption, GithubRepository, JsonDocument, LifecycleSpec, TagMutability, Tags,
     check_repository_name, check_role_name, tags,
 };
 
@@ -24,23 +26,8 @@ use crate::decode::{BodyFields, optional, quote_list};
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
 use crate::lifecycle;
+use crate::limits::{MAX_TAGS, iam_tag_text, is_kms_key_arn};
 use crate::value::{At, Value};
-
-/// A module read from the configuration, with where its names were written (for duplicate
-/// checks across the directory).
-pub(crate) struct Declared {
-    pub(crate) module: Module,
-    /// Where the module's label was written.
-    pub(crate) label_at: At,
-    /// Where each repository name was written, parallel to `module.repositories`.
-    pub(crate) repositories: Vec<At>,
-    /// Each role name and where it was written (or what it was made from).
-    pub(crate) roles: Vec<(String, At)>,
-    /// Inputs accepted but not managed by ecrplan (`providers`, `enable_irsa`, …).
-    pub(crate) unmanaged: Vec<&'static str>,
-    /// A Cloud Platform module (its CircleCI organisation comes from a variable).
-    pub(crate) cloud_platform: bool,
-}
 
 impl Evaluator<'_> {
     pub(crate) fn repository_name(&mut self, name: &str, at: &At) -> bool {
@@ -318,7 +305,7 @@ impl Evaluator<'_> {
         }
         let declared = value
             .as_ref()
-            .is_some_and(|v| !matches!(v.kind, crate::value::Kind::Null));
+            .is_some_and(|v| !matches!(v.kind, crate::value::ValueType::Null));
         match (mutability.has_exclusions(), declared) {
             // A `*_WITH_EXCLUSION` kind was read from the attribute, so it has a location.
             (true, false) if let Some(at) = mutability_at => {
@@ -507,91 +494,5 @@ impl Evaluator<'_> {
             return None;
         }
         Some(n)
-    }
-}
-
-/// AWS's limit of tags per repository and per role, ecrplan's own included.
-pub(crate) const MAX_TAGS: usize = 50;
-
-/// `managed-by`, `ecrplan:estate` and `ecrplan:module`, on every repository and role.
-pub(crate) const OWNERSHIP_TAGS: usize = 3;
-
-/// True when IAM accepts `s` as a tag key or value: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
-/// (letters as Unicode's Alphabetic property, which also admits a few combining marks).
-pub(crate) fn iam_tag_text(s: &str) -> bool {
-    s.chars().all(|c| {
-        c.is_alphabetic()
-            || c.is_numeric()
-            || (c.is_whitespace() && !c.is_control())
-            || "_.:/=+-@".contains(c)
-    })
-}
-
-/// True for `arn:<partition>:kms:<region>:<12-digit account>:key/<id>`: the form ECR reports
-/// for a repository's key, so the only form a plan can compare.
-pub(crate) fn is_kms_key_arn(s: &str) -> bool {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    let name = |p: &str| {
-        !p.is_empty()
-            && p.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    match parts[..] {
-        ["arn", partition, "kms", region, account, resource] => {
-            name(partition)
-                && name(region)
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && resource.strip_prefix("key/").is_some_and(|id| {
-                    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                })
-        }
-        _ => false,
-    }
-}
-
-/// True for a UUID written as 8-4-4-4-12 hex digits (a CircleCI organisation id).
-pub(crate) fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    pub(crate) fn iam_tag_characters() {
-        assert!(iam_tag_text("Team A: web/app_1=+-@.é"));
-        assert!(iam_tag_text(""));
-        assert!(!iam_tag_text("a,b"));
-        assert!(!iam_tag_text("(x)"));
-        assert!(!iam_tag_text("tab\there"));
-    }
-
-    #[test]
-    pub(crate) fn kms_key_must_be_a_key_arn() {
-        assert!(is_kms_key_arn(
-            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-        ));
-        assert!(is_kms_key_arn(
-            "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd"
-        ));
-        assert!(!is_kms_key_arn("alias/ecr"));
-        assert!(!is_kms_key_arn("1234abcd-12ab-34cd-56ef-1234567890ab"));
-        assert!(!is_kms_key_arn(
-            "arn:aws:kms:eu-west-1:123456789012:alias/ecr"
-        ));
-        assert!(!is_kms_key_arn("arn:aws:kms:eu-west-1:1234:key/abc"));
-    }
-
-    #[test]
-    pub(crate) fn uuids() {
-        assert!(is_uuid("5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11"));
-        assert!(!is_uuid("not-a-uuid"));
     }
 }

@@ -3,11 +3,9 @@
 //! whitespace between these tokens, so comparing token streams before and after proves it
 //! changed nothing else.
 
-use std::fmt;
-
 /// What a token is, as far as layout cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum TokenKind {
     /// An identifier or keyword (`module`, `ecr-repositories`, `true`, `in`).
     Ident,
     /// A number literal.
@@ -30,7 +28,7 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token<'a> {
     /// Its kind.
-    pub kind: Kind,
+    pub kind: TokenKind,
     /// Its text, exactly as in the source.
     pub text: &'a str,
     /// The 1-based line it starts on, for error messages.
@@ -41,31 +39,26 @@ impl Token<'_> {
     /// +1 for an opening bracket, -1 for a closing one: indentation follows bracket depth.
     pub fn bracket_change(&self) -> i32 {
         match (self.kind, self.text) {
-            (Kind::Punct, "{" | "[" | "(") => 1,
-            (Kind::Punct, "}" | "]" | ")") => -1,
+            (TokenKind::Punct, "{" | "[" | "(") => 1,
+            (TokenKind::Punct, "}" | "]" | ")") => -1,
             _ => 0,
         }
     }
 
     /// Whether this is the punctuation `p`.
     pub fn is(&self, p: &str) -> bool {
-        self.kind == Kind::Punct && self.text == p
+        self.kind == TokenKind::Punct && self.text == p
     }
 }
 
 /// Why a file cannot be tokenised; the formatter refuses such files rather than guess.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
 pub struct LexError {
     /// The 1-based line where the problem starts.
     pub line: usize,
     /// What is wrong.
     pub message: &'static str,
-}
-
-impl fmt::Display for LexError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
 }
 
 const PUNCTUATION: &[&str] = &[
@@ -107,7 +100,7 @@ impl<'a> Lexer<'a> {
         &self.src[self.pos..]
     }
 
-    fn push(&mut self, kind: Kind, start: usize, line: usize) {
+    fn push(&mut self, kind: TokenKind, start: usize, line: usize) {
         self.tokens.push(Token {
             kind,
             text: &self.src[start..self.pos],
@@ -124,41 +117,41 @@ impl<'a> Lexer<'a> {
                 self.pos += 1;
             } else if c == '\n' || rest.starts_with("\r\n") {
                 self.pos += if c == '\n' { 1 } else { 2 };
-                self.push(Kind::Newline, start, line);
+                self.push(TokenKind::Newline, start, line);
                 self.line += 1;
                 self.heredoc_bodies()?;
             } else if c == '#' || rest.starts_with("//") {
                 let end = rest.find('\n').unwrap_or(rest.len());
                 self.pos += rest[..end].trim_end().len();
-                self.push(Kind::Comment, start, line);
+                self.push(TokenKind::Comment, start, line);
             } else if let Some(open) = rest.strip_prefix("/*") {
                 let end = open.find("*/").ok_or(LexError {
                     line,
                     message: "unterminated /* comment",
                 })?;
                 self.advance(end + 4);
-                self.push(Kind::Comment, start, line);
+                self.push(TokenKind::Comment, start, line);
             } else if c == '"' {
                 self.pos += 1;
                 self.quoted(line)?;
-                self.push(Kind::String, start, line);
+                self.push(TokenKind::String, start, line);
             } else if rest.starts_with("<<") && self.heredoc_open(line)? {
-                self.push(Kind::HeredocOpen, start, line);
+                self.push(TokenKind::HeredocOpen, start, line);
             } else if is_ident_start(c) {
                 self.pos += rest
                     .find(|ch: char| !is_ident_continue(ch))
                     .unwrap_or(rest.len());
-                self.push(Kind::Ident, start, line);
+                self.push(TokenKind::Ident, start, line);
             } else if c.is_ascii_digit() {
                 self.number();
-                self.push(Kind::Number, start, line);
+                self.push(TokenKind::Number, start, line);
             } else {
                 let len = PUNCTUATION
                     .iter()
                     .find(|p| rest.starts_with(**p))
                     .map_or(c.len_utf8(), |p| p.len());
                 self.pos += len;
-                self.push(Kind::Punct, start, line);
+                self.push(TokenKind::Punct, start, line);
             }
         }
         if let Some((_, line)) = self.pending_heredocs.first() {
@@ -317,14 +310,14 @@ impl<'a> Lexer<'a> {
                     self.line += 1;
                 }
             }
-            self.push(Kind::HeredocBody, start, body_line);
+            self.push(TokenKind::HeredocBody, start, body_line);
             if index + 1 < pending.len() {
                 let rest = self.rest();
                 let newline = if rest.starts_with("\r\n") { 2 } else { 1 };
                 if !rest.is_empty() {
                     let nl_start = self.pos;
                     self.pos += newline;
-                    self.push(Kind::Newline, nl_start, self.line);
+                    self.push(TokenKind::Newline, nl_start, self.line);
                     self.line += 1;
                 }
             }
@@ -337,7 +330,7 @@ impl<'a> Lexer<'a> {
 mod tests {
     use super::*;
 
-    fn kinds(src: &str) -> Vec<(Kind, &str)> {
+    fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
         tokenize(src)
             .map(|t| t.into_iter().map(|t| (t.kind, t.text)).collect())
             .unwrap_or_default()
@@ -349,10 +342,10 @@ mod tests {
         assert_eq!(
             toks,
             vec![
-                (Kind::Ident, "a"),
-                (Kind::Punct, "="),
-                (Kind::String, r#""x ${var.y["k"]} \" z""#),
-                (Kind::Comment, "# note"),
+                (TokenKind::Ident, "a"),
+                (TokenKind::Punct, "="),
+                (TokenKind::String, r#""x ${var.y["k"]} \" z""#),
+                (TokenKind::Comment, "# note"),
             ]
         );
     }
@@ -361,9 +354,9 @@ mod tests {
     fn heredoc_body_is_one_token() {
         let src = "p = <<-EOF\n  {\"a\": 1}  \n  EOF\nb = 1\n";
         let toks = kinds(src);
-        assert_eq!(toks[2], (Kind::HeredocOpen, "<<-EOF"));
-        assert_eq!(toks[4], (Kind::HeredocBody, "  {\"a\": 1}  \n  EOF"));
-        assert_eq!(toks[6], (Kind::Ident, "b"));
+        assert_eq!(toks[2], (TokenKind::HeredocOpen, "<<-EOF"));
+        assert_eq!(toks[4], (TokenKind::HeredocBody, "  {\"a\": 1}  \n  EOF"));
+        assert_eq!(toks[6], (TokenKind::Ident, "b"));
     }
 
     #[test]
@@ -378,12 +371,12 @@ mod tests {
         assert_eq!(
             kinds("ecr-repositories = 1.5e3 - -2"),
             vec![
-                (Kind::Ident, "ecr-repositories"),
-                (Kind::Punct, "="),
-                (Kind::Number, "1.5e3"),
-                (Kind::Punct, "-"),
-                (Kind::Punct, "-"),
-                (Kind::Number, "2"),
+                (TokenKind::Ident, "ecr-repositories"),
+                (TokenKind::Punct, "="),
+                (TokenKind::Number, "1.5e3"),
+                (TokenKind::Punct, "-"),
+                (TokenKind::Punct, "-"),
+                (TokenKind::Number, "2"),
             ]
         );
     }

@@ -5,56 +5,41 @@
 //! It works on lines of tokens, not on a syntax tree, so comments survive untouched; strings,
 //! heredocs and comments are single tokens and are never rewritten. [`format()`] checks its own
 //! output twice: the token streams before and after must be identical, and both texts must
-//! parse to the same structure ([`ecrplan_hcl::same_structure`]).
+//! parse to the same structure ([`crate::same_structure`]).
 
 mod lex;
 
-use std::fmt;
+pub use lex::LexError;
 
-use ecrplan_hcl::{StructureError, same_structure};
-use lex::{Kind, LexError, Token, tokenize};
+use crate::structure::{StructureError, same_structure};
+use lex::{Token, TokenKind, tokenize};
 
 /// Why a file was left alone.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
     /// The file cannot be tokenised, so formatting it could damage it.
+    #[error("cannot format, {0}")]
     Unreadable(LexError),
     /// Brackets do not balance: the file does not parse, and `terraform fmt` would refuse too.
+    #[error("cannot format, line {line}: unbalanced brackets")]
     Unbalanced {
         /// The 1-based line of the first offending bracket.
         line: usize,
     },
     /// The formatted text is not token-for-token the input, or parses to another structure: a
     /// formatter bug, never written.
+    #[error("formatting would change more than layout; the file was left untouched")]
     Changed,
     /// The file tokenises but is not HCL, so there is no structure to preserve.
+    #[error("cannot format, the file does not parse: {0}")]
     NotHcl(String),
     /// The formatted text is not HCL although the input is: a formatter bug, never written.
+    #[error("formatting would leave a file that does not parse ({0}); the file was left untouched")]
     Broken(String),
 }
 
-impl fmt::Display for FormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FormatError::Unreadable(err) => write!(f, "cannot format, {err}"),
-            FormatError::Unbalanced { line } => {
-                write!(f, "cannot format, line {line}: unbalanced brackets")
-            }
-            FormatError::Changed => {
-                f.write_str("formatting would change more than layout; the file was left untouched")
-            }
-            FormatError::NotHcl(err) => write!(f, "cannot format, the file does not parse: {err}"),
-            FormatError::Broken(err) => write!(
-                f,
-                "formatting would leave a file that does not parse ({err}); the file was left untouched"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for FormatError {}
-
-/// Formats one file's text.
+/// Formats one file's text the way `terraform fmt` would, or says why it left it alone: the
+/// `ecrplan fmt` command writes only what this returns.
 pub fn format(src: &str) -> Result<String, FormatError> {
     let tokens = tokenize(src).map_err(FormatError::Unreadable)?;
     check_balanced(&tokens)?;
@@ -75,18 +60,18 @@ pub fn format(src: &str) -> Result<String, FormatError> {
 }
 
 /// The token stream with blank lines collapsed: what layout must preserve.
-fn significant<'a>(tokens: &[Token<'a>]) -> Vec<(Kind, &'a str)> {
-    let mut out: Vec<(Kind, &str)> = Vec::new();
+fn significant<'a>(tokens: &[Token<'a>]) -> Vec<(TokenKind, &'a str)> {
+    let mut out: Vec<(TokenKind, &str)> = Vec::new();
     for t in tokens {
-        if t.kind == Kind::Newline {
-            if out.last().is_some_and(|(k, _)| *k != Kind::Newline) {
-                out.push((Kind::Newline, "\n"));
+        if t.kind == TokenKind::Newline {
+            if out.last().is_some_and(|(k, _)| *k != TokenKind::Newline) {
+                out.push((TokenKind::Newline, "\n"));
             }
         } else {
             out.push((t.kind, t.text));
         }
     }
-    if out.last().is_some_and(|(k, _)| *k == Kind::Newline) {
+    if out.last().is_some_and(|(k, _)| *k == TokenKind::Newline) {
         out.pop();
     }
     out
@@ -130,7 +115,7 @@ fn net_brackets(tokens: &[Token<'_>]) -> i32 {
     let mut net = 0;
     for t in tokens {
         net += t.bracket_change();
-        if t.kind == Kind::HeredocOpen {
+        if t.kind == TokenKind::HeredocOpen {
             break;
         }
     }
@@ -139,9 +124,9 @@ fn net_brackets(tokens: &[Token<'_>]) -> i32 {
 
 fn split_lines<'t, 'a>(tokens: &'t [Token<'a>]) -> Vec<Line<'t, 'a>> {
     let mut lines = Vec::new();
-    for raw in tokens.split(|t| t.kind == Kind::Newline) {
+    for raw in tokens.split(|t| t.kind == TokenKind::Newline) {
         if let [body] = raw
-            && body.kind == Kind::HeredocBody
+            && body.kind == TokenKind::HeredocBody
         {
             lines.push(Line {
                 verbatim: Some(body.text),
@@ -150,7 +135,7 @@ fn split_lines<'t, 'a>(tokens: &'t [Token<'a>]) -> Vec<Line<'t, 'a>> {
             continue;
         }
         let (mut lead, comment) = match raw {
-            [rest @ .., last] if !rest.is_empty() && last.kind == Kind::Comment => {
+            [rest @ .., last] if !rest.is_empty() && last.kind == TokenKind::Comment => {
                 (rest, Some(last))
             }
             _ => (raw, None),
@@ -204,13 +189,14 @@ fn indent(lines: &mut [Line<'_, '_>]) {
 
 /// Whether hclwrite puts a space between `subject` and `after`; `before` precedes `subject`.
 fn space_between(before: Option<&Token<'_>>, subject: &Token<'_>, after: &Token<'_>) -> bool {
-    let call = subject.kind == Kind::Ident && after.is("(");
+    let call = subject.kind == TokenKind::Ident && after.is("(");
     let access = subject.is("::") || after.is("::") || subject.is(".") || after.is(".");
     let index = after.is("[")
-        && (matches!(subject.kind, Kind::Ident | Kind::Number) || subject.bracket_change() < 0);
-    let for_in = subject.kind == Kind::Ident
+        && (matches!(subject.kind, TokenKind::Ident | TokenKind::Number)
+            || subject.bracket_change() < 0);
+    let for_in = subject.kind == TokenKind::Ident
         && subject.text == "in"
-        && before.is_some_and(|b| b.kind == Kind::Ident);
+        && before.is_some_and(|b| b.kind == TokenKind::Ident);
     match () {
         () if call || access || after.is(",") || after.is("...") => false,
         () if subject.is(",") || for_in => true,
@@ -225,8 +211,8 @@ fn space_between(before: Option<&Token<'_>>, subject: &Token<'_>, after: &Token<
 /// Whether a `-` after this token is a subtraction rather than a negation.
 fn ends_operand(t: &Token<'_>) -> bool {
     match t.kind {
-        Kind::Ident | Kind::Number | Kind::String | Kind::HeredocBody => true,
-        Kind::Punct => t.bracket_change() < 0,
+        TokenKind::Ident | TokenKind::Number | TokenKind::String | TokenKind::HeredocBody => true,
+        TokenKind::Punct => t.bracket_change() < 0,
         _ => false,
     }
 }
