@@ -644,6 +644,7 @@ impl View for JsonView {
                 "plan_format_version": plan.format_version,
                 "estate": plan.estate,
                 "account": plan.account,
+                "registries": plan.registries,
                 "config_hash": plan.config_hash,
                 "summary": {
                     "add": s.add,
