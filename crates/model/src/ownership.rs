@@ -2,16 +2,19 @@
 //! IAM paths (`/ecrplan/<estate>/…`) on the rest, and the [`Owner`] read back from either. A
 //! leaf: resources, the live estate, refresh scopes and the desired estate all read it.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-/// Tags as a map: order never matters to AWS, so it never shows up as a diff.
-pub type Tags = BTreeMap<String, String>;
+pub use tags::Tags;
 
 /// The tag names that carry ownership. The account is the state: these tags are how a later
-/// run knows what it made.
+/// run knows what it made. A leaf under this module (it defines [`Tags`] too), so the owner
+/// below reads it without the two importing each other.
 pub mod tags {
+    use std::collections::BTreeMap;
+
+    /// Tags as a map: order never matters to AWS, so it never shows up as a diff.
+    pub type Tags = BTreeMap<String, String>;
+
     /// Marks every object ecrplan created or adopted.
     pub const MANAGED_BY: &str = "managed-by";
     /// The value of [`MANAGED_BY`].
@@ -28,8 +31,8 @@ pub mod tags {
     pub const FORCE_DELETE: &str = "ecrplan:force-delete";
 
     /// The tags that mark an object as owned by `estate` (and declared in `module`).
-    pub fn ownership(estate: &str, module: Option<&str>) -> super::Tags {
-        let mut t = super::Tags::new();
+    pub fn ownership(estate: &str, module: Option<&str>) -> Tags {
+        let mut t = Tags::new();
         t.insert(MANAGED_BY.into(), MANAGED_BY_VALUE.into());
         t.insert(ESTATE.into(), estate.into());
         if let Some(m) = module {

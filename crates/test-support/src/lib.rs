@@ -8,33 +8,16 @@ pub mod behaviour;
 mod command;
 mod estates;
 pub mod fault;
+mod images;
 mod moto;
 pub mod proxy;
 
-use async_trait::async_trait;
 use ecrplan_model::Provider;
-use ecrplan_sandbox::SandboxProvider;
 
 pub use command::against_moto;
 pub use estates::{apply_estate, estate, estate_hcl, scope};
+pub use images::ImageStore;
 pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain};
-
-/// Puts images into repositories, which no provider does: the behaviour suite needs a
-/// repository that holds one.
-#[async_trait]
-pub trait ImageStore: Send + Sync {
-    /// Makes `repository` hold at least one image; panics when it cannot.
-    async fn push(&self, repository: &str);
-}
-
-#[async_trait]
-impl ImageStore for SandboxProvider {
-    async fn push(&self, repository: &str) {
-        if let Err(e) = self.set_image_count(repository, 1) {
-            panic!("cannot put an image into {repository}: {e}");
-        }
-    }
-}
 
 /// A provider under test and what it can do.
 pub struct Subject<'a> {

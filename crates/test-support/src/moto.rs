@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use ecrplan_aws::{AwsProvider, Tuning};
 
-use crate::ImageStore;
+use crate::images::ImageStore;
 
 /// The account moto answers for when no `x-moto-account-id` header is sent.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";

@@ -18,7 +18,7 @@ use ecrplan_model::{
 };
 use serde_json::{Map, Value, json};
 
-use super::View;
+use super::contract::View;
 use super::render::Summary;
 
 /// Terraform's JSON output format version these documents follow.

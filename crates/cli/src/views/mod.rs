@@ -1,25 +1,16 @@
 //! Plan and drift views: text, JSON and Markdown behind one trait (Terraform's
 //! `internal/command/views/plan.go`), so every command renders the same data the same way.
 
+mod contract;
 mod json;
 mod markdown;
 mod render;
 pub mod sarif;
 mod text;
 
-use ecrplan_diff::Drift;
-use ecrplan_model::Plan;
+pub use contract::View;
 
 use crate::cli::ViewFormat;
-
-/// A way of showing plans and drift reports. Views return the whole document so commands can
-/// write it to stdout in one piece.
-pub trait View {
-    /// Renders a plan.
-    fn plan(&self, plan: &Plan) -> String;
-    /// Renders a drift report.
-    fn drift(&self, drift: &Drift) -> String;
-}
 
 /// The view for `--format`; `color` only matters for text, and callers pass true only on a
 /// terminal without `NO_COLOR`. `stats` (the AWS call counts, with `--stats`) goes into the

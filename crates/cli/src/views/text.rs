@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
-use super::View;
+use super::contract::View;
 use super::render::{Adoptions, Line, Summary, body, drift_lines, heading, label};
 
 /// Terraform-like text; ANSI colour only when `color`.
