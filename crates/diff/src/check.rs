@@ -6,11 +6,10 @@ use std::collections::BTreeSet;
 use ecrplan_model::identity::ManagedPolicy;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, Plan, Resource,
-    Rule, Severity, actions, tags,
+    Rule, Severity, actions, statements, strings, tags,
 };
 use serde_json::Value;
 
-use crate::graph::{statements, strings};
 use crate::live_index::{LiveIndex, roles_trusting};
 
 /// Notes about a plan made against `live`: dangerous repository deletes, trust wider than one

@@ -16,7 +16,7 @@ pub enum PlanError {
         /// The declaration.
         address: Box<Address>,
         /// The AWS object.
-        id: ObjectId,
+        id: Box<ObjectId>,
         /// The estate that owns it.
         estate: String,
     },
@@ -29,7 +29,7 @@ pub enum PlanError {
         /// The declaration.
         address: Box<Address>,
         /// The AWS object.
-        id: ObjectId,
+        id: Box<ObjectId>,
         /// The estate that owns it.
         estate: String,
         /// The region whose run made it.
@@ -45,7 +45,7 @@ pub enum PlanError {
         /// The second declaration.
         second: Box<Address>,
         /// The AWS object.
-        id: ObjectId,
+        id: Box<ObjectId>,
     },
     /// The dependency graph has a cycle: a bug in how edges are derived, reported rather than
     /// looping.

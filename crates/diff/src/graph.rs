@@ -6,110 +6,11 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt::Write as _;
 
-use ecrplan_model::{
-    Action, Address, Change, Kind, ObjectId, Plan, Registry, Resource, Scope, ScopeLevel,
-};
+use ecrplan_model::{Action, Address, Change, ObjectId, Plan};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde_json::Value;
 
 use crate::error::PlanError;
-
-/// The objects `resource`, which lives in `scope`, needs to exist first. A parent lives in its
-/// child's scope, an OIDC provider in its role's account, a repository a policy names where
-/// its ARN says.
-pub(crate) fn dependencies(resource: &Resource, scope: &Scope) -> Vec<ObjectId> {
-    let id = |kind: Kind, key: &str| {
-        let scope = match kind.spec().scope {
-            ScopeLevel::Account => Scope::Account(scope.account().to_owned()),
-            ScopeLevel::Registry => scope.clone(),
-        };
-        ObjectId::new(kind, scope, key)
-    };
-    let repository = |(registry, name): (Registry, String)| {
-        ObjectId::new(Kind::Repository, Scope::Registry(registry), name)
-    };
-    match resource {
-        Resource::RepositoryPolicy(p) => vec![id(Kind::Repository, &p.repository)],
-        Resource::LifecyclePolicy(p) => vec![id(Kind::Repository, &p.repository)],
-        Resource::Role(r) => r
-            .trust
-            .federated_providers()
-            .into_iter()
-            .map(|url| id(Kind::OidcProvider, &url))
-            .collect(),
-        Resource::RolePolicy(p) => {
-            let mut out = vec![id(Kind::Role, &p.role)];
-            out.extend(named_repositories(&p.document).into_iter().map(repository));
-            out
-        }
-        Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
-        Resource::UserPolicy(p) => vec![id(Kind::User, &p.user)],
-        Resource::UserPolicyAttachment(a) => vec![id(Kind::User, &a.user)],
-        Resource::GroupPolicyAttachment(a) => vec![id(Kind::Group, &a.group)],
-        // A membership needs both ends; a group policy its group. Deletes run in reverse, so
-        // the membership goes before its group and user, the policy before its group.
-        Resource::GroupMembership(m) => {
-            vec![id(Kind::Group, &m.group), id(Kind::User, &m.user)]
-        }
-        Resource::GroupPolicy(p) => {
-            let mut out = vec![id(Kind::Group, &p.group)];
-            out.extend(named_repositories(&p.document).into_iter().map(repository));
-            out
-        }
-        Resource::Repository(_)
-        | Resource::OidcProvider(_)
-        | Resource::Replication(_)
-        | Resource::User(_)
-        | Resource::Group(_) => Vec::new(),
-    }
-}
-
-/// The statements of a policy document, whether `Statement` is a list or a single object.
-pub(crate) fn statements(doc: &Value) -> Vec<&Value> {
-    match doc.get("Statement") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(single @ Value::Object(_)) => vec![single],
-        _ => Vec::new(),
-    }
-}
-
-/// The strings of a value that may be one string or a list of strings.
-pub(crate) fn strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The repositories a policy's `Resource` ARNs point at, with their registries
-/// (`arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME`; wildcards name no repository).
-fn named_repositories(doc: &Value) -> Vec<(Registry, String)> {
-    let mut out: Vec<(Registry, String)> = statements(doc)
-        .into_iter()
-        .flat_map(|s| strings(s.get("Resource")))
-        .filter_map(|arn| {
-            let mut parts = arn.splitn(6, ':');
-            let (Some("arn"), Some(_), Some("ecr"), Some(region), Some(account), Some(rest)) = (
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-                parts.next(),
-            ) else {
-                return None;
-            };
-            let name = rest.strip_prefix("repository/")?;
-            (!name.is_empty() && !name.contains(['*', '?']) && !region.contains(['*', '?']))
-                .then(|| (Registry::new(account, region), name.to_owned()))
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// The graph over a set of changes: an edge `a → b` means `b` depends on `a` (a policy on its
 /// repository, a role on its provider, a push policy on its role and repositories). Both the
@@ -133,7 +34,7 @@ impl ChangeGraph {
                 .before
                 .iter()
                 .chain(change.after.iter())
-                .flat_map(|r| dependencies(r, &change.id.scope))
+                .flat_map(|r| r.dependencies(&change.id.scope))
                 .collect();
             deps.sort();
             deps.dedup();
@@ -303,39 +204,10 @@ fn quote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use ecrplan_model::{JsonDocument, RolePolicy};
+    use ecrplan_model::{JsonDocument, Kind, Resource, RolePolicy, Scope};
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn push_policy_names_role_and_repositories() {
-        let p = Resource::RolePolicy(RolePolicy {
-            role: "ci".into(),
-            name: "ecr-push".into(),
-            document: JsonDocument::new(json!({"Statement": [
-                {"Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-                {"Action": ["ecr:PutImage"], "Resource": [
-                    "arn:aws:ecr:eu-west-1:111111111111:repository/team/app",
-                    "arn:aws:ecr:eu-west-1:111111111111:repository/wild*"]}
-            ]})),
-        });
-        let registry = Registry::new("222222222222", "us-east-1");
-        let scope = Scope::Account("222222222222".into());
-        let keys: Vec<ObjectId> = dependencies(&p, &scope);
-        assert_eq!(
-            keys,
-            vec![
-                ObjectId::new(Kind::Role, scope, "ci"),
-                ObjectId::new(
-                    Kind::Repository,
-                    Scope::Registry(Registry::new("111111111111", "eu-west-1")),
-                    "team/app"
-                )
-            ]
-        );
-        assert_ne!(keys[1].scope, Scope::Registry(registry));
-    }
 
     #[test]
     fn a_cycle_is_an_error_not_a_hang() {

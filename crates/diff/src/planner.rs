@@ -7,12 +7,12 @@ use ecrplan_model::identity;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
     Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, RegionHome,
-    Registry, Replication, Resource, Rule, Scope, Severity, tags,
+    Registry, Replication, Resource, Rule, Scope, Severity, statements, strings, tags,
 };
 
 use crate::check::check;
 use crate::error::PlanError;
-use crate::graph::{order, statements, strings};
+use crate::graph::order;
 use crate::live_index::{LiveIndex, roles_trusting};
 
 /// Compares what the configuration declares with what the account holds and returns every
@@ -73,7 +73,7 @@ fn changes(
             return Err(PlanError::DeclaredTwice {
                 first: Box::new(first),
                 second: Box::new(d.address.clone()),
-                id,
+                id: Box::new(id),
             });
         }
     }
@@ -138,7 +138,7 @@ fn changes(
                     } else if let Some(region) = other_region(owner, resource, &live.account) {
                         return Err(PlanError::OtherRegion {
                             address: Box::new(change.address),
-                            id,
+                            id: Box::new(id),
                             estate: owner.estate.clone(),
                             region,
                             here: live.account.region.clone(),
@@ -162,7 +162,7 @@ fn changes(
                     } else {
                         return Err(PlanError::Foreign {
                             address: Box::new(change.address),
-                            id,
+                            id: Box::new(id),
                             estate: owner.estate.clone(),
                         });
                     }
@@ -174,7 +174,7 @@ fn changes(
                 Some(owner) if other_region(owner, resource, &live.account).is_some() => {
                     return Err(PlanError::OtherRegion {
                         address: Box::new(change.address),
-                        id,
+                        id: Box::new(id),
                         estate: desired.name.clone(),
                         region: owner.region.clone().unwrap_or_default(),
                         here: live.account.region.clone(),

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use ecrplan_model::{
     Account, Encryption, Kind, LiveEstate, ObjectId, Operation, PLAN_FORMAT_VERSION, Provider,
-    RefreshScope,
-    Registry, Repository, Resource, Role, Scope, TagMutability, Tags,
+    RefreshScope, Registry, Repository, Resource, Role, Scope, TagMutability, Tags,
 };
 
 use super::*;
@@ -370,7 +369,9 @@ async fn each_change_goes_to_the_provider_of_its_registry() {
     assert_eq!(outcome.done.len(), 2);
     assert_eq!(outcome.skipped.len(), 1, "{:?}", outcome.skipped);
     assert!(
-        outcome.skipped[0].1.contains("no provider reaches registry 999999999999 in us-east-1"),
+        outcome.skipped[0]
+            .1
+            .contains("no provider reaches registry 999999999999 in us-east-1"),
         "{:?}",
         outcome.skipped
     );

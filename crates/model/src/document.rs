@@ -6,6 +6,8 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::Registry;
+
 /// A JSON policy document as AWS holds it. AWS hands policies back exactly as they were sent,
 /// so equality is decided on the canonical forms ([`JsonDocument::canonical_policy`],
 /// [`JsonDocument::canonical_lifecycle`]), never on the text.
@@ -258,6 +260,52 @@ fn sort_keys(v: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(sort_keys).collect()),
         other => other.clone(),
     }
+}
+
+/// The statements of a policy document, whether `Statement` is a list or a single object.
+pub fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(single @ Value::Object(_)) => vec![single],
+        _ => Vec::new(),
+    }
+}
+
+/// The strings of a value that may be one string or a list of strings.
+pub fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The repositories a policy's `Resource` ARNs point at, with their registries
+/// (`arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME`; wildcards name no repository).
+pub(crate) fn named_repositories(doc: &Value) -> Vec<(Registry, String)> {
+    let mut out: Vec<(Registry, String)> = statements(doc)
+        .into_iter()
+        .flat_map(|s| strings(s.get("Resource")))
+        .filter_map(|arn| {
+            let mut parts = arn.splitn(6, ':');
+            let (Some("arn"), Some(_), Some("ecr"), Some(region), Some(account), Some(rest)) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
+                return None;
+            };
+            let name = rest.strip_prefix("repository/")?;
+            (!name.is_empty() && !name.contains(['*', '?']) && !region.contains(['*', '?']))
+                .then(|| (Registry::new(account, region), name.to_owned()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub use desired::{
     AccountAccess, CiOutputs, DesiredEstate, LifecycleSpec, Module, ProviderSettings,
     RepositorySettings,
 };
-pub use document::JsonDocument;
+pub use document::{JsonDocument, statements, strings};
 pub use files::write_atomically;
 pub use iam::{
     AccessKey, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, MAX_KEY_AGE_DAYS, User,

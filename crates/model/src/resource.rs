@@ -1,8 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+use crate::document::named_repositories;
 use crate::{
     Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
-    Owner, Registry, Scope, Tags, User, UserPolicy, UserPolicyAttachment, tags,
+    Owner, Registry, Scope, ScopeLevel, Tags, User, UserPolicy, UserPolicyAttachment, tags,
 };
 
 /// One AWS object with the attributes ecrplan manages: the same shape for desired and live.
@@ -180,6 +181,57 @@ impl Resource {
         let kind = self.kind().spec().parent?;
         let key = self.parent_key()?;
         Some(ObjectId::new(kind, scope.clone(), key))
+    }
+
+    /// The objects this one, which lives in `scope`, needs to exist first (a plan orders its
+    /// changes by them). A parent lives in its
+    /// child's scope, an OIDC provider in its role's account, a repository a policy names where
+    /// its ARN says.
+    pub fn dependencies(&self, scope: &Scope) -> Vec<ObjectId> {
+        let id = |kind: Kind, key: &str| {
+            let scope = match kind.spec().scope {
+                ScopeLevel::Account => Scope::Account(scope.account().to_owned()),
+                ScopeLevel::Registry => scope.clone(),
+            };
+            ObjectId::new(kind, scope, key)
+        };
+        let repository = |(registry, name): (Registry, String)| {
+            ObjectId::new(Kind::Repository, Scope::Registry(registry), name)
+        };
+        match self {
+            Resource::RepositoryPolicy(p) => vec![id(Kind::Repository, &p.repository)],
+            Resource::LifecyclePolicy(p) => vec![id(Kind::Repository, &p.repository)],
+            Resource::Role(r) => r
+                .trust
+                .federated_providers()
+                .into_iter()
+                .map(|url| id(Kind::OidcProvider, &url))
+                .collect(),
+            Resource::RolePolicy(p) => {
+                let mut out = vec![id(Kind::Role, &p.role)];
+                out.extend(named_repositories(&p.document).into_iter().map(repository));
+                out
+            }
+            Resource::RolePolicyAttachment(a) => vec![id(Kind::Role, &a.role)],
+            Resource::UserPolicy(p) => vec![id(Kind::User, &p.user)],
+            Resource::UserPolicyAttachment(a) => vec![id(Kind::User, &a.user)],
+            Resource::GroupPolicyAttachment(a) => vec![id(Kind::Group, &a.group)],
+            // A membership needs both ends; a group policy its group. Deletes run in reverse, so
+            // the membership goes before its group and user, the policy before its group.
+            Resource::GroupMembership(m) => {
+                vec![id(Kind::Group, &m.group), id(Kind::User, &m.user)]
+            }
+            Resource::GroupPolicy(p) => {
+                let mut out = vec![id(Kind::Group, &p.group)];
+                out.extend(named_repositories(&p.document).into_iter().map(repository));
+                out
+            }
+            Resource::Repository(_)
+            | Resource::OidcProvider(_)
+            | Resource::Replication(_)
+            | Resource::User(_)
+            | Resource::Group(_) => Vec::new(),
+        }
     }
 
     /// How a run tells whether this object is its region's (IAM is one namespace for every
@@ -438,7 +490,38 @@ pub struct ReplicationDestination {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    #[test]
+    fn push_policy_names_role_and_repositories() {
+        let p = Resource::RolePolicy(RolePolicy {
+            role: "ci".into(),
+            name: "ecr-push".into(),
+            document: JsonDocument::new(json!({"Statement": [
+                {"Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                {"Action": ["ecr:PutImage"], "Resource": [
+                    "arn:aws:ecr:eu-west-1:111111111111:repository/team/app",
+                    "arn:aws:ecr:eu-west-1:111111111111:repository/wild*"]}
+            ]})),
+        });
+        let registry = Registry::new("222222222222", "us-east-1");
+        let scope = Scope::Account("222222222222".into());
+        let keys: Vec<ObjectId> = p.dependencies(&scope);
+        assert_eq!(
+            keys,
+            vec![
+                ObjectId::new(Kind::Role, scope, "ci"),
+                ObjectId::new(
+                    Kind::Repository,
+                    Scope::Registry(Registry::new("111111111111", "eu-west-1")),
+                    "team/app"
+                )
+            ]
+        );
+        assert_ne!(keys[1].scope, Scope::Registry(registry));
+    }
 
     #[test]
     fn system_tags_never_differ() {

@@ -94,13 +94,14 @@ async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
         ));
     }
     let providers = session.providers();
-    if let Some(unreached) = plan
-        .registries
-        .iter()
-        .find(|r| providers.for_scope(&Scope::Registry((*r).clone())).is_none())
-    {
+    if let Some(unreached) = plan.registries.iter().find(|r| {
+        providers
+            .for_scope(&Scope::Registry((*r).clone()))
+            .is_none()
+    }) {
         return Err(miette!(
-            help = "run apply with credentials and providers that reach every registry the plan spans",
+            help =
+                "run apply with credentials and providers that reach every registry the plan spans",
             "plan is stale: it spans registry {unreached}, which this run does not reach"
         ));
     }
@@ -196,8 +197,7 @@ async fn execute(session: &Session, plan: &Plan, args: &ApplyArgs) -> Outcome {
         adopt: args.adopt,
         ..ExecOptions::default()
     };
-    let outcome =
-        ecrplan_exec::execute(plan, &session.providers(), &options, stop_rx, sink).await;
+    let outcome = ecrplan_exec::execute(plan, &session.providers(), &options, stop_rx, sink).await;
     interrupt.abort();
     if let Some(bar) = bar {
         bar.finish_and_clear();
