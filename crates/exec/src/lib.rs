@@ -1,5 +1,6 @@
-//! Walks a finished [`Plan`] against a [`Provider`]: every change starts as soon as the changes
-//! it depends on are done, at most `parallelism` at a time. A failed change skips everything
+//! Walks a finished [`Plan`] against its [`Providers`] (each change through the provider of
+//! its scope): every change starts as soon as the changes it depends on are done, at most
+//! `parallelism` at a time. A failed change skips everything
 //! that depends on it while independent work goes on. The plan made every choice; the
 //! executor only sequences.
 
