@@ -114,10 +114,11 @@ fn changes(
             force: false,
             depends_on: Vec::new(),
         };
-        change.action = match (&after, found) {
-            (Resource::Replication(want), found) => replication_action(want, found),
-            (_, None) => Action::Create,
-            (resource, Some(object)) if resource.parent_key().is_some() => {
+        let resource = &after;
+        change.action = if let Resource::Replication(want) = resource {
+            replication_action(want, found)
+        } else if let Some(object) = found {
+            if resource.parent_key().is_some() {
                 let parent = resource
                     .parent_in(&id.scope)
                     .and_then(|p| actions.get(&p).copied());
@@ -128,71 +129,76 @@ fn changes(
                 } else {
                     compare(&object.resource, resource)
                 }
-            }
-            (resource, Some(object)) => match index.owner(object) {
-                Some(owner) if owner.estate != desired.name => {
-                    if resource.kind() == Kind::OidcProvider {
-                        // Shared: another estate made it and keeps it as it is.
-                        after = object.resource.clone();
-                        Action::NoOp
-                    } else if let Some(region) = other_region(owner, resource, &live.account) {
+            } else {
+                match index.owner(object) {
+                    Some(owner) if owner.estate != desired.name => {
+                        if resource.kind() == Kind::OidcProvider {
+                            // Shared: another estate made it and keeps it as it is.
+                            after = object.resource.clone();
+                            Action::NoOp
+                        } else if let Some(region) = other_region(owner, resource, &live.account) {
+                            return Err(PlanError::OtherRegion {
+                                address: Box::new(change.address),
+                                id: Box::new(id),
+                                estate: owner.estate.clone(),
+                                region,
+                                here: live.account.region.clone(),
+                            });
+                        } else if owner.estate == ANONYMOUS_ESTATE && !desired.anonymous {
+                            // A named estate may take over what an unnamed one made: unnamed
+                            // estates never delete what they do not declare, so nothing fights back.
+                            notes.push(Note {
+                                severity: Severity::Warning,
+                                rule: Rule::UnnamedEstateAdoption,
+                                address: Some(change.address.clone()),
+                                message: format!(
+                                    "{id} belongs to the unnamed estate \"{ANONYMOUS_ESTATE}\"; \
+                                 apply --adopt moves it into estate \"{}\" (remove it from the \
+                                 unnamed directory's configuration too)",
+                                    desired.name
+                                ),
+                            });
+                            adopt(&change.address, &mut after, object, &mut notes);
+                            Action::Adopt
+                        } else {
+                            return Err(PlanError::Foreign {
+                                address: Box::new(change.address),
+                                id: Box::new(id),
+                                estate: owner.estate.clone(),
+                            });
+                        }
+                    }
+                    None => {
+                        adopt(&change.address, &mut after, object, &mut notes);
+                        Action::Adopt
+                    }
+                    Some(owner) if other_region(owner, resource, &live.account).is_some() => {
                         return Err(PlanError::OtherRegion {
                             address: Box::new(change.address),
                             id: Box::new(id),
-                            estate: owner.estate.clone(),
-                            region,
+                            estate: desired.name.clone(),
+                            region: owner.region.clone().unwrap_or_default(),
                             here: live.account.region.clone(),
                         });
-                    } else if owner.estate == ANONYMOUS_ESTATE && !desired.anonymous {
-                        // A named estate may take over what an unnamed one made: unnamed
-                        // estates never delete what they do not declare, so nothing fights back.
-                        notes.push(Note {
-                            severity: Severity::Warning,
-                            rule: Rule::UnnamedEstateAdoption,
-                            address: Some(change.address.clone()),
-                            message: format!(
-                                "{id} belongs to the unnamed estate \"{ANONYMOUS_ESTATE}\"; \
-                                 apply --adopt moves it into estate \"{}\" (remove it from the \
-                                 unnamed directory's configuration too)",
-                                desired.name
-                            ),
-                        });
-                        adopt(&change.address, &mut after, object, &mut notes);
-                        Action::Adopt
-                    } else {
-                        return Err(PlanError::Foreign {
-                            address: Box::new(change.address),
-                            id: Box::new(id),
-                            estate: owner.estate.clone(),
-                        });
+                    }
+                    Some(_) => {
+                        let action = compare(&object.resource, resource);
+                        if action == Action::Update
+                            && encryption_differs(&object.resource, resource)
+                        {
+                            change.replace_because.push("encryption".into());
+                            // The replace deletes what the user declares now, so the declared
+                            // `force_delete` decides, not the tag the live repository still carries.
+                            change.force = force_delete(resource);
+                            Action::Replace
+                        } else {
+                            action
+                        }
                     }
                 }
-                None => {
-                    adopt(&change.address, &mut after, object, &mut notes);
-                    Action::Adopt
-                }
-                Some(owner) if other_region(owner, resource, &live.account).is_some() => {
-                    return Err(PlanError::OtherRegion {
-                        address: Box::new(change.address),
-                        id: Box::new(id),
-                        estate: desired.name.clone(),
-                        region: owner.region.clone().unwrap_or_default(),
-                        here: live.account.region.clone(),
-                    });
-                }
-                Some(_) => {
-                    let action = compare(&object.resource, resource);
-                    if action == Action::Update && encryption_differs(&object.resource, resource) {
-                        change.replace_because.push("encryption".into());
-                        // The replace deletes what the user declares now, so the declared
-                        // `force_delete` decides, not the tag the live repository still carries.
-                        change.force = force_delete(resource);
-                        Action::Replace
-                    } else {
-                        action
-                    }
-                }
-            },
+            }
+        } else {
+            Action::Create
         };
         change.after = Some(after);
         actions.insert(id, change.action);

@@ -71,61 +71,61 @@ impl Evaluator<'_> {
         let mut lifecycle_done = false;
         let mut policy_done = false;
         for object in estate.objects(&account) {
-            match &object.resource {
-                Resource::LifecyclePolicy(p) if !lifecycle_done => {
-                    lifecycle_done = true;
-                    let size = p.document.to_compact().chars().count();
-                    if size > LIFECYCLE_POLICY_MAX {
-                        self.too_large(
+            // Only the kinds that carry a document AWS limits; others have nothing to measure.
+            let resource = &object.resource;
+            if let Resource::LifecyclePolicy(p) = resource
+                && !lifecycle_done
+            {
+                lifecycle_done = true;
+                let size = p.document.to_compact().chars().count();
+                if size > LIFECYCLE_POLICY_MAX {
+                    self.too_large(
                             ats.lifecycle.as_ref(),
                             format!("the lifecycle policy is {size} characters as sent to ECR"),
                             format!("ECR: a lifecycle policy is at most {LIFECYCLE_POLICY_MAX} characters (PutLifecyclePolicy); remove rules or shorten descriptions"),
                         );
-                    }
                 }
-                Resource::RepositoryPolicy(p) if !policy_done => {
-                    policy_done = true;
-                    let size = p.document.to_compact().chars().count();
-                    if size > REPOSITORY_POLICY_MAX {
-                        self.too_large(
+            } else if let Resource::RepositoryPolicy(p) = resource
+                && !policy_done
+            {
+                policy_done = true;
+                let size = p.document.to_compact().chars().count();
+                if size > REPOSITORY_POLICY_MAX {
+                    self.too_large(
                             ats.account_access.as_ref(),
                             format!("the repository policy `account_access` makes is {size} characters"),
                             format!("ECR: a repository policy is at most {REPOSITORY_POLICY_MAX} characters (SetRepositoryPolicy); give access to fewer accounts, e.g. through an AWS Organizations condition set outside ecrplan"),
                         );
-                    }
                 }
-                Resource::Role(role) => {
-                    let github = module
-                        .github
-                        .as_ref()
-                        .is_some_and(|g| g.role_name == role.name);
-                    let at = if github { &ats.github } else { &ats.circleci };
-                    let size = iam_size(&role.trust.to_compact());
-                    let what = format!(
-                        "the trust policy of role `{}` is {size} characters (whitespace not counted)",
-                        role.name
-                    );
-                    if size > TRUST_POLICY_MAX {
-                        self.too_large(
+            } else if let Resource::Role(role) = resource {
+                let github = module
+                    .github
+                    .as_ref()
+                    .is_some_and(|g| g.role_name == role.name);
+                let at = if github { &ats.github } else { &ats.circleci };
+                let size = iam_size(&role.trust.to_compact());
+                let what = format!(
+                    "the trust policy of role `{}` is {size} characters (whitespace not counted)",
+                    role.name
+                );
+                if size > TRUST_POLICY_MAX {
+                    self.too_large(
                             at.as_ref(),
                             what,
                             format!("IAM: a role trust policy is at most {TRUST_POLICY_DEFAULT} characters, and the quota can be raised to {TRUST_POLICY_MAX} at most; split the repositories over several modules (roles)"),
                         );
-                    } else if size > TRUST_POLICY_DEFAULT {
-                        self.large_trust(at.as_ref(), what);
-                    }
+                } else if size > TRUST_POLICY_DEFAULT {
+                    self.large_trust(at.as_ref(), what);
                 }
-                Resource::RolePolicy(p) => {
-                    let size = iam_size(&p.document.to_compact());
-                    if size > ROLE_INLINE_POLICY_MAX {
-                        self.too_large(
+            } else if let Resource::RolePolicy(p) = resource {
+                let size = iam_size(&p.document.to_compact());
+                if size > ROLE_INLINE_POLICY_MAX {
+                    self.too_large(
                             ats.repositories.as_ref(),
                             format!("the inline policy of role `{}` is {size} characters (whitespace not counted)", p.role),
                             format!("IAM: the inline policies of a role are at most {ROLE_INLINE_POLICY_MAX} characters in all; split the repositories over several modules"),
                         );
-                    }
                 }
-                _ => {}
             }
         }
     }
