@@ -226,6 +226,37 @@ fn plans_saved_by_an_older_ecrplan_are_refused() {
     }
 }
 
+/// A plan the release before scoped ids (plan format 2) wrote with `plan --out`, kept as it
+/// wrote it: `show` and `apply` name its version and say how to make it again, never misread
+/// it as a stale plan.
+#[test]
+fn a_plan_of_format_2_is_refused_by_name() {
+    let estate = Estate::new();
+    let saved = workspace().join("crates/cli/tests/fixtures/plan-format-2.json");
+    let saved = saved.to_str().expect("UTF-8 path");
+    for args in [
+        vec!["show", saved],
+        vec![
+            "apply",
+            saved,
+            "--sandbox",
+            "account.json",
+            "--auto-approve",
+        ],
+    ] {
+        let out = estate.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing rendered");
+        let err = stderr(&out);
+        assert!(
+            err.contains("format version 2, this ecrplan reads version 3"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("ecrplan plan --out"), "{args:?}: {err}");
+    }
+    assert!(!estate.path("account.json").exists(), "nothing was applied");
+}
+
 /// A policy tool's path from `var`, as scripts/policy-tools sets it; else `default`. Fails
 /// (does not skip) when it is not there.
 fn tool(var: &str, default: PathBuf, hint: &str) -> PathBuf {
