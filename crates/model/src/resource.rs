@@ -6,6 +6,31 @@ use crate::{
     Owner, Registry, Scope, ScopeLevel, Tags, User, UserPolicy, UserPolicyAttachment, tags,
 };
 
+/// The one list of which resources carry tags, borrowed as `$borrow` (`&` or `&mut`): Rust
+/// cannot be generic over the two, and [`Resource::tags`] and [`Resource::tags_mut`] must not
+/// disagree.
+macro_rules! tags_field {
+    ($resource:expr, $($borrow:tt)+) => {
+        match $resource {
+            Resource::Repository(r) => Some($($borrow)+ r.tags),
+            Resource::OidcProvider(p) => Some($($borrow)+ p.tags),
+            Resource::Role(r) => Some($($borrow)+ r.tags),
+            Resource::User(u) => Some($($borrow)+ u.tags),
+            Resource::RepositoryPolicy(_)
+            | Resource::LifecyclePolicy(_)
+            | Resource::RolePolicy(_)
+            | Resource::RolePolicyAttachment(_)
+            | Resource::Replication(_)
+            | Resource::Group(_)
+            | Resource::GroupMembership(_)
+            | Resource::GroupPolicy(_)
+            | Resource::UserPolicy(_)
+            | Resource::UserPolicyAttachment(_)
+            | Resource::GroupPolicyAttachment(_) => None,
+        }
+    };
+}
+
 /// One AWS object with the attributes ecrplan manages: the same shape for desired and live.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -99,23 +124,7 @@ impl Resource {
 
     /// The tags of objects that carry tags; policies and replication carry none.
     pub fn tags(&self) -> Option<&Tags> {
-        match self {
-            Resource::Repository(r) => Some(&r.tags),
-            Resource::OidcProvider(p) => Some(&p.tags),
-            Resource::Role(r) => Some(&r.tags),
-            Resource::User(u) => Some(&u.tags),
-            Resource::RepositoryPolicy(_)
-            | Resource::LifecyclePolicy(_)
-            | Resource::RolePolicy(_)
-            | Resource::RolePolicyAttachment(_)
-            | Resource::Replication(_)
-            | Resource::Group(_)
-            | Resource::GroupMembership(_)
-            | Resource::GroupPolicy(_)
-            | Resource::UserPolicy(_)
-            | Resource::UserPolicyAttachment(_)
-            | Resource::GroupPolicyAttachment(_) => None,
-        }
+        tags_field!(self, &)
     }
 
     /// Who owns the object by its own marks: its ownership tags, or for groups (which IAM
@@ -129,23 +138,7 @@ impl Resource {
 
     /// Mutable access to the tags, for adoption and for tests.
     pub fn tags_mut(&mut self) -> Option<&mut Tags> {
-        match self {
-            Resource::Repository(r) => Some(&mut r.tags),
-            Resource::OidcProvider(p) => Some(&mut p.tags),
-            Resource::Role(r) => Some(&mut r.tags),
-            Resource::User(u) => Some(&mut u.tags),
-            Resource::RepositoryPolicy(_)
-            | Resource::LifecyclePolicy(_)
-            | Resource::RolePolicy(_)
-            | Resource::RolePolicyAttachment(_)
-            | Resource::Replication(_)
-            | Resource::Group(_)
-            | Resource::GroupMembership(_)
-            | Resource::GroupPolicy(_)
-            | Resource::UserPolicy(_)
-            | Resource::UserPolicyAttachment(_)
-            | Resource::GroupPolicyAttachment(_) => None,
-        }
+        tags_field!(self, &mut)
     }
 
     /// The name of the object that owns this one (of the kind's parent kind), for policies,

@@ -4,8 +4,8 @@
 use ecrplan_model::{Kind, ObjectId, Operation, ProviderError, Resource, Tags};
 
 use crate::contents::Contents;
-use crate::errors::{holds_access_keys, requires_replacement};
-use crate::handler::{Handler, add_tags, check_update, delete, refuse_tags, same_object};
+use crate::errors::holds_access_keys;
+use crate::handler::{Handler, delete, delete_holding, same_object};
 
 /// Applies one change to the account, by the handler of the changed object's kind.
 pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<(), ProviderError> {
@@ -21,56 +21,43 @@ pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<()
     }
 }
 
-/// The handler of `kind`.
+/// The handler of `kind`: the kinds AWS changes just as their rows say share [`ByRow`].
 pub(crate) fn handler(kind: Kind) -> &'static dyn Handler {
     match kind {
-        Kind::OidcProvider => &OidcProvider,
+        Kind::OidcProvider => &ByRow,
         Kind::Repository => &Repository,
-        Kind::RepositoryPolicy => &RepositoryPolicy,
-        Kind::LifecyclePolicy => &LifecyclePolicy,
+        Kind::RepositoryPolicy => &ByRow,
+        Kind::LifecyclePolicy => &ByRow,
         Kind::Role => &Role,
-        Kind::RolePolicy => &RolePolicy,
-        Kind::RolePolicyAttachment => &RolePolicyAttachment,
+        Kind::RolePolicy => &ByRow,
+        Kind::RolePolicyAttachment => &ByRow,
         Kind::Replication => &Replication,
         Kind::User => &User,
         Kind::Group => &Group,
         Kind::GroupMembership => &GroupMembership,
-        Kind::GroupPolicy => &GroupPolicy,
-        Kind::UserPolicy => &UserPolicy,
-        Kind::UserPolicyAttachment => &UserPolicyAttachment,
-        Kind::GroupPolicyAttachment => &GroupPolicyAttachment,
+        Kind::GroupPolicy => &ByRow,
+        Kind::UserPolicy => &ByRow,
+        Kind::UserPolicyAttachment => &ByRow,
+        Kind::GroupPolicyAttachment => &ByRow,
     }
 }
 
-/// An IAM OIDC provider: created once, tagged.
-struct OidcProvider;
+/// A kind with no quirks, every step as its row says: an OIDC provider (created once,
+/// tagged), and the policies and attachments (put under their parent, untaggable).
+struct ByRow;
 
-impl Handler for OidcProvider {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
-        add_tags(c, id, tags)
-    }
-}
+impl Handler for ByRow {}
 
 /// An ECR repository: its encryption is fixed at creation, and one holding images is deleted
 /// only when forced.
 struct Repository;
 
 impl Handler for Repository {
-    fn update(
-        &self,
-        c: &mut Contents,
-        before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        let id = check_update(c, before, after)?;
-        if let (Some(Resource::Repository(live)), Resource::Repository(new)) =
-            (c.objects.get(&id), after)
-            && live.encryption != new.encryption
-        {
-            return Err(requires_replacement(&id, "encryption"));
-        }
-        c.insert(after.clone());
-        Ok(())
+    fn fixed_change(&self, live: &Resource, after: &Resource) -> Option<&'static str> {
+        let (Resource::Repository(live), Resource::Repository(new)) = (live, after) else {
+            return None;
+        };
+        (live.encryption != new.encryption).then_some("encryption")
     }
 
     fn delete(
@@ -79,35 +66,15 @@ impl Handler for Repository {
         resource: &Resource,
         force: bool,
     ) -> Result<(), ProviderError> {
-        c.exists(&c.id(resource))?;
-        let name = resource.key();
-        if !force && c.images.get(&name).copied().unwrap_or(0) > 0 {
-            return Err(ProviderError::RepositoryNotEmpty(name));
-        }
-        c.images.remove(&name);
-        delete(c, resource)
-    }
-
-    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
-        add_tags(c, id, tags)
-    }
-}
-
-/// A repository's resource policy: put, untaggable.
-struct RepositoryPolicy;
-
-impl Handler for RepositoryPolicy {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
-}
-
-/// A repository's lifecycle policy: put, untaggable.
-struct LifecyclePolicy;
-
-impl Handler for LifecyclePolicy {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
+        delete_holding(
+            c,
+            resource,
+            force,
+            |c| &mut c.images,
+            |name, &images| {
+                (images > 0).then(|| ProviderError::RepositoryNotEmpty(name.to_owned()))
+            },
+        )
     }
 }
 
@@ -116,42 +83,11 @@ impl Handler for LifecyclePolicy {
 struct Role;
 
 impl Handler for Role {
-    fn update(
-        &self,
-        c: &mut Contents,
-        before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        let id = check_update(c, before, after)?;
-        if let (Some(Resource::Role(live)), Resource::Role(new)) = (c.objects.get(&id), after)
-            && live.path != new.path
-        {
-            return Err(requires_replacement(&id, "path"));
-        }
-        c.insert(after.clone());
-        Ok(())
-    }
-
-    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
-        add_tags(c, id, tags)
-    }
-}
-
-/// A role's inline policy: put, untaggable.
-struct RolePolicy;
-
-impl Handler for RolePolicy {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
-}
-
-/// A managed policy attached to a role: put, untaggable.
-struct RolePolicyAttachment;
-
-impl Handler for RolePolicyAttachment {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
+    fn fixed_change(&self, live: &Resource, after: &Resource) -> Option<&'static str> {
+        let (Resource::Role(live), Resource::Role(new)) = (live, after) else {
+            return None;
+        };
+        (live.path != new.path).then_some("path")
     }
 }
 
@@ -192,10 +128,6 @@ impl Handler for Replication {
         c.objects.remove(&c.id(resource));
         Ok(())
     }
-
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
 }
 
 /// An IAM user: one holding access keys is deleted only when forced, as DeleteUser refuses.
@@ -208,18 +140,13 @@ impl Handler for User {
         resource: &Resource,
         force: bool,
     ) -> Result<(), ProviderError> {
-        c.exists(&c.id(resource))?;
-        let name = resource.key();
-        let keys = c.access_keys.get(&name).map_or(0, Vec::len);
-        if !force && keys > 0 {
-            return Err(holds_access_keys(&name, keys));
-        }
-        c.access_keys.remove(&name);
-        delete(c, resource)
-    }
-
-    fn tag(&self, c: &mut Contents, id: &ObjectId, tags: &Tags) -> Result<(), ProviderError> {
-        add_tags(c, id, tags)
+        delete_holding(
+            c,
+            resource,
+            force,
+            |c| &mut c.access_keys,
+            |name, keys| (!keys.is_empty()).then(|| holds_access_keys(name, keys.len())),
+        )
     }
 }
 
@@ -259,46 +186,6 @@ impl Handler for GroupMembership {
         }
         c.insert(resource.clone());
         Ok(())
-    }
-
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
-}
-
-/// A group's inline policy: put, untaggable.
-struct GroupPolicy;
-
-impl Handler for GroupPolicy {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
-}
-
-/// A user's inline policy: put, untaggable.
-struct UserPolicy;
-
-impl Handler for UserPolicy {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
-}
-
-/// A managed policy attached to a user: put, untaggable.
-struct UserPolicyAttachment;
-
-impl Handler for UserPolicyAttachment {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
-    }
-}
-
-/// A managed policy attached to a group: put, untaggable.
-struct GroupPolicyAttachment;
-
-impl Handler for GroupPolicyAttachment {
-    fn tag(&self, c: &mut Contents, id: &ObjectId, _: &Tags) -> Result<(), ProviderError> {
-        refuse_tags(c, id)
     }
 }
 

@@ -225,14 +225,6 @@ mod tests {
     use crate::file::{SANDBOX_ACCOUNT_ID, SandboxFile, write_snapshot};
     use crate::state::MIN_COMPACTION;
 
-    /// These tests are about the file, not the scope: read the whole account.
-    fn everything() -> RefreshScope {
-        RefreshScope {
-            account_wide: true,
-            ..RefreshScope::default()
-        }
-    }
-
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
             name: name.into(),
@@ -244,28 +236,66 @@ mod tests {
         })
     }
 
-    #[tokio::test]
-    async fn missing_file_is_an_empty_account_and_changes_are_written() {
-        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-{}", std::process::id()));
+    /// A temporary directory of its own for each test, and the account file's path in it.
+    fn scratch(tag: &str) -> (PathBuf, PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("ecrplan-sandbox-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         let path = dir.join("account.json");
-        let _ = fs::remove_file(&path);
+        (dir, path)
+    }
+
+    /// Creates the repository `name`, which must succeed.
+    async fn create(sandbox: &SandboxProvider, name: &str) {
+        let op = Operation::Create {
+            resource: repo(name),
+        };
+        sandbox.apply(&op).await.unwrap();
+    }
+
+    /// The whole account: these tests are about the file, not the scope.
+    async fn read(sandbox: &SandboxProvider) -> LiveEstate {
+        let everything = RefreshScope {
+            account_wide: true,
+            ..RefreshScope::default()
+        };
+        sandbox.refresh(&everything).await.unwrap()
+    }
+
+    /// The whole account as a provider opened afresh reads it.
+    async fn reread(path: &Path) -> LiveEstate {
+        read(&SandboxProvider::open(path).unwrap()).await
+    }
+
+    fn names(live: &LiveEstate) -> Vec<String> {
+        live.objects.iter().map(|o| o.resource.key()).collect()
+    }
+
+    /// How many changes the journal beside `path` holds.
+    fn journal_lines(path: &Path) -> usize {
+        fs::read_to_string(journal_path(path))
+            .unwrap()
+            .lines()
+            .count()
+    }
+
+    #[tokio::test]
+    async fn missing_file_is_an_empty_account_and_changes_are_written() {
+        let (dir, path) = scratch("new");
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(sandbox.account().await.unwrap().id, SANDBOX_ACCOUNT_ID);
         assert!(!path.exists());
-        let create = Operation::Create {
+        create(&sandbox, "app").await;
+        assert!(journal_path(&path).exists());
+        let again = Operation::Create {
             resource: repo("app"),
         };
-        sandbox.apply(&create).await.unwrap();
-        assert!(journal_path(&path).exists());
         assert!(matches!(
-            sandbox.apply(&create).await,
+            sandbox.apply(&again).await,
             Err(ProviderError::AlreadyExists(_))
         ));
-        let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&everything()).await.unwrap();
-        assert_eq!(live.objects.len(), 1);
-        drop(reopened);
+        assert_eq!(reread(&path).await.objects.len(), 1);
         assert!(
             journal_path(&path).exists(),
             "a reader folded the journal in"
@@ -285,21 +315,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_rewrite_with_the_same_length_and_mtime_is_not_served_from_the_cache() {
-        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-i-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("account.json");
-        let _ = fs::remove_file(&path);
-        let writer = SandboxProvider::open(&path).unwrap();
-        let create = Operation::Create {
-            resource: repo("aaa"),
-        };
-        writer.apply(&create).await.unwrap();
-        drop(writer);
+        let (dir, path) = scratch("i");
+        create(&SandboxProvider::open(&path).unwrap(), "aaa").await;
         let sandbox = SandboxProvider::open(&path).unwrap();
-        assert_eq!(
-            sandbox.refresh(&everything()).await.unwrap().objects.len(),
-            1
-        );
+        assert_eq!(read(&sandbox).await.objects.len(), 1);
         // Another process saves a same-length change within the same timestamp tick.
         let modified = fs::metadata(&path).unwrap().modified().unwrap();
         let text = fs::read_to_string(&path).unwrap().replace("aaa", "bbb");
@@ -312,39 +331,26 @@ mod tests {
             .set_modified(modified)
             .unwrap();
         fs::rename(&tmp, &path).unwrap();
-        let live = sandbox.refresh(&everything()).await.unwrap();
-        let names: Vec<String> = live.objects.iter().map(|o| o.resource.key()).collect();
-        assert_eq!(names, ["bbb"]);
+        assert_eq!(names(&read(&sandbox).await), ["bbb"]);
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn changes_by_another_process_are_seen() {
-        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-c-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("account.json");
+        let (dir, path) = scratch("c");
         let one = SandboxProvider::open(&path).unwrap();
         let two = SandboxProvider::open(&path).unwrap();
-        let scope = everything();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
-            let writer = if n % 2 == 0 { &one } else { &two };
-            writer
-                .apply(&Operation::Create {
-                    resource: repo(name),
-                })
-                .await
-                .unwrap();
-            assert_eq!(one.refresh(&scope).await.unwrap().objects.len(), n + 1);
-            assert_eq!(two.refresh(&scope).await.unwrap().objects.len(), n + 1);
+            create(if n % 2 == 0 { &one } else { &two }, name).await;
+            assert_eq!(read(&one).await.objects.len(), n + 1);
+            assert_eq!(read(&two).await.objects.len(), n + 1);
         }
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_snapshot_reads_back_as_the_same_account() {
-        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-s-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("live.json");
+        let (dir, path) = scratch("s");
         let mut tagged = repo("full");
         if let Some(t) = tagged.tags_mut() {
             t.insert("managed-by".into(), "ecrplan".into());
@@ -360,7 +366,7 @@ mod tests {
 
         let sandbox = SandboxProvider::open(&path).unwrap();
         assert_eq!(sandbox.account().await.unwrap(), live.account);
-        let read = sandbox.refresh(&everything()).await.unwrap();
+        let read = read(&sandbox).await;
         let mut expected = live.clone();
         for o in &mut expected.objects {
             o.holds_images = None;
@@ -375,9 +381,7 @@ mod tests {
 
     #[test]
     fn other_format_versions_are_refused() {
-        let dir = std::env::temp_dir().join(format!("ecrplan-sandbox-v-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("account.json");
+        let (dir, path) = scratch("v");
         fs::write(
             &path,
             r#"{"format_version": 2, "account": {"id": "111122223333", "region": "eu-west-1", "partition": "aws"}, "objects": []}"#,
@@ -388,25 +392,12 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
     }
 
-    /// A temporary directory of its own for each test.
-    fn scratch(tag: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("ecrplan-sandbox-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     #[tokio::test]
     async fn a_killed_writer_loses_no_reported_change_and_a_torn_line_is_dropped() {
-        let dir = scratch("torn");
-        let path = dir.join("account.json");
+        let (dir, path) = scratch("torn");
         let sandbox = SandboxProvider::open(&path).unwrap();
         for name in ["aa", "bb", "cc"] {
-            let op = Operation::Create {
-                resource: repo(name),
-            };
-            sandbox.apply(&op).await.unwrap();
+            create(&sandbox, name).await;
         }
         sandbox.set_image_count("bb", 2).unwrap();
         // A process killed without dropping its provider leaves the journal, ending in a
@@ -420,70 +411,37 @@ mod tests {
             .write_all(b"{\"seq\":5,\"change\":{\"apply\":{\"op\":\"cre")
             .unwrap();
         let next = SandboxProvider::open(&path).unwrap();
-        let live = next.refresh(&everything()).await.unwrap();
-        let names: Vec<String> = live.objects.iter().map(|o| o.resource.key()).collect();
-        assert_eq!(names, ["aa", "bb", "cc"]);
+        assert_eq!(names(&read(&next).await), ["aa", "bb", "cc"]);
         assert!(next.holds_images("bb").await.unwrap());
         // The next change is not glued to the torn line.
-        let op = Operation::Create {
-            resource: repo("dd"),
-        };
-        next.apply(&op).await.unwrap();
+        create(&next, "dd").await;
         drop(next);
-        let live = SandboxProvider::open(&path)
-            .unwrap()
-            .refresh(&everything())
-            .await
-            .unwrap();
-        assert_eq!(live.objects.len(), 4);
+        assert_eq!(reread(&path).await.objects.len(), 4);
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn entries_already_folded_into_the_file_are_not_applied_twice() {
-        let dir = scratch("twice");
-        let path = dir.join("account.json");
+        let (dir, path) = scratch("twice");
         let sandbox = SandboxProvider::open(&path).unwrap();
-        sandbox
-            .apply(&Operation::Create {
-                resource: repo("aa"),
-            })
-            .await
-            .unwrap();
+        create(&sandbox, "aa").await;
         let journal = fs::read(journal_path(&path)).unwrap();
         drop(sandbox);
         // A crash between writing the file and removing the journal leaves both.
         fs::write(journal_path(&path), journal).unwrap();
         let reopened = SandboxProvider::open(&path).unwrap();
-        let live = reopened.refresh(&everything()).await.unwrap();
-        assert_eq!(live.objects.len(), 1);
-        reopened
-            .apply(&Operation::Create {
-                resource: repo("bb"),
-            })
-            .await
-            .unwrap();
+        assert_eq!(read(&reopened).await.objects.len(), 1);
+        create(&reopened, "bb").await;
         drop(reopened);
-        let live = SandboxProvider::open(&path)
-            .unwrap()
-            .refresh(&everything())
-            .await
-            .unwrap();
-        assert_eq!(live.objects.len(), 2);
+        assert_eq!(reread(&path).await.objects.len(), 2);
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_failed_change_leaves_nothing_behind() {
-        let dir = scratch("failed");
-        let path = dir.join("account.json");
+        let (dir, path) = scratch("failed");
         let sandbox = SandboxProvider::open(&path).unwrap();
-        sandbox
-            .apply(&Operation::Create {
-                resource: repo("aa"),
-            })
-            .await
-            .unwrap();
+        create(&sandbox, "aa").await;
         sandbox.set_image_count("aa", 1).unwrap();
         let delete = Operation::Delete {
             resource: repo("aa"),
@@ -494,44 +452,28 @@ mod tests {
             Err(ProviderError::RepositoryNotEmpty(_))
         ));
         assert!(sandbox.set_image_count("zz", 1).is_err());
+        assert_eq!(read(&sandbox).await.objects.len(), 1);
         assert_eq!(
-            sandbox.refresh(&everything()).await.unwrap().objects.len(),
-            1
+            journal_lines(&path),
+            2,
+            "only the changes that succeeded are journalled"
         );
-        let lines = fs::read_to_string(journal_path(&path))
-            .unwrap()
-            .lines()
-            .count();
-        assert_eq!(lines, 2, "only the changes that succeeded are journalled");
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_long_journal_is_folded_in_while_the_apply_runs() {
-        let dir = scratch("fold");
-        let path = dir.join("account.json");
+        let (dir, path) = scratch("fold");
         let sandbox = SandboxProvider::open(&path).unwrap();
         for n in 0..MIN_COMPACTION + 10 {
-            let op = Operation::Create {
-                resource: repo(&format!("r{n}")),
-            };
-            sandbox.apply(&op).await.unwrap();
+            create(&sandbox, &format!("r{n}")).await;
         }
-        let lines = fs::read_to_string(journal_path(&path))
-            .unwrap()
-            .lines()
-            .count();
-        assert_eq!(lines, 10);
+        assert_eq!(journal_lines(&path), 10);
         let file: SandboxFile = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(file.objects.len(), MIN_COMPACTION);
         assert_eq!(file.sequence, MIN_COMPACTION as u64);
         std::mem::forget(sandbox);
-        let live = SandboxProvider::open(&path)
-            .unwrap()
-            .refresh(&everything())
-            .await
-            .unwrap();
-        assert_eq!(live.objects.len(), MIN_COMPACTION + 10);
+        assert_eq!(reread(&path).await.objects.len(), MIN_COMPACTION + 10);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
