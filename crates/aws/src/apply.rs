@@ -3,13 +3,18 @@
 
 use ecrplan_model::{Kind, Operation, ProviderError, Resource};
 
-use crate::ecr::{lifecycle_policy, replication, repository, repository_policy};
+use crate::ecr::lifecycle_policy::LifecyclePolicy;
+use crate::ecr::repository_document::RepositoryDocument;
+use crate::ecr::repository_policy::RepositoryPolicy;
+use crate::ecr::{replication, repository};
 use crate::error::invalid;
 use crate::handler::Handler;
-use crate::iam::{
-    group, group_membership, group_policy, group_policy_attachment, oidc_provider, role,
-    role_policy, role_policy_attachment, user, user_policy, user_policy_attachment,
-};
+use crate::iam::group::{self, GroupOwner};
+use crate::iam::inline_policy::InlinePolicy;
+use crate::iam::policy_attachment::PolicyAttachment;
+use crate::iam::role::{self, RoleOwner};
+use crate::iam::user::{self, UserOwner};
+use crate::iam::{group_membership, oidc_provider};
 use crate::provider::AwsProvider;
 
 /// The handler of `kind`: the one place a new kind must be given one.
@@ -17,19 +22,19 @@ fn handler(kind: Kind) -> &'static dyn Handler {
     match kind {
         Kind::OidcProvider => &oidc_provider::OidcProvider,
         Kind::Repository => &repository::Repository,
-        Kind::RepositoryPolicy => &repository_policy::RepositoryPolicy,
-        Kind::LifecyclePolicy => &lifecycle_policy::LifecyclePolicy,
+        Kind::RepositoryPolicy => &RepositoryDocument::<RepositoryPolicy>::HANDLER,
+        Kind::LifecyclePolicy => &RepositoryDocument::<LifecyclePolicy>::HANDLER,
         Kind::Role => &role::Role,
-        Kind::RolePolicy => &role_policy::RolePolicy,
-        Kind::RolePolicyAttachment => &role_policy_attachment::RolePolicyAttachment,
+        Kind::RolePolicy => &InlinePolicy::<RoleOwner>::HANDLER,
+        Kind::RolePolicyAttachment => &PolicyAttachment::<RoleOwner>::HANDLER,
         Kind::Replication => &replication::Replication,
         Kind::User => &user::User,
         Kind::Group => &group::Group,
         Kind::GroupMembership => &group_membership::GroupMembership,
-        Kind::GroupPolicy => &group_policy::GroupPolicy,
-        Kind::UserPolicy => &user_policy::UserPolicy,
-        Kind::UserPolicyAttachment => &user_policy_attachment::UserPolicyAttachment,
-        Kind::GroupPolicyAttachment => &group_policy_attachment::GroupPolicyAttachment,
+        Kind::GroupPolicy => &InlinePolicy::<GroupOwner>::HANDLER,
+        Kind::UserPolicy => &InlinePolicy::<UserOwner>::HANDLER,
+        Kind::UserPolicyAttachment => &PolicyAttachment::<UserOwner>::HANDLER,
+        Kind::GroupPolicyAttachment => &PolicyAttachment::<GroupOwner>::HANDLER,
     }
 }
 

@@ -13,17 +13,20 @@ use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
 use ecrplan_model::{
     GroupMembership, JsonDocument, LiveEstate, LiveObject, ProviderError, ROLE_PATH, RefreshScope,
-    Resource, Role, Tags, User, UserPolicyAttachment, is_ci_issuer, role_path,
+    Resource, Role, Tags, User, is_ci_issuer, role_path,
 };
 use futures::{StreamExt, TryStreamExt, future, stream};
 
 use crate::convert::owned_by;
-use crate::ecr::{lifecycle_policy, replication, repository, repository_policy};
+use crate::ecr::lifecycle_policy::LifecyclePolicy;
+use crate::ecr::repository_document;
+use crate::ecr::repository_policy::RepositoryPolicy;
+use crate::ecr::{replication, repository};
 use crate::error;
-use crate::iam::{
-    group, group_membership, group_policy, group_policy_attachment, oidc_provider, role,
-    role_policy, role_policy_attachment, user, user_policy, user_policy_attachment,
-};
+use crate::iam::group::{self, GroupOwner};
+use crate::iam::role::{self, RoleOwner};
+use crate::iam::user::{self, UserOwner};
+use crate::iam::{group_membership, inline_policy, oidc_provider, policy_attachment};
 use crate::provider::AwsProvider;
 
 /// Every object the scope needs, its parts read concurrently under one bound on requests.
@@ -254,8 +257,8 @@ async fn read_repository(
 /// A repository's policy and lifecycle policy, read together; absent ones are no object.
 async fn repository_policies(p: &AwsProvider, name: &str) -> Result<Vec<Resource>, ProviderError> {
     let (policy, lifecycle) = futures::join!(
-        repository_policy::read(p, name),
-        lifecycle_policy::read(p, name),
+        repository_document::read::<RepositoryPolicy>(p, name),
+        repository_document::read::<LifecyclePolicy>(p, name),
     );
     Ok(policy?.into_iter().chain(lifecycle?).collect())
 }
@@ -359,8 +362,8 @@ async fn read_role(
 /// policies, read together; none when the role has gone.
 async fn role_policies(p: &AwsProvider, name: &str) -> Result<Vec<Resource>, ProviderError> {
     let (inline, attached) = futures::try_join!(
-        role_policy::read_all(p, name),
-        role_policy_attachment::read_all(p, name)
+        inline_policy::read_all::<RoleOwner>(p, name),
+        policy_attachment::read_all::<RoleOwner>(p, name)
     )?;
     Ok(inline.into_iter().chain(attached).collect())
 }
@@ -425,8 +428,8 @@ async fn read_user(
         user::tags(p, &name),
         group_membership::groups_of(p, &name),
         user::access_keys(p, &name),
-        user_policy_attachment::arns(p, &name),
-        user_policy::read_all(p, &name)
+        policy_attachment::read_all::<UserOwner>(p, &name),
+        inline_policy::read_all::<UserOwner>(p, &name)
     )?;
     let Some(tags) = tags else {
         return Ok(Vec::new());
@@ -448,13 +451,7 @@ async fn read_user(
             user: name.clone(),
         }))
     }));
-    out.extend(attached.into_iter().map(|policy_arn| {
-        LiveObject::new(Resource::UserPolicyAttachment(UserPolicyAttachment {
-            user: name.clone(),
-            policy_arn,
-        }))
-    }));
-    out.extend(inline.into_iter().map(LiveObject::new));
+    out.extend(attached.into_iter().chain(inline).map(LiveObject::new));
     Ok(out)
 }
 
@@ -489,26 +486,15 @@ async fn read_group(
     p: &AwsProvider,
     group: ecrplan_model::Group,
 ) -> Result<Vec<LiveObject>, ProviderError> {
-    let mut out: Vec<LiveObject> = group_policy::read_all(p, &group.name)
-        .await?
+    let inline = inline_policy::read_all::<GroupOwner>(p, &group.name).await?;
+    let attached = policy_attachment::read_all::<GroupOwner>(p, &group.name).await?;
+    let group = Resource::Group(group);
+    Ok(inline
         .into_iter()
+        .chain(attached)
+        .chain([group])
         .map(LiveObject::new)
-        .collect();
-    out.extend(
-        group_policy_attachment::arns(p, &group.name)
-            .await?
-            .into_iter()
-            .map(|policy_arn| {
-                LiveObject::new(Resource::GroupPolicyAttachment(
-                    ecrplan_model::GroupPolicyAttachment {
-                        group: group.name.clone(),
-                        policy_arn,
-                    },
-                ))
-            }),
-    );
-    out.push(LiveObject::new(Resource::Group(group)));
-    Ok(out)
+        .collect())
 }
 
 #[cfg(test)]

@@ -1,104 +1,66 @@
-//! A repository's lifecycle policy: read with its repository, put whole, deleted.
+//! A repository's lifecycle policy: read with its repository, put whole, deleted, by the shared
+//! [`RepositoryDocument`](crate::ecr::repository_document::RepositoryDocument) handler.
 
-use async_trait::async_trait;
-use ecrplan_model::{self as model, Kind, ObjectId, ProviderError, Resource, Tags};
+use ecrplan_model::{self as model, JsonDocument, Kind, ProviderError, Resource};
 
 use crate::convert::document;
+use crate::ecr::repository_document::DocumentKind;
 use crate::error;
-use crate::handler::Handler;
 use crate::provider::AwsProvider;
 
-/// The handler of [`Kind::LifecyclePolicy`]: creating and updating are the same put.
+/// The lifecycle policy's calls: GetLifecyclePolicy, PutLifecyclePolicy,
+/// DeleteLifecyclePolicy.
 pub(crate) struct LifecyclePolicy;
 
-/// The object an operation carries; the dispatch sends only this kind here.
-fn object(resource: &Resource) -> Result<&model::LifecyclePolicy, ProviderError> {
-    let Resource::LifecyclePolicy(rp) = resource else {
-        return Err(error::mismatch(Kind::LifecyclePolicy, resource.kind()));
-    };
-    Ok(rp)
-}
+impl DocumentKind for LifecyclePolicy {
+    const KIND: Kind = Kind::LifecyclePolicy;
+    const NOUN: &'static str = "a lifecycle policy";
 
-/// The policy of repository `name`; `None` when it has none (or the repository has gone).
-pub(crate) async fn read(p: &AwsProvider, name: &str) -> Result<Option<Resource>, ProviderError> {
-    let got = p
-        .limited(p.ecr.get_lifecycle_policy().repository_name(name).send())
-        .await
-        .map_err(|e| error::api("GetLifecyclePolicy", e));
-    let Some(text) = error::unless_gone(got)?.and_then(|got| got.lifecycle_policy_text) else {
-        return Ok(None);
-    };
-    Ok(Some(Resource::LifecyclePolicy(model::LifecyclePolicy {
-        repository: name.to_owned(),
-        document: document(&text).map_err(|e| error::not_json("GetLifecyclePolicy", e))?,
-    })))
-}
-
-/// Puts the policy, retried while ECR has not yet seen the repository made moments ago; errors
-/// are the repository's.
-async fn put(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
-    let rp = object(resource)?;
-    let parent = resource
-        .parent(&p.registry)
-        .unwrap_or_else(|| resource.id(&p.registry));
-    p.propagated(&parent, "PutLifecyclePolicy", || {
-        p.ecr
-            .put_lifecycle_policy()
-            .repository_name(&rp.repository)
-            .lifecycle_policy_text(rp.document.to_compact())
-            .send()
-    })
-    .await
-}
-
-#[async_trait]
-impl Handler for LifecyclePolicy {
-    async fn create(&self, p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
-        put(p, resource).await
+    fn parts(resource: &Resource) -> Option<(&str, &JsonDocument)> {
+        let Resource::LifecyclePolicy(rp) = resource else {
+            return None;
+        };
+        Some((&rp.repository, &rp.document))
     }
 
-    async fn update(
-        &self,
-        p: &AwsProvider,
-        _before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        put(p, after).await
+    fn object(repository: String, document: JsonDocument) -> Resource {
+        Resource::LifecyclePolicy(model::LifecyclePolicy {
+            repository,
+            document,
+        })
     }
 
-    async fn delete(
-        &self,
-        p: &AwsProvider,
-        resource: &Resource,
-        _force: bool,
-    ) -> Result<(), ProviderError> {
-        let rp = object(resource)?;
-        p.ecr
-            .delete_lifecycle_policy()
-            .repository_name(&rp.repository)
+    async fn get(p: &AwsProvider, name: &str) -> Result<Option<JsonDocument>, ProviderError> {
+        let got = p
+            .ecr
+            .get_lifecycle_policy()
+            .repository_name(name)
             .send()
             .await
-            .map_err(|e| error::on("DeleteLifecyclePolicy", &resource.id(&p.registry), e))?;
-        Ok(())
+            .map_err(|e| error::api("GetLifecyclePolicy", e))?;
+        got.lifecycle_policy_text
+            .map(|text| document(&text).map_err(|e| error::not_json("GetLifecyclePolicy", e)))
+            .transpose()
     }
 
-    async fn tag(
-        &self,
-        _p: &AwsProvider,
-        id: &ObjectId,
-        _tags: &Tags,
-    ) -> Result<(), ProviderError> {
-        Err(error::cannot_tag(
-            id,
-            "a lifecycle policy is its repository's",
-        ))
+    async fn put(p: &AwsProvider, name: &str, text: &str) -> Result<(), ProviderError> {
+        p.ecr
+            .put_lifecycle_policy()
+            .repository_name(name)
+            .lifecycle_policy_text(text)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("PutLifecyclePolicy", e))
     }
 
-    async fn read_one(
-        &self,
-        p: &AwsProvider,
-        wanted: &Resource,
-    ) -> Result<Option<Resource>, ProviderError> {
-        read(p, &object(wanted)?.repository).await
+    async fn delete(p: &AwsProvider, name: &str) -> Result<(), ProviderError> {
+        p.ecr
+            .delete_lifecycle_policy()
+            .repository_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DeleteLifecyclePolicy", e))
     }
 }

@@ -1,104 +1,66 @@
-//! A repository's resource policy: read with its repository, put whole, deleted.
+//! A repository's resource policy: read with its repository, put whole, deleted, by the shared
+//! [`RepositoryDocument`](crate::ecr::repository_document::RepositoryDocument) handler.
 
-use async_trait::async_trait;
-use ecrplan_model::{self as model, Kind, ObjectId, ProviderError, Resource, Tags};
+use ecrplan_model::{self as model, JsonDocument, Kind, ProviderError, Resource};
 
 use crate::convert::document;
+use crate::ecr::repository_document::DocumentKind;
 use crate::error;
-use crate::handler::Handler;
 use crate::provider::AwsProvider;
 
-/// The handler of [`Kind::RepositoryPolicy`]: creating and updating are the same put.
+/// The resource policy's calls: GetRepositoryPolicy, SetRepositoryPolicy,
+/// DeleteRepositoryPolicy.
 pub(crate) struct RepositoryPolicy;
 
-/// The object an operation carries; the dispatch sends only this kind here.
-fn object(resource: &Resource) -> Result<&model::RepositoryPolicy, ProviderError> {
-    let Resource::RepositoryPolicy(rp) = resource else {
-        return Err(error::mismatch(Kind::RepositoryPolicy, resource.kind()));
-    };
-    Ok(rp)
-}
+impl DocumentKind for RepositoryPolicy {
+    const KIND: Kind = Kind::RepositoryPolicy;
+    const NOUN: &'static str = "a repository policy";
 
-/// The policy of repository `name`; `None` when it has none (or the repository has gone).
-pub(crate) async fn read(p: &AwsProvider, name: &str) -> Result<Option<Resource>, ProviderError> {
-    let got = p
-        .limited(p.ecr.get_repository_policy().repository_name(name).send())
-        .await
-        .map_err(|e| error::api("GetRepositoryPolicy", e));
-    let Some(text) = error::unless_gone(got)?.and_then(|got| got.policy_text) else {
-        return Ok(None);
-    };
-    Ok(Some(Resource::RepositoryPolicy(model::RepositoryPolicy {
-        repository: name.to_owned(),
-        document: document(&text).map_err(|e| error::not_json("GetRepositoryPolicy", e))?,
-    })))
-}
-
-/// Sets the policy, retried while ECR has not yet seen a principal or the repository made
-/// moments ago; errors are the repository's.
-async fn put(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
-    let rp = object(resource)?;
-    let parent = resource
-        .parent(&p.registry)
-        .unwrap_or_else(|| resource.id(&p.registry));
-    p.propagated(&parent, "SetRepositoryPolicy", || {
-        p.ecr
-            .set_repository_policy()
-            .repository_name(&rp.repository)
-            .policy_text(rp.document.to_compact())
-            .send()
-    })
-    .await
-}
-
-#[async_trait]
-impl Handler for RepositoryPolicy {
-    async fn create(&self, p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
-        put(p, resource).await
+    fn parts(resource: &Resource) -> Option<(&str, &JsonDocument)> {
+        let Resource::RepositoryPolicy(rp) = resource else {
+            return None;
+        };
+        Some((&rp.repository, &rp.document))
     }
 
-    async fn update(
-        &self,
-        p: &AwsProvider,
-        _before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        put(p, after).await
+    fn object(repository: String, document: JsonDocument) -> Resource {
+        Resource::RepositoryPolicy(model::RepositoryPolicy {
+            repository,
+            document,
+        })
     }
 
-    async fn delete(
-        &self,
-        p: &AwsProvider,
-        resource: &Resource,
-        _force: bool,
-    ) -> Result<(), ProviderError> {
-        let rp = object(resource)?;
-        p.ecr
-            .delete_repository_policy()
-            .repository_name(&rp.repository)
+    async fn get(p: &AwsProvider, name: &str) -> Result<Option<JsonDocument>, ProviderError> {
+        let got = p
+            .ecr
+            .get_repository_policy()
+            .repository_name(name)
             .send()
             .await
-            .map_err(|e| error::on("DeleteRepositoryPolicy", &resource.id(&p.registry), e))?;
-        Ok(())
+            .map_err(|e| error::api("GetRepositoryPolicy", e))?;
+        got.policy_text
+            .map(|text| document(&text).map_err(|e| error::not_json("GetRepositoryPolicy", e)))
+            .transpose()
     }
 
-    async fn tag(
-        &self,
-        _p: &AwsProvider,
-        id: &ObjectId,
-        _tags: &Tags,
-    ) -> Result<(), ProviderError> {
-        Err(error::cannot_tag(
-            id,
-            "a repository policy is its repository's",
-        ))
+    async fn put(p: &AwsProvider, name: &str, text: &str) -> Result<(), ProviderError> {
+        p.ecr
+            .set_repository_policy()
+            .repository_name(name)
+            .policy_text(text)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("SetRepositoryPolicy", e))
     }
 
-    async fn read_one(
-        &self,
-        p: &AwsProvider,
-        wanted: &Resource,
-    ) -> Result<Option<Resource>, ProviderError> {
-        read(p, &object(wanted)?.repository).await
+    async fn delete(p: &AwsProvider, name: &str) -> Result<(), ProviderError> {
+        p.ecr
+            .delete_repository_policy()
+            .repository_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DeleteRepositoryPolicy", e))
     }
 }

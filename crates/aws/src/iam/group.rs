@@ -3,12 +3,12 @@
 //! groups take no tags: their path records their owner.
 
 use async_trait::async_trait;
-use ecrplan_model::{self as model, Kind, ObjectId, ProviderError, Resource, Tags};
+use ecrplan_model::{self as model, JsonDocument, Kind, ObjectId, ProviderError, Resource, Tags};
 
+use crate::convert::document;
 use crate::error::{self, unless_gone};
 use crate::handler::Handler;
-use crate::iam::group_policy;
-use crate::iam::group_policy_attachment;
+use crate::iam::owner::{PolicyOwner, remove_policies};
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
 
@@ -113,24 +113,7 @@ impl Handler for Group {
     ) -> Result<(), ProviderError> {
         let name = &object(resource)?.name;
         let id = &resource.id(&p.registry);
-        for policy in group_policy::names(p, name).await? {
-            p.iam
-                .delete_group_policy()
-                .group_name(name)
-                .policy_name(policy)
-                .send()
-                .await
-                .map_err(|e| error::on("DeleteGroupPolicy", id, e))?;
-        }
-        for arn in group_policy_attachment::arns(p, name).await? {
-            p.iam
-                .detach_group_policy()
-                .group_name(name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map_err(|e| error::on("DetachGroupPolicy", id, e))?;
-        }
+        remove_policies::<GroupOwner>(p, id, name).await?;
         let members = p
             .iam
             .get_group()
@@ -174,5 +157,142 @@ impl Handler for Group {
         wanted: &Resource,
     ) -> Result<Option<Resource>, ProviderError> {
         Ok(get(p, &object(wanted)?.name).await?.map(Resource::Group))
+    }
+}
+
+/// A group as the holder of its inline policies and attachments.
+pub(crate) struct GroupOwner;
+
+impl PolicyOwner for GroupOwner {
+    const INLINE: Kind = Kind::GroupPolicy;
+    const ATTACHMENT: Kind = Kind::GroupPolicyAttachment;
+    const NOUN: &'static str = "group";
+    const WRITES_AS_HOLDER: bool = false;
+    const CONCURRENT_READS: bool = false;
+
+    fn inline(resource: &Resource) -> Option<(&str, &str, &JsonDocument)> {
+        let Resource::GroupPolicy(rp) = resource else {
+            return None;
+        };
+        Some((&rp.group, &rp.name, &rp.document))
+    }
+
+    fn new_inline(group: String, name: String, document: JsonDocument) -> Resource {
+        Resource::GroupPolicy(model::GroupPolicy {
+            group,
+            name,
+            document,
+        })
+    }
+
+    fn attachment(resource: &Resource) -> Option<(&str, &str)> {
+        let Resource::GroupPolicyAttachment(a) = resource else {
+            return None;
+        };
+        Some((&a.group, &a.policy_arn))
+    }
+
+    fn new_attachment(group: String, policy_arn: String) -> Resource {
+        Resource::GroupPolicyAttachment(model::GroupPolicyAttachment { group, policy_arn })
+    }
+
+    async fn list_inline(
+        p: &AwsProvider,
+        group: &str,
+        marker: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
+        let page = p
+            .iam
+            .list_group_policies()
+            .group_name(group)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::api("ListGroupPolicies", e))?;
+        Ok(Page::new(page.policy_names, page.is_truncated, page.marker))
+    }
+
+    async fn get_inline(
+        p: &AwsProvider,
+        group: &str,
+        name: &str,
+    ) -> Result<JsonDocument, ProviderError> {
+        let got = p
+            .iam
+            .get_group_policy()
+            .group_name(group)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(|e| error::api("GetGroupPolicy", e))?;
+        document(&got.policy_document).map_err(|e| error::not_json("GetGroupPolicy", e))
+    }
+
+    async fn put_inline(
+        p: &AwsProvider,
+        group: &str,
+        name: &str,
+        document: &str,
+    ) -> Result<(), ProviderError> {
+        p.iam
+            .put_group_policy()
+            .group_name(group)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("PutGroupPolicy", e))
+    }
+
+    async fn delete_inline(p: &AwsProvider, group: &str, name: &str) -> Result<(), ProviderError> {
+        p.iam
+            .delete_group_policy()
+            .group_name(group)
+            .policy_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DeleteGroupPolicy", e))
+    }
+
+    async fn list_attached(
+        p: &AwsProvider,
+        group: &str,
+        marker: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
+        let page = p
+            .iam
+            .list_attached_group_policies()
+            .group_name(group)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::api("ListAttachedGroupPolicies", e))?;
+        let arns = page.attached_policies.unwrap_or_default().into_iter();
+        let arns = arns.filter_map(|a| a.policy_arn).collect();
+        Ok(Page::new(arns, page.is_truncated, page.marker))
+    }
+
+    async fn attach(p: &AwsProvider, group: &str, policy_arn: &str) -> Result<(), ProviderError> {
+        p.iam
+            .attach_group_policy()
+            .group_name(group)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("AttachGroupPolicy", e))
+    }
+
+    async fn detach(p: &AwsProvider, group: &str, policy_arn: &str) -> Result<(), ProviderError> {
+        p.iam
+            .detach_group_policy()
+            .group_name(group)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DetachGroupPolicy", e))
     }
 }

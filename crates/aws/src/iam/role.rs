@@ -11,8 +11,7 @@ use serde_json::Value;
 use crate::convert::{document, from_iam_tags, iam_tags, tag_diff};
 use crate::error::{self, invalid, unless_gone};
 use crate::handler::Handler;
-use crate::iam::role_policy;
-use crate::iam::role_policy_attachment;
+use crate::iam::owner::{PolicyOwner, remove_policies};
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
 
@@ -214,24 +213,7 @@ impl Handler for Role {
     ) -> Result<(), ProviderError> {
         let name = &object(resource)?.name;
         let id = &resource.id(&p.registry);
-        for policy in role_policy::names(p, name).await? {
-            p.iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(policy)
-                .send()
-                .await
-                .map_err(|e| error::on("DeleteRolePolicy", id, e))?;
-        }
-        for policy in role_policy_attachment::arns(p, name).await? {
-            p.iam
-                .detach_role_policy()
-                .role_name(name)
-                .policy_arn(policy)
-                .send()
-                .await
-                .map_err(|e| error::on("DetachRolePolicy", id, e))?;
-        }
+        remove_policies::<RoleOwner>(p, id, name).await?;
         for profile in instance_profiles(p, id, name).await? {
             p.iam
                 .remove_role_from_instance_profile()
@@ -276,5 +258,142 @@ impl Handler for Role {
             trust,
             tags,
         })))
+    }
+}
+
+/// A role as the holder of its inline policies and attachments.
+pub(crate) struct RoleOwner;
+
+impl PolicyOwner for RoleOwner {
+    const INLINE: Kind = Kind::RolePolicy;
+    const ATTACHMENT: Kind = Kind::RolePolicyAttachment;
+    const NOUN: &'static str = "role";
+    const WRITES_AS_HOLDER: bool = true;
+    const CONCURRENT_READS: bool = true;
+
+    fn inline(resource: &Resource) -> Option<(&str, &str, &JsonDocument)> {
+        let Resource::RolePolicy(rp) = resource else {
+            return None;
+        };
+        Some((&rp.role, &rp.name, &rp.document))
+    }
+
+    fn new_inline(role: String, name: String, document: JsonDocument) -> Resource {
+        Resource::RolePolicy(model::RolePolicy {
+            role,
+            name,
+            document,
+        })
+    }
+
+    fn attachment(resource: &Resource) -> Option<(&str, &str)> {
+        let Resource::RolePolicyAttachment(a) = resource else {
+            return None;
+        };
+        Some((&a.role, &a.policy_arn))
+    }
+
+    fn new_attachment(role: String, policy_arn: String) -> Resource {
+        Resource::RolePolicyAttachment(model::RolePolicyAttachment { role, policy_arn })
+    }
+
+    async fn list_inline(
+        p: &AwsProvider,
+        role: &str,
+        marker: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
+        let page = p
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::api("ListRolePolicies", e))?;
+        Ok(Page::new(page.policy_names, page.is_truncated, page.marker))
+    }
+
+    async fn get_inline(
+        p: &AwsProvider,
+        role: &str,
+        name: &str,
+    ) -> Result<JsonDocument, ProviderError> {
+        let got = p
+            .iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(|e| error::api("GetRolePolicy", e))?;
+        document(&got.policy_document).map_err(|e| error::not_json("GetRolePolicy", e))
+    }
+
+    async fn put_inline(
+        p: &AwsProvider,
+        role: &str,
+        name: &str,
+        document: &str,
+    ) -> Result<(), ProviderError> {
+        p.iam
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("PutRolePolicy", e))
+    }
+
+    async fn delete_inline(p: &AwsProvider, role: &str, name: &str) -> Result<(), ProviderError> {
+        p.iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DeleteRolePolicy", e))
+    }
+
+    async fn list_attached(
+        p: &AwsProvider,
+        role: &str,
+        marker: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
+        let page = p
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::api("ListAttachedRolePolicies", e))?;
+        let arns = page.attached_policies.unwrap_or_default().into_iter();
+        let arns = arns.filter_map(|a| a.policy_arn).collect();
+        Ok(Page::new(arns, page.is_truncated, page.marker))
+    }
+
+    async fn attach(p: &AwsProvider, role: &str, policy_arn: &str) -> Result<(), ProviderError> {
+        p.iam
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("AttachRolePolicy", e))
+    }
+
+    async fn detach(p: &AwsProvider, role: &str, policy_arn: &str) -> Result<(), ProviderError> {
+        p.iam
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DetachRolePolicy", e))
     }
 }

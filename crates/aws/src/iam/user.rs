@@ -6,14 +6,15 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use ecrplan_model::{self as model, AccessKey, Kind, ObjectId, ProviderError, Resource, Tags};
+use ecrplan_model::{
+    self as model, AccessKey, JsonDocument, Kind, ObjectId, ProviderError, Resource, Tags,
+};
 
-use crate::convert::{from_iam_tags, iam_tags, tag_diff};
+use crate::convert::{document, from_iam_tags, iam_tags, tag_diff};
 use crate::error::{self, invalid, unless_gone};
 use crate::handler::Handler;
 use crate::iam::group_membership;
-use crate::iam::user_policy;
-use crate::iam::user_policy_attachment;
+use crate::iam::owner::{PolicyOwner, remove_policies};
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
 
@@ -204,24 +205,7 @@ impl Handler for User {
                 .await
                 .map_err(|e| error::on("RemoveUserFromGroup", id, e))?;
         }
-        for policy in user_policy::names(p, name).await? {
-            p.iam
-                .delete_user_policy()
-                .user_name(name)
-                .policy_name(policy)
-                .send()
-                .await
-                .map_err(|e| error::on("DeleteUserPolicy", id, e))?;
-        }
-        for arn in user_policy_attachment::arns(p, name).await? {
-            p.iam
-                .detach_user_policy()
-                .user_name(name)
-                .policy_arn(arn)
-                .send()
-                .await
-                .map_err(|e| error::on("DetachUserPolicy", id, e))?;
-        }
+        remove_policies::<UserOwner>(p, id, name).await?;
         p.iam
             .delete_user()
             .user_name(name)
@@ -256,5 +240,142 @@ impl Handler for User {
             return Ok(None);
         };
         Ok(Some(Resource::User(model::User { name, path, tags })))
+    }
+}
+
+/// A user as the holder of its inline policies and attachments.
+pub(crate) struct UserOwner;
+
+impl PolicyOwner for UserOwner {
+    const INLINE: Kind = Kind::UserPolicy;
+    const ATTACHMENT: Kind = Kind::UserPolicyAttachment;
+    const NOUN: &'static str = "user";
+    const WRITES_AS_HOLDER: bool = false;
+    const CONCURRENT_READS: bool = false;
+
+    fn inline(resource: &Resource) -> Option<(&str, &str, &JsonDocument)> {
+        let Resource::UserPolicy(rp) = resource else {
+            return None;
+        };
+        Some((&rp.user, &rp.name, &rp.document))
+    }
+
+    fn new_inline(user: String, name: String, document: JsonDocument) -> Resource {
+        Resource::UserPolicy(model::UserPolicy {
+            user,
+            name,
+            document,
+        })
+    }
+
+    fn attachment(resource: &Resource) -> Option<(&str, &str)> {
+        let Resource::UserPolicyAttachment(a) = resource else {
+            return None;
+        };
+        Some((&a.user, &a.policy_arn))
+    }
+
+    fn new_attachment(user: String, policy_arn: String) -> Resource {
+        Resource::UserPolicyAttachment(model::UserPolicyAttachment { user, policy_arn })
+    }
+
+    async fn list_inline(
+        p: &AwsProvider,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
+        let page = p
+            .iam
+            .list_user_policies()
+            .user_name(user)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::api("ListUserPolicies", e))?;
+        Ok(Page::new(page.policy_names, page.is_truncated, page.marker))
+    }
+
+    async fn get_inline(
+        p: &AwsProvider,
+        user: &str,
+        name: &str,
+    ) -> Result<JsonDocument, ProviderError> {
+        let got = p
+            .iam
+            .get_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(|e| error::api("GetUserPolicy", e))?;
+        document(&got.policy_document).map_err(|e| error::not_json("GetUserPolicy", e))
+    }
+
+    async fn put_inline(
+        p: &AwsProvider,
+        user: &str,
+        name: &str,
+        document: &str,
+    ) -> Result<(), ProviderError> {
+        p.iam
+            .put_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("PutUserPolicy", e))
+    }
+
+    async fn delete_inline(p: &AwsProvider, user: &str, name: &str) -> Result<(), ProviderError> {
+        p.iam
+            .delete_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DeleteUserPolicy", e))
+    }
+
+    async fn list_attached(
+        p: &AwsProvider,
+        user: &str,
+        marker: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
+        let page = p
+            .iam
+            .list_attached_user_policies()
+            .user_name(user)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| error::api("ListAttachedUserPolicies", e))?;
+        let arns = page.attached_policies.unwrap_or_default().into_iter();
+        let arns = arns.filter_map(|a| a.policy_arn).collect();
+        Ok(Page::new(arns, page.is_truncated, page.marker))
+    }
+
+    async fn attach(p: &AwsProvider, user: &str, policy_arn: &str) -> Result<(), ProviderError> {
+        p.iam
+            .attach_user_policy()
+            .user_name(user)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("AttachUserPolicy", e))
+    }
+
+    async fn detach(p: &AwsProvider, user: &str, policy_arn: &str) -> Result<(), ProviderError> {
+        p.iam
+            .detach_user_policy()
+            .user_name(user)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("DetachUserPolicy", e))
     }
 }
