@@ -21,32 +21,72 @@ pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<()
     }
 }
 
-/// The handler of `kind`: the kinds AWS changes just as their rows say share [`ByRow`].
+/// The handler of `kind`, one each: a kind with no quirks takes every step of [`Handler`] as
+/// its row says and overrides nothing.
 pub(crate) fn handler(kind: Kind) -> &'static dyn Handler {
     match kind {
-        Kind::OidcProvider => &ByRow,
+        Kind::OidcProvider => &OidcProvider,
         Kind::Repository => &Repository,
-        Kind::RepositoryPolicy => &ByRow,
-        Kind::LifecyclePolicy => &ByRow,
+        Kind::RepositoryPolicy => &RepositoryPolicy,
+        Kind::LifecyclePolicy => &LifecyclePolicy,
         Kind::Role => &Role,
-        Kind::RolePolicy => &ByRow,
-        Kind::RolePolicyAttachment => &ByRow,
+        Kind::RolePolicy => &RolePolicy,
+        Kind::RolePolicyAttachment => &RolePolicyAttachment,
         Kind::Replication => &Replication,
         Kind::User => &User,
         Kind::Group => &Group,
         Kind::GroupMembership => &GroupMembership,
-        Kind::GroupPolicy => &ByRow,
-        Kind::UserPolicy => &ByRow,
-        Kind::UserPolicyAttachment => &ByRow,
-        Kind::GroupPolicyAttachment => &ByRow,
+        Kind::GroupPolicy => &GroupPolicy,
+        Kind::UserPolicy => &UserPolicy,
+        Kind::UserPolicyAttachment => &UserPolicyAttachment,
+        Kind::GroupPolicyAttachment => &GroupPolicyAttachment,
     }
 }
 
-/// A kind with no quirks, every step as its row says: an OIDC provider (created once,
-/// tagged), and the policies and attachments (put under their parent, untaggable).
-struct ByRow;
+/// An IAM OIDC provider: created once, tagged, deleted.
+struct OidcProvider;
 
-impl Handler for ByRow {}
+impl Handler for OidcProvider {}
+
+/// A repository's policy: put under its repository, untaggable.
+struct RepositoryPolicy;
+
+impl Handler for RepositoryPolicy {}
+
+/// A repository's lifecycle policy: put under its repository, untaggable.
+struct LifecyclePolicy;
+
+impl Handler for LifecyclePolicy {}
+
+/// A role's inline policy: put under its role, untaggable.
+struct RolePolicy;
+
+impl Handler for RolePolicy {}
+
+/// A managed policy attached to a role: exists under its role or not.
+struct RolePolicyAttachment;
+
+impl Handler for RolePolicyAttachment {}
+
+/// A group's inline policy: put under its group, untaggable.
+struct GroupPolicy;
+
+impl Handler for GroupPolicy {}
+
+/// A user's inline policy: put under its user, untaggable.
+struct UserPolicy;
+
+impl Handler for UserPolicy {}
+
+/// A managed policy attached to a user: exists under its user or not.
+struct UserPolicyAttachment;
+
+impl Handler for UserPolicyAttachment {}
+
+/// A managed policy attached to a group: exists under its group or not.
+struct GroupPolicyAttachment;
+
+impl Handler for GroupPolicyAttachment {}
 
 /// An ECR repository: its encryption is fixed at creation, and one holding images is deleted
 /// only when forced.
