@@ -2,9 +2,12 @@
 //! noun module (`ecr::…`, `iam::…`) and the one dispatch to them in `apply`. A kind that
 //! cannot be tagged or updated says so in its own handler, in domain words.
 
+use std::future::Future;
+
 use async_trait::async_trait;
 use ecrplan_model::{ObjectId, ProviderError, Resource, Tags};
 
+use crate::convert::tag_diff;
 use crate::provider::AwsProvider;
 
 /// The changes AWS makes to objects of one kind, and the read that follows a write. Reads for
@@ -42,4 +45,28 @@ pub(crate) trait Handler: Sync {
         p: &AwsProvider,
         wanted: &Resource,
     ) -> Result<Option<Resource>, ProviderError>;
+}
+
+/// Changes a tagged object's tags from `before` to `after` in place, the same way for every
+/// kind that carries tags: `untag` (the kind's own call) removes the keys that went, then the
+/// handler's [`Handler::tag`] sets what is new or changed; neither is called with nothing to do.
+pub(crate) async fn retag<U>(
+    handler: &dyn Handler,
+    p: &AwsProvider,
+    id: &ObjectId,
+    before: &Tags,
+    after: &Tags,
+    untag: impl FnOnce(Vec<String>) -> U,
+) -> Result<(), ProviderError>
+where
+    U: Future<Output = Result<(), ProviderError>>,
+{
+    let (removed, set) = tag_diff(before, after);
+    if !removed.is_empty() {
+        untag(removed).await?;
+    }
+    if !set.is_empty() {
+        handler.tag(p, id, &set).await?;
+    }
+    Ok(())
 }

@@ -12,9 +12,9 @@ use ecrplan_model::{
     self as model, Encryption, Kind, ObjectId, ProviderError, Resource, TagMutability, Tags, tags,
 };
 
-use crate::convert::{ecr_tags, tag_diff};
+use crate::convert::ecr_tags;
 use crate::error::{self, invalid, unless_gone};
-use crate::handler::Handler;
+use crate::handler::{Handler, retag};
 use crate::provider::AwsProvider;
 
 /// The handler of [`Kind::Repository`]: encryption is fixed at creation, everything else
@@ -278,20 +278,17 @@ impl Handler for Repository {
             })
             .await?;
         }
-        let (removed, set) = tag_diff(&b.tags, &a.tags);
-        if !removed.is_empty() {
+        let untag = |keys| async move {
             p.ecr
                 .untag_resource()
                 .resource_arn(p.account.repository_arn(&a.name))
-                .set_tag_keys(Some(removed))
+                .set_tag_keys(Some(keys))
                 .send()
                 .await
-                .map_err(|e| error::on("UntagResource", id, e))?;
-        }
-        if !set.is_empty() {
-            self.tag(p, id, &set).await?;
-        }
-        Ok(())
+                .map(drop)
+                .map_err(|e| error::on("UntagResource", id, e))
+        };
+        retag(self, p, id, &b.tags, &a.tags, untag).await
     }
 
     async fn delete(

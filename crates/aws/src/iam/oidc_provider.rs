@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use ecrplan_model::{self as model, Kind, ObjectId, ProviderError, Resource, Tags};
 
-use crate::convert::{from_iam_tags, iam_tags, tag_diff};
+use crate::convert::{from_iam_tags, iam_tags};
 use crate::error::{self, invalid, unless_gone};
-use crate::handler::Handler;
+use crate::handler::{Handler, retag};
 use crate::provider::AwsProvider;
 
 /// The handler of [`Kind::OidcProvider`]: addressed by the ARN its URL makes.
@@ -108,20 +108,17 @@ impl Handler for OidcProvider {
                 .await
                 .map_err(|e| error::on("RemoveClientIDFromOpenIDConnectProvider", id, e))?;
         }
-        let (removed, set) = tag_diff(&b.tags, &a.tags);
-        if !removed.is_empty() {
+        let untag = |keys| async move {
             p.iam
                 .untag_open_id_connect_provider()
                 .open_id_connect_provider_arn(&arn)
-                .set_tag_keys(Some(removed))
+                .set_tag_keys(Some(keys))
                 .send()
                 .await
-                .map_err(|e| error::on("UntagOpenIDConnectProvider", id, e))?;
-        }
-        if !set.is_empty() {
-            self.tag(p, id, &set).await?;
-        }
-        Ok(())
+                .map(drop)
+                .map_err(|e| error::on("UntagOpenIDConnectProvider", id, e))
+        };
+        retag(self, p, id, &b.tags, &a.tags, untag).await
     }
 
     async fn delete(

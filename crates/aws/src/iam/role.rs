@@ -8,9 +8,9 @@ use ecrplan_model::{self as model, JsonDocument, Kind, ObjectId, ProviderError, 
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 
-use crate::convert::{document, from_iam_tags, iam_tags, tag_diff};
+use crate::convert::{document, from_iam_tags, iam_tags};
 use crate::error::{self, invalid, unless_gone};
-use crate::handler::Handler;
+use crate::handler::{Handler, retag};
 use crate::iam::owner::{PolicyOwner, remove_policies};
 use crate::paging::{Page, all_pages};
 use crate::provider::AwsProvider;
@@ -186,20 +186,17 @@ impl Handler for Role {
             })
             .await?;
         }
-        let (removed, set) = tag_diff(&b.tags, &a.tags);
-        if !removed.is_empty() {
+        let untag = |keys| async move {
             p.iam
                 .untag_role()
                 .role_name(&a.name)
-                .set_tag_keys(Some(removed))
+                .set_tag_keys(Some(keys))
                 .send()
                 .await
-                .map_err(|e| error::on("UntagRole", id, e))?;
-        }
-        if !set.is_empty() {
-            self.tag(p, id, &set).await?;
-        }
-        Ok(())
+                .map(drop)
+                .map_err(|e| error::on("UntagRole", id, e))
+        };
+        retag(self, p, id, &b.tags, &a.tags, untag).await
     }
 
     /// IAM refuses to delete a role that still has policies or sits in an instance profile

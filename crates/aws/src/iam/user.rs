@@ -10,9 +10,9 @@ use ecrplan_model::{
     self as model, AccessKey, JsonDocument, Kind, ObjectId, ProviderError, Resource, Tags,
 };
 
-use crate::convert::{document, from_iam_tags, iam_tags, tag_diff};
+use crate::convert::{document, from_iam_tags, iam_tags};
 use crate::error::{self, invalid, unless_gone};
-use crate::handler::Handler;
+use crate::handler::{Handler, retag};
 use crate::iam::group_membership;
 use crate::iam::owner::{PolicyOwner, remove_policies};
 use crate::paging::{Page, all_pages};
@@ -149,20 +149,17 @@ impl Handler for User {
                 .await
                 .map_err(|e| error::on("UpdateUser", id, e))?;
         }
-        let (removed, set) = tag_diff(&b.tags, &a.tags);
-        if !removed.is_empty() {
+        let untag = |keys| async move {
             p.iam
                 .untag_user()
                 .user_name(&a.name)
-                .set_tag_keys(Some(removed))
+                .set_tag_keys(Some(keys))
                 .send()
                 .await
-                .map_err(|e| error::on("UntagUser", id, e))?;
-        }
-        if !set.is_empty() {
-            self.tag(p, id, &set).await?;
-        }
-        Ok(())
+                .map(drop)
+                .map_err(|e| error::on("UntagUser", id, e))
+        };
+        retag(self, p, id, &b.tags, &a.tags, untag).await
     }
 
     /// IAM refuses to delete a user that still has keys, groups or policies (DeleteConflict).
