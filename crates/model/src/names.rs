@@ -32,17 +32,17 @@ pub enum NameError {
 /// ECR's repository name pattern, from the `RepositoryName` shape of the service model
 /// (botocore 1.44.18, `ecr/2015-09-21/service-2.json`; min 2, max 256), matched as a whole
 /// name: the OCI distribution grammar, whose separators are `.`, `_`, `__` or any run of `-`.
-pub const REPOSITORY_PATTERN: &str =
+pub(crate) const REPOSITORY_PATTERN: &str =
     r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*";
 
 /// Shortest repository name (`RepositoryName` min).
-pub const REPOSITORY_NAME_MIN: usize = 2;
+pub(crate) const REPOSITORY_NAME_MIN: usize = 2;
 
 /// Longest repository name (`RepositoryName` max).
-pub const REPOSITORY_NAME_MAX: usize = 256;
+pub(crate) const REPOSITORY_NAME_MAX: usize = 256;
 
-/// Checks an ECR repository name: [`REPOSITORY_NAME_MIN`] to [`REPOSITORY_NAME_MAX`]
-/// characters matching [`REPOSITORY_PATTERN`] — `/`-separated components, each runs of
+/// Checks an ECR repository name: 2 to 256 characters matching the service model's
+/// `RepositoryName` pattern (`REPOSITORY_PATTERN`) — `/`-separated components, each runs of
 /// `[a-z0-9]` joined by `.`, `_`, `__` or one or more `-`. Refusing a name ECR accepts
 /// (`a__b`, `a--b`) is as wrong as accepting one it refuses.
 pub fn check_repository_name(name: &str) -> Result<(), NameError> {
