@@ -975,46 +975,39 @@ fn check_duplicates(ev: &mut Evaluator<'_>, declared: &[Declared]) {
             }
         }
     }
-    for (what, names) in [
-        (
-            "IAM role",
-            declared
-                .iter()
-                .flat_map(|d| &d.iam.roles)
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "IAM user",
-            declared.iter().flat_map(|d| &d.iam.users).collect(),
-        ),
-        (
-            "IAM group",
-            declared.iter().flat_map(|d| &d.iam.groups).collect(),
-        ),
-    ] {
-        let mut seen: HashMap<String, (&str, &At)> = HashMap::new();
-        for (name, at) in names {
-            match seen.get(&name.to_lowercase()) {
-                Some((first_name, first)) if *first_name == name.as_str() => {
-                    duplicate(ev, what, name, first, at);
-                }
-                Some((first_name, first)) => {
-                    let d = duplicate_diag(
-                        ev,
-                        what,
-                        first_name,
-                        &format!("the {what} `{name}` is declared twice, first as `{first_name}`"),
-                        first,
-                        at,
-                    )
-                    .help(format!(
-                        "IAM names are per account and not distinguished by case: `{first_name}` and `{name}` are one {what}; remove one, or rename it"
-                    ));
-                    ev.sink.push(d);
-                }
-                None => {
-                    seen.insert(name.to_lowercase(), (name, at));
-                }
+    iam_duplicates(ev, "IAM role", declared.iter().flat_map(|d| &d.iam.roles));
+    iam_duplicates(ev, "IAM user", declared.iter().flat_map(|d| &d.iam.users));
+    iam_duplicates(ev, "IAM group", declared.iter().flat_map(|d| &d.iam.groups));
+}
+
+/// Reports each IAM name declared again, in any letter case.
+fn iam_duplicates<'d>(
+    ev: &mut Evaluator<'_>,
+    what: &str,
+    names: impl Iterator<Item = &'d (String, At)>,
+) {
+    let mut seen: HashMap<String, (&str, &At)> = HashMap::new();
+    for (name, at) in names {
+        match seen.get(&name.to_lowercase()) {
+            Some((first_name, first)) if *first_name == name.as_str() => {
+                duplicate(ev, what, name, first, at);
+            }
+            Some((first_name, first)) => {
+                let d = duplicate_diag(
+                    ev,
+                    what,
+                    first_name,
+                    &format!("the {what} `{name}` is declared twice, first as `{first_name}`"),
+                    first,
+                    at,
+                )
+                .help(format!(
+                    "IAM names are per account and not distinguished by case: `{first_name}` and `{name}` are one {what}; remove one, or rename it"
+                ));
+                ev.sink.push(d);
+            }
+            None => {
+                seen.insert(name.to_lowercase(), (name, at));
             }
         }
     }
