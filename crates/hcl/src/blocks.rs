@@ -1,12 +1,17 @@
 //! The top-level blocks other than modules: `provider`, `ecrplan`, `replication`.
 
+use std::collections::BTreeSet;
+
 use ecrplan_model::{
     ProviderSettings, Replication, ReplicationDestination, ReplicationRule, check_account_id,
 };
 use hcl_edit::structure::Block;
 
 use crate::eval::{Evaluator, span_of};
-use crate::limits::{REPLICATION_DESTINATIONS_MAX, REPLICATION_FILTERS_MAX, is_replication_filter};
+use crate::limits::{
+    REPLICATION_DESTINATIONS_MAX, REPLICATION_FILTERS_MAX, REPLICATION_RULES_MAX,
+    is_replication_filter,
+};
 use crate::value::{At, FileId};
 
 /// Arguments of Terraform's AWS provider that ecrplan accepts in `provider "aws"` and does not
@@ -178,6 +183,10 @@ impl Evaluator<'_> {
     pub(crate) fn replication_block(&mut self, file: FileId, block: &Block) -> Replication {
         let fields = self.body_fields(file, &block.body, &[], &["rule"], "the `replication` block");
         let mut rules = Vec::new();
+        // ECR counts each destination once across all rules; the first one past the limit is
+        // where the configuration breaks it.
+        let mut unique: BTreeSet<ReplicationDestination> = BTreeSet::new();
+        let mut past_limit: Option<At> = None;
         for rule_block in &fields.blocks {
             let rule_fields = self.body_fields(
                 file,
@@ -251,10 +260,16 @@ impl Evaluator<'_> {
                                     .help("ECR refuses a replication destination that is the source registry's own region and account (PutReplicationConfiguration); name another region or account");
                                 self.sink.push(d);
                             }
-                            rule.destinations.push(ReplicationDestination {
+                            let destination = ReplicationDestination {
                                 region,
                                 registry_id,
-                            });
+                            };
+                            if unique.insert(destination.clone())
+                                && unique.len() == REPLICATION_DESTINATIONS_MAX + 1
+                            {
+                                past_limit = Some(At::new(file, span_of(&inner.ident)));
+                            }
+                            rule.destinations.push(destination);
                         }
                     }
                     _ => {
@@ -288,31 +303,20 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            let rule_at = At::new(file, span_of(&rule_block.ident));
-            for (count, max, what) in [
-                (
-                    rule.destinations.len(),
-                    REPLICATION_DESTINATIONS_MAX,
-                    "destinations",
-                ),
-                (
-                    rule.repository_prefixes.len(),
-                    REPLICATION_FILTERS_MAX,
-                    "filters",
-                ),
-            ] {
-                if count > max {
-                    let d = self
-                        .diag(
-                            &rule_at,
-                            format!("this replication rule has {count} {what}"),
-                            "too many",
-                        )
-                        .help(format!(
-                            "ECR allows at most {max} {what} per replication rule (ECR service quotas); split them over several rules (at most 10)"
-                        ));
-                    self.sink.push(d);
-                }
+            if rule.repository_prefixes.len() > REPLICATION_FILTERS_MAX {
+                let d = self
+                    .diag(
+                        &At::new(file, span_of(&rule_block.ident)),
+                        format!(
+                            "this replication rule has {} filters",
+                            rule.repository_prefixes.len()
+                        ),
+                        "too many",
+                    )
+                    .help(format!(
+                        "ECR: \"Each rule may contain up to {REPLICATION_FILTERS_MAX} filters\"; split them over several rules (at most {REPLICATION_RULES_MAX})"
+                    ));
+                self.sink.push(d);
             }
             if !destination_written {
                 let at = At::new(file, span_of(&rule_block.ident));
@@ -327,16 +331,35 @@ impl Evaluator<'_> {
             }
             rules.push(rule);
         }
-        if rules.len() > 10 {
-            let at = At::new(file, span_of(&block.ident));
-            self.error(
-                &at,
-                format!(
-                    "ECR allows at most 10 replication rules, not {}",
-                    rules.len()
-                ),
-                "too many rules",
-            );
+        if let Some(at) = past_limit {
+            let d = self
+                .diag(
+                    &at,
+                    format!(
+                        "the replication configuration has {} unique destinations across its rules",
+                        unique.len()
+                    ),
+                    &format!("unique destination {}", REPLICATION_DESTINATIONS_MAX + 1),
+                )
+                .help(format!(
+                    "ECR: \"up to {REPLICATION_DESTINATIONS_MAX} unique destinations across all rules\" (a destination in several rules counts once); replicate to fewer registries"
+                ));
+            self.sink.push(d);
+        }
+        if rules.len() > REPLICATION_RULES_MAX {
+            let d = self
+                .diag(
+                    &At::new(file, span_of(&block.ident)),
+                    format!(
+                        "ECR allows at most {REPLICATION_RULES_MAX} replication rules, not {}",
+                        rules.len()
+                    ),
+                    "too many rules",
+                )
+                .help(format!(
+                    "ECR: \"a maximum of {REPLICATION_RULES_MAX} rules total\"; merge rules with the same destinations (a rule takes up to {REPLICATION_FILTERS_MAX} filters)"
+                ));
+            self.sink.push(d);
         }
         Replication { rules }
     }

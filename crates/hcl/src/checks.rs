@@ -7,8 +7,8 @@ use ecrplan_model::{DesiredEstate, Module, Resource};
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
 use crate::limits::{
-    LIFECYCLE_POLICY_MAX, REPOSITORY_POLICY_MAX, ROLE_INLINE_POLICY_MAX, TRUST_POLICY_DEFAULT,
-    TRUST_POLICY_MAX, iam_size, iam_tag_text,
+    LIFECYCLE_POLICY_MAX, REPOSITORY_POLICY_MAX, ROLE_INLINE_POLICY_MAX, TAG_PATTERN,
+    TAG_VALUE_MAX, TRUST_POLICY_DEFAULT, TRUST_POLICY_MAX, iam_size, tag_text,
 };
 use crate::value::At;
 
@@ -30,18 +30,17 @@ pub(crate) struct DocumentAts {
 
 impl Evaluator<'_> {
     /// Module labels become the value of the `ecrplan:module` tag on every repository and role:
-    /// at most 256 characters of `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, IAM's pattern for tag values
-    /// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html>).
+    /// at most [`TAG_VALUE_MAX`] characters of [`TAG_PATTERN`].
     pub(crate) fn module_label(&mut self, name: &str, at: &At) -> bool {
-        let problem = if name.chars().count() > 256 {
+        let problem = if name.chars().count() > TAG_VALUE_MAX {
             Some(format!(
                 "the module label is {} characters long",
                 name.chars().count()
             ))
-        } else if !iam_tag_text(name) {
+        } else if !tag_text(name) {
             let bad: String = name
                 .chars()
-                .filter(|c| !iam_tag_text(&c.to_string()))
+                .filter(|c| !tag_text(&c.to_string()))
                 .take(5)
                 .collect();
             Some(format!(
@@ -56,7 +55,7 @@ impl Evaluator<'_> {
         };
         let d = self
             .diag(at, format!("{problem}; it becomes the `ecrplan:module` tag value"), "module label")
-            .help("AWS tag values are at most 256 characters of letters, digits, spaces and `_ . : / = + - @` (IAM Tag: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*); rename the module");
+            .help(format!("AWS tag values are at most {TAG_VALUE_MAX} characters of letters, digits, spaces and `_ . : / = + - @` ({TAG_PATTERN}); rename the module"));
         self.sink.push(d);
         false
     }

@@ -291,7 +291,7 @@ impl Evaluator<'_> {
         &mut self,
         v: &Value,
         what: &str,
-    ) -> Option<Vec<(String, At, String)>> {
+    ) -> Option<Vec<(String, At, String, At)>> {
         let ValueType::Object(entries) = &v.kind else {
             self.wrong_type(v, what, "a map of strings");
             return None;
@@ -300,7 +300,7 @@ impl Evaluator<'_> {
         let mut ok = true;
         for (key, value) in entries {
             match value.as_text() {
-                Some(s) => out.push((key.name.clone(), key.at.clone(), s)),
+                Some(s) => out.push((key.name.clone(), key.at.clone(), s, value.at.clone())),
                 None => {
                     let found = describe(value);
                     self.error(

@@ -358,7 +358,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         for (name, at) in d.module.repositories.iter().zip(&d.repositories) {
             locations.add_repository(&files, &d.module.name, name, at);
         }
-        for (name, at) in &d.roles {
+        for (name, at) in &d.iam.roles {
             locations.add_role(&files, name, at);
         }
     }
@@ -953,11 +953,15 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
     CircleciOrg::Given(value)
 }
 
-/// Module names, repositories and roles must each be declared once in the directory.
+/// Module names and repositories must each be declared once in the directory, and so must IAM
+/// role, user and group names — compared without case, since IAM names are per account and
+/// "Names are not distinguished by case. For example, you cannot create resources named both
+/// "MyResource" and "myresource"" (IAM API reference, CreateRole, CreateUser and CreateGroup;
+/// IAM User Guide, "IAM identifiers",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>).
 fn check_duplicates(ev: &mut Evaluator<'_>, declared: &[Declared]) {
     let mut modules: HashMap<&str, &At> = HashMap::new();
     let mut repos: HashMap<&str, &At> = HashMap::new();
-    let mut roles: HashMap<&str, &At> = HashMap::new();
     for d in declared {
         if let Some(first) = modules.insert(&d.module.name, &d.label_at) {
             duplicate(ev, "module", &d.module.name, first, &d.label_at);
@@ -970,37 +974,80 @@ fn check_duplicates(ev: &mut Evaluator<'_>, declared: &[Declared]) {
                 }
             }
         }
-        for (name, at) in &d.roles {
-            match roles.get(name.as_str()) {
-                Some(first) => duplicate(ev, "IAM role", name, first, at),
-                None => {
-                    roles.insert(name, at);
-                }
+    }
+    iam_duplicates(ev, "IAM role", declared.iter().flat_map(|d| &d.iam.roles));
+    iam_duplicates(ev, "IAM user", declared.iter().flat_map(|d| &d.iam.users));
+    iam_duplicates(ev, "IAM group", declared.iter().flat_map(|d| &d.iam.groups));
+}
+
+/// Reports each IAM name declared again, in any letter case.
+fn iam_duplicates<'d>(
+    ev: &mut Evaluator<'_>,
+    what: &str,
+    names: impl Iterator<Item = &'d (String, At)>,
+) {
+    let mut seen: HashMap<String, (&str, &At)> = HashMap::new();
+    for (name, at) in names {
+        match seen.get(&name.to_lowercase()) {
+            Some((first_name, first)) if *first_name == name.as_str() => {
+                duplicate(ev, what, name, first, at);
+            }
+            Some((first_name, first)) => {
+                let d = duplicate_diag(
+                    ev,
+                    what,
+                    first_name,
+                    &format!("the {what} `{name}` is declared twice, first as `{first_name}`"),
+                    first,
+                    at,
+                )
+                .help(format!(
+                    "IAM names are per account and not distinguished by case: `{first_name}` and `{name}` are one {what}; remove one, or rename it"
+                ));
+                ev.sink.push(d);
+            }
+            None => {
+                seen.insert(name.to_lowercase(), (name, at));
             }
         }
     }
 }
 
 fn duplicate(ev: &mut Evaluator<'_>, what: &str, name: &str, first: &At, again: &At) {
-    let mut d = ev
-        .diag(
-            again,
-            format!("the {what} `{name}` is declared twice"),
-            "declared again here",
-        )
-        .help(format!(
-            "each {what} may be declared once per directory: remove one, or rename it"
-        ));
-    if first.file == again.file {
-        d = d.label(first.range.clone(), "first declared here");
-    } else {
-        d = d.related(ev.note(
-            first,
-            format!("the {what} `{name}` is first declared here"),
-            "first declared here",
-        ));
-    }
+    let d = duplicate_diag(
+        ev,
+        what,
+        name,
+        &format!("the {what} `{name}` is declared twice"),
+        first,
+        again,
+    )
+    .help(format!(
+        "each {what} may be declared once per directory: remove one, or rename it"
+    ));
     ev.sink.push(d);
+}
+
+/// `message` labelled at the second declaration, with the first one labelled beside it (or as a
+/// related note when it is in another file).
+fn duplicate_diag(
+    ev: &Evaluator<'_>,
+    what: &str,
+    first_name: &str,
+    message: &str,
+    first: &At,
+    again: &At,
+) -> Diagnostic {
+    let d = ev.diag(again, message, "declared again here");
+    if first.file == again.file {
+        d.label(first.range.clone(), "first declared here")
+    } else {
+        d.related(ev.note(
+            first,
+            format!("the {what} `{first_name}` is first declared here"),
+            "first declared here",
+        ))
+    }
 }
 
 fn skipped_warning(skipped: &HashMap<String, usize>) -> Diagnostic {

@@ -22,12 +22,20 @@ pub(crate) const TRUST_POLICY_MAX: usize = 4_096;
 /// policies, whitespace not counted (same page).
 pub(crate) const ROLE_INLINE_POLICY_MAX: usize = 10_240;
 
-/// ECR service quotas: "Destinations per replication rule: 25"
-/// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html>).
+/// ECR: "The replication configuration for a private registry may contain up to 25 unique
+/// destinations across all rules, with a maximum of 10 rules total. Each rule may contain up to
+/// 100 filters." (ECR User Guide, "Considerations for private image replication",
+/// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html>). Destinations are
+/// counted once across the whole configuration, not per rule; the service model's list shapes
+/// (25 rules, 100 destinations a rule) only bound the request.
 pub(crate) const REPLICATION_DESTINATIONS_MAX: usize = 25;
 
-/// ECR service quotas: "Filters per replication rule: 100" (same page; the API reference of
-/// `ReplicationRule.repositoryFilters` says the same).
+/// ECR: "with a maximum of 10 rules total" (the sentence quoted at
+/// [`REPLICATION_DESTINATIONS_MAX`]).
+pub(crate) const REPLICATION_RULES_MAX: usize = 10;
+
+/// ECR: "Each rule may contain up to 100 filters" (the same sentence; the service model's
+/// `RepositoryFilterList` has max 100 too).
 pub(crate) const REPLICATION_FILTERS_MAX: usize = 100;
 
 /// AWS's limit of tags per repository and per role, ecrplan's own included.
@@ -42,9 +50,27 @@ pub(crate) fn iam_size(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-/// True when IAM accepts `s` as a tag key or value: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
-/// (letters as Unicode's Alphabetic property, which also admits a few combining marks).
-pub(crate) fn iam_tag_text(s: &str) -> bool {
+/// Tag keys are 1 to 128 characters on every object ecrplan tags: IAM's `tagKeyType` (min 1,
+/// max 128) and ECR's `Tag` ("Tag keys can have a maximum character length of 128
+/// characters") in the service models (botocore 1.44.18, `iam/2010-05-08` and
+/// `ecr/2015-09-21`; <https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html>,
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html>).
+pub(crate) const TAG_KEY_MAX: usize = 128;
+
+/// Tag values are at most 256 characters: IAM's `tagValueType` (max 256) and ECR's `Tag` ("tag
+/// values can have a maximum length of 256 characters"), same models and pages.
+pub(crate) const TAG_VALUE_MAX: usize = 256;
+
+/// IAM's `tagKeyType` and `tagValueType` pattern (same model). ECR's model gives its tags no
+/// pattern; AWS's tagging guide names these characters as the ones generally allowed across
+/// services ("letters, numbers, spaces representable in UTF-8, and `_ . : / = + - @`",
+/// <https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html>), and a module's tags
+/// reach its repositories, roles and users alike, so ecrplan checks every object against it.
+pub(crate) const TAG_PATTERN: &str = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*";
+
+/// True when `s` is tag text under [`TAG_PATTERN`] (letters as Unicode's Alphabetic property,
+/// which also admits a few combining marks).
+pub(crate) fn tag_text(s: &str) -> bool {
     s.chars().all(|c| {
         c.is_alphabetic()
             || c.is_numeric()
@@ -128,12 +154,12 @@ mod tests {
     }
 
     #[test]
-    fn iam_tag_characters() {
-        assert!(iam_tag_text("Team A: web/app_1=+-@.é"));
-        assert!(iam_tag_text(""));
-        assert!(!iam_tag_text("a,b"));
-        assert!(!iam_tag_text("(x)"));
-        assert!(!iam_tag_text("tab\there"));
+    fn tag_characters() {
+        assert!(tag_text("Team A: web/app_1=+-@.é"));
+        assert!(tag_text(""));
+        assert!(!tag_text("a,b"));
+        assert!(!tag_text("(x)"));
+        assert!(!tag_text("tab\there"));
     }
 
     #[test]

@@ -582,10 +582,11 @@ fn a_json_syntax_error_in_a_heredoc_points_at_the_character() {
 #[test]
 fn file_outside_the_configuration_directory_is_a_warning() {
     let outer = tempfile::tempdir().unwrap();
-    std::fs::write(outer.path().join("policy.json"), "{\"rules\": []}").unwrap();
+    // Tag text AWS accepts: the tags are only the vehicle for `file`.
+    std::fs::write(outer.path().join("policy.json"), "rules").unwrap();
     let dir = outer.path().join("estate");
     std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("inside.json"), "{}").unwrap();
+    std::fs::write(dir.join("inside.json"), "inside").unwrap();
     std::fs::write(
         dir.join("main.tf"),
         "ecrplan { estate = \"e\" }\n\
@@ -618,7 +619,8 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
     let options = LoadOptions {
         vars: vec![
             ("repos".into(), "[\"app\", \"web\"]".into()),
-            ("owner".into(), "[\"not\", \"parsed\"]".into()),
+            // An expression if it were parsed (2), and tag text AWS accepts as it is.
+            ("owner".into(), "1 + 1".into()),
         ],
         env: vec![("repos".into(), "[\"ignored\"]".into())],
         estate: None,
@@ -626,7 +628,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
     assert_eq!(m.repositories, ["app", "web"]);
-    assert_eq!(m.settings.tags["owner"], "[\"not\", \"parsed\"]");
+    assert_eq!(m.settings.tags["owner"], "1 + 1");
 
     let options = LoadOptions {
         vars: vec![("owner".into(), "web".into())],
@@ -715,4 +717,23 @@ fn exclusion_filters_are_read_with_their_mutability() {
         settings.image_tag_mutability_exclusion_filters,
         ["release-*", "dev_*.x"]
     );
+}
+
+/// ECR counts a destination once however many rules name it: 10 rules that share the same 25
+/// destinations are within "25 unique destinations across all rules" (issue 21).
+#[test]
+fn replication_destinations_are_counted_once_across_rules() {
+    let destinations: String = (0..25)
+        .map(|i| {
+            format!("    destination {{\n      region = \"eu-west-1\"\n      registry_id = \"2000000000{i:02}\"\n    }}\n")
+        })
+        .collect();
+    let rules: String = (0..10)
+        .map(|i| format!("  rule {{\n{destinations}    filter {{\n      prefix = \"team-{i}/\"\n    }}\n  }}\n"))
+        .collect();
+    let dir = dir_with(&[("main.tf", &format!("replication {{\n{rules}}}\n"))]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let replication = loaded.estate.replication.expect("replication");
+    assert_eq!(replication.rules.len(), 10);
+    assert!(replication.rules.iter().all(|r| r.destinations.len() == 25));
 }

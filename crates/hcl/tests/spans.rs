@@ -162,6 +162,46 @@ fn duplicate_repository_in_one_list_points_at_the_second() {
     );
 }
 
+/// IAM names ignore case (issue 21): `ecr-ci` in one file collides with `ECR-CI` in another,
+/// and both places are labelled.
+#[test]
+fn iam_user_differing_in_case_across_files_labels_both() {
+    let name = "115-iam-user-names-differ-in-case-two-files";
+    let json = assert_points_at(name, "vouchers.tf", r#""ecr-ci""#, Nth::First);
+    let (start, end, line, column) =
+        locate(&fixture(name), "giftcards.tf", r#""ECR-CI""#, Nth::First);
+    let labels = json["labels"].as_array().expect("labels");
+    assert!(
+        labels
+            .iter()
+            .any(|l| place(l) == (Some("giftcards.tf"), start, end, line, column)),
+        "the first declaration is labelled too:\n{json:#}"
+    );
+}
+
+/// The 26th unique destination across the rules is where ECR's limit breaks (issue 21).
+#[test]
+fn replication_limit_points_at_the_first_destination_past_it() {
+    let name = "106-replication-destinations-across-rules";
+    let text = std::fs::read_to_string(fixture(name).join("main.tf")).expect("readable fixture");
+    let at = text
+        .find(r#""200000000025""#)
+        .expect("the 26th destination");
+    let start = text[..at].rfind("destination {").expect("its block");
+    let json = first_error(name);
+    let line = u64::try_from(text[..start].matches('\n').count() + 1).expect("small");
+    assert_eq!(
+        (json["line"].as_u64(), json["column"].as_u64()),
+        (Some(line), Some(5)),
+        "{json:#}"
+    );
+    assert_eq!(
+        json["start"].as_u64(),
+        Some(u64::try_from(start).expect("small")),
+        "{json:#}"
+    );
+}
+
 #[test]
 fn wildcard_organisation_points_at_the_star() {
     assert_points_at(

@@ -29,33 +29,33 @@ pub enum NameError {
     },
 }
 
-/// The pattern ECR's own validation message quotes.
-pub const REPOSITORY_PATTERN: &str =
-    "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
+/// ECR's repository name pattern, from the `RepositoryName` shape of the service model
+/// (botocore 1.44.18, `ecr/2015-09-21/service-2.json`; min 2, max 256), matched as a whole
+/// name: the OCI distribution grammar, whose separators are `.`, `_`, `__` or any run of `-`.
+pub(crate) const REPOSITORY_PATTERN: &str =
+    r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*";
 
-/// Checks an ECR repository name: 2–256 characters of
-/// `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`.
+/// Shortest repository name (`RepositoryName` min).
+pub(crate) const REPOSITORY_NAME_MIN: usize = 2;
+
+/// Longest repository name (`RepositoryName` max).
+pub(crate) const REPOSITORY_NAME_MAX: usize = 256;
+
+/// Checks an ECR repository name: 2 to 256 characters matching the service model's
+/// `RepositoryName` pattern (`REPOSITORY_PATTERN`) — `/`-separated components, each runs of
+/// `[a-z0-9]` joined by `.`, `_`, `__` or one or more `-`. Refusing a name ECR accepts
+/// (`a__b`, `a--b`) is as wrong as accepting one it refuses.
 pub fn check_repository_name(name: &str) -> Result<(), NameError> {
     let len = name.chars().count();
-    if !(2..=256).contains(&len) {
+    if !(REPOSITORY_NAME_MIN..=REPOSITORY_NAME_MAX).contains(&len) {
         return Err(NameError::Length {
             what: "a repository name",
-            min: 2,
-            max: 256,
+            min: REPOSITORY_NAME_MIN,
+            max: REPOSITORY_NAME_MAX,
             len,
         });
     }
-    let component_ok = |c: &str| {
-        // Runs of [a-z0-9] separated by single `.`, `_` or `-`.
-        !c.is_empty()
-            && c.split(['.', '_', '-']).all(|run| {
-                !run.is_empty()
-                    && run
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            })
-    };
-    if name.split('/').all(component_ok) {
+    if name.split('/').all(is_name_component) {
         Ok(())
     } else {
         Err(NameError::Pattern {
@@ -63,6 +63,29 @@ pub fn check_repository_name(name: &str) -> Result<(), NameError> {
             name: name.to_owned(),
             pattern: REPOSITORY_PATTERN,
         })
+    }
+}
+
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`: alphanumeric runs, the text between two runs being one
+/// of the pattern's separators.
+fn is_name_component(component: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let mut rest = component;
+    loop {
+        // A component starts with a run, and every separator is followed by one.
+        let run = rest.find(|c: char| !alnum(c)).unwrap_or(rest.len());
+        if run == 0 {
+            return false;
+        }
+        rest = &rest[run..];
+        if rest.is_empty() {
+            return true;
+        }
+        let (separator, after) = rest.split_at(rest.find(alnum).unwrap_or(rest.len()));
+        if !(matches!(separator, "." | "_" | "__") || separator.bytes().all(|b| b == b'-')) {
+            return false;
+        }
+        rest = after;
     }
 }
 
@@ -149,25 +172,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repository_names() {
-        for ok in ["giftcard-service", "team/repo_name", "a.b-c_d/e1", "ab"] {
+    fn repository_names_follow_the_service_model_pattern() {
+        for ok in [
+            "giftcard-service",
+            "team/repo_name",
+            "a.b-c_d/e1",
+            "ab",
+            "a__b",
+            "a--b",
+            "a---b",
+            "team/app",
+            "a/b/c",
+            "0x/1.2",
+        ] {
             assert!(check_repository_name(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "a",
-            "Upper",
-            "double--dash",
-            "-lead",
-            "trail-",
-            "a//b",
-            "/a",
-            "a/",
-            "sp ace",
+            "a", "Upper", "a___b", "a..b", "a_.b", "a_-b", "a-_b", "-lead", "trail-", "_lead",
+            "trail_", ".lead", "a//b", "/a", "a/", "a/-b", "a-/b", "sp ace", "é1",
         ] {
             assert!(check_repository_name(bad).is_err(), "{bad}");
         }
         assert!(check_repository_name(&"a".repeat(257)).is_err());
         assert!(check_repository_name(&"a".repeat(256)).is_ok());
+    }
+
+    /// The hand-written matcher agrees with the service model's pattern, anchored, on every
+    /// string of up to six characters over an alphabet that reaches each of its edges.
+    #[test]
+    fn repository_names_agree_with_the_pattern_exhaustively() {
+        let pattern = regex_lite::Regex::new(&format!("^(?:{REPOSITORY_PATTERN})$"))
+            .expect("the model's pattern compiles");
+        let alphabet = ['a', '1', '.', '_', '-', '/', 'A'];
+        let mut names = vec![String::new()];
+        for _ in 0..6 {
+            names = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            for name in &names {
+                let expected = name.len() >= REPOSITORY_NAME_MIN && pattern.is_match(name);
+                assert_eq!(check_repository_name(name).is_ok(), expected, "{name}");
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use ecrplan_model::{Access, JsonDocument, check_group_name, check_user_name};
 
 use crate::decode::optional;
 use crate::eval::Evaluator;
+use crate::modules::IamNames;
 use crate::value::Value;
 
 /// IAM's quota for the inline policies of one group, in characters (IAM User Guide, "IAM and
@@ -13,7 +14,7 @@ use crate::value::Value;
 const GROUP_POLICY_MAX_CHARS: usize = 5_120;
 
 impl Evaluator<'_> {
-    pub(super) fn ci_user(&mut self, v: &Value) -> Option<CiUser> {
+    pub(super) fn ci_user(&mut self, v: &Value, iam: &mut IamNames) -> Option<CiUser> {
         const KEYS: &[&str] = &[
             "user_name",
             "group_name",
@@ -45,6 +46,12 @@ impl Evaluator<'_> {
                 128,
             )
         });
+        if let (Some(name), Some(u)) = (&user_name, user_value) {
+            iam.users.push((name.clone(), u.at.clone()));
+        }
+        if let (Some(name), Some(g)) = (&group_name, group_value) {
+            iam.groups.push((name.clone(), g.at.clone()));
+        }
         let access = match optional(obj, "access") {
             Some(a) => self.access(a, "ci_user.access"),
             None => Some(Access::Push),

@@ -12,26 +12,23 @@ use ecrplan_model::{Access, Identities};
 
 use crate::decode::BodyFields;
 use crate::eval::Evaluator;
+use crate::modules::IamNames;
 use crate::value::{At, Value};
 
 impl Evaluator<'_> {
-    /// Reads `assume_role_access`, `ci_user` and `gitlab_access`; role names go to `roles` for
-    /// the directory-wide duplicate check.
-    pub(crate) fn identities(
-        &mut self,
-        fields: &BodyFields<'_>,
-        roles: &mut Vec<(String, At)>,
-    ) -> Identities {
+    /// Reads `assume_role_access`, `ci_user` and `gitlab_access`; their IAM names go to `iam`
+    /// for the directory-wide duplicate check.
+    pub(crate) fn identities(&mut self, fields: &BodyFields<'_>, iam: &mut IamNames) -> Identities {
         Identities {
             assume_role: self
                 .attr_value(fields, "assume_role_access")
-                .and_then(|v| self.assume_role_access(&v, roles)),
+                .and_then(|v| self.assume_role_access(&v, &mut iam.roles)),
             ci_user: self
                 .attr_value(fields, "ci_user")
-                .and_then(|v| self.ci_user(&v)),
+                .and_then(|v| self.ci_user(&v, iam)),
             gitlab: self
                 .attr_value(fields, "gitlab_access")
-                .and_then(|v| self.gitlab_access(&v, roles)),
+                .and_then(|v| self.gitlab_access(&v, &mut iam.roles)),
         }
     }
 

@@ -8,12 +8,12 @@ use ecrplan_model::{
 };
 use sha2::{Digest, Sha256};
 
-use super::declared::Declared;
+use super::declared::{Declared, IamNames};
 use crate::checks::DocumentAts;
 use crate::decode::BodyFields;
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
-use crate::limits::iam_tag_text;
+use crate::limits::{TAG_VALUE_MAX, tag_text};
 use crate::value::At;
 
 /// The `source` prefix of the Cloud Platform module.
@@ -135,7 +135,7 @@ impl Evaluator<'_> {
                 Err(e) => {
                     let mut d = self
                         .diag(&at, e.to_string(), "the repository is `team_name/repo_name`")
-                        .help("use lower-case letters, digits and single `.`, `_` or `-` between them");
+                        .help("use lower-case letters and digits joined by `.`, `_`, `__` or runs of `-`");
                     if team.at.file == at.file && team.at.range != at.range {
                         d = d.label(team.at.range.clone(), "team_name");
                     } else if team.at.file != at.file {
@@ -232,14 +232,22 @@ impl Evaluator<'_> {
             if let Some(v) = self.attr_value(fields, input)
                 && let Some(s) = self.string(&v, input)
             {
-                if s.chars().count() > 256 {
-                    self.error(
-                        &v.at,
-                        format!("`{input}` becomes a tag value, at most 256 characters"),
-                        "too long",
-                    );
-                } else if !providers.is_empty() && !iam_tag_text(&s) {
-                    self.iam_tag_error(&v.at, tag);
+                if s.chars().count() > TAG_VALUE_MAX {
+                    let d = self
+                        .diag(
+                            &v.at,
+                            format!(
+                                "`{input}` becomes the `{tag}` tag value and is {} characters long",
+                                s.chars().count()
+                            ),
+                            "too long",
+                        )
+                        .help(format!(
+                            "AWS tag values are at most {TAG_VALUE_MAX} characters (ECR Tag, IAM tagValueType); shorten it"
+                        ));
+                    self.sink.push(d);
+                } else if !tag_text(&s) {
+                    self.tag_text_error(&v.at, tag);
                 } else {
                     settings.tags.insert(tag.into(), s);
                 }
@@ -338,7 +346,10 @@ impl Evaluator<'_> {
             module,
             label_at,
             repositories: repository_ats,
-            roles,
+            iam: IamNames {
+                roles,
+                ..IamNames::default()
+            },
             unmanaged,
             cloud_platform: true,
         })

@@ -13,10 +13,19 @@ pub(crate) struct Declared {
     pub(crate) label_at: At,
     /// Where each repository name was written, parallel to `module.repositories`.
     pub(crate) repositories: Vec<At>,
-    /// Each role name and where it was written (or what it was made from).
-    pub(crate) roles: Vec<(String, At)>,
+    /// The IAM names the module declares.
+    pub(crate) iam: IamNames,
     /// Inputs accepted but not managed by ecrplan (`providers`, `enable_irsa`, …).
     pub(crate) unmanaged: Vec<&'static str>,
     /// A Cloud Platform module (its CircleCI organisation comes from a variable).
     pub(crate) cloud_platform: bool,
+}
+
+/// Each IAM role, user and group name a module declares and where it was written (or what it
+/// was made from): IAM names are per account, so two modules must not share one.
+#[derive(Default)]
+pub(crate) struct IamNames {
+    pub(crate) roles: Vec<(String, At)>,
+    pub(crate) users: Vec<(String, At)>,
+    pub(crate) groups: Vec<(String, At)>,
 }

@@ -2,7 +2,7 @@
 
 use ecrplan_model::{CiOutputs, Module, RepositorySettings, TagMutability};
 
-use super::declared::Declared;
+use super::declared::{Declared, IamNames};
 use crate::checks::DocumentAts;
 use crate::decode::BodyFields;
 use crate::eval::Evaluator;
@@ -77,16 +77,16 @@ impl Evaluator<'_> {
             }
         }
 
-        let mut roles = Vec::new();
+        let mut iam = IamNames::default();
         let github = match self.attr_value(fields, "github_access") {
-            Some(v) => self.github_access(&v, &mut roles, &mut ats),
+            Some(v) => self.github_access(&v, &mut iam.roles, &mut ats),
             None => None,
         };
         let circleci = match self.attr_value(fields, "circleci_access") {
-            Some(v) => self.circleci_access(&v, &mut roles, &mut ats),
+            Some(v) => self.circleci_access(&v, &mut iam.roles, &mut ats),
             None => None,
         };
-        let identities = self.identities(fields, &mut roles);
+        let identities = self.identities(fields, &mut iam);
 
         let mut settings = RepositorySettings::default();
         let mut mutability_at = None;
@@ -187,7 +187,7 @@ impl Evaluator<'_> {
             module,
             label_at,
             repositories: repository_ats,
-            roles,
+            iam,
             unmanaged: Vec::new(),
             cloud_platform: false,
         })

@@ -14,7 +14,7 @@ pub use cloud_platform::cloud_platform_role_name;
 pub(crate) use cloud_platform::{
     CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, CLOUD_PLATFORM_ATTRS, is_cloud_platform,
 };
-pub(crate) use declared::Declared;
+pub(crate) use declared::{Declared, IamNames};
 pub(crate) use ecr_repos::ECR_REPOS_ATTRS;
 
 use ecrplan_model::{
@@ -26,7 +26,7 @@ use crate::decode::{BodyFields, optional, quote_list};
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
 use crate::lifecycle;
-use crate::limits::{MAX_TAGS, iam_tag_text, is_kms_key_arn};
+use crate::limits::{MAX_TAGS, TAG_KEY_MAX, TAG_PATTERN, TAG_VALUE_MAX, is_kms_key_arn, tag_text};
 use crate::value::{At, Value};
 
 impl Evaluator<'_> {
@@ -36,9 +36,7 @@ impl Evaluator<'_> {
             Err(e) => {
                 let d = self
                     .diag(at, e.to_string(), "not a valid ECR repository name")
-                    .help(
-                        "use lower-case letters, digits and single `.`, `_`, `-` or `/` between them",
-                    );
+                    .help("use lower-case letters and digits joined by `.`, `_`, `__`, runs of `-`, or `/`");
                 self.sink.push(d);
                 false
             }
@@ -136,7 +134,8 @@ impl Evaluator<'_> {
         None
     }
 
-    /// User tags; `on_role` when they also go on an IAM role, whose tag characters are fewer.
+    /// User tags, checked against AWS's tag rules for every object they reach; `on_role` when
+    /// they also go on IAM roles or users, whose keys are unique regardless of case.
     pub(crate) fn user_tags(&mut self, v: &Value, what: &str, on_role: bool) -> Option<Tags> {
         let entries = self.string_map(v, what)?;
         let mut out = Tags::new();
@@ -144,7 +143,7 @@ impl Evaluator<'_> {
         // IAM tag keys are unique regardless of case (`CostCenter` and `costcenter` cannot both
         // be on a role): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
         let mut seen: Vec<(String, String)> = Vec::new();
-        for (key, at, value) in entries {
+        for (key, at, value, value_at) in entries {
             let lower = key.to_lowercase();
             let same_on_role = on_role
                 .then(|| seen.iter().find(|(l, _)| *l == lower))
@@ -191,22 +190,38 @@ impl Evaluator<'_> {
                     .help("ecrplan sets `managed-by` and `ecrplan:*` itself; choose another key");
                 self.sink.push(d);
                 ok = false;
-            } else if key.is_empty() || key.chars().count() > 128 {
-                self.error(
-                    &at,
-                    "a tag key must be 1 to 128 characters long",
-                    "this key",
-                );
+            } else if key.is_empty() || key.chars().count() > TAG_KEY_MAX {
+                let d = self
+                    .diag(
+                        &at,
+                        format!(
+                            "the tag key is {} characters long",
+                            key.chars().count()
+                        ),
+                        "this key",
+                    )
+                    .help(format!(
+                        "AWS tag keys are 1 to {TAG_KEY_MAX} characters on repositories, roles and users (ECR Tag, IAM tagKeyType); shorten it"
+                    ));
+                self.sink.push(d);
                 ok = false;
-            } else if value.chars().count() > 256 {
-                self.error(
-                    &at,
-                    "a tag value must be at most 256 characters long",
-                    "this tag",
-                );
+            } else if value.chars().count() > TAG_VALUE_MAX {
+                let d = self
+                    .diag(
+                        &value_at,
+                        format!(
+                            "the value of tag `{key}` is {} characters long",
+                            value.chars().count()
+                        ),
+                        "this value",
+                    )
+                    .help(format!(
+                        "AWS tag values are at most {TAG_VALUE_MAX} characters on repositories, roles and users (ECR Tag, IAM tagValueType); shorten it"
+                    ));
+                self.sink.push(d);
                 ok = false;
-            } else if on_role && !(iam_tag_text(&key) && iam_tag_text(&value)) {
-                self.iam_tag_error(&at, &key);
+            } else if !(tag_text(&key) && tag_text(&value)) {
+                self.tag_text_error(&at, &key);
                 ok = false;
             } else {
                 out.insert(key, value);
@@ -215,16 +230,17 @@ impl Evaluator<'_> {
         ok.then_some(out)
     }
 
-    pub(crate) fn iam_tag_error(&mut self, at: &At, key: &str) {
+    /// A tag whose key or value holds a character outside [`TAG_PATTERN`].
+    pub(crate) fn tag_text_error(&mut self, at: &At, key: &str) {
         let d = self
             .diag(
                 at,
-                format!("the tag `{key}` also goes on an IAM role, and IAM refuses its characters"),
-                "not an IAM tag",
+                format!("the tag `{key}` holds characters AWS refuses in tags"),
+                "not a tag AWS accepts",
             )
-            .help(
-                "IAM tag keys and values take letters, digits, spaces and `_ . : / = + - @` only",
-            );
+            .help(format!(
+                "tag keys and values take letters, digits, spaces and `_ . : / = + - @` only ({TAG_PATTERN})"
+            ));
         self.sink.push(d);
     }
 
