@@ -37,7 +37,7 @@ pub struct DesiredEstate {
     /// The names of `module` blocks that were not read (not an ECR-estate module). Objects
     /// owned by a module of one of these names are never deleted: a skipped block may be a
     /// mistyped module that still means to keep them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub skipped_modules: BTreeSet<String>,
 }
 
