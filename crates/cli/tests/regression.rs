@@ -593,7 +593,8 @@ module "ecr" {
     let plan = ecrplan(&["plan", config, "--sandbox", sandbox]);
     assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
     assert!(
-        plan.stderr.contains("its module `ecr` is a `module` block ecrplan skipped")
+        plan.stderr
+            .contains("its module `ecr` is a `module` block ecrplan skipped")
             && plan.stderr.contains("is not deleted"),
         "{}",
         plan.stderr
