@@ -521,3 +521,83 @@ replication {{
         });
     assert!(refused, "{}", plan.stdout);
 }
+
+/// A Cloud Platform module in the named estate `probate`, with `source` as given.
+fn cloud_platform(source: &str) -> String {
+    format!(
+        r#"ecrplan {{
+  estate = "probate"
+}}
+
+module "ecr" {{
+  source = "{source}"
+
+  team_name           = "probate"
+  repo_name           = "court-probate-prod"
+  oidc_providers      = ["github"]
+  github_repositories = ["probate-frontend"]
+}}
+"#
+    )
+}
+
+/// Issue 21: applied from a Cloud Platform `module "ecr"`, the estate survives a typo in the
+/// module's `source`: `validate` and `plan` refuse it at the source with a did-you-mean; and a
+/// block of the same name that is no ECR module at all is skipped, but `plan` refuses to
+/// delete the repository, role and OIDC provider its name owns.
+#[test]
+fn issue_21_a_typo_in_a_module_source_never_destroys_the_estate() {
+    const GOOD: &str =
+        "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0";
+    const TYPO: &str =
+        "github.com/ministryofjustice/cloud-platform-terraform-ecr-credential?ref=7.1.0";
+    let dir = dir_with(&cloud_platform(GOOD));
+    let config = dir.path().to_str().expect("utf-8 path");
+    let account = dir.path().join("account.json");
+    let sandbox = account.to_str().expect("utf-8 path");
+    let applied = ecrplan(&["apply", config, "--auto-approve", "--sandbox", sandbox]);
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+
+    std::fs::write(dir.path().join("main.tf"), cloud_platform(TYPO)).expect("write main.tf");
+    // The help wraps at the `?` of the query.
+    let typo = [
+        "module `ecr` looks like the Cloud Platform ECR module",
+        "[main.tf:6:12]",
+        "did you mean \"github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?",
+        "ref=7.1.0\"?",
+    ];
+    assert_refused(&validate(dir.path()), &typo);
+    assert_refused(&ecrplan(&["plan", config, "--sandbox", sandbox]), &typo);
+
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"ecrplan {
+  estate = "probate"
+}
+
+module "ecr" {
+  source = "terraform-aws-modules/vpc/aws"
+  name   = "main"
+  cidr   = "10.0.0.0/16"
+}
+"#,
+    )
+    .expect("write main.tf");
+    let skipped = validate(dir.path());
+    assert_eq!(skipped.code, 0, "{}", skipped.stderr);
+    assert!(
+        skipped.stderr.contains("main.tf:5:1 module \"ecr\""),
+        "{}",
+        skipped.stderr
+    );
+    let plan = ecrplan(&["plan", config, "--sandbox", sandbox]);
+    assert_eq!(plan.code, 1, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stderr
+            .contains("its module `ecr` is a `module` block ecrplan skipped")
+            && plan.stderr.contains("is not deleted"),
+        "{}",
+        plan.stderr
+    );
+    assert!(!plan.stdout.contains("destroy"), "{}", plan.stdout);
+}

@@ -43,6 +43,7 @@ fn estate() -> (DesiredEstate, LiveEstate) {
         provider: Default::default(),
         modules,
         replication: None,
+        skipped_modules: Default::default(),
     };
     let mut before = desired.clone();
     before.modules.pop();

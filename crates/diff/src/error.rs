@@ -47,6 +47,22 @@ pub enum PlanError {
         /// The AWS object.
         id: Box<ObjectId>,
     },
+    /// An object would be deleted although the module that owns it is still in the
+    /// configuration, as a block ecrplan skipped: a mistyped `source` must never cost the
+    /// module's objects.
+    #[error(
+        "{address} ({id}) is not declared, but its module `{module}` is a `module` block ecrplan \
+         skipped (not an ECR-estate module), so it is not deleted; correct the module's `source`, \
+         or rename or remove the block if the module is really gone"
+    )]
+    SkippedModule {
+        /// The skipped module that owns the object.
+        module: String,
+        /// Where the object was declared.
+        address: Box<Address>,
+        /// The AWS object.
+        id: Box<ObjectId>,
+    },
     /// The dependency graph has a cycle: a bug in how edges are derived, reported rather than
     /// looping.
     #[error("the dependency graph has a cycle through {0}")]

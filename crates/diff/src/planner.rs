@@ -205,7 +205,7 @@ fn changes(
         out.push(change);
     }
 
-    let deleted = deletions(desired, live, &index, &seen, &actions, &out, &mut notes);
+    let deleted = deletions(desired, live, &index, &seen, &actions, &out, &mut notes)?;
     out.extend(deleted);
     notes.extend(anonymous_keeps(desired, &index, &seen));
     Ok((out, notes))
@@ -388,7 +388,7 @@ fn encryption_name(e: &Encryption) -> String {
 
 /// Deletes for objects this estate owns that are no longer declared. An anonymous estate
 /// deletes only policies of objects it declares; nobody deletes a role another region's run of
-/// the estate made.
+/// the estate made. A delete of an object whose module is a skipped block refuses the plan.
 fn deletions(
     desired: &DesiredEstate,
     live: &LiveEstate,
@@ -397,7 +397,18 @@ fn deletions(
     actions: &BTreeMap<ObjectId, Action>,
     planned: &[Change],
     notes: &mut Vec<Note>,
-) -> Vec<Change> {
+) -> Result<Vec<Change>, PlanError> {
+    let refuse_skipped = |id: &ObjectId, object: &LiveObject| {
+        let module = index.owner(object).and_then(|o| o.module.as_ref());
+        match module.filter(|m| desired.skipped_modules.contains(*m)) {
+            Some(module) => Err(PlanError::SkippedModule {
+                module: module.clone(),
+                address: Box::new(deleted_address(index, id, object)),
+                id: Box::new(id.clone()),
+            }),
+            None => Ok(()),
+        }
+    };
     // A policy of an object being adopted becomes this estate's with it.
     let ours = |o: &LiveObject| {
         let parent = o.resource.parent(index.registry());
@@ -447,6 +458,7 @@ fn deletions(
                 continue;
             }
         }
+        refuse_skipped(id, object)?;
         let mut change = delete(index, id, object);
         if let Some(parent) = object.resource.parent(index.registry())
             && actions.get(&parent) == Some(&Action::Adopt)
@@ -462,6 +474,7 @@ fn deletions(
     for (id, object) in providers {
         let trusting = roles_trusting(&id.key, &changes, index);
         if trusting.is_empty() {
+            refuse_skipped(id, object)?;
             provider_deletes.push(delete(index, id, object));
         } else {
             notes.push(Note {
@@ -477,7 +490,7 @@ fn deletions(
         }
     }
     out.extend(provider_deletes);
-    out
+    Ok(out)
 }
 
 fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {

@@ -360,6 +360,7 @@ fn large_estate_on_empty_account() {
         provider: Default::default(),
         modules: vec![bulk_module("services", "svc", 2000)],
         replication: None,
+        skipped_modules: Default::default(),
     };
     let plan = plan_of(&desired, &empty());
     assert_eq!(plan.changes.len(), 2000);
@@ -929,4 +930,47 @@ fn an_inline_policy_added_by_hand_to_an_owned_role_is_deleted() {
     assert_eq!(stray.action, Action::Delete);
     let report = drift(&koa(), &live, false).expect("drift");
     assert_eq!(report.undeclared.len(), 1, "{report:?}");
+}
+
+/// Issue 21: a named estate whose module block was skipped (a mistyped `source`) plans no
+/// delete of that module's repository, role or OIDC provider: the plan refuses and names the
+/// module and the object. The provider carries no module tag; it is kept because the role that
+/// trusts it is.
+#[test]
+fn issue_21_objects_of_a_skipped_module_are_never_deleted() {
+    let mut desired = koa();
+    desired.modules.clear();
+    desired.skipped_modules.insert("ecr-koa".into());
+    let refused = |live: &LiveEstate| match plan(&desired, live, "h") {
+        Err(e @ PlanError::SkippedModule { .. }) => {
+            let message = e.to_string();
+            assert!(message.contains("module `ecr-koa`"), "{message}");
+            assert!(message.contains("skipped"), "{message}");
+            let PlanError::SkippedModule { module, id, .. } = e else {
+                unreachable!()
+            };
+            assert_eq!(module, "ecr-koa");
+            id.kind
+        }
+        other => panic!("{other:?}"),
+    };
+    let live = applied(&koa());
+    assert!(refused(&live) != Kind::OidcProvider);
+    for kind in [Kind::Repository, Kind::Role] {
+        let mut live = live.clone();
+        live.objects
+            .retain(|o| [kind, Kind::OidcProvider].contains(&o.resource.kind()));
+        assert_eq!(refused(&live), kind);
+    }
+    // A skipped block of another name keeps nothing: the removed module's objects go.
+    desired.skipped_modules = ["vpc".to_owned()].into();
+    let plan = plan_of(&desired, &live);
+    for kind in [Kind::Repository, Kind::Role, Kind::OidcProvider] {
+        assert!(
+            plan.changes
+                .iter()
+                .any(|c| c.action == Action::Delete && c.id.kind == kind),
+            "{kind:?}"
+        );
+    }
 }

@@ -99,6 +99,7 @@ fn estate_strategy(name: &'static str) -> impl Strategy<Value = DesiredEstate> {
             provider: Default::default(),
             modules: [a, b, c].into_iter().take(n).collect(),
             replication: None,
+            skipped_modules: Default::default(),
         })
 }
 

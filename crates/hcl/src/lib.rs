@@ -28,7 +28,7 @@ mod strings;
 mod structure;
 mod value;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -92,7 +92,7 @@ pub struct Summary {
     pub roles: usize,
 }
 
-/// Terraform block types that are skipped (with one summary warning) rather than refused.
+/// Terraform block types that are skipped (with one warning naming each) rather than refused.
 const TERRAFORM_BLOCKS: &[&str] = &[
     "terraform",
     "resource",
@@ -271,7 +271,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
 
     // Warnings, one line each per directory.
     if !top.skipped.is_empty() {
-        warnings.push(skipped_warning(&top.skipped));
+        warnings.push(skipped_warning(&files, &top.skipped));
     }
     let mut unmanaged: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &declared {
@@ -371,6 +371,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect();
     estate.modules = declared.into_iter().map(|d| d.module).collect();
+    estate.skipped_modules = top.skipped_modules;
     Ok(Loaded {
         estate,
         warnings,
@@ -530,12 +531,20 @@ struct TopLevel<'b> {
     aliased_providers: HashMap<String, (FileId, &'b Block)>,
     /// Where each local value was defined, to report a second definition.
     local_names: HashMap<String, At>,
-    skipped: HashMap<String, usize>,
+    /// Blocks not part of an ECR estate, each with where it starts, for the skip warning.
+    skipped: Vec<(At, String)>,
+    /// The names of the `module` blocks among them, which no plan may delete objects of.
+    skipped_modules: BTreeSet<String>,
 }
 
 impl<'b> TopLevel<'b> {
-    fn skip(&mut self, kind: &str) {
-        *self.skipped.entry(kind.to_owned()).or_default() += 1;
+    fn skip(&mut self, file: FileId, block: &Block) {
+        let mut what = block.ident.value().to_string();
+        for label in &block.labels {
+            what.push_str(&format!(" \"{}\"", label.as_str()));
+        }
+        self.skipped
+            .push((At::new(file, span_of(&block.ident)), what));
     }
 
     fn collect(
@@ -646,35 +655,50 @@ impl<'b> TopLevel<'b> {
                         .iter()
                         .filter_map(Structure::as_attribute)
                         .find(|a| a.key.value().as_str() == "source");
-                    let seed_kind = block
+                    let attrs: Vec<&str> = block
                         .body
                         .iter()
                         .filter_map(Structure::as_attribute)
-                        .any(|a| a.key.value().as_str() == "ecr-repositories");
+                        .map(|a| a.key.value().as_str())
+                        .collect();
+                    let seed_kind = attrs.contains(&"ecr-repositories");
+                    let literal = source_attr.and_then(|a| a.value.as_str());
+                    let meant = modules::meant_cloud_platform(literal.unwrap_or_default(), &attrs);
                     // Terraform wants `source` as a literal string; only a module ecrplan
                     // reads has it evaluated (a skipped module is never evaluated).
-                    let source = match source_attr.map(|a| &a.value) {
-                        Some(expr) => match expr.as_str() {
-                            Some(s) => s.to_owned(),
-                            None if seed_kind => {
-                                let at = At::new(file, span_of(expr));
-                                let d = ev
-                                    .diag(
-                                        &at,
-                                        "a module `source` must be a literal string",
-                                        "not a literal string",
-                                    )
-                                    .help("Terraform reads `source` before any variable or function: write it as a quoted string without `${…}`");
-                                ev.sink.push(d);
-                                continue;
-                            }
-                            None => String::new(),
-                        },
-                        None => String::new(),
-                    };
+                    if let Some(expr) = source_attr.map(|a| &a.value)
+                        && literal.is_none()
+                        && (seed_kind || meant.is_some())
+                    {
+                        let at = At::new(file, span_of(expr));
+                        let d = ev
+                            .diag(
+                                &at,
+                                "a module `source` must be a literal string",
+                                "not a literal string",
+                            )
+                            .help("Terraform reads `source` before any variable or function: write it as a quoted string without `${…}`");
+                        ev.sink.push(d);
+                        continue;
+                    }
+                    let source = literal.unwrap_or_default().to_owned();
                     let cloud_platform = modules::is_cloud_platform(&source);
                     if !cloud_platform && !seed_kind {
-                        self.skip("module");
+                        if let Some(meant) = meant {
+                            let at =
+                                source_attr.map_or(label_at, |a| At::new(file, span_of(&a.value)));
+                            let d = ev
+                                .diag(
+                                    &at,
+                                    format!("module `{name}` looks like the Cloud Platform ECR module, but its source is not that module: skipped, its repository and CI roles would be planned for deletion"),
+                                    "unknown module source",
+                                )
+                                .help(format!("did you mean \"{meant}\"?"));
+                            ev.sink.push(d);
+                        } else {
+                            self.skipped_modules.insert(name);
+                            self.skip(file, block);
+                        }
                         continue;
                     }
                     self.modules.push(ModuleDecl {
@@ -694,7 +718,7 @@ impl<'b> TopLevel<'b> {
                         "aws" => "aws",
                         "sandbox" => "sandbox",
                         _ => {
-                            self.skip("provider");
+                            self.skip(file, block);
                             continue;
                         }
                     };
@@ -711,7 +735,7 @@ impl<'b> TopLevel<'b> {
                                 .entry(name.to_owned())
                                 .or_insert((file, block));
                         }
-                        self.skip("provider");
+                        self.skip(file, block);
                         continue;
                     }
                     self.providers.push((file, block, kind));
@@ -728,7 +752,7 @@ impl<'b> TopLevel<'b> {
                 }
                 "locals" => {
                     // Skipped as a block; an entry is evaluated only when a module reads it.
-                    self.skip("locals");
+                    self.skip(file, block);
                     for attr in block.body.iter().filter_map(Structure::as_attribute) {
                         let name = attr.key.value().to_string();
                         let at = At::new(file, span_of(&attr.key));
@@ -742,7 +766,7 @@ impl<'b> TopLevel<'b> {
                         }
                     }
                 }
-                kind if TERRAFORM_BLOCKS.contains(&kind) => self.skip(kind),
+                kind if TERRAFORM_BLOCKS.contains(&kind) => self.skip(file, block),
                 other => {
                     let mut d = ev.diag(
                         &ident_at,
@@ -1050,15 +1074,22 @@ fn duplicate_diag(
     }
 }
 
-fn skipped_warning(skipped: &HashMap<String, usize>) -> Diagnostic {
-    let total: usize = skipped.values().sum();
-    let mut kinds: Vec<(&String, &usize)> = skipped.iter().collect();
-    kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+/// One warning naming every skipped block where it starts (`file:line:col`), so a block that
+/// was meant to be read is found at once.
+fn skipped_warning(files: &[Arc<SourceFile>], skipped: &[(At, String)]) -> Diagnostic {
+    let lines: Vec<String> = skipped
+        .iter()
+        .map(|(at, what)| {
+            let file = &files[at.file];
+            let (line, column) = file.line_column(at.range.start);
+            format!("\n  {}:{line}:{column} {what}", file.name)
+        })
+        .collect();
     Diagnostic::warning(format!(
-        "skipped {total} block{}: {} — not part of an ECR estate",
-        plural(total),
-        parts.join(", ")
+        "skipped {} block{}, not part of an ECR estate:{}",
+        skipped.len(),
+        plural(skipped.len()),
+        lines.concat()
     ))
     .help("ecrplan reads ECR-estate modules, variables, the account provider and the ecrplan and replication blocks")
 }

@@ -180,7 +180,8 @@ fn full_fixture_reads_every_block() {
         })
     );
 
-    // One warning summarising the Terraform blocks, never evaluated.
+    // One warning naming each Terraform block where it starts, never evaluated; the
+    // unrelated `vpc` module is skipped, and its name kept so no plan deletes what it owns.
     assert_eq!(
         loaded.warnings.len(),
         1,
@@ -189,7 +190,11 @@ fn full_fixture_reads_every_block() {
     );
     assert_eq!(
         loaded.warnings[0].message(),
-        "skipped 6 blocks: 1 data, 1 locals, 1 module, 1 output, 1 resource, 1 terraform — not part of an ECR estate"
+        "skipped 6 blocks, not part of an ECR estate:\n  terraform.tf:2:1 terraform\n  terraform.tf:6:1 locals\n  terraform.tf:10:1 data \"aws_caller_identity\" \"current\"\n  terraform.tf:12:1 resource \"aws_s3_bucket\" \"logs\"\n  terraform.tf:16:1 output \"bucket\"\n  terraform.tf:20:1 module \"vpc\""
+    );
+    assert_eq!(
+        loaded.estate.skipped_modules.iter().collect::<Vec<_>>(),
+        ["vpc"]
     );
 }
 
@@ -344,9 +349,7 @@ fn cloud_platform_fixture_desugars() {
     assert_eq!(
         messages,
         vec![
-            "skipped 4 blocks: 2 provider, 1 resource, 1 terraform — not part of an ECR estate"
-                .to_owned()
-                .as_str(),
+            "skipped 4 blocks, not part of an ECR estate:\n  ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  main.tf:1:1 terraform\n  main.tf:12:1 provider \"aws\"\n  main.tf:17:1 provider \"github\"",
             "accepted but not managed by ecrplan: `enable_irsa` (1 module), `providers` (1 module)",
             "1 Cloud Platform module asks for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation 00000000-0000-0000-0000-000000000000",
         ]
@@ -736,4 +739,65 @@ fn replication_destinations_are_counted_once_across_rules() {
     let replication = loaded.estate.replication.expect("replication");
     assert_eq!(replication.rules.len(), 10);
     assert!(replication.rules.iter().all(|r| r.destinations.len() == 25));
+}
+
+/// Issue 21: the `ecr-repos` shape is recognised by its `ecr-repositories` input whatever its
+/// source, so a mistyped source still reads the module: its repository is kept.
+#[test]
+fn issue_21_seed_shaped_module_with_a_mistyped_source_is_still_read() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"module "ecr-koa" {
+  source = "../../../../modules/ecr-repo"
+
+  ecr-repositories = ["giftcard-service"]
+
+  github_access = {
+    role_name = "koa-github-ecr-access"
+    github_repositories = [{ organisation = "JPPOL-KOA", repository = "GiftCardService" }]
+  }
+}
+"#,
+    )]);
+    let loaded = load_dir(dir.path(), &LoadOptions::default()).expect("loads");
+    assert_eq!(loaded.estate.modules.len(), 1);
+    assert_eq!(loaded.estate.modules[0].repositories, ["giftcard-service"]);
+    assert!(loaded.estate.skipped_modules.is_empty());
+    assert!(
+        loaded.warnings.is_empty(),
+        "{}",
+        render_text(&loaded.warnings)
+    );
+}
+
+/// Issue 21: a module that is not an ECR module (its source far from any known one, its inputs
+/// not an ECR module's) is still skipped, with a warning naming it where it starts, and its
+/// name is kept so no plan deletes objects a module of that name owns.
+#[test]
+fn issue_21_unrelated_module_is_skipped_with_a_located_warning() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.8.1"
+
+  name            = "main"
+  cidr            = "10.0.0.0/16"
+  azs             = ["eu-west-2a", "eu-west-2b"]
+  private_subnets = ["10.0.1.0/24", "10.0.2.0/24"]
+  tags            = { team_name = "probate" }
+}
+"#,
+    )]);
+    let loaded = load_dir(dir.path(), &LoadOptions::default()).expect("loads");
+    assert!(loaded.estate.modules.is_empty());
+    assert_eq!(
+        loaded.estate.skipped_modules.iter().collect::<Vec<_>>(),
+        ["vpc"]
+    );
+    let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
+    assert_eq!(
+        messages,
+        ["skipped 1 block, not part of an ECR estate:\n  main.tf:1:1 module \"vpc\""]
+    );
 }

@@ -251,3 +251,29 @@ fn missing_file_points_at_the_path() {
         Nth::First,
     );
 }
+
+/// Issue 21: a mistyped Cloud Platform source is an error at the source string, naming the
+/// source it is close to (with the block's own `?ref=`).
+#[test]
+fn issue_21_mistyped_module_source_points_at_the_source_with_a_did_you_mean() {
+    let json = assert_points_at(
+        "module-source-typo-cloud-platform",
+        "main.tf",
+        r#""github.com/ministryofjustice/cloud-platform-terraform-ecr-credential?ref=7.1.0""#,
+        Nth::First,
+    );
+    assert_eq!(
+        json["help"],
+        r#"did you mean "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0"?"#
+    );
+    let json = assert_points_at(
+        "module-source-other-with-cloud-platform-inputs",
+        "main.tf",
+        r#""git::https://github.com/ministryofjustice/ecr-credentials-fork.git?ref=7.1.0""#,
+        Nth::First,
+    );
+    assert_eq!(
+        json["help"],
+        r#"did you mean "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0"?"#
+    );
+}

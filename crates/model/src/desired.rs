@@ -2,6 +2,8 @@
 //! objects it asks for. Modules build their repositories here and hand each CI identity a
 //! context to declare its own objects (`identity`), which never reads a module back.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -32,6 +34,11 @@ pub struct DesiredEstate {
     pub modules: Vec<Module>,
     /// The replication configuration, when the estate manages it.
     pub replication: Option<Replication>,
+    /// The names of `module` blocks that were not read (not an ECR-estate module). Objects
+    /// owned by a module of one of these names are never deleted: a skipped block may be a
+    /// mistyped module that still means to keep them.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub skipped_modules: BTreeSet<String>,
 }
 
 /// Where the account is: declared in the configuration so that a directory always talks to

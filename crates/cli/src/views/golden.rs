@@ -316,6 +316,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         provider: Default::default(),
         modules: vec![module],
         replication: None,
+        skipped_modules: Default::default(),
     };
     let mut live = LiveEstate::empty(account.clone());
     live.objects = desired

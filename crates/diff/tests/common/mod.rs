@@ -50,6 +50,7 @@ pub fn koa() -> DesiredEstate {
         provider: Default::default(),
         modules: vec![koa_module()],
         replication: None,
+        skipped_modules: Default::default(),
     }
 }
 

@@ -27,6 +27,32 @@ pub(crate) fn is_cloud_platform(source: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with("?ref="))
 }
 
+/// The inputs a Cloud Platform module cannot do without: together they name its repository.
+pub(crate) const CLOUD_PLATFORM_REQUIRED: [&str; 2] = ["team_name", "repo_name"];
+
+/// At most this many single-character edits (Levenshtein, letter case ignored) turn a `source`
+/// into the Cloud Platform module's: a dropped `s` or a swapped pair, never another module of
+/// the same family (`cloud-platform-terraform-sqs` is 14 edits away).
+const MAX_SOURCE_EDITS: usize = 3;
+
+/// The Cloud Platform source a module that is not read should have had, when the block looks
+/// like that module: its `source` (the `?ref=` query left out) is within [`MAX_SOURCE_EDITS`]
+/// of the module's, or it sets every input of [`CLOUD_PLATFORM_REQUIRED`]. Skipping such a
+/// block would plan its repository, role and OIDC provider for deletion, so it is an error
+/// instead. The suggestion keeps the block's own `?ref=`.
+pub(crate) fn meant_cloud_platform(source: &str, attrs: &[&str]) -> Option<String> {
+    let (path, query) = source.split_at(source.find('?').unwrap_or(source.len()));
+    let close =
+        strsim::levenshtein(&path.to_lowercase(), CLOUD_PLATFORM_SOURCE) <= MAX_SOURCE_EDITS;
+    let inputs = CLOUD_PLATFORM_REQUIRED.iter().all(|r| attrs.contains(r));
+    let query = if query.starts_with("?ref=") {
+        query
+    } else {
+        ""
+    };
+    (close || inputs).then(|| format!("{CLOUD_PLATFORM_SOURCE}{query}"))
+}
+
 /// The inputs of the Cloud Platform kind that ecrplan reads, and those it accepts without
 /// managing what they do.
 pub(crate) const CLOUD_PLATFORM_ATTRS: &[&str] = &[
@@ -113,8 +139,8 @@ impl Evaluator<'_> {
         let ctx = format!("module `{name}`");
         let label_ok = self.module_label(name, &label_at);
         let mut ats = DocumentAts::default();
-        let team = self.required_attr_value(fields, "team_name", &label_at, &ctx);
-        let repo = self.required_attr_value(fields, "repo_name", &label_at, &ctx);
+        let [team, repo] = CLOUD_PLATFORM_REQUIRED
+            .map(|input| self.required_attr_value(fields, input, &label_at, &ctx));
         let team_name = team.as_ref().and_then(|v| self.string(v, "team_name"));
         let repo_name = repo.as_ref().and_then(|v| self.string(v, "repo_name"));
 
@@ -391,6 +417,27 @@ mod tests {
             "circleci",
         );
         assert_ne!(long, other);
+    }
+
+    #[test]
+    fn a_near_source_or_the_required_inputs_mean_the_cloud_platform_module() {
+        let typo = "github.com/ministryofjustice/cloud-platform-terraform-ecr-credential?ref=7.1.0";
+        assert_eq!(
+            meant_cloud_platform(typo, &["source"]).as_deref(),
+            Some("github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0")
+        );
+        let fork = "github.com/someone/ecr-module";
+        assert_eq!(
+            meant_cloud_platform(fork, &["source", "team_name", "repo_name"]).as_deref(),
+            Some(CLOUD_PLATFORM_SOURCE)
+        );
+        for other in [
+            "github.com/ministryofjustice/cloud-platform-terraform-sqs?ref=5.0.0",
+            "github.com/ministryofjustice/cloud-platform-terraform-serviceaccount?ref=1.1.0",
+            "terraform-aws-modules/vpc/aws",
+        ] {
+            assert_eq!(meant_cloud_platform(other, &["source", "team_name"]), None);
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod ecr_repos;
 pub use cloud_platform::cloud_platform_role_name;
 pub(crate) use cloud_platform::{
     CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, CLOUD_PLATFORM_ATTRS, is_cloud_platform,
+    meant_cloud_platform,
 };
 pub(crate) use declared::{Declared, IamNames};
 pub(crate) use ecr_repos::ECR_REPOS_ATTRS;
