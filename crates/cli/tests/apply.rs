@@ -808,3 +808,66 @@ async fn drift_names_a_hand_made_role_trusting_the_estates_ci_provider() {
         "the plan must leave the role alone"
     );
 }
+
+/// Issue 21, against moto and the sandbox: an estate applied from a Cloud Platform
+/// `module "ecr"` survives a typo in the module's `source` (plan refuses it with a did-you-mean)
+/// and a block of the same name that is no ECR module (plan refuses to delete what the module
+/// owns); with the source corrected, the account still matches the code.
+#[tokio::test]
+async fn a_typo_in_a_module_source_never_destroys_the_estate() {
+    const GOOD: &str =
+        "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0";
+    const TYPO: &str =
+        "github.com/ministryofjustice/cloud-platform-terraform-ecr-credential?ref=7.1.0";
+    for env in Env::both().await {
+        let dir = env.config("probate");
+        let main = dir.join("main.tf");
+        std::fs::write(&main, ecrplan_test::cloud_platform_hcl(GOOD)).unwrap();
+        let applied = env.apply(&dir);
+        assert!(
+            applied.status.success(),
+            "{}: {}",
+            env.name(),
+            text(&applied)
+        );
+
+        std::fs::write(&main, ecrplan_test::cloud_platform_hcl(TYPO)).unwrap();
+        let typo = env.run(&["plan", dir.to_str().unwrap()]);
+        assert_eq!(
+            typo.status.code(),
+            Some(1),
+            "{}: {}",
+            env.name(),
+            text(&typo)
+        );
+        assert!(
+            text(&typo).contains("looks like the Cloud Platform ECR module"),
+            "{}: {}",
+            env.name(),
+            text(&typo)
+        );
+
+        std::fs::write(
+            &main,
+            "ecrplan {\n  estate = \"probate\"\n}\n\nmodule \"ecr\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n  name   = \"main\"\n}\n",
+        )
+        .unwrap();
+        let skipped = env.run(&["plan", dir.to_str().unwrap()]);
+        assert_eq!(
+            skipped.status.code(),
+            Some(1),
+            "{}: {}",
+            env.name(),
+            text(&skipped)
+        );
+        assert!(
+            text(&skipped).contains("is not deleted"),
+            "{}: {}",
+            env.name(),
+            text(&skipped)
+        );
+
+        std::fs::write(&main, ecrplan_test::cloud_platform_hcl(GOOD)).unwrap();
+        assert_eq!(env.plan_status(&dir), 0, "{}: nothing was lost", env.name());
+    }
+}

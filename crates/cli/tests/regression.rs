@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ecrplan_test::cloud_platform_hcl;
 use tempfile::TempDir;
 
 /// Exit status, stdout, stderr.
@@ -522,25 +523,6 @@ replication {{
     assert!(refused, "{}", plan.stdout);
 }
 
-/// A Cloud Platform module in the named estate `probate`, with `source` as given.
-fn cloud_platform(source: &str) -> String {
-    format!(
-        r#"ecrplan {{
-  estate = "probate"
-}}
-
-module "ecr" {{
-  source = "{source}"
-
-  team_name           = "probate"
-  repo_name           = "court-probate-prod"
-  oidc_providers      = ["github"]
-  github_repositories = ["probate-frontend"]
-}}
-"#
-    )
-}
-
 /// Issue 21: applied from a Cloud Platform `module "ecr"`, the estate survives a typo in the
 /// module's `source`: `validate` and `plan` refuse it at the source with a did-you-mean; and a
 /// block of the same name that is no ECR module at all is skipped, but `plan` refuses to
@@ -551,14 +533,14 @@ fn issue_21_a_typo_in_a_module_source_never_destroys_the_estate() {
         "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0";
     const TYPO: &str =
         "github.com/ministryofjustice/cloud-platform-terraform-ecr-credential?ref=7.1.0";
-    let dir = dir_with(&cloud_platform(GOOD));
+    let dir = dir_with(&cloud_platform_hcl(GOOD));
     let config = dir.path().to_str().expect("utf-8 path");
     let account = dir.path().join("account.json");
     let sandbox = account.to_str().expect("utf-8 path");
     let applied = ecrplan(&["apply", config, "--auto-approve", "--sandbox", sandbox]);
     assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
 
-    std::fs::write(dir.path().join("main.tf"), cloud_platform(TYPO)).expect("write main.tf");
+    std::fs::write(dir.path().join("main.tf"), cloud_platform_hcl(TYPO)).expect("write main.tf");
     // The help wraps at the `?` of the query.
     let typo = [
         "module `ecr` looks like the Cloud Platform ECR module",

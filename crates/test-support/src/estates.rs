@@ -125,3 +125,23 @@ pub fn estate_hcl(name: &str, modules: usize, repositories: usize, github: bool)
     }
     hcl
 }
+
+/// A Cloud Platform `module "ecr"` (one repository, a GitHub role) in the named estate
+/// `probate`, with `source` as given: the shape of issue 21's typo scenario.
+pub fn cloud_platform_hcl(source: &str) -> String {
+    format!(
+        r#"ecrplan {{
+  estate = "probate"
+}}
+
+module "ecr" {{
+  source = "{source}"
+
+  team_name           = "probate"
+  repo_name           = "court-probate-prod"
+  oidc_providers      = ["github"]
+  github_repositories = ["probate-frontend"]
+}}
+"#
+    )
+}
