@@ -132,6 +132,14 @@ pub(crate) enum PolicyError {
 }
 
 impl PolicyError {
+    /// What the label at the document says.
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            PolicyError::TooLarge { .. } => "too large",
+            _ => "not a valid IAM policy",
+        }
+    }
+
     /// The fix, when one is known, as a `help:` line.
     pub(crate) fn help(&self) -> Option<String> {
         Some(match self {

@@ -7,7 +7,7 @@ use ecrplan_model::{Access, JsonDocument, check_group_name, check_user_name};
 use crate::decode::optional;
 use crate::eval::Evaluator;
 use crate::modules::IamNames;
-use crate::policy_grammar;
+use crate::policy_grammar::{self, PolicyError};
 use crate::value::Value;
 
 impl Evaluator<'_> {
@@ -111,13 +111,14 @@ impl Evaluator<'_> {
         };
         let errors = policy_grammar::check(&doc, policy_grammar::GROUP_INLINE);
         for e in &errors {
-            let mut d = self.diag(
-                &v.at,
-                format!("`ci_user.policy`: {e}"),
-                "not a valid IAM policy",
-            );
+            let mut d = self.diag(&v.at, format!("`ci_user.policy`: {e}"), e.label());
             if let Some(help) = e.help() {
-                d = d.help(help);
+                d = d.help(match e {
+                    PolicyError::TooLarge { .. } => {
+                        format!("{help}, or grant with `access` instead")
+                    }
+                    _ => help,
+                });
             }
             self.sink.push(d);
         }
