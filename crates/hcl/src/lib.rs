@@ -22,6 +22,7 @@ mod lifecycle;
 mod limits;
 mod locations;
 mod modules;
+mod policy_grammar;
 mod read;
 mod registry;
 mod strings;

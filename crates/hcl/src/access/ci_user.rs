@@ -7,11 +7,8 @@ use ecrplan_model::{Access, JsonDocument, check_group_name, check_user_name};
 use crate::decode::optional;
 use crate::eval::Evaluator;
 use crate::modules::IamNames;
+use crate::policy_grammar::{self, PolicyError};
 use crate::value::Value;
-
-/// IAM's quota for the inline policies of one group, in characters (IAM User Guide, "IAM and
-/// AWS STS quotas": group policy size 5,120 characters).
-const GROUP_POLICY_MAX_CHARS: usize = 5_120;
 
 impl Evaluator<'_> {
     pub(super) fn ci_user(&mut self, v: &Value, iam: &mut IamNames) -> Option<CiUser> {
@@ -93,19 +90,13 @@ impl Evaluator<'_> {
         }
     }
 
-    /// A policy document as written (`jsonencode(…)`, `file(…)` or a heredoc): JSON with a
-    /// `Statement`, within IAM's size quota for group policies.
+    /// A policy document as written (`jsonencode(…)`, `file(…)` or a heredoc): JSON that IAM's
+    /// policy grammar accepts as a group's inline policy. Each error is its own diagnostic at
+    /// the value, as ValidatePolicy lists them.
     fn group_policy(&mut self, v: &Value) -> Option<JsonDocument> {
         let text = self.string(v, "ci_user.policy")?;
         let doc = match JsonDocument::parse(&text) {
-            Ok(doc) if doc.get("Statement").is_some() => doc,
-            Ok(_) => {
-                let d = self
-                    .diag(&v.at, "`ci_user.policy` has no `Statement`", "not an IAM policy")
-                    .help("give an IAM policy document: {\"Version\": \"2012-10-17\", \"Statement\": [...]}");
-                self.sink.push(d);
-                return None;
-            }
+            Ok(doc) => doc,
             Err(e) => {
                 let d = self
                     .diag(
@@ -118,21 +109,19 @@ impl Evaluator<'_> {
                 return None;
             }
         };
-        // IAM counts the policy without whitespace.
-        let size = doc.to_compact().chars().count();
-        if size > GROUP_POLICY_MAX_CHARS {
-            let d = self
-                .diag(
-                    &v.at,
-                    format!(
-                        "`ci_user.policy` is {size} characters; IAM allows {GROUP_POLICY_MAX_CHARS} of inline policy per group"
-                    ),
-                    "too large",
-                )
-                .help("shorten it (IAM and AWS STS quotas: group policy size), or grant with `access` instead");
+        let errors = policy_grammar::check(&doc, policy_grammar::GROUP_INLINE);
+        for e in &errors {
+            let mut d = self.diag(&v.at, format!("`ci_user.policy`: {e}"), e.label());
+            if let Some(help) = e.help() {
+                d = d.help(match e {
+                    PolicyError::TooLarge { .. } => {
+                        format!("{help}, or grant with `access` instead")
+                    }
+                    _ => help,
+                });
+            }
             self.sink.push(d);
-            return None;
         }
-        Some(doc)
+        errors.is_empty().then_some(doc)
     }
 }
