@@ -149,6 +149,24 @@ pub(crate) fn requires_replacement(id: &ObjectId, attribute: &str) -> ProviderEr
     }
 }
 
+/// An update the server answered with success but did not take: it still holds `held` for
+/// `attribute`. Not retried: asking again gets the same answer.
+pub(crate) fn not_taken(
+    id: &ObjectId,
+    operation: &str,
+    attribute: &str,
+    held: impl std::fmt::Display,
+) -> ProviderError {
+    ProviderError::Api {
+        operation: operation.to_owned(),
+        code: "ChangeNotTaken".into(),
+        message: format!(
+            "the server answered with success but kept {attribute} = {held} on {id}; \
+             the change did not take effect"
+        ),
+    }
+}
+
 /// A kind that carries no tags was asked to take some; `why` says where its ownership lives.
 pub(crate) fn cannot_tag(id: &ObjectId, why: &str) -> ProviderError {
     ProviderError::Api {

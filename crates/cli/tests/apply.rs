@@ -88,6 +88,13 @@ impl Env {
                 let mut text = std::fs::read_to_string(&path).unwrap();
                 if matches!(self.account, Account::Moto { .. }) {
                     text = text.replace("provider \"sandbox\" {}", "provider \"aws\" {}");
+                    // A sandbox block of another shape would be left in place, and the test
+                    // would run against the sandbox file while it believes it runs on moto.
+                    assert!(
+                        !text.contains("provider \"sandbox\""),
+                        "{}: the sandbox provider block was not swapped for moto's",
+                        path.display()
+                    );
                 }
                 std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
             }
@@ -869,5 +876,32 @@ async fn a_typo_in_a_module_source_never_destroys_the_estate() {
 
         std::fs::write(&main, ecrplan_test::cloud_platform_hcl(GOOD)).unwrap();
         assert_eq!(env.plan_status(&dir), 0, "{}: nothing was lost", env.name());
+    }
+}
+
+/// Issue 21: turning scan on push off never converged on moto (the SDK omits
+/// `scanOnPush = false` and moto kept the old value, yet apply said "Modifications complete").
+/// On, then off: each apply succeeds and the next plan is empty.
+#[tokio::test]
+async fn scan_on_push_turned_off_converges() {
+    for env in Env::both().await {
+        let dir = env.config("scanning");
+        let main = |scan: bool| {
+            format!(
+                "ecrplan {{\n  estate = \"x\"\n}}\nmodule \"m\" {{\n  source = \"../modules/ecr-repos\"\n  \
+                 ecr-repositories = [\"app\"]\n  scan_on_push = {scan}\n}}\n"
+            )
+        };
+        for scan in [true, false] {
+            std::fs::write(dir.join("main.tf"), main(scan)).unwrap();
+            let out = env.apply(&dir);
+            assert!(out.status.success(), "{}: {}", env.name(), text(&out));
+            assert_eq!(
+                env.plan_status(&dir),
+                0,
+                "{}: scan_on_push = {scan} did not converge",
+                env.name()
+            );
+        }
     }
 }

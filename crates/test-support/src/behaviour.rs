@@ -188,15 +188,13 @@ pub async fn repositories(s: &Subject<'_>) {
     }
     update(p, &created, &updated).await;
     assert_live(p, &scope, &updated).await;
-    if !s.gaps.scan_on_push_stays_on {
-        let mut off = updated.clone();
-        if let Resource::Repository(r) = &mut off {
-            r.scan_on_push = false;
-        }
-        update(p, &updated, &off).await;
-        assert_live(p, &scope, &off).await;
-        update(p, &off, &updated).await;
+    let mut off = updated.clone();
+    if let Resource::Repository(r) = &mut off {
+        r.scan_on_push = false;
     }
+    update(p, &updated, &off).await;
+    assert_live(p, &scope, &off).await;
+    update(p, &off, &updated).await;
 
     let mut kms = updated.clone();
     if let Resource::Repository(r) = &mut kms {

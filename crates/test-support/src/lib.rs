@@ -39,9 +39,6 @@ pub struct Gaps {
     /// Deleting an OIDC provider that does not exist succeeds instead of NoSuchEntity (moto
     /// 5.2.5 pops the ARN from a dict).
     pub deleting_missing_oidc_provider_succeeds: bool,
-    /// PutImageScanningConfiguration with scanOnPush=false is ignored (the Rust SDK sends it
-    /// as `{}` and moto 5.2.5 keeps the old value).
-    pub scan_on_push_stays_on: bool,
     /// ListGroups ignores `PathPrefix` and answers every group of the account (moto 5.2.5's
     /// `list_groups` takes no arguments), so a refresh also returns groups outside the
     /// estate's path, with their policies.
@@ -53,14 +50,12 @@ impl Gaps {
     pub const NONE: Gaps = Gaps {
         no_client_id_changes: false,
         deleting_missing_oidc_provider_succeeds: false,
-        scan_on_push_stays_on: false,
         list_groups_ignores_path_prefix: false,
     };
     /// moto 5.2.5's server.
     pub const MOTO: Gaps = Gaps {
         no_client_id_changes: true,
         deleting_missing_oidc_provider_succeeds: true,
-        scan_on_push_stays_on: true,
         list_groups_ignores_path_prefix: true,
     };
 }

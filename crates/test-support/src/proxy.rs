@@ -104,11 +104,12 @@ impl State {
         (self.random >> 11) as f64 / (1_u64 << 53) as f64
     }
 
-    fn over_quota(&mut self, operation: &str) -> bool {
+    /// Whether `operation`'s bucket is empty at `now`: the clock is passed in so the bucket's
+    /// arithmetic can be tested without sleeping.
+    fn over_quota(&mut self, operation: &str, now: Instant) -> bool {
         let Some(quota) = self.conditions.quota else {
             return false;
         };
-        let now = Instant::now();
         let bucket = self.buckets.entry(operation.to_owned()).or_insert(Bucket {
             tokens: quota.burst,
             refilled: now,
@@ -124,8 +125,8 @@ impl State {
         }
     }
 
-    /// What happens to one request.
-    fn decide(&mut self, operation: &str) -> Verdict {
+    /// What happens to one request received at `now`.
+    fn decide(&mut self, operation: &str, now: Instant) -> Verdict {
         if self.draw() < self.conditions.drop_share {
             self.counts.dropped += 1;
             return Verdict::Drop;
@@ -138,7 +139,7 @@ impl State {
             self.counts.throttled += 1;
             return Verdict::Throttle;
         }
-        if self.over_quota(operation) {
+        if self.over_quota(operation, now) {
             *self
                 .counts
                 .over_quota
@@ -245,7 +246,7 @@ fn serve(client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Re
         let (op, json) = operation(&request);
         let (verdict, rtt) = {
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-            (s.decide(&op), s.conditions.rtt)
+            (s.decide(&op, received), s.conditions.rtt)
         };
         thread::sleep(rtt);
         let (response, closes) = match verdict {
@@ -373,18 +374,26 @@ mod tests {
             log: Vec::new(),
             random: 1,
         };
+        // One clock, moved by hand: a loaded machine cannot stretch the time between calls.
+        let start = Instant::now();
         let forwarded = (0..100)
-            .filter(|_| matches!(state.decide("GetRole"), Verdict::Forward))
+            .filter(|_| matches!(state.decide("GetRole", start), Verdict::Forward))
             .count();
         assert_eq!(forwarded, 40);
         assert_eq!(state.counts.over_quota["GetRole"], 60);
         // Another operation has its own bucket.
-        assert!(matches!(state.decide("ListRoles"), Verdict::Forward));
-        thread::sleep(Duration::from_millis(120));
+        assert!(matches!(state.decide("ListRoles", start), Verdict::Forward));
+        let later = start + Duration::from_millis(120);
         let again = (0..10)
-            .filter(|_| matches!(state.decide("GetRole"), Verdict::Forward))
+            .filter(|_| matches!(state.decide("GetRole", later), Verdict::Forward))
             .count();
-        assert!((2..=4).contains(&again), "{again} after 120 ms at 20/s");
+        assert_eq!(again, 2, "2.4 tokens after 120 ms at 20/s");
+        // Ten seconds refill no more than the burst.
+        let much_later = later + Duration::from_secs(10);
+        let refilled = (0..100)
+            .filter(|_| matches!(state.decide("GetRole", much_later), Verdict::Forward))
+            .count();
+        assert_eq!(refilled, 40);
     }
 
     #[test]
@@ -405,7 +414,7 @@ mod tests {
                 log: Vec::new(),
             };
             for _ in 0..10_000 {
-                state.decide("GetRole");
+                state.decide("GetRole", Instant::now());
             }
             state.counts
         };

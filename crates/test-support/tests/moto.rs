@@ -4,8 +4,9 @@
 //!   and deleting a missing OIDC provider succeeds: see `Gaps::MOTO`; both are exercised
 //!   against the sandbox only;
 //! - PutReplicationConfiguration refuses more than one rule ("This feature is disabled");
-//! - PutImageScanningConfiguration with scanOnPush=false is ignored, so turning scanning off
-//!   is checked against the sandbox only;
+//! - PutImageScanningConfiguration with scanOnPush=false is ignored (the SDK omits the false
+//!   member); the tagging adapter answers it as AWS does, plain moto still does not, which
+//!   is how the provider's read-back after an update is tested;
 //! - ListGroups ignores `PathPrefix`, so a refresh returns every group: `Gaps::MOTO`; that a
 //!   refresh returns only the groups `RefreshScope::admits` admits is checked against the
 //!   sandbox only;
@@ -197,4 +198,49 @@ async fn owned_roles_are_listed_in_one_page_of_1000() {
     let stats = reader.stats();
     assert_eq!(stats.count("ListRoles"), 1, "{stats}");
     assert_eq!(stats.count("ListRoleTags"), 105, "{stats}");
+}
+
+/// Issue 21: plain moto answers PutImageScanningConfiguration without `scanOnPush` (the SDK
+/// omits `false`) with success and keeps scanning on; the provider reads the repository back
+/// and fails the update naming the attribute the server kept, instead of reporting success.
+#[tokio::test]
+async fn an_update_the_server_does_not_take_fails_naming_the_attribute() {
+    use ecrplan_model::{
+        Encryption, Operation, ProviderError, Repository, Resource, TagMutability,
+    };
+
+    let moto = ecrplan_test::moto_plain().await;
+    let provider = moto.provider().await;
+    let on = Resource::Repository(Repository {
+        name: "scanned".into(),
+        image_tag_mutability: TagMutability::Mutable,
+        image_tag_mutability_exclusion_filters: Vec::new(),
+        scan_on_push: true,
+        encryption: Encryption::Aes256,
+        tags: ecrplan_model::tags::ownership("e", Some("m")),
+    });
+    let mut off = on.clone();
+    if let Resource::Repository(r) = &mut off {
+        r.scan_on_push = false;
+    }
+    provider
+        .apply(&Operation::Create {
+            resource: on.clone(),
+        })
+        .await
+        .expect("create");
+    let err = provider
+        .apply(&Operation::Update {
+            before: on,
+            after: off,
+        })
+        .await
+        .expect_err("plain moto kept scanning on, yet the update reported success");
+    assert!(
+        matches!(&err, ProviderError::Api { operation, code, message }
+            if operation == "PutImageScanningConfiguration"
+                && code == "ChangeNotTaken"
+                && message.contains("kept scan_on_push = true")),
+        "{err}"
+    );
 }

@@ -141,13 +141,19 @@ pub(crate) async fn tags(
 
 /// The repository object from what DescribeRepositories said and its tags.
 pub(crate) fn from_sdk(name: String, r: &EcrRepository, tags: Tags) -> Resource {
+    Resource::Repository(repository_of(name, r, tags))
+}
+
+/// The repository's settings as DescribeRepositories states them: what a refresh sees and
+/// what an update is checked against.
+fn repository_of(name: String, r: &EcrRepository, tags: Tags) -> model::Repository {
     let encryption = match r.encryption_configuration() {
         Some(e) if e.encryption_type().as_str() != "AES256" => Encryption::Kms {
             kms_key: e.kms_key().unwrap_or_default().to_owned(),
         },
         _ => Encryption::Aes256,
     };
-    Resource::Repository(model::Repository {
+    model::Repository {
         name,
         image_tag_mutability: r
             .image_tag_mutability()
@@ -163,7 +169,7 @@ pub(crate) fn from_sdk(name: String, r: &EcrRepository, tags: Tags) -> Resource 
             .is_some_and(|s| s.scan_on_push()),
         encryption,
         tags,
-    })
+    }
 }
 
 /// Whether the repository holds any image: one image listed is enough.
@@ -199,6 +205,70 @@ fn exclusion_filters(
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
+}
+
+/// The exclusion filters as a set: their order and repeats mean nothing to ECR.
+fn sorted_filters(r: &model::Repository) -> Vec<String> {
+    let mut f = r.image_tag_mutability_exclusion_filters.clone();
+    f.sort();
+    f.dedup();
+    f
+}
+
+/// Reads the repository back after an update and fails when the server kept an old value of
+/// what the update changed (`mutability`, `scanning`): a server can answer a Put* with success
+/// and not take it (moto 5.2.5 keeps scanning on when the SDK omits `scanOnPush = false`), and
+/// reporting success then would show the same change on every plan.
+async fn taken(
+    p: &AwsProvider,
+    id: &ObjectId,
+    wanted: &model::Repository,
+    mutability: bool,
+    scanning: bool,
+) -> Result<(), ProviderError> {
+    let described = p
+        .limited(
+            p.ecr
+                .describe_repositories()
+                .repository_names(&wanted.name)
+                .send(),
+        )
+        .await
+        .map_err(|e| error::on("DescribeRepositories", id, e))?;
+    let Some(held) = described
+        .repositories
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+    else {
+        return Err(ProviderError::NotFound(id.clone()));
+    };
+    let held = repository_of(wanted.name.clone(), &held, Tags::new());
+    if scanning && held.scan_on_push != wanted.scan_on_push {
+        return Err(error::not_taken(
+            id,
+            "PutImageScanningConfiguration",
+            "scan_on_push",
+            held.scan_on_push,
+        ));
+    }
+    if mutability && held.image_tag_mutability != wanted.image_tag_mutability {
+        return Err(error::not_taken(
+            id,
+            "PutImageTagMutability",
+            "image_tag_mutability",
+            held.image_tag_mutability.as_str(),
+        ));
+    }
+    if mutability && sorted_filters(&held) != sorted_filters(wanted) {
+        return Err(error::not_taken(
+            id,
+            "PutImageTagMutability",
+            "image_tag_mutability_exclusion_filters",
+            format!("{:?}", held.image_tag_mutability_exclusion_filters),
+        ));
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -245,13 +315,10 @@ impl Handler for Repository {
         if b.encryption != a.encryption {
             return Err(error::requires_replacement(id, "encryption"));
         }
-        let filters = |r: &model::Repository| {
-            let mut f = r.image_tag_mutability_exclusion_filters.clone();
-            f.sort();
-            f.dedup();
-            f
-        };
-        if b.image_tag_mutability != a.image_tag_mutability || filters(b) != filters(a) {
+        let mutability = b.image_tag_mutability != a.image_tag_mutability
+            || sorted_filters(b) != sorted_filters(a);
+        let scanning = b.scan_on_push != a.scan_on_push;
+        if mutability {
             // One call sets both: the filters travel with the mutability they qualify.
             let exclusions = exclusion_filters(a)?;
             p.propagated(id, "PutImageTagMutability", || {
@@ -264,7 +331,7 @@ impl Handler for Repository {
             })
             .await?;
         }
-        if b.scan_on_push != a.scan_on_push {
+        if scanning {
             p.propagated(id, "PutImageScanningConfiguration", || {
                 p.ecr
                     .put_image_scanning_configuration()
@@ -277,6 +344,9 @@ impl Handler for Repository {
                     .send()
             })
             .await?;
+        }
+        if mutability || scanning {
+            taken(p, id, a, mutability, scanning).await?;
         }
         let untag = |keys| async move {
             p.ecr
