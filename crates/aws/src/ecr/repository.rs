@@ -215,10 +215,16 @@ fn sorted_filters(r: &model::Repository) -> Vec<String> {
     f
 }
 
+/// How often, and after what pauses, a repository is read back before an update counts as not
+/// taken: a read right after a write may still see the old value on an eventually consistent
+/// service, and failing a change that did take would be as wrong as reporting one that did not.
+const READ_BACK_PAUSES_MS: [u64; 3] = [0, 250, 1000];
+
 /// Reads the repository back after an update and fails when the server kept an old value of
 /// what the update changed (`mutability`, `scanning`): a server can answer a Put* with success
 /// and not take it (moto 5.2.5 keeps scanning on when the SDK omits `scanOnPush = false`), and
-/// reporting success then would show the same change on every plan.
+/// reporting success then would show the same change on every plan. The read is repeated after
+/// short pauses before the change counts as not taken.
 async fn taken(
     p: &AwsProvider,
     id: &ObjectId,
@@ -226,24 +232,43 @@ async fn taken(
     mutability: bool,
     scanning: bool,
 ) -> Result<(), ProviderError> {
-    let described = p
-        .limited(
-            p.ecr
-                .describe_repositories()
-                .repository_names(&wanted.name)
-                .send(),
-        )
-        .await
-        .map_err(|e| error::on("DescribeRepositories", id, e))?;
-    let Some(held) = described
-        .repositories
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-    else {
-        return Err(ProviderError::NotFound(id.clone()));
-    };
-    let held = repository_of(wanted.name.clone(), &held, Tags::new());
+    let mut kept = Ok(());
+    for pause in READ_BACK_PAUSES_MS {
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        let described = p
+            .limited(
+                p.ecr
+                    .describe_repositories()
+                    .repository_names(&wanted.name)
+                    .send(),
+            )
+            .await
+            .map_err(|e| error::on("DescribeRepositories", id, e))?;
+        let Some(held) = described
+            .repositories
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+        else {
+            return Err(ProviderError::NotFound(id.clone()));
+        };
+        let held = repository_of(wanted.name.clone(), &held, Tags::new());
+        kept = difference(id, &held, wanted, mutability, scanning);
+        if kept.is_ok() {
+            break;
+        }
+    }
+    kept
+}
+
+/// The first attribute an update changed that the server still holds at its old value.
+fn difference(
+    id: &ObjectId,
+    held: &model::Repository,
+    wanted: &model::Repository,
+    mutability: bool,
+    scanning: bool,
+) -> Result<(), ProviderError> {
     if scanning && held.scan_on_push != wanted.scan_on_push {
         return Err(error::not_taken(
             id,
@@ -260,7 +285,7 @@ async fn taken(
             held.image_tag_mutability.as_str(),
         ));
     }
-    if mutability && sorted_filters(&held) != sorted_filters(wanted) {
+    if mutability && sorted_filters(held) != sorted_filters(wanted) {
         return Err(error::not_taken(
             id,
             "PutImageTagMutability",
