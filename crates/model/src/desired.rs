@@ -13,7 +13,8 @@ use crate::identity::{self, CiUser, CircleciAccess, GithubAccess};
 use crate::policy::{self, actions};
 use crate::{
     Access, Account, DesiredObject, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy,
-    Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags, tags,
+    RegistrySettings, Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags,
+    tags,
 };
 
 /// What a configuration directory declares: everything `plan` compares with the account.
@@ -34,6 +35,9 @@ pub struct DesiredEstate {
     pub modules: Vec<Module>,
     /// The replication configuration, when the estate manages it.
     pub replication: Option<Replication>,
+    /// The registry's own settings, when the estate declares a `registry` block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistrySettings>,
     /// The names of `module` blocks that were not read (not an ECR-estate module). Objects
     /// owned by a module of one of these names are never deleted: a skipped block may be a
     /// mistyped module that still means to keep them.
@@ -198,6 +202,9 @@ impl DesiredEstate {
                 address: account.address(Kind::Replication),
                 resource: Resource::Replication(replication.clone()),
             });
+        }
+        if let Some(registry) = &self.registry {
+            out.extend(registry.objects(&self.name, account));
         }
         out
     }

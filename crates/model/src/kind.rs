@@ -38,6 +38,23 @@ pub enum Kind {
     UserPolicyAttachment,
     /// A managed policy attached to a CI group.
     GroupPolicyAttachment,
+    /// The record of which estate manages the registry's settings (see
+    /// [`RegistryOwner`](crate::RegistryOwner)).
+    RegistryOwner,
+    /// The registry policy.
+    RegistryPolicy,
+    /// One account setting of the registry.
+    AccountSetting,
+    /// The registry's scanning configuration.
+    ScanningConfiguration,
+    /// A pull-through cache rule.
+    PullThroughCacheRule,
+    /// A repository creation template.
+    CreationTemplate,
+    /// The registry's signing configuration.
+    SigningConfiguration,
+    /// A principal exempt from pull-time updates.
+    PullTimeUpdateExclusion,
 }
 
 /// Which namespace a kind's names live in: IAM names are one per account whatever the region,
@@ -62,6 +79,8 @@ pub enum Locator {
     Replication,
     /// The module block as a whole.
     Module,
+    /// The `registry` block.
+    Registry,
 }
 
 /// Everything fixed about a kind.
@@ -78,7 +97,8 @@ pub struct KindSpec {
     /// the registry or account as a whole.
     pub in_module: bool,
     /// The kind whose object owns this one: policies, attachments and memberships cannot carry
-    /// tags, so their ownership is their parent's.
+    /// tags, so their ownership is their parent's; the registry's settings are the owner
+    /// record's.
     pub parent: Option<Kind>,
     /// Whether the object carries tags (and so its own ownership marks).
     pub taggable: bool,
@@ -92,7 +112,7 @@ pub struct KindSpec {
 
 impl Kind {
     /// Every kind, in plan order.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 23] = [
         Kind::OidcProvider,
         Kind::Repository,
         Kind::RepositoryPolicy,
@@ -108,6 +128,14 @@ impl Kind {
         Kind::UserPolicy,
         Kind::UserPolicyAttachment,
         Kind::GroupPolicyAttachment,
+        Kind::RegistryOwner,
+        Kind::RegistryPolicy,
+        Kind::AccountSetting,
+        Kind::ScanningConfiguration,
+        Kind::PullThroughCacheRule,
+        Kind::CreationTemplate,
+        Kind::SigningConfiguration,
+        Kind::PullTimeUpdateExclusion,
     ];
 
     /// The row of the table: what this kind is.
@@ -128,6 +156,25 @@ impl Kind {
                 scope,
                 singleton: false,
                 located_by: Locator::Module,
+            }
+        }
+        // The registry's own settings: declared in the `registry` block, one namespace per
+        // registry, no tags (their owner is the owner record's).
+        const fn registry(
+            singleton: bool,
+            terraform_type: &'static str,
+            address_name: &'static str,
+        ) -> KindSpec {
+            KindSpec {
+                in_module: false,
+                singleton,
+                located_by: Locator::Registry,
+                ..row(
+                    terraform_type,
+                    address_name,
+                    Some(Kind::RegistryOwner),
+                    ScopeLevel::Registry,
+                )
             }
         }
         use ScopeLevel::{Account, Registry};
@@ -237,6 +284,37 @@ impl Kind {
                 Some(Kind::Group),
                 Account,
             ),
+            Kind::RegistryOwner => KindSpec {
+                parent: None,
+                ..registry(true, "aws_ssm_parameter", "registry_owner")
+            },
+            Kind::RegistryPolicy => registry(true, "aws_ecr_registry_policy", "registry_policy"),
+            Kind::AccountSetting => registry(false, "aws_ecr_account_setting", "account_setting"),
+            Kind::ScanningConfiguration => registry(
+                true,
+                "aws_ecr_registry_scanning_configuration",
+                "scanning_configuration",
+            ),
+            Kind::PullThroughCacheRule => registry(
+                false,
+                "aws_ecr_pull_through_cache_rule",
+                "pull_through_cache_rule",
+            ),
+            Kind::CreationTemplate => registry(
+                false,
+                "aws_ecr_repository_creation_template",
+                "repository_creation_template",
+            ),
+            Kind::SigningConfiguration => registry(
+                true,
+                "aws_ecr_signing_configuration",
+                "signing_configuration",
+            ),
+            Kind::PullTimeUpdateExclusion => registry(
+                false,
+                "aws_ecr_pull_time_update_exclusion",
+                "pull_time_update_exclusion",
+            ),
         }
     }
 
@@ -274,7 +352,7 @@ mod tests {
                     p.scope, spec.scope,
                     "{kind:?}: a child lives where its parent does"
                 );
-                assert!(!p.singleton);
+                assert!(!p.singleton || parent == Kind::RegistryOwner);
                 assert!(
                     !spec.taggable,
                     "{kind:?}: children carry no tags of their own"

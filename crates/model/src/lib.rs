@@ -21,6 +21,7 @@ mod ownership;
 mod plan;
 mod policy;
 mod provider;
+mod registry;
 mod resource;
 mod scope;
 
@@ -52,7 +53,14 @@ pub use plan::{
 };
 pub use policy::{PUSH_POLICY_NAME, actions};
 pub use provider::{
-    DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, RefreshScope,
+    DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, REGISTRY_POLICY_SCOPE,
+    RefreshScope,
+};
+pub use registry::{
+    ACCOUNT_SETTINGS, AccountSetting, CreationTemplate, PullThroughCacheRule,
+    PullTimeUpdateExclusion, REPLICATION_FROM_SID, RegistryOwner, RegistryPolicy, RegistrySettings,
+    ScanningConfiguration, ScanningRule, Section, SigningConfiguration, SigningRule,
+    TemplateEncryption,
 };
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,

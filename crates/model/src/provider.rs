@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::{
-    Account, DesiredEstate, LiveEstate, ObjectId, Owner, ROLE_PATH, Registry, Resource, Role,
-    Scope, Tags, User, is_ci_issuer, role_path,
+    ACCOUNT_SETTINGS, Account, DesiredEstate, LiveEstate, ObjectId, Owner, ROLE_PATH, Registry,
+    RegistryOwner, Resource, Role, Scope, Section, Tags, User, is_ci_issuer, role_path,
 };
 
 /// What a refresh must read: the estate's own objects (found by its tags and role path) and the
@@ -42,6 +42,18 @@ pub struct RefreshScope {
     /// follows the estate, not the account.
     #[serde(default)]
     pub account_wide: bool,
+    /// Read the registry's owner record: every named estate does (one read), since only the
+    /// record says that an estate which stopped declaring `registry` has settings to clear; an
+    /// anonymous estate without a `registry` block reads nothing of the registry.
+    #[serde(default)]
+    pub registry_owner: bool,
+    /// The registry sections the configuration declares; the sections the owner record says
+    /// this estate manages are read too.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub registry_sections: BTreeSet<Section>,
+    /// Declared account settings, by API name.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub account_settings: BTreeSet<String>,
 }
 
 impl RefreshScope {
@@ -49,8 +61,15 @@ impl RefreshScope {
     pub fn for_estate(desired: &DesiredEstate) -> RefreshScope {
         let mut scope = RefreshScope {
             estate: desired.name.clone(),
+            registry_owner: !desired.anonymous || desired.registry.is_some(),
             ..Default::default()
         };
+        if let Some(registry) = &desired.registry {
+            scope.registry_sections = registry.sections();
+            scope
+                .account_settings
+                .extend(registry.account_settings.keys().cloned());
+        }
         for module in &desired.modules {
             scope
                 .repositories
@@ -122,7 +141,52 @@ impl RefreshScope {
                 wanted(&self.repositories)
             }
             Resource::RolePolicy(_) | Resource::RolePolicyAttachment(_) => wanted(&self.roles),
+            Resource::RegistryOwner(_) => self.registry_owner || self.account_wide,
+            Resource::AccountSetting(a) => self
+                .account_settings(owner_record(parent))
+                .contains(&a.name),
+            Resource::RegistryPolicy(_)
+            | Resource::ScanningConfiguration(_)
+            | Resource::PullThroughCacheRule(_)
+            | Resource::CreationTemplate(_)
+            | Resource::SigningConfiguration(_)
+            | Resource::PullTimeUpdateExclusion(_) => Section::of(resource.kind())
+                .is_some_and(|s| self.registry_sections(owner_record(parent)).contains(&s)),
         }
+    }
+
+    /// The registry sections a refresh reads, given the owner record the account holds: the
+    /// declared ones and those the record says this estate manages (every one account-wide).
+    pub fn registry_sections(&self, owner: Option<&RegistryOwner>) -> BTreeSet<Section> {
+        if self.account_wide {
+            return Section::ALL.into();
+        }
+        let mut sections = self.registry_sections.clone();
+        if let Some(owner) = owner
+            && owner.estate == self.estate
+        {
+            sections.extend(owner.sections.iter().copied());
+        }
+        sections
+    }
+
+    /// The account settings a refresh reads (API names), given the owner record: the declared
+    /// ones, the policy scope when the registry policy is read (what the policy may grant
+    /// depends on it), and all of them when the account settings are managed or account-wide.
+    pub fn account_settings(&self, owner: Option<&RegistryOwner>) -> BTreeSet<String> {
+        let sections = self.registry_sections(owner);
+        let all = || ACCOUNT_SETTINGS.iter().map(|(_, api, _)| (*api).to_owned());
+        if self.account_wide
+            || (sections.contains(&Section::AccountSettings)
+                && !self.registry_sections.contains(&Section::AccountSettings))
+        {
+            return all().collect();
+        }
+        let mut names = self.account_settings.clone();
+        if sections.contains(&Section::Policy) {
+            names.insert(REGISTRY_POLICY_SCOPE.to_owned());
+        }
+        names
     }
 
     /// Whether a refresh lists the access keys of `user`: only for users the estate declares
@@ -132,6 +196,18 @@ impl RefreshScope {
             || Owner::from_tags(&user.tags).is_some_and(|w| w.estate == self.estate)
     }
 }
+
+/// The owner record among a registry setting's parents, as [`RefreshScope::admits`] is given it.
+fn owner_record(parent: Option<&Resource>) -> Option<&RegistryOwner> {
+    if let Some(Resource::RegistryOwner(r)) = parent {
+        Some(r)
+    } else {
+        None
+    }
+}
+
+/// The account setting whose value decides what a registry policy may grant.
+pub const REGISTRY_POLICY_SCOPE: &str = "REGISTRY_POLICY_SCOPE";
 
 /// One change to one object: the unit a provider applies. A replace is a delete followed by a
 /// create, sequenced by the executor.

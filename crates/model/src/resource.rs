@@ -2,8 +2,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::named_repositories;
 use crate::{
-    Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, JsonDocument, Kind, ObjectId,
-    Owner, Registry, Scope, ScopeLevel, Tags, User, UserPolicy, UserPolicyAttachment, tags,
+    AccountSetting, CreationTemplate, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment,
+    JsonDocument, Kind, ObjectId, Owner, PullThroughCacheRule, PullTimeUpdateExclusion, Registry,
+    RegistryOwner, RegistryPolicy, ScanningConfiguration, Scope, ScopeLevel, SigningConfiguration,
+    Tags, User, UserPolicy, UserPolicyAttachment, tags,
 };
 
 /// The one list of which resources carry tags, borrowed as `$borrow` (`&` or `&mut`): Rust
@@ -26,7 +28,15 @@ macro_rules! tags_field {
             | Resource::GroupPolicy(_)
             | Resource::UserPolicy(_)
             | Resource::UserPolicyAttachment(_)
-            | Resource::GroupPolicyAttachment(_) => None,
+            | Resource::GroupPolicyAttachment(_)
+            | Resource::RegistryOwner(_)
+            | Resource::RegistryPolicy(_)
+            | Resource::AccountSetting(_)
+            | Resource::ScanningConfiguration(_)
+            | Resource::PullThroughCacheRule(_)
+            | Resource::CreationTemplate(_)
+            | Resource::SigningConfiguration(_)
+            | Resource::PullTimeUpdateExclusion(_) => None,
         }
     };
 }
@@ -65,6 +75,22 @@ pub enum Resource {
     UserPolicyAttachment(UserPolicyAttachment),
     /// A managed policy attached to a group.
     GroupPolicyAttachment(GroupPolicyAttachment),
+    /// Which estate manages the registry's settings.
+    RegistryOwner(RegistryOwner),
+    /// The registry policy.
+    RegistryPolicy(RegistryPolicy),
+    /// One account setting.
+    AccountSetting(AccountSetting),
+    /// The registry's scanning configuration.
+    ScanningConfiguration(ScanningConfiguration),
+    /// A pull-through cache rule.
+    PullThroughCacheRule(PullThroughCacheRule),
+    /// A repository creation template.
+    CreationTemplate(CreationTemplate),
+    /// The registry's signing configuration.
+    SigningConfiguration(SigningConfiguration),
+    /// A principal exempt from pull-time updates.
+    PullTimeUpdateExclusion(PullTimeUpdateExclusion),
 }
 
 impl Resource {
@@ -86,11 +112,20 @@ impl Resource {
             Resource::UserPolicy(_) => Kind::UserPolicy,
             Resource::UserPolicyAttachment(_) => Kind::UserPolicyAttachment,
             Resource::GroupPolicyAttachment(_) => Kind::GroupPolicyAttachment,
+            Resource::RegistryOwner(_) => Kind::RegistryOwner,
+            Resource::RegistryPolicy(_) => Kind::RegistryPolicy,
+            Resource::AccountSetting(_) => Kind::AccountSetting,
+            Resource::ScanningConfiguration(_) => Kind::ScanningConfiguration,
+            Resource::PullThroughCacheRule(_) => Kind::PullThroughCacheRule,
+            Resource::CreationTemplate(_) => Kind::CreationTemplate,
+            Resource::SigningConfiguration(_) => Kind::SigningConfiguration,
+            Resource::PullTimeUpdateExclusion(_) => Kind::PullTimeUpdateExclusion,
         }
     }
 
     /// The object's name within its scope: repository, role, user or group name, provider URL,
-    /// `role:policy`, `role:policy_arn`, `group:policy`, `group:user`, or `registry`.
+    /// `role:policy`, `role:policy_arn`, `group:policy`, `group:user`, a registry setting's
+    /// name, prefix or principal, or `registry` for the registry's singletons.
     pub fn key(&self) -> String {
         match self {
             Resource::Repository(r) => r.name.clone(),
@@ -108,6 +143,14 @@ impl Resource {
             Resource::UserPolicy(p) => format!("{}:{}", p.user, p.name),
             Resource::UserPolicyAttachment(a) => format!("{}:{}", a.user, a.policy_arn),
             Resource::GroupPolicyAttachment(a) => format!("{}:{}", a.group, a.policy_arn),
+            Resource::AccountSetting(a) => a.name.clone(),
+            Resource::PullThroughCacheRule(r) => r.prefix.clone(),
+            Resource::CreationTemplate(t) => t.prefix.clone(),
+            Resource::PullTimeUpdateExclusion(e) => e.principal_arn.clone(),
+            Resource::RegistryOwner(_)
+            | Resource::RegistryPolicy(_)
+            | Resource::ScanningConfiguration(_)
+            | Resource::SigningConfiguration(_) => "registry".to_owned(),
         }
     }
 
@@ -127,11 +170,19 @@ impl Resource {
         tags_field!(self, &)
     }
 
-    /// Who owns the object by its own marks: its ownership tags, or for groups (which IAM
-    /// cannot tag) its path. Policies and memberships have no owner of their own.
+    /// Who owns the object by its own marks: its ownership tags, for groups (which IAM cannot
+    /// tag) its path, for the registry's owner record the estate it names. Policies,
+    /// memberships and registry settings have no owner of their own.
     pub fn owner(&self) -> Option<Owner> {
         if let Resource::Group(g) = self {
             return g.owner();
+        }
+        if let Resource::RegistryOwner(r) = self {
+            return Some(Owner {
+                estate: r.estate.clone(),
+                module: None,
+                region: None,
+            });
         }
         self.tags().and_then(Owner::from_tags)
     }
@@ -159,7 +210,15 @@ impl Resource {
             | Resource::Role(_)
             | Resource::Replication(_)
             | Resource::User(_)
-            | Resource::Group(_) => None,
+            | Resource::Group(_)
+            | Resource::RegistryOwner(_) => None,
+            Resource::RegistryPolicy(_)
+            | Resource::AccountSetting(_)
+            | Resource::ScanningConfiguration(_)
+            | Resource::PullThroughCacheRule(_)
+            | Resource::CreationTemplate(_)
+            | Resource::SigningConfiguration(_)
+            | Resource::PullTimeUpdateExclusion(_) => Some("registry"),
         }
     }
 
@@ -219,11 +278,24 @@ impl Resource {
                 out.extend(named_repositories(&p.document).into_iter().map(repository));
                 out
             }
+            // A registry setting is changed only once its estate holds the registry (the owner
+            // record's create-if-absent write), and a policy after the scope that allows it.
+            Resource::RegistryPolicy(_) => vec![
+                id(Kind::RegistryOwner, "registry"),
+                id(Kind::AccountSetting, "REGISTRY_POLICY_SCOPE"),
+            ],
+            Resource::AccountSetting(_)
+            | Resource::ScanningConfiguration(_)
+            | Resource::PullThroughCacheRule(_)
+            | Resource::CreationTemplate(_)
+            | Resource::SigningConfiguration(_)
+            | Resource::PullTimeUpdateExclusion(_) => vec![id(Kind::RegistryOwner, "registry")],
             Resource::Repository(_)
             | Resource::OidcProvider(_)
             | Resource::Replication(_)
             | Resource::User(_)
-            | Resource::Group(_) => Vec::new(),
+            | Resource::Group(_)
+            | Resource::RegistryOwner(_) => Vec::new(),
         }
     }
 
@@ -248,7 +320,15 @@ impl Resource {
             | Resource::LifecyclePolicy(_)
             | Resource::Replication(_)
             | Resource::OidcProvider(_)
-            | Resource::RolePolicyAttachment(_) => RegionHome::Here,
+            | Resource::RolePolicyAttachment(_)
+            | Resource::RegistryOwner(_)
+            | Resource::RegistryPolicy(_)
+            | Resource::AccountSetting(_)
+            | Resource::ScanningConfiguration(_)
+            | Resource::PullThroughCacheRule(_)
+            | Resource::CreationTemplate(_)
+            | Resource::SigningConfiguration(_)
+            | Resource::PullTimeUpdateExclusion(_) => RegionHome::Here,
         }
     }
 
@@ -281,12 +361,47 @@ impl Resource {
                 repo.image_tag_mutability_exclusion_filters.sort();
                 repo.image_tag_mutability_exclusion_filters.dedup();
             }
+            Resource::RegistryPolicy(p) => p.document = p.document.canonical_policy(),
+            Resource::ScanningConfiguration(c) => {
+                for rule in &mut c.rules {
+                    rule.filters.sort();
+                    rule.filters.dedup();
+                }
+                c.rules.sort();
+            }
+            Resource::SigningConfiguration(c) => {
+                for rule in &mut c.rules {
+                    rule.filters.sort();
+                    rule.filters.dedup();
+                }
+            }
+            Resource::PullThroughCacheRule(r) => {
+                // ECR reports an upstream without a prefix as `ROOT`.
+                if r.upstream_repository_prefix.as_deref() == Some("ROOT") {
+                    r.upstream_repository_prefix = None;
+                }
+            }
+            Resource::CreationTemplate(t) => {
+                t.applied_for.sort();
+                t.applied_for.dedup();
+                t.image_tag_mutability_exclusion_filters.sort();
+                t.image_tag_mutability_exclusion_filters.dedup();
+                if let Some(p) = &mut t.repository_policy {
+                    *p = p.canonical_policy();
+                }
+                if let Some(p) = &mut t.lifecycle_policy {
+                    *p = p.canonical_lifecycle();
+                }
+            }
             Resource::RolePolicyAttachment(_)
             | Resource::User(_)
             | Resource::Group(_)
             | Resource::GroupMembership(_)
             | Resource::UserPolicyAttachment(_)
-            | Resource::GroupPolicyAttachment(_) => {}
+            | Resource::GroupPolicyAttachment(_)
+            | Resource::RegistryOwner(_)
+            | Resource::AccountSetting(_)
+            | Resource::PullTimeUpdateExclusion(_) => {}
         }
         // `aws:` tags are the system's (CloudFormation, Service Catalog): nobody can set or
         // remove them, so they never count as a difference.

@@ -1,0 +1,505 @@
+//! The registry's own settings (`registry { … }`): what a platform estate declares, the
+//! objects it becomes, and the owner record that says which estate manages them.
+//!
+//! None of these objects carries tags, and one registry is shared by every estate of its
+//! account and region, so ownership cannot be read from the objects: exactly one estate owns a
+//! registry's settings, recorded in the [`RegistryOwner`] object with the sections it manages.
+//! A section the record names and the configuration no longer declares is cleared; a section
+//! nobody records is never touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::{Account, DesiredObject, JsonDocument, Kind, Resource, TagMutability, Tags};
+
+/// The parts of a registry's settings an estate manages, each as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    /// `policy` and `replication_from`: the registry policy.
+    Policy,
+    /// `account_settings`.
+    AccountSettings,
+    /// `scanning { … }`.
+    Scanning,
+    /// `pull_through_cache "PREFIX" { … }` blocks.
+    PullThroughCache,
+    /// `creation_template "PREFIX" { … }` blocks.
+    CreationTemplate,
+    /// `signing { … }`.
+    Signing,
+    /// `pull_time_update_exclusions`.
+    PullTimeUpdateExclusions,
+}
+
+impl Section {
+    /// Every section, in the order plans list them.
+    pub const ALL: [Section; 7] = [
+        Section::Policy,
+        Section::AccountSettings,
+        Section::Scanning,
+        Section::PullThroughCache,
+        Section::CreationTemplate,
+        Section::Signing,
+        Section::PullTimeUpdateExclusions,
+    ];
+
+    /// The section's kind of object.
+    pub const fn kind(self) -> Kind {
+        match self {
+            Section::Policy => Kind::RegistryPolicy,
+            Section::AccountSettings => Kind::AccountSetting,
+            Section::Scanning => Kind::ScanningConfiguration,
+            Section::PullThroughCache => Kind::PullThroughCacheRule,
+            Section::CreationTemplate => Kind::CreationTemplate,
+            Section::Signing => Kind::SigningConfiguration,
+            Section::PullTimeUpdateExclusions => Kind::PullTimeUpdateExclusion,
+        }
+    }
+
+    /// The section an object of `kind` belongs to, for the registry's kinds.
+    pub fn of(kind: Kind) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.kind() == kind)
+    }
+
+    /// The name the configuration and the owner record use.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Section::Policy => "policy",
+            Section::AccountSettings => "account_settings",
+            Section::Scanning => "scanning",
+            Section::PullThroughCache => "pull_through_cache",
+            Section::CreationTemplate => "creation_template",
+            Section::Signing => "signing",
+            Section::PullTimeUpdateExclusions => "pull_time_update_exclusions",
+        }
+    }
+}
+
+impl fmt::Display for Section {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which estate manages a registry's settings, and which sections: kept in the account (an SSM
+/// parameter, [`RegistryOwner::PARAMETER`]) because the settings themselves take no tags. It is
+/// created with a create-if-absent write, so two estates racing for one registry cannot both
+/// win.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryOwner {
+    /// The owning estate.
+    pub estate: String,
+    /// The sections it manages.
+    pub sections: BTreeSet<Section>,
+}
+
+impl RegistryOwner {
+    /// The SSM parameter (one per account and region, SSM being regional) holding the record.
+    pub const PARAMETER: &str = "/ecrplan/registry-owner";
+
+    /// The record as the parameter's value.
+    pub fn to_value(&self) -> String {
+        serde_json::to_string(self).expect("an owner record always serialises")
+    }
+
+    /// The record a parameter value holds; `None` for a value ecrplan did not write.
+    pub fn from_value(value: &str) -> Option<RegistryOwner> {
+        serde_json::from_str(value).ok()
+    }
+}
+
+/// The registry policy (`aws_ecr_registry_policy`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryPolicy {
+    /// The policy document.
+    pub document: JsonDocument,
+}
+
+/// One account setting (`aws_ecr_account_setting`). There is no delete: removing it from the
+/// configuration leaves the value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSetting {
+    /// The API's name, e.g. `REGISTRY_POLICY_SCOPE`.
+    pub name: String,
+    /// The value, e.g. `V2`.
+    pub value: String,
+}
+
+/// The account settings ECR knows: the configuration's name, the API's, and the value a
+/// registry has when nobody set one (what a read returns then, so it is never a difference).
+pub const ACCOUNT_SETTINGS: [(&str, &str, &str); 3] = [
+    (
+        "basic_scan_type_version",
+        "BASIC_SCAN_TYPE_VERSION",
+        "AWS_NATIVE",
+    ),
+    ("registry_policy_scope", "REGISTRY_POLICY_SCOPE", "V2"),
+    ("blob_mounting", "BLOB_MOUNTING", "DISABLED"),
+];
+
+/// The registry's scanning configuration (`aws_ecr_registry_scanning_configuration`). There is
+/// no delete: "none" is [`ScanningConfiguration::basic`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanningConfiguration {
+    /// `BASIC` or `ENHANCED`.
+    pub scan_type: String,
+    /// At most two rules.
+    pub rules: Vec<ScanningRule>,
+}
+
+impl ScanningConfiguration {
+    /// What a registry has when nobody configured scanning, and what clearing it writes.
+    pub fn basic() -> Self {
+        Self {
+            scan_type: "BASIC".into(),
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// One scanning rule.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScanningRule {
+    /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`.
+    pub scan_frequency: String,
+    /// Repository-name wildcard filters.
+    pub filters: Vec<String>,
+}
+
+/// A pull-through cache rule (`aws_ecr_pull_through_cache_rule`), keyed by its prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullThroughCacheRule {
+    /// The ECR repository prefix, or `ROOT`.
+    pub prefix: String,
+    /// The upstream registry's host, e.g. `registry-1.docker.io`.
+    pub upstream_registry_url: String,
+    /// The Secrets Manager secret holding the upstream's credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_arn: Option<String>,
+    /// The role ECR assumes for an ECR upstream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_role_arn: Option<String>,
+    /// The upstream repository prefix (ECR upstreams), `ROOT` when none is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_repository_prefix: Option<String>,
+}
+
+impl PullThroughCacheRule {
+    /// The attributes AWS cannot change in place: a change to one replaces the rule.
+    pub fn identity(&self) -> (&str, &str, &str) {
+        (
+            &self.prefix,
+            &self.upstream_registry_url,
+            self.upstream_repository_prefix.as_deref().unwrap_or("ROOT"),
+        )
+    }
+}
+
+/// How repositories a template creates are encrypted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateEncryption {
+    /// `AES256`, `KMS` or `KMS_DSSE`.
+    pub encryption_type: String,
+    /// The KMS key, for the KMS types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key: Option<String>,
+}
+
+/// A repository creation template (`aws_ecr_repository_creation_template`), keyed by prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreationTemplate {
+    /// The repository prefix, or `ROOT`.
+    pub prefix: String,
+    /// A description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When it applies: `REPLICATION`, `PULL_THROUGH_CACHE`, `CREATE_ON_PUSH`.
+    pub applied_for: Vec<String>,
+    /// Tag mutability of the repositories it creates.
+    pub image_tag_mutability: TagMutability,
+    /// The exceptions to `image_tag_mutability`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_tag_mutability_exclusion_filters: Vec<String>,
+    /// Encryption of the repositories it creates.
+    pub encryption: TemplateEncryption,
+    /// Their lifecycle policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_policy: Option<JsonDocument>,
+    /// Their repository policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository_policy: Option<JsonDocument>,
+    /// Their tags.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub resource_tags: Tags,
+    /// The role ECR uses to create them (required with tags or KMS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_role_arn: Option<String>,
+}
+
+/// The registry's signing configuration (`aws_ecr_signing_configuration`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningConfiguration {
+    /// At most ten rules.
+    pub rules: Vec<SigningRule>,
+}
+
+/// One signing rule.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SigningRule {
+    /// The AWS Signer profile ARN.
+    pub signing_profile_arn: String,
+    /// Repository-name wildcard filters; empty signs every repository.
+    pub filters: Vec<String>,
+}
+
+/// A principal exempt from pull-time updates (`aws_ecr_pull_time_update_exclusion`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullTimeUpdateExclusion {
+    /// The IAM role or user ARN.
+    pub principal_arn: String,
+}
+
+/// What a `registry` block declares; `None` and empty mean "not managed".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegistrySettings {
+    /// The raw `policy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<JsonDocument>,
+    /// Accounts whose registries replicate into this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replication_from: Vec<String>,
+    /// Account settings by API name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub account_settings: BTreeMap<String, String>,
+    /// Scanning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanning: Option<ScanningConfiguration>,
+    /// Pull-through cache rules (`None` when no block is written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_through_cache: Option<Vec<PullThroughCacheRule>>,
+    /// Creation templates (`None` when no block is written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_templates: Option<Vec<CreationTemplate>>,
+    /// Signing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<SigningConfiguration>,
+    /// Pull-time update exclusions (`None` when the attribute is not written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_time_update_exclusions: Option<Vec<String>>,
+}
+
+impl RegistrySettings {
+    /// The sections the block declares, and so manages.
+    pub fn sections(&self) -> BTreeSet<Section> {
+        let mut out = BTreeSet::new();
+        if self.policy.is_some() || !self.replication_from.is_empty() {
+            out.insert(Section::Policy);
+        }
+        if !self.account_settings.is_empty() {
+            out.insert(Section::AccountSettings);
+        }
+        if self.scanning.is_some() {
+            out.insert(Section::Scanning);
+        }
+        if self.pull_through_cache.is_some() {
+            out.insert(Section::PullThroughCache);
+        }
+        if self.creation_templates.is_some() {
+            out.insert(Section::CreationTemplate);
+        }
+        if self.signing.is_some() {
+            out.insert(Section::Signing);
+        }
+        if self.pull_time_update_exclusions.is_some() {
+            out.insert(Section::PullTimeUpdateExclusions);
+        }
+        out
+    }
+
+    /// The registry policy: the declared document with a statement added that lets the
+    /// `replication_from` accounts replicate into this registry (ECR copies nothing across
+    /// accounts without it).
+    pub fn registry_policy(&self, account: &Account) -> Option<JsonDocument> {
+        if self.policy.is_none() && self.replication_from.is_empty() {
+            return None;
+        }
+        let mut doc = self.policy.as_ref().map_or_else(
+            || json!({"Version": "2012-10-17", "Statement": []}),
+            |p| Value::clone(p),
+        );
+        if !self.replication_from.is_empty() {
+            let principals: Vec<String> = self
+                .replication_from
+                .iter()
+                .map(|a| account.root_arn(a))
+                .collect();
+            let statement = json!({
+                "Sid": REPLICATION_FROM_SID,
+                "Effect": "Allow",
+                "Principal": {"AWS": principals},
+                "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
+                "Resource": format!(
+                    "arn:{}:ecr:{}:{}:repository/*",
+                    account.partition, account.region, account.id
+                ),
+            });
+            if let Some(Value::Array(statements)) = doc.get_mut("Statement") {
+                statements.push(statement);
+            } else if let Some(obj) = doc.as_object_mut() {
+                let existing = obj.remove("Statement");
+                let mut statements: Vec<Value> = existing.into_iter().collect();
+                statements.push(statement);
+                obj.insert("Statement".into(), Value::Array(statements));
+            }
+        }
+        Some(JsonDocument::new(doc))
+    }
+
+    /// The objects the block asks for, the owner record first.
+    pub fn objects(&self, estate: &str, account: &Account) -> Vec<DesiredObject> {
+        let object = |kind: Kind, key: Option<&str>, resource: Resource| {
+            let address = account.address(kind);
+            DesiredObject {
+                address: match key {
+                    Some(k) => address.indexed(k),
+                    None => address,
+                },
+                resource,
+            }
+        };
+        let mut out = vec![object(
+            Kind::RegistryOwner,
+            None,
+            Resource::RegistryOwner(RegistryOwner {
+                estate: estate.to_owned(),
+                sections: self.sections(),
+            }),
+        )];
+        if let Some(document) = self.registry_policy(account) {
+            out.push(object(
+                Kind::RegistryPolicy,
+                None,
+                Resource::RegistryPolicy(RegistryPolicy { document }),
+            ));
+        }
+        for (name, value) in &self.account_settings {
+            out.push(object(
+                Kind::AccountSetting,
+                Some(name),
+                Resource::AccountSetting(AccountSetting {
+                    name: name.clone(),
+                    value: value.clone(),
+                }),
+            ));
+        }
+        if let Some(scanning) = &self.scanning {
+            out.push(object(
+                Kind::ScanningConfiguration,
+                None,
+                Resource::ScanningConfiguration(scanning.clone()),
+            ));
+        }
+        for rule in self.pull_through_cache.iter().flatten() {
+            out.push(object(
+                Kind::PullThroughCacheRule,
+                Some(&rule.prefix),
+                Resource::PullThroughCacheRule(rule.clone()),
+            ));
+        }
+        for template in self.creation_templates.iter().flatten() {
+            out.push(object(
+                Kind::CreationTemplate,
+                Some(&template.prefix),
+                Resource::CreationTemplate(template.clone()),
+            ));
+        }
+        if let Some(signing) = &self.signing {
+            out.push(object(
+                Kind::SigningConfiguration,
+                None,
+                Resource::SigningConfiguration(signing.clone()),
+            ));
+        }
+        for principal in self.pull_time_update_exclusions.iter().flatten() {
+            out.push(object(
+                Kind::PullTimeUpdateExclusion,
+                Some(principal),
+                Resource::PullTimeUpdateExclusion(PullTimeUpdateExclusion {
+                    principal_arn: principal.clone(),
+                }),
+            ));
+        }
+        out
+    }
+}
+
+/// The `Sid` of the statement `replication_from` adds to the registry policy.
+pub const REPLICATION_FROM_SID: &str = "EcrplanReplicationFrom";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_from_adds_one_statement_to_the_declared_policy() {
+        let account = Account::new("111122223333", "eu-west-1");
+        let settings = RegistrySettings {
+            policy: Some(JsonDocument::new(json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Sid": "Mine", "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                    "Action": "ecr:BatchImportUpstreamImage", "Resource": "*"}]
+            }))),
+            replication_from: vec!["222233334444".into()],
+            ..Default::default()
+        };
+        let doc = settings.registry_policy(&account).unwrap();
+        let statements = doc["Statement"].as_array().unwrap().clone();
+        assert_eq!(statements.len(), 2);
+        assert_eq!(statements[1]["Sid"], REPLICATION_FROM_SID);
+        assert_eq!(
+            statements[1]["Principal"]["AWS"][0],
+            "arn:aws:iam::222233334444:root"
+        );
+        assert_eq!(
+            statements[1]["Resource"],
+            "arn:aws:ecr:eu-west-1:111122223333:repository/*"
+        );
+    }
+
+    #[test]
+    fn the_owner_record_names_the_declared_sections_and_comes_first() {
+        let account = Account::new("111122223333", "eu-west-1");
+        let settings = RegistrySettings {
+            scanning: Some(ScanningConfiguration::basic()),
+            pull_through_cache: Some(Vec::new()),
+            ..Default::default()
+        };
+        let objects = settings.objects("platform", &account);
+        let Resource::RegistryOwner(owner) = &objects[0].resource else {
+            panic!("the owner record comes first");
+        };
+        assert_eq!(owner.estate, "platform");
+        assert_eq!(
+            owner.sections,
+            BTreeSet::from([Section::Scanning, Section::PullThroughCache])
+        );
+        assert_eq!(
+            RegistryOwner::from_value(&owner.to_value()).as_ref(),
+            Some(owner)
+        );
+        assert_eq!(RegistryOwner::from_value("not ours"), None);
+    }
+
+    #[test]
+    fn every_section_has_its_own_kind() {
+        for section in Section::ALL {
+            assert_eq!(Section::of(section.kind()), Some(section));
+        }
+        assert_eq!(Section::of(Kind::Repository), None);
+    }
+}
