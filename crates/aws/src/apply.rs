@@ -35,6 +35,15 @@ fn handler(kind: Kind) -> &'static dyn Handler {
         Kind::UserPolicy => &InlinePolicy::<UserOwner>::HANDLER,
         Kind::UserPolicyAttachment => &PolicyAttachment::<UserOwner>::HANDLER,
         Kind::GroupPolicyAttachment => &PolicyAttachment::<GroupOwner>::HANDLER,
+        // I19-TEMP: replaced by the registry handlers on the aws branch.
+        Kind::RegistryOwner
+        | Kind::RegistryPolicy
+        | Kind::AccountSetting
+        | Kind::ScanningConfiguration
+        | Kind::PullThroughCacheRule
+        | Kind::CreationTemplate
+        | Kind::SigningConfiguration
+        | Kind::PullTimeUpdateExclusion => &replication::Replication,
     }
 }
 

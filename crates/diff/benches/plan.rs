@@ -44,6 +44,7 @@ fn estate() -> (DesiredEstate, LiveEstate) {
         modules,
         replication: None,
         skipped_modules: Default::default(),
+        registry: None,
     };
     let mut before = desired.clone();
     before.modules.pop();

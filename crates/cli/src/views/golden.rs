@@ -317,6 +317,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         modules: vec![module],
         replication: None,
         skipped_modules: Default::default(),
+        registry: None,
     };
     let mut live = LiveEstate::empty(account.clone());
     live.objects = desired
