@@ -88,7 +88,8 @@ impl fmt::Display for Section {
 /// Which estate manages a registry's settings, and which sections: kept in the account (an SSM
 /// parameter, [`RegistryOwner::PARAMETER`]) because the settings themselves take no tags. It is
 /// created with a create-if-absent write, so two estates racing for one registry cannot both
-/// win.
+/// win, and tagged with its estate's ownership tags, so the tag search every estate makes for
+/// its own objects finds it without a call of its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistryOwner {
     /// The owning estate.
