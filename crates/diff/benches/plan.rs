@@ -45,6 +45,7 @@ fn estate() -> (DesiredEstate, LiveEstate) {
         replication: None,
         skipped_modules: Default::default(),
         registry: None,
+        targets: Default::default(),
     };
     let mut before = desired.clone();
     before.modules.pop();

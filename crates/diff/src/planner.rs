@@ -34,6 +34,7 @@ pub fn plan(
         registries: registries(&changes, live),
         config_hash: config_hash.to_owned(),
         config_dir: None,
+        targets: desired.targets.iter().cloned().collect(),
         fingerprints,
         changes,
         notes: Vec::new(),
@@ -432,6 +433,7 @@ fn deletions(
             || id.kind == Kind::Replication
             || registry::is_registry_kind(id.kind)
             || !ours(object)
+            || !desired.targets_module(index.owner(object).and_then(|o| o.module.as_deref()))
         {
             continue;
         }

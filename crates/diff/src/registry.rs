@@ -123,7 +123,7 @@ pub(crate) fn action(
 /// The changes that clear what this estate holds and no longer declares, and notes on what
 /// stays: a named estate clears its held sections (an account setting has no delete, so it is
 /// kept and the plan says so) and, with no `registry` block left, its owner record; an
-/// anonymous estate clears nothing. Objects of a declared section not held yet are kept until
+/// anonymous estate clears nothing, nor does a plan limited to some modules. Objects of a declared section not held yet are kept until
 /// an adoption makes the section this estate's.
 pub(crate) fn deletions(
     desired: &DesiredEstate,
@@ -138,6 +138,9 @@ pub(crate) fn deletions(
         .map(|r| r.sections())
         .unwrap_or_default();
     let mut out = Vec::new();
+    if !desired.targets.is_empty() {
+        return out;
+    }
     for (id, object) in index.iter() {
         if !is_registry_kind(id.kind) || declared.contains_key(id) {
             continue;

@@ -362,6 +362,7 @@ fn large_estate_on_empty_account() {
         replication: None,
         skipped_modules: Default::default(),
         registry: None,
+        targets: Default::default(),
     };
     let plan = plan_of(&desired, &empty());
     assert_eq!(plan.changes.len(), 2000);

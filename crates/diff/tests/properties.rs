@@ -101,6 +101,7 @@ fn estate_strategy(name: &'static str) -> impl Strategy<Value = DesiredEstate> {
             replication: None,
             skipped_modules: Default::default(),
             registry: None,
+            targets: Default::default(),
         })
 }
 

@@ -334,6 +334,10 @@ pub struct Plan {
     /// the command that saves the plan; the planner leaves it empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_dir: Option<String>,
+    /// The modules the plan is limited to (`--module`); empty for the whole estate. `apply`
+    /// re-plans a saved plan with the same targets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     /// Fingerprint of every live object the plan read, by object id text.
     pub fingerprints: BTreeMap<String, String>,
     /// Every change, no-ops included, creates and updates in dependency order and deletes

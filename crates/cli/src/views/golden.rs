@@ -318,6 +318,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         replication: None,
         skipped_modules: Default::default(),
         registry: None,
+        targets: Default::default(),
     };
     let mut live = LiveEstate::empty(account.clone());
     live.objects = desired

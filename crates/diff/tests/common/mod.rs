@@ -52,6 +52,7 @@ pub fn koa() -> DesiredEstate {
         replication: None,
         skipped_modules: Default::default(),
         registry: None,
+        targets: Default::default(),
     }
 }
 
