@@ -365,8 +365,7 @@ fn push_policy(account: &Account, repository: &str) -> JsonDocument {
     }))
 }
 
-/// OIDC providers: create, read back, retag, change audiences where the provider can,
-/// delete; duplicates and missing providers give the domain errors.
+/// OIDC providers: create, read back, retag, change audiences, delete; duplicates and missing providers give the domain errors.
 pub async fn oidc_providers(s: &Subject<'_>) {
     let p = s.provider;
     let scope = scope_of("alpha", &[], &[]);
@@ -376,26 +375,22 @@ pub async fn oidc_providers(s: &Subject<'_>) {
     let mut updated = created.clone();
     if let Resource::OidcProvider(o) = &mut updated {
         o.tags.insert("team".into(), "platform".into());
-        if !s.gaps.no_client_id_changes {
-            o.client_ids = vec!["sigstore".into()];
-        }
+        o.client_ids = vec!["sigstore".into()];
     }
     update(p, &created, &updated).await;
     assert_live(p, &scope, &updated).await;
 
     delete(p, &updated).await;
     assert_absent(p, &scope, &created).await;
-    if !s.gaps.deleting_missing_oidc_provider_succeeds {
-        let err = expect_err(
-            p,
-            Operation::Delete {
-                resource: updated,
-                force: false,
-            },
-        )
-        .await;
-        assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
-    }
+    let err = expect_err(
+        p,
+        Operation::Delete {
+            resource: updated,
+            force: false,
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
 }
 
 /// Roles and their inline policies: create under `/ecrplan/`, read back, change trust, tags

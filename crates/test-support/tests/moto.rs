@@ -14,17 +14,10 @@
 //!
 //! AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectProvider (500 on moto
 //! 5.2.5) and NoSuchEntity for deleting a missing OIDC provider (moto succeeds) are answered by
-//! the adapter, so the suite runs here with [`ADAPTED`], which drops those two gaps.
+//! the adapter, so the suite checks them here as everywhere.
 
 use ecrplan_model::Provider;
 use ecrplan_test::{DEFAULT_ACCOUNT, Gaps, Moto, Subject, behaviour, moto};
-
-/// moto 5.2.5 through the adapter: [`Gaps::MOTO`] less what the adapter answers as AWS does.
-const ADAPTED: Gaps = Gaps {
-    no_client_id_changes: false,
-    deleting_missing_oidc_provider_succeeds: false,
-    ..Gaps::MOTO
-};
 
 macro_rules! scenario {
     ($name:ident) => {
@@ -36,7 +29,7 @@ macro_rules! scenario {
             let subject = Subject {
                 provider: &provider,
                 images: &images,
-                gaps: ADAPTED,
+                gaps: Gaps::MOTO,
             };
             behaviour::$name(&subject).await;
         }
@@ -77,7 +70,7 @@ async fn images_in_another_account_block_deletion_there() {
     let subject = Subject {
         provider: &provider,
         images: &images,
-        gaps: ADAPTED,
+        gaps: Gaps::MOTO,
     };
     behaviour::images_block_deletion(&subject).await;
 }
