@@ -271,26 +271,27 @@ fn the_block_and_its_parts_have_locations() {
     let place = |l: Option<&ecrplan_hcl::Location>| l.map(|l| (l.file.clone(), l.line, l.column));
     let locations = &loaded.locations;
     assert_eq!(place(locations.registry()), position("registry {"));
-    assert_eq!(
-        place(locations.registry_section(Section::Policy)),
-        position("policy = jsonencode")
-    );
-    assert_eq!(
-        place(locations.registry_section(Section::AccountSettings)),
-        position("account_settings")
-    );
-    assert_eq!(
-        place(locations.registry_section(Section::Scanning)),
-        position("scanning {")
-    );
-    assert_eq!(
-        place(locations.registry_section(Section::PullThroughCache)),
-        position("pull_through_cache \"docker-hub\"")
-    );
-    assert_eq!(
-        place(locations.registry_section(Section::PullTimeUpdateExclusions)),
-        position("pull_time_update_exclusions")
-    );
+    for (section, written) in [
+        (Section::Policy, "policy = jsonencode"),
+        (Section::AccountSettings, "account_settings"),
+        (Section::Scanning, "scanning {"),
+        (
+            Section::PullThroughCache,
+            "pull_through_cache \"docker-hub\"",
+        ),
+        (Section::CreationTemplate, "creation_template \"ROOT\""),
+        (Section::Signing, "signing {"),
+        (
+            Section::PullTimeUpdateExclusions,
+            "pull_time_update_exclusions",
+        ),
+    ] {
+        assert_eq!(
+            place(locations.registry_section(section)),
+            position(written),
+            "{section}"
+        );
+    }
     assert_eq!(
         place(locations.pull_through_cache_rule("ecr-public")),
         position("\"ecr-public\" {")

@@ -5,11 +5,9 @@
 use ecrplan_model::PullThroughCacheRule;
 use hcl_edit::structure::Block;
 
-use super::PrefixShape;
 use super::rules::{
-    Auth, CACHE_PREFIX_LENGTH, CREDENTIAL_SECRET_PREFIX, PULL_THROUGH_CACHE_RULES_MAX,
-    UPSTREAM_HOSTS, Upstream, credential_arn, is_repository_prefix, meant_upstream,
-    role_arn_account,
+    Auth, CACHE_PREFIX_LENGTH, CREDENTIAL_SECRET_PREFIX, UPSTREAM_HOSTS, Upstream, credential_arn,
+    is_repository_prefix, meant_upstream, role_arn_account,
 };
 use crate::eval::Evaluator;
 use crate::value::{At, FileId, Value};
@@ -22,32 +20,10 @@ const ATTRS: &[&str] = &[
     "upstream_repository_prefix",
 ];
 
-/// The labels of `pull_through_cache` blocks.
-const PREFIX: PrefixShape = PrefixShape {
-    object: "pull-through cache rule",
-    what: "a pull-through cache prefix",
-    length: CACHE_PREFIX_LENGTH,
-    help: "the label is the ECR repository prefix: ROOT, or 2 to 30 characters of the repository-name grammar (lower-case letters and digits joined by `.`, `_`, `__`, runs of `-`, or `/`) with an optional trailing `/` (ECR API reference, CreatePullThroughCacheRule: PullThroughCacheRuleRepositoryPrefix)",
-    max: Some((
-        PULL_THROUGH_CACHE_RULES_MAX,
-        "not adjustable (ECR service quotas)",
-    )),
-};
-
 impl Evaluator<'_> {
-    /// The `pull_through_cache` blocks, each labelled with its ECR repository prefix: at most
-    /// fifty, each prefix once.
-    pub(super) fn pull_through_cache_blocks(
-        &mut self,
-        file: FileId,
-        blocks: &[&Block],
-    ) -> (Vec<PullThroughCacheRule>, Vec<(String, At)>) {
-        self.labelled_blocks(file, blocks, &PREFIX, |ev, block, prefix, at| {
-            ev.cache_rule(file, block, prefix, at)
-        })
-    }
-
-    fn cache_rule(
+    /// A `pull_through_cache` block whose label is `prefix`: its upstream from the URL, the
+    /// credentials or role that upstream needs, an upstream prefix only for ECR.
+    pub(super) fn cache_rule(
         &mut self,
         file: FileId,
         block: &Block,

@@ -20,7 +20,10 @@ use hcl_edit::structure::Block;
 use crate::decode::{BodyFields, quote_list, suggest};
 use crate::eval::{Evaluator, span_of};
 use crate::value::{At, FileId, Value};
-use rules::{ACCOUNT_SETTING_VALUES, PRINCIPAL_ARN_PATTERN, is_repository_prefix, principal_arn};
+use rules::{
+    ACCOUNT_SETTING_VALUES, FilterShape, PRINCIPAL_ARN_PATTERN, PrefixShape, is_repository_prefix,
+    principal_arn,
+};
 
 /// The attributes of a `registry` block.
 const ATTRS: &[&str] = &[
@@ -38,33 +41,6 @@ const BLOCKS: &[&str] = &[
     "creation_template",
     "signing",
 ];
-
-/// A repository filter shape of the service model, for [`Evaluator::repository_filters`].
-#[derive(Clone, Copy)]
-struct FilterShape {
-    /// The rule.
-    valid: fn(&str) -> bool,
-    /// The shape's name.
-    name: &'static str,
-    /// Its pattern, for the help.
-    pattern: &'static str,
-    /// Its longest filter.
-    longest: usize,
-}
-
-/// What a labelled section's labels are, for [`Evaluator::labelled_blocks`].
-struct PrefixShape {
-    /// The object a block declares, e.g. "pull-through cache rule".
-    object: &'static str,
-    /// The label, with its article, e.g. "a pull-through cache prefix".
-    what: &'static str,
-    /// Its length range.
-    length: (usize, usize),
-    /// The rule, for the help of a bad label.
-    help: &'static str,
-    /// At most this many blocks, and where the limit is stated.
-    max: Option<(usize, &'static str)>,
-}
 
 /// A `registry` block, read: the settings, and where the block, its sections and its labelled
 /// blocks are written (for SARIF locations).
@@ -152,12 +128,19 @@ impl Evaluator<'_> {
             declared.settings.signing = Some(self.signing_block(file, first));
         }
         if !cache.is_empty() {
-            let (rules, ats) = self.pull_through_cache_blocks(file, &cache);
+            // At most fifty rules, each prefix once.
+            let (rules, ats) =
+                self.labelled_blocks(file, &cache, &rules::CACHE_PREFIX, |ev, b, p, at| {
+                    ev.cache_rule(file, b, p, at)
+                });
             declared.settings.pull_through_cache = Some(rules);
             declared.cache_rules = ats;
         }
         if !templates.is_empty() {
-            let (read, ats) = self.creation_template_blocks(file, &templates);
+            let (read, ats) =
+                self.labelled_blocks(file, &templates, &rules::TEMPLATE_PREFIX, |ev, b, p, at| {
+                    ev.creation_template(file, b, p, at)
+                });
             declared.settings.creation_templates = Some(read);
             declared.templates = ats;
         }

@@ -94,6 +94,70 @@ pub(crate) const ACCOUNT_SETTING_VALUES: &[(&str, &[&str], &[&str])] = &[
     ("BLOB_MOUNTING", &["ENABLED", "DISABLED"], &[]),
 ];
 
+/// A repository filter shape of the service model, for the section readers.
+#[derive(Clone, Copy)]
+pub(crate) struct FilterShape {
+    /// The rule.
+    pub(crate) valid: fn(&str) -> bool,
+    /// The shape's name.
+    pub(crate) name: &'static str,
+    /// Its pattern, for the help.
+    pub(crate) pattern: &'static str,
+    /// Its longest filter.
+    pub(crate) longest: usize,
+}
+
+/// What a labelled section's labels are, for the section readers.
+pub(crate) struct PrefixShape {
+    /// The object a block declares, e.g. "pull-through cache rule".
+    pub(crate) object: &'static str,
+    /// The label, with its article, e.g. "a pull-through cache prefix".
+    pub(crate) what: &'static str,
+    /// Its length range.
+    pub(crate) length: (usize, usize),
+    /// The rule, for the help of a bad label.
+    pub(crate) help: &'static str,
+    /// At most this many blocks, and where the limit is stated.
+    pub(crate) max: Option<(usize, &'static str)>,
+}
+
+/// The labels of `pull_through_cache` blocks.
+pub(crate) const CACHE_PREFIX: PrefixShape = PrefixShape {
+    object: "pull-through cache rule",
+    what: "a pull-through cache prefix",
+    length: CACHE_PREFIX_LENGTH,
+    help: "the label is the ECR repository prefix: ROOT, or 2 to 30 characters of the repository-name grammar (lower-case letters and digits joined by `.`, `_`, `__`, runs of `-`, or `/`) with an optional trailing `/` (ECR API reference, CreatePullThroughCacheRule: PullThroughCacheRuleRepositoryPrefix)",
+    max: Some((
+        PULL_THROUGH_CACHE_RULES_MAX,
+        "not adjustable (ECR service quotas)",
+    )),
+};
+
+/// The labels of `creation_template` blocks.
+pub(crate) const TEMPLATE_PREFIX: PrefixShape = PrefixShape {
+    object: "creation template",
+    what: "a template prefix",
+    length: TEMPLATE_PREFIX_LENGTH,
+    help: "the label is the repository prefix: ROOT, or 1 to 256 characters of the repository-name grammar (lower-case letters and digits joined by `.`, `_`, `__`, runs of `-`, or `/`) with an optional trailing `/` (ECR API reference, CreateRepositoryCreationTemplate: Prefix)",
+    max: None,
+};
+
+/// `ScanningRepositoryFilterValue`.
+pub(crate) const SCANNING_FILTER: FilterShape = FilterShape {
+    valid: is_scanning_filter,
+    name: "ScanningRepositoryFilter",
+    pattern: SCANNING_FILTER_PATTERN,
+    longest: SCANNING_FILTER_LENGTH.1,
+};
+
+/// `SigningRepositoryFilterValue`.
+pub(crate) const SIGNING_FILTER: FilterShape = FilterShape {
+    valid: is_signing_filter,
+    name: "SigningRepositoryFilter",
+    pattern: SIGNING_FILTER_PATTERN,
+    longest: SIGNING_FILTER_LENGTH.1,
+};
+
 /// How an upstream registry authenticates ECR (ECR User Guide, "Sync an upstream registry with
 /// an Amazon ECR private registry",
 /// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html>).

@@ -4,21 +4,11 @@
 use ecrplan_model::{ScanningConfiguration, ScanningRule};
 use hcl_edit::structure::Block;
 
-use super::FilterShape;
 use super::rules::{
-    SCAN_FREQUENCIES, SCAN_TYPES, SCANNING_FILTER_LENGTH, SCANNING_FILTER_PATTERN,
-    SCANNING_FILTERS_MAX, SCANNING_RULES_MAX, is_scanning_filter,
+    SCAN_FREQUENCIES, SCAN_TYPES, SCANNING_FILTER, SCANNING_FILTERS_MAX, SCANNING_RULES_MAX,
 };
 use crate::eval::Evaluator;
 use crate::value::{At, FileId};
-
-/// `ScanningRepositoryFilterValue`.
-const SCANNING_FILTER: FilterShape = FilterShape {
-    valid: is_scanning_filter,
-    name: "ScanningRepositoryFilter",
-    pattern: SCANNING_FILTER_PATTERN,
-    longest: SCANNING_FILTER_LENGTH.1,
-};
 
 impl Evaluator<'_> {
     /// A `scanning` block: `scan_type` (BASIC when left out, what a registry has when nobody

@@ -4,21 +4,12 @@
 use ecrplan_model::{SigningConfiguration, SigningRule};
 use hcl_edit::structure::Block;
 
-use super::FilterShape;
 use super::rules::{
-    SIGNING_FILTER_LENGTH, SIGNING_FILTER_PATTERN, SIGNING_FILTERS_MAX,
-    SIGNING_PROFILE_ARN_PATTERN, SIGNING_RULES_MAX, is_signing_filter, is_signing_profile_arn,
+    SIGNING_FILTER, SIGNING_FILTERS_MAX, SIGNING_PROFILE_ARN_PATTERN, SIGNING_RULES_MAX,
+    is_signing_profile_arn,
 };
 use crate::eval::Evaluator;
 use crate::value::FileId;
-
-/// `SigningRepositoryFilterValue`.
-const SIGNING_FILTER: FilterShape = FilterShape {
-    valid: is_signing_filter,
-    name: "SigningRepositoryFilter",
-    pattern: SIGNING_FILTER_PATTERN,
-    longest: SIGNING_FILTER_LENGTH.1,
-};
 
 impl Evaluator<'_> {
     /// A `signing` block: at most ten rules, each an AWS Signer profile ARN and the

@@ -5,10 +5,8 @@
 use ecrplan_model::{CreationTemplate, TemplateEncryption};
 use hcl_edit::structure::Block;
 
-use super::PrefixShape;
 use super::rules::{
-    APPLIED_FOR, TEMPLATE_DESCRIPTION_MAX, TEMPLATE_ENCRYPTION_TYPES, TEMPLATE_PREFIX_LENGTH,
-    is_template_kms_key,
+    APPLIED_FOR, TEMPLATE_DESCRIPTION_MAX, TEMPLATE_ENCRYPTION_TYPES, is_template_kms_key,
 };
 use crate::eval::Evaluator;
 use crate::limits::{LIFECYCLE_POLICY_MAX, MAX_TAGS};
@@ -33,29 +31,9 @@ const ATTRS: &[&str] = &[
 /// repository creation templates" (ECR User Guide, "Creating a repository creation template").
 const ROLE_RULE: &str = "\"If you intend to use KMS keys, resource tags, or a combination of both in one or more templates, you need to … create an IAM role for repository creation templates\" (ECR User Guide, \"Creating a repository creation template\")";
 
-/// The labels of `creation_template` blocks.
-const PREFIX: PrefixShape = PrefixShape {
-    object: "creation template",
-    what: "a template prefix",
-    length: TEMPLATE_PREFIX_LENGTH,
-    help: "the label is the repository prefix: ROOT, or 1 to 256 characters of the repository-name grammar (lower-case letters and digits joined by `.`, `_`, `__`, runs of `-`, or `/`) with an optional trailing `/` (ECR API reference, CreateRepositoryCreationTemplate: Prefix)",
-    max: None,
-};
-
 impl Evaluator<'_> {
-    /// The `creation_template` blocks, each labelled with its prefix (or `ROOT`), each prefix
-    /// once.
-    pub(super) fn creation_template_blocks(
-        &mut self,
-        file: FileId,
-        blocks: &[&Block],
-    ) -> (Vec<CreationTemplate>, Vec<(String, At)>) {
-        self.labelled_blocks(file, blocks, &PREFIX, |ev, block, prefix, at| {
-            ev.creation_template(file, block, prefix, at)
-        })
-    }
-
-    fn creation_template(
+    /// A `creation_template` block whose label is `prefix`.
+    pub(super) fn creation_template(
         &mut self,
         file: FileId,
         block: &Block,
