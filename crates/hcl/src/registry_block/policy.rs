@@ -42,26 +42,17 @@ impl Evaluator<'_> {
                     continue;
                 }
                 ok = false;
-                let (message, help) = match scope {
-                    Some(scope) if !registry_policy_refuses(None, action) => (
-                        format!(
-                            "`registry.policy`: `{path}.Action` grants `{action}`, which REGISTRY_POLICY_SCOPE {scope} does not allow"
-                        ),
-                        format!(
-                            "under scope {scope} a registry policy grants only {} (ECR User Guide, \"Private registry permissions\"); set `account_settings = {{ registry_policy_scope = \"V2\" }}` to grant any ECR action",
-                            REGISTRY_POLICY_V1_ACTIONS.join(", ")
-                        ),
-                    ),
-                    _ => (
-                        format!(
-                            "`registry.policy`: `{path}.Action` grants `{action}`, which is not an ECR action"
-                        ),
-                        format!(
-                            "a registry policy grants ECR actions only: under REGISTRY_POLICY_SCOPE V1 {}, under V2 any `ecr:` action (ECR User Guide, \"Private registry permissions\"; PutRegistryPolicy refuses others); grant other services' actions in IAM policies",
-                            REGISTRY_POLICY_V1_ACTIONS.join(", ")
-                        ),
-                    ),
+                // The scope declared decides; with none, only what no scope admits is here.
+                let why = match scope {
+                    Some(scope) => format!("REGISTRY_POLICY_SCOPE {scope} does not allow"),
+                    None => "no REGISTRY_POLICY_SCOPE allows".to_owned(),
                 };
+                let message =
+                    format!("`registry.policy`: `{path}.Action` grants `{action}`, which {why}");
+                let help = format!(
+                    "a registry policy grants ECR actions only: under REGISTRY_POLICY_SCOPE V1 {}, under V2 any `ecr:` action (ECR User Guide, \"Private registry permissions\"; PutRegistryPolicy refuses others); grant other services' actions in IAM policies",
+                    REGISTRY_POLICY_V1_ACTIONS.join(", ")
+                );
                 let d = self
                     .diag(&v.at, message, "not a registry action")
                     .help(help);
