@@ -583,6 +583,33 @@ mod tests {
         assert!(!is_template_kms_key("alias/ecr"));
     }
 
+    /// The model names each upstream for the planner and the views
+    /// (`PullThroughCacheRule::upstream`); the configuration, which validates more strictly (the
+    /// ECR host's account and region, an Azure registry name), must name every URL the same and
+    /// ask credentials of the same ones.
+    #[test]
+    fn upstreams_agree_with_the_model() {
+        let urls = UPSTREAM_HOSTS.iter().map(|h| (*h).to_owned()).chain([
+            "myregistry.azurecr.io".to_owned(),
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com".to_owned(),
+        ]);
+        for url in urls {
+            let rule = ecrplan_model::PullThroughCacheRule {
+                prefix: "cache".into(),
+                upstream_registry_url: url.clone(),
+                credential_arn: None,
+                custom_role_arn: None,
+                upstream_repository_prefix: None,
+            };
+            let upstream = Upstream::of(&url).unwrap_or_else(|| panic!("{url} is refused"));
+            assert_eq!(
+                rule.upstream(),
+                Some((upstream.name(), upstream.auth() == Auth::Secret)),
+                "{url}"
+            );
+        }
+    }
+
     #[test]
     fn upstreams() {
         assert_eq!(
