@@ -39,9 +39,12 @@ use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
 pub use blocks::is_estate_name;
-pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
+pub use diag::{
+    Class, Diagnostic, Diagnostics, Location, RENDER_LIMIT, Severity, Site, SourceFile,
+    render_text, shown, shown_path,
+};
 pub use fmt::{FormatError, LexError, format};
-pub use locations::{Location, Locations};
+pub use locations::Locations;
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
@@ -226,11 +229,14 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         );
     }
     for (file, block) in top.ecrplan.iter().skip(1) {
-        ev.error(
-            &At::new(*file, span_of(&block.ident)),
-            "the `ecrplan` block is declared twice",
-            "second `ecrplan` block",
-        );
+        let d = ev
+            .diag(
+                &At::new(*file, span_of(&block.ident)),
+                "the `ecrplan` block is declared twice",
+                "second `ecrplan` block",
+            )
+            .class(Class::Duplicate);
+        ev.sink.push(d);
     }
     estate.provider = read_provider(&mut ev, &top.providers);
     ev.registry = Registry::of(&estate.provider);
@@ -285,7 +291,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     let mut unmanaged: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &declared {
-        for input in &d.unmanaged {
+        for (input, _) in &d.unmanaged {
             *unmanaged.entry(input).or_default() += 1;
         }
     }
@@ -294,29 +300,50 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             .iter()
             .map(|(input, n)| format!("`{input}` ({n} module{})", plural(*n)))
             .collect();
-        warnings.push(
-            Diagnostic::warning(format!(
-                "accepted but not managed by ecrplan: {}",
-                parts.join(", ")
-            ))
-            .help("ecrplan manages repositories, their policies and the CI roles; these inputs configure other things"),
-        );
+        let mut d = Diagnostic::warning(format!(
+            "accepted but not managed by ecrplan: {}",
+            parts.join(", ")
+        ))
+        .help("ecrplan manages repositories, their policies and the CI roles; these inputs configure other things");
+        for m in &declared {
+            for (input, at) in &m.unmanaged {
+                d = d.site(
+                    &files[at.file],
+                    at.range.clone(),
+                    format!(
+                        "`{input}` of module `{}` is accepted but not managed by ecrplan",
+                        m.module.name
+                    ),
+                );
+            }
+        }
+        warnings.push(d);
     }
-    let placeholder_circleci = declared
+    let placeholder_circleci: Vec<&Declared> = declared
         .iter()
         .filter(|d| d.cloud_platform && d.module.circleci.is_some() && !circleci_org_given)
-        .count();
-    if placeholder_circleci > 0 {
-        warnings.push(
-            Diagnostic::warning(format!(
-                "{placeholder_circleci} Cloud Platform module{} ask{} for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation {CIRCLECI_ORG_PLACEHOLDER}",
-                plural(placeholder_circleci),
-                if placeholder_circleci == 1 { "s" } else { "" },
-            ))
-            .help(format!(
-                "pass --var {CIRCLECI_ORG_VARIABLE}=… or set ECRPLAN_VAR_{CIRCLECI_ORG_VARIABLE} (or declare variable \"{CIRCLECI_ORG_VARIABLE}\" with a default)"
-            )),
-        );
+        .collect();
+    if !placeholder_circleci.is_empty() {
+        let n = placeholder_circleci.len();
+        let mut d = Diagnostic::warning(format!(
+            "{n} Cloud Platform module{} ask{} for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation {CIRCLECI_ORG_PLACEHOLDER}",
+            plural(n),
+            if n == 1 { "s" } else { "" },
+        ))
+        .help(format!(
+            "pass --var {CIRCLECI_ORG_VARIABLE}=… or set ECRPLAN_VAR_{CIRCLECI_ORG_VARIABLE} (or declare variable \"{CIRCLECI_ORG_VARIABLE}\" with a default)"
+        ));
+        for m in placeholder_circleci {
+            d = d.site(
+                &files[m.label_at.file],
+                m.label_at.range.clone(),
+                format!(
+                    "module `{}` asks for a CircleCI role, but no CircleCI organisation id is given",
+                    m.module.name
+                ),
+            );
+        }
+        warnings.push(d);
     }
     for (name, _) in &options.vars {
         if !top.variables.contains_key(name) && !ev.used_vars.contains_key(name) {
@@ -411,8 +438,13 @@ fn plural(n: usize) -> &'static str {
 /// that silently lost a file would plan to destroy what that file declared. Editor files are
 /// ignored as Terraform ignores them (`is_ignored`). `fmt` rewrites exactly this set.
 pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
-    let fail =
-        |message: String, help: &str| Diagnostics(vec![Diagnostic::error(message).help(help)]);
+    let fail = |message: String, help: &str| {
+        Diagnostics(vec![
+            Diagnostic::error(message)
+                .help(help)
+                .class(Class::UnreadableFile),
+        ])
+    };
     let entries = std::fs::read_dir(dir).map_err(|e| {
         fail(
             format!(
@@ -433,7 +465,8 @@ pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
                         "cannot list the configuration directory {}: {e}",
                         dir.display()
                     ))
-                    .help("check the directory's permissions"),
+                    .help("check the directory's permissions")
+                    .class(Class::UnreadableFile),
                 );
                 continue;
             }
@@ -454,8 +487,13 @@ pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
     let mut files = Vec::new();
     for name in names {
         match read::read_text(&dir.join(&name), read::CONFIG_FILE_LIMIT) {
-            Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
-            Err(e) => errors.push(read::unreadable_file(name, &e, read::CONFIG_FILE_LIMIT)),
+            Ok(text) => files.push(Arc::new(SourceFile::in_dir(dir, name, text))),
+            Err(e) => errors.push(read::unreadable_file(
+                dir,
+                name,
+                &e,
+                read::CONFIG_FILE_LIMIT,
+            )),
         }
     }
     if errors.is_empty() {
@@ -495,6 +533,7 @@ fn parse_error(file: &Arc<SourceFile>, e: &hcl_edit::parser::Error) -> Diagnosti
         .in_file(file)
         .label(offset..end, "here")
         .help(help)
+        .class(Class::Syntax)
 }
 
 /// A quoted string that reaches the end of its line: hcl-edit would read on to the next `"`
@@ -504,6 +543,7 @@ fn unterminated_string(file: &Arc<SourceFile>, quote: usize) -> Diagnostic {
         .in_file(file)
         .label(quote..quote + 1, "this string has no closing `\"` on its line")
         .help("close the string with `\"`; a quoted string cannot span lines (use a heredoc, `<<EOF`, for text over several lines)")
+        .class(Class::Syntax)
 }
 
 /// A `variable` block.
@@ -565,8 +605,13 @@ impl<'b> TopLevel<'b> {
         for label in &block.labels {
             what.push_str(&format!(" \"{}\"", label.as_str()));
         }
-        self.skipped
-            .push((At::new(file, span_of(&block.ident)), what));
+        // The block's header, `resource "aws_s3_bucket" "logs"`: where code scanning shows it.
+        let start = span_of(&block.ident).start;
+        let end = block
+            .labels
+            .last()
+            .map_or(span_of(&block.ident).end, |l| span_of(l).end);
+        self.skipped.push((At::new(file, start..end), what));
     }
 
     fn collect(
@@ -589,9 +634,8 @@ impl<'b> TopLevel<'b> {
                             ),
                             "not inside a block",
                         )
-                        .help(
-                            "attributes belong inside a `module`, `provider` or `variable` block",
-                        );
+                        .help("attributes belong inside a `module`, `provider` or `variable` block")
+                        .class(Class::UnknownName);
                     ev.sink.push(d);
                     continue;
                 }
@@ -810,7 +854,7 @@ impl<'b> TopLevel<'b> {
                     } else {
                         d = d.help("ecrplan reads module, variable, provider, ecrplan, replication and registry blocks");
                     }
-                    ev.sink.push(d);
+                    ev.sink.push(d.class(Class::UnknownName));
                 }
             }
         }
@@ -944,11 +988,14 @@ fn read_replication(ev: &mut Evaluator<'_>, blocks: &[(FileId, &Block)]) -> Opti
     let (file, block) = blocks.first()?;
     for (other_file, other) in &blocks[1..] {
         let at = At::new(*other_file, span_of(&other.ident));
-        ev.error(
-            &at,
-            "the `replication` block is declared twice",
-            "second block",
-        );
+        let d = ev
+            .diag(
+                &at,
+                "the `replication` block is declared twice",
+                "second block",
+            )
+            .class(Class::Duplicate);
+        ev.sink.push(d);
     }
     Some(ev.replication_block(*file, block))
 }
@@ -1112,7 +1159,9 @@ fn duplicate_diag(
     first: &At,
     again: &At,
 ) -> Diagnostic {
-    let d = ev.diag(again, message, "declared again here");
+    let d = ev
+        .diag(again, message, "declared again here")
+        .class(Class::Duplicate);
     if first.file == again.file {
         d.label(first.range.clone(), "first declared here")
     } else {
@@ -1125,23 +1174,33 @@ fn duplicate_diag(
 }
 
 /// One warning naming every skipped block where it starts (`file:line:col`), so a block that
-/// was meant to be read is found at once.
+/// was meant to be read is found at once; each block is also a site of its own, so code
+/// scanning shows the finding on the block's header.
 fn skipped_warning(files: &[Arc<SourceFile>], skipped: &[(At, String)]) -> Diagnostic {
     let lines: Vec<String> = skipped
         .iter()
         .map(|(at, what)| {
             let file = &files[at.file];
             let (line, column) = file.line_column(at.range.start);
-            format!("\n  {}:{line}:{column} {what}", file.name)
+            format!("\n  {}:{line}:{column} {what}", file.shown())
         })
         .collect();
-    Diagnostic::warning(format!(
+    let mut d = Diagnostic::warning(format!(
         "skipped {} block{}, not part of an ECR estate:{}",
         skipped.len(),
         plural(skipped.len()),
         lines.concat()
     ))
     .help("ecrplan reads ECR-estate modules, variables, the account provider and the ecrplan, replication and registry blocks")
+    .class(Class::SkippedBlock);
+    for (at, what) in skipped {
+        d = d.site(
+            &files[at.file],
+            at.range.clone(),
+            format!("skipped `{what}`: not part of an ECR estate"),
+        );
+    }
+    d
 }
 
 fn config_hash(

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use ecrplan_hcl::{LoadOptions, Loaded, load_dir, render_text};
 use ecrplan_model::{AccountAccess, GithubAccess, GithubRepository, Module};
 
+/// A fixture directory as a user in the crate's directory names it: diagnostics show the
+/// directory as given (`../../fixtures/full/main.tf`), the same on every checkout.
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(name)
+    Path::new("../../fixtures").join(name)
 }
 
 fn load_ok(dir: &Path, options: &LoadOptions) -> Loaded {
@@ -190,7 +190,7 @@ fn full_fixture_reads_every_block() {
     );
     assert_eq!(
         loaded.warnings[0].message(),
-        "skipped 6 blocks, not part of an ECR estate:\n  terraform.tf:2:1 terraform\n  terraform.tf:6:1 locals\n  terraform.tf:10:1 data \"aws_caller_identity\" \"current\"\n  terraform.tf:12:1 resource \"aws_s3_bucket\" \"logs\"\n  terraform.tf:16:1 output \"bucket\"\n  terraform.tf:20:1 module \"vpc\""
+        "skipped 6 blocks, not part of an ECR estate:\n  ../../fixtures/full/terraform.tf:2:1 terraform\n  ../../fixtures/full/terraform.tf:6:1 locals\n  ../../fixtures/full/terraform.tf:10:1 data \"aws_caller_identity\" \"current\"\n  ../../fixtures/full/terraform.tf:12:1 resource \"aws_s3_bucket\" \"logs\"\n  ../../fixtures/full/terraform.tf:16:1 output \"bucket\"\n  ../../fixtures/full/terraform.tf:20:1 module \"vpc\""
     );
     assert_eq!(
         loaded.estate.skipped_modules.iter().collect::<Vec<_>>(),
@@ -349,7 +349,7 @@ fn cloud_platform_fixture_desugars() {
     assert_eq!(
         messages,
         vec![
-            "skipped 4 blocks, not part of an ECR estate:\n  ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  main.tf:1:1 terraform\n  main.tf:12:1 provider \"aws\"\n  main.tf:17:1 provider \"github\"",
+            "skipped 4 blocks, not part of an ECR estate:\n  ../../fixtures/cloud-platform/ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  ../../fixtures/cloud-platform/main.tf:1:1 terraform\n  ../../fixtures/cloud-platform/main.tf:12:1 provider \"aws\"\n  ../../fixtures/cloud-platform/main.tf:17:1 provider \"github\"",
             "accepted but not managed by ecrplan: `enable_irsa` (1 module), `providers` (1 module)",
             "1 Cloud Platform module asks for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation 00000000-0000-0000-0000-000000000000",
         ]
@@ -426,7 +426,11 @@ fn all_errors_of_all_files_at_once() {
     assert_eq!(dup.related_diagnostics()[0].file(), Some("a.tf"));
     let json = dup.to_json();
     assert_eq!(json["labels"].as_array().unwrap().len(), 2);
-    assert_eq!(json["labels"][1]["file"], "a.tf");
+    assert_eq!(
+        json["labels"][1]["file"],
+        format!("{}/a.tf", dir.path().display()),
+        "JSON names files as text and SARIF do: the directory as given, joined with the name"
+    );
     assert_eq!(json["severity"], "error");
     assert_eq!(json["line"], 3);
 }
@@ -546,7 +550,10 @@ fn rendering_is_deterministic_and_points_at_the_line() {
         text.contains("unknown attribute `scan_onpush` in module `m`"),
         "{text}"
     );
-    assert!(text.contains("[main.tf:4:3]"), "{text}");
+    assert!(
+        text.contains(&format!("[{}/main.tf:4:3]", dir.path().display())),
+        "{text}"
+    );
     assert!(
         text.contains("help: did you mean `scan_on_push`?"),
         "{text}"
@@ -798,6 +805,90 @@ fn issue_21_unrelated_module_is_skipped_with_a_located_warning() {
     let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
     assert_eq!(
         messages,
-        ["skipped 1 block, not part of an ECR estate:\n  main.tf:1:1 module \"vpc\""]
+        [format!(
+            "skipped 1 block, not part of an ECR estate:\n  {}/main.tf:1:1 module \"vpc\"",
+            dir.path().display()
+        )]
     );
+}
+
+/// Issue 22: errors arrived in phases — an unknown key in an object hid every other problem
+/// of that object until it was fixed. One run reports them all, each with its class.
+#[test]
+fn issue_22_an_unknown_key_and_a_bad_value_are_reported_in_one_run() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"module "ecr-koa" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["giftcard-service"]
+  github_access = {
+    role_name           = "koa-github"
+    github_repository   = "typo"
+    github_repositories = [{ organisation = "JPPOL KOA", repository = "GiftCardService" }]
+  }
+  scan_on_push = "sometimes"
+}
+"#,
+    )]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    let found: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|d| (d.kind().name(), d.message()))
+        .collect();
+    assert!(
+        found.iter().any(|(rule, m)| *rule == "unknown-name"
+            && m.contains("unknown attribute `github_repository`")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(rule, m)| *rule == "invalid-value" && m.contains("JPPOL KOA")),
+        "the bad organisation in the same object: {found:?}"
+    );
+    let wrong_type = errors
+        .iter()
+        .find(|d| d.kind().name() == "wrong-type")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(
+        wrong_type.help_text(),
+        Some("`scan_on_push` takes a bool: `true`")
+    );
+}
+
+/// Issue 22: each skipped block is a site of its own, spanning its header, with columns in
+/// code points — for code scanning, which rejects a result without a location.
+#[test]
+fn issue_22_each_skipped_block_is_located() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "# café\nresource \"aws_s3_bucket\" \"logs\" {}\n  /* é */ output \"é\" {\n}\n",
+    )]);
+    let loaded = load_dir(dir.path(), &LoadOptions::default()).expect("loads");
+    let sites = loaded.warnings[0].sites();
+    let at: Vec<(usize, usize, usize, usize, &str)> = sites
+        .iter()
+        .map(|s| {
+            let l = &s.location;
+            (l.line, l.column, l.end_line, l.end_column, l.text.as_str())
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (2, 1, 2, 32, r#"resource "aws_s3_bucket" "logs""#),
+            (3, 11, 3, 21, r#"output "é""#),
+        ]
+    );
+    assert_eq!(
+        sites[0].location.path,
+        format!("{}/main.tf", dir.path().display())
+    );
+    assert_eq!(
+        sites[1].message,
+        "skipped `output \"é\"`: not part of an ECR estate"
+    );
+    // The text header counts columns as the JSON and SARIF do: in code points.
+    let text = render_text(&loaded.warnings);
+    assert!(text.contains("main.tf:3:11 output"), "{text}");
 }
