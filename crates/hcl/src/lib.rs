@@ -28,6 +28,7 @@ mod registry;
 mod registry_block;
 mod strings;
 mod structure;
+mod tfvars;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -58,9 +59,15 @@ use value::{At, FileId};
 /// What the caller passes in besides the directory.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
-    /// `--var NAME=VALUE` pairs, in command-line order (a later one wins).
+    /// `--var NAME=VALUE` pairs, in command-line order (a later one wins); they beat every
+    /// variable file.
     pub vars: Vec<(String, String)>,
-    /// `ECRPLAN_VAR_NAME=VALUE` pairs, with the name given without the prefix.
+    /// `--var-file` paths, in command-line order (a later one wins): read after the
+    /// directory's `terraform.tfvars` and `*.auto.tfvars`, which they beat, and part of the
+    /// configuration hash, so a saved plan is stale when one changes.
+    pub var_files: Vec<std::path::PathBuf>,
+    /// `ECRPLAN_VAR_NAME=VALUE` (and `TF_VAR_NAME`) pairs, with the name given without the
+    /// prefix: below every variable file, as Terraform ranks its environment variables.
     pub env: Vec<(String, String)>,
     /// The estate named from outside the files (`--estate`, `ECRPLAN_ESTATE`), so CI can make
     /// each of many directories an estate without editing them.
@@ -138,6 +145,16 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             Err(e) => sink.push(parse_error(file, &e)),
         }
     }
+    // Variable files are part of the configuration: hashed with it, their values located.
+    let first_var_file = files.len();
+    files.extend(tfvars::read(dir, &options.var_files, &mut sink));
+    let mut var_bodies = Vec::new();
+    for (id, file) in files.iter().enumerate().skip(first_var_file) {
+        match hcl_edit::parser::parse_body(&file.text) {
+            Ok(body) => var_bodies.push((id, body)),
+            Err(e) => sink.push(parse_error(file, &e)),
+        }
+    }
     let hasher_files = files.clone();
 
     let empty = Vars::default();
@@ -149,6 +166,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         }
     }
 
+    let mut warnings_from_files = Vec::new();
     let mut vars = Vars::default();
     for (name, decl) in &top.variables {
         let source = match decl.default {
@@ -191,7 +209,33 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         files.push(file);
     }
     let mut parsed_values = parsed.iter();
-    for &(name, value, cli) in &given {
+    // The environment, then the variable files, then `--var`: a later source wins.
+    let (from_env, from_cli): (Vec<_>, Vec<_>) = given.iter().partition(|(_, _, cli)| !cli);
+    let mut file_values = Vec::new();
+    for (file, body) in &var_bodies {
+        for attr in tfvars::assignments(&files[*file], body, &mut sink) {
+            let name = attr.key.value().to_string();
+            if !top.variables.contains_key(&name) {
+                let span = span_of(&attr.key);
+                let d = Diagnostic::warning(format!(
+                    "a value for the undeclared variable \"{name}\""
+                ))
+                .in_file(&files[*file])
+                .label(span, "no `variable` block declares it")
+                .help(format!(
+                    "declare it with `variable \"{name}\" {{}}`, or remove the line (Terraform ignores it too)"
+                ));
+                warnings_from_files.push(d);
+            }
+            file_values.push((name, VarSource::Given(*file, &attr.value)));
+        }
+    }
+    for &(name, value, cli) in from_env.into_iter().chain(from_cli) {
+        if cli {
+            for (name, source) in file_values.drain(..) {
+                vars.values.insert(name, source);
+            }
+        }
         let source = if top.variables.get(name).is_some_and(|decl| decl.collection) {
             match parsed_values.next() {
                 Some((file, Some(expr))) => VarSource::Given(*file, expr),
@@ -204,8 +248,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         };
         vars.values.insert(name.clone(), source);
     }
+    for (name, source) in file_values {
+        vars.values.insert(name, source);
+    }
 
-    let mut warnings = Vec::new();
+    let mut warnings = warnings_from_files;
     let mut ev = Evaluator::new(&files, dir, &vars, &mut sink);
 
     let mut estate = DesiredEstate {

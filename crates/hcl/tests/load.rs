@@ -78,6 +78,7 @@ fn with_prod_account() -> LoadOptions {
         vars: vec![("prod_account".into(), "444455556666".into())],
         env: vec![],
         estate: None,
+        var_files: vec![],
     }
 }
 
@@ -218,12 +219,14 @@ fn variables_precedence_cli_env_default() {
         vars: vec![],
         env: vec![("repo".into(), "from-env".into())],
         estate: None,
+        var_files: vec![],
     };
     assert_eq!(repo(&env), "from-env");
     let both = LoadOptions {
         vars: vec![("repo".into(), "from-cli".into())],
         env: vec![("repo".into(), "from-env".into())],
         estate: None,
+        var_files: vec![],
     };
     assert_eq!(repo(&both), "from-cli");
     // The hash moves with the resolved values: a saved plan from another value is stale.
@@ -249,6 +252,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
         vars: vec![("scan".into(), "true".into()), ("keep".into(), "12".into())],
         env: vec![],
         estate: None,
+        var_files: vec![],
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -267,6 +271,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
         ],
         env: vec![],
         estate: None,
+        var_files: vec![],
     };
     let errors = errors_of(dir.path(), &options);
     let messages: Vec<&str> = errors.iter().map(|d| d.message()).collect();
@@ -362,6 +367,7 @@ fn cloud_platform_fixture_desugars() {
             "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
         )],
         estate: None,
+        var_files: vec![],
     };
     let loaded = load_ok(&fixture("cloud-platform"), &options);
     let circleci = loaded.estate.modules[0].circleci.as_ref().unwrap();
@@ -634,6 +640,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
         ],
         env: vec![("repos".into(), "[\"ignored\"]".into())],
         estate: None,
+        var_files: vec![],
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -644,6 +651,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
         vars: vec![("owner".into(), "web".into())],
         env: vec![("repos".into(), "[\"app\",".into())],
         estate: None,
+        var_files: vec![],
     };
     let errors = errors_of(dir.path(), &options);
     assert_eq!(errors.len(), 1, "{}", render_text(&errors));
@@ -891,4 +899,99 @@ fn issue_22_each_skipped_block_is_located() {
     // The text header counts columns as the JSON and SARIF do: in code points.
     let text = render_text(&loaded.warnings);
     assert!(text.contains("main.tf:3:11 output"), "{text}");
+}
+
+/// Issue 22: variable files with Terraform's precedence — default, environment,
+/// `terraform.tfvars`, `*.auto.tfvars` in name order, `--var-file` in order, `--var` — folded
+/// into the configuration hash, and located when bad.
+#[test]
+fn issue_22_variable_files_rank_as_in_terraform() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"variable "repo" {
+  default = "from-default"
+}
+
+variable "repos" {
+  type    = list(string)
+  default = []
+}
+
+module "m" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = concat([var.repo], var.repos)
+}
+"#,
+    )]);
+    let repos = |options: &LoadOptions| -> Vec<String> {
+        let loaded =
+            load_dir(dir.path(), options).unwrap_or_else(|e| panic!("{}", render_text(&e.0)));
+        loaded.estate.modules[0].repositories.clone()
+    };
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let env = LoadOptions {
+        env: vec![("repo".into(), "from-env".into())],
+        ..LoadOptions::default()
+    };
+    assert_eq!(repos(&LoadOptions::default()), ["from-default"]);
+    assert_eq!(repos(&env), ["from-env"]);
+    write("terraform.tfvars", "repo = \"from-tfvars\"\n");
+    assert_eq!(repos(&env), ["from-tfvars"], "files beat the environment");
+    write("b.auto.tfvars", "repo = \"from-b-auto\"\n");
+    write(
+        "a.auto.tfvars",
+        "repo  = \"from-a-auto\"\nrepos = [\"extra\"]\n",
+    );
+    assert_eq!(
+        repos(&env),
+        ["from-b-auto", "extra"],
+        "auto files in name order"
+    );
+    let given = tempfile::tempdir().unwrap();
+    let one = given.path().join("one.tfvars");
+    let two = given.path().join("two.tfvars");
+    std::fs::write(&one, "repo = \"from-one\"\n").unwrap();
+    std::fs::write(&two, "repo = \"from-two\"\n").unwrap();
+    let files = LoadOptions {
+        var_files: vec![two.clone(), one.clone()],
+        ..env.clone()
+    };
+    assert_eq!(
+        repos(&files),
+        ["from-one", "extra"],
+        "the last --var-file wins"
+    );
+    let cli = LoadOptions {
+        vars: vec![("repo".into(), "from-cli".into())],
+        ..files.clone()
+    };
+    assert_eq!(repos(&cli), ["from-cli", "extra"], "--var beats every file");
+
+    // A var file's contents are part of the configuration hash.
+    let before = load_dir(dir.path(), &files).unwrap().config_hash;
+    std::fs::write(&two, "repo = \"from-two\"\nunused = 1\n").unwrap();
+    let after = load_dir(dir.path(), &files);
+    let after = after.map(|l| (l.config_hash, l.warnings[0].message().to_owned()));
+    let (hash, warning) = after.unwrap_or_else(|e| panic!("{}", render_text(&e.0)));
+    assert_ne!(hash, before, "a changed var file changes the hash");
+    assert_eq!(warning, "a value for the undeclared variable \"unused\"");
+
+    // A bad value is located in its file.
+    std::fs::write(&one, "repo = \"ok\"\nrepos = \"not-a-list\"\n").unwrap();
+    let errors = errors_of(dir.path(), &files);
+    let json = errors[0].to_json();
+    assert_eq!(
+        (&json["file"], &json["line"], &json["column"]),
+        (
+            &serde_json::json!(one.display().to_string()),
+            &serde_json::json!(2),
+            &serde_json::json!(9)
+        ),
+        "{}",
+        render_text(&errors)
+    );
+    std::fs::write(&one, "repo = [\n").unwrap();
+    let errors = errors_of(dir.path(), &files);
+    assert_eq!(errors[0].kind().name(), "syntax-error");
+    assert_eq!(errors[0].path(), Some(one.display().to_string().as_str()));
 }
