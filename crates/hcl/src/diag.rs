@@ -397,9 +397,10 @@ impl Diagnostic {
         self.file.as_ref()?.locate(self.span()?)
     }
 
-    /// The path the diagnostic shows for its file ([`SourceFile::shown`]).
+    /// The path of the diagnostic's file from the working directory ([`SourceFile::path`]);
+    /// `None` without a file, or for a value given on the command line.
     pub fn path(&self) -> Option<&str> {
-        self.file.as_ref().map(|f| f.shown())
+        self.file.as_ref()?.path.as_deref()
     }
 
     /// Error or warning.
@@ -469,7 +470,7 @@ impl Diagnostic {
             "severity": severity_name(self.severity),
             "rule": self.kind().name(),
             "message": self.message,
-            "file": self.path(),
+            "file": self.file.as_deref().map(SourceFile::shown),
             "line": line,
             "column": column,
             "start": span.as_ref().map(|s| s.start),

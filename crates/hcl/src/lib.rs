@@ -102,6 +102,8 @@ pub struct Summary {
     pub repositories: usize,
     /// CI roles (GitHub, CircleCI, GitLab and assumed roles).
     pub roles: usize,
+    /// Static-key CI users (`ci_user`), the one identity that is not a role.
+    pub ci_users: usize,
 }
 
 /// Terraform block types that are skipped (with one warning naming each) rather than refused.
@@ -435,6 +437,10 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
                     + usize::from(ids.gitlab.is_some())
             })
             .sum(),
+        ci_users: declared
+            .iter()
+            .filter(|d| d.module.identities.ci_user.is_some())
+            .count(),
     };
     let mut locations = Locations::default();
     for d in &declared {
