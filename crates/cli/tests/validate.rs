@@ -61,7 +61,7 @@ fn the_seed_as_json() {
     assert_eq!(doc["valid"], true);
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"modules": 1, "repositories": 1, "roles": 1})
+        serde_json::json!({"modules": 1, "repositories": 1, "roles": 1, "ci_users": 0})
     );
     let hash = doc["config_hash"].as_str().unwrap_or_default();
     assert_eq!(hash.len(), 64, "a sha-256 hex digest");
@@ -73,20 +73,25 @@ fn the_seed_as_json() {
 #[test]
 fn invalid_fixtures_fail_with_file_line_and_column() {
     for (fixture, location) in [
-        ("26-repository-name-uppercase", "[main.tf:4:23]"),
-        ("41-duplicate-role-two-files", "[vouchers.tf:20:17]"),
-        ("66-many-errors", "[main.tf:25:3]"),
+        ("26-repository-name-uppercase", "main.tf:4:23]"),
+        ("41-duplicate-role-two-files", "vouchers.tf:20:17]"),
+        ("66-many-errors", "main.tf:25:3]"),
     ] {
         let dir = format!("fixtures/invalid/{fixture}");
         let run = ecrplan(&["validate", &dir], &[]);
         assert_eq!(run.0, 1, "{fixture}: {}", transcript(&run));
         assert_eq!(run.1, "", "{fixture}: stdout stays empty on failure");
-        assert!(run.2.contains(location), "{fixture}: {}", run.2);
-        let Err(diagnostics) = load_dir(&workspace().join(&dir), &LoadOptions::default()) else {
+        // As a compiler prints it: the directory as given, then the file.
+        let location = format!("[{dir}/{location}");
+        assert!(run.2.contains(&location), "{fixture}: {}", run.2);
+        let loaded_from = workspace().join(&dir);
+        let Err(diagnostics) = load_dir(&loaded_from, &LoadOptions::default()) else {
             panic!("{fixture} loads");
         };
+        let library = render_text(&diagnostics.0)
+            .replace(&ecrplan_hcl::shown_path(&loaded_from), &dir);
         assert!(
-            run.2.starts_with(&render_text(&diagnostics.0)),
+            run.2.starts_with(&library),
             "{fixture}: stderr is the library's rendering:\n{}",
             run.2
         );
@@ -114,7 +119,7 @@ fn invalid_as_json_is_data_on_stdout() {
         (&d["severity"], &d["file"], &d["line"], &d["column"]),
         (
             &Value::from("error"),
-            &Value::from("vouchers.tf"),
+            &Value::from("fixtures/invalid/41-duplicate-role-two-files/vouchers.tf"),
             &Value::from(20),
             &Value::from(17)
         )
@@ -125,7 +130,13 @@ fn invalid_as_json_is_data_on_stdout() {
         .iter()
         .filter_map(|l| l["file"].as_str())
         .collect();
-    assert_eq!(files, ["vouchers.tf", "giftcards.tf"]);
+    assert_eq!(
+        files,
+        [
+            "fixtures/invalid/41-duplicate-role-two-files/vouchers.tf",
+            "fixtures/invalid/41-duplicate-role-two-files/giftcards.tf"
+        ]
+    );
     snapshot("duplicate_role_json", &run, None);
 }
 
