@@ -112,7 +112,12 @@ fn validate_locates_every_finding_with_a_rule_of_its_own() {
     for result in results(&doc) {
         let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        assert!(!rules[index]["help"]["text"].as_str().unwrap_or_default().is_empty());
+        assert!(
+            !rules[index]["help"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty()
+        );
     }
     let wrong_type = results(&doc)
         .into_iter()
@@ -149,7 +154,12 @@ fn text_json_and_sarif_name_the_same_path_and_column() {
     let doc: Value = serde_json::from_slice(&json.stdout).expect("JSON");
     let first = &doc["diagnostics"][0];
     assert_eq!(
-        (&first["file"], &first["line"], &first["column"], &first["rule"]),
+        (
+            &first["file"],
+            &first["line"],
+            &first["column"],
+            &first["rule"]
+        ),
         (
             &Value::from("infra/ecr/main.tf"),
             &Value::from(11),
@@ -186,7 +196,11 @@ fn fingerprints_hold_when_lines_move_above_a_finding() {
     let strip = |v: &[(String, String, u64)]| -> Vec<(String, String)> {
         v.iter().map(|(r, f, _)| (r.clone(), f.clone())).collect()
     };
-    assert_eq!(strip(&before), strip(&moved), "lines moved, findings stayed");
+    assert_eq!(
+        strip(&before),
+        strip(&moved),
+        "lines moved, findings stayed"
+    );
     assert_ne!(before, moved, "the lines themselves did move");
     let hashes: std::collections::BTreeSet<&String> = before.iter().map(|(_, f, _)| f).collect();
     assert_eq!(hashes.len(), before.len(), "two findings never share one");
@@ -305,7 +319,14 @@ fn plan_that_cannot_reach_aws_says_so_in_sarif_and_with_a_help() {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ecrplan"));
     // Port 1 on the loopback: nothing listens, the connection is refused at once.
     command
-        .args(["plan", "infra/ecr", "--format", "sarif", "--endpoint", "http://127.0.0.1:1"])
+        .args([
+            "plan",
+            "infra/ecr",
+            "--format",
+            "sarif",
+            "--endpoint",
+            "http://127.0.0.1:1",
+        ])
         .current_dir(repo.path())
         .env("NO_COLOR", "1")
         .env("AWS_ACCESS_KEY_ID", "testing")
