@@ -505,7 +505,7 @@ impl RegistrySettings {
             out.push(object(
                 Kind::CreationTemplate,
                 Some(&template.prefix),
-                Resource::CreationTemplate(template.clone()),
+                Resource::CreationTemplate(Box::new(template.clone())),
             ));
         }
         if let Some(signing) = &self.signing {
