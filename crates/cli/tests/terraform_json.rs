@@ -39,10 +39,14 @@ struct Estate {
 
 impl Estate {
     fn new() -> Estate {
+        Estate::of(&fixture().join("main.tf"), "main.tf")
+    }
+
+    /// An estate of the one configuration file `file`, copied as `config/name`.
+    fn of(file: &Path, name: &str) -> Estate {
         let dir = TempDir::new().expect("tempdir");
         std::fs::create_dir(dir.path().join("config")).expect("mkdir");
-        std::fs::copy(fixture().join("main.tf"), dir.path().join("config/main.tf"))
-            .expect("copy the fixture");
+        std::fs::copy(file, dir.path().join("config").join(name)).expect("copy the fixture");
         Estate { dir }
     }
 
@@ -310,6 +314,36 @@ fn checkov_findings(plan: &Path) -> (BTreeSet<(String, String, bool)>, u64) {
     }
     let count = report["summary"]["resource_count"].as_u64().unwrap_or(0);
     (findings, count)
+}
+
+/// The registry's settings under the provider's types and attribute names: checkov reads every
+/// one of them from `examples/platform`'s plan, and its ECR checks judge the ones it knows.
+#[test]
+fn checkov_reads_the_registrys_settings() {
+    let estate = Estate::of(&workspace().join("examples/platform/main.hcl"), "main.hcl");
+    let (text, plan) = estate.json_plan();
+    let file = estate.path("plan.json");
+    std::fs::write(&file, text).expect("write");
+    let planned = planned_addresses(&plan);
+    for address in [
+        "aws_ecr_registry_policy.registry_policy",
+        "aws_ecr_registry_scanning_configuration.scanning_configuration",
+        "aws_ecr_pull_through_cache_rule.pull_through_cache_rule[\"docker-hub\"]",
+        "aws_ecr_repository_creation_template.repository_creation_template[\"docker-hub\"]",
+        "aws_ecr_account_setting.account_setting[\"BLOB_MOUNTING\"]",
+        "aws_ecr_signing_configuration.signing_configuration",
+        "aws_ssm_parameter.registry_owner",
+    ] {
+        assert!(planned.contains(address), "{address} in {planned:?}");
+    }
+    let (findings, count) = checkov_findings(&file);
+    assert_eq!(count, planned.len() as u64, "checkov counts every resource");
+    let judged: BTreeSet<&str> = findings.iter().map(|(_, r, _)| r.as_str()).collect();
+    assert!(
+        judged.contains("aws_ecr_repository_creation_template.repository_creation_template[\"docker-hub\"]")
+            || judged.iter().any(|r| r.starts_with("aws_ecr_")),
+        "checkov judged none of the registry's settings: {findings:?}"
+    );
 }
 
 #[test]
