@@ -1,7 +1,9 @@
 //! Reading the live estate in O(estate), not O(account): the estate's repositories come from
 //! the Resource Groups Tagging API with their tags, its roles from one `ListRoles` under
 //! `/ecrplan/`, declared objects by name; per-object reads follow only for those, concurrently.
-//! An account-wide scope (the drift audit) lists every repository and role instead.
+//! An account-wide scope (the drift audit) lists every repository and role instead. The
+//! registry's settings are read only when the scope asks for them: the owner record first,
+//! then one read per section and account setting it calls for.
 //!
 //! This is the one place the reads are sequenced: which listing feeds which reads, what runs
 //! ahead of the line, what is joined when. Each kind's calls and conversions are its noun
@@ -13,7 +15,7 @@ use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
 use ecrplan_model::{
     GroupMembership, JsonDocument, LiveEstate, LiveObject, ProviderError, ROLE_PATH, RefreshScope,
-    Resource, Role, Tags, User, is_ci_issuer, role_path,
+    Resource, Role, Section, Tags, User, is_ci_issuer, role_path,
 };
 use futures::{StreamExt, TryStreamExt, future, stream};
 
@@ -21,26 +23,31 @@ use crate::convert::owned_by;
 use crate::ecr::lifecycle_policy::LifecyclePolicy;
 use crate::ecr::repository_document;
 use crate::ecr::repository_policy::RepositoryPolicy;
-use crate::ecr::{replication, repository};
+use crate::ecr::{
+    account_setting, creation_template, exclusion, pull_through_cache, registry_policy,
+    replication, repository, scanning, signing,
+};
 use crate::error;
 use crate::iam::group::{self, GroupOwner};
 use crate::iam::role::{self, RoleOwner};
 use crate::iam::user::{self, UserOwner};
 use crate::iam::{group_membership, inline_policy, oidc_provider, policy_attachment};
 use crate::provider::AwsProvider;
+use crate::ssm::owner;
 
 /// Every object the scope needs, its parts read concurrently under one bound on requests.
 pub(crate) async fn refresh(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<LiveEstate, ProviderError> {
-    let (repositories, roles, providers, replication, users, groups) = futures::try_join!(
+    let (repositories, roles, providers, replication, users, groups, registry) = futures::try_join!(
         repositories(p, scope),
         roles(p, scope),
         oidc_providers(p, scope),
         replication::read(p),
         users(p, scope),
         groups(p, scope),
+        registry(p, scope),
     )?;
     let mut live = LiveEstate::empty(p.account.clone());
     live.objects = repositories
@@ -48,6 +55,7 @@ pub(crate) async fn refresh(
         .chain(roles)
         .chain(providers)
         .chain(replication)
+        .chain(registry)
         .map(LiveObject::new)
         .chain(users)
         .chain(groups)
@@ -89,6 +97,64 @@ async fn read_listed(
         .try_collect()
         .await?;
     Ok(per_repo.into_iter().flatten().collect())
+}
+
+/// The registry's settings the scope reads, and its owner record. Nothing at all, not one
+/// call, for a scope that reads neither the record nor a section (an anonymous estate
+/// without a `registry` block). Otherwise the record first (ahead of the line: what else is
+/// read depends on it), then every section the scope calls for given the record and every
+/// account setting, all at once under the refresh's permits: one call each, listings paged.
+/// Scanning and account settings always exist in ECR, so they come back as read, defaults
+/// included; what the scope does not admit is left out.
+async fn registry(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
+    let owner = if scope.registry_owner || scope.account_wide {
+        owner::read(p).await?
+    } else {
+        None
+    };
+    let record = match &owner {
+        Some(Resource::RegistryOwner(record)) => Some(record),
+        _ => None,
+    };
+    let sections = future::try_join_all(
+        scope
+            .registry_sections(record)
+            .into_iter()
+            .map(|section| registry_section(p, section)),
+    );
+    let settings = future::try_join_all(
+        scope
+            .account_settings(record)
+            .into_iter()
+            .map(|name| async move { account_setting::read(p, &name).await }),
+    );
+    let (sections, settings) = futures::try_join!(sections, settings)?;
+    let parent = owner.as_ref();
+    let mut out: Vec<Resource> = sections
+        .into_iter()
+        .flatten()
+        .chain(settings)
+        .filter(|r| scope.admits(r, parent))
+        .collect();
+    out.extend(owner.clone().filter(|o| scope.admits(o, None)));
+    Ok(out)
+}
+
+/// One section's objects, one call (or one listing) each. The account settings are read one
+/// name a call with the others the scope asks for, so their section reads nothing here.
+async fn registry_section(
+    p: &AwsProvider,
+    section: Section,
+) -> Result<Vec<Resource>, ProviderError> {
+    Ok(match section {
+        Section::Policy => registry_policy::read(p).await?.into_iter().collect(),
+        Section::AccountSettings => Vec::new(),
+        Section::Scanning => vec![scanning::read(p).await?],
+        Section::PullThroughCache => pull_through_cache::list(p).await?,
+        Section::CreationTemplate => creation_template::list(p).await?,
+        Section::Signing => signing::read(p).await?.into_iter().collect(),
+        Section::PullTimeUpdateExclusions => exclusion::list(p).await?,
+    })
 }
 
 /// The estate's repositories through the Tagging API, as one pipeline that keeps every permit

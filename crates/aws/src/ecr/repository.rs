@@ -4,15 +4,14 @@
 use async_trait::async_trait;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType,
-    Repository as EcrRepository,
+    ImageTagMutabilityExclusionFilter, Repository as EcrRepository,
 };
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use ecrplan_model::{
     self as model, Encryption, Kind, ObjectId, ProviderError, Resource, TagMutability, Tags, tags,
 };
 
-use crate::convert::ecr_tags;
+use crate::convert::{ecr_tags, mutability_exclusions};
 use crate::error::{self, invalid, unless_gone};
 use crate::handler::{Handler, retag};
 use crate::provider::AwsProvider;
@@ -186,25 +185,11 @@ pub(crate) async fn holds_images(p: &AwsProvider, name: &str) -> Result<bool, Pr
     Ok(!page.image_ids().is_empty())
 }
 
-/// The exclusion filters of a repository as ECR takes them; `None` when there are none, since
-/// ECR refuses an empty list as much as filters on a kind without exclusions.
+/// The exclusion filters of a repository as ECR takes them.
 fn exclusion_filters(
     r: &model::Repository,
 ) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>, ProviderError> {
-    if r.image_tag_mutability_exclusion_filters.is_empty() {
-        return Ok(None);
-    }
-    r.image_tag_mutability_exclusion_filters
-        .iter()
-        .map(|f| {
-            ImageTagMutabilityExclusionFilter::builder()
-                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
-                .filter(f)
-                .build()
-                .map_err(invalid)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    mutability_exclusions(&r.image_tag_mutability_exclusion_filters).map_err(invalid)
 }
 
 /// The exclusion filters as a set: their order and repeats mean nothing to ECR.
