@@ -112,9 +112,10 @@ async fn registry(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>
     } else {
         None
     };
-    let record = match &owner {
-        Some(Resource::RegistryOwner(record)) => Some(record),
-        _ => None,
+    let record = if let Some(Resource::RegistryOwner(record)) = &owner {
+        Some(record)
+    } else {
+        None
     };
     let sections = future::try_join_all(
         scope
