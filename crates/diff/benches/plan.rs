@@ -44,6 +44,8 @@ fn estate() -> (DesiredEstate, LiveEstate) {
         modules,
         replication: None,
         skipped_modules: Default::default(),
+        registry: None,
+        targets: Default::default(),
     };
     let mut before = desired.clone();
     before.modules.pop();

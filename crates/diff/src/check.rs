@@ -130,12 +130,79 @@ pub fn check(plan: &Plan, live: &LiveEstate) -> Vec<Note> {
             }
         }
     }
+    notes.extend(registry_notes(plan));
     notes.extend(old_access_keys(plan, &index));
     notes.extend(wildcard_trust(plan));
     notes.extend(replication_to_itself(plan));
     notes.extend(trusted_provider_deletes(plan, &index));
     notes.extend(shared_name_deletes(plan));
     notes
+}
+
+/// Where a registry the plan leaves in place is weaker than it should be: a policy granting to
+/// anyone, BASIC scanning with no rule (nothing is scanned), a cache whose upstream needs
+/// credentials it does not have (every pull through it fails).
+fn registry_notes(plan: &Plan) -> Vec<Note> {
+    let mut out = Vec::new();
+    for change in plan.changes.iter().filter(|c| c.action != Action::Delete) {
+        let Some(resource) = &change.after else {
+            continue;
+        };
+        if let Resource::RegistryPolicy(p) = resource
+            && statements(&p.document).into_iter().any(|s| {
+                s.get("Effect").and_then(Value::as_str) == Some("Allow")
+                    && grants_anyone(s.get("Principal"))
+            })
+        {
+            out.push(note(
+                Severity::Warning,
+                Rule::RegistryPolicyPublic,
+                change,
+                "the registry policy grants to anyone (`*`): every AWS account may use what it \
+                 allows; name the accounts instead"
+                    .into(),
+            ));
+        }
+        if let Resource::ScanningConfiguration(c) = resource
+            && c.scan_type == "BASIC"
+            && c.rules.is_empty()
+        {
+            out.push(note(
+                Severity::Warning,
+                Rule::BasicScanningWithoutRule,
+                change,
+                "the registry scans with BASIC and no rule, so pushed images are never scanned; \
+                 add `rule { scan_frequency = \"SCAN_ON_PUSH\", filters = [\"*\"] }`"
+                    .into(),
+            ));
+        }
+        if let Resource::PullThroughCacheRule(r) = resource
+            && r.credential_arn.is_none()
+            && let Some((upstream, true)) = r.upstream()
+        {
+            out.push(note(
+                Severity::Warning,
+                Rule::CacheWithoutCredentials,
+                change,
+                format!(
+                    "pull-through cache rule {} caches {upstream} without credentials, which \
+                     ECR needs for that upstream: set credential_arn to a Secrets Manager secret \
+                     named ecr-pullthroughcache/…",
+                    r.prefix
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether a policy principal is anyone: `*`, or `{"AWS": "*"}` (alone or in a list).
+fn grants_anyone(principal: Option<&Value>) -> bool {
+    match principal {
+        Some(Value::String(s)) => s == "*",
+        Some(Value::Object(o)) => o.values().any(|v| strings(Some(v)).contains(&"*")),
+        _ => false,
+    }
 }
 
 /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the users the plan keeps: static keys are

@@ -12,6 +12,7 @@ use crate::attributes::{AttributeChange, attribute_changes};
 use crate::error::PlanError;
 use crate::live_index::LiveIndex;
 use crate::planner::plan;
+use crate::registry;
 
 /// The version of the drift report format.
 pub const DRIFT_FORMAT_VERSION: u32 = 1;
@@ -202,7 +203,9 @@ pub fn drift(
                 .entry(owner.estate.clone())
                 .or_default() += 1;
         }
-        if let Some(reason) = unmanaged(object, desired, &providers) {
+        if let Some(reason) =
+            unmanaged(object, desired, &providers).or_else(|| registry::unmanaged(object, &index))
+        {
             report.unmanaged.push(UnmanagedObject {
                 id: id.clone(),
                 reason,

@@ -63,6 +63,17 @@ pub enum PlanError {
         /// The AWS object.
         id: Box<ObjectId>,
     },
+    /// The configuration declares `registry` for a registry whose settings another estate
+    /// owns: one estate owns a registry's settings, so that two never fight over them.
+    #[error(
+        "the registry {registry} is managed by estate `{estate}`; only one estate may declare          a `registry` block for it: remove the block here, or move these settings to `{estate}`'s          configuration"
+    )]
+    RegistryOwned {
+        /// The registry.
+        registry: String,
+        /// The estate that owns its settings.
+        estate: String,
+    },
     /// The dependency graph has a cycle: a bug in how edges are derived, reported rather than
     /// looping.
     #[error("the dependency graph has a cycle through {0}")]

@@ -15,6 +15,7 @@ mod graph;
 mod live_index;
 mod planner;
 mod reads;
+mod registry;
 
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;

@@ -14,6 +14,7 @@ use crate::check::check;
 use crate::error::PlanError;
 use crate::graph::order;
 use crate::live_index::{LiveIndex, roles_trusting};
+use crate::registry;
 
 /// Compares what the configuration declares with what the account holds and returns every
 /// change, ordered for the executor, with the checker's notes. Pure: the same inputs always
@@ -33,6 +34,7 @@ pub fn plan(
         registries: registries(&changes, live),
         config_hash: config_hash.to_owned(),
         config_dir: None,
+        targets: desired.targets.iter().cloned().collect(),
         fingerprints,
         changes,
         notes: Vec::new(),
@@ -78,8 +80,9 @@ fn changes(
         }
     }
 
+    let holding = registry::holding(desired, &index)?;
     let mut out: Vec<Change> = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes = registry::scope_notes(desired, &index);
     let mut actions: BTreeMap<ObjectId, Action> = BTreeMap::new();
     // Objects with tags first, so that policies can look at their parent's action.
     let (parents, policies): (Vec<_>, Vec<_>) = declared
@@ -117,6 +120,8 @@ fn changes(
         let resource = &after;
         change.action = if let Resource::Replication(want) = resource {
             replication_action(want, found)
+        } else if registry::is_registry_kind(resource.kind()) {
+            registry::action(&holding, resource, found, &mut change)
         } else if let Some(object) = found {
             if resource.parent_key().is_some() {
                 let parent = resource
@@ -207,6 +212,9 @@ fn changes(
 
     let deleted = deletions(desired, live, &index, &seen, &actions, &out, &mut notes)?;
     out.extend(deleted);
+    out.extend(registry::deletions(
+        desired, &holding, &index, &seen, &mut notes,
+    ));
     notes.extend(anonymous_keeps(desired, &index, &seen));
     Ok((out, notes))
 }
@@ -309,7 +317,7 @@ fn other_region(owner: &Owner, resource: &Resource, account: &Account) -> Option
     })
 }
 
-fn compare(before: &Resource, after: &Resource) -> Action {
+pub(crate) fn compare(before: &Resource, after: &Resource) -> Action {
     // Equal values are equal canonically; AWS mostly hands back what was sent, so the cheap
     // test settles most objects of a large estate.
     if before == after || before.canonical() == after.canonical() {
@@ -421,7 +429,12 @@ fn deletions(
     let mut out = Vec::new();
     let mut providers = Vec::new();
     for (id, object) in index.iter() {
-        if declared.contains_key(id) || id.kind == Kind::Replication || !ours(object) {
+        if declared.contains_key(id)
+            || id.kind == Kind::Replication
+            || registry::is_registry_kind(id.kind)
+            || !ours(object)
+            || !desired.targets_module(index.owner(object).and_then(|o| o.module.as_deref()))
+        {
             continue;
         }
         if let Some(parent) = object.resource.parent(index.registry())
@@ -493,7 +506,7 @@ fn deletions(
     Ok(out)
 }
 
-fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
+pub(crate) fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
     Change {
         address: deleted_address(index, id, object),
         id: id.clone(),

@@ -361,6 +361,8 @@ fn large_estate_on_empty_account() {
         modules: vec![bulk_module("services", "svc", 2000)],
         replication: None,
         skipped_modules: Default::default(),
+        registry: None,
+        targets: Default::default(),
     };
     let plan = plan_of(&desired, &empty());
     assert_eq!(plan.changes.len(), 2000);

@@ -100,6 +100,8 @@ fn estate_strategy(name: &'static str) -> impl Strategy<Value = DesiredEstate> {
             modules: [a, b, c].into_iter().take(n).collect(),
             replication: None,
             skipped_modules: Default::default(),
+            registry: None,
+            targets: Default::default(),
         })
 }
 

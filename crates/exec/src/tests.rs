@@ -128,6 +128,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         registries: vec![home()],
         config_hash: String::new(),
         config_dir: None,
+        targets: Vec::new(),
         fingerprints: Default::default(),
         changes,
         notes: Vec::new(),

@@ -38,6 +38,11 @@ pub struct DesiredEstate {
     /// The registry's own settings, when the estate declares a `registry` block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<RegistrySettings>,
+    /// The modules a run is limited to (`--module`, Terraform's `-target`); empty for all. A
+    /// targeted plan reads, changes and deletes only the selected modules' objects, and never
+    /// the registry's settings or objects of no module.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub targets: BTreeSet<String>,
     /// The names of `module` blocks that were not read (not an ECR-estate module). Objects
     /// owned by a module of one of these names are never deleted: a skipped block may be a
     /// mistyped module that still means to keep them.
@@ -189,6 +194,26 @@ pub struct CiOutputs {
 }
 
 impl DesiredEstate {
+    /// The same estate limited to the modules `targets` names (a target no module has is the
+    /// caller's to refuse): the other modules, the replication configuration and the registry
+    /// block are left out, and the planner deletes only the targets' objects.
+    pub fn targeted(mut self, targets: BTreeSet<String>) -> DesiredEstate {
+        if targets.is_empty() {
+            return self;
+        }
+        self.modules.retain(|m| targets.contains(&m.name));
+        self.replication = None;
+        self.registry = None;
+        self.targets = targets;
+        self
+    }
+
+    /// Whether an object of module `module` (none for objects outside modules) is within this
+    /// run's targets.
+    pub fn targets_module(&self, module: Option<&str>) -> bool {
+        self.targets.is_empty() || module.is_some_and(|m| self.targets.contains(m))
+    }
+
     /// Every object the estate declares, in a stable order. Policies name ARNs, so the
     /// account must be known.
     pub fn objects(&self, account: &Account) -> Vec<DesiredObject> {

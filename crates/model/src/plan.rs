@@ -3,7 +3,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Account, Address, ObjectId, Operation, ProviderSettings, Registry, Resource, Tags};
+use crate::{
+    Account, Address, Locator, ObjectId, Operation, ProviderSettings, Registry, Resource, Tags,
+};
 
 /// The version of the saved-plan format; bumped on any incompatible change. Version 2 added
 /// [`Plan::configuration`], so that `show --format json` of a saved plan renders the same
@@ -117,10 +119,15 @@ impl Change {
                 }]
             }
             (Action::Adopt, Some(before), Some(after)) => {
-                let mut ops = vec![Operation::Tag {
-                    id: self.id.clone(),
-                    tags: ownership.clone(),
-                }];
+                // The registry's settings take no tags: the owner record, created beside
+                // them, is what makes them this estate's.
+                let mut ops = Vec::new();
+                if self.id.kind.spec().located_by != Locator::Registry {
+                    ops.push(Operation::Tag {
+                        id: self.id.clone(),
+                        tags: ownership.clone(),
+                    });
+                }
                 let mut tagged = before.clone();
                 if let Some(t) = tagged.tags_mut() {
                     t.extend(ownership.clone());
@@ -181,6 +188,16 @@ pub enum Rule {
     AdoptEncryption,
     /// A role made before ecrplan recorded regions is kept, not deleted.
     LegacyRoleKept,
+    /// The registry policy grants what the registry's policy scope does not allow.
+    RegistryPolicyScope,
+    /// The registry policy grants to anyone (`*`).
+    RegistryPolicyPublic,
+    /// The registry scans with BASIC and no rule: pushed images are never scanned.
+    BasicScanningWithoutRule,
+    /// A pull-through cache rule's upstream needs credentials it does not have.
+    CacheWithoutCredentials,
+    /// A registry setting stays as it is although no longer (or not yet) managed.
+    RegistrySettingKept,
     /// A note of a plan saved before notes carried their rule.
     #[default]
     #[serde(rename = "plan-note")]
@@ -189,7 +206,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order SARIF's `tool.driver.rules` lists them.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 19] = [
         Rule::RepositoryDeleteHoldsImages,
         Rule::UserDeleteHoldsKeys,
         Rule::AccountWideManagedPolicy,
@@ -203,6 +220,11 @@ impl Rule {
         Rule::UnnamedEstateKeeps,
         Rule::AdoptEncryption,
         Rule::LegacyRoleKept,
+        Rule::RegistryPolicyScope,
+        Rule::RegistryPolicyPublic,
+        Rule::BasicScanningWithoutRule,
+        Rule::CacheWithoutCredentials,
+        Rule::RegistrySettingKept,
         Rule::Other,
     ];
 
@@ -222,6 +244,11 @@ impl Rule {
             Rule::UnnamedEstateKeeps => "unnamed-estate-keeps",
             Rule::AdoptEncryption => "adopt-encryption",
             Rule::LegacyRoleKept => "legacy-role-kept",
+            Rule::RegistryPolicyScope => "registry-policy-scope",
+            Rule::RegistryPolicyPublic => "registry-policy-public",
+            Rule::BasicScanningWithoutRule => "basic-scanning-without-rule",
+            Rule::CacheWithoutCredentials => "cache-without-credentials",
+            Rule::RegistrySettingKept => "registry-setting-kept",
             Rule::Other => "plan-note",
         }
     }
@@ -256,6 +283,19 @@ impl Rule {
             Rule::UnnamedEstateKeeps => "An unnamed estate keeps objects it no longer declares",
             Rule::AdoptEncryption => "An adopted repository is encrypted otherwise than declared",
             Rule::LegacyRoleKept => "A role made before ecrplan recorded regions is kept",
+            Rule::RegistryPolicyScope => {
+                "The registry policy grants actions its registry's policy scope does not allow"
+            }
+            Rule::RegistryPolicyPublic => "The registry policy grants to anyone",
+            Rule::BasicScanningWithoutRule => {
+                "The registry scans with BASIC and no rule, so pushed images are never scanned"
+            }
+            Rule::CacheWithoutCredentials => {
+                "A pull-through cache rule's upstream needs credentials the rule does not have"
+            }
+            Rule::RegistrySettingKept => {
+                "A registry setting stays as it is although this estate does not manage it"
+            }
             Rule::Other => "Another finding of the plan checker",
         }
     }
@@ -294,6 +334,10 @@ pub struct Plan {
     /// the command that saves the plan; the planner leaves it empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_dir: Option<String>,
+    /// The modules the plan is limited to (`--module`); empty for the whole estate. `apply`
+    /// re-plans a saved plan with the same targets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     /// Fingerprint of every live object the plan read, by object id text.
     pub fingerprints: BTreeMap<String, String>,
     /// Every change, no-ops included, creates and updates in dependency order and deletes

@@ -42,9 +42,11 @@ pub struct RefreshScope {
     /// follows the estate, not the account.
     #[serde(default)]
     pub account_wide: bool,
-    /// Read the registry's owner record: every named estate does (one read), since only the
-    /// record says that an estate which stopped declaring `registry` has settings to clear; an
-    /// anonymous estate without a `registry` block reads nothing of the registry.
+    /// Read the registry's owner record by name: an estate that declares `registry` must know
+    /// who owns the registry. Any other estate learns whether the record is its own (and so
+    /// whether it has settings to clear, having stopped declaring `registry`) from the search
+    /// for its tagged objects that it makes anyway, the record being tagged with its owner: a
+    /// team estate makes no call for the registry at all.
     #[serde(default)]
     pub registry_owner: bool,
     /// The registry sections the configuration declares; the sections the owner record says
@@ -61,7 +63,7 @@ impl RefreshScope {
     pub fn for_estate(desired: &DesiredEstate) -> RefreshScope {
         let mut scope = RefreshScope {
             estate: desired.name.clone(),
-            registry_owner: !desired.anonymous || desired.registry.is_some(),
+            registry_owner: desired.registry.is_some(),
             ..Default::default()
         };
         if let Some(registry) = &desired.registry {
@@ -141,7 +143,9 @@ impl RefreshScope {
                 wanted(&self.repositories)
             }
             Resource::RolePolicy(_) | Resource::RolePolicyAttachment(_) => wanted(&self.roles),
-            Resource::RegistryOwner(_) => self.registry_owner || self.account_wide,
+            Resource::RegistryOwner(r) => {
+                self.registry_owner || self.account_wide || r.estate == self.estate
+            }
             Resource::AccountSetting(a) => self
                 .account_settings(owner_record(parent))
                 .contains(&a.name),

@@ -88,7 +88,8 @@ impl fmt::Display for Section {
 /// Which estate manages a registry's settings, and which sections: kept in the account (an SSM
 /// parameter, [`RegistryOwner::PARAMETER`]) because the settings themselves take no tags. It is
 /// created with a create-if-absent write, so two estates racing for one registry cannot both
-/// win.
+/// win, and tagged with its estate's ownership tags, so the tag search every estate makes for
+/// its own objects finds it without a call of its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistryOwner {
     /// The owning estate.
@@ -188,7 +189,40 @@ pub struct PullThroughCacheRule {
     pub upstream_repository_prefix: Option<String>,
 }
 
+/// The upstream registries a pull-through cache rule may name, as ECR's `upstreamRegistry`
+/// enum spells them, by the URL that selects them, and whether ECR needs credentials for them
+/// (a Secrets Manager secret, `credentialArn`)
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-creating-rule.html>).
+pub const UPSTREAMS: [(&str, &str, bool); 9] = [
+    ("docker-hub", "registry-1.docker.io", true),
+    ("ecr-public", "public.ecr.aws", false),
+    ("quay", "quay.io", false),
+    ("k8s", "registry.k8s.io", false),
+    ("github-container-registry", "ghcr.io", true),
+    ("gitlab-container-registry", "registry.gitlab.com", true),
+    ("azure-container-registry", ".azurecr.io", true),
+    ("chainguard", "cgr.dev", true),
+    ("ecr", ".amazonaws.com", false),
+];
+
 impl PullThroughCacheRule {
+    /// The upstream registry the URL names (`docker-hub`, `ecr`, …) and whether ECR needs
+    /// credentials for it; `None` for a URL ECR does not cache from. Azure and private ECR
+    /// upstreams are matched by their host's suffix.
+    pub fn upstream(&self) -> Option<(&'static str, bool)> {
+        let url = self.upstream_registry_url.as_str();
+        UPSTREAMS
+            .iter()
+            .find(|(_, host, _)| {
+                if host.starts_with('.') {
+                    url.ends_with(host) && url.len() > host.len()
+                } else {
+                    url == *host
+                }
+            })
+            .map(|(name, _, credentials)| (*name, *credentials))
+    }
+
     /// The attributes AWS cannot change in place: a change to one replaces the rule.
     pub fn identity(&self) -> (&str, &str, &str) {
         (

@@ -73,7 +73,10 @@ pub(crate) trait Handler: Sync {
 /// Creates a named object. One that exists is `AlreadyExists` — unless it is this estate's
 /// own and equals the one asked for: as the AWS provider, a retried create whose first answer
 /// was lost counts as done.
-fn create_once(contents: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+pub(crate) fn create_once(
+    contents: &mut Contents,
+    resource: &Resource,
+) -> Result<(), ProviderError> {
     let id = contents.id(resource);
     if let Some(existing) = contents.objects.get(&id) {
         let retried = resource.owner().is_some()

@@ -5,7 +5,8 @@ use ecrplan_model::{Kind, ObjectId, Operation, ProviderError, Resource, Tags};
 
 use crate::contents::Contents;
 use crate::errors::holds_access_keys;
-use crate::handler::{Handler, delete, delete_holding, same_object};
+use crate::errors::requires_replacement;
+use crate::handler::{Handler, create_once, delete, delete_holding, same_object};
 
 /// Applies one change to the account, by the handler of the changed object's kind.
 pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<(), ProviderError> {
@@ -40,7 +41,152 @@ pub(crate) fn handler(kind: Kind) -> &'static dyn Handler {
         Kind::UserPolicy => &UserPolicy,
         Kind::UserPolicyAttachment => &UserPolicyAttachment,
         Kind::GroupPolicyAttachment => &GroupPolicyAttachment,
+        Kind::RegistryOwner => &RegistryOwner,
+        Kind::RegistryPolicy => &Put,
+        Kind::AccountSetting => &AccountSetting,
+        Kind::ScanningConfiguration => &ScanningConfiguration,
+        Kind::PullThroughCacheRule => &Named(pull_through_cache_fixed),
+        Kind::CreationTemplate => &Named(none_fixed),
+        Kind::SigningConfiguration => &Put,
+        Kind::PullTimeUpdateExclusion => &Named(none_fixed),
     }
+}
+
+/// The owner record (an SSM parameter): created only when absent, so of two estates racing for
+/// a registry one loses; deleting it leaves the settings it names, which AWS knows nothing of.
+struct RegistryOwner;
+
+impl Handler for RegistryOwner {
+    fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
+        let id = c.id(resource);
+        c.exists(&id)?;
+        c.objects.remove(&id);
+        Ok(())
+    }
+}
+
+/// A registry setting that is put whole (the registry policy, signing): AWS needs no owner
+/// record for it, and deleting one that is not there is `NotFound`, as the policy's and
+/// signing's Delete calls answer.
+struct Put;
+
+impl Handler for Put {
+    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+        c.insert(resource.clone());
+        Ok(())
+    }
+
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        same_object(c, before, after)?;
+        c.insert(after.clone());
+        Ok(())
+    }
+}
+
+/// An account setting: put, and never deleted (AWS has no delete; the value stays).
+struct AccountSetting;
+
+impl Handler for AccountSetting {
+    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+        Put.create(c, resource)
+    }
+
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        Put.update(c, before, after)
+    }
+
+    fn delete(&self, _: &mut Contents, _: &Resource, _: bool) -> Result<(), ProviderError> {
+        Ok(())
+    }
+}
+
+/// The scanning configuration: always there; deleting it puts basic scanning with no rules,
+/// which the account holds as no object (a refresh reads the default then).
+struct ScanningConfiguration;
+
+impl Handler for ScanningConfiguration {
+    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+        Put.create(c, resource)
+    }
+
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        Put.update(c, before, after)
+    }
+
+    fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
+        c.objects.remove(&c.id(resource));
+        Ok(())
+    }
+}
+
+/// A registry setting with a name of its own (a pull-through cache rule, a creation template,
+/// an exclusion): created once, updated only when it exists and only in what AWS can change
+/// in place (the function names the fixed attribute a change would touch).
+struct Named(fn(&Resource, &Resource) -> Option<&'static str>);
+
+impl Handler for Named {
+    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
+        create_once(c, resource)
+    }
+
+    fn update(
+        &self,
+        c: &mut Contents,
+        before: &Resource,
+        after: &Resource,
+    ) -> Result<(), ProviderError> {
+        let id = same_object(c, before, after)?;
+        c.exists(&id)?;
+        if let Some(attribute) = c
+            .objects
+            .get(&id)
+            .and_then(|live| self.fixed_change(live, after))
+        {
+            return Err(requires_replacement(&id, attribute));
+        }
+        c.insert(after.clone());
+        Ok(())
+    }
+
+    fn fixed_change(&self, live: &Resource, after: &Resource) -> Option<&'static str> {
+        (self.0)(live, after)
+    }
+}
+
+/// What a pull-through cache rule cannot change in place: its upstream and upstream prefix
+/// (its prefix is its name).
+fn pull_through_cache_fixed(live: &Resource, after: &Resource) -> Option<&'static str> {
+    let (Resource::PullThroughCacheRule(live), Resource::PullThroughCacheRule(new)) = (live, after)
+    else {
+        return None;
+    };
+    if live.upstream_registry_url != new.upstream_registry_url {
+        Some("upstream_registry_url")
+    } else if live.identity() != new.identity() {
+        Some("upstream_repository_prefix")
+    } else {
+        None
+    }
+}
+
+/// Nothing fixed beyond the name.
+fn none_fixed(_: &Resource, _: &Resource) -> Option<&'static str> {
+    None
 }
 
 /// An IAM OIDC provider: created once, tagged, deleted.
@@ -238,7 +384,10 @@ mod tests {
     /// One object of every kind, parents first.
     fn one_of_each() -> Vec<Resource> {
         let text = include_str!("../tests/fixtures/written-before-scopes/resources.json");
-        serde_json::from_str(text).unwrap()
+        let registry = include_str!("../tests/fixtures/registry-settings.json");
+        let mut resources: Vec<Resource> = serde_json::from_str(text).unwrap();
+        resources.extend(serde_json::from_str::<Vec<Resource>>(registry).unwrap());
+        resources
     }
 
     #[test]
@@ -281,7 +430,12 @@ mod tests {
             };
             apply(&mut c, &delete).unwrap();
         }
-        assert!(c.objects.is_empty());
+        // An account setting has no delete: its value stays.
+        assert!(
+            c.objects.keys().all(|id| id.kind == Kind::AccountSetting),
+            "{:?}",
+            c.objects.keys()
+        );
     }
 
     #[test]
@@ -303,10 +457,16 @@ mod tests {
                 force: false,
             };
             let answer = apply(&mut c, &delete);
-            // Deleting replication puts an empty rule list, which always succeeds.
+            // Deleting replication puts an empty rule list, deleting scanning puts basic
+            // scanning, and an account setting has no delete: each always succeeds.
+            let always = [
+                Kind::Replication,
+                Kind::ScanningConfiguration,
+                Kind::AccountSetting,
+            ];
             assert_eq!(
                 matches!(answer, Err(ProviderError::NotFound(_))),
-                id.kind != Kind::Replication,
+                !always.contains(&id.kind),
                 "{id}: {answer:?}"
             );
         }

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    AccessKey, Account, Kind, LiveEstate, Operation, Provider, ProviderError, RefreshScope,
-    Resource, Role,
+    ACCOUNT_SETTINGS, AccessKey, Account, AccountSetting, Kind, LiveEstate, LiveObject, Operation,
+    Provider, ProviderError, RefreshScope, Resource, Role, ScanningConfiguration,
 };
 
 use crate::file::{Change, journal_path};
@@ -174,6 +174,28 @@ impl Provider for SandboxProvider {
                     .and_then(|p| contents.objects.get(&p));
                 scope.admits(&o.resource, parent)
             });
+            // The registry always has a scanning configuration and every account setting, their
+            // defaults until somebody puts them, as AWS reads them.
+            let owner = contents
+                .objects
+                .get(&contents.id_of(Kind::RegistryOwner, "registry"));
+            let defaults = std::iter::once(Resource::ScanningConfiguration(
+                ScanningConfiguration::basic(),
+            ))
+            .chain(ACCOUNT_SETTINGS.iter().map(|(_, name, value)| {
+                Resource::AccountSetting(AccountSetting {
+                    name: (*name).to_owned(),
+                    value: (*value).to_owned(),
+                })
+            }));
+            for default in defaults {
+                if scope.admits(&default, owner)
+                    && !contents.objects.contains_key(&contents.id(&default))
+                {
+                    live.objects.push(LiveObject::new(default));
+                }
+            }
+            live.normalise();
             for o in &mut live.objects {
                 if let Resource::User(u) = &o.resource
                     && !scope.lists_keys(u)
@@ -254,13 +276,17 @@ mod tests {
         sandbox.apply(&op).await.unwrap();
     }
 
-    /// The whole account: these tests are about the file, not the scope.
+    /// The whole account but the registry's settings, whose defaults are always read: these
+    /// tests are about the file, not the scope.
     async fn read(sandbox: &SandboxProvider) -> LiveEstate {
         let everything = RefreshScope {
             account_wide: true,
             ..RefreshScope::default()
         };
-        sandbox.refresh(&everything).await.unwrap()
+        let mut live = sandbox.refresh(&everything).await.unwrap();
+        live.objects
+            .retain(|o| o.resource.kind().spec().located_by != ecrplan_model::Locator::Registry);
+        live
     }
 
     /// The whole account as a provider opened afresh reads it.

@@ -11,6 +11,11 @@ use ecrplan_model::{
     RolePolicy, RolePolicyAttachment, Scope, TagMutability, Tags, tags,
 };
 use ecrplan_model::{
+    AccountSetting, CreationTemplate, PullThroughCacheRule, PullTimeUpdateExclusion, RegistryOwner,
+    RegistryPolicy, ScanningConfiguration, ScanningRule, Section, SigningConfiguration,
+    SigningRule, TemplateEncryption,
+};
+use ecrplan_model::{
     Group, GroupMembership, GroupPolicy, GroupPolicyAttachment, User, UserPolicy,
     UserPolicyAttachment, group_path, role_path,
 };
@@ -360,8 +365,7 @@ fn push_policy(account: &Account, repository: &str) -> JsonDocument {
     }))
 }
 
-/// OIDC providers: create, read back, retag, change audiences where the provider can,
-/// delete; duplicates and missing providers give the domain errors.
+/// OIDC providers: create, read back, retag, change audiences, delete; duplicates and missing providers give the domain errors.
 pub async fn oidc_providers(s: &Subject<'_>) {
     let p = s.provider;
     let scope = scope_of("alpha", &[], &[]);
@@ -371,26 +375,22 @@ pub async fn oidc_providers(s: &Subject<'_>) {
     let mut updated = created.clone();
     if let Resource::OidcProvider(o) = &mut updated {
         o.tags.insert("team".into(), "platform".into());
-        if !s.gaps.no_client_id_changes {
-            o.client_ids = vec!["sigstore".into()];
-        }
+        o.client_ids = vec!["sigstore".into()];
     }
     update(p, &created, &updated).await;
     assert_live(p, &scope, &updated).await;
 
     delete(p, &updated).await;
     assert_absent(p, &scope, &created).await;
-    if !s.gaps.deleting_missing_oidc_provider_succeeds {
-        let err = expect_err(
-            p,
-            Operation::Delete {
-                resource: updated,
-                force: false,
-            },
-        )
-        .await;
-        assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
-    }
+    let err = expect_err(
+        p,
+        Operation::Delete {
+            resource: updated,
+            force: false,
+        },
+    )
+    .await;
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err}");
 }
 
 /// Roles and their inline policies: create under `/ecrplan/`, read back, change trust, tags
@@ -1017,7 +1017,76 @@ fn others(acct: &Account) -> Vec<Resource> {
             policy_arn: read_only.into(),
         }));
     }
+    out.extend(registry_settings(acct));
     out
+}
+
+/// One registry setting of every kind, owned by estate `alpha`, which manages its scanning and
+/// pull-through cache rules only: the rest is in the account but no estate's to read.
+fn registry_settings(acct: &Account) -> Vec<Resource> {
+    vec![
+        Resource::RegistryOwner(RegistryOwner {
+            estate: "alpha".into(),
+            sections: [Section::Scanning, Section::PullThroughCache].into(),
+        }),
+        Resource::ScanningConfiguration(ScanningConfiguration {
+            scan_type: "ENHANCED".into(),
+            rules: vec![ScanningRule {
+                scan_frequency: "CONTINUOUS_SCAN".into(),
+                filters: vec!["prod*".into()],
+            }],
+        }),
+        Resource::PullThroughCacheRule(PullThroughCacheRule {
+            prefix: "ecr-public".into(),
+            upstream_registry_url: "public.ecr.aws".into(),
+            credential_arn: None,
+            custom_role_arn: None,
+            upstream_repository_prefix: None,
+        }),
+        Resource::CreationTemplate(CreationTemplate {
+            prefix: "cache".into(),
+            description: Some("made by hand".into()),
+            applied_for: vec!["PULL_THROUGH_CACHE".into()],
+            image_tag_mutability: TagMutability::Immutable,
+            image_tag_mutability_exclusion_filters: Vec::new(),
+            encryption: TemplateEncryption {
+                encryption_type: "AES256".into(),
+                kms_key: None,
+            },
+            lifecycle_policy: None,
+            repository_policy: None,
+            resource_tags: Tags::new(),
+            custom_role_arn: None,
+        }),
+        Resource::RegistryPolicy(RegistryPolicy {
+            document: JsonDocument::new(json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "Replicate",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{}:root", acct.id)},
+                    "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
+                    "Resource": format!("arn:aws:ecr:{}:{}:repository/*", acct.region, acct.id),
+                }],
+            })),
+        }),
+        Resource::AccountSetting(AccountSetting {
+            name: "BLOB_MOUNTING".into(),
+            value: "ENABLED".into(),
+        }),
+        Resource::SigningConfiguration(SigningConfiguration {
+            rules: vec![SigningRule {
+                signing_profile_arn: format!(
+                    "arn:aws:signer:{}:{}:/signing-profiles/prod",
+                    acct.region, acct.id
+                ),
+                filters: vec!["prod*".into()],
+            }],
+        }),
+        Resource::PullTimeUpdateExclusion(PullTimeUpdateExclusion {
+            principal_arn: format!("arn:aws:iam::{}:role/image-scanner", acct.id),
+        }),
+    ]
 }
 
 /// The names of `kind` among `resources`.
@@ -1063,6 +1132,7 @@ pub async fn refresh_honours_the_scope(s: &Subject<'_>) {
         groups: keys_of(&seeded, Kind::Group),
         oidc_providers: keys_of(&seeded, Kind::OidcProvider),
         account_wide: true,
+        ..RefreshScope::default()
     };
     let whole = refresh(p, &whole_scope).await;
     let registry = whole.registry();
@@ -1103,6 +1173,7 @@ pub async fn refresh_honours_the_scope(s: &Subject<'_>) {
         groups: ["alpha-ci-group".to_owned()].into(),
         oidc_providers: ["oidc.example.com".to_owned()].into(),
         account_wide: false,
+        ..RefreshScope::default()
     };
     let scopes = [
         ("alpha's estate", RefreshScope::for_estate(&alpha)),

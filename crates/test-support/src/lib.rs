@@ -33,12 +33,6 @@ pub struct Subject<'a> {
 /// and nothing else.
 #[derive(Clone, Copy, Debug)]
 pub struct Gaps {
-    /// AddClientIDToOpenIDConnectProvider and RemoveClientIDFromOpenIDConnectProvider are not
-    /// implemented (moto 5.2.5 answers 500).
-    pub no_client_id_changes: bool,
-    /// Deleting an OIDC provider that does not exist succeeds instead of NoSuchEntity (moto
-    /// 5.2.5 pops the ARN from a dict).
-    pub deleting_missing_oidc_provider_succeeds: bool,
     /// ListGroups ignores `PathPrefix` and answers every group of the account (moto 5.2.5's
     /// `list_groups` takes no arguments), so a refresh also returns groups outside the
     /// estate's path, with their policies.
@@ -48,14 +42,11 @@ pub struct Gaps {
 impl Gaps {
     /// Behaves like AWS in everything the suite checks (the sandbox).
     pub const NONE: Gaps = Gaps {
-        no_client_id_changes: false,
-        deleting_missing_oidc_provider_succeeds: false,
         list_groups_ignores_path_prefix: false,
     };
-    /// moto 5.2.5's server.
+    /// moto 5.2.5's server behind the adapter (`moto/tagging_adapter.py`), which answers the
+    /// OIDC client-id changes and a missing provider's delete as AWS does.
     pub const MOTO: Gaps = Gaps {
-        no_client_id_changes: true,
-        deleting_missing_oidc_provider_succeeds: true,
         list_groups_ignores_path_prefix: true,
     };
 }

@@ -1,6 +1,7 @@
 //! One moto server per test binary, shared by its tests one at a time: by default moto with the
-//! tagging adapter (`moto/tagging_adapter.py`, which lets the Resource Groups Tagging API see
-//! ECR repositories, as AWS does), and on request plain moto, where it does not.
+//! adapter (`moto/tagging_adapter.py`, which lets the Resource Groups Tagging API see ECR
+//! repositories and serves the registry and OIDC operations moto lacks, as AWS does), and on
+//! request plain moto, where it does not.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,11 +1,9 @@
-//! The behaviour suite against the AWS provider on moto's server. Known moto 5.2.5 gaps, so a
-//! failure here is told apart from a bug of ours:
-//! - AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectProvider answer 500,
-//!   and deleting a missing OIDC provider succeeds: see `Gaps::MOTO`; both are exercised
-//!   against the sandbox only;
+//! The behaviour suite against the AWS provider on moto's server, through the adapter
+//! (`moto/tagging_adapter.py`). Known moto 5.2.5 gaps, so a failure here is told apart from a bug
+//! of ours:
 //! - PutReplicationConfiguration refuses more than one rule ("This feature is disabled");
 //! - PutImageScanningConfiguration with scanOnPush=false is ignored (the SDK omits the false
-//!   member); the tagging adapter answers it as AWS does, plain moto still does not, which
+//!   member); the adapter answers it as AWS does, plain moto still does not, which
 //!   is how the provider's read-back after an update is tested;
 //! - ListGroups ignores `PathPrefix`, so a refresh returns every group: `Gaps::MOTO`; that a
 //!   refresh returns only the groups `RefreshScope::admits` admits is checked against the
@@ -13,6 +11,10 @@
 //! - trust policies are not validated, so propagation retries never trigger here;
 //! - DescribeRepositories ignores pagination: paging is tested in ecrplan-aws against
 //!   recorded responses instead.
+//!
+//! AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectProvider (500 on moto
+//! 5.2.5) and NoSuchEntity for deleting a missing OIDC provider (moto succeeds) are answered by
+//! the adapter, so the suite checks them here as everywhere.
 
 use ecrplan_model::Provider;
 use ecrplan_test::{DEFAULT_ACCOUNT, Gaps, Moto, Subject, behaviour, moto};

@@ -317,6 +317,8 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         modules: vec![module],
         replication: None,
         skipped_modules: Default::default(),
+        registry: None,
+        targets: Default::default(),
     };
     let mut live = LiveEstate::empty(account.clone());
     live.objects = desired

@@ -18,6 +18,8 @@ use ecrplan_model::{
 };
 use serde_json::{Map, Value, json};
 
+mod registry;
+
 use super::contract::View;
 use super::render::Summary;
 
@@ -78,6 +80,14 @@ fn values(resource: &Resource, account: &Account) -> Value {
         Resource::UserPolicy(p) => user_policy_values(p),
         Resource::UserPolicyAttachment(a) => user_policy_attachment_values(a),
         Resource::GroupPolicyAttachment(a) => group_policy_attachment_values(a),
+        Resource::RegistryOwner(o) => registry::owner_values(o, account),
+        Resource::RegistryPolicy(p) => registry::registry_policy_values(p, account),
+        Resource::AccountSetting(s) => registry::account_setting_values(s),
+        Resource::ScanningConfiguration(c) => registry::scanning_values(c, account),
+        Resource::PullThroughCacheRule(r) => registry::pull_through_cache_values(r, account),
+        Resource::CreationTemplate(t) => registry::creation_template_values(t, account),
+        Resource::SigningConfiguration(c) => registry::signing_values(c, account),
+        Resource::PullTimeUpdateExclusion(e) => registry::exclusion_values(e),
     }
 }
 

@@ -97,6 +97,8 @@ fn declaration<'a>(plan: &Plan, note: &Note, locations: &'a Locations) -> Option
         Locator::Role => key.and_then(role),
         Locator::Replication => locations.replication(),
         Locator::Module => None,
+        // I19-TEMP: the registry block's location comes with the hcl branch.
+        Locator::Registry => None,
     };
     specific
         .or_else(|| address.module.as_deref().and_then(|m| locations.module(m)))

@@ -51,6 +51,8 @@ pub fn koa() -> DesiredEstate {
         modules: vec![koa_module()],
         replication: None,
         skipped_modules: Default::default(),
+        registry: None,
+        targets: Default::default(),
     }
 }
 

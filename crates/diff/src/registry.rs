@@ -1,0 +1,295 @@
+//! The registry's settings in a plan. They carry no tags, so who may change them is the owner
+//! record's to say: the estate it names holds the sections it lists. A held section converges
+//! to the declaration (its set of cache rules, templates and exclusions exactly as declared); a
+//! declared section nobody holds takes its existing non-default settings by adoption
+//! (`--adopt`), never by silently overwriting them; a held section no longer declared is
+//! cleared by a named estate; a section nobody holds is never touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ecrplan_model::{
+    ACCOUNT_SETTINGS, Action, Address, Change, DesiredEstate, Kind, LiveObject, Locator, Note,
+    ObjectId, REGISTRY_POLICY_SCOPE, RegistryOwner, Resource, Rule, ScanningConfiguration, Scope,
+    Section, Severity, statements, strings,
+};
+
+use crate::error::PlanError;
+use crate::live_index::LiveIndex;
+use crate::planner::{compare, delete};
+
+/// What the registry policy may grant under REGISTRY_POLICY_SCOPE `V1`
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html>).
+const V1_ACTIONS: [&str; 3] = [
+    "ecr:ReplicateImage",
+    "ecr:BatchImportUpstreamImage",
+    "ecr:CreateRepository",
+];
+
+/// Which sections of the registry this estate holds, by the owner record the account holds.
+pub(crate) struct Holding<'a> {
+    /// The owner record, when it names this estate.
+    ours: Option<&'a RegistryOwner>,
+}
+
+impl Holding<'_> {
+    fn holds(&self, section: Section) -> bool {
+        self.ours.is_some_and(|o| o.sections.contains(&section))
+    }
+}
+
+/// Whether `kind` is one of the registry's settings (or its owner record).
+pub(crate) fn is_registry_kind(kind: Kind) -> bool {
+    kind.spec().located_by == Locator::Registry
+}
+
+/// Reads the owner record: a configuration that declares `registry` for a registry another
+/// estate owns is refused, naming the owner.
+pub(crate) fn holding<'a>(
+    desired: &DesiredEstate,
+    index: &LiveIndex<'a>,
+) -> Result<Holding<'a>, PlanError> {
+    let id = ObjectId::new(
+        Kind::RegistryOwner,
+        Scope::Registry(index.registry().clone()),
+        "registry",
+    );
+    let record = index.get(&id).and_then(|o| {
+        if let Resource::RegistryOwner(r) = &o.resource {
+            Some(r)
+        } else {
+            None
+        }
+    });
+    match record {
+        Some(r) if r.estate != desired.name => {
+            if desired.registry.is_some() {
+                return Err(PlanError::RegistryOwned {
+                    registry: index.registry().to_string(),
+                    estate: r.estate.clone(),
+                });
+            }
+            Ok(Holding { ours: None })
+        }
+        ours => Ok(Holding { ours }),
+    }
+}
+
+/// What AWS holds when nobody set anything: not a setting to adopt or to clear.
+pub(crate) fn is_default(resource: &Resource) -> bool {
+    if let Resource::ScanningConfiguration(_) = resource {
+        return resource.canonical()
+            == Resource::ScanningConfiguration(ScanningConfiguration::basic());
+    }
+    if let Resource::AccountSetting(s) = resource {
+        return ACCOUNT_SETTINGS
+            .iter()
+            .any(|(_, name, default)| *name == s.name && *default == s.value);
+    }
+    false
+}
+
+/// The action for a declared registry setting (or the owner record) found as `found`.
+pub(crate) fn action(
+    holding: &Holding<'_>,
+    after: &Resource,
+    found: Option<&LiveObject>,
+    change: &mut Change,
+) -> Action {
+    let Some(object) = found else {
+        return Action::Create;
+    };
+    let Some(section) = Section::of(after.kind()) else {
+        return compare(&object.resource, after);
+    };
+    if !holding.holds(section) && !is_default(&object.resource) {
+        return Action::Adopt;
+    }
+    if let (Resource::PullThroughCacheRule(live), Resource::PullThroughCacheRule(want)) =
+        (&object.resource, after)
+        && live.identity() != want.identity()
+    {
+        change.replace_because.push(
+            if live.upstream_registry_url == want.upstream_registry_url {
+                "upstream_repository_prefix".into()
+            } else {
+                "upstream_registry_url".into()
+            },
+        );
+        return Action::Replace;
+    }
+    compare(&object.resource, after)
+}
+
+/// The changes that clear what this estate holds and no longer declares, and notes on what
+/// stays: a named estate clears its held sections (an account setting has no delete, so it is
+/// kept and the plan says so) and, with no `registry` block left, its owner record; an
+/// anonymous estate clears nothing, nor does a plan limited to some modules. Objects of a declared section not held yet are kept until
+/// an adoption makes the section this estate's.
+pub(crate) fn deletions(
+    desired: &DesiredEstate,
+    holding: &Holding<'_>,
+    index: &LiveIndex<'_>,
+    declared: &BTreeMap<ObjectId, Address>,
+    notes: &mut Vec<Note>,
+) -> Vec<Change> {
+    let declared_sections: BTreeSet<Section> = desired
+        .registry
+        .as_ref()
+        .map(|r| r.sections())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    if !desired.targets.is_empty() {
+        return out;
+    }
+    for (id, object) in index.iter() {
+        if !is_registry_kind(id.kind) || declared.contains_key(id) {
+            continue;
+        }
+        let address = || deleted_address(id);
+        let Some(section) = Section::of(id.kind) else {
+            if holding.ours.is_some() && desired.registry.is_none() && !desired.anonymous {
+                out.push(Change {
+                    address: address(),
+                    ..delete(index, id, object)
+                });
+            }
+            continue;
+        };
+        if is_default(&object.resource) {
+            continue;
+        }
+        if !holding.holds(section) {
+            if declared_sections.contains(&section) {
+                notes.push(kept(
+                    address(),
+                    format!(
+                        "{id} exists and is not declared; this estate does not manage the \
+                         registry's {section} yet, so it is kept: once apply --adopt takes the \
+                         section, the next plan deletes it"
+                    ),
+                ));
+            }
+            continue;
+        }
+        if desired.anonymous {
+            continue;
+        }
+        if let Resource::AccountSetting(s) = &object.resource {
+            notes.push(kept(
+                address(),
+                format!(
+                    "account setting {} is no longer declared; AWS has no delete for it, so it \
+                     keeps the value {}",
+                    s.name, s.value
+                ),
+            ));
+            continue;
+        }
+        out.push(Change {
+            address: address(),
+            ..delete(index, id, object)
+        });
+    }
+    out
+}
+
+fn kept(address: Address, message: String) -> Note {
+    Note {
+        severity: Severity::Warning,
+        rule: Rule::RegistrySettingKept,
+        address: Some(address),
+        message,
+    }
+}
+
+/// The address of a registry setting: no module, keyed by its name unless one per registry.
+fn deleted_address(id: &ObjectId) -> Address {
+    let address = Address::new(id.kind, id.scope.clone());
+    if id.kind.spec().singleton {
+        address
+    } else {
+        address.indexed(&id.key)
+    }
+}
+
+/// What the registry policy grants beyond the policy scope in force: the declared scope, or
+/// the one the account holds when the configuration declares none. The hcl reader checks a
+/// declared scope; this checks against the account's.
+pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec<Note> {
+    let Some(registry) = &desired.registry else {
+        return Vec::new();
+    };
+    if registry
+        .account_settings
+        .contains_key(REGISTRY_POLICY_SCOPE)
+    {
+        return Vec::new();
+    }
+    let Some(policy) = &registry.policy else {
+        return Vec::new();
+    };
+    let id = ObjectId::new(
+        Kind::AccountSetting,
+        Scope::Registry(index.registry().clone()),
+        REGISTRY_POLICY_SCOPE,
+    );
+    let scope = index.get(&id).and_then(|o| {
+        if let Resource::AccountSetting(s) = &o.resource {
+            Some(s.value.as_str())
+        } else {
+            None
+        }
+    });
+    if scope != Some("V1") {
+        return Vec::new();
+    }
+    let refused: BTreeSet<&str> = statements(policy)
+        .into_iter()
+        .flat_map(|s| strings(s.get("Action")))
+        .filter(|a| !V1_ACTIONS.iter().any(|v| v.eq_ignore_ascii_case(a)))
+        .collect();
+    if refused.is_empty() {
+        return Vec::new();
+    }
+    let refused: Vec<&str> = refused.into_iter().collect();
+    vec![Note {
+        severity: Severity::Error,
+        rule: Rule::RegistryPolicyScope,
+        address: Some(deleted_address(&ObjectId::new(
+            Kind::RegistryPolicy,
+            Scope::Registry(index.registry().clone()),
+            "registry",
+        ))),
+        message: format!(
+            "the registry's policy scope is V1, which lets a registry policy grant only {}; \
+             this policy grants {} too: set account_settings = {{ registry_policy_scope = \
+             \"V2\" }} or drop those actions",
+            V1_ACTIONS.join(", "),
+            refused.join(", ")
+        ),
+    }]
+}
+
+/// Why a registry setting is worth the account-wide audit's attention: it is set, and no
+/// estate's owner record says it manages its section.
+pub(crate) fn unmanaged(object: &LiveObject, index: &LiveIndex<'_>) -> Option<String> {
+    let section = Section::of(object.resource.kind())?;
+    if is_default(&object.resource) {
+        return None;
+    }
+    let id = ObjectId::new(
+        Kind::RegistryOwner,
+        Scope::Registry(index.registry().clone()),
+        "registry",
+    );
+    let held = index.get(&id).is_some_and(
+        |o| matches!(&o.resource, Resource::RegistryOwner(r) if r.sections.contains(&section)),
+    );
+    (!held).then(|| {
+        format!(
+            "the registry's {section} is set ({}) but no estate manages it: declare it in a \
+             `registry` block to manage it",
+            object.resource.key()
+        )
+    })
+}
