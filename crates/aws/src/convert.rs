@@ -37,6 +37,13 @@ pub(crate) fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, Buil
         .collect()
 }
 
+/// Tags as SSM takes them.
+pub(crate) fn ssm_tags(tags: &Tags) -> Result<Vec<aws_sdk_ssm::types::Tag>, BuildError> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_ssm::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
 /// Tags as IAM answers them.
 pub(crate) fn from_iam_tags(tags: impl IntoIterator<Item = aws_sdk_iam::types::Tag>) -> Tags {
     tags.into_iter().map(|t| (t.key, t.value)).collect()

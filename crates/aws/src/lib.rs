@@ -22,6 +22,7 @@ mod refresh;
 mod registry;
 mod ssm;
 mod stats;
+mod tagged;
 mod throttle;
 
 use async_trait::async_trait;

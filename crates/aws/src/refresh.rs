@@ -17,6 +17,7 @@ use ecrplan_model::{
     GroupMembership, JsonDocument, LiveEstate, LiveObject, ProviderError, ROLE_PATH, RefreshScope,
     Resource, Role, Section, Tags, User, is_ci_issuer, role_path,
 };
+use futures::channel::oneshot;
 use futures::{StreamExt, TryStreamExt, future, stream};
 
 use crate::convert::owned_by;
@@ -34,20 +35,22 @@ use crate::iam::user::{self, UserOwner};
 use crate::iam::{group_membership, inline_policy, oidc_provider, policy_attachment};
 use crate::provider::AwsProvider;
 use crate::ssm::owner;
+use crate::tagged;
 
 /// Every object the scope needs, its parts read concurrently under one bound on requests.
 pub(crate) async fn refresh(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<LiveEstate, ProviderError> {
+    let (searched, search) = oneshot::channel();
     let (repositories, roles, providers, replication, users, groups, registry) = futures::try_join!(
-        repositories(p, scope),
+        repositories(p, scope, searched),
         roles(p, scope),
         oidc_providers(p, scope),
         replication::read(p),
         users(p, scope),
         groups(p, scope),
-        registry(p, scope),
+        registry(p, scope, search),
     )?;
     let mut live = LiveEstate::empty(p.account.clone());
     live.objects = repositories
@@ -64,15 +67,18 @@ pub(crate) async fn refresh(
     Ok(live)
 }
 
-/// The repositories the scope needs, each with its tags.
+/// The repositories the scope needs, each with its tags. Tells `searched` whether the search
+/// for the estate's tagged objects found the registry's owner record; without a search (the
+/// account-wide read, or every repository's tags read instead) `searched` is dropped unsent.
 async fn repositories(
     p: &AwsProvider,
     scope: &RefreshScope,
+    searched: oneshot::Sender<bool>,
 ) -> Result<Vec<Resource>, ProviderError> {
     if scope.account_wide || p.tuning.per_repository_tags {
         return read_listed(p, scope).await;
     }
-    match pipelined(p, scope).await {
+    match pipelined(p, scope, searched).await {
         Err(e) if error::may_not_call(&e) => {
             p.warn(format!(
                 "cannot search the Resource Groups Tagging API ({e}); reading every \
@@ -99,15 +105,22 @@ async fn read_listed(
     Ok(per_repo.into_iter().flatten().collect())
 }
 
-/// The registry's settings the scope reads, and its owner record. Nothing at all, not one
-/// call, for a scope that reads neither the record nor a section (an anonymous estate
-/// without a `registry` block). Otherwise the record first (ahead of the line: what else is
-/// read depends on it), then every section the scope calls for given the record and every
-/// account setting, all at once under the refresh's permits: one call each, listings paged.
-/// Scanning and account settings always exist in ECR, so they come back as read, defaults
-/// included; what the scope does not admit is left out.
-async fn registry(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
-    let owner = if scope.registry_owner || scope.account_wide {
+/// The registry's settings the scope reads, and its owner record. The record first (ahead of
+/// the line: what else is read depends on it): read by name when the scope declares
+/// `registry` or is account-wide; otherwise only when the search for the estate's tagged
+/// objects found it as the estate's (`search`), so an estate that never held the registry
+/// makes no call for it — and when no search was made, read by name, as the one way left to
+/// know. Then every section the scope calls for given the record, and every account setting,
+/// all at once under the refresh's permits: one call each, listings paged. Scanning and
+/// account settings always exist in ECR, so they come back as read, defaults included; what
+/// the scope does not admit is left out.
+async fn registry(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    search: oneshot::Receiver<bool>,
+) -> Result<Vec<Resource>, ProviderError> {
+    let by_name = scope.registry_owner || scope.account_wide;
+    let owner = if by_name || search.await != Ok(false) {
         owner::read(p).await?
     } else {
         None
@@ -163,7 +176,11 @@ async fn registry_section(
 /// tag page shows that the API answers, the owned undeclared names as their pages arrive, and
 /// each described repository's policies are read at once. Tags are joined from the pages when
 /// paging is done; only declared repositories the search did not return have theirs read.
-async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
+async fn pipelined(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    searched: oneshot::Sender<bool>,
+) -> Result<Vec<Resource>, ProviderError> {
     let (names, batches) = futures::channel::mpsc::unbounded();
     let (described, found) = futures::channel::mpsc::unbounded();
     let listing = tokio::sync::OnceCell::new();
@@ -192,7 +209,7 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
         .buffer_unordered(p.parallelism())
         .try_collect::<Vec<_>>();
     let (mut tagged, (), read) =
-        futures::try_join!(tag_pages(p, scope, names), describing, reading)?;
+        futures::try_join!(tag_pages(p, scope, names, searched), describing, reading)?;
     let joined = read.into_iter().map(|(r, policies)| {
         let name = r.repository_name().unwrap_or_default().to_owned();
         let known = tagged.remove(&name);
@@ -223,11 +240,13 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
 /// Sends the names to describe to `names` in batches of 100 (the DescribeRepositories limit):
 /// the declared ones once the first page has answered, then every owned undeclared one found on
 /// a page. The last declared batch that is not full waits for those, so the batches are as few
-/// as they would be after paging.
+/// as they would be after paging. Tells `searched`, once paging is done, whether a page held
+/// the registry's owner record as the estate's.
 async fn tag_pages(
     p: &AwsProvider,
     scope: &RefreshScope,
     names: futures::channel::mpsc::UnboundedSender<Vec<String>>,
+    searched: oneshot::Sender<bool>,
 ) -> Result<BTreeMap<String, Tags>, ProviderError> {
     // The receiver outlives the sender unless the reading failed, and then so does the refresh.
     let send = |batch: Vec<String>| drop(names.unbounded_send(batch));
@@ -235,8 +254,10 @@ async fn tag_pages(
     let mut pending: Vec<String> = Vec::new();
     let mut token = None;
     let mut first = true;
+    let mut owner_record = false;
     loop {
-        let (found, next) = repository::tagged_page(p, &scope.estate, token.take()).await?;
+        let found = tagged::page(p, &scope.estate, token.take()).await?;
+        owner_record |= found.owner_record;
         if std::mem::take(&mut first) {
             for batch in scope
                 .repositories
@@ -252,7 +273,7 @@ async fn tag_pages(
                 }
             }
         }
-        for (name, tags) in found {
+        for (name, tags) in found.repositories {
             if !scope.repositories.contains(&name) && owned_by(&tags, &scope.estate) {
                 pending.push(name.clone());
                 if pending.len() == 100 {
@@ -261,12 +282,14 @@ async fn tag_pages(
             }
             out.insert(name, tags);
         }
-        match next {
+        match found.next {
             Some(next) => token = Some(next),
             None => {
                 if !pending.is_empty() {
                     send(pending);
                 }
+                // Received unless the refresh has failed.
+                let _ = searched.send(owner_record);
                 return Ok(out);
             }
         }

@@ -2,12 +2,15 @@
 //! sections. An SSM parameter ([`RegistryOwner::PARAMETER`]) because SSM is regional like the
 //! registry (one record per account and region), every account has it, moto serves it, and
 //! PutParameter without `Overwrite` is a create-if-absent write: of two estates racing for
-//! one registry, the second is answered ParameterAlreadyExists and loses.
+//! one registry, the second is answered ParameterAlreadyExists and loses. It carries its
+//! estate's ownership tags, so the `tagged` search every refresh makes finds it for that
+//! estate without a call of its own.
 
-use aws_sdk_ssm::types::ParameterType;
-use ecrplan_model::{Kind, ProviderError, RegistryOwner, Resource};
+use aws_sdk_ssm::types::{ParameterType, ResourceTypeForTagging};
+use ecrplan_model::{Kind, ProviderError, RegistryOwner, Resource, tags};
 
-use crate::error::{self, unless_gone};
+use crate::convert::ssm_tags;
+use crate::error::{self, invalid, unless_gone};
 use crate::provider::AwsProvider;
 use crate::registry::RegistryObject;
 
@@ -50,8 +53,14 @@ fn record(value: &str) -> RegistryOwner {
     RegistryOwner::from_value(value).unwrap_or_default()
 }
 
-/// Writes the record; `overwrite` false only creates it.
+/// Writes the record; `overwrite` false only creates it, with its estate's ownership tags
+/// (SSM takes tags only on a create).
 async fn put(p: &AwsProvider, owner: &RegistryOwner, overwrite: bool) -> Result<(), ProviderError> {
+    let tags = if overwrite {
+        None
+    } else {
+        Some(ssm_tags(&tags::ownership(&owner.estate, None)).map_err(invalid)?)
+    };
     p.ssm
         .put_parameter()
         .name(RegistryOwner::PARAMETER)
@@ -59,6 +68,7 @@ async fn put(p: &AwsProvider, owner: &RegistryOwner, overwrite: bool) -> Result<
         .value(owner.to_value())
         .r#type(ParameterType::String)
         .overwrite(overwrite)
+        .set_tags(tags)
         .send()
         .await
         .map(drop)
@@ -67,7 +77,7 @@ async fn put(p: &AwsProvider, owner: &RegistryOwner, overwrite: bool) -> Result<
 
 impl RegistryObject for Owner {
     const UNTAGGED: &'static str =
-        "the registry's owner record is found by its parameter name, not by tags";
+        "the registry's owner record carries the tags of the estate it names, written with it";
 
     /// Create-if-absent: a record already there, another estate's or this one's, is
     /// ParameterAlreadyExists (the apply then reads it back to tell which).
@@ -75,12 +85,29 @@ impl RegistryObject for Owner {
         put(p, object(resource)?, false).await
     }
 
+    /// Overwrites the value; a record that changes hands is retagged with its new estate's
+    /// ownership tags (the same keys, so nothing is left to remove).
     async fn update(
         p: &AwsProvider,
-        _before: &Resource,
+        before: &Resource,
         after: &Resource,
     ) -> Result<(), ProviderError> {
-        put(p, object(after)?, true).await
+        let (b, a) = (object(before)?, object(after)?);
+        put(p, a, true).await?;
+        if b.estate == a.estate {
+            return Ok(());
+        }
+        p.ssm
+            .add_tags_to_resource()
+            .resource_type(ResourceTypeForTagging::Parameter)
+            .resource_id(RegistryOwner::PARAMETER)
+            .set_tags(Some(
+                ssm_tags(&tags::ownership(&a.estate, None)).map_err(invalid)?,
+            ))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| error::api("AddTagsToResource", e))
     }
 
     async fn delete(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
