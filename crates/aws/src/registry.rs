@@ -28,12 +28,15 @@ pub(crate) trait RegistryObject: Send + Sync + 'static {
         p: &AwsProvider,
         resource: &Resource,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send;
-    /// Changes the object from `before` into `after`.
+    /// Changes the object from `before` into `after`: by default the create's call, for the
+    /// kinds whose one write (a put of the whole object) creates and changes alike.
     fn update(
         p: &AwsProvider,
-        before: &Resource,
+        _before: &Resource,
         after: &Resource,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send {
+        Self::create(p, after)
+    }
     /// Deletes the object, or puts back what a registry holds without it.
     fn delete(
         p: &AwsProvider,

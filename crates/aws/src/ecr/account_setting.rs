@@ -70,14 +70,6 @@ impl RegistryObject for AccountSetting {
         put(p, resource).await
     }
 
-    async fn update(
-        p: &AwsProvider,
-        _before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        put(p, after).await
-    }
-
     /// Nothing to do: AWS has no call that deletes or resets an account setting (the Terraform
     /// provider's delete is a no-op too), so the value stays as it is, and the plan says so.
     /// Putting the default back instead is not always possible: a registry still at the

@@ -118,14 +118,6 @@ impl RegistryObject for Scanning {
         put(p, resource, object(resource)?).await
     }
 
-    async fn update(
-        p: &AwsProvider,
-        _before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        put(p, after, object(after)?).await
-    }
-
     /// BASIC with no rules: there is no delete, and that is what a registry nobody configured
     /// has.
     async fn delete(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {

@@ -109,14 +109,6 @@ impl RegistryObject for Signing {
         put(p, resource).await
     }
 
-    async fn update(
-        p: &AwsProvider,
-        _before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        put(p, after).await
-    }
-
     async fn delete(p: &AwsProvider, resource: &Resource) -> Result<(), ProviderError> {
         object(resource)?;
         p.ecr
