@@ -51,6 +51,15 @@ pub struct ConfigArgs {
     pub estate: Option<String>,
 }
 
+/// Which modules a run is limited to, as Terraform's `-target`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// Limit the run to this module block (repeatable): a targeted plan changes and deletes
+    /// only the named modules' objects, and never the registry's settings.
+    #[arg(long = "module", value_name = "NAME")]
+    pub modules: Vec<String>,
+}
+
 /// Which account to talk to, when the configuration's provider block is not enough.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AccountArgs {
@@ -166,6 +175,9 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Account.
+    /// Module targets.
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[command(flatten)]
     pub account: AccountArgs,
     /// Save the plan for `ecrplan apply PLAN.json`.
@@ -186,6 +198,9 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Account.
+    /// Module targets.
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[command(flatten)]
     pub account: AccountArgs,
     /// Do not ask for confirmation.
@@ -204,6 +219,9 @@ pub struct DriftArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Account.
+    /// Module targets.
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[command(flatten)]
     pub account: AccountArgs,
     /// Audit the whole account: also report repositories no estate owns and count the other
@@ -232,6 +250,9 @@ pub struct GraphArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Account.
+    /// Module targets.
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[command(flatten)]
     pub account: AccountArgs,
 }
@@ -243,6 +264,9 @@ pub struct OutputArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Account.
+    /// Module targets.
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[command(flatten)]
     pub account: AccountArgs,
     /// Output format.

@@ -2,6 +2,7 @@
 //! the account it names, refresh, plan. One place, so `plan`, `apply`, `drift`, `graph`,
 //! `output` and `snapshot` agree on which account they mean and what they read.
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,9 +71,15 @@ pub fn load(config: &ConfigArgs) -> Result<Loaded> {
     Ok(loaded)
 }
 
-/// Loads the configuration and connects to the account it names.
-pub async fn open(config: &ConfigArgs, account: &AccountArgs) -> Result<Session> {
-    let loaded = load(config)?;
+/// Loads the configuration, limited to `targets` when any are given, and connects to the
+/// account it names.
+pub async fn open(
+    config: &ConfigArgs,
+    targets: &[String],
+    account: &AccountArgs,
+) -> Result<Session> {
+    let mut loaded = load(config)?;
+    target(&mut loaded, targets)?;
     let (provider, aws) = connect(&loaded.estate.provider, &config.dir, account).await?;
     let account = provider.account().await.into_diagnostic()?;
     Ok(Session {
@@ -82,6 +89,34 @@ pub async fn open(config: &ConfigArgs, account: &AccountArgs) -> Result<Session>
         dir: config.dir.clone(),
         aws,
     })
+}
+
+/// Limits the configuration to the modules `targets` names; a name no module block has is an
+/// error that lists the module blocks there are.
+fn target(loaded: &mut Loaded, targets: &[String]) -> Result<()> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let names: BTreeSet<&str> = loaded
+        .estate
+        .modules
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    if let Some(unknown) = targets.iter().find(|t| !names.contains(t.as_str())) {
+        let known: Vec<&str> = names.into_iter().collect();
+        return Err(miette!(
+            help = if known.is_empty() {
+                "the configuration declares no ECR module".to_owned()
+            } else {
+                format!("the module blocks are: {}", known.join(", "))
+            },
+            "--module {unknown}: no module block of that name"
+        ));
+    }
+    let estate = std::mem::take(&mut loaded.estate);
+    loaded.estate = estate.targeted(targets.iter().cloned().collect());
+    Ok(())
 }
 
 /// Picks the provider: `--sandbox` first, then the provider block, then the AWS chain. Flags

@@ -2,7 +2,7 @@
 //! a rule from `limits` and, when AWS would refuse it, reports where it was written with the
 //! rule quoted as `help:`.
 
-use ecrplan_model::{DesiredEstate, Module, Resource};
+use ecrplan_model::{DesiredEstate, JsonDocument, Module, Resource};
 
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
@@ -10,7 +10,8 @@ use crate::limits::{
     LIFECYCLE_POLICY_MAX, REPOSITORY_POLICY_MAX, ROLE_INLINE_POLICY_MAX, TAG_PATTERN,
     TAG_VALUE_MAX, TRUST_POLICY_DEFAULT, TRUST_POLICY_MAX, iam_size, tag_text,
 };
-use crate::value::At;
+use crate::policy_grammar::{self, PolicyError, PolicyType};
+use crate::value::{At, Value};
 
 /// Where the inputs that make each generated document were written, to point at the one that
 /// makes a document too large.
@@ -129,8 +130,49 @@ impl Evaluator<'_> {
         }
     }
 
+    /// A policy document as written (`jsonencode(…)`, `file(…)` or a heredoc): JSON that IAM's
+    /// policy grammar accepts as a policy of `kind`. Each error is its own diagnostic at the
+    /// value, as ValidatePolicy lists them; `too_large` adds a way out to the help of a document
+    /// over its quota.
+    pub(crate) fn policy_document(
+        &mut self,
+        v: &Value,
+        what: &str,
+        kind: PolicyType,
+        too_large: Option<&str>,
+    ) -> Option<JsonDocument> {
+        let text = self.string(v, what)?;
+        let doc = match JsonDocument::parse(&text) {
+            Ok(doc) => doc,
+            Err(e) => {
+                let d = self
+                    .diag(&v.at, format!("`{what}` is not JSON: {e}"), "not JSON")
+                    .help("write the policy with jsonencode({ … }) or file(\"policy.json\")");
+                self.sink.push(d);
+                return None;
+            }
+        };
+        let errors = policy_grammar::check(&doc, kind);
+        for e in &errors {
+            // A document too large is pointed at, not reprinted.
+            let at = match e {
+                PolicyError::TooLarge { .. } => self.first_line(&v.at),
+                _ => v.at.clone(),
+            };
+            let mut d = self.diag(&at, format!("`{what}`: {e}"), e.label());
+            if let Some(help) = e.help() {
+                d = d.help(match (e, too_large) {
+                    (PolicyError::TooLarge { .. }, Some(way_out)) => format!("{help}{way_out}"),
+                    _ => help,
+                });
+            }
+            self.sink.push(d);
+        }
+        errors.is_empty().then_some(doc)
+    }
+
     /// `at` cut to its first line: a list of hundreds of entries is pointed at, not reprinted.
-    fn first_line(&self, at: &At) -> At {
+    pub(crate) fn first_line(&self, at: &At) -> At {
         let text = &self.files[at.file].text;
         let end = text
             .get(at.range.clone())

@@ -84,6 +84,12 @@ impl Evaluator<'_> {
                             d = d.help(format!(
                                 "ecrplan does not expand `{name}`: write one block per instance"
                             ));
+                        } else if let Some(b) =
+                            allowed_blocks.iter().find(|b| b.starts_with(name.as_str()))
+                        {
+                            // `encryption = {…}` where Terraform's block is
+                            // `encryption_configuration {…}`.
+                            d = d.help(format!("did you mean the block `{b} {{ … }}`?"));
                         } else if let Some(s) = suggest(&name, known) {
                             d = d.help(format!("did you mean `{s}`?"));
                         }

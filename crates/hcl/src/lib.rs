@@ -25,6 +25,7 @@ mod modules;
 mod policy_grammar;
 mod read;
 mod registry;
+mod registry_block;
 mod strings;
 mod structure;
 mod value;
@@ -78,7 +79,7 @@ pub struct Loaded {
     /// The values of the variables the configuration used, by name; variables declared
     /// `sensitive` are left out, so no report prints them.
     pub variables: BTreeMap<String, serde_json::Value>,
-    /// Where modules, repositories, roles and replication are declared.
+    /// Where modules, repositories, roles, replication and the registry's settings are declared.
     pub locations: Locations,
 }
 
@@ -109,7 +110,14 @@ const TERRAFORM_BLOCKS: &[&str] = &[
 
 /// The top-level blocks ecrplan reads itself; with [`TERRAFORM_BLOCKS`], every block type it
 /// knows, for "did you mean".
-const ECRPLAN_BLOCKS: &[&str] = &["module", "variable", "provider", "ecrplan", "replication"];
+const ECRPLAN_BLOCKS: &[&str] = &[
+    "module",
+    "variable",
+    "provider",
+    "ecrplan",
+    "replication",
+    "registry",
+];
 
 /// Reads a configuration directory into the desired estate, or returns every error found (with
 /// the warnings after them).
@@ -227,6 +235,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     estate.provider = read_provider(&mut ev, &top.providers);
     ev.registry = Registry::of(&estate.provider);
     estate.replication = read_replication(&mut ev, &top.replication);
+    let registry = read_registry(&mut ev, &top.registry);
 
     let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
     let circleci_org = if needs_circleci_org {
@@ -366,6 +375,10 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     if let Some((file, block)) = top.replication.first() {
         locations.set_replication(&files, &At::new(*file, span_of(&block.ident)));
     }
+    if let Some(registry) = registry {
+        locations.set_registry(&files, &registry);
+        estate.registry = Some(registry.settings);
+    }
     let variables = used_vars
         .iter()
         .filter(|(name, _)| !top.variables.get(*name).is_some_and(|d| d.sensitive))
@@ -471,10 +484,17 @@ fn parse_error(file: &Arc<SourceFile>, e: &hcl_edit::parser::Error) -> Diagnosti
         }
     });
     let message = e.message().trim();
+    // `rule { a = 1, b = 2 }` reads like an object, but a block's attributes are separated by
+    // newlines: a one-line block holds one attribute.
+    let help = if message.contains("block body") && file.text[offset..].starts_with(',') {
+        "a block's attributes go on lines of their own, without commas (a one-line block holds one attribute)"
+    } else {
+        "check for a missing `}`, `]`, `\"` or `=` just before this point"
+    };
     Diagnostic::error(format!("HCL syntax error: {message}"))
         .in_file(file)
         .label(offset..end, "here")
-        .help("check for a missing `}`, `]`, `\"` or `=` just before this point")
+        .help(help)
 }
 
 /// A quoted string that reaches the end of its line: hcl-edit would read on to the next `"`
@@ -527,6 +547,7 @@ struct TopLevel<'b> {
     providers: Vec<(FileId, &'b Block, &'static str)>,
     ecrplan: Vec<(FileId, &'b Block)>,
     replication: Vec<(FileId, &'b Block)>,
+    registry: Vec<(FileId, &'b Block)>,
     locals: HashMap<String, (FileId, &'b hcl_edit::expr::Expression)>,
     /// Aliased `provider "aws"` blocks by alias, for the `providers` of modules.
     aliased_providers: HashMap<String, (FileId, &'b Block)>,
@@ -751,6 +772,11 @@ impl<'b> TopLevel<'b> {
                         self.replication.push((file, block));
                     }
                 }
+                "registry" => {
+                    if want_label(ev, 0, "registry") {
+                        self.registry.push((file, block));
+                    }
+                }
                 "locals" => {
                     // Skipped as a block; an entry is evaluated only when a module reads it.
                     self.skip(file, block);
@@ -782,7 +808,7 @@ impl<'b> TopLevel<'b> {
                     if let Some(s) = suggest(other, &known) {
                         d = d.help(format!("did you mean `{s}`?"));
                     } else {
-                        d = d.help("ecrplan reads module, variable, provider, ecrplan and replication blocks");
+                        d = d.help("ecrplan reads module, variable, provider, ecrplan, replication and registry blocks");
                     }
                     ev.sink.push(d);
                 }
@@ -925,6 +951,29 @@ fn read_replication(ev: &mut Evaluator<'_>, blocks: &[(FileId, &Block)]) -> Opti
         );
     }
     Some(ev.replication_block(*file, block))
+}
+
+/// The `registry` block, declared at most once: the registry's settings belong to one estate.
+fn read_registry(
+    ev: &mut Evaluator<'_>,
+    blocks: &[(FileId, &Block)],
+) -> Option<registry_block::RegistryDeclared> {
+    let (file, block) = blocks.first()?;
+    let first = At::new(*file, span_of(&block.ident));
+    for (other_file, other) in &blocks[1..] {
+        let at = At::new(*other_file, span_of(&other.ident));
+        let d = duplicate_diag(
+            ev,
+            "block",
+            "registry",
+            "the `registry` block is declared twice",
+            &first,
+            &at,
+        )
+        .help("a registry's settings are declared in one `registry` block: merge the two");
+        ev.sink.push(d);
+    }
+    Some(ev.registry_block(*file, block))
 }
 
 /// What the variable `circleci_organisation_id` gave.
@@ -1092,7 +1141,7 @@ fn skipped_warning(files: &[Arc<SourceFile>], skipped: &[(At, String)]) -> Diagn
         plural(skipped.len()),
         lines.concat()
     ))
-    .help("ecrplan reads ECR-estate modules, variables, the account provider and the ecrplan and replication blocks")
+    .help("ecrplan reads ECR-estate modules, variables, the account provider and the ecrplan, replication and registry blocks")
 }
 
 fn config_hash(

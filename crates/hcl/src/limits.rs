@@ -11,6 +11,10 @@ pub(crate) const LIFECYCLE_POLICY_MAX: usize = 30_720;
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html>).
 pub(crate) const REPOSITORY_POLICY_MAX: usize = 10_240;
 
+/// ECR: `policyText` of a registry policy is at most 10,240 characters
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutRegistryPolicy.html>).
+pub(crate) const REGISTRY_POLICY_MAX: usize = 10_240;
+
 /// IAM: "Role trust policy length: 2,048 characters", adjustable up to 4,096, counted without
 /// whitespace (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>).
 pub(crate) const TRUST_POLICY_DEFAULT: usize = 2_048;

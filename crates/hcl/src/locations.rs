@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use ecrplan_model::Section;
+
 use crate::diag::SourceFile;
+use crate::registry_block::RegistryDeclared;
 use crate::value::At;
 
 /// A place in a configuration file: the file name as read from the directory, and a one-based
@@ -20,13 +23,18 @@ pub struct Location {
 }
 
 /// The declarations of a loaded directory by what they declare: module blocks, the repository
-/// names and role names inside them, and the `replication` block.
+/// names and role names inside them, the `replication` block, and the `registry` block with its
+/// sections, pull-through cache rules and creation templates.
 #[derive(Clone, Debug, Default)]
 pub struct Locations {
     modules: BTreeMap<String, Location>,
     repositories: BTreeMap<(String, String), Location>,
     roles: BTreeMap<String, Location>,
     replication: Option<Location>,
+    registry: Option<Location>,
+    registry_sections: BTreeMap<Section, Location>,
+    cache_rules: BTreeMap<String, Location>,
+    templates: BTreeMap<String, Location>,
 }
 
 impl Locations {
@@ -49,6 +57,27 @@ impl Locations {
     /// The `replication` block.
     pub fn replication(&self) -> Option<&Location> {
         self.replication.as_ref()
+    }
+
+    /// The `registry` block.
+    pub fn registry(&self) -> Option<&Location> {
+        self.registry.as_ref()
+    }
+
+    /// Where a section of the `registry` block is written: its attribute (`policy` or
+    /// `replication_from`, `account_settings`, `pull_time_update_exclusions`) or its first block.
+    pub fn registry_section(&self, section: Section) -> Option<&Location> {
+        self.registry_sections.get(&section)
+    }
+
+    /// The label of `pull_through_cache "PREFIX"`.
+    pub fn pull_through_cache_rule(&self, prefix: &str) -> Option<&Location> {
+        self.cache_rules.get(prefix)
+    }
+
+    /// The label of `creation_template "PREFIX"`.
+    pub fn creation_template(&self, prefix: &str) -> Option<&Location> {
+        self.templates.get(prefix)
     }
 
     pub(crate) fn add_module(&mut self, files: &[Arc<SourceFile>], name: &str, at: &At) {
@@ -79,6 +108,25 @@ impl Locations {
 
     pub(crate) fn set_replication(&mut self, files: &[Arc<SourceFile>], at: &At) {
         self.replication = locate(files, at);
+    }
+
+    pub(crate) fn set_registry(&mut self, files: &[Arc<SourceFile>], declared: &RegistryDeclared) {
+        self.registry = locate(files, &declared.block_at);
+        for (section, at) in &declared.sections {
+            if let Some(l) = locate(files, at) {
+                self.registry_sections.insert(*section, l);
+            }
+        }
+        for (prefix, at) in &declared.cache_rules {
+            if let Some(l) = locate(files, at) {
+                self.cache_rules.insert(prefix.clone(), l);
+            }
+        }
+        for (prefix, at) in &declared.templates {
+            if let Some(l) = locate(files, at) {
+                self.templates.insert(prefix.clone(), l);
+            }
+        }
     }
 }
 

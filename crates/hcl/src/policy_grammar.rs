@@ -1,13 +1,14 @@
-//! The grammar of the IAM policy documents users write (a CI user's `policy`), checked offline
-//! as IAM Access Analyzer's ValidatePolicy would report errors, so that IAM's
-//! MalformedPolicyDocument never reaches apply. Each list or limit is a constant citing its AWS
-//! page. A leaf: it imports nothing of its siblings but the size rule in `limits`.
+//! The grammar of the IAM policy documents users write (a CI user's `policy`, the registry
+//! policy, a creation template's repository policy), checked offline as IAM Access Analyzer's
+//! ValidatePolicy would report errors, so that IAM's MalformedPolicyDocument (or ECR's "Invalid
+//! registry policy provided") never reaches apply. Each list or limit is a constant citing its
+//! AWS page. A leaf: it imports nothing of its siblings but the size rules in `limits`.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as Json};
 
-use crate::limits::iam_size;
+use crate::limits::{REGISTRY_POLICY_MAX, REPOSITORY_POLICY_MAX, iam_size};
 
 /// The policy language versions IAM accepts (IAM JSON policy element reference, "Version":
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>).
@@ -68,8 +69,11 @@ pub(crate) struct PolicyType {
     /// A resource policy (repository, registry) names its principals; an identity policy (user,
     /// group, role inline) applies to what it is attached to and must not.
     pub(crate) resource: bool,
-    /// The quota, in characters as IAM counts them ([`iam_size`]).
+    /// The quota, in characters: as IAM counts them ([`iam_size`]), or every character of the
+    /// compact JSON sent when `whitespace_counted` (ECR's `policyText` lengths).
     pub(crate) max_chars: usize,
+    /// Whether the quota counts whitespace: ECR's do, IAM's do not.
+    pub(crate) whitespace_counted: bool,
     /// The quota's name on its AWS page, for the help text.
     pub(crate) quota: &'static str,
 }
@@ -78,7 +82,25 @@ pub(crate) struct PolicyType {
 pub(crate) const GROUP_INLINE: PolicyType = PolicyType {
     resource: false,
     max_chars: GROUP_INLINE_POLICY_MAX,
+    whitespace_counted: false,
     quota: "IAM and AWS STS quotas: group policy size",
+};
+
+/// A registry policy: a resource policy of at most [`REGISTRY_POLICY_MAX`] characters.
+pub(crate) const REGISTRY: PolicyType = PolicyType {
+    resource: true,
+    max_chars: REGISTRY_POLICY_MAX,
+    whitespace_counted: true,
+    quota: "ECR PutRegistryPolicy: policyText is at most 10,240 characters",
+};
+
+/// A repository policy (a creation template's `repository_policy`): a resource policy of at
+/// most [`REPOSITORY_POLICY_MAX`] characters.
+pub(crate) const REPOSITORY: PolicyType = PolicyType {
+    resource: true,
+    max_chars: REPOSITORY_POLICY_MAX,
+    whitespace_counted: true,
+    quota: "ECR: a repository policy is at most 10,240 characters",
 };
 
 /// One thing ValidatePolicy reports as an error, in domain words; `path` names the element
@@ -123,10 +145,11 @@ pub(crate) enum PolicyError {
         found: String,
         suggestion: Option<String>,
     },
-    #[error("the policy is {size} characters (whitespace not counted); the quota is {max}")]
+    #[error("the policy is {size} characters ({counted}); the quota is {max}")]
     TooLarge {
         size: usize,
         max: usize,
+        counted: &'static str,
         quota: &'static str,
     },
 }
@@ -221,11 +244,17 @@ pub(crate) fn check(doc: &Json, kind: PolicyType) -> Vec<PolicyError> {
             errors.push(PolicyError::DuplicateSid { sid: sid.into() });
         }
     }
-    let size = iam_size(&doc.to_string());
+    let text = doc.to_string();
+    let (size, counted) = if kind.whitespace_counted {
+        (text.chars().count(), "as sent")
+    } else {
+        (iam_size(&text), "whitespace not counted")
+    };
     if size > kind.max_chars {
         errors.push(PolicyError::TooLarge {
             size,
             max: kind.max_chars,
+            counted,
             quota: kind.quota,
         });
     }
@@ -424,13 +453,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    /// A repository policy, the resource type users may write next.
-    const REPOSITORY: PolicyType = PolicyType {
-        resource: true,
-        max_chars: crate::limits::REPOSITORY_POLICY_MAX,
-        quota: "SetRepositoryPolicy",
-    };
 
     fn errors(statement: Json) -> Vec<PolicyError> {
         check(

@@ -277,3 +277,62 @@ fn issue_21_mistyped_module_source_points_at_the_source_with_a_did_you_mean() {
         r#"did you mean "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0"?"#
     );
 }
+
+/// Issue 19: a `registry` block's errors point at the value, label or block that is wrong.
+#[test]
+fn issue_19_registry_errors_point_at_what_is_wrong() {
+    assert_points_at(
+        "118-registry-provider-alias",
+        "main.tf",
+        "aws.dr",
+        Nth::Last,
+    );
+    assert_points_at(
+        "127-registry-account-setting-policy-scope-v1",
+        "main.tf",
+        r#""V1""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "132-registry-scanning-basic-continuous",
+        "main.tf",
+        r#""CONTINUOUS_SCAN""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "137-registry-cache-prefix-pattern",
+        "main.tf",
+        r#""Docker_Hub""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "141-registry-cache-docker-hub-without-credentials",
+        "main.tf",
+        r#""docker-hub""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "147-registry-cache-too-many-rules",
+        "main.tf",
+        r#""cache-50""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "153-registry-template-applied-for-unknown",
+        "main.tf",
+        r#""PULL_THROUGH""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "167-registry-signing-profile-arn",
+        "main.tf",
+        r#""arn:aws:signer:eu-west-1:111122223333:signing-profile/prod""#,
+        Nth::First,
+    );
+    assert_points_at(
+        "171-registry-exclusion-duplicate",
+        "main.tf",
+        r#""arn:aws:iam::111122223333:role/image-scanner""#,
+        Nth::Last,
+    );
+}

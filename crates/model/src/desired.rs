@@ -191,6 +191,11 @@ pub struct CiOutputs {
     pub prefix: Option<String>,
     /// GitHub environments the variables are meant for.
     pub environments: Vec<String>,
+    /// The attribute that sets `prefix` in this kind of module (`github_actions_prefix` in a
+    /// Cloud Platform module), for the help when two modules' variables collide; `None` for
+    /// kinds with no such attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_attribute: Option<String>,
 }
 
 impl DesiredEstate {

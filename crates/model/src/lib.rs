@@ -58,9 +58,9 @@ pub use provider::{
 };
 pub use registry::{
     ACCOUNT_SETTINGS, AccountSetting, CreationTemplate, PullThroughCacheRule,
-    PullTimeUpdateExclusion, REPLICATION_FROM_SID, RegistryOwner, RegistryPolicy, RegistrySettings,
-    ScanningConfiguration, ScanningRule, Section, SigningConfiguration, SigningRule,
-    TemplateEncryption,
+    PullTimeUpdateExclusion, REGISTRY_POLICY_V1_ACTIONS, REPLICATION_FROM_SID, RegistryOwner,
+    RegistryPolicy, RegistrySettings, ScanningConfiguration, ScanningRule, Section,
+    SigningConfiguration, SigningRule, TemplateEncryption, registry_policy_refuses,
 };
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,

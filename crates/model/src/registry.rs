@@ -142,6 +142,63 @@ pub const ACCOUNT_SETTINGS: [(&str, &str, &str); 3] = [
     ("blob_mounting", "BLOB_MOUNTING", "DISABLED"),
 ];
 
+/// What a registry policy may grant while the account setting REGISTRY_POLICY_SCOPE is `V1`:
+/// "For version 1, Amazon ECR only enforces the following permissions at the private registry
+/// level" (ECR User Guide, "Private registry permissions",
+/// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html>); under
+/// `V2` any ECR action goes. The configuration checks what it can know offline (a declared
+/// scope, and the actions no scope admits); the planner checks an undeclared scope against the
+/// value it reads from the account, both with [`registry_policy_refuses`].
+pub const REGISTRY_POLICY_V1_ACTIONS: [&str; 3] = [
+    "ecr:BatchImportUpstreamImage",
+    "ecr:CreateRepository",
+    "ecr:ReplicateImage",
+];
+
+/// Whether PutRegistryPolicy refuses a statement's `action` under the REGISTRY_POLICY_SCOPE
+/// `scope` (`None` when the scope is not known): an action of another service than `ecr` in
+/// any scope, and under `V1` one that grants none of [`REGISTRY_POLICY_V1_ACTIONS`]. Actions
+/// compare without case and may hold IAM's `*` and `?` wildcards (the guide notes that `ecr:*`
+/// may be added); `*` alone counts as ECR's, since it grants ECR's actions too.
+pub fn registry_policy_refuses(scope: Option<&str>, action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    if action == "*" {
+        return false;
+    }
+    if action.split_once(':').map(|(service, _)| service) != Some("ecr") {
+        return true;
+    }
+    scope == Some("V1")
+        && !REGISTRY_POLICY_V1_ACTIONS
+            .iter()
+            .any(|allowed| wildcard_match(&action, &allowed.to_ascii_lowercase()))
+}
+
+/// IAM's action wildcards: `*` any run of characters, `?` one character (row by row, so a
+/// pattern of many stars costs its length times the text's, never more).
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    // `row[j]`: the pattern so far matches the first `j` characters of the text.
+    let mut row = vec![false; text.len() + 1];
+    row[0] = true;
+    for p in pattern.chars() {
+        let mut next = vec![false; text.len() + 1];
+        if p == '*' {
+            let mut reached = false;
+            for (j, matched) in row.iter().enumerate() {
+                reached |= *matched;
+                next[j] = reached;
+            }
+        } else {
+            for (j, t) in text.iter().enumerate() {
+                next[j + 1] = row[j] && (p == '?' || p == *t);
+            }
+        }
+        row = next;
+    }
+    row[text.len()]
+}
+
 /// The registry's scanning configuration (`aws_ecr_registry_scanning_configuration`). There is
 /// no delete: "none" is [`ScanningConfiguration::basic`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -448,7 +505,7 @@ impl RegistrySettings {
             out.push(object(
                 Kind::CreationTemplate,
                 Some(&template.prefix),
-                Resource::CreationTemplate(template.clone()),
+                Resource::CreationTemplate(Box::new(template.clone())),
             ));
         }
         if let Some(signing) = &self.signing {
@@ -527,6 +584,23 @@ mod tests {
             Some(owner)
         );
         assert_eq!(RegistryOwner::from_value("not ours"), None);
+    }
+
+    #[test]
+    fn registry_policy_actions_by_scope() {
+        // No scope takes another service's actions.
+        assert!(registry_policy_refuses(None, "s3:GetObject"));
+        assert!(registry_policy_refuses(Some("V2"), "iam:PassRole"));
+        assert!(registry_policy_refuses(None, "ReplicateImage"));
+        // V2 takes any ECR action, V1 only its three, or a wildcard granting one of them.
+        assert!(!registry_policy_refuses(Some("V2"), "ecr:BatchGetImage"));
+        assert!(registry_policy_refuses(Some("V1"), "ecr:BatchGetImage"));
+        assert!(!registry_policy_refuses(Some("V1"), "ECR:replicateimage"));
+        assert!(!registry_policy_refuses(Some("V1"), "ecr:*"));
+        assert!(!registry_policy_refuses(Some("V1"), "ecr:Create*"));
+        assert!(registry_policy_refuses(Some("V1"), "ecr:Get*"));
+        assert!(!registry_policy_refuses(Some("V1"), "*"));
+        assert!(!registry_policy_refuses(None, "ecr:BatchGetImage"));
     }
 
     #[test]

@@ -85,8 +85,9 @@ pub enum Resource {
     ScanningConfiguration(ScanningConfiguration),
     /// A pull-through cache rule.
     PullThroughCacheRule(PullThroughCacheRule),
-    /// A repository creation template.
-    CreationTemplate(CreationTemplate),
+    /// A repository creation template, boxed: it is the largest object by far, and every
+    /// change and live object would otherwise carry its size.
+    CreationTemplate(Box<CreationTemplate>),
     /// The registry's signing configuration.
     SigningConfiguration(SigningConfiguration),
     /// A principal exempt from pull-time updates.

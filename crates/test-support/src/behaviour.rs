@@ -1043,7 +1043,7 @@ fn registry_settings(acct: &Account) -> Vec<Resource> {
             custom_role_arn: None,
             upstream_repository_prefix: None,
         }),
-        Resource::CreationTemplate(CreationTemplate {
+        Resource::CreationTemplate(Box::new(CreationTemplate {
             prefix: "cache".into(),
             description: Some("made by hand".into()),
             applied_for: vec!["PULL_THROUGH_CACHE".into()],
@@ -1057,7 +1057,7 @@ fn registry_settings(acct: &Account) -> Vec<Resource> {
             repository_policy: None,
             resource_tags: Tags::new(),
             custom_role_arn: None,
-        }),
+        })),
         Resource::RegistryPolicy(RegistryPolicy {
             document: JsonDocument::new(json!({
                 "Version": "2012-10-17",

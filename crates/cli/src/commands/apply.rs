@@ -23,7 +23,7 @@ pub async fn run(args: ApplyArgs) -> Result<ExitStatus> {
     let (session, plan) = if is_saved_plan(&args.config.dir) {
         saved_plan(&args).await?
     } else {
-        let session = context::open(&args.config, &args.account).await?;
+        let session = context::open(&args.config, &args.target.modules, &args.account).await?;
         let (plan, _) = session.plan().await?;
         (session, plan)
     };
@@ -62,6 +62,12 @@ fn is_saved_plan(path: &Path) -> bool {
 /// object it read has changed since.
 async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
     let path = &args.config.dir;
+    if !args.target.modules.is_empty() {
+        return Err(miette!(
+            help = "make a plan with `plan --module … --out PLAN.json` and apply that",
+            "a saved plan records its own targets; --module cannot change them"
+        ));
+    }
     let plan = super::show::read_saved(path)?;
     let dir = plan.config_dir.clone().ok_or_else(|| {
         miette!(
@@ -76,7 +82,7 @@ async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
         vars: args.config.vars.clone(),
         estate: args.config.estate.clone(),
     };
-    let session = context::open(&config, &args.account).await?;
+    let session = context::open(&config, &plan.targets, &args.account).await?;
     if session.loaded.config_hash != plan.config_hash {
         return Err(miette!(
             help = "run plan again",

@@ -1,6 +1,6 @@
 //! `ecrplan drift`: how the account differs from the configuration, for audit jobs.
 
-use miette::{IntoDiagnostic, Result};
+use miette::{IntoDiagnostic, Result, miette};
 
 use crate::cli::DriftArgs;
 use crate::context;
@@ -10,7 +10,14 @@ use crate::views::view;
 /// Runs `ecrplan drift`: exit 0 when the estate is in sync, 2 on drift (and, account-wide, on
 /// unmanaged objects).
 pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.account).await?;
+    if !args.target.modules.is_empty() {
+        return Err(miette!(
+            help = "run drift without --module; `plan --module` shows one module's changes",
+            "drift reads the whole estate: a drift report of some modules could read in sync \
+             while the rest has drifted"
+        ));
+    }
+    let session = context::open(&args.config, &[], &args.account).await?;
     let mut scope = session.scope();
     if args.account_wide {
         scope = scope.account_wide();

@@ -8,7 +8,7 @@ use crate::exit::ExitStatus;
 
 /// Runs `ecrplan graph`.
 pub async fn run(args: GraphArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.account).await?;
+    let session = context::open(&args.config, &args.target.modules, &args.account).await?;
     let (plan, _live) = session.plan().await?;
     session.report_stats(args.account.stats);
     print!("{}", ecrplan_diff::graph_dot(&plan));

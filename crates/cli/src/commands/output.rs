@@ -16,7 +16,7 @@ use crate::exit::ExitStatus;
 
 /// Runs `ecrplan output`.
 pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.account).await?;
+    let session = context::open(&args.config, &args.target.modules, &args.account).await?;
     let live = session.live().await?;
     let outputs = outputs(&session.loaded.estate, &session.account, &live);
     for (module, role) in outputs.missing_roles() {
@@ -53,6 +53,9 @@ struct ModuleOutputs {
     /// Declared roles the account does not hold (yet).
     #[serde(skip)]
     missing_roles: Vec<String>,
+    /// The module's attribute that prefixes its variable names, if its kind has one.
+    #[serde(skip)]
+    prefix_attribute: Option<String>,
     repository_uris: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     github_role_arn: Option<String>,
@@ -133,6 +136,7 @@ fn outputs(estate: &DesiredEstate, account: &Account, live: &LiveEstate) -> Outp
                     .unwrap_or_default(),
                 namespace: m.settings.tags.get("namespace").cloned(),
                 missing_roles: Vec::new(),
+                prefix_attribute: m.ci_outputs.prefix_attribute.clone(),
                 repository_uris: m
                     .repositories
                     .iter()
@@ -248,8 +252,21 @@ fn env_lines(o: &Outputs) -> Result<String> {
             if let Some(previous) = owner.get(key.as_str())
                 && lines.get(key.as_str()) != Some(&value.as_str())
             {
+                let renamable: Vec<String> = [*previous, name.as_str()]
+                    .into_iter()
+                    .filter_map(|n| {
+                        let attribute = o.modules.get(n)?.prefix_attribute.as_ref()?;
+                        Some(format!("`{attribute}` in module {n}"))
+                    })
+                    .collect();
+                let mut help = format!(
+                    "ask for one module at a time: `--module {previous}`, then `--module {name}`"
+                );
+                if !renamable.is_empty() {
+                    help += &format!(", or set {}", renamable.join(" or "));
+                }
                 return Err(miette!(
-                    help = "give the modules distinct `github_actions_prefix` values",
+                    help = help,
                     "modules {previous} and {name} would both set {key}"
                 ));
             }
@@ -263,18 +280,40 @@ fn env_lines(o: &Outputs) -> Result<String> {
         .collect())
 }
 
+/// A repository name's last path segment.
+fn last_segment(repo: &str) -> &str {
+    repo.rsplit('/').next().unwrap_or(repo)
+}
+
 /// One ConfigMap `<repository>-circleci` per repository of every module with a CircleCI role,
 /// with the keys the Cloud Platform's own ConfigMap has (`ecr_region`, `ecr_registry_id`,
 /// `ecr_repository`, `ecr_role_to_assume`). Values are JSON strings, which YAML reads as they
 /// are.
 fn configmaps(o: &Outputs) -> Result<String> {
+    let with_role = || {
+        o.modules
+            .values()
+            .filter(|m| m.circleci_role_arn.is_some())
+            .flat_map(|m| m.repository_uris.keys())
+    };
+    // The Cloud Platform names a ConfigMap by the repository's last path segment; where two
+    // repositories share one (`billing/api`, `search/api`), the whole path names them instead.
+    let mut segments: BTreeMap<&str, usize> = BTreeMap::new();
+    for repo in with_role() {
+        *segments.entry(last_segment(repo)).or_default() += 1;
+    }
     let mut docs = Vec::new();
     for m in o.modules.values() {
         let Some(role) = &m.circleci_role_arn else {
             continue;
         };
         for repo in m.repository_uris.keys() {
-            let short = repo.rsplit('/').next().unwrap_or(repo).replace('_', "-");
+            let name = if segments[last_segment(repo)] > 1 {
+                repo.as_str()
+            } else {
+                last_segment(repo)
+            };
+            let short = name.replace(['_', '/'], "-");
             let q = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
             let mut doc = format!(
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n",
@@ -357,6 +396,7 @@ mod tests {
             ci_outputs: ecrplan_model::CiOutputs {
                 prefix: prefix.map(str::to_owned),
                 environments: Vec::new(),
+                prefix_attribute: None,
             },
             identities: Default::default(),
         }
@@ -478,6 +518,22 @@ mod tests {
         };
         let err = env_lines(&outputs(&clash, &account, &roles)).unwrap_err();
         assert!(err.to_string().contains("would both set"), "{err}");
+        // The help fits the modules: these have no prefix attribute, so `--module` is the way.
+        let help = err.help().map(|h| h.to_string()).unwrap_or_default();
+        assert!(
+            help.contains("--module a") && help.contains("--module b"),
+            "{help}"
+        );
+        assert!(!help.contains("github_actions_prefix"), "{help}");
+        let mut cloud_platform = clash.clone();
+        cloud_platform.modules[1].ci_outputs.prefix_attribute =
+            Some("github_actions_prefix".into());
+        let err = env_lines(&outputs(&cloud_platform, &account, &roles)).unwrap_err();
+        let help = err.help().map(|h| h.to_string()).unwrap_or_default();
+        assert!(
+            help.contains("`github_actions_prefix` in module b") && !help.contains("in module a"),
+            "{help}"
+        );
         let apart = DesiredEstate {
             modules: vec![module("a", "one", Some("prod")), module("b", "two", None)],
             ..Default::default()
@@ -486,6 +542,50 @@ mod tests {
         assert!(
             env.contains("PROD_ECR_REPOSITORY=one\n") && env.contains("\nECR_REPOSITORY=two\n"),
             "{env}"
+        );
+    }
+
+    #[test]
+    fn configmaps_of_repositories_sharing_a_last_segment_are_named_by_their_path() {
+        let account = Account::new("000000000000", "eu-west-2");
+        let circleci = |name: &str, repo: &str| {
+            let mut m = module(name, repo, None);
+            m.github = None;
+            m.circleci = Some(ecrplan_model::CircleciAccess {
+                role_name: format!("{name}-circleci"),
+                organisation_id: "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
+                project_ids: vec!["*".into()],
+            });
+            m
+        };
+        let estate = DesiredEstate {
+            modules: vec![
+                circleci("billing", "billing/api"),
+                circleci("search", "search/api"),
+                circleci("web", "web/frontend"),
+            ],
+            ..Default::default()
+        };
+        let roles = live(
+            &account,
+            &[
+                ("/ecrplan/", "billing-circleci"),
+                ("/ecrplan/", "search-circleci"),
+                ("/ecrplan/", "web-circleci"),
+            ],
+        );
+        let maps = configmaps(&outputs(&estate, &account, &roles)).unwrap();
+        let names: Vec<&str> = maps
+            .lines()
+            .filter_map(|l| l.strip_prefix("  name: "))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "\"billing-api-circleci\"",
+                "\"search-api-circleci\"",
+                "\"frontend-circleci\""
+            ]
         );
     }
 }

@@ -12,7 +12,7 @@ use crate::views::{sarif, view};
 
 /// Runs `ecrplan plan`.
 pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.account).await?;
+    let session = context::open(&args.config, &args.target.modules, &args.account).await?;
     let (plan, _live) = session.plan().await?;
     session.report_stats(args.account.stats);
     let rendered = match args.format.view() {

@@ -9,7 +9,7 @@ use crate::exit::ExitStatus;
 
 /// Runs `ecrplan snapshot`.
 pub async fn run(args: SnapshotArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.account).await?;
+    let session = context::open(&args.config, &[], &args.account).await?;
     let live = session.snapshot().await?;
     ecrplan_sandbox::write_snapshot(&args.out, &live)
         .into_diagnostic()

@@ -2,12 +2,12 @@
 //! a group (seeds 004, 002 and 001). ecrplan never makes or reads the key.
 
 use ecrplan_model::identity::CiUser;
-use ecrplan_model::{Access, JsonDocument, check_group_name, check_user_name};
+use ecrplan_model::{Access, check_group_name, check_user_name};
 
 use crate::decode::optional;
 use crate::eval::Evaluator;
 use crate::modules::IamNames;
-use crate::policy_grammar::{self, PolicyError};
+use crate::policy_grammar;
 use crate::value::Value;
 
 impl Evaluator<'_> {
@@ -54,7 +54,12 @@ impl Evaluator<'_> {
             None => Some(Access::Push),
         };
         let policy = match optional(obj, "policy") {
-            Some(p) => Some(self.group_policy(p)?),
+            Some(p) => Some(self.policy_document(
+                p,
+                "ci_user.policy",
+                policy_grammar::GROUP_INLINE,
+                Some(", or grant with `access` instead"),
+            )?),
             None => None,
         };
         let force_delete = match optional(obj, "force_delete") {
@@ -88,40 +93,5 @@ impl Evaluator<'_> {
                 None
             }
         }
-    }
-
-    /// A policy document as written (`jsonencode(…)`, `file(…)` or a heredoc): JSON that IAM's
-    /// policy grammar accepts as a group's inline policy. Each error is its own diagnostic at
-    /// the value, as ValidatePolicy lists them.
-    fn group_policy(&mut self, v: &Value) -> Option<JsonDocument> {
-        let text = self.string(v, "ci_user.policy")?;
-        let doc = match JsonDocument::parse(&text) {
-            Ok(doc) => doc,
-            Err(e) => {
-                let d = self
-                    .diag(
-                        &v.at,
-                        format!("`ci_user.policy` is not JSON: {e}"),
-                        "not JSON",
-                    )
-                    .help("write the policy with jsonencode({ … }) or file(\"policy.json\")");
-                self.sink.push(d);
-                return None;
-            }
-        };
-        let errors = policy_grammar::check(&doc, policy_grammar::GROUP_INLINE);
-        for e in &errors {
-            let mut d = self.diag(&v.at, format!("`ci_user.policy`: {e}"), e.label());
-            if let Some(help) = e.help() {
-                d = d.help(match e {
-                    PolicyError::TooLarge { .. } => {
-                        format!("{help}, or grant with `access` instead")
-                    }
-                    _ => help,
-                });
-            }
-            self.sink.push(d);
-        }
-        errors.is_empty().then_some(doc)
     }
 }

@@ -364,6 +364,7 @@ impl Evaluator<'_> {
             ci_outputs: CiOutputs {
                 prefix,
                 environments,
+                prefix_attribute: Some("github_actions_prefix".into()),
             },
             identities: Default::default(),
         };

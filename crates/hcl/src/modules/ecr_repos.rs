@@ -1,6 +1,6 @@
 //! The `ecr-repos` module shape of seed 003, recognised by its `ecr-repositories` attribute.
 
-use ecrplan_model::{CiOutputs, Module, RepositorySettings, TagMutability};
+use ecrplan_model::{CiOutputs, Module, RepositorySettings};
 
 use super::declared::{Declared, IamNames};
 use crate::checks::DocumentAts;
@@ -89,27 +89,8 @@ impl Evaluator<'_> {
         let identities = self.identities(fields, &mut iam);
 
         let mut settings = RepositorySettings::default();
-        let mut mutability_at = None;
-        if let Some(v) = self.attr_value(fields, "image_tag_mutability")
-            && let Some(s) = self.string(&v, "image_tag_mutability")
-        {
-            match TagMutability::parse(&s) {
-                Some(m) => {
-                    settings.image_tag_mutability = m;
-                    mutability_at = Some(v.at.clone());
-                }
-                None => {
-                    let d = self
-                            .diag(
-                                &v.at,
-                                format!("unknown image_tag_mutability `{s}`"),
-                                "not a tag mutability",
-                            )
-                            .help("use MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION");
-                    self.sink.push(d);
-                }
-            }
-        }
+        let (mutability, mutability_at) = self.tag_mutability(fields);
+        settings.image_tag_mutability = mutability;
         settings.image_tag_mutability_exclusion_filters = self.exclusion_filters(
             fields,
             settings.image_tag_mutability,
@@ -139,36 +120,9 @@ impl Evaluator<'_> {
             let own = usize::from(settings.force_delete).max(on_roles);
             self.tag_count(&v, settings.tags.len(), OWNERSHIP_TAGS + own);
         }
-        let raw_policy = self.attr_value(fields, "lifecycle_policy");
-        let generated = self.attr_value(fields, "lifecycle");
-        match (raw_policy, generated) {
-            (Some(_), Some(_)) => {
-                // Labelled at the attribute names, which are in this block's file (a value
-                // may come from a variable default in another file), in the order written.
-                let mut keys: Vec<&At> = ["lifecycle_policy", "lifecycle"]
-                    .iter()
-                    .filter_map(|name| fields.get(name).map(|a| &a.key_at))
-                    .collect();
-                keys.sort_by_key(|at| at.range.start);
-                if let [first, second] = keys[..] {
-                    let d = self
-                        .diag(
-                            second,
-                            format!("{ctx} sets both `lifecycle_policy` and `lifecycle`"),
-                            "second lifecycle",
-                        )
-                        .label(first.range.clone(), "first lifecycle")
-                        .help("keep one: `lifecycle_policy` (a JSON document) or `lifecycle` (the short form)");
-                    self.sink.push(d);
-                }
-            }
-            (Some(p), None) => {
-                ats.lifecycle = Some(p.at.clone());
-                settings.lifecycle = self.lifecycle_policy(&p, "lifecycle_policy");
-            }
-            (None, Some(g)) => settings.lifecycle = self.generated_lifecycle(&g),
-            (None, None) => {}
-        }
+        let (lifecycle, lifecycle_at) = self.lifecycle_of(fields, &ctx);
+        settings.lifecycle = lifecycle;
+        ats.lifecycle = lifecycle_at;
 
         let module = Module {
             name: name.to_owned(),

@@ -88,6 +88,47 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `lifecycle_policy` (a JSON document) or `lifecycle` (the short form), not both: the
+    /// policy, and where a raw document is written (a generated one is always small), for the
+    /// size check.
+    pub(crate) fn lifecycle_of(
+        &mut self,
+        fields: &BodyFields<'_>,
+        ctx: &str,
+    ) -> (Option<LifecycleSpec>, Option<At>) {
+        let raw_policy = self.attr_value(fields, "lifecycle_policy");
+        let generated = self.attr_value(fields, "lifecycle");
+        match (raw_policy, generated) {
+            (Some(_), Some(_)) => {
+                // Labelled at the attribute names, which are in this block's file (a value
+                // may come from a variable default in another file), in the order written.
+                let mut keys: Vec<&At> = ["lifecycle_policy", "lifecycle"]
+                    .iter()
+                    .filter_map(|name| fields.get(name).map(|a| &a.key_at))
+                    .collect();
+                keys.sort_by_key(|at| at.range.start);
+                if let [first, second] = keys[..] {
+                    let d = self
+                        .diag(
+                            second,
+                            format!("{ctx} sets both `lifecycle_policy` and `lifecycle`"),
+                            "second lifecycle",
+                        )
+                        .label(first.range.clone(), "first lifecycle")
+                        .help("keep one: `lifecycle_policy` (a JSON document) or `lifecycle` (the short form)");
+                    self.sink.push(d);
+                }
+                (None, None)
+            }
+            (Some(p), None) => (
+                self.lifecycle_policy(&p, "lifecycle_policy"),
+                Some(p.at.clone()),
+            ),
+            (None, Some(g)) => (self.generated_lifecycle(&g), None),
+            (None, None) => (None, None),
+        }
+    }
+
     /// The source position of `line`:`column` (one-based) of `text`, when `text` is the
     /// literal content of the string or heredoc written at `at` (indented heredocs included):
     /// each line of `text` must end a line of the source, in order.
@@ -266,6 +307,31 @@ impl Evaluator<'_> {
         }
     }
 
+    /// `image_tag_mutability`, MUTABLE when left out, with where a written one is.
+    pub(crate) fn tag_mutability(
+        &mut self,
+        fields: &BodyFields<'_>,
+    ) -> (TagMutability, Option<At>) {
+        let Some(v) = self.attr_value(fields, "image_tag_mutability") else {
+            return (TagMutability::default(), None);
+        };
+        let Some(s) = self.string(&v, "image_tag_mutability") else {
+            return (TagMutability::default(), None);
+        };
+        if let Some(m) = TagMutability::parse(&s) {
+            return (m, Some(v.at));
+        }
+        let d = self
+            .diag(
+                &v.at,
+                format!("unknown image_tag_mutability `{s}`"),
+                "not a tag mutability",
+            )
+            .help("use MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION");
+        self.sink.push(d);
+        (TagMutability::default(), None)
+    }
+
     /// `image_tag_mutability_exclusion_filters`, checked as ECR checks them (API reference,
     /// ImageTagMutabilityExclusionFilter and CreateRepository): 1 to 5 WILDCARD filters of 1 to
     /// 128 characters matching `^[0-9a-zA-Z._*-]{1,128}$`, required by the `*_WITH_EXCLUSION`
@@ -439,23 +505,9 @@ impl Evaluator<'_> {
                 self.sink.push(d);
                 None
             }
-            ("KMS", Some((kms_key, at))) => {
-                let key_region = kms_key.split(':').nth(3).unwrap_or_default();
-                if let Some(region) = self.registry.region.clone()
-                    && key_region != region
-                {
-                    let d = self
-                        .diag(
-                            &at,
-                            format!("the KMS key is in {key_region}, but the registry is in {region}"),
-                            "key in another region",
-                        )
-                        .help("ECR encrypts a repository only with a KMS key in the repository's own region (CreateRepository fails otherwise); use a key, or a multi-Region replica key, in that region");
-                    self.sink.push(d);
-                    return None;
-                }
-                Some(Encryption::Kms { kms_key })
-            }
+            ("KMS", Some((kms_key, at))) => self
+                .kms_key_in_region(&kms_key, &at)
+                .then_some(Encryption::Kms { kms_key }),
             ("KMS", None) => {
                 let d = self
                     .diag(&v.at, "KMS encryption needs a `kms_key`", "no kms_key")
@@ -475,6 +527,27 @@ impl Evaluator<'_> {
                 None
             }
         }
+    }
+
+    /// Whether a KMS key ARN is in the registry's region (when the provider names it): ECR
+    /// encrypts a repository only with a key of its own region.
+    pub(crate) fn kms_key_in_region(&mut self, kms_key: &str, at: &At) -> bool {
+        let key_region = kms_key.split(':').nth(3).unwrap_or_default();
+        let Some(region) = self.registry.region.clone() else {
+            return true;
+        };
+        if key_region == region {
+            return true;
+        }
+        let d = self
+            .diag(
+                at,
+                format!("the KMS key is in {key_region}, but the registry is in {region}"),
+                "key in another region",
+            )
+            .help("ECR encrypts a repository only with a KMS key in the repository's own region (CreateRepository fails otherwise); use a key, or a multi-Region replica key, in that region");
+        self.sink.push(d);
+        false
     }
 
     pub(crate) fn generated_lifecycle(&mut self, v: &Value) -> Option<LifecycleSpec> {
