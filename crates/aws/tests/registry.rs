@@ -186,7 +186,7 @@ fn mirror(role: &str, upstream_prefix: &str) -> Resource {
 
 /// A template with only what `applied_for` needs, the rest AWS's defaults.
 fn plain_template() -> Resource {
-    Resource::CreationTemplate(CreationTemplate {
+    Resource::CreationTemplate(Box::new(CreationTemplate {
         prefix: "ROOT".into(),
         description: None,
         applied_for: vec!["PULL_THROUGH_CACHE".into()],
@@ -200,12 +200,12 @@ fn plain_template() -> Resource {
         repository_policy: None,
         resource_tags: Tags::new(),
         custom_role_arn: None,
-    })
+    }))
 }
 
 /// A template with every attribute set.
 fn full_template(role: &str) -> Resource {
-    Resource::CreationTemplate(CreationTemplate {
+    Resource::CreationTemplate(Box::new(CreationTemplate {
         prefix: "team".into(),
         description: Some("team repositories".into()),
         applied_for: vec!["REPLICATION".into(), "CREATE_ON_PUSH".into()],
@@ -228,7 +228,7 @@ fn full_template(role: &str) -> Resource {
         }))),
         resource_tags: [("team".to_owned(), "a".to_owned())].into_iter().collect(),
         custom_role_arn: Some(role_arn(role)),
-    })
+    }))
 }
 
 fn signing(filters: &[&str]) -> Resource {

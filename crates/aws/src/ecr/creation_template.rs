@@ -41,7 +41,7 @@ fn aes256() -> TemplateEncryption {
 /// or role is none.
 fn of_sdk(t: &EcrTemplate, operation: &str) -> Result<Resource, ProviderError> {
     let document = |text| optional_document(text).map_err(|e| error::not_json(operation, e));
-    Ok(Resource::CreationTemplate(CreationTemplate {
+    Ok(Resource::CreationTemplate(Box::new(CreationTemplate {
         prefix: t.prefix().unwrap_or_default().to_owned(),
         description: given(t.description()),
         applied_for: t
@@ -68,7 +68,7 @@ fn of_sdk(t: &EcrTemplate, operation: &str) -> Result<Resource, ProviderError> {
         repository_policy: document(t.repository_policy())?,
         resource_tags: from_ecr_tags(t.resource_tags()),
         custom_role_arn: given(t.custom_role_arn()),
-    }))
+    })))
 }
 
 /// One page of templates, all of them or those of `prefix`; `None` when `prefix` has none.
@@ -329,7 +329,7 @@ mod tests {
         let read = of_sdk(&sent, "Describe").expect("reads");
         assert_eq!(
             read.canonical(),
-            Resource::CreationTemplate(declared).canonical()
+            Resource::CreationTemplate(Box::new(declared)).canonical()
         );
     }
 }
