@@ -340,8 +340,9 @@ fn checkov_reads_the_registrys_settings() {
     assert_eq!(count, planned.len() as u64, "checkov counts every resource");
     let judged: BTreeSet<&str> = findings.iter().map(|(_, r, _)| r.as_str()).collect();
     assert!(
-        judged.contains("aws_ecr_repository_creation_template.repository_creation_template[\"docker-hub\"]")
-            || judged.iter().any(|r| r.starts_with("aws_ecr_")),
+        judged.contains(
+            "aws_ecr_repository_creation_template.repository_creation_template[\"docker-hub\"]"
+        ) || judged.iter().any(|r| r.starts_with("aws_ecr_")),
         "checkov judged none of the registry's settings: {findings:?}"
     );
 }

@@ -13,9 +13,9 @@ use ecrplan_model::{
     ScanningConfiguration, Scope, Section, Severity, registry_policy_refuses, statements, strings,
 };
 
+use crate::compare::compare;
 use crate::error::PlanError;
 use crate::live_index::LiveIndex;
-use crate::planner::{compare, delete};
 
 /// Which sections of the registry this estate holds, by the owner record the account holds.
 pub(crate) struct Holding<'a> {
@@ -140,10 +140,7 @@ pub(crate) fn deletions(
         let address = || deleted_address(id);
         let Some(section) = Section::of(id.kind) else {
             if holding.ours.is_some() && desired.registry.is_none() && !desired.anonymous {
-                out.push(Change {
-                    address: address(),
-                    ..delete(index, id, object)
-                });
+                out.push(delete(id, object, address()));
             }
             continue;
         };
@@ -177,12 +174,23 @@ pub(crate) fn deletions(
             ));
             continue;
         }
-        out.push(Change {
-            address: address(),
-            ..delete(index, id, object)
-        });
+        out.push(delete(id, object, address()));
     }
     out
+}
+
+/// The change that deletes (or, for scanning, resets) a registry setting.
+fn delete(id: &ObjectId, object: &LiveObject, address: Address) -> Change {
+    Change {
+        address,
+        id: id.clone(),
+        action: Action::Delete,
+        before: Some(object.resource.clone()),
+        after: None,
+        replace_because: Vec::new(),
+        force: false,
+        depends_on: Vec::new(),
+    }
 }
 
 fn kept(address: Address, message: String) -> Note {
