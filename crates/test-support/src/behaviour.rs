@@ -673,34 +673,26 @@ pub async fn registry(s: &Subject<'_>) {
         err.to_string().contains("upstream_registry_url"),
         "a moved upstream is a replace: {err}"
     );
-    for named in all.iter().filter(|r| {
+    // A named setting exists once: created again as it is, it is a retried create whose first
+    // answer was lost (done); created again otherwise, a duplicate.
+    for named in current_of(&all, &changed).iter().filter(|r| {
         matches!(
             r,
-            Resource::PullThroughCacheRule(_)
-                | Resource::CreationTemplate(_)
-                | Resource::PullTimeUpdateExclusion(_)
+            Resource::PullThroughCacheRule(_) | Resource::CreationTemplate(_)
         )
     }) {
-        let err = expect_err(
-            p,
-            Operation::Create {
-                resource: named.clone(),
-            },
-        )
-        .await;
+        create(p, named).await;
+        let mut other = named.clone();
+        if let Resource::PullThroughCacheRule(r) = &mut other {
+            r.upstream_registry_url = "quay.io".into();
+        } else if let Resource::CreationTemplate(t) = &mut other {
+            t.description = Some("another".into());
+        }
+        let err = expect_err(p, Operation::Create { resource: other }).await;
         assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
     }
 
-    let current: Vec<Resource> = all
-        .iter()
-        .map(|r| {
-            changed
-                .iter()
-                .find(|(before, _)| before == r)
-                .map_or_else(|| r.clone(), |(_, after)| after.clone())
-        })
-        .collect();
-    for setting in &current {
+    for setting in &current_of(&all, &changed) {
         delete(p, setting).await;
         if let Resource::ScanningConfiguration(_) = setting {
             let basic = Resource::ScanningConfiguration(ScanningConfiguration::basic());
@@ -727,6 +719,18 @@ pub async fn registry(s: &Subject<'_>) {
     }
     delete(p, &owner).await;
     assert_absent(p, &scope, &owner).await;
+}
+
+/// Each of `all` as it is after the changes `changed` made.
+fn current_of(all: &[Resource], changed: &[(Resource, Resource)]) -> Vec<Resource> {
+    all.iter()
+        .map(|r| {
+            changed
+                .iter()
+                .find(|(before, _)| before == r)
+                .map_or_else(|| r.clone(), |(_, after)| after.clone())
+        })
+        .collect()
 }
 
 /// Managed policies attached to an owned role (issue 11): read as objects of their own,
