@@ -244,3 +244,161 @@ fn an_unnamed_estate_clears_nothing_on_the_sandbox() {
     assert_eq!(status, 0, "{}", text(&out));
     assert_eq!(changes(&plan), vec![]);
 }
+
+/// What boto3 reads back of every section, as plain JSON to compare with the declaration.
+const READ_BACK: &str = r#"
+ecr = client("ecr")
+ssm = client("ssm")
+setting = lambda name: ecr.get_account_setting(name=name)["value"]
+scanning = ecr.get_registry_scanning_configuration()["scanningConfiguration"]
+out = {
+    "owner": json.loads(ssm.get_parameter(Name="/ecrplan/registry-owner")["Parameter"]["Value"]),
+    "policy": json.loads(ecr.get_registry_policy()["policyText"]),
+    "blob_mounting": setting("BLOB_MOUNTING"),
+    "registry_policy_scope": setting("REGISTRY_POLICY_SCOPE"),
+    "scan_type": scanning["scanType"],
+    "scanning": sorted(
+        (r["scanFrequency"], sorted(f["filter"] for f in r["repositoryFilters"]))
+        for r in scanning["rules"]
+    ),
+    "caches": sorted(
+        (r["ecrRepositoryPrefix"], r["upstreamRegistryUrl"], r.get("credentialArn"))
+        for r in ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"]
+    ),
+    "templates": [
+        (t["prefix"], t.get("description"), t["appliedFor"], t["imageTagMutability"],
+         json.loads(t["lifecyclePolicy"])["rules"][0]["selection"]["countNumber"])
+        for t in ecr.describe_repository_creation_templates()["repositoryCreationTemplates"]
+    ],
+    "signing": [
+        (r["signingProfileArn"], [f["filter"] for f in r["repositoryFilters"]])
+        for r in ecr.get_signing_configuration()["signingConfiguration"]["rules"]
+    ],
+    "exclusions": ecr.list_pull_time_update_exclusions()["pullTimeUpdateExclusions"],
+}
+print(json.dumps(out))
+"#;
+
+#[tokio::test]
+async fn the_platform_example_applied_to_moto_reads_back_as_declared() {
+    let env = Env::moto().await;
+    let moto = env.moto.as_ref().expect("moto");
+    let account = ecrplan_test::DEFAULT_ACCOUNT;
+    // ECR refuses a cache rule whose secret does not exist: the account gets one, as a
+    // platform team makes it before the rule.
+    let secret = moto.boto3(
+        "print(json.dumps(client('secretsmanager').create_secret(\
+         Name='ecr-pullthroughcache/docker-hub', SecretString='{}')['ARN']))",
+    );
+    let secret = secret.as_str().expect("a secret ARN").to_owned();
+    let dir = env.platform("platform", |t| {
+        let t = t.replace(
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+            &secret,
+        );
+        t.replace("111122223333", account)
+    });
+    env.apply(&dir);
+    let (status, plan, out) = env.plan(&dir, &["--stats"]);
+    assert_eq!(status, 0, "{}", text(&out));
+    assert_eq!(changes(&plan), vec![]);
+
+    let got = moto.boto3(READ_BACK);
+    assert_eq!(got["owner"]["estate"], "platform");
+    assert_eq!(got["owner"]["sections"].as_array().map(Vec::len), Some(7));
+    let statements = got["policy"]["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 2, "{statements:?}");
+    assert_eq!(
+        statements[1]["Principal"]["AWS"],
+        serde_json::json!(["arn:aws:iam::222233334444:root"])
+    );
+    assert_eq!(got["blob_mounting"], "ENABLED");
+    assert_eq!(got["registry_policy_scope"], "V2");
+    assert_eq!(got["scan_type"], "ENHANCED");
+    assert_eq!(
+        got["scanning"],
+        serde_json::json!([["CONTINUOUS_SCAN", ["prod/*"]], ["SCAN_ON_PUSH", ["*"]]])
+    );
+    assert_eq!(
+        got["caches"],
+        serde_json::json!([
+            ["docker-hub", "registry-1.docker.io", secret],
+            ["ecr-public", "public.ecr.aws", null]
+        ])
+    );
+    assert_eq!(
+        got["templates"],
+        serde_json::json!([[
+            "docker-hub",
+            "Repositories the Docker Hub cache creates",
+            ["PULL_THROUGH_CACHE"],
+            "IMMUTABLE",
+            30
+        ]])
+    );
+    assert_eq!(
+        got["signing"],
+        serde_json::json!([[
+            format!("arn:aws:signer:eu-west-1:{account}:/signing-profiles/prod"),
+            ["prod/*"]
+        ]])
+    );
+    assert_eq!(
+        got["exclusions"],
+        serde_json::json!([format!("arn:aws:iam::{account}:role/image-scanner")])
+    );
+
+    // A no-change plan reads each declared section once, the account settings it declares
+    // and the policy scope, and the owner record.
+    let stats = String::from_utf8_lossy(&out.stderr).into_owned();
+    for (operation, calls) in [
+        ("GetParameter", 1),
+        ("GetRegistryPolicy", 1),
+        ("GetRegistryScanningConfiguration", 1),
+        ("DescribePullThroughCacheRules", 1),
+        ("DescribeRepositoryCreationTemplates", 1),
+        ("GetSigningConfiguration", 1),
+        ("ListPullTimeUpdateExclusions", 1),
+        ("GetAccountSetting", 2),
+    ] {
+        assert!(
+            stats.contains(&format!("{operation}={calls}")),
+            "{operation}={calls} in {stats}"
+        );
+    }
+
+    // A team estate in the same account makes no registry call at all.
+    let team = env.config(
+        "team",
+        "ecrplan {\n  estate = \"team\"\n}\n\nmodule \"app\" {\n  source           = \"../modules/ecr-repos\"\n  ecr-repositories = [\"team/app\"]\n}\n",
+    );
+    let (status, _, out) = env.plan(&team, &["--stats"]);
+    assert_eq!(status, 2, "{}", text(&out));
+    let stats = String::from_utf8_lossy(&out.stderr).into_owned();
+    for operation in [
+        "GetParameter",
+        "GetRegistryPolicy",
+        "GetRegistryScanningConfiguration",
+        "DescribePullThroughCacheRules",
+        "DescribeRepositoryCreationTemplates",
+        "GetSigningConfiguration",
+        "ListPullTimeUpdateExclusions",
+        "GetAccountSetting",
+    ] {
+        assert!(!stats.contains(operation), "{operation} in {stats}");
+    }
+
+    // A second estate declaring `registry` is refused, naming the owner, and changes nothing.
+    let rival = env.platform("rival", |t| {
+        t.replace("estate = \"platform\"", "estate = \"rival\"")
+            .replace("111122223333", account)
+    });
+    let out = env.run(&["apply", path(&rival), "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`platform`"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(moto.boto3(READ_BACK), got, "nothing changed");
+}
