@@ -402,3 +402,50 @@ async fn the_platform_example_applied_to_moto_reads_back_as_declared() {
     );
     assert_eq!(moto.boto3(READ_BACK), got, "nothing changed");
 }
+
+#[tokio::test]
+async fn settings_made_by_hand_are_adopted_only_with_adopt_on_moto() {
+    let env = Env::moto().await;
+    let moto = env.moto.as_ref().expect("moto");
+    moto.boto3(
+        "ecr = client('ecr')\n\
+         ecr.create_pull_through_cache_rule(ecrRepositoryPrefix='ecr-public', \
+         upstreamRegistryUrl='public.ecr.aws')\n\
+         ecr.put_registry_scanning_configuration(scanType='ENHANCED', rules=[])\n\
+         print('null')",
+    );
+    let dir = env.config(
+        "platform",
+        "ecrplan {\n  estate = \"platform\"\n}\n\nregistry {\n  scanning {\n    scan_type = \"ENHANCED\"\n    rule {\n      scan_frequency = \"SCAN_ON_PUSH\"\n      filters        = [\"*\"]\n    }\n  }\n\n  pull_through_cache \"ecr-public\" {\n    upstream_registry_url = \"public.ecr.aws\"\n  }\n}\n",
+    );
+    let (status, plan, out) = env.plan(&dir, &[]);
+    assert_eq!(status, 2, "{}", text(&out));
+    let got = changes(&plan);
+    for expected in [
+        ("registry_owner", "registry", "create"),
+        ("scanning_configuration", "registry", "adopt"),
+        ("pull_through_cache_rule", "ecr-public", "adopt"),
+    ] {
+        assert!(
+            got.contains(&(expected.0.into(), expected.1.into(), expected.2.into())),
+            "{expected:?} in {got:?}"
+        );
+    }
+    // Without --adopt the existing settings are left as they are.
+    let out = env.run(&["apply", path(&dir), "--auto-approve"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("--adopt")
+            || String::from_utf8_lossy(&out.stderr).contains("--adopt"),
+        "{}",
+        text(&out)
+    );
+    let scanning = moto.boto3(
+        "print(json.dumps(client('ecr').get_registry_scanning_configuration()\
+         ['scanningConfiguration']['rules']))",
+    );
+    assert_eq!(scanning, serde_json::json!([]), "not overwritten");
+    let out = env.run(&["apply", path(&dir), "--auto-approve", "--adopt"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (status, _, out) = env.plan(&dir, &[]);
+    assert_eq!(status, 0, "{}", text(&out));
+}
