@@ -3,9 +3,16 @@
 
 use ecrplan_model::{Kind, Operation, ProviderError, Resource};
 
+use crate::ecr::account_setting::AccountSetting;
+use crate::ecr::creation_template::Template;
+use crate::ecr::exclusion::Exclusion;
 use crate::ecr::lifecycle_policy::LifecyclePolicy;
+use crate::ecr::pull_through_cache::PullThroughCache;
+use crate::ecr::registry_policy::RegistryPolicy;
 use crate::ecr::repository_document::RepositoryDocument;
 use crate::ecr::repository_policy::RepositoryPolicy;
+use crate::ecr::scanning::Scanning;
+use crate::ecr::signing::Signing;
 use crate::ecr::{replication, repository};
 use crate::error::invalid;
 use crate::handler::Handler;
@@ -16,6 +23,8 @@ use crate::iam::role::{self, RoleOwner};
 use crate::iam::user::{self, UserOwner};
 use crate::iam::{group_membership, oidc_provider};
 use crate::provider::AwsProvider;
+use crate::registry::RegistryHandler;
+use crate::ssm::owner::Owner;
 
 /// The handler of `kind`: the one place a new kind must be given one.
 fn handler(kind: Kind) -> &'static dyn Handler {
@@ -35,15 +44,14 @@ fn handler(kind: Kind) -> &'static dyn Handler {
         Kind::UserPolicy => &InlinePolicy::<UserOwner>::HANDLER,
         Kind::UserPolicyAttachment => &PolicyAttachment::<UserOwner>::HANDLER,
         Kind::GroupPolicyAttachment => &PolicyAttachment::<GroupOwner>::HANDLER,
-        // I19-TEMP: replaced by the registry handlers on the aws branch.
-        Kind::RegistryOwner
-        | Kind::RegistryPolicy
-        | Kind::AccountSetting
-        | Kind::ScanningConfiguration
-        | Kind::PullThroughCacheRule
-        | Kind::CreationTemplate
-        | Kind::SigningConfiguration
-        | Kind::PullTimeUpdateExclusion => &replication::Replication,
+        Kind::RegistryOwner => &RegistryHandler::<Owner>::HANDLER,
+        Kind::RegistryPolicy => &RegistryHandler::<RegistryPolicy>::HANDLER,
+        Kind::AccountSetting => &RegistryHandler::<AccountSetting>::HANDLER,
+        Kind::ScanningConfiguration => &RegistryHandler::<Scanning>::HANDLER,
+        Kind::PullThroughCacheRule => &RegistryHandler::<PullThroughCache>::HANDLER,
+        Kind::CreationTemplate => &RegistryHandler::<Template>::HANDLER,
+        Kind::SigningConfiguration => &RegistryHandler::<Signing>::HANDLER,
+        Kind::PullTimeUpdateExclusion => &RegistryHandler::<Exclusion>::HANDLER,
     }
 }
 
@@ -78,20 +86,24 @@ pub(crate) async fn apply(p: &AwsProvider, operation: &Operation) -> Result<(), 
 }
 
 /// Whether a create answered "already exists" was in fact done: the object carries the owner
-/// ecrplan sent (its ownership tags, or a group's path) and matches what was asked for. This is
-/// what a create whose response was lost looks like when the SDK retries it (AWS made the
-/// object the first time), so counting it as done lets the apply finish; anything else stays a
-/// conflict.
+/// ecrplan sent (its ownership tags, a group's path, the owner record's estate) and matches
+/// what was asked for. This is what a create whose response was lost looks like when the SDK
+/// retries it (AWS made the object the first time), so counting it as done lets the apply
+/// finish; anything else stays a conflict. A registry setting carries no owner of its own: it
+/// is created only after its estate holds the registry's owner record, which manages the
+/// setting's section as a whole, so matching what was asked for is enough.
 async fn already_made(
     p: &AwsProvider,
     handler: &dyn Handler,
     wanted: &Resource,
 ) -> Result<bool, ProviderError> {
-    let Some(wanted_owner) = wanted.owner() else {
+    let wanted_owner = wanted.owner();
+    let owned_by_record = wanted.kind().spec().parent == Some(Kind::RegistryOwner);
+    if wanted_owner.is_none() && !owned_by_record {
         return Ok(false);
-    };
+    }
     let Some(live) = handler.read_one(p, wanted).await? else {
         return Ok(false);
     };
-    Ok(live.owner().as_ref() == Some(&wanted_owner) && live.canonical() == wanted.canonical())
+    Ok(live.owner() == wanted_owner && live.canonical() == wanted.canonical())
 }

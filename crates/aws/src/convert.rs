@@ -1,6 +1,9 @@
 //! Conversions between the model's values and the SDKs' (tags, documents). A leaf: it imports
 //! nothing of the crate, and its failures are the SDKs' own errors, which callers name.
 
+use aws_sdk_ecr::types::{
+    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType,
+};
 use aws_smithy_types::error::operation::BuildError;
 use ecrplan_model::{JsonDocument, Owner, Tags, tags};
 
@@ -34,6 +37,13 @@ pub(crate) fn iam_tags(tags: &Tags) -> Result<Vec<aws_sdk_iam::types::Tag>, Buil
         .collect()
 }
 
+/// Tags as SSM takes them.
+pub(crate) fn ssm_tags(tags: &Tags) -> Result<Vec<aws_sdk_ssm::types::Tag>, BuildError> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_ssm::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
 /// Tags as IAM answers them.
 pub(crate) fn from_iam_tags(tags: impl IntoIterator<Item = aws_sdk_iam::types::Tag>) -> Tags {
     tags.into_iter().map(|t| (t.key, t.value)).collect()
@@ -47,6 +57,47 @@ pub(crate) fn document(text: &str) -> Result<JsonDocument, serde_json::Error> {
             serde_json::from_str(&decoded)
         })
         .map(JsonDocument::new)
+}
+
+/// Tag mutability exclusion filters as ECR takes them, every one a wildcard; `None` when there
+/// are none, since ECR refuses an empty list as much as filters on a mutability without
+/// exclusions.
+pub(crate) fn mutability_exclusions(
+    filters: &[String],
+) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>, BuildError> {
+    if filters.is_empty() {
+        return Ok(None);
+    }
+    filters
+        .iter()
+        .map(|f| {
+            ImageTagMutabilityExclusionFilter::builder()
+                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                .filter(f)
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Tags as ECR answers them.
+pub(crate) fn from_ecr_tags(tags: &[aws_sdk_ecr::types::Tag]) -> Tags {
+    tags.iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
+}
+
+/// An optional string as ECR answers it: the registry's APIs report an unset attribute as
+/// absent or as empty, and the model knows only absent.
+pub(crate) fn given(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// An optional document as ECR answers it (absent or empty: none).
+pub(crate) fn optional_document(
+    text: Option<&str>,
+) -> Result<Option<JsonDocument>, serde_json::Error> {
+    given(text).map(|t| document(&t)).transpose()
 }
 
 /// Whether the tags say the object is `estate`'s own.
@@ -86,6 +137,16 @@ mod tests {
         let (removed, set) = tag_diff(&before, &after);
         assert_eq!(removed, vec!["team".to_owned()]);
         assert!(set.is_empty(), "{set:?}");
+    }
+
+    #[test]
+    fn absent_and_empty_answers_are_both_none() {
+        assert_eq!(given(None), None);
+        assert_eq!(given(Some("")), None);
+        assert_eq!(given(Some("x")).as_deref(), Some("x"));
+        assert_eq!(optional_document(Some("")).expect("empty"), None);
+        assert!(optional_document(Some("{}")).expect("json").is_some());
+        assert!(optional_document(Some("{not json")).is_err());
     }
 
     #[test]

@@ -3,19 +3,32 @@
 //! make. A leaf: it imports nothing of the crate, so every module can use it.
 
 use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
-use ecrplan_model::{Kind, ObjectId, ProviderError};
+use ecrplan_model::{Kind, ObjectId, ProviderError, Resource};
 
-/// Error codes that mean "the object is not there", across ECR and IAM.
+/// Error codes that mean "the object is not there", across ECR, IAM and SSM.
 const NOT_FOUND: &[&str] = &[
     "RepositoryNotFoundException",
     "RepositoryPolicyNotFoundException",
     "LifecyclePolicyNotFoundException",
     "NoSuchEntity",
     "NoSuchEntityException",
+    "RegistryPolicyNotFoundException",
+    "PullThroughCacheRuleNotFoundException",
+    "TemplateNotFoundException",
+    "SigningConfigurationNotFoundException",
+    "ExclusionNotFoundException",
+    "ParameterNotFound",
 ];
 
 /// Error codes that mean "the object exists already".
-const ALREADY_EXISTS: &[&str] = &["RepositoryAlreadyExistsException", "EntityAlreadyExists"];
+const ALREADY_EXISTS: &[&str] = &[
+    "RepositoryAlreadyExistsException",
+    "EntityAlreadyExists",
+    "PullThroughCacheRuleAlreadyExistsException",
+    "TemplateAlreadyExistsException",
+    "ExclusionAlreadyExistsException",
+    "ParameterAlreadyExists",
+];
 
 /// The error as the API reported it; transport failures carry the SDK's explanation.
 pub(crate) fn api<E, R>(operation: &str, err: SdkError<E, R>) -> ProviderError
@@ -176,6 +189,34 @@ pub(crate) fn not_taken(
     }
 }
 
+/// Checks what a write answered that AWS now holds (`held`, converted as a read converts it)
+/// against what was written: a server can answer with success and hold something else (a
+/// default it filled in, a value it did not take), and reporting success then would show the
+/// same change on every plan. Compared in canonical form, as a plan compares; the first
+/// attribute that differs is named with the value held.
+pub(crate) fn converged(
+    id: &ObjectId,
+    operation: &str,
+    wanted: &Resource,
+    held: &Resource,
+) -> Result<(), ProviderError> {
+    let (wanted, held) = (wanted.canonical(), held.canonical());
+    if wanted == held {
+        return Ok(());
+    }
+    let json = |r: &Resource| serde_json::to_value(r).unwrap_or_default();
+    let (wanted, held) = (json(&wanted), json(&held));
+    let differing = wanted
+        .as_object()
+        .zip(held.as_object())
+        .and_then(|(w, h)| w.keys().chain(h.keys()).find(|k| w.get(*k) != h.get(*k)));
+    let attribute = differing.map_or("the object", String::as_str);
+    let value = differing
+        .and_then(|k| held.get(k))
+        .map_or_else(|| "nothing".to_owned(), ToString::to_string);
+    Err(not_taken(id, operation, attribute, value))
+}
+
 /// A kind that carries no tags was asked to take some; `why` says where its ownership lives.
 pub(crate) fn cannot_tag(id: &ObjectId, why: &str) -> ProviderError {
     ProviderError::Api {
@@ -250,6 +291,72 @@ mod tests {
             "Syntax errors in policy"
         )));
         assert!(!is_propagation_delay(&ProviderError::Transport("x".into())));
+    }
+
+    #[test]
+    fn registry_setting_codes_become_domain_errors() {
+        let registry = Registry::new("123456789012", "eu-west-1");
+        let id = ObjectId::new(
+            Kind::PullThroughCacheRule,
+            Scope::Registry(registry),
+            "docker-hub",
+        );
+        for code in [
+            "RegistryPolicyNotFoundException",
+            "PullThroughCacheRuleNotFoundException",
+            "TemplateNotFoundException",
+            "SigningConfigurationNotFoundException",
+            "ExclusionNotFoundException",
+            "ParameterNotFound",
+        ] {
+            assert!(
+                matches!(classify(api_err(code, ""), &id), ProviderError::NotFound(_)),
+                "{code}"
+            );
+        }
+        for code in [
+            "PullThroughCacheRuleAlreadyExistsException",
+            "TemplateAlreadyExistsException",
+            "ExclusionAlreadyExistsException",
+            "ParameterAlreadyExists",
+        ] {
+            assert!(
+                matches!(
+                    classify(api_err(code, ""), &id),
+                    ProviderError::AlreadyExists(_)
+                ),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_write_answered_with_another_value_names_the_attribute_kept() {
+        use ecrplan_model::{ScanningConfiguration, ScanningRule};
+        let registry = Registry::new("123456789012", "eu-west-1");
+        let id = ObjectId::new(
+            Kind::ScanningConfiguration,
+            Scope::Registry(registry),
+            "registry",
+        );
+        let wanted = Resource::ScanningConfiguration(ScanningConfiguration {
+            scan_type: "ENHANCED".into(),
+            rules: vec![ScanningRule {
+                scan_frequency: "CONTINUOUS_SCAN".into(),
+                filters: vec!["b*".into(), "a*".into()],
+            }],
+        });
+        let mut reordered = wanted.clone();
+        if let Resource::ScanningConfiguration(c) = &mut reordered {
+            c.rules[0].filters.reverse();
+        }
+        assert!(converged(&id, "PutRegistryScanningConfiguration", &wanted, &reordered).is_ok());
+        let basic = Resource::ScanningConfiguration(ScanningConfiguration::basic());
+        let err = converged(&id, "PutRegistryScanningConfiguration", &wanted, &basic)
+            .expect_err("kept BASIC");
+        let text = err.to_string();
+        assert!(text.contains("ChangeNotTaken"), "{text}");
+        assert!(text.contains("scan_type = \"BASIC\""), "{text}");
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! Only this crate talks to AWS. Every client carries an interceptor that counts calls per
 //! operation ([`CallStats`]), which `--stats` prints and the call-count tests assert on.
 //!
-//! Split by noun: `ecr/` and `iam/` hold one module per kind (its calls, its conversions, its
-//! handler); `refresh` sequences the reads, `apply` dispatches each change to its kind's
-//! handler; `provider`, `error`, `convert`, `paging`, `stats` and `throttle` are leaves the
-//! nouns share. This file only wires them to the [`Provider`] trait.
+//! Split by noun: `ecr/`, `iam/` and `ssm/` hold one module per kind (its calls, its
+//! conversions, its handler); `refresh` sequences the reads, `apply` dispatches each change to
+//! its kind's handler; `provider`, `error`, `convert`, `paging`, `stats` and `throttle` are
+//! leaves the nouns share, and `registry` the one handler of the registry's untaggable objects.
+//! This file only wires them to the [`Provider`] trait.
 
 mod apply;
 mod convert;
@@ -18,7 +19,10 @@ mod iam;
 mod paging;
 mod provider;
 mod refresh;
+mod registry;
+mod ssm;
 mod stats;
+mod tagged;
 mod throttle;
 
 use async_trait::async_trait;

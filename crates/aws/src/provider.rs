@@ -74,6 +74,9 @@ pub struct AwsProvider {
     pub(crate) ecr: aws_sdk_ecr::Client,
     /// IAM, global: the same account's IAM whatever the region.
     pub(crate) iam: aws_sdk_iam::Client,
+    /// SSM in the provider's region: the registry's owner record is a parameter there, the one
+    /// piece of bookkeeping the untaggable registry settings need.
+    pub(crate) ssm: aws_sdk_ssm::Client,
     /// The Resource Groups Tagging API, which finds an estate's repositories by their tags.
     pub(crate) tagging: aws_sdk_resourcegroupstagging::Client,
     /// The account and region, as [`ecrplan_model::Provider::account`] answers.
@@ -181,9 +184,18 @@ impl AwsProvider {
             aws_sdk_iam::config::Builder::from(config)
                 .interceptor(counter.clone())
                 .interceptor(headers.clone())
+                .interceptor(observer.clone())
+                .http_client(http.clone())
+                .retry_partition(throttle::retry_partition("ecrplan-iam"))
+                .build(),
+        );
+        let ssm = aws_sdk_ssm::Client::from_conf(
+            aws_sdk_ssm::config::Builder::from(config)
+                .interceptor(counter.clone())
+                .interceptor(headers.clone())
                 .interceptor(observer)
                 .http_client(http)
-                .retry_partition(throttle::retry_partition("ecrplan-iam"))
+                .retry_partition(throttle::retry_partition("ecrplan-ssm"))
                 .build(),
         );
         let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(
@@ -226,6 +238,7 @@ impl AwsProvider {
         Ok(AwsProvider {
             ecr,
             iam,
+            ssm,
             tagging,
             account,
             registry,

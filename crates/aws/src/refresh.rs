@@ -1,7 +1,9 @@
 //! Reading the live estate in O(estate), not O(account): the estate's repositories come from
 //! the Resource Groups Tagging API with their tags, its roles from one `ListRoles` under
 //! `/ecrplan/`, declared objects by name; per-object reads follow only for those, concurrently.
-//! An account-wide scope (the drift audit) lists every repository and role instead.
+//! An account-wide scope (the drift audit) lists every repository and role instead. The
+//! registry's settings are read only when the scope asks for them: the owner record first,
+//! then one read per section and account setting it calls for.
 //!
 //! This is the one place the reads are sequenced: which listing feeds which reads, what runs
 //! ahead of the line, what is joined when. Each kind's calls and conversions are its noun
@@ -13,34 +15,42 @@ use aws_sdk_ecr::types::Repository as EcrRepository;
 use aws_sdk_iam::types::Role as IamRole;
 use ecrplan_model::{
     GroupMembership, JsonDocument, LiveEstate, LiveObject, ProviderError, ROLE_PATH, RefreshScope,
-    Resource, Role, Tags, User, is_ci_issuer, role_path,
+    Resource, Role, Section, Tags, User, is_ci_issuer, role_path,
 };
+use futures::channel::oneshot;
 use futures::{StreamExt, TryStreamExt, future, stream};
 
 use crate::convert::owned_by;
 use crate::ecr::lifecycle_policy::LifecyclePolicy;
 use crate::ecr::repository_document;
 use crate::ecr::repository_policy::RepositoryPolicy;
-use crate::ecr::{replication, repository};
+use crate::ecr::{
+    account_setting, creation_template, exclusion, pull_through_cache, registry_policy,
+    replication, repository, scanning, signing,
+};
 use crate::error;
 use crate::iam::group::{self, GroupOwner};
 use crate::iam::role::{self, RoleOwner};
 use crate::iam::user::{self, UserOwner};
 use crate::iam::{group_membership, inline_policy, oidc_provider, policy_attachment};
 use crate::provider::AwsProvider;
+use crate::ssm::owner;
+use crate::tagged;
 
 /// Every object the scope needs, its parts read concurrently under one bound on requests.
 pub(crate) async fn refresh(
     p: &AwsProvider,
     scope: &RefreshScope,
 ) -> Result<LiveEstate, ProviderError> {
-    let (repositories, roles, providers, replication, users, groups) = futures::try_join!(
-        repositories(p, scope),
+    let (searched, search) = oneshot::channel();
+    let (repositories, roles, providers, replication, users, groups, registry) = futures::try_join!(
+        repositories(p, scope, searched),
         roles(p, scope),
         oidc_providers(p, scope),
         replication::read(p),
         users(p, scope),
         groups(p, scope),
+        registry(p, scope, search),
     )?;
     let mut live = LiveEstate::empty(p.account.clone());
     live.objects = repositories
@@ -48,6 +58,7 @@ pub(crate) async fn refresh(
         .chain(roles)
         .chain(providers)
         .chain(replication)
+        .chain(registry)
         .map(LiveObject::new)
         .chain(users)
         .chain(groups)
@@ -56,15 +67,18 @@ pub(crate) async fn refresh(
     Ok(live)
 }
 
-/// The repositories the scope needs, each with its tags.
+/// The repositories the scope needs, each with its tags. Tells `searched` whether the search
+/// for the estate's tagged objects found the registry's owner record; without a search (the
+/// account-wide read, or every repository's tags read instead) `searched` is dropped unsent.
 async fn repositories(
     p: &AwsProvider,
     scope: &RefreshScope,
+    searched: oneshot::Sender<bool>,
 ) -> Result<Vec<Resource>, ProviderError> {
     if scope.account_wide || p.tuning.per_repository_tags {
         return read_listed(p, scope).await;
     }
-    match pipelined(p, scope).await {
+    match pipelined(p, scope, searched).await {
         Err(e) if error::may_not_call(&e) => {
             p.warn(format!(
                 "cannot search the Resource Groups Tagging API ({e}); reading every \
@@ -91,12 +105,82 @@ async fn read_listed(
     Ok(per_repo.into_iter().flatten().collect())
 }
 
+/// The registry's settings the scope reads, and its owner record. The record first (ahead of
+/// the line: what else is read depends on it): read by name when the scope declares
+/// `registry` or is account-wide; otherwise only when the search for the estate's tagged
+/// objects found it as the estate's (`search`), so an estate that never held the registry
+/// makes no call for it — and when no search was made, read by name, as the one way left to
+/// know. Then every section the scope calls for given the record, and every account setting,
+/// all at once under the refresh's permits: one call each, listings paged. Scanning and
+/// account settings always exist in ECR, so they come back as read, defaults included; what
+/// the scope does not admit is left out.
+async fn registry(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    search: oneshot::Receiver<bool>,
+) -> Result<Vec<Resource>, ProviderError> {
+    let by_name = scope.registry_owner || scope.account_wide;
+    let owner = if by_name || search.await != Ok(false) {
+        owner::read(p).await?
+    } else {
+        None
+    };
+    let record = if let Some(Resource::RegistryOwner(record)) = &owner {
+        Some(record)
+    } else {
+        None
+    };
+    let sections = future::try_join_all(
+        scope
+            .registry_sections(record)
+            .into_iter()
+            .map(|section| registry_section(p, section)),
+    );
+    let settings = future::try_join_all(
+        scope
+            .account_settings(record)
+            .into_iter()
+            .map(|name| async move { account_setting::read(p, &name).await }),
+    );
+    let (sections, settings) = futures::try_join!(sections, settings)?;
+    let parent = owner.as_ref();
+    let mut out: Vec<Resource> = sections
+        .into_iter()
+        .flatten()
+        .chain(settings)
+        .filter(|r| scope.admits(r, parent))
+        .collect();
+    out.extend(owner.clone().filter(|o| scope.admits(o, None)));
+    Ok(out)
+}
+
+/// One section's objects, one call (or one listing) each. The account settings are read one
+/// name a call with the others the scope asks for, so their section reads nothing here.
+async fn registry_section(
+    p: &AwsProvider,
+    section: Section,
+) -> Result<Vec<Resource>, ProviderError> {
+    Ok(match section {
+        Section::Policy => registry_policy::read(p).await?.into_iter().collect(),
+        Section::AccountSettings => Vec::new(),
+        Section::Scanning => vec![scanning::read(p).await?],
+        Section::PullThroughCache => pull_through_cache::list(p).await?,
+        Section::CreationTemplate => creation_template::list(p).await?,
+        Section::Signing => signing::read(p).await?.into_iter().collect(),
+        Section::PullTimeUpdateExclusions => exclusion::list(p).await?,
+    })
+}
+
 /// The estate's repositories through the Tagging API, as one pipeline that keeps every permit
 /// busy from the start: the declared names are described (100 a call) as soon as the first
 /// tag page shows that the API answers, the owned undeclared names as their pages arrive, and
 /// each described repository's policies are read at once. Tags are joined from the pages when
 /// paging is done; only declared repositories the search did not return have theirs read.
-async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource>, ProviderError> {
+async fn pipelined(
+    p: &AwsProvider,
+    scope: &RefreshScope,
+    searched: oneshot::Sender<bool>,
+) -> Result<Vec<Resource>, ProviderError> {
     let (names, batches) = futures::channel::mpsc::unbounded();
     let (described, found) = futures::channel::mpsc::unbounded();
     let listing = tokio::sync::OnceCell::new();
@@ -125,7 +209,7 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
         .buffer_unordered(p.parallelism())
         .try_collect::<Vec<_>>();
     let (mut tagged, (), read) =
-        futures::try_join!(tag_pages(p, scope, names), describing, reading)?;
+        futures::try_join!(tag_pages(p, scope, names, searched), describing, reading)?;
     let joined = read.into_iter().map(|(r, policies)| {
         let name = r.repository_name().unwrap_or_default().to_owned();
         let known = tagged.remove(&name);
@@ -156,11 +240,13 @@ async fn pipelined(p: &AwsProvider, scope: &RefreshScope) -> Result<Vec<Resource
 /// Sends the names to describe to `names` in batches of 100 (the DescribeRepositories limit):
 /// the declared ones once the first page has answered, then every owned undeclared one found on
 /// a page. The last declared batch that is not full waits for those, so the batches are as few
-/// as they would be after paging.
+/// as they would be after paging. Tells `searched`, once paging is done, whether a page held
+/// the registry's owner record as the estate's.
 async fn tag_pages(
     p: &AwsProvider,
     scope: &RefreshScope,
     names: futures::channel::mpsc::UnboundedSender<Vec<String>>,
+    searched: oneshot::Sender<bool>,
 ) -> Result<BTreeMap<String, Tags>, ProviderError> {
     // The receiver outlives the sender unless the reading failed, and then so does the refresh.
     let send = |batch: Vec<String>| drop(names.unbounded_send(batch));
@@ -168,8 +254,10 @@ async fn tag_pages(
     let mut pending: Vec<String> = Vec::new();
     let mut token = None;
     let mut first = true;
+    let mut owner_record = false;
     loop {
-        let (found, next) = repository::tagged_page(p, &scope.estate, token.take()).await?;
+        let found = tagged::page(p, &scope.estate, token.take()).await?;
+        owner_record |= found.owner_record;
         if std::mem::take(&mut first) {
             for batch in scope
                 .repositories
@@ -185,7 +273,7 @@ async fn tag_pages(
                 }
             }
         }
-        for (name, tags) in found {
+        for (name, tags) in found.repositories {
             if !scope.repositories.contains(&name) && owned_by(&tags, &scope.estate) {
                 pending.push(name.clone());
                 if pending.len() == 100 {
@@ -194,12 +282,14 @@ async fn tag_pages(
             }
             out.insert(name, tags);
         }
-        match next {
+        match found.next {
             Some(next) => token = Some(next),
             None => {
                 if !pending.is_empty() {
                     send(pending);
                 }
+                // Received unless the refresh has failed.
+                let _ = searched.send(owner_record);
                 return Ok(out);
             }
         }

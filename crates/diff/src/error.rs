@@ -66,7 +66,9 @@ pub enum PlanError {
     /// The configuration declares `registry` for a registry whose settings another estate
     /// owns: one estate owns a registry's settings, so that two never fight over them.
     #[error(
-        "the registry {registry} is managed by estate `{estate}`; only one estate may declare          a `registry` block for it: remove the block here, or move these settings to `{estate}`'s          configuration"
+        "the registry {registry} is managed by estate `{estate}`; only one estate may declare \
+         a `registry` block for it: remove the block here, or move these settings to `{estate}`'s \
+         configuration"
     )]
     RegistryOwned {
         /// The registry.

@@ -9,6 +9,7 @@
 
 mod attributes;
 mod check;
+mod compare;
 mod drift;
 mod error;
 mod graph;

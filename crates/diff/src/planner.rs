@@ -11,6 +11,7 @@ use ecrplan_model::{
 };
 
 use crate::check::check;
+use crate::compare::compare;
 use crate::error::PlanError;
 use crate::graph::order;
 use crate::live_index::{LiveIndex, roles_trusting};
@@ -317,16 +318,6 @@ fn other_region(owner: &Owner, resource: &Resource, account: &Account) -> Option
     })
 }
 
-pub(crate) fn compare(before: &Resource, after: &Resource) -> Action {
-    // Equal values are equal canonically; AWS mostly hands back what was sent, so the cheap
-    // test settles most objects of a large estate.
-    if before == after || before.canonical() == after.canonical() {
-        Action::NoOp
-    } else {
-        Action::Update
-    }
-}
-
 fn replication_action(want: &Replication, found: Option<&LiveObject>) -> Action {
     let have = found.and_then(|o| {
         if let Resource::Replication(r) = &o.resource {
@@ -506,7 +497,7 @@ fn deletions(
     Ok(out)
 }
 
-pub(crate) fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
+fn delete(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Change {
     Change {
         address: deleted_address(index, id, object),
         id: id.clone(),

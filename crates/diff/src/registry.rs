@@ -9,21 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
     ACCOUNT_SETTINGS, Action, Address, Change, DesiredEstate, Kind, LiveObject, Locator, Note,
-    ObjectId, REGISTRY_POLICY_SCOPE, RegistryOwner, Resource, Rule, ScanningConfiguration, Scope,
-    Section, Severity, statements, strings,
+    ObjectId, REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_V1_ACTIONS, RegistryOwner, Resource, Rule,
+    ScanningConfiguration, Scope, Section, Severity, registry_policy_refuses, statements, strings,
 };
 
+use crate::compare::compare;
 use crate::error::PlanError;
 use crate::live_index::LiveIndex;
-use crate::planner::{compare, delete};
-
-/// What the registry policy may grant under REGISTRY_POLICY_SCOPE `V1`
-/// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html>).
-const V1_ACTIONS: [&str; 3] = [
-    "ecr:ReplicateImage",
-    "ecr:BatchImportUpstreamImage",
-    "ecr:CreateRepository",
-];
 
 /// Which sections of the registry this estate holds, by the owner record the account holds.
 pub(crate) struct Holding<'a> {
@@ -148,10 +140,7 @@ pub(crate) fn deletions(
         let address = || deleted_address(id);
         let Some(section) = Section::of(id.kind) else {
             if holding.ours.is_some() && desired.registry.is_none() && !desired.anonymous {
-                out.push(Change {
-                    address: address(),
-                    ..delete(index, id, object)
-                });
+                out.push(delete(id, object, address()));
             }
             continue;
         };
@@ -185,12 +174,23 @@ pub(crate) fn deletions(
             ));
             continue;
         }
-        out.push(Change {
-            address: address(),
-            ..delete(index, id, object)
-        });
+        out.push(delete(id, object, address()));
     }
     out
+}
+
+/// The change that deletes (or, for scanning, resets) a registry setting.
+fn delete(id: &ObjectId, object: &LiveObject, address: Address) -> Change {
+    Change {
+        address,
+        id: id.clone(),
+        action: Action::Delete,
+        before: Some(object.resource.clone()),
+        after: None,
+        replace_because: Vec::new(),
+        force: false,
+        depends_on: Vec::new(),
+    }
 }
 
 fn kept(address: Address, message: String) -> Note {
@@ -246,7 +246,7 @@ pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec
     let refused: BTreeSet<&str> = statements(policy)
         .into_iter()
         .flat_map(|s| strings(s.get("Action")))
-        .filter(|a| !V1_ACTIONS.iter().any(|v| v.eq_ignore_ascii_case(a)))
+        .filter(|a| registry_policy_refuses(Some("V1"), a))
         .collect();
     if refused.is_empty() {
         return Vec::new();
@@ -264,7 +264,7 @@ pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec
             "the registry's policy scope is V1, which lets a registry policy grant only {}; \
              this policy grants {} too: set account_settings = {{ registry_policy_scope = \
              \"V2\" }} or drop those actions",
-            V1_ACTIONS.join(", "),
+            REGISTRY_POLICY_V1_ACTIONS.join(", "),
             refused.join(", ")
         ),
     }]

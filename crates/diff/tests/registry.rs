@@ -277,7 +277,7 @@ fn only_held_sections_are_cleared() {
     let mut live = converge(&platform(Some(settings())), &fresh());
     // A template made by hand: its section is nobody's.
     live.objects
-        .push(LiveObject::new(Resource::CreationTemplate(
+        .push(LiveObject::new(Resource::CreationTemplate(Box::new(
             ecrplan_model::CreationTemplate {
                 prefix: "ROOT".into(),
                 description: None,
@@ -293,7 +293,7 @@ fn only_held_sections_are_cleared() {
                 resource_tags: Default::default(),
                 custom_role_arn: None,
             },
-        )));
+        ))));
     live.normalise();
     let p = plan(&platform(None), &live, "").unwrap();
     assert!(

@@ -16,6 +16,7 @@ mod iam;
 pub mod identity;
 mod kind;
 mod live;
+mod mutability;
 mod names;
 mod ownership;
 mod plan;
@@ -24,6 +25,7 @@ mod provider;
 mod registry;
 mod resource;
 mod scope;
+mod setting;
 
 pub use account::Account;
 pub use address::{Address, ObjectId};
@@ -43,6 +45,7 @@ pub use identity::github::{GITHUB_AUDIENCE, GITHUB_ISSUER, GithubAccess, GithubR
 pub use identity::{Access, Identities, is_ci_issuer};
 pub use kind::{Kind, KindSpec, Locator, ScopeLevel};
 pub use live::{LiveEstate, LiveObject};
+pub use mutability::TagMutability;
 pub use names::{
     NameError, check_account_id, check_group_name, check_repository_name, check_role_name,
     check_user_name,
@@ -56,15 +59,16 @@ pub use provider::{
     DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, REGISTRY_POLICY_SCOPE,
     RefreshScope,
 };
-pub use registry::{
-    ACCOUNT_SETTINGS, AccountSetting, CreationTemplate, PullThroughCacheRule,
-    PullTimeUpdateExclusion, REGISTRY_POLICY_V1_ACTIONS, REPLICATION_FROM_SID, RegistryOwner,
-    RegistryPolicy, RegistrySettings, ScanningConfiguration, ScanningRule, Section,
-    SigningConfiguration, SigningRule, TemplateEncryption, registry_policy_refuses,
-};
+pub use registry::{REPLICATION_FROM_SID, RegistrySettings};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,
     ReplicationRule, Repository, RepositoryPolicy, Resource, Role, RolePolicy,
-    RolePolicyAttachment, TagMutability,
+    RolePolicyAttachment,
 };
 pub use scope::{Registry, Scope};
+pub use setting::{
+    ACCOUNT_SETTINGS, AccountSetting, CreationTemplate, PullThroughCacheRule,
+    PullTimeUpdateExclusion, REGISTRY_POLICY_V1_ACTIONS, RegistryOwner, RegistryPolicy,
+    ScanningConfiguration, ScanningRule, Section, SigningConfiguration, SigningRule,
+    TemplateEncryption, UPSTREAMS, registry_policy_refuses,
+};

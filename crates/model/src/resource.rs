@@ -5,7 +5,7 @@ use crate::{
     AccountSetting, CreationTemplate, Group, GroupMembership, GroupPolicy, GroupPolicyAttachment,
     JsonDocument, Kind, ObjectId, Owner, PullThroughCacheRule, PullTimeUpdateExclusion, Registry,
     RegistryOwner, RegistryPolicy, ScanningConfiguration, Scope, ScopeLevel, SigningConfiguration,
-    Tags, User, UserPolicy, UserPolicyAttachment, tags,
+    TagMutability, Tags, User, UserPolicy, UserPolicyAttachment, tags,
 };
 
 /// The one list of which resources carry tags, borrowed as `$borrow` (`&` or `&mut`): Rust
@@ -85,8 +85,9 @@ pub enum Resource {
     ScanningConfiguration(ScanningConfiguration),
     /// A pull-through cache rule.
     PullThroughCacheRule(PullThroughCacheRule),
-    /// A repository creation template.
-    CreationTemplate(CreationTemplate),
+    /// A repository creation template, boxed: it is the largest object by far, and every
+    /// change and live object would otherwise carry its size.
+    CreationTemplate(Box<CreationTemplate>),
     /// The registry's signing configuration.
     SigningConfiguration(SigningConfiguration),
     /// A principal exempt from pull-time updates.
@@ -422,52 +423,6 @@ pub enum RegionHome<'a> {
     /// A role, or a role's policy: recorded on roles made since regions were, otherwise read
     /// from the repository ARNs its policy names.
     Role(&'a str),
-}
-
-/// Whether tags on images in a repository may be overwritten.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TagMutability {
-    /// Tags may move (the AWS default).
-    #[default]
-    Mutable,
-    /// A pushed tag can never point elsewhere.
-    Immutable,
-    /// Mutable except for tags matching exclusion filters.
-    MutableWithExclusion,
-    /// Immutable except for tags matching exclusion filters.
-    ImmutableWithExclusion,
-}
-
-impl TagMutability {
-    /// The API's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TagMutability::Mutable => "MUTABLE",
-            TagMutability::Immutable => "IMMUTABLE",
-            TagMutability::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
-            TagMutability::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
-        }
-    }
-
-    /// True for the kinds that take exclusion filters, which ECR then requires.
-    pub fn has_exclusions(self) -> bool {
-        matches!(
-            self,
-            TagMutability::MutableWithExclusion | TagMutability::ImmutableWithExclusion
-        )
-    }
-
-    /// Parses the API's spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "MUTABLE" => TagMutability::Mutable,
-            "IMMUTABLE" => TagMutability::Immutable,
-            "MUTABLE_WITH_EXCLUSION" => TagMutability::MutableWithExclusion,
-            "IMMUTABLE_WITH_EXCLUSION" => TagMutability::ImmutableWithExclusion,
-            _ => return None,
-        })
-    }
 }
 
 /// How images at rest are encrypted. Fixed at creation: changing it replaces the repository.

@@ -140,8 +140,15 @@ impl Handler for ScanningConfiguration {
 struct Named(fn(&Resource, &Resource) -> Option<&'static str>);
 
 impl Handler for Named {
+    /// As the AWS provider: one that exists already equal to the one asked for is a retried
+    /// create whose first answer was lost, and counts as done.
     fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
-        create_once(c, resource)
+        let id = c.id(resource);
+        match c.objects.get(&id) {
+            Some(existing) if existing.canonical() == resource.canonical() => Ok(()),
+            Some(_) => Err(ProviderError::AlreadyExists(id)),
+            None => create_once(c, resource),
+        }
     }
 
     fn update(

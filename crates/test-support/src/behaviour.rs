@@ -581,6 +581,158 @@ pub async fn replication(s: &Subject<'_>) {
     assert_absent(p, &scope, &created).await;
 }
 
+/// The registry's settings (issue 19): the owner record is created once, so a rival estate's
+/// create is refused; each setting is created, read back as applied (AWS's defaults included),
+/// changed in place and deleted — scanning back to BASIC, an account setting kept as it is (AWS
+/// has no delete); a cache rule's upstream never changes in place; a named setting exists once,
+/// and a missing one is not found.
+pub async fn registry(s: &Subject<'_>) {
+    let p = s.provider;
+    let acct = account(p).await;
+    let scope = RefreshScope {
+        estate: "platform".into(),
+        registry_owner: true,
+        registry_sections: Section::ALL.into(),
+        account_settings: ["BLOB_MOUNTING".to_owned()].into(),
+        ..RefreshScope::default()
+    };
+    let owner = Resource::RegistryOwner(RegistryOwner {
+        estate: "platform".into(),
+        sections: Section::ALL.into(),
+    });
+    create(p, &owner).await;
+    assert_live(p, &scope, &owner).await;
+    let rival = Resource::RegistryOwner(RegistryOwner {
+        estate: "rival".into(),
+        sections: [Section::Scanning].into(),
+    });
+    let err = expect_err(p, Operation::Create { resource: rival }).await;
+    assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    assert_live(p, &scope, &owner).await;
+
+    let mut all = registry_settings(&acct);
+    all.retain(|r| !matches!(r, Resource::RegistryOwner(_)));
+    for setting in &all {
+        if let Resource::AccountSetting(a) = setting
+            && a.name != "BLOB_MOUNTING"
+        {
+            continue;
+        }
+        create(p, setting).await;
+        assert_live(p, &scope, setting).await;
+    }
+
+    // In place: the policy's statement, scanning's rules, an account setting's value, a
+    // template's description, signing's filters.
+    let changed: Vec<(Resource, Resource)> = all
+        .iter()
+        .filter_map(|r| {
+            let mut after = r.clone();
+            if let Resource::RegistryPolicy(p) = &mut after {
+                p.document.make_mut()["Statement"][0]["Sid"] = "ReplicateFromHere".into();
+            } else if let Resource::ScanningConfiguration(c) = &mut after {
+                c.rules[0].filters.push("staging*".into());
+            } else if let Resource::AccountSetting(a) = &mut after
+                && a.name == "BLOB_MOUNTING"
+            {
+                a.value = "DISABLED".into();
+            } else if let Resource::CreationTemplate(t) = &mut after {
+                t.description = Some("changed".into());
+                t.applied_for.push("REPLICATION".into());
+            } else if let Resource::SigningConfiguration(c) = &mut after {
+                c.rules[0].filters.push("staging*".into());
+            } else {
+                return None;
+            }
+            Some((r.clone(), after))
+        })
+        .collect();
+    assert_eq!(changed.len(), 5);
+    for (before, after) in &changed {
+        update(p, before, after).await;
+        assert_live(p, &scope, after).await;
+    }
+
+    let rule = all
+        .iter()
+        .find(|r| matches!(r, Resource::PullThroughCacheRule(_)))
+        .expect("a cache rule");
+    let mut moved = rule.clone();
+    if let Resource::PullThroughCacheRule(r) = &mut moved {
+        r.upstream_registry_url = "quay.io".into();
+    }
+    let err = expect_err(
+        p,
+        Operation::Update {
+            before: rule.clone(),
+            after: moved,
+        },
+    )
+    .await;
+    assert!(
+        err.to_string().contains("upstream_registry_url"),
+        "a moved upstream is a replace: {err}"
+    );
+    // A named setting exists once: created again as it is, it is a retried create whose first
+    // answer was lost (done); created again otherwise, a duplicate.
+    for named in current_of(&all, &changed).iter().filter(|r| {
+        matches!(
+            r,
+            Resource::PullThroughCacheRule(_) | Resource::CreationTemplate(_)
+        )
+    }) {
+        create(p, named).await;
+        let mut other = named.clone();
+        if let Resource::PullThroughCacheRule(r) = &mut other {
+            r.upstream_registry_url = "quay.io".into();
+        } else if let Resource::CreationTemplate(t) = &mut other {
+            t.description = Some("another".into());
+        }
+        let err = expect_err(p, Operation::Create { resource: other }).await;
+        assert!(matches!(err, ProviderError::AlreadyExists(_)), "{err}");
+    }
+
+    for setting in &current_of(&all, &changed) {
+        delete(p, setting).await;
+        if let Resource::ScanningConfiguration(_) = setting {
+            let basic = Resource::ScanningConfiguration(ScanningConfiguration::basic());
+            assert_live(p, &scope, &basic).await;
+        } else if let Resource::AccountSetting(a) = setting {
+            if a.name == "BLOB_MOUNTING" {
+                assert_live(p, &scope, setting).await;
+            }
+        } else {
+            assert_absent(p, &scope, setting).await;
+            let err = expect_err(
+                p,
+                Operation::Delete {
+                    resource: setting.clone(),
+                    force: false,
+                },
+            )
+            .await;
+            assert!(
+                matches!(err, ProviderError::NotFound(_)),
+                "{setting:?}: {err}"
+            );
+        }
+    }
+    delete(p, &owner).await;
+    assert_absent(p, &scope, &owner).await;
+}
+
+/// Each of `all` as it is after the changes `changed` made.
+fn current_of(all: &[Resource], changed: &[(Resource, Resource)]) -> Vec<Resource> {
+    all.iter()
+        .map(|r| {
+            changed
+                .iter()
+                .find(|(before, _)| before == r)
+                .map_or_else(|| r.clone(), |(_, after)| after.clone())
+        })
+        .collect()
+}
+
 /// Managed policies attached to an owned role (issue 11): read as objects of their own,
 /// attached and detached one by one, gone with the role.
 pub async fn attached_policies(s: &Subject<'_>) {
@@ -1043,7 +1195,7 @@ fn registry_settings(acct: &Account) -> Vec<Resource> {
             custom_role_arn: None,
             upstream_repository_prefix: None,
         }),
-        Resource::CreationTemplate(CreationTemplate {
+        Resource::CreationTemplate(Box::new(CreationTemplate {
             prefix: "cache".into(),
             description: Some("made by hand".into()),
             applied_for: vec!["PULL_THROUGH_CACHE".into()],
@@ -1057,7 +1209,7 @@ fn registry_settings(acct: &Account) -> Vec<Resource> {
             repository_policy: None,
             resource_tags: Tags::new(),
             custom_role_arn: None,
-        }),
+        })),
         Resource::RegistryPolicy(RegistryPolicy {
             document: JsonDocument::new(json!({
                 "Version": "2012-10-17",
@@ -1070,9 +1222,18 @@ fn registry_settings(acct: &Account) -> Vec<Resource> {
                 }],
             })),
         }),
+        // Every account setting, as a registry always has each (these two at their defaults).
         Resource::AccountSetting(AccountSetting {
             name: "BLOB_MOUNTING".into(),
             value: "ENABLED".into(),
+        }),
+        Resource::AccountSetting(AccountSetting {
+            name: "BASIC_SCAN_TYPE_VERSION".into(),
+            value: "AWS_NATIVE".into(),
+        }),
+        Resource::AccountSetting(AccountSetting {
+            name: "REGISTRY_POLICY_SCOPE".into(),
+            value: "V2".into(),
         }),
         Resource::SigningConfiguration(SigningConfiguration {
             rules: vec![SigningRule {

@@ -251,6 +251,37 @@ impl Moto {
         }
     }
 
+    /// Runs `script` with boto3 (moto's Python has it) against this server, with `client(name)`
+    /// defined to make a boto3 client for it, and returns what the script prints as JSON: a
+    /// real AWS client reading back what ecrplan wrote.
+    pub fn boto3(&self, script: &str) -> serde_json::Value {
+        let python = python_of(&find_moto().unwrap_or_else(|e| panic!("{e}")));
+        let prelude = format!(
+            "import boto3, json\n\
+             def client(name):\n    \
+                 return boto3.client(name, endpoint_url={:?}, region_name={REGION:?}, \
+             aws_access_key_id='testing', aws_secret_access_key='testing')\n",
+            self.endpoint
+        );
+        let out = Command::new(&python)
+            .arg("-c")
+            .arg(format!("{prelude}{script}"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{} does not run: {e}", python.display()));
+        assert!(
+            out.status.success(),
+            "boto3 script failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "the boto3 script printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
     /// Attaches a managed policy to a role behind the provider's back (AttachRolePolicy over
     /// HTTP), as a person in the console might, so tests can see DeleteRole's conflict handled.
     pub fn attach_managed_policy(&self, account: Option<&str>, role: &str, policy_arn: &str) {

@@ -31,6 +31,7 @@ scenario!(oidc_providers);
 scenario!(roles);
 scenario!(roles_outside_the_ecrplan_path);
 scenario!(replication);
+scenario!(registry);
 scenario!(adoption);
 scenario!(images_block_deletion);
 scenario!(estates_kept_apart);

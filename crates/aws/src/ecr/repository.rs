@@ -1,18 +1,16 @@
-//! ECR repositories: listed, described by name, found by their tags through the Resource Groups
-//! Tagging API; created, updated in place (mutability, scanning, tags) and deleted.
+//! ECR repositories: listed, described by name (those the estate owns are found by the `tagged`
+//! search); created, updated in place (mutability, scanning, tags) and deleted.
 
 use async_trait::async_trait;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType,
-    Repository as EcrRepository,
+    ImageTagMutabilityExclusionFilter, Repository as EcrRepository,
 };
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 use ecrplan_model::{
-    self as model, Encryption, Kind, ObjectId, ProviderError, Resource, TagMutability, Tags, tags,
+    self as model, Encryption, Kind, ObjectId, ProviderError, Resource, TagMutability, Tags,
 };
 
-use crate::convert::ecr_tags;
+use crate::convert::{ecr_tags, mutability_exclusions};
 use crate::error::{self, invalid, unless_gone};
 use crate::handler::{Handler, retag};
 use crate::provider::AwsProvider;
@@ -69,53 +67,6 @@ pub(crate) async fn describe(
         .await
         .map_err(|e| error::api("DescribeRepositories", e))?;
     Ok(described.repositories.unwrap_or_default())
-}
-
-/// One page of `estate`'s repositories in this region from `tag:GetResources` (100 a page, the
-/// API's maximum), each name with its tags, and the token of the next page.
-pub(crate) async fn tagged_page(
-    p: &AwsProvider,
-    estate: &str,
-    token: Option<String>,
-) -> Result<(Vec<(String, Tags)>, Option<String>), ProviderError> {
-    let page = p
-        .leading(
-            p.tagging
-                .get_resources()
-                .tag_filters(
-                    TagFilter::builder()
-                        .key(tags::MANAGED_BY)
-                        .values(tags::MANAGED_BY_VALUE)
-                        .build(),
-                )
-                .tag_filters(
-                    TagFilter::builder()
-                        .key(tags::ESTATE)
-                        .values(estate)
-                        .build(),
-                )
-                .resource_type_filters("ecr:repository")
-                .resources_per_page(100)
-                .set_pagination_token(token)
-                .send(),
-        )
-        .await
-        .map_err(|e| error::api("GetResources", e))?;
-    let found = page
-        .resource_tag_mapping_list()
-        .iter()
-        .filter_map(|mapping| {
-            let (_, name) = mapping.resource_arn()?.split_once(":repository/")?;
-            let tags = mapping
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                .collect();
-            Some((name.to_owned(), tags))
-        })
-        .collect();
-    let next = page.pagination_token.filter(|next| !next.is_empty());
-    Ok((found, next))
 }
 
 /// A repository's tags, one call; `None` when it was deleted since it was listed.
@@ -186,25 +137,11 @@ pub(crate) async fn holds_images(p: &AwsProvider, name: &str) -> Result<bool, Pr
     Ok(!page.image_ids().is_empty())
 }
 
-/// The exclusion filters of a repository as ECR takes them; `None` when there are none, since
-/// ECR refuses an empty list as much as filters on a kind without exclusions.
+/// The exclusion filters of a repository as ECR takes them.
 fn exclusion_filters(
     r: &model::Repository,
 ) -> Result<Option<Vec<ImageTagMutabilityExclusionFilter>>, ProviderError> {
-    if r.image_tag_mutability_exclusion_filters.is_empty() {
-        return Ok(None);
-    }
-    r.image_tag_mutability_exclusion_filters
-        .iter()
-        .map(|f| {
-            ImageTagMutabilityExclusionFilter::builder()
-                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
-                .filter(f)
-                .build()
-                .map_err(invalid)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    mutability_exclusions(&r.image_tag_mutability_exclusion_filters).map_err(invalid)
 }
 
 /// The exclusion filters as a set: their order and repeats mean nothing to ECR.

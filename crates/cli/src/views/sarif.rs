@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 
 use ecrplan_hcl::{Class, Diagnostic, Diagnostics, Location, Locations};
-use ecrplan_model::{Locator, Note, Plan, Rule, Severity};
+use ecrplan_model::{Kind, Locator, Note, Plan, Rule, Section, Severity};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -286,12 +286,32 @@ fn declaration<'a>(plan: &Plan, note: &Note, locations: &'a Locations) -> Option
         Locator::Role => key.and_then(role),
         Locator::Replication => locations.replication(),
         Locator::Module => None,
-        // I19-TEMP: the registry block's location comes with the hcl branch.
-        Locator::Registry => None,
+        Locator::Registry => registry_location(locations, address.kind, key),
     };
     specific
         .or_else(|| address.module.as_deref().and_then(|m| locations.module(m)))
         .or_else(first_module)
+}
+
+/// Where a registry setting is written: a cache rule's or template's own block, else its
+/// section, else the `registry` block (an object the record names but the configuration no
+/// longer declares has only the block, if that).
+fn registry_location<'a>(
+    locations: &'a Locations,
+    kind: Kind,
+    key: Option<&str>,
+) -> Option<&'a Location> {
+    let own = key.and_then(|prefix| {
+        if kind == Kind::PullThroughCacheRule {
+            locations.pull_through_cache_rule(prefix)
+        } else if kind == Kind::CreationTemplate {
+            locations.creation_template(prefix)
+        } else {
+            None
+        }
+    });
+    own.or_else(|| Section::of(kind).and_then(|s| locations.registry_section(s)))
+        .or_else(|| locations.registry())
 }
 
 /// The checker notes of a plan, located in the configuration they came from, and the
