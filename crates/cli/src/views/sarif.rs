@@ -6,7 +6,8 @@
 //! GitHub's upload accepts ("SARIF support for code scanning",
 //! <https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>):
 //! - every rule in `tool.driver.rules` has `id`, `shortDescription.text`,
-//!   `fullDescription.text` and `help.text` ("required"); `name` differs from `id`;
+//!   `fullDescription.text` and `help.text` ("required"); its `name` is shown to filter by
+//!   (and, by SARIF §3.49.7, differs from the `id`);
 //! - every result has `message.text` and at least one location ("At least one location is
 //!   required for code scanning to display a result"), whose `physicalLocation` has
 //!   `artifactLocation.uri` — best "a relative path from the root of the GitHub repository",
