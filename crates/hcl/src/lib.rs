@@ -104,6 +104,8 @@ pub struct Summary {
     pub roles: usize,
     /// Static-key CI users (`ci_user`), the one identity that is not a role.
     pub ci_users: usize,
+    /// The sections of the `registry` block (`None` without one).
+    pub registry_sections: Option<usize>,
 }
 
 /// Terraform block types that are skipped (with one warning naming each) rather than refused.
@@ -424,7 +426,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     warnings.splice(0..0, sink.items);
 
-    let summary = Summary {
+    let mut summary = Summary {
         modules: declared.len(),
         repositories: declared.iter().map(|d| d.module.repositories.len()).sum(),
         roles: declared
@@ -441,6 +443,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             .iter()
             .filter(|d| d.module.identities.ci_user.is_some())
             .count(),
+        registry_sections: None,
     };
     let mut locations = Locations::default();
     for d in &declared {
@@ -457,6 +460,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     if let Some(registry) = registry {
         locations.set_registry(&files, &registry);
+        summary.registry_sections = Some(registry.settings.sections().len());
         estate.registry = Some(registry.settings);
     }
     let variables = used_vars

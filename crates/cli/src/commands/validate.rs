@@ -55,6 +55,7 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
                 "repositories": loaded.summary.repositories,
                 "roles": loaded.summary.roles,
                 "ci_users": loaded.summary.ci_users,
+                "registry_sections": loaded.summary.registry_sections,
             },
             "config_hash": loaded.config_hash,
             "diagnostics": all,
@@ -73,7 +74,8 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
     Ok(status)
 }
 
-/// "1 module, 2 repositories, 0 roles", and the CI users when there are any.
+/// "1 module, 2 repositories, 0 roles", the CI users when there are any, and the registry
+/// block's sections when there is one.
 fn summary_line(summary: &Summary) -> String {
     let mut line = format!(
         "{}, {}, {}",
@@ -83,6 +85,12 @@ fn summary_line(summary: &Summary) -> String {
     );
     if summary.ci_users > 0 {
         line.push_str(&format!(", {}", count(summary.ci_users, "CI user")));
+    }
+    if let Some(sections) = summary.registry_sections {
+        line.push_str(&format!(
+            ", a registry block of {}",
+            count(sections, "section")
+        ));
     }
     line
 }
@@ -148,6 +156,7 @@ mod tests {
                 repositories,
                 roles,
                 ci_users: 0,
+                registry_sections: None,
             })
         };
         assert_eq!(s(1, 1, 1), "1 module, 1 repository, 1 role");
@@ -158,9 +167,18 @@ mod tests {
                 repositories: 1,
                 roles: 0,
                 ci_users,
+                registry_sections: None,
             })
         };
         assert_eq!(users(1), "1 module, 1 repository, 0 roles, 1 CI user");
         assert_eq!(users(2), "1 module, 1 repository, 0 roles, 2 CI users");
+        let registry = summary_line(&Summary {
+            registry_sections: Some(7),
+            ..Summary::default()
+        });
+        assert_eq!(
+            registry,
+            "0 modules, 0 repositories, 0 roles, a registry block of 7 sections"
+        );
     }
 }
