@@ -50,13 +50,7 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
         (Some(loaded), true) => print_json(&json!({
             "valid": true,
             "estate": loaded.estate.name,
-            "summary": {
-                "modules": loaded.summary.modules,
-                "repositories": loaded.summary.repositories,
-                "roles": loaded.summary.roles,
-                "ci_users": loaded.summary.ci_users,
-                "registry_sections": loaded.summary.registry_sections,
-            },
+            "summary": summary_json(&loaded.summary),
             "config_hash": loaded.config_hash,
             "diagnostics": all,
         })),
@@ -72,6 +66,20 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
         }
     }
     Ok(status)
+}
+
+/// The summary as JSON; `registry_sections` only when there is a `registry` block.
+fn summary_json(summary: &Summary) -> serde_json::Value {
+    let mut out = json!({
+        "modules": summary.modules,
+        "repositories": summary.repositories,
+        "roles": summary.roles,
+        "ci_users": summary.ci_users,
+    });
+    if let Some(sections) = summary.registry_sections {
+        out["registry_sections"] = json!(sections);
+    }
+    out
 }
 
 /// "1 module, 2 repositories, 0 roles", the CI users when there are any, and the registry
