@@ -84,6 +84,12 @@ const CASES: &[Case] = &[
     case(README, "ecrplan plan infra/ecr --format sarif", Run("readme_use_it")),
     case(README, "ecrplan output infra/ecr --format github-env >> \"$GITHUB_ENV\"", Run("readme_use_it")),
     case(README, "scripts/test", NotRun("the whole test suite, this test included: CI's .ci/run runs it")),
+    case(README, "cargo install --locked --path crates/cli", NotRun("CI's .ci/run runs scripts/install-check, which installs the binary this way into a temporary root and checks that its --version names the commit")),
+    case(README, "ecrplan plan infra/ecr --var-file prod.tfvars", VAR_FILE),
+    case(README, "source <(ecrplan completions bash)", Elsewhere(
+        "crates/cli/tests/install.rs::bash_loads_the_completions_and_completes_commands",
+        "sources the bash completions in bash, checks `complete -p ecrplan` and completes a command and a flag",
+    )),
     case(README, "cargo run --release -p ecrplan-test --bin bench -- --repos 1000 --rtt-ms 25", Benchmark),
     // docs/GUIDE.md
     case(GUIDE, "ecrplan output", Run("guide_codefresh_recipe")),
@@ -95,6 +101,13 @@ const CASES: &[Case] = &[
     case(GUIDE, "ecrplan plan infra/ecr --format markdown > plan.md; ecrplan plan infra/ecr --out plan.json --detailed-exitcode || test $? = 2", Run("guide_in_ci")),
     case(GUIDE, "ecrplan apply plan.json --auto-approve", Run("guide_in_ci")),
     case(GUIDE, "ecrplan output infra/ecr --format github-env >> \"$GITHUB_ENV\"", Run("guide_in_ci")),
+    case(GUIDE, "ecrplan apply plan.json --var-file prod.tfvars", VAR_FILE),
+    case(GUIDE, "ecrplan validate infra/ecr", Elsewhere(
+        "crates/cli/tests/docs.rs::readme_use_it",
+        "runs the same line of README.md and checks the file names diagnostics by the directory as given",
+    )),
+    case(GUIDE, "ecrplan man", MAN),
+    case(GUIDE, "ecrplan man --dir DIR", MAN),
     // docs/plan-json.md
     case(PLAN_JSON, "ecrplan plan --format json", Run("plan_json_commands")),
     case(PLAN_JSON, "ecrplan show PLAN.json --format json", Run("plan_json_commands")),
@@ -152,6 +165,16 @@ const CASES: &[Case] = &[
 ];
 
 /// docs/plan-json.md's jq one-liners.
+const VAR_FILE: How = Elsewhere(
+    "crates/cli/tests/regression.rs::issue_22_a_saved_plan_is_stale_when_its_var_file_changed",
+    "plans with --var-file and --out, applies the saved plan with the same flag, and sees it refused once the file changed",
+);
+
+const MAN: How = Elsewhere(
+    "crates/cli/tests/install.rs::the_man_page_renders",
+    "renders `ecrplan man` and a page of `ecrplan man --dir DIR` with man -l",
+);
+
 const JQ: How = Elsewhere(
     "crates/cli/tests/terraform_json.rs::jq_one_liners_of_the_docs",
     "runs each filter with the system's jq on the JSON plan of fixtures/policy-scan, where each has something to find, and checks what it prints",
