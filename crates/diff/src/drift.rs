@@ -210,7 +210,7 @@ pub fn drift(
                 live: live.clone(),
             }),
             // A policy created again with its replaced repository exists; the replace is the
-            // drift. A create or delete without its object is no plan's.
+            // drift. (A create always carries its declared object, a delete its live one.)
             (Action::Create | Action::NoOp | Action::Delete, _, _) => {}
             (Action::Update | Action::Replace | Action::Adopt, _, _) => {
                 let attributes = match (&c.before, &c.after) {
@@ -315,8 +315,8 @@ fn origin(
 }
 
 /// Why an object no estate declares is worth an audit's attention, if it is: a repository
-/// nobody owns, an unowned role that trusts a provider this estate manages, replication no
-/// configuration declares. Other objects go with their parents or are nobody's business.
+/// nobody owns, an unowned role that trusts a provider this estate manages, replication this
+/// configuration does not declare. Other objects go with their parents or are nobody's business.
 fn unmanaged(
     object: &LiveObject,
     desired: &DesiredEstate,
