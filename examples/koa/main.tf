@@ -1,7 +1,14 @@
+# Seed 003 (the KOA team's ECR repositories) as ecrplan reads it, in `ecrplan fmt`'s canonical
+# formatting. The seed exactly as published, spacing included, is fixtures/koa/main.tf, which the
+# tests load to check the policies it generates.
+#
+#   ecrplan validate examples/koa
+#   ecrplan plan examples/koa --estate koa
+
 module "ecr-koa" {
   source = "../../../../modules/ecr-repos"
 
-  ecr-repositories = [ "giftcard-service" ]
+  ecr-repositories = ["giftcard-service"]
 
   account_access = [
     {

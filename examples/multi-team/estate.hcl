@@ -8,7 +8,7 @@
 #
 #   ecrplan output examples/multi-team --module search --format github-env >> "$GITHUB_ENV"
 #   ecrplan output examples/multi-team --module billing --format dotenv > .env
-#   ecrplan output examples/multi-team --format configmap     # billing's, the CircleCI module
+#   ecrplan output examples/multi-team --format configmap     # for billing, the CircleCI module
 
 ecrplan {
   estate = "platform"

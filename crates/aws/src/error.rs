@@ -42,6 +42,15 @@ where
             code: code.to_owned(),
             message: err.message().unwrap_or_default().to_owned(),
         },
+        // No answer at all: the request never reached a server (DNS, a refused connection)
+        // or none came back in time.
+        None if matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        ) =>
+        {
+            ProviderError::Unreachable(format!("{operation}: {}", causes(&err)))
+        }
         None => ProviderError::Transport(format!("{operation}: {}", causes(&err))),
     }
 }

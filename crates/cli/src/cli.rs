@@ -4,9 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `--version` prints: the crate's and the git commit the binary was built from
+/// (`unknown` when built outside a git checkout), so an installed binary can be matched to
+/// the README that describes it.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ECRPLAN_COMMIT"), ")");
+
 /// Terraform-style plan and apply for Amazon ECR estates.
 #[derive(Debug, Parser)]
-#[command(name = "ecrplan", version, about, propagate_version = true)]
+#[command(name = "ecrplan", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
@@ -34,6 +39,10 @@ pub enum Command {
     Output(OutputArgs),
     /// Write the live objects the estate touches to a file, for offline plans.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script: `source <(ecrplan completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with `--dir`.
+    Man(ManArgs),
 }
 
 /// Where the configuration is and what fills its variables.
@@ -42,9 +51,14 @@ pub struct ConfigArgs {
     /// The configuration directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Set a variable, `NAME=VALUE`; overrides `ECRPLAN_VAR_NAME` and defaults.
+    /// Set a variable, `NAME=VALUE`; beats every variable file, `ECRPLAN_VAR_NAME`,
+    /// `TF_VAR_NAME` and defaults (a later --var wins).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Read variables from a file of `NAME = value` lines, after the directory's
+    /// `terraform.tfvars` and `*.auto.tfvars` (a later file wins; --var beats them all).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// Name the estate without editing the files (beats ECRPLAN_ESTATE); an `ecrplan { estate }`
     /// block naming another estate is an error.
     #[arg(long, env = "ECRPLAN_ESTATE", value_name = "NAME")]
@@ -193,6 +207,10 @@ pub struct PlanArgs {
 
 /// `ecrplan apply`.
 #[derive(Debug, Args)]
+#[command(mut_arg("dir", |dir| dir
+    .value_name("DIR | PLAN.json")
+    .help("The configuration directory, or a plan saved with `ecrplan plan --out PLAN.json`")
+    .long_help("The configuration directory to plan and apply, or a plan saved with `ecrplan plan --out PLAN.json` to apply as it is: it is refused, changing nothing, when the configuration (files, variable files, --var values) or any object it reads changed since it was made. Give the same --var, --var-file and --estate as to the plan.")))]
 pub struct ApplyArgs {
     /// A configuration directory, or a saved plan.
     #[command(flatten)]
@@ -291,4 +309,21 @@ pub struct SnapshotArgs {
     /// Where to write the snapshot.
     #[arg(long, value_name = "LIVE.json")]
     pub out: PathBuf,
+}
+
+/// `ecrplan completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `ecrplan man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `ecrplan.1` and one `ecrplan-COMMAND.1` per command into this directory instead
+    /// of printing the top page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }

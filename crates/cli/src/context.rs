@@ -37,34 +37,80 @@ pub struct Session {
     aws: Option<Arc<AwsProvider>>,
 }
 
-/// Turns `--var` flags, `ECRPLAN_VAR_*` and the estate named from outside into load options.
-pub fn load_options(vars: &[String], estate: Option<&str>) -> Result<LoadOptions> {
-    let vars = vars
-        .iter()
-        .map(|v| match v.split_once('=') {
-            Some((name, value)) if !name.trim().is_empty() => {
-                Ok((name.trim().to_owned(), value.to_owned()))
-            }
-            _ => Err(miette!(
-                help = "write it as --var NAME=VALUE",
-                "--var {v:?} is not of the form NAME=VALUE"
-            )),
-        })
-        .collect::<Result<_>>()?;
-    let env = std::env::vars()
-        .filter_map(|(k, v)| k.strip_prefix("ECRPLAN_VAR_").map(|n| (n.to_owned(), v)))
-        .collect();
+/// The prefixes of environment variables that set configuration variables, the weaker first:
+/// Terraform's, so a Terraform directory's CI settings carry over, then ecrplan's own.
+const ENV_PREFIXES: [&str; 2] = ["TF_VAR_", "ECRPLAN_VAR_"];
+
+/// The load options of a command line: `--var` and `--var-file` flags, the variables of the
+/// environment and the estate named from outside.
+pub fn load_options(config: &ConfigArgs) -> Result<LoadOptions> {
     Ok(LoadOptions {
-        vars,
-        env,
-        estate: estate.map(str::to_owned),
+        estate: config.estate.clone(),
+        var_files: config.var_files.clone(),
+        ..variables(&config.vars, std::env::vars_os())?
     })
+}
+
+/// The `LoadOptions` of a command line: `--var NAME=VALUE` flags, and `ECRPLAN_VAR_NAME` and
+/// Terraform's `TF_VAR_NAME` environment variables (the library never reads the environment
+/// itself; `ECRPLAN_VAR_` beats `TF_VAR_`, being the more specific).
+fn variables(
+    vars: &[String],
+    environment: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Result<LoadOptions> {
+    let mut options = LoadOptions::default();
+    for var in vars {
+        match var.split_once('=') {
+            Some((name, value)) if is_variable_name(name) => {
+                options.vars.push((name.to_owned(), value.to_owned()));
+            }
+            _ => {
+                return Err(miette::miette!(
+                    help = "write it as --var NAME=VALUE, e.g. --var team=koa",
+                    "invalid --var `{var}`: expected NAME=VALUE"
+                ));
+            }
+        }
+    }
+    let mut env = Vec::new();
+    for (key, value) in environment {
+        let Some((rank, prefix, name)) = key.to_str().and_then(|k| {
+            ENV_PREFIXES
+                .iter()
+                .enumerate()
+                .find_map(|(rank, p)| k.strip_prefix(p).map(|name| (rank, *p, name)))
+        }) else {
+            continue;
+        };
+        let Some(value) = value.to_str() else {
+            return Err(miette::miette!(
+                "the environment variable {prefix}{name} is not valid UTF-8"
+            ));
+        };
+        if is_variable_name(name) {
+            env.push((rank, name.to_owned(), value.to_owned()));
+        }
+    }
+    // Terraform's names first, so ecrplan's own (inserted later) win.
+    env.sort();
+    options.env = env
+        .into_iter()
+        .map(|(_, name, value)| (name, value))
+        .collect();
+    Ok(options)
+}
+
+/// HCL identifiers: what `var.NAME` can refer to.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Loads the configuration; warnings go to stderr, errors come back as one report.
 pub fn load(config: &ConfigArgs) -> Result<Loaded> {
-    let options = load_options(&config.vars, config.estate.as_deref())?;
-    let loaded = ecrplan_hcl::load_dir(&config.dir, &options)?;
+    let options = load_options(config)?;
+    let loaded = ecrplan_hcl::load_dir(&config_dir(&config.dir), &options)?;
     if !loaded.warnings.is_empty() {
         eprint!("{}", ecrplan_hcl::render_text(&loaded.warnings));
     }
@@ -207,6 +253,7 @@ async fn connect(
                 "wrong AWS account, nothing was read or changed: {err}"
             ));
         }
+        Err(err @ ProviderError::Unreachable(_)) => return Err(aws_failure(err)),
         Err(err) if err.to_string().contains("credentials") => {
             return Err(miette!(
                 help = "configure credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID), \
@@ -214,9 +261,35 @@ async fn connect(
                 "cannot load AWS credentials: {err}"
             ));
         }
-        Err(err) => return Err(err).into_diagnostic(),
+        Err(err) => return Err(aws_failure(err)),
     };
     Ok((aws.clone(), Some(aws)))
+}
+
+/// What to check when a call got no answer from AWS at all.
+const UNREACHABLE_HELP: &str = "no AWS answer came: check the network (a proxy, a firewall, DNS), \
+    that the region (--region, AWS_REGION or the provider block) is a real one, and that \
+    --endpoint, AWS_ENDPOINT_URL or the provider block's endpoint points at a running server; \
+    the credentials are checked only once AWS answers";
+
+/// An error of a call to the account, with a `help:` when AWS could not be reached at all
+/// (anywhere in its chain of causes), as it is otherwise.
+pub fn aws_failure<E: std::error::Error + Send + Sync + 'static>(err: E) -> miette::Report {
+    let unreachable =
+        std::iter::successors(Some(&err as &(dyn std::error::Error + 'static)), |e| {
+            e.source()
+        })
+        .any(|e| {
+            matches!(
+                e.downcast_ref::<ProviderError>(),
+                Some(ProviderError::Unreachable(_))
+            )
+        });
+    if unreachable {
+        miette!(help = UNREACHABLE_HELP, "cannot reach AWS: {err}")
+    } else {
+        miette::Report::from_err(err)
+    }
 }
 
 /// `ECRPLAN_TAGGING_API=off` finds the estate's repositories by reading every repository's tags
@@ -238,7 +311,7 @@ impl Session {
     /// the credentials are and applies the account guard).
     pub async fn connect(loaded: Loaded, dir: &Path, flags: &AccountArgs) -> Result<Session> {
         let (provider, aws) = connect(&loaded.estate.provider, dir, flags).await?;
-        let account = provider.account().await.into_diagnostic()?;
+        let account = provider.account().await.map_err(aws_failure)?;
         Ok(Session {
             loaded,
             provider,
@@ -293,7 +366,7 @@ impl Session {
             .provider
             .refresh(scope)
             .await
-            .into_diagnostic()
+            .map_err(aws_failure)
             .wrap_err("refresh failed");
         self.print_warnings();
         live
@@ -316,7 +389,7 @@ impl Session {
         )
         .await;
         self.print_warnings();
-        let (plan, live) = made.into_diagnostic()?;
+        let (plan, live) = made.map_err(aws_failure)?;
         Ok((self.describe(plan), live))
     }
 
@@ -325,7 +398,7 @@ impl Session {
     pub async fn snapshot(&self) -> Result<LiveEstate> {
         let live = ecrplan_diff::snapshot(&self.loaded.estate, &*self.provider).await;
         self.print_warnings();
-        live.into_diagnostic()
+        live.map_err(aws_failure)
     }
 
     /// Records where the plan comes from: the configuration directory and the configuration
@@ -382,7 +455,76 @@ impl Session {
     }
 }
 
+/// The configuration directory as diagnostics and SARIF name it: relative to the working
+/// directory when it lies inside it (`infra/ecr`, as a compiler prints paths), else as given.
+pub fn config_dir(dir: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .filter(|_| dir.is_absolute())
+        .and_then(|cwd| dir.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .map(|rel| {
+            if rel.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                rel
+            }
+        })
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
 /// Colour only for a person at a terminal: stdout is a TTY and `NO_COLOR` is unset.
 pub fn color_enabled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+            .collect()
+    }
+
+    #[test]
+    fn vars_and_environment_become_variables() {
+        let options = variables(
+            &["team=koa".to_owned(), "policy=a=b".to_owned()],
+            env(&[
+                ("ECRPLAN_VAR_region", "eu-west-1"),
+                ("HOME", "/root"),
+                ("ECRPLAN_VAR_", "nameless"),
+                ("TF_VAR_region", "us-east-1"),
+                ("TF_VAR_team", "koa"),
+            ]),
+        )
+        .map_err(|e| e.to_string());
+        let options = options.as_ref().map(|o| (&o.vars, &o.env));
+        assert_eq!(
+            options,
+            Ok((
+                &vec![
+                    ("team".to_owned(), "koa".to_owned()),
+                    ("policy".to_owned(), "a=b".to_owned())
+                ],
+                &vec![
+                    ("region".to_owned(), "us-east-1".to_owned()),
+                    ("team".to_owned(), "koa".to_owned()),
+                    ("region".to_owned(), "eu-west-1".to_owned())
+                ]
+            ))
+        );
+    }
+
+    #[test]
+    fn malformed_var_is_an_error() {
+        for bad in ["team", "=koa", "9lives=x", ""] {
+            let err = variables(&[bad.to_owned()], Vec::new());
+            assert!(err.is_err(), "{bad:?} was accepted");
+        }
+    }
 }

@@ -333,6 +333,8 @@ fn issue_22_the_multi_team_example_in_every_output_format() {
         "ecrplan output examples/multi-team --module search --format github-env >> \"$GITHUB_ENV\"",
         "ecrplan output examples/multi-team --module billing --format dotenv > .env",
         "ecrplan output examples/multi-team --format configmap",
+        "ecrplan apply examples/multi-team --auto-approve",
+        "ecrplan output examples/multi-team ",
     ] {
         assert!(
             header.contains(command),

@@ -449,3 +449,85 @@ async fn settings_made_by_hand_are_adopted_only_with_adopt_on_moto() {
     let (status, _, out) = env.plan(&dir, &[]);
     assert_eq!(status, 0, "{}", text(&out));
 }
+
+/// Two estates plan to take one registry before either applies: the owner record's
+/// create-if-absent write lets exactly one win, and every setting of the other waits for its
+/// record, so the loser changes nothing.
+#[tokio::test]
+async fn of_two_estates_racing_for_a_registry_one_wins_and_the_other_changes_nothing() {
+    use std::sync::Arc;
+
+    use ecrplan_model::{
+        DesiredEstate, Provider, Providers, PullThroughCacheRule, RefreshScope, RegistrySettings,
+        Resource,
+    };
+
+    let dir = TempDir::new().expect("tempdir");
+    let sandbox: Arc<dyn Provider> = Arc::new(
+        ecrplan_sandbox::SandboxProvider::open(&dir.path().join("account.json")).expect("sandbox"),
+    );
+    let estate = |name: &str, prefix: &str| DesiredEstate {
+        name: name.into(),
+        registry: Some(RegistrySettings {
+            pull_through_cache: Some(vec![PullThroughCacheRule {
+                prefix: prefix.into(),
+                upstream_registry_url: "public.ecr.aws".into(),
+                credential_arn: None,
+                custom_role_arn: None,
+                upstream_repository_prefix: None,
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (a, b) = (estate("alpha", "alpha-cache"), estate("beta", "beta-cache"));
+    let mut plans = Vec::new();
+    for desired in [&a, &b] {
+        let live = sandbox
+            .refresh(&RefreshScope::for_estate(desired))
+            .await
+            .expect("refresh");
+        plans.push(ecrplan_diff::plan(desired, &live, "").expect("plan"));
+    }
+    let account = sandbox.account().await.expect("account");
+    let providers = Providers::single(account.registry(), Arc::clone(&sandbox));
+    let mut outcomes = Vec::new();
+    for plan in &plans {
+        let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+        outcomes.push(
+            ecrplan_exec::execute(
+                plan,
+                &providers,
+                &ecrplan_exec::ExecOptions::default(),
+                cancelled,
+                Arc::new(|_| {}),
+            )
+            .await,
+        );
+    }
+    assert!(outcomes[0].is_complete(), "{:?}", outcomes[0]);
+    let lost = &outcomes[1];
+    assert!(lost.done.is_empty(), "{lost:?}");
+    assert_eq!(lost.failed.len(), 1, "{lost:?}");
+    assert!(lost.failed[0].1.contains("already exists"), "{lost:?}");
+    assert_eq!(
+        lost.skipped.len(),
+        1,
+        "the cache rule waits for its record: {lost:?}"
+    );
+
+    let live = sandbox
+        .refresh(&RefreshScope::for_estate(&a).account_wide())
+        .await
+        .expect("refresh");
+    let owners: Vec<String> = live
+        .objects
+        .iter()
+        .filter_map(|o| match &o.resource {
+            Resource::RegistryOwner(r) => Some(r.estate.clone()),
+            Resource::PullThroughCacheRule(r) => Some(r.prefix.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(owners, ["alpha", "alpha-cache"]);
+}

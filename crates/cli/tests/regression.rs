@@ -77,13 +77,22 @@ const MODULE: &str = r#"module "app" {
 }
 "#;
 
-/// Asserts a refusal: exit 1, nothing on stdout, and every `expected` piece on stderr.
+/// Asserts a refusal: exit 1, nothing on stdout, and every `expected` piece on stderr (with
+/// the line wrapping of the rendering undone: messages name files by their whole path, which
+/// moves where a line breaks).
 fn assert_refused(run: &Run, expected: &[&str]) {
     assert_eq!(run.code, 1, "exit status; stderr:\n{}", run.stderr);
     assert_eq!(run.stdout, "", "stdout stays empty on failure");
+    let flat = |s: &str| {
+        s.replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let stderr = flat(&run.stderr);
     for piece in expected {
         assert!(
-            run.stderr.contains(piece),
+            stderr.contains(&flat(piece)),
             "stderr lacks {piece:?}:\n{}",
             run.stderr
         );
@@ -99,9 +108,7 @@ fn dangling_symlink_named_hcl_is_an_error_not_skipped() {
         .expect("symlink");
     assert_refused(
         &validate(dir.path()),
-        &[
-            "cannot read shared.hcl: it is a symbolic link to `../moved/shared.hcl`, which does not exist",
-        ],
+        &["/shared.hcl: it is a symbolic link to `../moved/shared.hcl`, which does not exist"],
     );
 }
 
@@ -113,7 +120,7 @@ fn symlink_loop_named_hcl_is_an_error_not_skipped() {
     std::os::unix::fs::symlink("a.hcl", dir.path().join("b.hcl")).expect("symlink");
     assert_refused(
         &validate(dir.path()),
-        &["cannot read a.hcl:", "cannot read b.hcl:", "symbolic links"],
+        &["/a.hcl:", "/b.hcl:", "symbolic links"],
     );
 }
 
@@ -133,7 +140,7 @@ fn fifo_named_hcl_is_an_error_and_does_not_block() {
     mkfifo(&dir.path().join("pipe.hcl"));
     assert_refused(
         &validate(dir.path()),
-        &["cannot read pipe.hcl: it is a FIFO (named pipe), not a regular file"],
+        &["/pipe.hcl: it is a FIFO (named pipe), not a regular file"],
     );
 }
 
@@ -143,7 +150,7 @@ fn directory_named_hcl_is_an_error_not_skipped() {
     std::fs::create_dir(dir.path().join("x.hcl")).expect("mkdir");
     assert_refused(
         &validate(dir.path()),
-        &["cannot read x.hcl: it is a directory, not a regular file"],
+        &["/x.hcl: it is a directory, not a regular file"],
     );
 }
 
@@ -170,7 +177,7 @@ fn file_of_dev_zero_is_refused_not_read_forever() {
         &validate(dir.path()),
         &[
             "cannot read `/dev/zero`: it is a character device, not a regular file",
-            "[main.tf:4:27]",
+            "/main.tf:4:27]",
             "help: `file` reads regular files only",
         ],
     );
@@ -192,7 +199,7 @@ fn file_of_a_fifo_is_refused_and_does_not_block() {
         &validate(dir.path()),
         &[
             "cannot read `policy.json`: it is a FIFO (named pipe), not a regular file",
-            "[main.tf:4:27]",
+            "/main.tf:4:27]",
         ],
     );
 }
@@ -212,7 +219,7 @@ fn file_larger_than_the_cap_is_refused() {
         &validate(dir.path()),
         &[
             "cannot read `policy.json`: it holds 307200 bytes, more than the 262144 ecrplan reads",
-            "[main.tf:4:27]",
+            "/main.tf:4:27]",
         ],
     );
 }
@@ -235,7 +242,7 @@ fn error_past_column_65535_renders_without_a_panic() {
         &run,
         &[
             "repository name `A0` does not match",
-            "[main.tf:3:70023]",
+            "/main.tf:3:70023]",
             "…",
             "1 error found",
         ],
@@ -312,8 +319,8 @@ fn invalid_utf8_is_located_at_its_first_bad_byte() {
     assert_refused(
         &validate(dir.path()),
         &[
-            "cannot read main.tf: it is not UTF-8 text",
-            "[main.tf:2:21]",
+            "/main.tf: it is not UTF-8 text",
+            "/main.tf:2:21]",
             "first invalid byte",
         ],
     );
@@ -330,8 +337,8 @@ fn utf16_is_located_and_named() {
     assert_refused(
         &validate(dir.path()),
         &[
-            "cannot read main.tf: it is UTF-16, not UTF-8: the first invalid byte is byte 0",
-            "[main.tf:1:1]",
+            "/main.tf: it is UTF-16, not UTF-8: the first invalid byte is byte 0",
+            "/main.tf:1:1]",
         ],
     );
 }
@@ -348,7 +355,7 @@ fn utf8_byte_order_mark_is_accepted_and_spans_stay_right() {
         text.replace("[\"app\"]", "[\"App\"]"),
     )
     .expect("write");
-    assert_refused(&validate(dir.path()), &["[main.tf:3:23]"]);
+    assert_refused(&validate(dir.path()), &["/main.tf:3:23]"]);
 }
 
 #[test]
@@ -373,7 +380,7 @@ fn trust_policy_over_the_default_iam_quota_is_a_warning() {
     assert!(
         run.stderr
             .contains("is 2434 characters (whitespace not counted): over IAM's")
-            && run.stderr.contains("[main.tf:6:27]"),
+            && run.stderr.contains("/main.tf:6:27]"),
         "{}",
         run.stderr
     );
@@ -400,7 +407,7 @@ fn organisations_differing_only_in_case_are_a_warning() {
     assert!(
         run.stderr
             .contains("`Acme/app` and `acme/app` differ only in letter case")
-            && run.stderr.contains("[main.tf:8:7]"),
+            && run.stderr.contains("/main.tf:8:7]"),
         "{}",
         run.stderr
     );
@@ -544,7 +551,7 @@ fn issue_21_a_typo_in_a_module_source_never_destroys_the_estate() {
     // The help wraps at the `?` of the query.
     let typo = [
         "module `ecr` looks like the Cloud Platform ECR module",
-        "[main.tf:6:12]",
+        "/main.tf:6:12]",
         "did you mean \"github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?",
         "ref=7.1.0\"?",
     ];
@@ -582,4 +589,36 @@ module "ecr" {
         plan.stderr
     );
     assert!(!plan.stdout.contains("destroy"), "{}", plan.stdout);
+}
+
+/// Issue 22: values from a variable file are part of the configuration, so a plan saved with
+/// one is refused once that file changes, and applies while it has not.
+#[test]
+fn issue_22_a_saved_plan_is_stale_when_its_var_file_changed() {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"repo\" {}\n\nprovider \"sandbox\" {}\n\nmodule \"m\" {\n  source           = \"../modules/ecr-repos\"\n  ecr-repositories = [var.repo]\n}\n",
+    )
+    .expect("write");
+    let vars = dir.path().join("prod.tfvars");
+    std::fs::write(&vars, "repo = \"app\"\n").expect("write");
+    let plan = dir.path().join("plan.json");
+    let (d, v, p) = (
+        dir.path().to_string_lossy().into_owned(),
+        vars.to_string_lossy().into_owned(),
+        plan.to_string_lossy().into_owned(),
+    );
+    let made = ecrplan(&["plan", &d, "--var-file", &v, "--out", &p]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    assert!(made.stdout.contains("app"), "{}", made.stdout);
+
+    std::fs::write(&vars, "repo = \"other\"\n").expect("write");
+    let stale = ecrplan(&["apply", &p, "--var-file", &v, "--auto-approve"]);
+    assert_eq!(stale.code, 1, "{}", stale.stdout);
+    assert!(stale.stderr.contains("plan is stale"), "{}", stale.stderr);
+
+    std::fs::write(&vars, "repo = \"app\"\n").expect("write");
+    let applied = ecrplan(&["apply", &p, "--var-file", &v, "--auto-approve"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
 }

@@ -523,6 +523,7 @@ fn fixture_line(needle: &str) -> u64 {
 }
 
 fn sarif_results(out: &Output) -> Vec<Value> {
+    ecrplan_test::sarif::assert_valid(&String::from_utf8_lossy(&out.stdout));
     let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
     sarif["runs"][0]["results"]
@@ -586,7 +587,7 @@ fn validate_sarif_locates_errors() {
         .iter()
         .find(|r| r["level"] == "error")
         .unwrap_or_else(|| panic!("no error in {results:?}"));
-    assert_eq!(error["ruleId"], "ecrplan/configuration-error");
+    assert_eq!(error["ruleId"], "ecrplan/invalid-value");
     let location = &error["locations"][0]["physicalLocation"];
     assert_eq!(location["artifactLocation"]["uri"], "config/main.tf");
     assert_eq!(location["region"]["startLine"], 3);

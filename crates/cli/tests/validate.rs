@@ -61,7 +61,7 @@ fn the_seed_as_json() {
     assert_eq!(doc["valid"], true);
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"modules": 1, "repositories": 1, "roles": 1})
+        serde_json::json!({"modules": 1, "repositories": 1, "roles": 1, "ci_users": 0})
     );
     let hash = doc["config_hash"].as_str().unwrap_or_default();
     assert_eq!(hash.len(), 64, "a sha-256 hex digest");
@@ -73,20 +73,25 @@ fn the_seed_as_json() {
 #[test]
 fn invalid_fixtures_fail_with_file_line_and_column() {
     for (fixture, location) in [
-        ("26-repository-name-uppercase", "[main.tf:4:23]"),
-        ("41-duplicate-role-two-files", "[vouchers.tf:20:17]"),
-        ("66-many-errors", "[main.tf:25:3]"),
+        ("26-repository-name-uppercase", "main.tf:4:23]"),
+        ("41-duplicate-role-two-files", "vouchers.tf:20:17]"),
+        ("66-many-errors", "main.tf:25:3]"),
     ] {
         let dir = format!("fixtures/invalid/{fixture}");
         let run = ecrplan(&["validate", &dir], &[]);
         assert_eq!(run.0, 1, "{fixture}: {}", transcript(&run));
         assert_eq!(run.1, "", "{fixture}: stdout stays empty on failure");
-        assert!(run.2.contains(location), "{fixture}: {}", run.2);
-        let Err(diagnostics) = load_dir(&workspace().join(&dir), &LoadOptions::default()) else {
+        // As a compiler prints it: the directory as given, then the file.
+        let location = format!("[{dir}/{location}");
+        assert!(run.2.contains(&location), "{fixture}: {}", run.2);
+        let loaded_from = workspace().join(&dir);
+        let Err(diagnostics) = load_dir(&loaded_from, &LoadOptions::default()) else {
             panic!("{fixture} loads");
         };
+        let library =
+            render_text(&diagnostics.0).replace(&ecrplan_hcl::shown_path(&loaded_from), &dir);
         assert!(
-            run.2.starts_with(&render_text(&diagnostics.0)),
+            run.2.starts_with(&library),
             "{fixture}: stderr is the library's rendering:\n{}",
             run.2
         );
@@ -114,7 +119,7 @@ fn invalid_as_json_is_data_on_stdout() {
         (&d["severity"], &d["file"], &d["line"], &d["column"]),
         (
             &Value::from("error"),
-            &Value::from("vouchers.tf"),
+            &Value::from("fixtures/invalid/41-duplicate-role-two-files/vouchers.tf"),
             &Value::from(20),
             &Value::from(17)
         )
@@ -125,7 +130,13 @@ fn invalid_as_json_is_data_on_stdout() {
         .iter()
         .filter_map(|l| l["file"].as_str())
         .collect();
-    assert_eq!(files, ["vouchers.tf", "giftcards.tf"]);
+    assert_eq!(
+        files,
+        [
+            "fixtures/invalid/41-duplicate-role-two-files/vouchers.tf",
+            "fixtures/invalid/41-duplicate-role-two-files/giftcards.tf"
+        ]
+    );
     snapshot("duplicate_role_json", &run, None);
 }
 
@@ -259,4 +270,105 @@ module "ecr-koa-batch" {
     assert_eq!(run.1, "Valid: 2 modules, 3 repositories, 1 role.\n");
     assert!(run.2.contains("skipped 2 blocks"), "{}", run.2);
     snapshot("warnings", &run, Some(dir.path()));
+}
+
+#[test]
+fn issue_22_valid_counts_ci_users() {
+    let run = ecrplan(&["validate", "examples/gitlab-ci"], &[]);
+    assert_eq!(run.0, 0, "{}", transcript(&run));
+    assert_eq!(run.1, "Valid: 1 module, 1 repository, 1 role, 1 CI user.\n");
+    let run = ecrplan(&["validate", "examples/gitlab-ci", "--format", "json"], &[]);
+    let doc: Value = serde_json::from_str(&run.1).expect("JSON");
+    assert_eq!(doc["summary"]["ci_users"], 1);
+}
+
+/// Issue 22: one list, `diagnostics`, valid or not, each with its rule; wrong types say what
+/// the attribute takes.
+#[test]
+fn issue_22_json_lists_diagnostics_valid_or_not() {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "output \"x\" {\n  value = 1\n}\n\nmodule \"m\" {\n  source           = \"../modules/ecr-repos\"\n  ecr-repositories = \"app\"\n}\n",
+    )
+    .expect("write");
+    let path = dir.path().to_string_lossy().into_owned();
+    let run = ecrplan(&["validate", &path, "--format", "json"], &[]);
+    assert_eq!(run.0, 1);
+    let doc: Value = serde_json::from_str(&run.1).expect("JSON");
+    assert_eq!(doc["valid"], false);
+    let rules: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["wrong-type", "skipped-block"]);
+    assert_eq!(
+        doc["diagnostics"][0]["help"],
+        "`ecr-repositories` takes a list of strings: `[\"a\", \"b\"]`"
+    );
+    assert_eq!(
+        doc["diagnostics"][1]["sites"][0]["line"], 1,
+        "the skipped block is located: {}",
+        doc["diagnostics"][1]
+    );
+
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "output \"x\" {\n  value = 1\n}\n\nmodule \"m\" {\n  source           = \"../modules/ecr-repos\"\n  ecr-repositories = [\"app\"]\n}\n",
+    )
+    .expect("write");
+    let run = ecrplan(&["validate", &path, "--format", "json"], &[]);
+    assert_eq!(run.0, 0);
+    let doc: Value = serde_json::from_str(&run.1).expect("JSON");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["diagnostics"][0]["rule"], "skipped-block");
+    assert!(doc.get("warnings").is_none(), "{doc}");
+}
+
+/// Issue 22: `--var-file` and the directory's `*.tfvars` as Terraform ranks them, and
+/// `TF_VAR_` below them; a bad value in a var file is located in it.
+#[test]
+fn issue_22_var_files_rank_as_in_terraform() {
+    let dir = variable_dir();
+    let path = dir.path().to_string_lossy().into_owned();
+    let json = ["validate", path.as_str(), "--format", "json"];
+    let tf_var = [("TF_VAR_repo", "From_Tf_Var")];
+    assert!(first_message(&ecrplan(&json, &tf_var)).contains("From_Tf_Var"));
+    std::fs::write(
+        dir.path().join("terraform.tfvars"),
+        "repo = \"From_Tfvars\"\n",
+    )
+    .expect("write");
+    assert!(first_message(&ecrplan(&json, &tf_var)).contains("From_Tfvars"));
+    std::fs::write(dir.path().join("x.auto.tfvars"), "repo = \"From_Auto\"\n").expect("write");
+    assert!(first_message(&ecrplan(&json, &tf_var)).contains("From_Auto"));
+    let file = dir.path().join("prod.tfvars");
+    std::fs::write(&file, "# production\nrepo = \"From_Var_File\"\n").expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let with_file = [json.as_slice(), &["--var-file", &file]].concat();
+    let run = ecrplan(&with_file, &tf_var);
+    assert!(first_message(&run).contains("From_Var_File"), "{}", run.1);
+    let doc: Value = serde_json::from_str(&run.1).expect("JSON");
+    assert_eq!(
+        (
+            &doc["diagnostics"][0]["file"],
+            &doc["diagnostics"][0]["line"]
+        ),
+        (&Value::from(file.as_str()), &Value::from(2)),
+        "the bad value is located in the var file"
+    );
+    let with_var = [with_file.as_slice(), &["--var", "repo=From_Cli"]].concat();
+    assert!(first_message(&ecrplan(&with_var, &tf_var)).contains("From_Cli"));
+
+    std::fs::write(dir.path().join("broken.tfvars"), "repo = [\n").expect("write");
+    let broken = dir
+        .path()
+        .join("broken.tfvars")
+        .to_string_lossy()
+        .into_owned();
+    let run = ecrplan(&["validate", &path, "--var-file", &broken], &[]);
+    assert_eq!(run.0, 1);
+    assert!(run.2.contains(&format!("[{broken}:1:9]")), "{}", run.2);
 }

@@ -188,15 +188,15 @@ pub async fn execute(
                             // again after a pause, like a transport failure.
                             Err(err)
                                 if attempt < attempts
-                                    && (matches!(err, ProviderError::Transport(_))
-                                        || err.is_throttling()) =>
+                                    && (err.is_transport() || err.is_throttling()) =>
                             {
                                 attempt += 1;
                                 events(&Event::Retried {
                                     address: address.clone(),
                                     attempt,
                                     error: match err {
-                                        ProviderError::Transport(msg) => msg,
+                                        ProviderError::Transport(msg)
+                                        | ProviderError::Unreachable(msg) => msg,
                                         other => other.to_string(),
                                     },
                                 });

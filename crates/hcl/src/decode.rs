@@ -4,6 +4,7 @@
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Body, Structure};
 
+use crate::diag::Class;
 use crate::eval::{Evaluator, span_of};
 use crate::value::{At, FileId, Value, ValueType};
 
@@ -70,7 +71,8 @@ impl Evaluator<'_> {
                                 format!("`{name}` is set twice in {context}"),
                                 "set again here",
                             )
-                            .label(first.key_at.range.clone(), "first set here");
+                            .label(first.key_at.range.clone(), "first set here")
+                            .class(Class::Duplicate);
                         self.sink.push(d);
                         continue;
                     }
@@ -121,7 +123,7 @@ impl Evaluator<'_> {
                     } else if let Some(s) = suggest(ident, known) {
                         d = d.help(format!("did you mean the attribute `{s}`?"));
                     }
-                    self.sink.push(d);
+                    self.sink.push(d.class(Class::UnknownName));
                 }
             }
         }
@@ -158,7 +160,8 @@ impl Evaluator<'_> {
                 )
                 .help(format!(
                     "give `{name}` a value: null counts as not set, and ecrplan would delete what it used to declare"
-                ));
+                ))
+                .class(Class::MissingAttribute);
             if value.at.file != attr.key_at.file {
                 d = d.related(self.note(&attr.key_at, format!("`{name}` is set here"), "set here"));
             }
@@ -176,17 +179,28 @@ impl Evaluator<'_> {
                 format!("{context} is missing the required attribute `{name}`"),
                 "declared here",
             )
-            .help(format!("add `{name} = …`"));
+            .help(format!("add `{name} = …`"))
+            .class(Class::MissingAttribute);
         self.sink.push(d);
     }
 
+    /// A value of the wrong type, with a help showing the right one written out.
     fn wrong_type(&mut self, v: &Value, what: &str, expected: &str) {
+        self.wrong_type_like(v, what, expected, example(expected));
+    }
+
+    /// [`Self::wrong_type`] with the example given.
+    fn wrong_type_like(&mut self, v: &Value, what: &str, expected: &str, example: &str) {
         let found = describe(v);
-        self.error(
-            &v.at,
-            format!("`{what}`: expected {expected}, found {found}"),
-            &format!("expected {expected}"),
-        );
+        let d = self
+            .diag(
+                &v.at,
+                format!("`{what}`: expected {expected}, found {found}"),
+                &format!("expected {expected}"),
+            )
+            .help(format!("`{what}` takes {expected}: `{example}`"))
+            .class(Class::WrongType);
+        self.sink.push(d);
     }
 
     /// A string; numbers and bools convert, as in Terraform.
@@ -248,11 +262,18 @@ impl Evaluator<'_> {
                 Some(s) => out.push((s, item.at.clone())),
                 None => {
                     let found = describe(item);
-                    self.error(
-                        &item.at,
-                        format!("`{what}`: expected a list of strings, found {found} in it"),
-                        "expected a string",
-                    );
+                    let d = self
+                        .diag(
+                            &item.at,
+                            format!("`{what}`: expected a list of strings, found {found} in it"),
+                            "expected a string",
+                        )
+                        .help(format!(
+                            "`{what}` takes a list of strings: `{}`",
+                            example("a list of strings")
+                        ))
+                        .class(Class::WrongType);
+                    self.sink.push(d);
                     ok = false;
                 }
             }
@@ -269,10 +290,10 @@ impl Evaluator<'_> {
         known: &[&str],
     ) -> Option<&'v Value> {
         let ValueType::Object(entries) = &v.kind else {
-            self.wrong_type(v, what, "an object");
+            let keys: Vec<String> = known.iter().take(2).map(|k| format!("{k} = …")).collect();
+            self.wrong_type_like(v, what, "an object", &format!("{{ {} }}", keys.join(", ")));
             return None;
         };
-        let mut ok = true;
         for (key, _) in entries {
             if !known.contains(&key.name.as_str()) {
                 let mut d = self.diag(
@@ -285,11 +306,12 @@ impl Evaluator<'_> {
                 } else {
                     d = d.help(format!("`{what}` takes {}", quote_list(known)));
                 }
-                self.sink.push(d);
-                ok = false;
+                self.sink.push(d.class(Class::UnknownName));
             }
         }
-        ok.then_some(v)
+        // The known keys are read on, so their values are checked in this run too, not only
+        // once the unknown key is fixed.
+        Some(v)
     }
 
     /// A map of strings (tags).
@@ -309,11 +331,18 @@ impl Evaluator<'_> {
                 Some(s) => out.push((key.name.clone(), key.at.clone(), s, value.at.clone())),
                 None => {
                     let found = describe(value);
-                    self.error(
-                        &value.at,
-                        format!("`{what}.{}`: expected a string, found {found}", key.name),
-                        "expected a string",
-                    );
+                    let d = self
+                        .diag(
+                            &value.at,
+                            format!("`{what}.{}`: expected a string, found {found}", key.name),
+                            "expected a string",
+                        )
+                        .help(format!(
+                            "`{what}` takes a map of strings: `{}`",
+                            example("a map of strings")
+                        ))
+                        .class(Class::WrongType);
+                    self.sink.push(d);
                     ok = false;
                 }
             }
@@ -353,6 +382,19 @@ pub(crate) fn describe(v: &Value) -> String {
         ValueType::Bool(b) => format!("a bool ({b})"),
         ValueType::String(s) if s.len() <= 40 => format!("a string (\"{s}\")"),
         _ => v.type_name().to_owned(),
+    }
+}
+
+/// A value of the type `expected` names (as [`Evaluator::list`] and the other typed reads word
+/// it), written out for a `help:` line.
+fn example(expected: &str) -> &'static str {
+    match expected {
+        "a string" => "\"text\"",
+        "a bool" => "true",
+        "a whole number" => "30",
+        "a list of strings" => "[\"a\", \"b\"]",
+        "a map of strings" => "{ team = \"koa\" }",
+        _ => "[{ key = \"value\" }]",
     }
 }
 

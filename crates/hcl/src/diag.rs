@@ -13,6 +13,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::path::{Component, Path};
 use std::sync::{Arc, OnceLock};
 
 use miette::{
@@ -23,19 +24,26 @@ use serde_json::{Value as Json, json};
 
 pub use miette::Severity;
 
-/// One configuration file as read: its name (relative to the configuration directory) and
-/// its text, with a line index for line/column lookups.
+/// One configuration file as read: its name (relative to the configuration directory), where
+/// it is, and its text, with a line index for line/column lookups.
 #[derive(Debug)]
 pub struct SourceFile {
-    /// The file name as shown in diagnostics, e.g. `main.tf`.
+    /// The file name inside the configuration directory, e.g. `main.tf` (what the configuration
+    /// hash records, so a plan does not depend on how the directory was spelt).
     pub name: String,
+    /// Where the file is, as a compiler prints it and code scanning resolves it: the
+    /// configuration directory as given joined with the name (`infra/ecr/main.tf` for
+    /// `ecrplan validate infra/ecr`). `None` for a value given on the command line or in the
+    /// environment, which is no file: diagnostics then show [`SourceFile::name`]
+    /// (`--var repos`).
+    pub path: Option<String>,
     /// The text.
     pub text: Arc<str>,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    /// A file with its name and text.
+    /// A value with a name and no file behind it (`--var NAME`, an environment variable).
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let name = name.into();
         let text: Arc<str> = text.into();
@@ -43,9 +51,45 @@ impl SourceFile {
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             name,
+            path: None,
             text,
             line_starts,
         }
+    }
+
+    /// A file `name` of the directory `dir`, shown as `dir/name`.
+    pub fn in_dir(dir: &Path, name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let name = name.into();
+        let path = shown_path(&dir.join(&name));
+        SourceFile {
+            path: Some(path),
+            ..SourceFile::new(name, text)
+        }
+    }
+
+    /// The path diagnostics print: [`SourceFile::path`], else the name.
+    pub fn shown(&self) -> &str {
+        self.path.as_deref().unwrap_or(&self.name)
+    }
+
+    /// Where a byte range of the file is, as people and code scanning count: lines and
+    /// columns from one, columns in Unicode code points (SARIF's `unicodeCodePoints`), the end
+    /// exclusive; `None` when the file is no file ([`SourceFile::path`] is `None`).
+    pub fn locate(&self, range: Range<usize>) -> Option<Location> {
+        let path = self.path.clone()?;
+        let start = range.start.min(self.text.len());
+        let end = range.end.clamp(start, self.text.len());
+        let (line, column) = self.line_column(start);
+        let (end_line, end_column) = self.line_column(end);
+        Some(Location {
+            file: self.name.clone(),
+            path,
+            line,
+            column,
+            end_line,
+            end_column,
+            text: self.text.get(start..end).unwrap_or_default().to_owned(),
+        })
     }
 
     /// The zero-based line of a byte offset.
@@ -80,6 +124,162 @@ impl SourceFile {
     }
 }
 
+/// `path` without `.` components and with `/` between components, as a diagnostic shows it.
+pub fn shown_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::RootDir => String::new(),
+            other => other.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    match parts.as_slice() {
+        [] => ".".to_owned(),
+        [root] if root.is_empty() => "/".to_owned(),
+        _ => parts.join("/"),
+    }
+}
+
+/// A located range of a configuration file: where a diagnostic points, or where an object is
+/// declared (for SARIF).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file name inside the configuration directory, e.g. `main.tf`.
+    pub file: String,
+    /// The file as the working directory reaches it ([`SourceFile::path`]).
+    pub path: String,
+    /// One-based line of the first character.
+    pub line: usize,
+    /// One-based column of the first character, in Unicode code points.
+    pub column: usize,
+    /// One-based line of the end.
+    pub end_line: usize,
+    /// One-based column just past the last character, in Unicode code points.
+    pub end_column: usize,
+    /// The text of the range, so a finding can be recognised when lines move above it.
+    pub text: String,
+}
+
+/// What kind of problem a diagnostic reports: a stable kebab-case id (SARIF's `ruleId`, the
+/// JSON's `rule`) that code scanning groups and tracks findings by, and bots filter on; the
+/// message is for people and may be reworded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// The file is not HCL.
+    Syntax,
+    /// A configuration file (or a `file()` target) cannot be read.
+    UnreadableFile,
+    /// An attribute, block, key or function name ecrplan does not know.
+    UnknownName,
+    /// A value of the wrong type: a string where a list is wanted.
+    WrongType,
+    /// A required attribute is missing or null.
+    MissingAttribute,
+    /// Something declared or set twice.
+    Duplicate,
+    /// An expression ecrplan cannot evaluate: an unknown variable, an unsupported function or
+    /// syntax, an index out of range.
+    Expression,
+    /// A value of the right type that AWS or ecrplan refuses.
+    InvalidValue,
+    /// A block that is not part of an ECR estate, skipped.
+    SkippedBlock,
+    /// Valid, but worth a look.
+    Advisory,
+}
+
+impl Class {
+    /// Every class, in the order reports list them.
+    pub const ALL: &[Class] = &[
+        Class::Syntax,
+        Class::UnreadableFile,
+        Class::UnknownName,
+        Class::WrongType,
+        Class::MissingAttribute,
+        Class::Duplicate,
+        Class::Expression,
+        Class::InvalidValue,
+        Class::SkippedBlock,
+        Class::Advisory,
+    ];
+
+    /// The stable id.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Class::Syntax => "syntax-error",
+            Class::UnreadableFile => "unreadable-file",
+            Class::UnknownName => "unknown-name",
+            Class::WrongType => "wrong-type",
+            Class::MissingAttribute => "missing-attribute",
+            Class::Duplicate => "duplicate-declaration",
+            Class::Expression => "expression-error",
+            Class::InvalidValue => "invalid-value",
+            Class::SkippedBlock => "skipped-block",
+            Class::Advisory => "advisory",
+        }
+    }
+
+    /// One line on what the class means (SARIF's `shortDescription`).
+    pub const fn summary(self) -> &'static str {
+        match self {
+            Class::Syntax => "The file is not valid HCL",
+            Class::UnreadableFile => "A configuration file cannot be read as UTF-8 text",
+            Class::UnknownName => "An attribute, block or key ecrplan does not know",
+            Class::WrongType => "A value of the wrong type",
+            Class::MissingAttribute => "A required attribute is missing or null",
+            Class::Duplicate => "Something is declared or set twice",
+            Class::Expression => "An expression ecrplan cannot evaluate",
+            Class::InvalidValue => "A value AWS or ecrplan would refuse",
+            Class::SkippedBlock => "A block that is not part of an ECR estate is skipped",
+            Class::Advisory => "Valid, but worth a look",
+        }
+    }
+
+    /// What to do about it in general (SARIF's `help`); each diagnostic's own `help:` is
+    /// more specific.
+    pub const fn help(self) -> &'static str {
+        match self {
+            Class::Syntax => {
+                "Fix the syntax at the point shown: a missing `}`, `]`, `\"` or `=` just before it is the usual cause."
+            }
+            Class::UnreadableFile => {
+                "Every *.tf and *.hcl entry of the directory is configuration: make it a readable UTF-8 regular file, or rename or remove it."
+            }
+            Class::UnknownName => {
+                "Check the spelling against docs/GUIDE.md; the diagnostic suggests the closest known name."
+            }
+            Class::WrongType => {
+                "Give the value the type the attribute takes; the diagnostic shows an example."
+            }
+            Class::MissingAttribute => {
+                "Add the attribute: a module left without it would delete what it used to declare."
+            }
+            Class::Duplicate => "Declare each name once per directory: remove one, or rename it.",
+            Class::Expression => {
+                "ecrplan evaluates literals, var.NAME, locals and the functions file, jsonencode, format and concat."
+            }
+            Class::InvalidValue => {
+                "Change the value as the diagnostic's help says: nothing is sent to AWS until it is valid."
+            }
+            Class::SkippedBlock => {
+                "Nothing to do if the block belongs to Terraform; a block meant for ecrplan is misspelt or has another module source."
+            }
+            Class::Advisory => "Read the diagnostic's help; the configuration is valid as it is.",
+        }
+    }
+}
+
+/// One of several places a diagnostic names (each block a "skipped N blocks" warning skips),
+/// with what it says about that place: one finding each for code scanning.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Where.
+    pub location: Location,
+    /// What about it.
+    pub message: String,
+}
+
 /// A labelled byte range in a diagnostic's file.
 #[derive(Clone, Debug)]
 pub(crate) struct Label {
@@ -98,6 +298,10 @@ pub struct Diagnostic {
     labels: Vec<Label>,
     help: Option<String>,
     related: Vec<Diagnostic>,
+    /// Set where the severity alone does not say what kind of problem this is.
+    class: Option<Class>,
+    /// The places an aggregate warning names in its message.
+    sites: Vec<Site>,
     /// What miette is shown of the file, made on first rendering.
     excerpt: OnceLock<Excerpt>,
 }
@@ -111,6 +315,8 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             related: Vec::new(),
+            class: None,
+            sites: Vec::new(),
             excerpt: OnceLock::new(),
         }
     }
@@ -159,6 +365,44 @@ impl Diagnostic {
         self
     }
 
+    pub(crate) fn class(mut self, class: Class) -> Self {
+        self.class = Some(class);
+        self
+    }
+
+    /// Adds a place the message names; not drawn in text, where the message lists them.
+    pub(crate) fn site(mut self, file: &SourceFile, range: Range<usize>, message: String) -> Self {
+        if let Some(location) = file.locate(range) {
+            self.sites.push(Site { location, message });
+        }
+        self
+    }
+
+    /// What kind of problem this is: errors not classed otherwise are values ecrplan refuses,
+    /// warnings advice.
+    pub fn kind(&self) -> Class {
+        self.class.unwrap_or(match self.severity {
+            Severity::Error => Class::InvalidValue,
+            Severity::Warning | Severity::Advice => Class::Advisory,
+        })
+    }
+
+    /// The places an aggregate warning names, each with its own message (empty for others).
+    pub fn sites(&self) -> &[Site] {
+        &self.sites
+    }
+
+    /// Where the primary label points, when it points into a file.
+    pub fn location(&self) -> Option<Location> {
+        self.file.as_ref()?.locate(self.span()?)
+    }
+
+    /// The path of the diagnostic's file from the working directory ([`SourceFile::path`]);
+    /// `None` without a file, or for a value given on the command line.
+    pub fn path(&self) -> Option<&str> {
+        self.file.as_ref()?.path.as_deref()
+    }
+
     /// Error or warning.
     pub fn severity(&self) -> Severity {
         self.severity
@@ -200,9 +444,12 @@ impl Diagnostic {
         &self.related
     }
 
-    /// The diagnostic as JSON: `severity`, `message`, `file`, `line`, `column`, `start`,
-    /// `end` (byte range of the primary label), `help`, `labels` (each with `file`, `line`,
-    /// `column`, `start`, `end`, `label`) — the other place of a duplicate is one more label.
+    /// The diagnostic as JSON: `severity`, `rule` ([`Class::name`]), `message`, `file` (the
+    /// path from the working directory, as text and SARIF show it), `line`, `column` (in
+    /// code points), `start`, `end` (byte range of the primary label), `help`, `labels` (each
+    /// with `file`, `line`, `column`, `start`, `end`, `label`) — the other place of a
+    /// duplicate is one more label — and, for a warning naming several places, `sites` (each
+    /// with `file`, `line`, `column`, `message`).
     pub fn to_json(&self) -> Json {
         let (line, column) = self.line_column().unzip();
         let span = self.span();
@@ -219,17 +466,33 @@ impl Diagnostic {
                     .map(|l| label_json(related.file.as_deref(), l)),
             );
         }
-        json!({
+        let mut out = json!({
             "severity": severity_name(self.severity),
+            "rule": self.kind().name(),
             "message": self.message,
-            "file": self.file(),
+            "file": self.file.as_deref().map(SourceFile::shown),
             "line": line,
             "column": column,
             "start": span.as_ref().map(|s| s.start),
             "end": span.as_ref().map(|s| s.end),
             "help": self.help,
             "labels": labels,
-        })
+        });
+        if !self.sites.is_empty() {
+            out["sites"] = self
+                .sites
+                .iter()
+                .map(|s| {
+                    json!({
+                        "file": s.location.path,
+                        "line": s.location.line,
+                        "column": s.location.column,
+                        "message": s.message,
+                    })
+                })
+                .collect();
+        }
+        out
     }
 }
 
@@ -274,6 +537,8 @@ struct ExcerptLine {
     /// The part of the file shown, and where the file's line starts.
     shown: Range<usize>,
     line_start: usize,
+    /// Characters of the line left out before the shown part.
+    cut_chars: usize,
 }
 
 impl Excerpt {
@@ -303,6 +568,7 @@ impl Excerpt {
                 marker: before.len(),
                 shown: shown.clone(),
                 line_start: range.start,
+                cut_chars: file.text[range.start..shown.start].chars().count(),
             });
             text.push_str(before);
             text.push_str(&file.text[shown]);
@@ -311,7 +577,7 @@ impl Excerpt {
             text.push_str(&file.text[range.end..next]);
         }
         Excerpt {
-            name: file.name.clone(),
+            name: file.shown().to_owned(),
             text,
             first_line: first,
             lines,
@@ -338,15 +604,20 @@ impl Excerpt {
         line.start + line.marker + inside
     }
 
-    /// The file's byte column (zero-based, as miette counts) of an excerpt offset.
+    /// The file's zero-based column of an excerpt offset, in code points: the column the
+    /// header `[file:line:column]` shows, as JSON and SARIF count it (miette would count bytes).
     fn file_column(&self, offset: usize) -> usize {
         let i = self
             .lines
             .partition_point(|l| l.start <= offset)
             .saturating_sub(1);
         self.lines.get(i).map_or(0, |line| {
-            let inside = offset.saturating_sub(line.start + line.marker);
-            line.shown.start + inside - line.line_start
+            let from = (line.start + line.marker).min(self.text.len());
+            let inside = self
+                .text
+                .get(from..offset.max(from))
+                .map_or(0, |s| s.chars().count());
+            line.cut_chars + inside
         })
     }
 }
@@ -411,7 +682,7 @@ impl SourceCode for Excerpt {
 fn label_json(file: Option<&SourceFile>, label: &Label) -> Json {
     let (line, column) = file.map(|f| f.line_column(label.span.start)).unzip();
     json!({
-        "file": file.map(|f| f.name.as_str()),
+        "file": file.map(SourceFile::shown),
         "line": line,
         "column": column,
         "start": label.span.start,
@@ -639,6 +910,35 @@ mod tests {
         let out = render_text(&[d]);
         assert!(out.contains("[main.tf:1:70006]"), "{out}");
         assert!(out.lines().all(|l| l.len() < 400), "{out}");
+    }
+
+    #[test]
+    fn the_header_counts_columns_in_code_points() {
+        let text = "a = \"é\" b = \"ö\" x\n";
+        let f = file(text);
+        let start = text.find('x').unwrap_or_default();
+        let d = Diagnostic::error("bad")
+            .in_file(&f)
+            .label(start..start + 1, "here");
+        let out = render_text(&[d]);
+        assert!(out.contains("[main.tf:1:17]"), "{out}");
+        assert_eq!(f.line_column(start), (1, 17));
+    }
+
+    #[test]
+    fn class_names_are_distinct() {
+        let names: std::collections::BTreeSet<&str> = Class::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Class::ALL.len());
+    }
+
+    #[test]
+    fn shown_paths_drop_dot_components() {
+        let p = |s: &str| shown_path(Path::new(s));
+        assert_eq!(p("./main.tf"), "main.tf");
+        assert_eq!(p("infra/./ecr/main.hcl"), "infra/ecr/main.hcl");
+        assert_eq!(p("/tmp/x/main.tf"), "/tmp/x/main.tf");
+        assert_eq!(p("../up/main.tf"), "../up/main.tf");
+        assert_eq!(p("."), ".");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Element, Template};
 
-use crate::diag::{Diagnostic, Sink, SourceFile};
+use crate::diag::{Class, Diagnostic, Sink, SourceFile};
 use crate::read;
 use crate::registry::Registry;
 use crate::value::{At, FileId, Key, Value, ValueType};
@@ -114,6 +114,17 @@ impl<'a> Evaluator<'a> {
         self.sink.push(d);
     }
 
+    /// An error about an expression ecrplan cannot evaluate, labelled at `at`.
+    fn expression_diag(&self, at: &At, message: impl Into<String>, label: &str) -> Diagnostic {
+        self.diag(at, message, label).class(Class::Expression)
+    }
+
+    /// Reports an expression ecrplan cannot evaluate, labelled at `at`.
+    fn expression_error(&mut self, at: &At, message: impl Into<String>, label: &str) {
+        let d = self.expression_diag(at, message, label);
+        self.sink.push(d);
+    }
+
     /// Evaluates an expression; `None` when it failed (the failure is already reported).
     pub(crate) fn eval(&mut self, file: FileId, expr: &Expression) -> Option<Value> {
         let at = At::new(file, span_of(expr));
@@ -150,7 +161,7 @@ impl<'a> Evaluator<'a> {
                                 Some(name) => Some(Key { name, at: k.at }),
                                 None => {
                                     let found = k.type_name();
-                                    self.error(
+                                    self.expression_error(
                                         &k.at,
                                         format!("an object key must be a string, found {found}"),
                                         "this key",
@@ -172,7 +183,8 @@ impl<'a> Evaluator<'a> {
                                         format!("`{}` is set twice in this object", key.name),
                                         "set again here",
                                     )
-                                    .label(first.at.range.clone(), "first set here");
+                                    .label(first.at.range.clone(), "first set here")
+                                    .class(Class::Duplicate);
                                 self.sink.push(d);
                                 ok = false;
                             } else {
@@ -203,7 +215,7 @@ impl<'a> Evaluator<'a> {
                         .to_owned()
                 };
                 let d = self
-                    .diag(&at, format!("unknown name `{name}`"), "not known here")
+                    .expression_diag(&at, format!("unknown name `{name}`"), "not known here")
                     .help(help);
                 self.sink.push(d);
                 return None;
@@ -230,7 +242,7 @@ impl<'a> Evaluator<'a> {
                             UnaryOperator::Not => ("!", "a bool"),
                         };
                         let found = inner.type_name();
-                        self.error(
+                        self.expression_error(
                             &at,
                             format!("`{sym}` needs {want}, found {found}"),
                             "this operation",
@@ -248,7 +260,7 @@ impl<'a> Evaluator<'a> {
 
     fn unsupported(&mut self, at: &At, what: &str) -> Option<Value> {
         let d = self
-            .diag(at, format!("ecrplan does not evaluate {what}"), "unsupported expression")
+            .expression_diag(at, format!("ecrplan does not evaluate {what}"), "unsupported expression")
             .help(
                 "write the value out, or use `var.NAME`, `file`, `jsonencode`, `format` or `concat`",
             );
@@ -271,7 +283,7 @@ impl<'a> Evaluator<'a> {
                         Some(text) => out.push_str(&text),
                         None => {
                             let found = value.type_name();
-                            self.error(
+                            self.expression_error(
                                 &value.at,
                                 format!("cannot interpolate {found} into a string"),
                                 "not a string, number or bool",
@@ -358,7 +370,7 @@ impl<'a> Evaluator<'a> {
 
     fn local(&mut self, name: &str, at: &At) -> Option<Value> {
         if self.in_default {
-            self.error(at, "a variable's default cannot use locals", "used here");
+            self.expression_error(at, "a variable's default cannot use locals", "used here");
             return None;
         }
         if let Some(cached) = self.local_values.get(name) {
@@ -366,7 +378,7 @@ impl<'a> Evaluator<'a> {
         }
         let Some(&(file, expr)) = self.vars.locals.get(name) else {
             let d = self
-                .diag(
+                .expression_diag(
                     at,
                     format!("local value `{name}` is not declared"),
                     "used here",
@@ -377,7 +389,7 @@ impl<'a> Evaluator<'a> {
         };
         if self.local_stack.iter().any(|n| n == name) {
             let chain = self.local_stack.join(" → ");
-            self.error(
+            self.expression_error(
                 at,
                 format!("local value `{name}` refers to itself ({chain} → {name})"),
                 "cycle",
@@ -393,7 +405,7 @@ impl<'a> Evaluator<'a> {
 
     fn var(&mut self, name: &str, at: &At) -> Option<Value> {
         if self.in_default {
-            self.error(
+            self.expression_error(
                 at,
                 "a variable's default cannot use other variables",
                 "used here",
@@ -427,7 +439,7 @@ impl<'a> Evaluator<'a> {
                     format!("variable `{name}` is not declared and has no value")
                 };
                 let d = self
-                    .diag(at, message, "used here")
+                    .expression_diag(at, message, "used here")
                     .help(format!("pass --var {name}=… or set ECRPLAN_VAR_{name}"));
                 self.sink.push(d);
                 return None;
@@ -452,7 +464,7 @@ impl<'a> Evaluator<'a> {
                     ValueType::Object(_) => match value.get(name) {
                         Some(v) => Some(v.clone()),
                         None => {
-                            self.error(
+                            self.expression_error(
                                 at,
                                 format!("the object has no attribute `{name}`"),
                                 "read here",
@@ -461,7 +473,11 @@ impl<'a> Evaluator<'a> {
                         }
                     },
                     _ => {
-                        self.error(at, format!("cannot read `.{name}` of {found}"), "read here");
+                        self.expression_error(
+                            at,
+                            format!("cannot read `.{name}` of {found}"),
+                            "read here",
+                        );
                         None
                     }
                 }
@@ -485,7 +501,7 @@ impl<'a> Evaluator<'a> {
             (ValueType::List(items), ValueType::Number(n)) => {
                 let item = n.as_u64().and_then(|i| items.get(usize::try_from(i).ok()?));
                 if item.is_none() {
-                    self.error(
+                    self.expression_error(
                         at,
                         format!("index {n} is out of range for a list of {}", items.len()),
                         "indexed here",
@@ -496,13 +512,17 @@ impl<'a> Evaluator<'a> {
             (ValueType::Object(_), ValueType::String(key)) => {
                 let found = value.get(key).cloned();
                 if found.is_none() {
-                    self.error(at, format!("the object has no key `{key}`"), "indexed here");
+                    self.expression_error(
+                        at,
+                        format!("the object has no key `{key}`"),
+                        "indexed here",
+                    );
                 }
                 found
             }
             _ => {
                 let (found, with) = (value.type_name(), index.type_name());
-                self.error(
+                self.expression_error(
                     at,
                     format!("cannot index {found} with {with}"),
                     "indexed here",
@@ -525,7 +545,7 @@ impl<'a> Evaluator<'a> {
             "format" | "concat" => None,
             _ => {
                 let d = self
-                    .diag(
+                    .expression_diag(
                         &at,
                         format!("ecrplan does not evaluate the function `{name}`"),
                         "unsupported function",
@@ -549,7 +569,7 @@ impl<'a> Evaluator<'a> {
         if let Some(n) = expected
             && args.len() != n
         {
-            self.error(
+            self.expression_error(
                 &at,
                 format!("`{name}` takes {n} argument, not {}", args.len()),
                 "this call",
@@ -561,7 +581,7 @@ impl<'a> Evaluator<'a> {
                 let path_value = &args[0];
                 let Some(ValueType::String(path)) = Some(&path_value.kind) else {
                     let found = path_value.type_name();
-                    self.error(
+                    self.expression_error(
                         &path_value.at,
                         format!("`file` needs a path string, found {found}"),
                         "expected a string",
@@ -576,8 +596,17 @@ impl<'a> Evaluator<'a> {
                         ValueType::String(text)
                     }
                     Err(e @ read::ReadError::Encoding { .. }) => {
-                        let d = read::unreadable_file(path.clone(), &e, read::FILE_FUNCTION_LIMIT)
-                            .related(self.note(&path_value.at, "read here", "this call"));
+                        let d = read::unreadable_file(
+                            self.dir,
+                            path.clone(),
+                            &e,
+                            read::FILE_FUNCTION_LIMIT,
+                        )
+                        .related(self.note(
+                            &path_value.at,
+                            "read here",
+                            "this call",
+                        ));
                         self.sink.push(d);
                         return None;
                     }
@@ -599,7 +628,8 @@ impl<'a> Evaluator<'a> {
                                 ),
                                 "this file",
                             )
-                            .help(help);
+                            .help(help)
+                            .class(Class::UnreadableFile);
                         self.sink.push(d);
                         return None;
                     }
@@ -613,7 +643,7 @@ impl<'a> Evaluator<'a> {
                         ValueType::List(list) => items.extend(list),
                         _ => {
                             let found = arg.type_name();
-                            self.error(
+                            self.expression_error(
                                 &arg.at,
                                 format!("`concat` takes lists, found {found}"),
                                 "not a list",
@@ -626,12 +656,12 @@ impl<'a> Evaluator<'a> {
             }
             "format" => {
                 let Some((spec, rest)) = args.split_first() else {
-                    self.error(&at, "`format` needs a format string", "this call");
+                    self.expression_error(&at, "`format` needs a format string", "this call");
                     return None;
                 };
                 let ValueType::String(spec_text) = &spec.kind else {
                     let found = spec.type_name();
-                    self.error(
+                    self.expression_error(
                         &spec.at,
                         format!("`format` needs a format string first, found {found}"),
                         "expected a string",
@@ -641,7 +671,7 @@ impl<'a> Evaluator<'a> {
                 match format(spec_text, rest) {
                     Ok(s) => ValueType::String(s),
                     Err(message) => {
-                        self.error(&at, message, "this call");
+                        self.expression_error(&at, message, "this call");
                         return None;
                     }
                 }

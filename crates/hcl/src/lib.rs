@@ -28,6 +28,7 @@ mod registry;
 mod registry_block;
 mod strings;
 mod structure;
+mod tfvars;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -39,9 +40,12 @@ use hcl_edit::structure::{Block, Structure};
 use sha2::{Digest, Sha256};
 
 pub use blocks::is_estate_name;
-pub use diag::{Diagnostic, Diagnostics, RENDER_LIMIT, Severity, SourceFile, render_text, shown};
+pub use diag::{
+    Class, Diagnostic, Diagnostics, Location, RENDER_LIMIT, Severity, Site, SourceFile,
+    render_text, shown, shown_path,
+};
 pub use fmt::{FormatError, LexError, format};
-pub use locations::{Location, Locations};
+pub use locations::Locations;
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
@@ -55,9 +59,15 @@ use value::{At, FileId};
 /// What the caller passes in besides the directory.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
-    /// `--var NAME=VALUE` pairs, in command-line order (a later one wins).
+    /// `--var NAME=VALUE` pairs, in command-line order (a later one wins); they beat every
+    /// variable file.
     pub vars: Vec<(String, String)>,
-    /// `ECRPLAN_VAR_NAME=VALUE` pairs, with the name given without the prefix.
+    /// `--var-file` paths, in command-line order (a later one wins): read after the
+    /// directory's `terraform.tfvars` and `*.auto.tfvars`, which they beat, and part of the
+    /// configuration hash, so a saved plan is stale when one changes.
+    pub var_files: Vec<std::path::PathBuf>,
+    /// `ECRPLAN_VAR_NAME=VALUE` (and `TF_VAR_NAME`) pairs, with the name given without the
+    /// prefix: below every variable file, as Terraform ranks its environment variables.
     pub env: Vec<(String, String)>,
     /// The estate named from outside the files (`--estate`, `ECRPLAN_ESTATE`), so CI can make
     /// each of many directories an estate without editing them.
@@ -92,6 +102,10 @@ pub struct Summary {
     pub repositories: usize,
     /// CI roles (GitHub, CircleCI, GitLab and assumed roles).
     pub roles: usize,
+    /// Static-key CI users (`ci_user`), the one identity that is not a role.
+    pub ci_users: usize,
+    /// The sections of the `registry` block (`None` without one).
+    pub registry_sections: Option<usize>,
 }
 
 /// Terraform block types that are skipped (with one warning naming each) rather than refused.
@@ -135,6 +149,16 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             Err(e) => sink.push(parse_error(file, &e)),
         }
     }
+    // Variable files are part of the configuration: hashed with it, their values located.
+    let first_var_file = files.len();
+    files.extend(tfvars::read(dir, &options.var_files, &mut sink));
+    let mut var_bodies = Vec::new();
+    for (id, file) in files.iter().enumerate().skip(first_var_file) {
+        match hcl_edit::parser::parse_body(&file.text) {
+            Ok(body) => var_bodies.push((id, body)),
+            Err(e) => sink.push(parse_error(file, &e)),
+        }
+    }
     let hasher_files = files.clone();
 
     let empty = Vars::default();
@@ -146,6 +170,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         }
     }
 
+    let mut warnings_from_files = Vec::new();
     let mut vars = Vars::default();
     for (name, decl) in &top.variables {
         let source = match decl.default {
@@ -188,7 +213,33 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         files.push(file);
     }
     let mut parsed_values = parsed.iter();
-    for &(name, value, cli) in &given {
+    // The environment, then the variable files, then `--var`: a later source wins.
+    let (from_env, from_cli): (Vec<_>, Vec<_>) = given.iter().partition(|(_, _, cli)| !cli);
+    let mut file_values = Vec::new();
+    for (file, body) in &var_bodies {
+        for attr in tfvars::assignments(&files[*file], body, &mut sink) {
+            let name = attr.key.value().to_string();
+            if !top.variables.contains_key(&name) {
+                let span = span_of(&attr.key);
+                let d = Diagnostic::warning(format!(
+                    "a value for the undeclared variable \"{name}\""
+                ))
+                .in_file(&files[*file])
+                .label(span, "no `variable` block declares it")
+                .help(format!(
+                    "declare it with `variable \"{name}\" {{}}`, or remove the line (Terraform ignores it too)"
+                ));
+                warnings_from_files.push(d);
+            }
+            file_values.push((name, VarSource::Given(*file, &attr.value)));
+        }
+    }
+    for &(name, value, cli) in from_env.into_iter().chain(from_cli) {
+        if cli {
+            for (name, source) in file_values.drain(..) {
+                vars.values.insert(name, source);
+            }
+        }
         let source = if top.variables.get(name).is_some_and(|decl| decl.collection) {
             match parsed_values.next() {
                 Some((file, Some(expr))) => VarSource::Given(*file, expr),
@@ -201,8 +252,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         };
         vars.values.insert(name.clone(), source);
     }
+    for (name, source) in file_values {
+        vars.values.insert(name, source);
+    }
 
-    let mut warnings = Vec::new();
+    let mut warnings = warnings_from_files;
     let mut ev = Evaluator::new(&files, dir, &vars, &mut sink);
 
     let mut estate = DesiredEstate {
@@ -226,11 +280,14 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         );
     }
     for (file, block) in top.ecrplan.iter().skip(1) {
-        ev.error(
-            &At::new(*file, span_of(&block.ident)),
-            "the `ecrplan` block is declared twice",
-            "second `ecrplan` block",
-        );
+        let d = ev
+            .diag(
+                &At::new(*file, span_of(&block.ident)),
+                "the `ecrplan` block is declared twice",
+                "second `ecrplan` block",
+            )
+            .class(Class::Duplicate);
+        ev.sink.push(d);
     }
     estate.provider = read_provider(&mut ev, &top.providers);
     ev.registry = Registry::of(&estate.provider);
@@ -285,7 +342,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     let mut unmanaged: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &declared {
-        for input in &d.unmanaged {
+        for (input, _) in &d.unmanaged {
             *unmanaged.entry(input).or_default() += 1;
         }
     }
@@ -294,29 +351,50 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             .iter()
             .map(|(input, n)| format!("`{input}` ({n} module{})", plural(*n)))
             .collect();
-        warnings.push(
-            Diagnostic::warning(format!(
-                "accepted but not managed by ecrplan: {}",
-                parts.join(", ")
-            ))
-            .help("ecrplan manages repositories, their policies and the CI roles; these inputs configure other things"),
-        );
+        let mut d = Diagnostic::warning(format!(
+            "accepted but not managed by ecrplan: {}",
+            parts.join(", ")
+        ))
+        .help("ecrplan manages repositories, their policies and the CI roles; these inputs configure other things");
+        for m in &declared {
+            for (input, at) in &m.unmanaged {
+                d = d.site(
+                    &files[at.file],
+                    at.range.clone(),
+                    format!(
+                        "`{input}` of module `{}` is accepted but not managed by ecrplan",
+                        m.module.name
+                    ),
+                );
+            }
+        }
+        warnings.push(d);
     }
-    let placeholder_circleci = declared
+    let placeholder_circleci: Vec<&Declared> = declared
         .iter()
         .filter(|d| d.cloud_platform && d.module.circleci.is_some() && !circleci_org_given)
-        .count();
-    if placeholder_circleci > 0 {
-        warnings.push(
-            Diagnostic::warning(format!(
-                "{placeholder_circleci} Cloud Platform module{} ask{} for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation {CIRCLECI_ORG_PLACEHOLDER}",
-                plural(placeholder_circleci),
-                if placeholder_circleci == 1 { "s" } else { "" },
-            ))
-            .help(format!(
-                "pass --var {CIRCLECI_ORG_VARIABLE}=… or set ECRPLAN_VAR_{CIRCLECI_ORG_VARIABLE} (or declare variable \"{CIRCLECI_ORG_VARIABLE}\" with a default)"
-            )),
-        );
+        .collect();
+    if !placeholder_circleci.is_empty() {
+        let n = placeholder_circleci.len();
+        let mut d = Diagnostic::warning(format!(
+            "{n} Cloud Platform module{} ask{} for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation {CIRCLECI_ORG_PLACEHOLDER}",
+            plural(n),
+            if n == 1 { "s" } else { "" },
+        ))
+        .help(format!(
+            "pass --var {CIRCLECI_ORG_VARIABLE}=… or set ECRPLAN_VAR_{CIRCLECI_ORG_VARIABLE} (or declare variable \"{CIRCLECI_ORG_VARIABLE}\" with a default)"
+        ));
+        for m in placeholder_circleci {
+            d = d.site(
+                &files[m.label_at.file],
+                m.label_at.range.clone(),
+                format!(
+                    "module `{}` asks for a CircleCI role, but no CircleCI organisation id is given",
+                    m.module.name
+                ),
+            );
+        }
+        warnings.push(d);
     }
     for (name, _) in &options.vars {
         if !top.variables.contains_key(name) && !ev.used_vars.contains_key(name) {
@@ -348,7 +426,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     warnings.splice(0..0, sink.items);
 
-    let summary = Summary {
+    let mut summary = Summary {
         modules: declared.len(),
         repositories: declared.iter().map(|d| d.module.repositories.len()).sum(),
         roles: declared
@@ -361,6 +439,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
                     + usize::from(ids.gitlab.is_some())
             })
             .sum(),
+        ci_users: declared
+            .iter()
+            .filter(|d| d.module.identities.ci_user.is_some())
+            .count(),
+        registry_sections: None,
     };
     let mut locations = Locations::default();
     for d in &declared {
@@ -377,6 +460,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     if let Some(registry) = registry {
         locations.set_registry(&files, &registry);
+        summary.registry_sections = Some(registry.settings.sections().len());
         estate.registry = Some(registry.settings);
     }
     let variables = used_vars
@@ -411,8 +495,13 @@ fn plural(n: usize) -> &'static str {
 /// that silently lost a file would plan to destroy what that file declared. Editor files are
 /// ignored as Terraform ignores them (`is_ignored`). `fmt` rewrites exactly this set.
 pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
-    let fail =
-        |message: String, help: &str| Diagnostics(vec![Diagnostic::error(message).help(help)]);
+    let fail = |message: String, help: &str| {
+        Diagnostics(vec![
+            Diagnostic::error(message)
+                .help(help)
+                .class(Class::UnreadableFile),
+        ])
+    };
     let entries = std::fs::read_dir(dir).map_err(|e| {
         fail(
             format!(
@@ -433,7 +522,8 @@ pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
                         "cannot list the configuration directory {}: {e}",
                         dir.display()
                     ))
-                    .help("check the directory's permissions"),
+                    .help("check the directory's permissions")
+                    .class(Class::UnreadableFile),
                 );
                 continue;
             }
@@ -454,8 +544,13 @@ pub fn read_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Diagnostics> {
     let mut files = Vec::new();
     for name in names {
         match read::read_text(&dir.join(&name), read::CONFIG_FILE_LIMIT) {
-            Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
-            Err(e) => errors.push(read::unreadable_file(name, &e, read::CONFIG_FILE_LIMIT)),
+            Ok(text) => files.push(Arc::new(SourceFile::in_dir(dir, name, text))),
+            Err(e) => errors.push(read::unreadable_file(
+                dir,
+                name,
+                &e,
+                read::CONFIG_FILE_LIMIT,
+            )),
         }
     }
     if errors.is_empty() {
@@ -495,6 +590,7 @@ fn parse_error(file: &Arc<SourceFile>, e: &hcl_edit::parser::Error) -> Diagnosti
         .in_file(file)
         .label(offset..end, "here")
         .help(help)
+        .class(Class::Syntax)
 }
 
 /// A quoted string that reaches the end of its line: hcl-edit would read on to the next `"`
@@ -504,6 +600,7 @@ fn unterminated_string(file: &Arc<SourceFile>, quote: usize) -> Diagnostic {
         .in_file(file)
         .label(quote..quote + 1, "this string has no closing `\"` on its line")
         .help("close the string with `\"`; a quoted string cannot span lines (use a heredoc, `<<EOF`, for text over several lines)")
+        .class(Class::Syntax)
 }
 
 /// A `variable` block.
@@ -565,8 +662,13 @@ impl<'b> TopLevel<'b> {
         for label in &block.labels {
             what.push_str(&format!(" \"{}\"", label.as_str()));
         }
-        self.skipped
-            .push((At::new(file, span_of(&block.ident)), what));
+        // The block's header, `resource "aws_s3_bucket" "logs"`: where code scanning shows it.
+        let start = span_of(&block.ident).start;
+        let end = block
+            .labels
+            .last()
+            .map_or(span_of(&block.ident).end, |l| span_of(l).end);
+        self.skipped.push((At::new(file, start..end), what));
     }
 
     fn collect(
@@ -589,9 +691,8 @@ impl<'b> TopLevel<'b> {
                             ),
                             "not inside a block",
                         )
-                        .help(
-                            "attributes belong inside a `module`, `provider` or `variable` block",
-                        );
+                        .help("attributes belong inside a `module`, `provider` or `variable` block")
+                        .class(Class::UnknownName);
                     ev.sink.push(d);
                     continue;
                 }
@@ -810,7 +911,7 @@ impl<'b> TopLevel<'b> {
                     } else {
                         d = d.help("ecrplan reads module, variable, provider, ecrplan, replication and registry blocks");
                     }
-                    ev.sink.push(d);
+                    ev.sink.push(d.class(Class::UnknownName));
                 }
             }
         }
@@ -944,11 +1045,14 @@ fn read_replication(ev: &mut Evaluator<'_>, blocks: &[(FileId, &Block)]) -> Opti
     let (file, block) = blocks.first()?;
     for (other_file, other) in &blocks[1..] {
         let at = At::new(*other_file, span_of(&other.ident));
-        ev.error(
-            &at,
-            "the `replication` block is declared twice",
-            "second block",
-        );
+        let d = ev
+            .diag(
+                &at,
+                "the `replication` block is declared twice",
+                "second block",
+            )
+            .class(Class::Duplicate);
+        ev.sink.push(d);
     }
     Some(ev.replication_block(*file, block))
 }
@@ -1112,7 +1216,9 @@ fn duplicate_diag(
     first: &At,
     again: &At,
 ) -> Diagnostic {
-    let d = ev.diag(again, message, "declared again here");
+    let d = ev
+        .diag(again, message, "declared again here")
+        .class(Class::Duplicate);
     if first.file == again.file {
         d.label(first.range.clone(), "first declared here")
     } else {
@@ -1125,23 +1231,33 @@ fn duplicate_diag(
 }
 
 /// One warning naming every skipped block where it starts (`file:line:col`), so a block that
-/// was meant to be read is found at once.
+/// was meant to be read is found at once; each block is also a site of its own, so code
+/// scanning shows the finding on the block's header.
 fn skipped_warning(files: &[Arc<SourceFile>], skipped: &[(At, String)]) -> Diagnostic {
     let lines: Vec<String> = skipped
         .iter()
         .map(|(at, what)| {
             let file = &files[at.file];
             let (line, column) = file.line_column(at.range.start);
-            format!("\n  {}:{line}:{column} {what}", file.name)
+            format!("\n  {}:{line}:{column} {what}", file.shown())
         })
         .collect();
-    Diagnostic::warning(format!(
+    let mut d = Diagnostic::warning(format!(
         "skipped {} block{}, not part of an ECR estate:{}",
         skipped.len(),
         plural(skipped.len()),
         lines.concat()
     ))
     .help("ecrplan reads ECR-estate modules, variables, the account provider and the ecrplan, replication and registry blocks")
+    .class(Class::SkippedBlock);
+    for (at, what) in skipped {
+        d = d.site(
+            &files[at.file],
+            at.range.clone(),
+            format!("skipped `{what}`: not part of an ECR estate"),
+        );
+    }
+    d
 }
 
 fn config_hash(

@@ -6,21 +6,9 @@ use std::sync::Arc;
 
 use ecrplan_model::Section;
 
-use crate::diag::SourceFile;
+use crate::diag::{Location, SourceFile};
 use crate::registry_block::RegistryDeclared;
 use crate::value::At;
-
-/// A place in a configuration file: the file name as read from the directory, and a one-based
-/// line and column (in characters).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Location {
-    /// The file name inside the configuration directory, e.g. `main.tf`.
-    pub file: String,
-    /// One-based line.
-    pub line: usize,
-    /// One-based column, in characters.
-    pub column: usize,
-}
 
 /// The declarations of a loaded directory by what they declare: module blocks, the repository
 /// names and role names inside them, the `replication` block, and the `registry` block with its
@@ -131,11 +119,5 @@ impl Locations {
 }
 
 fn locate(files: &[Arc<SourceFile>], at: &At) -> Option<Location> {
-    let file = files.get(at.file)?;
-    let (line, column) = file.line_column(at.range.start);
-    Some(Location {
-        file: file.name.clone(),
-        line,
-        column,
-    })
+    files.get(at.file)?.locate(at.range.clone())
 }

@@ -11,7 +11,7 @@ use std::io::{self, Read as _};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, SourceFile};
+use crate::diag::{Class, Diagnostic, SourceFile};
 
 /// The most `file()` reads: 256 KiB. The largest document a file can feed is an ECR lifecycle
 /// policy, at most 30,720 characters as sent (compact JSON, see
@@ -157,11 +157,12 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
 
 /// The error for a configuration file (or a `file()` target) that could not be read: located at
 /// the first bad byte when the file is not UTF-8, otherwise naming the file.
-pub(crate) fn unreadable_file(name: String, e: &ReadError, limit: u64) -> Diagnostic {
+pub(crate) fn unreadable_file(dir: &Path, name: String, e: &ReadError, limit: u64) -> Diagnostic {
     let reason = e.describe(limit);
-    match e {
+    let shown = crate::diag::shown_path(&dir.join(&name));
+    let d = match e {
         ReadError::Encoding { text, offset, utf16 } => {
-            let file = Arc::new(SourceFile::new(name, text.as_str()));
+            let file = Arc::new(SourceFile::in_dir(dir, name, text.as_str()));
             let (line, column) = file.line_column(*offset);
             let end = text[*offset..]
                 .chars()
@@ -173,22 +174,22 @@ pub(crate) fn unreadable_file(name: String, e: &ReadError, limit: u64) -> Diagno
                 "save the file as UTF-8: Terraform and ecrplan read configuration as UTF-8"
             };
             Diagnostic::error(format!(
-                "cannot read {}: {reason}: the first invalid byte is byte {offset} (line {line}, column {column})",
-                file.name
+                "cannot read {shown}: {reason}: the first invalid byte is byte {offset} (line {line}, column {column})"
             ))
             .in_file(&file)
             .label(*offset..end, "first invalid byte")
             .help(help)
         }
-        ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {name}: {reason}"))
-            .in_file(&Arc::new(SourceFile::new(name, "")))
+        ReadError::TooLarge(_) => Diagnostic::error(format!("cannot read {shown}: {reason}"))
+            .in_file(&Arc::new(SourceFile::in_dir(dir, name, "")))
             .help("a configuration file this large is not configuration: check what the entry is"),
         ReadError::NotRegular(_) | ReadError::Dangling(_) | ReadError::Io(_) => {
-            Diagnostic::error(format!("cannot read {name}: {reason}"))
-                .in_file(&Arc::new(SourceFile::new(name, "")))
+            Diagnostic::error(format!("cannot read {shown}: {reason}"))
+                .in_file(&Arc::new(SourceFile::in_dir(dir, name, "")))
                 .help("every *.tf and *.hcl entry of the directory is configuration: make it a readable regular file, or rename or remove it")
         }
-    }
+    };
+    d.class(Class::UnreadableFile)
 }
 
 #[cfg(test)]

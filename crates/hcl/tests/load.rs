@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use ecrplan_hcl::{LoadOptions, Loaded, load_dir, render_text};
 use ecrplan_model::{AccountAccess, GithubAccess, GithubRepository, Module};
 
+/// A fixture directory as a user in the crate's directory names it: diagnostics show the
+/// directory as given (`../../fixtures/full/main.tf`), the same on every checkout.
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(name)
+    Path::new("../../fixtures").join(name)
 }
 
 fn load_ok(dir: &Path, options: &LoadOptions) -> Loaded {
@@ -78,6 +78,7 @@ fn with_prod_account() -> LoadOptions {
         vars: vec![("prod_account".into(), "444455556666".into())],
         env: vec![],
         estate: None,
+        var_files: vec![],
     }
 }
 
@@ -190,7 +191,7 @@ fn full_fixture_reads_every_block() {
     );
     assert_eq!(
         loaded.warnings[0].message(),
-        "skipped 6 blocks, not part of an ECR estate:\n  terraform.tf:2:1 terraform\n  terraform.tf:6:1 locals\n  terraform.tf:10:1 data \"aws_caller_identity\" \"current\"\n  terraform.tf:12:1 resource \"aws_s3_bucket\" \"logs\"\n  terraform.tf:16:1 output \"bucket\"\n  terraform.tf:20:1 module \"vpc\""
+        "skipped 6 blocks, not part of an ECR estate:\n  ../../fixtures/full/terraform.tf:2:1 terraform\n  ../../fixtures/full/terraform.tf:6:1 locals\n  ../../fixtures/full/terraform.tf:10:1 data \"aws_caller_identity\" \"current\"\n  ../../fixtures/full/terraform.tf:12:1 resource \"aws_s3_bucket\" \"logs\"\n  ../../fixtures/full/terraform.tf:16:1 output \"bucket\"\n  ../../fixtures/full/terraform.tf:20:1 module \"vpc\""
     );
     assert_eq!(
         loaded.estate.skipped_modules.iter().collect::<Vec<_>>(),
@@ -218,12 +219,14 @@ fn variables_precedence_cli_env_default() {
         vars: vec![],
         env: vec![("repo".into(), "from-env".into())],
         estate: None,
+        var_files: vec![],
     };
     assert_eq!(repo(&env), "from-env");
     let both = LoadOptions {
         vars: vec![("repo".into(), "from-cli".into())],
         env: vec![("repo".into(), "from-env".into())],
         estate: None,
+        var_files: vec![],
     };
     assert_eq!(repo(&both), "from-cli");
     // The hash moves with the resolved values: a saved plan from another value is stale.
@@ -249,6 +252,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
         vars: vec![("scan".into(), "true".into()), ("keep".into(), "12".into())],
         env: vec![],
         estate: None,
+        var_files: vec![],
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -267,6 +271,7 @@ fn cli_strings_convert_where_a_bool_or_number_is_wanted() {
         ],
         env: vec![],
         estate: None,
+        var_files: vec![],
     };
     let errors = errors_of(dir.path(), &options);
     let messages: Vec<&str> = errors.iter().map(|d| d.message()).collect();
@@ -349,7 +354,7 @@ fn cloud_platform_fixture_desugars() {
     assert_eq!(
         messages,
         vec![
-            "skipped 4 blocks, not part of an ECR estate:\n  ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  main.tf:1:1 terraform\n  main.tf:12:1 provider \"aws\"\n  main.tf:17:1 provider \"github\"",
+            "skipped 4 blocks, not part of an ECR estate:\n  ../../fixtures/cloud-platform/ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  ../../fixtures/cloud-platform/main.tf:1:1 terraform\n  ../../fixtures/cloud-platform/main.tf:12:1 provider \"aws\"\n  ../../fixtures/cloud-platform/main.tf:17:1 provider \"github\"",
             "accepted but not managed by ecrplan: `enable_irsa` (1 module), `providers` (1 module)",
             "1 Cloud Platform module asks for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation 00000000-0000-0000-0000-000000000000",
         ]
@@ -362,6 +367,7 @@ fn cloud_platform_fixture_desugars() {
             "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
         )],
         estate: None,
+        var_files: vec![],
     };
     let loaded = load_ok(&fixture("cloud-platform"), &options);
     let circleci = loaded.estate.modules[0].circleci.as_ref().unwrap();
@@ -426,7 +432,11 @@ fn all_errors_of_all_files_at_once() {
     assert_eq!(dup.related_diagnostics()[0].file(), Some("a.tf"));
     let json = dup.to_json();
     assert_eq!(json["labels"].as_array().unwrap().len(), 2);
-    assert_eq!(json["labels"][1]["file"], "a.tf");
+    assert_eq!(
+        json["labels"][1]["file"],
+        format!("{}/a.tf", dir.path().display()),
+        "JSON names files as text and SARIF do: the directory as given, joined with the name"
+    );
     assert_eq!(json["severity"], "error");
     assert_eq!(json["line"], 3);
 }
@@ -546,7 +556,10 @@ fn rendering_is_deterministic_and_points_at_the_line() {
         text.contains("unknown attribute `scan_onpush` in module `m`"),
         "{text}"
     );
-    assert!(text.contains("[main.tf:4:3]"), "{text}");
+    assert!(
+        text.contains(&format!("[{}/main.tf:4:3]", dir.path().display())),
+        "{text}"
+    );
     assert!(
         text.contains("help: did you mean `scan_on_push`?"),
         "{text}"
@@ -627,6 +640,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
         ],
         env: vec![("repos".into(), "[\"ignored\"]".into())],
         estate: None,
+        var_files: vec![],
     };
     let loaded = load_ok(dir.path(), &options);
     let m = &loaded.estate.modules[0];
@@ -637,6 +651,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
         vars: vec![("owner".into(), "web".into())],
         env: vec![("repos".into(), "[\"app\",".into())],
         estate: None,
+        var_files: vec![],
     };
     let errors = errors_of(dir.path(), &options);
     assert_eq!(errors.len(), 1, "{}", render_text(&errors));
@@ -798,6 +813,185 @@ fn issue_21_unrelated_module_is_skipped_with_a_located_warning() {
     let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
     assert_eq!(
         messages,
-        ["skipped 1 block, not part of an ECR estate:\n  main.tf:1:1 module \"vpc\""]
+        [format!(
+            "skipped 1 block, not part of an ECR estate:\n  {}/main.tf:1:1 module \"vpc\"",
+            dir.path().display()
+        )]
     );
+}
+
+/// Issue 22: errors arrived in phases — an unknown key in an object hid every other problem
+/// of that object until it was fixed. One run reports them all, each with its class.
+#[test]
+fn issue_22_an_unknown_key_and_a_bad_value_are_reported_in_one_run() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"module "ecr-koa" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["giftcard-service"]
+  github_access = {
+    role_name           = "koa-github"
+    github_repository   = "typo"
+    github_repositories = [{ organisation = "JPPOL KOA", repository = "GiftCardService" }]
+  }
+  scan_on_push = "sometimes"
+}
+"#,
+    )]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    let found: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|d| (d.kind().name(), d.message()))
+        .collect();
+    assert!(
+        found.iter().any(|(rule, m)| *rule == "unknown-name"
+            && m.contains("unknown attribute `github_repository`")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(rule, m)| *rule == "invalid-value" && m.contains("JPPOL KOA")),
+        "the bad organisation in the same object: {found:?}"
+    );
+    let wrong_type = errors
+        .iter()
+        .find(|d| d.kind().name() == "wrong-type")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(
+        wrong_type.help_text(),
+        Some("`scan_on_push` takes a bool: `true`")
+    );
+}
+
+/// Issue 22: each skipped block is a site of its own, spanning its header, with columns in
+/// code points — for code scanning, which rejects a result without a location.
+#[test]
+fn issue_22_each_skipped_block_is_located() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "# café\nresource \"aws_s3_bucket\" \"logs\" {}\n  /* é */ output \"é\" {\n}\n",
+    )]);
+    let loaded = load_dir(dir.path(), &LoadOptions::default()).expect("loads");
+    let sites = loaded.warnings[0].sites();
+    let at: Vec<(usize, usize, usize, usize, &str)> = sites
+        .iter()
+        .map(|s| {
+            let l = &s.location;
+            (l.line, l.column, l.end_line, l.end_column, l.text.as_str())
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (2, 1, 2, 32, r#"resource "aws_s3_bucket" "logs""#),
+            (3, 11, 3, 21, r#"output "é""#),
+        ]
+    );
+    assert_eq!(
+        sites[0].location.path,
+        format!("{}/main.tf", dir.path().display())
+    );
+    assert_eq!(
+        sites[1].message,
+        "skipped `output \"é\"`: not part of an ECR estate"
+    );
+    // The text header counts columns as the JSON and SARIF do: in code points.
+    let text = render_text(&loaded.warnings);
+    assert!(text.contains("main.tf:3:11 output"), "{text}");
+}
+
+/// Issue 22: variable files with Terraform's precedence — default, environment,
+/// `terraform.tfvars`, `*.auto.tfvars` in name order, `--var-file` in order, `--var` — folded
+/// into the configuration hash, and located when bad.
+#[test]
+fn issue_22_variable_files_rank_as_in_terraform() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"variable "repo" {
+  default = "from-default"
+}
+
+variable "repos" {
+  type    = list(string)
+  default = []
+}
+
+module "m" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = concat([var.repo], var.repos)
+}
+"#,
+    )]);
+    let repos = |options: &LoadOptions| -> Vec<String> {
+        let loaded =
+            load_dir(dir.path(), options).unwrap_or_else(|e| panic!("{}", render_text(&e.0)));
+        loaded.estate.modules[0].repositories.clone()
+    };
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let env = LoadOptions {
+        env: vec![("repo".into(), "from-env".into())],
+        ..LoadOptions::default()
+    };
+    assert_eq!(repos(&LoadOptions::default()), ["from-default"]);
+    assert_eq!(repos(&env), ["from-env"]);
+    write("terraform.tfvars", "repo = \"from-tfvars\"\n");
+    assert_eq!(repos(&env), ["from-tfvars"], "files beat the environment");
+    write("b.auto.tfvars", "repo = \"from-b-auto\"\n");
+    write(
+        "a.auto.tfvars",
+        "repo  = \"from-a-auto\"\nrepos = [\"extra\"]\n",
+    );
+    assert_eq!(
+        repos(&env),
+        ["from-b-auto", "extra"],
+        "auto files in name order"
+    );
+    let given = tempfile::tempdir().unwrap();
+    let one = given.path().join("one.tfvars");
+    let two = given.path().join("two.tfvars");
+    std::fs::write(&one, "repo = \"from-one\"\n").unwrap();
+    std::fs::write(&two, "repo = \"from-two\"\n").unwrap();
+    let files = LoadOptions {
+        var_files: vec![two.clone(), one.clone()],
+        ..env.clone()
+    };
+    assert_eq!(
+        repos(&files),
+        ["from-one", "extra"],
+        "the last --var-file wins"
+    );
+    let cli = LoadOptions {
+        vars: vec![("repo".into(), "from-cli".into())],
+        ..files.clone()
+    };
+    assert_eq!(repos(&cli), ["from-cli", "extra"], "--var beats every file");
+
+    // A var file's contents are part of the configuration hash.
+    let before = load_dir(dir.path(), &files).unwrap().config_hash;
+    std::fs::write(&two, "repo = \"from-two\"\nunused = 1\n").unwrap();
+    let after = load_dir(dir.path(), &files);
+    let after = after.map(|l| (l.config_hash, l.warnings[0].message().to_owned()));
+    let (hash, warning) = after.unwrap_or_else(|e| panic!("{}", render_text(&e.0)));
+    assert_ne!(hash, before, "a changed var file changes the hash");
+    assert_eq!(warning, "a value for the undeclared variable \"unused\"");
+
+    // A bad value is located in its file.
+    std::fs::write(&one, "repo = \"ok\"\nrepos = \"not-a-list\"\n").unwrap();
+    let errors = errors_of(dir.path(), &files);
+    let json = errors[0].to_json();
+    assert_eq!(
+        (&json["file"], &json["line"], &json["column"]),
+        (
+            &serde_json::json!(one.display().to_string()),
+            &serde_json::json!(2),
+            &serde_json::json!(9)
+        ),
+        "{}",
+        render_text(&errors)
+    );
+    std::fs::write(&one, "repo = [\n").unwrap();
+    let errors = errors_of(dir.path(), &files);
+    assert_eq!(errors[0].kind().name(), "syntax-error");
+    assert_eq!(errors[0].path(), Some(one.display().to_string().as_str()));
 }

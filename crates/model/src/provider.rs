@@ -282,9 +282,23 @@ pub enum ProviderError {
     /// Credentials, network or file trouble before any API answer.
     #[error("{0}")]
     Transport(String),
+    /// The endpoint could not be reached at all — the name did not resolve, the connection was
+    /// refused or timed out — so no AWS answer came: a network, region or endpoint problem
+    /// rather than one of the estate.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 impl ProviderError {
+    /// Whether the call failed without an answer from AWS, so trying it again later may
+    /// succeed: [`ProviderError::Transport`] and [`ProviderError::Unreachable`].
+    pub fn is_transport(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Transport(_) | ProviderError::Unreachable(_)
+        )
+    }
+
     /// Whether AWS refused the call only to slow the caller down (its documented throttling
     /// codes; not `LimitExceeded`, which IAM uses for quotas on objects): the call did nothing,
     /// so making it again later is safe.

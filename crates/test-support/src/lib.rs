@@ -11,6 +11,7 @@ pub mod fault;
 mod images;
 mod moto;
 pub mod proxy;
+pub mod sarif;
 
 use ecrplan_model::Provider;
 

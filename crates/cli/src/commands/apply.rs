@@ -80,6 +80,7 @@ async fn saved_plan(args: &ApplyArgs) -> Result<(Session, Plan)> {
     let config = ConfigArgs {
         dir: dir.into(),
         vars: args.config.vars.clone(),
+        var_files: args.config.var_files.clone(),
         estate: args.config.estate.clone(),
     };
     let session = context::open(&config, &plan.targets, &args.account).await?;

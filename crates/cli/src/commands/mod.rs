@@ -1,6 +1,7 @@
 //! One module per command; each returns the exit status it ends with.
 
 mod apply;
+mod completions;
 mod drift;
 mod fmt;
 mod graph;
@@ -27,5 +28,7 @@ pub async fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Graph(args) => graph::run(args).await,
         Command::Output(args) => output::run(args).await,
         Command::Snapshot(args) => snapshot::run(args).await,
+        Command::Completions(args) => Ok(completions::completions(&args)),
+        Command::Man(args) => completions::man(&args),
     }
 }

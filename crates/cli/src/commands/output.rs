@@ -86,7 +86,11 @@ pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
         let session = Session::connect(loaded, &args.config.dir, &args.account).await?;
         let mut arns = BTreeMap::new();
         for name in &role_names {
-            let role = session.provider.role(name).await.into_diagnostic()?;
+            let role = session
+                .provider
+                .role(name)
+                .await
+                .map_err(context::aws_failure)?;
             if let Some(role) = role {
                 arns.insert(
                     name.clone(),

@@ -5,15 +5,33 @@ use std::path::Path;
 use ecrplan_model::Plan;
 use miette::{IntoDiagnostic, Result, WrapErr};
 
-use crate::cli::PlanArgs;
-use crate::context;
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::context::{self, Session};
 use crate::exit::ExitStatus;
 use crate::views::{sarif, view};
 
-/// Runs `ecrplan plan`.
+/// Runs `ecrplan plan`. With `--format sarif`, a run that fails before it has a plan still
+/// writes a SARIF document — the configuration's errors as results, any other failure as a
+/// notification — so a code-scanning upload step shows why; the error goes to stderr too and
+/// the exit status is 1.
 pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.target.modules, &args.account).await?;
-    let (plan, _live) = session.plan().await?;
+    let made = match context::open(&args.config, &args.target.modules, &args.account).await {
+        Ok(session) => session.plan().await.map(|(plan, _)| (session, plan)),
+        Err(report) => Err(report),
+    };
+    let (session, plan) = match made {
+        Ok(made) => made,
+        Err(report) if args.format == PlanFormat::Sarif => {
+            print!("{}", sarif::failure(&report));
+            eprintln!("{report:?}");
+            return Ok(ExitStatus::Failure);
+        }
+        Err(report) => return Err(report),
+    };
+    render(&args, &session, &plan)
+}
+
+fn render(args: &PlanArgs, session: &Session, plan: &Plan) -> Result<ExitStatus> {
     session.report_stats(args.account.stats);
     let rendered = match args.format.view() {
         Some(format) => view(
@@ -21,13 +39,13 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
             context::color_enabled(),
             session.stats(args.account.stats),
         )
-        .plan(&plan),
-        None => sarif::plan(&plan, &session.loaded.locations, &session.dir),
+        .plan(plan),
+        None => sarif::plan(plan, &session.loaded.locations, &session.loaded.warnings),
     };
     print!("{rendered}");
     if let Some(out) = &args.out {
         if plan.is_applyable() {
-            save(out, &plan)?;
+            save(out, plan)?;
             eprintln!(
                 "Saved the plan to {}; apply it with `ecrplan apply {}`.",
                 out.display(),
@@ -40,7 +58,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus> {
             );
         }
     }
-    Ok(status(&plan, args.detailed_exitcode))
+    Ok(status(plan, args.detailed_exitcode))
 }
 
 /// Terraform's exit codes: errors in the plan are a failure; changes are 2 only when asked.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use ecrplan_hcl::{Diagnostic, LoadOptions, Summary, load_dir};
+use ecrplan_hcl::{Diagnostic, Summary, load_dir};
 use miette::{GraphicalReportHandler, MietteHandlerOpts, ReportHandler, Result};
 use serde_json::{Value, json};
 
@@ -10,19 +10,15 @@ use crate::cli::{DiagnosticFormat, ValidateArgs};
 use crate::exit::ExitStatus;
 use crate::views::sarif;
 
-/// The prefix of environment variables that set configuration variables.
-const ENV_PREFIX: &str = "ECRPLAN_VAR_";
-
 /// Runs `ecrplan validate`.
 pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
     let json = args.format == DiagnosticFormat::Json;
-    let options = match load_options(&args.config.vars, std::env::vars_os()) {
-        Ok(options) => LoadOptions {
-            estate: args.config.estate.clone(),
-            ..options
-        },
-        Err(report) if args.format == DiagnosticFormat::Sarif => {
-            print!("{}", sarif::failure(&report.to_string()));
+    let sarif = args.format == DiagnosticFormat::Sarif;
+    let dir = crate::context::config_dir(&args.config.dir);
+    let options = match crate::context::load_options(&args.config) {
+        Ok(options) => options,
+        Err(report) if sarif => {
+            print!("{}", sarif::failure(&report));
             return Ok(ExitStatus::Failure);
         }
         Err(report) if json => {
@@ -35,106 +31,76 @@ pub async fn run(args: ValidateArgs) -> Result<ExitStatus> {
         }
         Err(report) => return Err(report),
     };
-    if args.format == DiagnosticFormat::Sarif {
-        return Ok(match load_dir(&args.config.dir, &options) {
-            Ok(loaded) => {
-                print!("{}", sarif::diagnostics(&loaded.warnings, &args.config.dir));
-                ExitStatus::Success
-            }
-            Err(diagnostics) => {
-                print!("{}", sarif::diagnostics(&diagnostics.0, &args.config.dir));
-                ExitStatus::Failure
-            }
-        });
+    let (valid, diagnostics, loaded) = match load_dir(&dir, &options) {
+        Ok(loaded) => (true, loaded.warnings.clone(), Some(loaded)),
+        Err(diagnostics) => (false, diagnostics.0, None),
+    };
+    let status = if valid {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    };
+    if sarif {
+        print!("{}", sarif::diagnostics(&diagnostics));
+        return Ok(status);
     }
-    match load_dir(&args.config.dir, &options) {
-        Ok(loaded) => {
-            if json {
-                let warnings: Vec<Value> =
-                    loaded.warnings.iter().map(Diagnostic::to_json).collect();
-                print_json(&json!({
-                    "valid": true,
-                    "estate": loaded.estate.name,
-                    "summary": {
-                        "modules": loaded.summary.modules,
-                        "repositories": loaded.summary.repositories,
-                        "roles": loaded.summary.roles,
-                    },
-                    "config_hash": loaded.config_hash,
-                    "warnings": warnings,
-                }));
-            } else {
-                eprint!("{}", render(&loaded.warnings));
-                println!("Valid: {}.", summary_line(&loaded.summary));
-            }
-            Ok(ExitStatus::Success)
+    // One list, `diagnostics`, whether valid or not: a bot reads the same field either way.
+    let all: Vec<Value> = diagnostics.iter().map(Diagnostic::to_json).collect();
+    match (&loaded, json) {
+        (Some(loaded), true) => print_json(&json!({
+            "valid": true,
+            "estate": loaded.estate.name,
+            "summary": summary_json(&loaded.summary),
+            "config_hash": loaded.config_hash,
+            "diagnostics": all,
+        })),
+        (None, true) => print_json(&json!({ "valid": false, "diagnostics": all })),
+        (Some(loaded), false) => {
+            eprint!("{}", render(&diagnostics));
+            println!("Valid: {}.", summary_line(&loaded.summary));
         }
-        Err(diagnostics) => {
-            if json {
-                let all: Vec<Value> = diagnostics.0.iter().map(Diagnostic::to_json).collect();
-                print_json(&json!({ "valid": false, "diagnostics": all }));
-            } else {
-                eprint!("{}", render(&diagnostics.0));
-                let errors = diagnostics.errors().count();
-                eprintln!("{} found; nothing was sent to AWS.", count(errors, "error"));
-            }
-            Ok(ExitStatus::Failure)
+        (None, false) => {
+            eprint!("{}", render(&diagnostics));
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("{} found; nothing was sent to AWS.", count(errors, "error"));
         }
     }
+    Ok(status)
 }
 
-/// The `LoadOptions` of a command line: `--var NAME=VALUE` flags and `ECRPLAN_VAR_NAME`
-/// environment variables (the library never reads the environment itself).
-pub fn load_options(
-    vars: &[String],
-    environment: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
-) -> Result<LoadOptions> {
-    let mut options = LoadOptions::default();
-    for var in vars {
-        match var.split_once('=') {
-            Some((name, value)) if is_variable_name(name) => {
-                options.vars.push((name.to_owned(), value.to_owned()));
-            }
-            _ => {
-                return Err(miette::miette!(
-                    help = "write it as --var NAME=VALUE, e.g. --var team=koa",
-                    "invalid --var `{var}`: expected NAME=VALUE"
-                ));
-            }
-        }
+/// The summary as JSON; `registry_sections` only when there is a `registry` block.
+fn summary_json(summary: &Summary) -> serde_json::Value {
+    let mut out = json!({
+        "modules": summary.modules,
+        "repositories": summary.repositories,
+        "roles": summary.roles,
+        "ci_users": summary.ci_users,
+    });
+    if let Some(sections) = summary.registry_sections {
+        out["registry_sections"] = json!(sections);
     }
-    for (key, value) in environment {
-        let Some(name) = key.to_str().and_then(|k| k.strip_prefix(ENV_PREFIX)) else {
-            continue;
-        };
-        let Some(value) = value.to_str() else {
-            return Err(miette::miette!(
-                "the environment variable {ENV_PREFIX}{name} is not valid UTF-8"
-            ));
-        };
-        if is_variable_name(name) {
-            options.env.push((name.to_owned(), value.to_owned()));
-        }
-    }
-    options.env.sort();
-    Ok(options)
+    out
 }
 
-/// HCL identifiers: what `var.NAME` can refer to.
-fn is_variable_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
-
-/// "1 module, 2 repositories, 0 roles".
+/// "1 module, 2 repositories, 0 roles", the CI users when there are any, and the registry
+/// block's sections when there is one.
 fn summary_line(summary: &Summary) -> String {
-    format!(
+    let mut line = format!(
         "{}, {}, {}",
         count(summary.modules, "module"),
         count(summary.repositories, "repository"),
         count(summary.roles, "role")
-    )
+    );
+    if summary.ci_users > 0 {
+        line.push_str(&format!(", {}", count(summary.ci_users, "CI user")));
+    }
+    if let Some(sections) = summary.registry_sections {
+        line.push_str(&format!(
+            ", a registry block of {}",
+            count(sections, "section")
+        ));
+    }
+    line
 }
 
 fn count(n: usize, noun: &str) -> String {
@@ -188,48 +154,7 @@ impl<H: ReportHandler> fmt::Display for Rendered<'_, H> {
 
 #[cfg(test)]
 mod tests {
-    use std::ffi::OsString;
-
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
-            .collect()
-    }
-
-    #[test]
-    fn vars_and_environment_become_load_options() {
-        let options = load_options(
-            &["team=koa".to_owned(), "policy=a=b".to_owned()],
-            env(&[
-                ("ECRPLAN_VAR_region", "eu-west-1"),
-                ("HOME", "/root"),
-                ("ECRPLAN_VAR_", "nameless"),
-            ]),
-        )
-        .map_err(|e| e.to_string());
-        let options = options.as_ref().map(|o| (&o.vars, &o.env));
-        assert_eq!(
-            options,
-            Ok((
-                &vec![
-                    ("team".to_owned(), "koa".to_owned()),
-                    ("policy".to_owned(), "a=b".to_owned())
-                ],
-                &vec![("region".to_owned(), "eu-west-1".to_owned())]
-            ))
-        );
-    }
-
-    #[test]
-    fn malformed_var_is_an_error() {
-        for bad in ["team", "=koa", "9lives=x", ""] {
-            let err = load_options(&[bad.to_owned()], Vec::new());
-            assert!(err.is_err(), "{bad:?} was accepted");
-        }
-    }
 
     #[test]
     fn counts_read_as_english() {
@@ -238,9 +163,30 @@ mod tests {
                 modules,
                 repositories,
                 roles,
+                ci_users: 0,
+                registry_sections: None,
             })
         };
         assert_eq!(s(1, 1, 1), "1 module, 1 repository, 1 role");
         assert_eq!(s(2, 0, 3), "2 modules, 0 repositories, 3 roles");
+        let users = |ci_users| {
+            summary_line(&Summary {
+                modules: 1,
+                repositories: 1,
+                roles: 0,
+                ci_users,
+                registry_sections: None,
+            })
+        };
+        assert_eq!(users(1), "1 module, 1 repository, 0 roles, 1 CI user");
+        assert_eq!(users(2), "1 module, 1 repository, 0 roles, 2 CI users");
+        let registry = summary_line(&Summary {
+            registry_sections: Some(7),
+            ..Summary::default()
+        });
+        assert_eq!(
+            registry,
+            "0 modules, 0 repositories, 0 roles, a registry block of 7 sections"
+        );
     }
 }

@@ -7,7 +7,7 @@ use ecrplan_diff::{
 };
 use std::collections::BTreeMap;
 
-use ecrplan_model::{Action, Address, Change, ObjectId, Plan, Resource, tags};
+use ecrplan_model::{Action, Address, Change, Kind, Locator, ObjectId, Plan, Resource, tags};
 use serde_json::Value;
 
 /// The counts of Terraform's summary line, where a replace is one add and one destroy.
@@ -95,14 +95,24 @@ pub fn heading(change: &Change, adoptions: &Adoptions<'_>) -> String {
                 .collect(),
             _ => Vec::new(),
         };
+        // The registry's settings take no tags: the owner record makes them the estate's.
+        let how = if change.id.kind.spec().located_by == Locator::Registry {
+            "taken into this estate's registry settings"
+        } else {
+            "ownership tags added"
+        };
         return if changed.is_empty() {
-            "will be adopted (ownership tags added, nothing else changes)".to_owned()
+            format!("will be adopted ({how}, nothing else changes)")
         } else {
             format!(
-                "will be adopted (ownership tags added) and updated in place: {} will change",
+                "will be adopted ({how}) and updated in place: {} will change",
                 changed.join(", ")
             )
         };
+    }
+    if change.action == Action::Delete && change.id.kind == Kind::ScanningConfiguration {
+        // There is no delete: clearing scanning puts AWS's default back.
+        return "will be reset to BASIC scanning with no rules".to_owned();
     }
     let parent = change
         .after

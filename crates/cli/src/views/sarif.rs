@@ -1,40 +1,127 @@
-//! SARIF 2.1.0 (`--format sarif` on `validate` and `plan`): checker notes and configuration
-//! diagnostics as code-scanning results, each at the declaration that causes it, so GitHub shows
-//! "this trust lets any organisation push" on the pull request's own lines.
+//! SARIF 2.1.0 (`--format sarif` on `validate` and `plan`): configuration diagnostics and
+//! checker notes as code-scanning results, each at the declaration that causes it, so GitHub
+//! shows "this trust lets any organisation push" on the pull request's own lines.
 //!
-//! The SARIF schema: <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>;
-//! what GitHub reads of it: <https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>.
+//! The SARIF schema: <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>. What
+//! GitHub's upload accepts ("SARIF support for code scanning",
+//! <https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning>):
+//! - every rule in `tool.driver.rules` has `id`, `shortDescription.text`,
+//!   `fullDescription.text` and `help.text` ("required"); its `name` is shown to filter by
+//!   (and, by SARIF §3.49.7, differs from the `id`);
+//! - every result has `message.text` and at least one location ("At least one location is
+//!   required for code scanning to display a result"), whose `physicalLocation` has
+//!   `artifactLocation.uri` — best "a relative path from the root of the GitHub repository",
+//!   i.e. the working directory of a CI job — and `region` with `startLine`, `startColumn`,
+//!   `endLine` and `endColumn`;
+//! - `partialFingerprints`, of which "code scanning only uses the `primaryLocationLineHash`", so
+//!   an alert is the same alert after lines move above it; the `ruleId` "has to be the same
+//!   across analysis";
+//! - "The empty string is not supported for required properties."
+//!
+//! So a finding with no place in a file (a bad `--var`, a directory without configuration, a
+//! network failure) is never a result at a made-up line: it is a notification of the run's
+//! invocation (`toolConfigurationNotifications` for the command line and directory,
+//! `toolExecutionNotifications` for a failure), which SARIF has for exactly that. Columns are
+//! Unicode code points (`columnKind`), as the diagnostics count them.
 
-use std::path::{Component, Path, PathBuf};
+use std::collections::HashMap;
 
-use ecrplan_hcl::{Diagnostic, Location, Locations};
+use ecrplan_hcl::{Class, Diagnostic, Diagnostics, Location, Locations};
 use ecrplan_model::{Kind, Locator, Note, Plan, Rule, Section, Severity};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::json::terraform_address;
 
-/// The two rules of configuration diagnostics; the checker's rules follow [`Rule::ALL`].
-const CONFIGURATION_ERROR: (&str, &str) = (
-    "ecrplan/configuration-error",
-    "The configuration is invalid; nothing is sent to AWS",
-);
-const CONFIGURATION_WARNING: (&str, &str) = (
-    "ecrplan/configuration-warning",
-    "The configuration is valid but worth a look",
-);
+/// The project's home as Cargo.toml's `repository` gives it, for `tool.driver.informationUri`;
+/// left out while that is a placeholder (a `.invalid` host), which would send people nowhere.
+fn information_uri() -> Option<&'static str> {
+    let uri = env!("CARGO_PKG_REPOSITORY");
+    let host = uri
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    (uri.starts_with("https://") && !host.is_empty() && !host.ends_with(".invalid")).then_some(uri)
+}
 
-/// Every rule as (id, summary), in the order `tool.driver.rules` lists them (results refer to
-/// them by index): the checker's rules, then the configuration's.
-fn rules() -> Vec<(String, &'static str)> {
+/// The id of a checker rule or a class of configuration diagnostics.
+fn checker_id(rule: Rule) -> String {
+    format!("ecrplan/{}", rule.name())
+}
+
+fn class_id(class: Class) -> String {
+    format!("ecrplan/{}", class.name())
+}
+
+/// Every rule as `tool.driver.rules` lists it (results refer to them by index): the checker's
+/// rules, then the classes of configuration diagnostics.
+fn rules() -> Vec<Value> {
+    let checker = Rule::ALL.iter().map(|&r| {
+        descriptor(
+            &checker_id(r),
+            r.summary(),
+            "A checker note of the plan: docs/plan-json.md lists the rules and when each fires.",
+            None,
+        )
+    });
+    let classes = Class::ALL.iter().map(|&c| {
+        descriptor(
+            &class_id(c),
+            c.summary(),
+            c.help(),
+            Some(if matches!(c, Class::SkippedBlock | Class::Advisory) {
+                "warning"
+            } else {
+                "error"
+            }),
+        )
+    });
+    checker.chain(classes).collect()
+}
+
+/// A rule as GitHub asks for it. The checker's rules have no default level (some are errors
+/// or warnings by case; each result says which), the configuration's classes do.
+fn descriptor(id: &str, summary: &str, help: &str, level: Option<&str>) -> Value {
+    let mut rule = json!({
+        "id": id,
+        "name": pascal_case(id.trim_start_matches("ecrplan/")),
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": summary},
+        "help": {"text": help},
+    });
+    if let Some(level) = level {
+        rule["defaultConfiguration"] = json!({"level": level});
+    }
+    rule
+}
+
+/// `wide-oidc-trust` → `WideOidcTrust`: SARIF's `name` is for people and must not equal the id.
+fn pascal_case(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A rule's position in [`rules`].
+fn rule_index(id: &str) -> usize {
+    let name = id.strip_prefix("ecrplan/").unwrap_or(id);
     Rule::ALL
         .iter()
-        .map(|r| (format!("ecrplan/{}", r.name()), r.summary()))
-        .chain(
-            [CONFIGURATION_ERROR, CONFIGURATION_WARNING]
-                .into_iter()
-                .map(|(id, summary)| (id.to_owned(), summary)),
-        )
-        .collect()
+        .position(|r| r.name() == name)
+        .or_else(|| {
+            Class::ALL
+                .iter()
+                .position(|c| c.name() == name)
+                .map(|i| Rule::ALL.len() + i)
+        })
+        .unwrap_or(0)
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -44,29 +131,132 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// A file of the configuration directory as a path relative to the working directory, which in
-/// CI is the repository's root: what code scanning resolves `uri`s against.
-fn uri(dir: &Path, file: &str) -> String {
-    let path = dir.join(file);
-    let relative = match std::env::current_dir() {
-        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).map(Path::to_path_buf).ok(),
-        _ => None,
-    }
-    .unwrap_or(path);
-    let clean: PathBuf = relative
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
-    clean.to_string_lossy().replace('\\', "/")
+fn diagnostic_level(d: &Diagnostic) -> &'static str {
+    if d.is_error() { "error" } else { "warning" }
 }
 
-fn physical(dir: &Path, at: &Location) -> Value {
+fn physical(at: &Location) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": uri(dir, &at.file), "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": at.line, "startColumn": at.column},
+            "artifactLocation": {"uri": at.path, "uriBaseId": "%SRCROOT%"},
+            "region": {
+                "startLine": at.line,
+                "startColumn": at.column,
+                "endLine": at.end_line,
+                "endColumn": at.end_column,
+            },
         }
     })
+}
+
+/// What a run found: results at places, and what has no place.
+#[derive(Default)]
+struct Findings {
+    results: Vec<Value>,
+    /// About the command line and the directory (`toolConfigurationNotifications`).
+    configuration: Vec<Value>,
+    /// Failures that stopped the run (`toolExecutionNotifications`).
+    execution: Vec<Value>,
+    /// How often each (rule, file, text) was seen, so identical findings stay apart.
+    seen: HashMap<String, usize>,
+}
+
+impl Findings {
+    /// A result at `at`, fingerprinted by its rule, its file and the text it points at — not
+    /// the line, which moves when lines are added above it.
+    fn result(&mut self, rule: &str, level: &str, message: String, at: &Location) -> &mut Value {
+        let key = format!("{rule}\0{}\0{}", at.path, at.text);
+        let n = self.seen.entry(key.clone()).or_default();
+        *n += 1;
+        let digest = Sha256::digest(key.as_bytes());
+        let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        self.results.push(json!({
+            "ruleId": rule,
+            "ruleIndex": rule_index(rule),
+            "level": level,
+            "message": {"text": message},
+            "locations": [physical(at)],
+            "partialFingerprints": {"primaryLocationLineHash": format!("{hash}:{n}")},
+        }));
+        let last = self.results.len() - 1;
+        &mut self.results[last]
+    }
+
+    fn notification(rule: &str, level: &str, message: String) -> Value {
+        json!({
+            "descriptor": {"id": rule, "index": rule_index(rule)},
+            "level": level,
+            "message": {"text": message},
+        })
+    }
+
+    /// A configuration diagnostic: one result per site it names, else one at its label; a
+    /// whole-file finding at its file; else a configuration notification.
+    fn diagnostic(&mut self, d: &Diagnostic) {
+        let rule = class_id(d.kind());
+        let level = diagnostic_level(d);
+        let text = match d.help_text() {
+            Some(help) => format!("{} (help: {help})", d.message()),
+            None => d.message().to_owned(),
+        };
+        if !d.sites().is_empty() {
+            for site in d.sites() {
+                let message = match d.help_text() {
+                    Some(help) => format!("{} (help: {help})", site.message),
+                    None => site.message.clone(),
+                };
+                self.result(&rule, level, message, &site.location);
+            }
+        } else if let Some(at) = d.location() {
+            self.result(&rule, level, text, &at);
+        } else if let Some(path) = d.path() {
+            // A file that could not be read has no text to point into: the whole file.
+            let key = format!("{rule}\0{path}");
+            let digest = Sha256::digest(key.as_bytes());
+            let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            self.results.push(json!({
+                "ruleId": rule,
+                "ruleIndex": rule_index(&rule),
+                "level": level,
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}}],
+                "partialFingerprints": {"primaryLocationLineHash": format!("{hash}:1")},
+            }));
+        } else {
+            self.configuration
+                .push(Findings::notification(&rule, level, text));
+        }
+    }
+
+    fn document(self) -> String {
+        let mut driver = json!({
+            "name": "ecrplan",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": rules(),
+        });
+        if let Some(uri) = information_uri() {
+            driver["informationUri"] = json!(uri);
+        }
+        let doc = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": driver},
+                "invocations": [{
+                    "executionSuccessful": self.execution.is_empty(),
+                    "toolExecutionNotifications": self.execution,
+                    "toolConfigurationNotifications": self.configuration,
+                }],
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the working directory ecrplan ran in"}}},
+                "columnKind": "unicodeCodePoints",
+                "results": self.results,
+            }],
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
 }
 
 /// Where the declaration a note is about is written: the repository name for repository
@@ -125,122 +315,72 @@ fn registry_location<'a>(
         .or_else(|| locations.registry())
 }
 
-/// A rule's position in [`rules`], without building the list: the checker's rules by their
-/// names, then the configuration's two.
-fn rule_index(id: &str) -> usize {
-    let checker = Rule::ALL
-        .iter()
-        .position(|r| id.strip_prefix("ecrplan/") == Some(r.name()));
-    checker.unwrap_or_else(|| Rule::ALL.len() + usize::from(id == CONFIGURATION_WARNING.0))
-}
-
-fn document(results: Vec<Value>) -> String {
-    let rules: Vec<Value> = rules()
-        .into_iter()
-        .map(|(id, summary)| {
-            json!({
-                "name": id.trim_start_matches("ecrplan/"),
-                "id": id,
-                "shortDescription": {"text": summary},
-            })
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "ecrplan",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules,
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the working directory ecrplan ran in"}}},
-            "results": results,
-        }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-/// The checker notes of a plan, located in the configuration read from `dir`.
-pub fn plan(plan: &Plan, locations: &Locations, dir: &Path) -> String {
-    let results = plan
-        .notes
-        .iter()
-        .map(|note| {
-            let rule = format!("ecrplan/{}", note.rule.name());
-            let mut result = json!({
-                "ruleIndex": rule_index(&rule),
-                "ruleId": rule,
-                "level": level(note.severity),
-                "message": {"text": note.message},
-            });
-            let mut location = declaration(plan, note, locations)
-                .map(|at| physical(dir, at))
-                .unwrap_or_else(|| json!({}));
-            if let Some(address) = &note.address {
-                location["logicalLocations"] = json!([{
-                    "fullyQualifiedName": terraform_address(address),
-                    "kind": "resource",
-                }]);
-            }
-            if location.as_object().is_some_and(|o| !o.is_empty()) {
-                result["locations"] = json!([location]);
-            }
-            result
-        })
-        .collect();
-    document(results)
-}
-
-/// Configuration diagnostics (`validate`'s errors and warnings), at the line each points to.
-pub fn diagnostics(diagnostics: &[Diagnostic], dir: &Path) -> String {
-    let results = diagnostics
-        .iter()
-        .map(|d| {
-            let rule = if d.is_error() {
-                CONFIGURATION_ERROR.0
-            } else {
-                CONFIGURATION_WARNING.0
-            };
-            let text = match d.help_text() {
-                Some(help) => format!("{} (help: {help})", d.message()),
-                None => d.message().to_owned(),
-            };
-            let mut result = json!({
-                "ruleId": rule,
-                "ruleIndex": rule_index(rule),
-                "level": if d.is_error() { "error" } else { "warning" },
-                "message": {"text": text},
-            });
-            // `--var` values are diagnosed as files of their own, which are not in the
-            // directory; only real files get a physical location.
-            if let (Some(file), Some((line, column))) = (d.file(), d.line_column())
-                && dir.join(file).is_file()
-            {
+/// The checker notes of a plan, located in the configuration they came from, and the
+/// configuration's warnings (skipped blocks, …) with them.
+pub fn plan(plan: &Plan, locations: &Locations, warnings: &[Diagnostic]) -> String {
+    let mut findings = Findings::default();
+    for note in &plan.notes {
+        let rule = checker_id(note.rule);
+        match declaration(plan, note, locations) {
+            Some(at) => {
+                // Two notes of one rule at one declaration (a module's label) are told apart
+                // by the object they are about.
+                let address = note.address.as_ref().map(terraform_address);
                 let at = Location {
-                    file: file.to_owned(),
-                    line,
-                    column,
+                    text: format!("{}\0{}", at.text, address.clone().unwrap_or_default()),
+                    ..at.clone()
                 };
-                result["locations"] = json!([physical(dir, &at)]);
+                let result =
+                    findings.result(&rule, level(note.severity), note.message.clone(), &at);
+                if let Some(address) = address {
+                    result["locations"][0]["logicalLocations"] = json!([{
+                        "fullyQualifiedName": address,
+                        "kind": "resource",
+                    }]);
+                }
             }
-            result
-        })
-        .collect();
-    document(results)
+            None => findings.execution.push(Findings::notification(
+                &rule,
+                level(note.severity),
+                match &note.address {
+                    Some(a) => format!("{}: {}", terraform_address(a), note.message),
+                    None => note.message.clone(),
+                },
+            )),
+        }
+    }
+    for warning in warnings {
+        findings.diagnostic(warning);
+    }
+    findings.document()
 }
 
-/// A failure before any file was read (a malformed `--var`), as one result without a location.
-pub fn failure(message: &str) -> String {
-    document(vec![json!({
-        "ruleId": CONFIGURATION_ERROR.0,
-        "ruleIndex": rule_index(CONFIGURATION_ERROR.0),
+/// Configuration diagnostics (`validate`'s errors and warnings), at the places they point to.
+pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut findings = Findings::default();
+    for d in diagnostics {
+        findings.diagnostic(d);
+    }
+    findings.document()
+}
+
+/// A run that failed before it had a plan: the configuration's diagnostics when that is what
+/// failed, else the failure as an execution notification (a bad flag, an unreachable
+/// endpoint), so stdout is a SARIF document either way.
+pub fn failure(report: &miette::Report) -> String {
+    if let Some(found) = report.downcast_ref::<Diagnostics>() {
+        return diagnostics(&found.0);
+    }
+    let mut findings = Findings::default();
+    let mut message = report.to_string();
+    if let Some(help) = report.help() {
+        message.push_str(&format!(" (help: {help})"));
+    }
+    findings.execution.push(json!({
         "level": "error",
         "message": {"text": message},
-    })])
+    }));
+    findings.document()
 }
 
 #[cfg(test)]
@@ -249,8 +389,34 @@ mod tests {
 
     #[test]
     fn every_rule_index_points_at_its_rule() {
-        for (i, (id, _)) in rules().iter().enumerate() {
+        for (i, rule) in rules().iter().enumerate() {
+            let id = rule["id"].as_str().unwrap_or_default();
             assert_eq!(rule_index(id), i, "{id}");
+            assert_ne!(rule["name"].as_str(), Some(id));
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique() {
+        let ids: std::collections::BTreeSet<String> = rules()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(ids.len(), Rule::ALL.len() + Class::ALL.len());
+    }
+
+    #[test]
+    fn names_read_as_words() {
+        assert_eq!(pascal_case("wide-oidc-trust"), "WideOidcTrust");
+    }
+
+    #[test]
+    fn a_placeholder_repository_is_no_information_uri() {
+        if let Some(uri) = information_uri() {
+            assert!(
+                uri.starts_with("https://") && !uri.contains(".invalid"),
+                "{uri}"
+            );
         }
     }
 }

@@ -280,13 +280,15 @@ impl Evaluator<'_> {
             }
         }
 
-        let mut unmanaged = Vec::new();
-        if fields.get("providers").is_some() {
-            unmanaged.push("providers");
+        let mut unmanaged: Vec<(&'static str, At)> = Vec::new();
+        if let Some(attr) = fields.get("providers") {
+            unmanaged.push(("providers", attr.key_at.clone()));
         }
         if let Some(v) = self.attr_value(fields, "enable_irsa") {
             self.bool(&v, "enable_irsa");
-            unmanaged.push("enable_irsa");
+            if let Some(attr) = fields.get("enable_irsa") {
+                unmanaged.push(("enable_irsa", attr.key_at.clone()));
+            }
         }
         for input in [
             "github_actions_secret_ecr_name",
@@ -296,8 +298,12 @@ impl Evaluator<'_> {
         ] {
             if let Some(v) = self.attr_value(fields, input) {
                 self.string(&v, input);
-                if !unmanaged.contains(&"github_actions_secret_*") {
-                    unmanaged.push("github_actions_secret_*");
+                if let Some(attr) = fields.get(input)
+                    && !unmanaged
+                        .iter()
+                        .any(|(u, _)| *u == "github_actions_secret_*")
+                {
+                    unmanaged.push(("github_actions_secret_*", attr.key_at.clone()));
                 }
             }
         }
