@@ -49,6 +49,10 @@ impl Provider for AwsProvider {
         iam::role::trusting(self, url).await
     }
 
+    async fn role(&self, name: &str) -> Result<Option<Role>, ProviderError> {
+        iam::role::read(self, name).await
+    }
+
     fn take_warnings(&self) -> Vec<String> {
         self.drain_warnings()
     }

@@ -281,15 +281,20 @@ pub struct OutputArgs {
     /// Configuration.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Account.
     /// Module targets.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Account.
     #[command(flatten)]
     pub account: AccountArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Never call AWS: take the account from the provider block's `account_id` and derive role
+    /// ARNs from the path ecrplan creates roles at (an adopted role's differs; without this
+    /// flag the declared roles are read, one GetRole each).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `ecrplan snapshot`.

@@ -124,17 +124,47 @@ pub async fn open(
     targets: &[String],
     account: &AccountArgs,
 ) -> Result<Session> {
+    let loaded = load_targeted(config, targets)?;
+    Session::connect(loaded, &config.dir, account).await
+}
+
+/// Loads the configuration, limited to `targets` when any are given, without connecting: for
+/// a command that decides from the configuration whether it needs the account at all.
+pub fn load_targeted(config: &ConfigArgs, targets: &[String]) -> Result<Loaded> {
     let mut loaded = load(config)?;
     target(&mut loaded, targets)?;
-    let (provider, aws) = connect(&loaded.estate.provider, &config.dir, account).await?;
-    let account = provider.account().await.map_err(aws_failure)?;
-    Ok(Session {
-        loaded,
-        provider,
-        account,
-        dir: config.dir.clone(),
-        aws,
-    })
+    Ok(loaded)
+}
+
+/// The account and region the configuration names without asking anyone: the provider block's
+/// `account_id`, with the region from `--region`, the block, `AWS_REGION` or
+/// `AWS_DEFAULT_REGION` — the order in which a connection would take them, up to the SDK's
+/// profile and instance-metadata lookups, which are left to a connection. `None` when either
+/// is unknown that way, and for the sandbox, whose file is the account.
+pub fn configured_account(settings: &ProviderSettings, flags: &AccountArgs) -> Option<Account> {
+    let ProviderSettings::Aws {
+        region, account_id, ..
+    } = settings
+    else {
+        return None;
+    };
+    if flags.sandbox.is_some() {
+        return None;
+    }
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let region = flags
+        .region
+        .clone()
+        .or_else(|| region.clone())
+        .or_else(|| from_env("AWS_REGION"))
+        .or_else(|| from_env("AWS_DEFAULT_REGION"))?;
+    Some(Account::for_region(account_id.clone()?, region))
+}
+
+/// Whether the run's account is a sandbox file (`--sandbox` or `provider "sandbox"`): reading
+/// it asks nothing of AWS.
+pub fn uses_sandbox(settings: &ProviderSettings, flags: &AccountArgs) -> bool {
+    flags.sandbox.is_some() || matches!(settings, ProviderSettings::Sandbox { .. })
 }
 
 /// Limits the configuration to the modules `targets` names; a name no module block has is an
@@ -244,7 +274,7 @@ const UNREACHABLE_HELP: &str = "no AWS answer came: check the network (a proxy, 
 
 /// An error of a call to the account, with a `help:` when AWS could not be reached at all
 /// (anywhere in its chain of causes), as it is otherwise.
-fn aws_failure<E: std::error::Error + Send + Sync + 'static>(err: E) -> miette::Report {
+pub fn aws_failure<E: std::error::Error + Send + Sync + 'static>(err: E) -> miette::Report {
     let unreachable =
         std::iter::successors(Some(&err as &(dyn std::error::Error + 'static)), |e| {
             e.source()
@@ -277,6 +307,20 @@ fn per_repository_tags() -> Result<bool> {
 }
 
 impl Session {
+    /// Connects a loaded configuration to the account it names (the AWS provider asks STS who
+    /// the credentials are and applies the account guard).
+    pub async fn connect(loaded: Loaded, dir: &Path, flags: &AccountArgs) -> Result<Session> {
+        let (provider, aws) = connect(&loaded.estate.provider, dir, flags).await?;
+        let account = provider.account().await.map_err(aws_failure)?;
+        Ok(Session {
+            loaded,
+            provider,
+            account,
+            dir: dir.to_path_buf(),
+            aws,
+        })
+    }
+
     /// What a refresh must read for this configuration.
     pub fn scope(&self) -> RefreshScope {
         RefreshScope::for_estate(&self.loaded.estate)
@@ -313,11 +357,6 @@ impl Session {
             modules.join(", "),
             if modules.len() == 1 { "s" } else { "" },
         ))
-    }
-
-    /// Reads the live objects the estate needs.
-    pub async fn live(&self) -> Result<LiveEstate> {
-        self.refresh(&self.scope()).await
     }
 
     /// Reads the live objects a given scope asks for (the account-wide drift audit widens the

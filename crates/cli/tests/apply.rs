@@ -631,10 +631,15 @@ async fn a_managed_policy_attached_out_of_band_is_drift_and_is_detached() {
     let out = env.run(&["drift", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Owned but no longer declared:"), "{stdout}");
+    // Never declared (issue 22): not "no longer declared".
+    assert!(
+        stdout.contains("Made by hand on the estate's objects (never declared):")
+            && !stdout.contains("no longer declared:"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!(
-            "aws_iam_role_policy_attachment \"koa-github-ecr-access:{ADMIN}\""
+            "aws_iam_role_policy_attachment \"koa-github-ecr-access:{ADMIN}\"): attached by hand"
         )),
         "{stdout}"
     );

@@ -131,6 +131,9 @@ const CASES: &[Case] = &[
     case(PLAN_JSON, "ecrplan plan --format json | jq -c '.planned_values.outputs.repository_urls.value[\"ledger/api\"]'", JQ),
     case(PLAN_JSON, "ecrplan plan --format json | jq -c '[.ecrplan.notes[] | select(.severity == \"warning\") | .address]'", JQ),
     case(PLAN_JSON, "ecrplan plan --format json | jq -c '.ecrplan.applyable'", JQ),
+    case(PLAN_JSON, "ecrplan drift --format json | jq -c '[.resource_drift[] | select(.type | endswith(\"_policy_attachment\")) | select(.change.actions == [\"create\"]) | .change.after.policy_arn]'", DRIFT_JQ),
+    case(PLAN_JSON, "ecrplan drift --format json | jq -e '[.ecrplan.undeclared[] | select(.origin == \"by_hand\")] | length == 0'", DRIFT_JQ),
+    case(PLAN_JSON, "ecrplan drift --format json | jq -c '[.resource_drift[] | select(.change.actions == [\"delete\"]) | {address, policy: .change.before.policy}]'", DRIFT_JQ),
     // crates/*/README.md
     case("crates/hcl/README.md", "ecrplan fmt", Name),
     case("crates/sandbox/README.md", "ecrplan snapshot --out FILE", Run("sandbox_readme_snapshot")),
@@ -142,6 +145,11 @@ const CASES: &[Case] = &[
     case("examples/gitlab-ci/main.hcl", "ecrplan output examples/gitlab-ci", Run("guide_gitlab_recipe")),
     case("examples/koa/main.tf", "ecrplan validate examples/koa", Run("example_koa")),
     case("examples/koa/main.tf", "ecrplan plan examples/koa --estate koa", Run("example_koa")),
+    case("examples/multi-team/estate.hcl", "ecrplan apply examples/multi-team --auto-approve", MULTI_TEAM),
+    case("examples/multi-team/estate.hcl", "ecrplan output examples/multi-team", MULTI_TEAM),
+    case("examples/multi-team/estate.hcl", "ecrplan output examples/multi-team --module search --format github-env >> \"$GITHUB_ENV\"", MULTI_TEAM),
+    case("examples/multi-team/estate.hcl", "ecrplan output examples/multi-team --module billing --format dotenv > .env", MULTI_TEAM),
+    case("examples/multi-team/estate.hcl", "ecrplan output examples/multi-team --format configmap", MULTI_TEAM),
     case("examples/platform/main.hcl", "ecrplan apply examples/platform --auto-approve", Run("example_platform")),
     case("examples/quickstart/main.hcl", "cargo run --release -- apply examples/quickstart --auto-approve", Run("readme_try_it")),
     // docs/benchmarks.md
@@ -178,6 +186,18 @@ const MAN: How = Elsewhere(
 const JQ: How = Elsewhere(
     "crates/cli/tests/terraform_json.rs::jq_one_liners_of_the_docs",
     "runs each filter with the system's jq on the JSON plan of fixtures/policy-scan, where each has something to find, and checks what it prints",
+);
+
+/// docs/plan-json.md's jq one-liners over the drift report.
+const DRIFT_JQ: How = Elsewhere(
+    "crates/cli/tests/drift_json.rs::issue_22_hand_made_policies_and_a_deleted_lifecycle_policy_are_in_resource_drift",
+    "runs each filter with the system's jq on the drift report of examples/gitlab-ci applied to moto, in sync and then with AdministratorAccess attached to its role and group, an inline policy put on its user and its lifecycle policy deleted, and checks what each prints",
+);
+
+/// examples/multi-team's header commands.
+const MULTI_TEAM: How = Elsewhere(
+    "crates/cli/tests/output.rs::issue_22_the_multi_team_example_in_every_output_format",
+    "applies the example to a sandbox account (--sandbox), prints `output` in every format (text, json, github-env and dotenv per --module and refused together, configmap, refused for search alone) and checks what each prints",
 );
 
 fn workspace() -> PathBuf {

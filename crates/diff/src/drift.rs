@@ -2,9 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ecrplan_model::identity::is_declarable;
 use ecrplan_model::{
-    Account, Action, Address, DesiredEstate, Kind, LiveEstate, LiveObject, MAX_KEY_AGE_DAYS, Note,
-    ObjectId, Resource,
+    Account, Action, Address, Change, DesiredEstate, Kind, LiveEstate, LiveObject,
+    MAX_KEY_AGE_DAYS, Note, ObjectId, Resource, Section,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,10 @@ pub const DRIFT_FORMAT_VERSION: u32 = 1;
 ///
 /// By default the report is about the estate alone, so that a team's audit job in a shared
 /// account is green whatever the other teams hold; the account-wide audit adds what no estate
-/// owns and a summary of the other estates.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// owns and a summary of the other estates. It serialises to ids and addresses; the objects
+/// themselves (declared ones for `missing`, live ones for `undeclared`) are there for views
+/// that render them in another schema, and are not part of that form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Drift {
     /// [`DRIFT_FORMAT_VERSION`] when written.
     pub format_version: u32,
@@ -35,11 +38,14 @@ pub struct Drift {
     pub changed: Vec<DriftedObject>,
     /// Declared objects that do not exist.
     pub missing: Vec<MissingObject>,
-    /// Objects this estate owns that are no longer declared.
-    pub undeclared: Vec<MissingObject>,
-    /// Account-wide audits only: objects no estate manages: untagged repositories nobody declares, hand-made roles that
-    /// trust an OIDC provider this estate manages, and a replication configuration that exists
-    /// while the estate does not declare one.
+    /// Objects of this estate the configuration does not declare: ones it owns by their own
+    /// tags, and policies and attachments of its objects, each with what the account tells of
+    /// where it came from.
+    pub undeclared: Vec<UndeclaredObject>,
+    /// Account-wide audits only: objects no estate's tags claim: untagged repositories nobody
+    /// declares, hand-made roles that trust an OIDC provider this estate manages, and a
+    /// replication configuration this configuration does not declare (replication carries no
+    /// tags, so whether another directory declares it cannot be read from the account).
     pub unmanaged: Vec<UnmanagedObject>,
     /// Access keys older than [`MAX_KEY_AGE_DAYS`] on the estate's CI users: not a
     /// difference from the configuration, but the audit static keys need.
@@ -97,13 +103,54 @@ pub struct DriftedObject {
     pub attributes: Vec<AttributeChange>,
 }
 
-/// An object on one side only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A declared object the account does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MissingObject {
-    /// Where it is (or was) declared.
+    /// Where it is declared.
     pub address: Address,
     /// Its AWS identity.
     pub id: ObjectId,
+    /// The object as declared: what an audit compares the account against, so a report of a
+    /// deleted object can say what should be there.
+    #[serde(skip)]
+    pub declared: Resource,
+}
+
+/// An object of the estate the configuration does not declare.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UndeclaredObject {
+    /// Where it was declared, or where it would be (its parent's module).
+    pub address: Address,
+    /// Its AWS identity.
+    pub id: ObjectId,
+    /// Whether an earlier configuration made it or somebody did by hand, as far as the account
+    /// shows.
+    pub origin: Origin,
+    /// The object as the account holds it.
+    #[serde(skip)]
+    pub live: Resource,
+}
+
+/// Where an undeclared object came from, as far as the account can tell. ecrplan keeps no
+/// state file, so what a configuration declared in the past is not recorded anywhere; what is
+/// recorded is which objects ecrplan's tags mark as an estate's, and the forms ecrplan writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The estate made (or adopted) it and no longer declares it: it carries the estate's own
+    /// ownership tags (a group: its path), which only ecrplan writes, or it is a policy or
+    /// attachment of such an object that is itself no longer declared.
+    NoLongerDeclared,
+    /// Never declared: a policy or attachment of a form ecrplan never writes (a managed policy
+    /// on a user or a group, an inline policy on a user, a managed policy other than the
+    /// AWS-managed ECR ones on a role, an inline policy under another name than ecrplan's), or
+    /// one of an object that carries no ecrplan tags (being adopted), which ecrplan never wrote
+    /// anything to.
+    ByHand,
+    /// A policy or attachment of a declared object, of a form ecrplan writes, that the
+    /// configuration does not declare: an earlier configuration or a person made it, and
+    /// without a state file the two look the same.
+    Undetermined,
 }
 
 /// An object in the account that no estate manages.
@@ -124,6 +171,18 @@ pub fn drift(
     account_wide: bool,
 ) -> Result<Drift, PlanError> {
     let plan = plan(desired, live, "")?;
+    let index = LiveIndex::new(live);
+    let declared: BTreeSet<&ObjectId> = plan
+        .changes
+        .iter()
+        .filter(|c| c.after.is_some())
+        .map(|c| &c.id)
+        .collect();
+    let sections = desired
+        .registry
+        .as_ref()
+        .map(|r| r.sections())
+        .unwrap_or_default();
     let mut report = Drift {
         format_version: DRIFT_FORMAT_VERSION,
         estate: desired.name.clone(),
@@ -138,17 +197,22 @@ pub fn drift(
         notes: plan.notes.clone(),
     };
     for c in &plan.changes {
-        let entry = || MissingObject {
-            address: c.address.clone(),
-            id: c.id.clone(),
-        };
-        match c.action {
-            Action::Create if c.before.is_none() => report.missing.push(entry()),
+        match (c.action, &c.before, &c.after) {
+            (Action::Create, None, Some(declared)) => report.missing.push(MissingObject {
+                address: c.address.clone(),
+                id: c.id.clone(),
+                declared: declared.clone(),
+            }),
+            (Action::Delete, Some(live), _) => report.undeclared.push(UndeclaredObject {
+                address: c.address.clone(),
+                id: c.id.clone(),
+                origin: origin(c, live, &index, &declared, &sections),
+                live: live.clone(),
+            }),
             // A policy created again with its replaced repository exists; the replace is the
-            // drift.
-            Action::Create | Action::NoOp => {}
-            Action::Delete => report.undeclared.push(entry()),
-            Action::Update | Action::Replace | Action::Adopt => {
+            // drift. (A create always carries its declared object, a delete its live one.)
+            (Action::Create | Action::NoOp | Action::Delete, _, _) => {}
+            (Action::Update | Action::Replace | Action::Adopt, _, _) => {
                 let attributes = match (&c.before, &c.after) {
                     (Some(b), Some(a)) => attribute_changes(b, a),
                     _ => Vec::new(),
@@ -163,13 +227,12 @@ pub fn drift(
         }
     }
     // Every audit, not only the account-wide one: the keys are this estate's.
-    let keys_index = LiveIndex::new(live);
     for c in plan
         .changes
         .iter()
         .filter(|c| c.id.kind == Kind::User && c.action != Action::Delete)
     {
-        let keys = keys_index.get(&c.id).map(|o| o.access_keys.as_slice());
+        let keys = index.get(&c.id).map(|o| o.access_keys.as_slice());
         for key in keys
             .unwrap_or_default()
             .iter()
@@ -187,11 +250,10 @@ pub fn drift(
     if !account_wide {
         return Ok(report);
     }
-    let declared: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
-    let index = LiveIndex::new(live);
+    let planned: BTreeSet<&ObjectId> = plan.changes.iter().map(|c| &c.id).collect();
     let providers = managed_providers(&plan.changes, &index, &desired.name);
     for (id, object) in index.iter() {
-        if declared.contains(id) {
+        if planned.contains(id) {
             continue;
         }
         if let Some(owner) = &object.owner
@@ -215,9 +277,46 @@ pub fn drift(
     Ok(report)
 }
 
+/// Where an undeclared object of the estate came from (see [`Origin`]): an object with marks of
+/// its own is the estate's; a policy or attachment of a form ecrplan never writes, or of an
+/// object without ecrplan's tags, was made by hand; one of a declared object (for the
+/// registry's settings: of a declared section) may be either; one of an object no longer
+/// declared goes with it.
+fn origin(
+    change: &Change,
+    live: &Resource,
+    index: &LiveIndex<'_>,
+    declared: &BTreeSet<&ObjectId>,
+    sections: &BTreeSet<Section>,
+) -> Origin {
+    let Some(parent) = live.parent_in(&change.id.scope) else {
+        return Origin::NoLongerDeclared;
+    };
+    let parent_object = index.get(&parent);
+    let trust = parent_object.and_then(|o| {
+        if let Resource::Role(r) = &o.resource {
+            Some(&r.trust)
+        } else {
+            None
+        }
+    });
+    if !is_declarable(live, trust) || parent_object.is_some_and(|o| o.owner.is_none()) {
+        return Origin::ByHand;
+    }
+    let parent_declared = match Section::of(change.id.kind) {
+        Some(section) => sections.contains(&section),
+        None => declared.contains(&parent),
+    };
+    if parent_declared {
+        Origin::Undetermined
+    } else {
+        Origin::NoLongerDeclared
+    }
+}
+
 /// Why an object no estate declares is worth an audit's attention, if it is: a repository
-/// nobody owns, an unowned role that trusts a provider this estate manages, replication no
-/// configuration declares. Other objects go with their parents or are nobody's business.
+/// nobody owns, an unowned role that trusts a provider this estate manages, replication this
+/// configuration does not declare. Other objects go with their parents or are nobody's business.
 fn unmanaged(
     object: &LiveObject,
     desired: &DesiredEstate,
@@ -255,8 +354,9 @@ fn unmanaged(
         && !r.rules.is_empty()
     {
         return Some(format!(
-            "the registry replicates with {} rule(s), but no configuration declares \
-             `replication`",
+            "the registry replicates with {} rule(s) that this configuration does not declare; \
+             replication carries no owner tags, so whether another estate's directory declares \
+             it cannot be read from the account",
             r.rules.len()
         ));
     }

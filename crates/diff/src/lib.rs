@@ -21,7 +21,8 @@ mod registry;
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;
 pub use drift::{
-    DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, UnmanagedObject, drift,
+    DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, Origin,
+    UndeclaredObject, UnmanagedObject, drift,
 };
 pub use error::PlanError;
 pub use graph::graph_dot;

@@ -976,3 +976,119 @@ fn issue_21_objects_of_a_skipped_module_are_never_deleted() {
         );
     }
 }
+
+/// Issue 22: an undeclared object is reported with what the account shows of where it came
+/// from. A policy or attachment of a form ecrplan never writes was made by hand (the
+/// `AdministratorAccess` on the role and the group, an inline policy on the user or under a
+/// name ecrplan does not use); one of an object ecrplan never tagged was too; the repository
+/// and its policy that an earlier configuration declared are no longer declared; a repository
+/// policy of a declared repository is ecrplan's form, and without a state file nobody can say
+/// whether a person or an earlier `account_access` made it.
+#[test]
+fn issue_22_drift_tells_hand_made_objects_from_ones_no_longer_declared() {
+    use ecrplan_diff::Origin;
+    use ecrplan_model::identity::CiUser;
+    use ecrplan_model::{Access, GroupPolicyAttachment, RolePolicy, RolePolicyAttachment};
+    use ecrplan_model::{UserPolicy, UserPolicyAttachment};
+    let mut old = koa();
+    old.modules[0].repositories.push("legacy-service".into());
+    old.modules[0].identities.ci_user = Some(CiUser {
+        user_name: "koa-ci".into(),
+        group_name: "koa-ci-group".into(),
+        access: Access::Push,
+        policy: None,
+        force_delete: false,
+    });
+    let mut live = applied(&old);
+    let document = JsonDocument::new(json!({"Statement": []}));
+    live.objects.extend(
+        [
+            Resource::RolePolicyAttachment(RolePolicyAttachment {
+                role: "koa-github-ecr-access".into(),
+                policy_arn: ADMIN.into(),
+            }),
+            Resource::RolePolicy(RolePolicy {
+                role: "koa-github-ecr-access".into(),
+                name: "added-by-hand".into(),
+                document: document.clone(),
+            }),
+            Resource::UserPolicy(UserPolicy {
+                user: "koa-ci".into(),
+                name: "ecr-access".into(),
+                document: document.clone(),
+            }),
+            Resource::UserPolicyAttachment(UserPolicyAttachment {
+                user: "koa-ci".into(),
+                policy_arn: ADMIN.into(),
+            }),
+            Resource::GroupPolicyAttachment(GroupPolicyAttachment {
+                group: "koa-ci-group".into(),
+                policy_arn: ADMIN.into(),
+            }),
+        ]
+        .map(LiveObject::new),
+    );
+    live.normalise();
+    let mut now = old.clone();
+    now.modules[0].repositories.pop();
+    now.modules[0].account_access.clear();
+    let report = drift(&now, &live, false).expect("drift");
+    let origins: Vec<(String, Origin)> = report
+        .undeclared
+        .iter()
+        .map(|u| (u.id.key.clone(), u.origin))
+        .collect();
+    let of = |key: &str| {
+        origins
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, o)| *o)
+            .unwrap_or_else(|| panic!("{key} is not reported: {origins:?}"))
+    };
+    for key in [
+        format!("koa-github-ecr-access:{ADMIN}"),
+        "koa-github-ecr-access:added-by-hand".into(),
+        "koa-ci:ecr-access".into(),
+        format!("koa-ci:{ADMIN}"),
+        format!("koa-ci-group:{ADMIN}"),
+    ] {
+        assert_eq!(of(&key), Origin::ByHand, "{key}");
+    }
+    assert_eq!(of("legacy-service"), Origin::NoLongerDeclared);
+    let policies: Vec<Origin> = report
+        .undeclared
+        .iter()
+        .filter(|u| u.id.kind == Kind::RepositoryPolicy)
+        .map(|u| (u.id.key.as_str(), u.origin))
+        .map(|(key, origin)| {
+            let expected = if key == "legacy-service" {
+                Origin::NoLongerDeclared
+            } else {
+                Origin::Undetermined
+            };
+            assert_eq!(origin, expected, "{key}");
+            origin
+        })
+        .collect();
+    assert_eq!(policies.len(), 2, "{origins:?}");
+    assert_eq!(report.undeclared.len(), 8, "{origins:?}");
+
+    // A policy of a repository ecrplan never tagged (adopted now) was not ecrplan's.
+    let mut adopting = adopt_live();
+    adopting
+        .objects
+        .push(LiveObject::new(Resource::LifecyclePolicy(
+            ecrplan_model::LifecyclePolicy {
+                repository: "giftcard-service".into(),
+                document: JsonDocument::new(json!({"rules": []})),
+            },
+        )));
+    adopting.normalise();
+    let report = drift(&koa(), &adopting, false).expect("drift");
+    let lifecycle = report
+        .undeclared
+        .iter()
+        .find(|u| u.id.kind == Kind::LifecyclePolicy)
+        .expect("the lifecycle policy is undeclared");
+    assert_eq!(lifecycle.origin, Origin::ByHand);
+}

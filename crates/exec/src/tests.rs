@@ -46,6 +46,9 @@ impl Provider for Recorder {
     async fn roles_trusting(&self, _: &str) -> Result<Vec<Role>, ProviderError> {
         Ok(Vec::new())
     }
+    async fn role(&self, _: &str) -> Result<Option<Role>, ProviderError> {
+        Ok(None)
+    }
     async fn apply(&self, op: &Operation) -> Result<(), ProviderError> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);

@@ -24,6 +24,28 @@ impl Account {
         }
     }
 
+    /// An account whose partition follows from its region (`cn-…` is `aws-cn`, `us-gov-…`
+    /// `aws-us-gov`, `us-iso-…` `aws-iso`, `us-isob-…` `aws-iso-b`), for when STS, which names
+    /// the partition in the caller's ARN, is not asked: ARNs printed offline must still be the
+    /// partition's.
+    pub fn for_region(id: impl Into<String>, region: impl Into<String>) -> Self {
+        let region = region.into();
+        let partition = [
+            ("cn-", "aws-cn"),
+            ("us-gov-", "aws-us-gov"),
+            ("us-isob-", "aws-iso-b"),
+            ("us-iso-", "aws-iso"),
+        ]
+        .into_iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition);
+        Self {
+            id: id.into(),
+            region,
+            partition: partition.into(),
+        }
+    }
+
     /// The registry this account and region name.
     pub fn registry(&self) -> Registry {
         Registry::new(self.id.clone(), self.region.clone())
@@ -72,5 +94,28 @@ impl Account {
     /// The principal ARN that stands for a whole account in resource policies.
     pub fn root_arn(&self, account_id: &str) -> String {
         format!("arn:{}:iam::{}:root", self.partition, account_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_partition_follows_the_region() {
+        for (region, partition) in [
+            ("eu-west-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+        ] {
+            let account = Account::for_region("111122223333", region);
+            assert_eq!(account.partition, partition, "{region}");
+        }
+        assert_eq!(
+            Account::for_region("111122223333", "cn-north-1").role_arn("/ecrplan/x/", "ci"),
+            "arn:aws-cn:iam::111122223333:role/ecrplan/x/ci"
+        );
     }
 }

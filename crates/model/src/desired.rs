@@ -533,4 +533,48 @@ mod tests {
         );
         assert!(m.repository_policy(&account).is_some());
     }
+
+    /// The drift report calls an undeclared object of a form `is_declarable` refuses "made by
+    /// hand": every object a configuration declares, with either grant of an assumed role, must
+    /// be of a declarable form, or a drift report would call ecrplan's own objects hand-made.
+    #[test]
+    fn every_declared_object_is_of_a_declarable_form() {
+        let account = Account::new("123456789012", "eu-west-1");
+        let mut managed = module("b");
+        if let Some(assumed) = &mut managed.identities.assume_role {
+            assumed.grant = RoleGrant::Managed(
+                crate::identity::ManagedPolicy::AmazonEC2ContainerRegistryPowerUser,
+            );
+        }
+        let estate = DesiredEstate {
+            name: "koa".into(),
+            modules: vec![module("a"), managed],
+            ..DesiredEstate::default()
+        };
+        let objects = estate.objects(&account);
+        let trust = |role: &str| {
+            objects.iter().find_map(|o| match &o.resource {
+                Resource::Role(r) if r.name == role => Some(&r.trust),
+                _ => None,
+            })
+        };
+        for o in &objects {
+            let role = match &o.resource {
+                Resource::RolePolicy(p) => trust(&p.role),
+                Resource::RolePolicyAttachment(a) => trust(&a.role),
+                _ => None,
+            };
+            assert!(
+                crate::identity::is_declarable(&o.resource, role),
+                "{} is declared but called hand-made",
+                o.address
+            );
+        }
+        assert!(
+            objects
+                .iter()
+                .any(|o| matches!(o.resource, Resource::RolePolicyAttachment(_))),
+            "the managed grant is covered"
+        );
+    }
 }

@@ -108,6 +108,10 @@ pub struct KindSpec {
     pub singleton: bool,
     /// Where findings about the object point.
     pub located_by: Locator,
+    /// A managed policy attached to its parent (IAM's `Attach…Policy`) rather than an object
+    /// of its own: reports say it was attached (by hand, when nothing declares it) and plans
+    /// detach it.
+    pub attachment: bool,
 }
 
 impl Kind {
@@ -156,6 +160,7 @@ impl Kind {
                 scope,
                 singleton: false,
                 located_by: Locator::Module,
+                attachment: false,
             }
         }
         // The registry's own settings: declared in the `registry` block, one namespace per
@@ -230,6 +235,7 @@ impl Kind {
             },
             Kind::RolePolicyAttachment => KindSpec {
                 per_identity: true,
+                attachment: true,
                 ..row(
                     "aws_iam_role_policy_attachment",
                     "role_policy_attachment",
@@ -272,18 +278,24 @@ impl Kind {
                 Some(Kind::User),
                 Account,
             ),
-            Kind::UserPolicyAttachment => row(
-                "aws_iam_user_policy_attachment",
-                "ci_user_policy_attachment",
-                Some(Kind::User),
-                Account,
-            ),
-            Kind::GroupPolicyAttachment => row(
-                "aws_iam_group_policy_attachment",
-                "ci_group_policy_attachment",
-                Some(Kind::Group),
-                Account,
-            ),
+            Kind::UserPolicyAttachment => KindSpec {
+                attachment: true,
+                ..row(
+                    "aws_iam_user_policy_attachment",
+                    "ci_user_policy_attachment",
+                    Some(Kind::User),
+                    Account,
+                )
+            },
+            Kind::GroupPolicyAttachment => KindSpec {
+                attachment: true,
+                ..row(
+                    "aws_iam_group_policy_attachment",
+                    "ci_group_policy_attachment",
+                    Some(Kind::Group),
+                    Account,
+                )
+            },
             Kind::RegistryOwner => KindSpec {
                 parent: None,
                 ..registry(true, "aws_ssm_parameter", "registry_owner")
@@ -358,6 +370,21 @@ mod tests {
                     "{kind:?}: children carry no tags of their own"
                 );
             }
+        }
+    }
+
+    /// The AWS provider names every managed-policy attachment `…_policy_attachment`, so the
+    /// row's flag and Terraform's type can never tell different stories.
+    #[test]
+    fn attachments_are_the_provider_s_policy_attachments() {
+        for kind in Kind::ALL {
+            let spec = kind.spec();
+            assert_eq!(
+                spec.attachment,
+                spec.terraform_type.ends_with("_policy_attachment"),
+                "{kind:?}"
+            );
+            assert!(!spec.attachment || spec.parent.is_some(), "{kind:?}");
         }
     }
 

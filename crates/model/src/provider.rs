@@ -345,6 +345,11 @@ pub trait Provider: Send + Sync {
     /// a provider.
     async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError>;
 
+    /// One role by name as the account holds it, or `None` when it does not exist: `output`
+    /// prints role ARNs, and an adopted role keeps its own path, so it reads the declared roles
+    /// one by one (GetRole) instead of refreshing the whole estate.
+    async fn role(&self, name: &str) -> Result<Option<Role>, ProviderError>;
+
     /// Warnings gathered since the last call, each once (e.g. a slower fallback the account's
     /// permissions forced); the caller prints them.
     fn take_warnings(&self) -> Vec<String> {

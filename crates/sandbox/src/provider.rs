@@ -232,6 +232,18 @@ impl Provider for SandboxProvider {
         })
     }
 
+    async fn role(&self, name: &str) -> Result<Option<Role>, ProviderError> {
+        self.with_state(|state| {
+            let contents = &state.contents;
+            let found = contents.objects.get(&contents.id_of(Kind::Role, name));
+            if let Some(Resource::Role(r)) = found {
+                Ok(Some(r.clone()))
+            } else {
+                Ok(None)
+            }
+        })
+    }
+
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
         self.commit(Change::Apply(Box::new(operation.clone())))
     }

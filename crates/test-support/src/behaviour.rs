@@ -488,6 +488,17 @@ pub async fn roles_outside_the_ecrplan_path(s: &Subject<'_>) {
     create(p, &role).await;
     assert_live(p, &scope_of("alpha", &[], &["legacy-ci"]), &role).await;
     assert_absent(p, &scope_of("alpha", &[], &[]), &role).await;
+    // Read by name (what `output` asks, GetRole), with the path it has, not ecrplan's.
+    let read = |name: &'static str| async move {
+        match p.role(name).await {
+            Ok(found) => found,
+            Err(e) => panic!("role {name}: {e}"),
+        }
+    };
+    let found = read("legacy-ci").await.expect("the role is read by name");
+    assert_eq!(found.path, "/");
+    assert_eq!(Resource::Role(found).canonical(), role.canonical());
+    assert!(read("no-such-role").await.is_none());
     let trusting = match p.roles_trusting(ecrplan_model::GITHUB_ISSUER).await {
         Ok(roles) => roles,
         Err(e) => panic!("roles trusting the GitHub provider: {e}"),

@@ -83,6 +83,20 @@ pub(crate) async fn get(
     Ok(Some((role, trust, tags)))
 }
 
+/// A role by name as the model holds it (GetRole: path, trust and tags, no policies); `None`
+/// when it does not exist.
+pub(crate) async fn read(
+    p: &AwsProvider,
+    name: &str,
+) -> Result<Option<model::Role>, ProviderError> {
+    Ok(get(p, name).await?.map(|(role, trust, tags)| model::Role {
+        name: role.role_name,
+        path: role.path,
+        trust,
+        tags,
+    }))
+}
+
 /// A role's tags (ListRoles has none); `None` when the role has gone.
 pub(crate) async fn tags(p: &AwsProvider, name: &str) -> Result<Option<Tags>, ProviderError> {
     let listed = p
@@ -246,15 +260,7 @@ impl Handler for Role {
         p: &AwsProvider,
         wanted: &Resource,
     ) -> Result<Option<Resource>, ProviderError> {
-        let Some((role, trust, tags)) = get(p, &object(wanted)?.name).await? else {
-            return Ok(None);
-        };
-        Ok(Some(Resource::Role(model::Role {
-            name: role.role_name,
-            path: role.path,
-            trust,
-            tags,
-        })))
+        Ok(read(p, &object(wanted)?.name).await?.map(Resource::Role))
     }
 }
 

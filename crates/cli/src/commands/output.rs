@@ -1,27 +1,126 @@
 //! `ecrplan output`: the values CI needs (registry URL, repository URIs, role ARNs), in the
 //! variable names the Cloud Platform and IDP workflows already read, in the formats each CI
 //! reads them from: `$GITHUB_ENV`, a `.env` file, or the Kubernetes ConfigMap the Cloud
-//! Platform publishes for CircleCI. Role ARNs are read from the account: an adopted role keeps
-//! its own path, so a guessed ARN could name nothing.
+//! Platform publishes for CircleCI.
+//!
+//! What the configuration says is printed without asking AWS: the registry and repository
+//! URIs follow from the provider block's `account_id` and the region. Only role ARNs need the
+//! account, because an adopted role keeps its own path: they are read one role at a time
+//! (GetRole), never by refreshing the estate. With `--offline` nothing is read and role ARNs are
+//! derived from the path ecrplan gives the roles it creates. Each format says which values were
+//! read and which derived.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ecrplan_model::{Account, DesiredEstate, LiveEstate, Resource};
+use ecrplan_model::{Account, DesiredEstate, Resource};
 use miette::{IntoDiagnostic, Result, miette};
 use serde::Serialize;
 
 use crate::cli::{OutputArgs, OutputFormat};
-use crate::context;
+use crate::context::{self, Session};
 use crate::exit::ExitStatus;
+
+/// Where the account id came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum AccountSource {
+    /// The provider block's `account_id`, not read.
+    ProviderBlock,
+    /// Read from the account: STS GetCallerIdentity.
+    Sts,
+    /// The sandbox account file.
+    Sandbox,
+}
+
+/// Where the role ARNs came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum RoleSource {
+    /// Each role read by name (GetRole, or the sandbox file): its own path.
+    Read,
+    /// `--offline`: the path ecrplan gives the roles it creates, not read; an adopted role (or
+    /// one made before estate paths) has another.
+    Derived,
+}
+
+/// Which values were read and which derived, as the text and JSON formats report it.
+#[derive(Clone, Copy, Debug, Serialize)]
+struct Sources {
+    registry_id: AccountSource,
+    /// Absent when the modules declare no role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_arns: Option<RoleSource>,
+}
 
 /// Runs `ecrplan output`.
 pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
-    let session = context::open(&args.config, &args.target.modules, &args.account).await?;
-    let live = session.live().await?;
-    let outputs = outputs(&session.loaded.estate, &session.account, &live);
+    let loaded = context::load_targeted(&args.config, &args.target.modules)?;
+    let settings = &loaded.estate.provider;
+    let configured = context::configured_account(settings, &args.account);
+    let sandbox = context::uses_sandbox(settings, &args.account);
+    let role_names: BTreeSet<String> = loaded
+        .estate
+        .modules
+        .iter()
+        .flat_map(|m| m.role_names())
+        .collect();
+    // What the configuration alone can print: every value when no role is declared, and with
+    // `--offline` role ARNs derived from ecrplan's path.
+    let account_named = configured.is_some();
+    let offline = configured.filter(|_| !sandbox && (args.offline || role_names.is_empty()));
+    let (outputs, session) = if let Some(account) = offline {
+        let arns = derived_role_arns(&loaded.estate, &account);
+        let sources = Sources {
+            registry_id: AccountSource::ProviderBlock,
+            role_arns: (!role_names.is_empty()).then_some(RoleSource::Derived),
+        };
+        (outputs(&loaded.estate, &account, &arns, sources), None)
+    } else if args.offline && !sandbox {
+        return Err(miette!(
+            help = "set `account_id` (and `region`, or --region / AWS_REGION) in the provider \
+                    block, or run without --offline to read them",
+            "--offline prints only what the configuration says, and it does not name the account \
+             and region"
+        ));
+    } else {
+        let session = Session::connect(loaded, &args.config.dir, &args.account).await?;
+        let mut arns = BTreeMap::new();
+        for name in &role_names {
+            let role = session
+                .provider
+                .role(name)
+                .await
+                .map_err(context::aws_failure)?;
+            if let Some(role) = role {
+                arns.insert(
+                    name.clone(),
+                    session.account.role_arn(&role.path, &role.name),
+                );
+            }
+        }
+        let sources = Sources {
+            registry_id: if sandbox {
+                AccountSource::Sandbox
+            } else if account_named {
+                AccountSource::ProviderBlock
+            } else {
+                AccountSource::Sts
+            },
+            role_arns: (!role_names.is_empty()).then_some(RoleSource::Read),
+        };
+        let outputs = outputs(&session.loaded.estate, &session.account, &arns, sources);
+        (outputs, Some(session))
+    };
     for (module, role) in outputs.missing_roles() {
         eprintln!(
             "warning: module {module}: role {role} does not exist in the account yet; its variables are left out (run `ecrplan apply` first)"
+        );
+    }
+    if outputs.sources.role_arns == Some(RoleSource::Derived) {
+        eprintln!(
+            "warning: --offline: role ARNs are derived from the path ecrplan creates roles at, \
+             not read; a role adopted with another path (or made before estate paths) has \
+             another ARN: run without --offline to read them"
         );
     }
     match args.format {
@@ -37,8 +136,29 @@ pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
         }
         OutputFormat::Configmap => print!("{}", configmaps(&outputs)?),
     }
-    session.report_stats(args.account.stats);
+    match &session {
+        Some(session) => session.report_stats(args.account.stats),
+        None if args.account.stats => {
+            eprintln!("AWS calls: 0 (everything printed follows from the configuration)");
+        }
+        None => {}
+    }
     Ok(ExitStatus::Success)
+}
+
+/// The ARNs of the roles the estate would create, by name: the same builder names their path
+/// as plans do, so the two cannot disagree.
+fn derived_role_arns(estate: &DesiredEstate, account: &Account) -> BTreeMap<String, String> {
+    estate
+        .objects(account)
+        .into_iter()
+        .filter_map(|o| {
+            let Resource::Role(r) = o.resource else {
+                return None;
+            };
+            Some((r.name.clone(), account.role_arn(&r.path, &r.name)))
+        })
+        .collect()
 }
 
 /// What one module publishes.
@@ -86,6 +206,8 @@ struct Outputs {
     region: String,
     registry_id: String,
     registry_url: String,
+    /// Which values were read from the account and which derived from the configuration.
+    sources: Sources,
     modules: BTreeMap<String, ModuleOutputs>,
 }
 
@@ -99,21 +221,14 @@ impl Outputs {
     }
 }
 
-/// The ARN of every role the account holds, by name, as refresh read it (path included).
-fn role_arns(account: &Account, live: &LiveEstate) -> BTreeMap<String, String> {
-    live.objects
-        .iter()
-        .filter_map(|o| {
-            let Resource::Role(r) = &o.resource else {
-                return None;
-            };
-            Some((r.name.clone(), account.role_arn(&r.path, &r.name)))
-        })
-        .collect()
-}
-
-fn outputs(estate: &DesiredEstate, account: &Account, live: &LiveEstate) -> Outputs {
-    let arns = role_arns(account, live);
+/// What `output` prints for `estate`, with the role ARNs `arns` (by role name) gives; a
+/// declared role missing there is left out and reported.
+fn outputs(
+    estate: &DesiredEstate,
+    account: &Account,
+    arns: &BTreeMap<String, String>,
+    sources: Sources,
+) -> Outputs {
     let modules = estate
         .modules
         .iter()
@@ -162,6 +277,7 @@ fn outputs(estate: &DesiredEstate, account: &Account, live: &LiveEstate) -> Outp
         region: account.region.clone(),
         registry_id: account.id.clone(),
         registry_url: account.registry_url(),
+        sources,
         modules,
     }
 }
@@ -197,8 +313,33 @@ fn variables(account: &Account, m: &ModuleOutputs) -> BTreeMap<String, String> {
     v
 }
 
-fn text(o: &Outputs) -> String {
+/// The text format's first lines, as comments: which values were read and which derived.
+fn source_comments(sources: &Sources) -> String {
+    let registry = match sources.registry_id {
+        AccountSource::ProviderBlock => "from the provider block's account_id, not read",
+        AccountSource::Sts => "read from the account (STS GetCallerIdentity)",
+        AccountSource::Sandbox => "read from the sandbox account file",
+    };
     let mut s = format!(
+        "# registry_id {registry}; the registry and repository URLs follow from it and the \
+         region\n"
+    );
+    match sources.role_arns {
+        Some(RoleSource::Read) => {
+            s += "# role ARNs read from the account, role by role (an adopted role keeps its own path)\n";
+        }
+        Some(RoleSource::Derived) => {
+            s += "# role ARNs derived from the path ecrplan creates roles at, not read (--offline): \
+                  an adopted role has another\n";
+        }
+        None => {}
+    }
+    s
+}
+
+fn text(o: &Outputs) -> String {
+    let mut s = source_comments(&o.sources);
+    s += &format!(
         "registry_url = {:?}\nregistry_id = {:?}\nregion = {:?}\n",
         o.registry_url, o.registry_id, o.region
     );
@@ -402,22 +543,18 @@ mod tests {
         }
     }
 
-    fn live(account: &Account, roles: &[(&str, &str)]) -> LiveEstate {
-        let mut live = LiveEstate::empty(account.clone());
-        for (path, name) in roles {
-            live.objects
-                .push(ecrplan_model::LiveObject::new(Resource::Role(
-                    ecrplan_model::Role {
-                        name: (*name).to_owned(),
-                        path: (*path).to_owned(),
-                        trust: ecrplan_model::JsonDocument::new(serde_json::json!({})),
-                        tags: Default::default(),
-                    },
-                )));
-        }
-        live.normalise();
-        live
+    /// The role ARNs a read of `roles` (path, name) finds.
+    fn live(account: &Account, roles: &[(&str, &str)]) -> BTreeMap<String, String> {
+        roles
+            .iter()
+            .map(|(path, name)| ((*name).to_owned(), account.role_arn(path, name)))
+            .collect()
     }
+
+    const READ: Sources = Sources {
+        registry_id: AccountSource::Sts,
+        role_arns: Some(RoleSource::Read),
+    };
 
     #[test]
     fn github_env_uses_the_names_workflows_expect() {
@@ -430,6 +567,7 @@ mod tests {
             &estate,
             &account,
             &live(&account, &[("/ecrplan/", "koa-ci")]),
+            READ,
         );
         assert_eq!(
             env_lines(&o).unwrap(),
@@ -453,19 +591,66 @@ mod tests {
             &estate,
             &account,
             &live(&account, &[("/teams/koa/", "koa-ci")]),
+            READ,
         );
         let env = env_lines(&adopted).unwrap();
         assert!(
             env.contains("ECR_ROLE_TO_ASSUME=arn:aws:iam::354918371398:role/teams/koa/koa-ci\n"),
             "{env}"
         );
-        let absent = outputs(&estate, &account, &live(&account, &[]));
+        let absent = outputs(&estate, &account, &live(&account, &[]), READ);
         assert_eq!(
             absent.missing_roles().collect::<Vec<_>>(),
             [("koa", "koa-ci")]
         );
         let env = env_lines(&absent).unwrap();
         assert!(!env.contains("ECR_ROLE_TO_ASSUME"), "{env}");
+    }
+
+    /// Issue 22: offline, role ARNs are the ones plans would create, at the estate's path, and
+    /// every format that can carry it says they were derived, not read.
+    #[test]
+    fn offline_role_arns_are_derived_from_the_estate_path_and_said_to_be() {
+        let account = Account::for_region("354918371398", "eu-west-1");
+        let estate = DesiredEstate {
+            name: "koa".into(),
+            modules: vec![module("koa", "giftcard", None)],
+            ..Default::default()
+        };
+        let arns = derived_role_arns(&estate, &account);
+        assert_eq!(
+            arns.get("koa-ci").map(String::as_str),
+            Some("arn:aws:iam::354918371398:role/ecrplan/koa/koa-ci")
+        );
+        let derived = Sources {
+            registry_id: AccountSource::ProviderBlock,
+            role_arns: Some(RoleSource::Derived),
+        };
+        let o = outputs(&estate, &account, &arns, derived);
+        let text = text(&o);
+        assert!(
+            text.starts_with(
+                "# registry_id from the provider block's account_id, not read; the registry and \
+                 repository URLs follow from it and the region\n# role ARNs derived from the path \
+                 ecrplan creates roles at, not read (--offline): an adopted role has another\n"
+            ),
+            "{text}"
+        );
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(
+            json["sources"],
+            serde_json::json!({"registry_id": "provider_block", "role_arns": "derived"})
+        );
+        let read = serde_json::to_value(outputs(&estate, &account, &arns, READ)).unwrap();
+        assert_eq!(
+            read["sources"],
+            serde_json::json!({"registry_id": "sts", "role_arns": "read"})
+        );
+        let no_roles = Sources {
+            registry_id: AccountSource::ProviderBlock,
+            role_arns: None,
+        };
+        assert!(!source_comments(&no_roles).contains("role ARNs"));
     }
 
     #[test]
@@ -492,6 +677,7 @@ mod tests {
                 &account,
                 &[("/ecrplan/", "cp-ecr-team-repository-name-circleci")],
             ),
+            READ,
         );
         let role = "arn:aws:iam::000000000000:role/ecrplan/cp-ecr-team-repository-name-circleci";
         let env = env_lines(&o).unwrap();
@@ -516,7 +702,7 @@ mod tests {
             modules: vec![module("a", "one", None), module("b", "two", None)],
             ..Default::default()
         };
-        let err = env_lines(&outputs(&clash, &account, &roles)).unwrap_err();
+        let err = env_lines(&outputs(&clash, &account, &roles, READ)).unwrap_err();
         assert!(err.to_string().contains("would both set"), "{err}");
         // The help fits the modules: these have no prefix attribute, so `--module` is the way.
         let help = err.help().map(|h| h.to_string()).unwrap_or_default();
@@ -528,7 +714,7 @@ mod tests {
         let mut cloud_platform = clash.clone();
         cloud_platform.modules[1].ci_outputs.prefix_attribute =
             Some("github_actions_prefix".into());
-        let err = env_lines(&outputs(&cloud_platform, &account, &roles)).unwrap_err();
+        let err = env_lines(&outputs(&cloud_platform, &account, &roles, READ)).unwrap_err();
         let help = err.help().map(|h| h.to_string()).unwrap_or_default();
         assert!(
             help.contains("`github_actions_prefix` in module b") && !help.contains("in module a"),
@@ -538,7 +724,7 @@ mod tests {
             modules: vec![module("a", "one", Some("prod")), module("b", "two", None)],
             ..Default::default()
         };
-        let env = env_lines(&outputs(&apart, &account, &roles)).unwrap();
+        let env = env_lines(&outputs(&apart, &account, &roles, READ)).unwrap();
         assert!(
             env.contains("PROD_ECR_REPOSITORY=one\n") && env.contains("\nECR_REPOSITORY=two\n"),
             "{env}"
@@ -574,7 +760,7 @@ mod tests {
                 ("/ecrplan/", "web-circleci"),
             ],
         );
-        let maps = configmaps(&outputs(&estate, &account, &roles)).unwrap();
+        let maps = configmaps(&outputs(&estate, &account, &roles, READ)).unwrap();
         let names: Vec<&str> = maps
             .lines()
             .filter_map(|l| l.strip_prefix("  name: "))

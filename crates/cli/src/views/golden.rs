@@ -120,6 +120,55 @@ fn account_wide_drift() {
     }
 }
 
+/// Issue 22: what was made by hand on the estate's objects (a managed policy attached to its
+/// role, an inline policy added to it) is listed as such, apart from what the configuration
+/// stopped declaring and from a policy of ecrplan's kind whose origin the account cannot tell
+/// (the repository policy after `account_access` is removed); the JSON lists them all in
+/// `resource_drift`.
+#[test]
+fn hand_made_drift() {
+    use ecrplan_model::{JsonDocument, LiveObject, Resource, RolePolicy, RolePolicyAttachment};
+    let s = scenario("no_changes");
+    let mut live = s.live.clone();
+    let role = live
+        .objects
+        .iter()
+        .find_map(|o| {
+            if let Resource::Role(r) = &o.resource {
+                Some(r.name.clone())
+            } else {
+                None
+            }
+        })
+        .expect("the scenario has a role");
+    live.objects
+        .push(LiveObject::new(Resource::RolePolicyAttachment(
+            RolePolicyAttachment {
+                role: role.clone(),
+                policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+            },
+        )));
+    live.objects
+        .push(LiveObject::new(Resource::RolePolicy(RolePolicy {
+            role,
+            name: "debugging".into(),
+            document: JsonDocument::new(serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            })),
+        })));
+    live.normalise();
+    let mut desired = s.desired.clone();
+    for module in &mut desired.modules {
+        module.account_access.clear();
+    }
+    let d = drift(&desired, &live, false).expect("drift");
+    for (format, ext) in FORMATS {
+        let out = view(format, false, None).drift(&d);
+        check(golden_dir("drift").join(format!("hand_made.{ext}")), &out);
+    }
+}
+
 #[test]
 fn seed_on_empty_account() {
     plan_goldens("seed_on_empty");

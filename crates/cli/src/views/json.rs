@@ -728,9 +728,13 @@ fn provider_attribute(attribute: &str, value: &Value) -> Vec<(String, Value)> {
     }
 }
 
-/// The drift document: Terraform's `resource_drift` (declared objects changed or deleted
-/// outside ecrplan), with the full report under `ecrplan`.
+/// The drift document: Terraform's `resource_drift` — every difference that makes the report
+/// drift, with `before` as the configuration declares the object and `after` as the account
+/// holds it: changed attributes (`update`), declared objects the account lacks (`delete`, the
+/// declared object before), objects of the estate nothing declares (`create`, the live object
+/// after) — and the full report under `ecrplan`.
 fn drift_document(drift: &Drift, stats: Option<&Value>) -> Value {
+    let account = &drift.account;
     let mut resource_drift = Vec::new();
     for c in &drift.changed {
         let mut m = resource_head(&c.address);
@@ -756,9 +760,19 @@ fn drift_document(drift: &Drift, stats: Option<&Value>) -> Value {
     }
     for missing in &drift.missing {
         let mut m = resource_head(&missing.address);
+        let before = values(&missing.declared, account);
         m.insert(
             "change".into(),
-            Value::Object(change_body(&["delete"], json!({}), Value::Null)),
+            Value::Object(change_body(&["delete"], before, Value::Null)),
+        );
+        resource_drift.push(Value::Object(m));
+    }
+    for undeclared in &drift.undeclared {
+        let mut m = resource_head(&undeclared.address);
+        let after = values(&undeclared.live, account);
+        m.insert(
+            "change".into(),
+            Value::Object(change_body(&["create"], Value::Null, after)),
         );
         resource_drift.push(Value::Object(m));
     }

@@ -7,7 +7,9 @@ use ecrplan_diff::Drift;
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::contract::View;
-use super::render::{Adoptions, Line, Summary, body, drift_lines, heading};
+use super::render::{
+    Adoptions, Line, Summary, body, drift_counts, drift_lines, heading, undeclared_words,
+};
 
 /// GitHub refuses comments of this many characters or more.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -218,14 +220,7 @@ impl View for MarkdownView {
             notes(&mut out, &drift.notes, DRIFT_JSON);
             return out;
         }
-        let _ = writeln!(
-            out,
-            "**Drift: {} changed, {} missing, {} no longer declared, {} unmanaged.**\n",
-            drift.changed.len(),
-            drift.missing.len(),
-            drift.undeclared.len(),
-            drift.unmanaged.len()
-        );
+        let _ = writeln!(out, "**Drift: {}.**\n", drift_counts(drift));
         other_estates(&mut out, drift);
         notes(&mut out, &drift.notes, DRIFT_JSON);
         let mut rows: Vec<String> = Vec::new();
@@ -242,10 +237,11 @@ impl View for MarkdownView {
                 .iter()
                 .map(|m| format!("| missing | {} |\n", code(&m.address.to_string()))),
         );
-        rows.extend(drift.undeclared.iter().map(|m| {
+        rows.extend(drift.undeclared.iter().map(|u| {
             format!(
-                "| no longer declared | {} |\n",
-                code(&m.address.to_string())
+                "| {} | {} |\n",
+                undeclared_words(u),
+                code(&u.address.to_string())
             )
         }));
         rows.extend(

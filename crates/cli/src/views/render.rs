@@ -1,7 +1,10 @@
 //! What the human views share: the words for each action, the summary counts, and the body
 //! lines of one change (`+ name = "x"`, policy documents as a unified diff).
 
-use ecrplan_diff::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
+use ecrplan_diff::{
+    AttributeChange, Drift, Origin, UndeclaredObject, attribute_changes, is_document_attribute,
+    unified_diff,
+};
 use std::collections::BTreeMap;
 
 use ecrplan_model::{Action, Address, Change, Kind, Locator, ObjectId, Plan, Resource, tags};
@@ -293,4 +296,37 @@ pub fn drift_lines(changes: &[AttributeChange]) -> Vec<Line> {
         }
     }
     out
+}
+
+/// What the human views call an undeclared object, from its origin: an attachment or policy
+/// ecrplan never writes was attached or added by hand and never declared, which is not the same
+/// news as an object the estate made and stopped declaring.
+pub fn undeclared_words(u: &UndeclaredObject) -> &'static str {
+    match u.origin {
+        Origin::NoLongerDeclared => "no longer declared",
+        Origin::ByHand if u.id.kind.spec().attachment => "attached by hand",
+        Origin::ByHand => "added by hand",
+        Origin::Undetermined => "not declared (an earlier configuration or a person made it)",
+    }
+}
+
+/// The drift summary line's counts, the same in every human view.
+pub fn drift_counts(drift: &Drift) -> String {
+    let by_hand = drift
+        .undeclared
+        .iter()
+        .filter(|u| u.origin == Origin::ByHand)
+        .count();
+    let by_hand = if by_hand == 0 {
+        String::new()
+    } else {
+        format!(" ({by_hand} made by hand)")
+    };
+    format!(
+        "{} changed, {} missing, {} undeclared{by_hand}, {} unmanaged",
+        drift.changed.len(),
+        drift.missing.len(),
+        drift.undeclared.len(),
+        drift.unmanaged.len()
+    )
 }

@@ -2,11 +2,13 @@
 
 use std::fmt::Write as _;
 
-use ecrplan_diff::Drift;
+use ecrplan_diff::{Drift, Origin};
 use ecrplan_model::{Action, Change, Note, Plan, Severity};
 
 use super::contract::View;
-use super::render::{Adoptions, Line, Summary, body, drift_lines, heading, label};
+use super::render::{
+    Adoptions, Line, Summary, body, drift_counts, drift_lines, heading, label, undeclared_words,
+};
 
 /// Terraform-like text; ANSI colour only when `color`.
 pub struct TextView {
@@ -173,23 +175,49 @@ impl View for TextView {
             }
             out.push('\n');
         }
-        let lists = [
-            ("Declared but missing:", '+', &drift.missing),
-            ("Owned but no longer declared:", '-', &drift.undeclared),
-        ];
-        for (title, sign, items) in lists {
-            if items.is_empty() {
-                continue;
-            }
-            let _ = writeln!(out, "{}", self.paint(BOLD, title));
-            for m in items {
+        if !drift.missing.is_empty() {
+            let _ = writeln!(out, "{}", self.paint(BOLD, "Declared but missing:"));
+            for m in &drift.missing {
                 let _ = writeln!(
                     out,
                     "  {} {} ({})",
-                    self.paint(colour_of(sign), &sign.to_string()),
+                    self.paint(colour_of('+'), "+"),
                     m.address,
                     m.id
                 );
+            }
+            out.push('\n');
+        }
+        let lists = [
+            (Origin::NoLongerDeclared, "Owned but no longer declared:"),
+            (
+                Origin::ByHand,
+                "Made by hand on the estate's objects (never declared):",
+            ),
+            (
+                Origin::Undetermined,
+                "Not declared (of a kind ecrplan writes: an earlier configuration or a person \
+                 made it; with no state file the account does not say which):",
+            ),
+        ];
+        for (origin, title) in lists {
+            let mut items = drift.undeclared.iter().filter(|u| u.origin == origin);
+            let Some(first) = items.next() else {
+                continue;
+            };
+            let _ = writeln!(out, "{}", self.paint(BOLD, title));
+            for u in std::iter::once(first).chain(items) {
+                let _ = write!(
+                    out,
+                    "  {} {} ({})",
+                    self.paint(colour_of('-'), "-"),
+                    u.address,
+                    u.id
+                );
+                if origin == Origin::ByHand {
+                    let _ = write!(out, ": {}", undeclared_words(u));
+                }
+                out.push('\n');
             }
             out.push('\n');
         }
@@ -197,7 +225,10 @@ impl View for TextView {
             let _ = writeln!(
                 out,
                 "{}",
-                self.paint(BOLD, "Unmanaged (no estate owns them):")
+                self.paint(
+                    BOLD,
+                    "Unmanaged (nothing in the account marks them as an estate's):"
+                )
             );
             for u in &drift.unmanaged {
                 let _ = writeln!(out, "  ? {}: {}", u.id, u.reason);
@@ -225,14 +256,7 @@ impl View for TextView {
         }
         self.other_estates(&mut out, drift);
         self.notes(&mut out, &drift.notes);
-        let _ = writeln!(
-            out,
-            "Drift: {} changed, {} missing, {} no longer declared, {} unmanaged.",
-            drift.changed.len(),
-            drift.missing.len(),
-            drift.undeclared.len(),
-            drift.unmanaged.len()
-        );
+        let _ = writeln!(out, "Drift: {}.", drift_counts(drift));
         out
     }
 }

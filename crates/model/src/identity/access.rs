@@ -50,6 +50,3 @@ impl Access {
         }
     }
 }
-
-/// The name of the inline policy the identities beyond GitHub and CircleCI carry.
-pub const ACCESS_POLICY_NAME: &str = "ecr-access";

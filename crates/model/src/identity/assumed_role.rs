@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::access::{ACCESS_POLICY_NAME, Access};
+use super::access::Access;
 use super::context::ModuleContext;
 use super::role::{Grant, IdentityRole, serves};
 use crate::declared::Declared;
@@ -116,9 +116,7 @@ impl AssumeRoleAccess {
     /// Declares the role, granted ecrplan's policy or the managed one.
     pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
         let grant = match self.grant {
-            RoleGrant::Access(access) => {
-                Grant::Inline(ACCESS_POLICY_NAME, module.access_policy(access))
-            }
+            RoleGrant::Access(access) => Grant::Inline(module.access_policy(access)),
             RoleGrant::Managed(policy) => Grant::Managed(policy.arn(module.account)),
         };
         IdentityRole {

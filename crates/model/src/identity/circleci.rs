@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::context::ModuleContext;
 use super::role::{Grant, IdentityRole, serves};
+use crate::JsonDocument;
 use crate::declared::Declared;
 use crate::policy::web_identity_trust;
-use crate::{JsonDocument, PUSH_POLICY_NAME};
 
 /// The host of CircleCI's issuers; an organisation's issuer is `<host>/org/<id>`.
 pub const ISSUER_HOST: &str = "oidc.circleci.com";
@@ -70,7 +70,7 @@ impl CircleciAccess {
             role_name: &self.role_name,
             trust: self.trust(module),
             tags: &module.role_tags,
-            grant: Grant::Inline(PUSH_POLICY_NAME, module.push_policy()),
+            grant: Grant::Inline(module.push_policy()),
         }
         .declare(module, out);
     }

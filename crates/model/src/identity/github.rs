@@ -14,7 +14,7 @@ use super::context::ModuleContext;
 use super::role::{Grant, IdentityRole, serves};
 use crate::declared::Declared;
 use crate::policy::web_identity_trust;
-use crate::{Account, JsonDocument, PUSH_POLICY_NAME, tags};
+use crate::{Account, JsonDocument, tags};
 
 /// The GitHub Actions token issuer.
 pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
@@ -111,7 +111,7 @@ impl GithubAccess {
             role_name: &self.role_name,
             trust: trust(module.account, self),
             tags: &role_tags,
-            grant: Grant::Inline(PUSH_POLICY_NAME, module.push_policy()),
+            grant: Grant::Inline(module.push_policy()),
         }
         .declare(module, out);
     }

@@ -10,7 +10,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::access::ACCESS_POLICY_NAME;
 use super::context::ModuleContext;
 use super::role::{Grant, IdentityRole, serves};
 use crate::declared::Declared;
@@ -78,7 +77,7 @@ impl GitlabAccess {
                 &self.subjects(),
             ),
             tags: &module.role_tags,
-            grant: Grant::Inline(ACCESS_POLICY_NAME, module.push_policy()),
+            grant: Grant::Inline(module.push_policy()),
         }
         .declare(module, out);
     }

@@ -21,17 +21,17 @@ mod role;
 
 use serde::{Deserialize, Serialize};
 
-use crate::JsonDocument;
 use crate::declared::Declared;
+use crate::{JsonDocument, Resource};
 use context::ModuleContext;
 
-pub use access::{ACCESS_POLICY_NAME, Access};
+pub use access::Access;
 pub use assumed_role::{AssumeRoleAccess, ManagedPolicy, RoleGrant};
 pub use ci_user::CiUser;
 pub use circleci::CircleciAccess;
 pub use github::{GithubAccess, GithubRepository};
 pub use gitlab::{GitlabAccess, GitlabProject};
-pub use role::serves;
+pub use role::{ACCESS_POLICY_NAME, inline_policy_name, serves};
 
 /// The identities of a module other than `github_access` and `circleci_access`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -121,6 +121,44 @@ pub fn serving(trust: Option<&JsonDocument>) -> &'static str {
     }
 }
 
+/// Whether some ecrplan configuration could declare an object of this form, given the trust of
+/// the role it belongs to (for a role's policies and attachments). ecrplan keeps no state file,
+/// so an undeclared policy of a declared object may be one an earlier configuration declared or
+/// one a person added; but an object of a form ecrplan never writes — a managed policy on a
+/// user, a group or a role of another identity than an assumed role, a managed policy other
+/// than the AWS-managed ECR ones, an inline policy on a user, an inline policy under another
+/// name than ecrplan's — was made by hand, whatever the history.
+pub fn is_declarable(resource: &Resource, role_trust: Option<&JsonDocument>) -> bool {
+    match resource {
+        Resource::RolePolicy(p) => p.name == inline_policy_name(serving(role_trust)),
+        Resource::RolePolicyAttachment(a) => {
+            serving(role_trust) == serves::ASSUMED
+                && ManagedPolicy::is_managed_ecr_arn(&a.policy_arn)
+        }
+        Resource::GroupPolicy(p) => p.name == ci_user::GROUP_POLICY_NAME,
+        Resource::UserPolicy(_)
+        | Resource::UserPolicyAttachment(_)
+        | Resource::GroupPolicyAttachment(_) => false,
+        Resource::Repository(_)
+        | Resource::RepositoryPolicy(_)
+        | Resource::LifecyclePolicy(_)
+        | Resource::OidcProvider(_)
+        | Resource::Role(_)
+        | Resource::Replication(_)
+        | Resource::User(_)
+        | Resource::Group(_)
+        | Resource::GroupMembership(_)
+        | Resource::RegistryOwner(_)
+        | Resource::RegistryPolicy(_)
+        | Resource::AccountSetting(_)
+        | Resource::ScanningConfiguration(_)
+        | Resource::PullThroughCacheRule(_)
+        | Resource::CreationTemplate(_)
+        | Resource::SigningConfiguration(_)
+        | Resource::PullTimeUpdateExclusion(_) => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -143,6 +181,79 @@ mod tests {
             "git.example.com",
         ] {
             assert!(!is_ci_issuer(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn objects_of_forms_ecrplan_never_writes_are_not_declarable() {
+        use crate::{GroupPolicy, GroupPolicyAttachment, RolePolicy, RolePolicyAttachment};
+        use crate::{UserPolicy, UserPolicyAttachment};
+        let account = Account::new("123456789012", "eu-west-1");
+        let github = JsonDocument::new(json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": account.oidc_provider_arn("token.actions.githubusercontent.com")}}]}));
+        let assumed = JsonDocument::new(json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"}}]}));
+        let document = JsonDocument::new(json!({"Statement": []}));
+        let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+        let read_only = ManagedPolicy::AmazonEC2ContainerRegistryReadOnly.arn(&account);
+        let attachment = |policy_arn: &str| {
+            Resource::RolePolicyAttachment(RolePolicyAttachment {
+                role: "r".into(),
+                policy_arn: policy_arn.into(),
+            })
+        };
+        let role_policy = |name: &str| {
+            Resource::RolePolicy(RolePolicy {
+                role: "r".into(),
+                name: name.into(),
+                document: document.clone(),
+            })
+        };
+        let by_hand = [
+            (attachment(admin), Some(&assumed)),
+            (attachment(&read_only), Some(&github)),
+            (role_policy("extra"), Some(&github)),
+            (role_policy(ACCESS_POLICY_NAME), Some(&github)),
+            (
+                Resource::GroupPolicy(GroupPolicy {
+                    group: "g".into(),
+                    name: "extra".into(),
+                    document: document.clone(),
+                }),
+                None,
+            ),
+            (
+                Resource::UserPolicy(UserPolicy {
+                    user: "u".into(),
+                    name: ci_user::GROUP_POLICY_NAME.into(),
+                    document: document.clone(),
+                }),
+                None,
+            ),
+            (
+                Resource::UserPolicyAttachment(UserPolicyAttachment {
+                    user: "u".into(),
+                    policy_arn: read_only.clone(),
+                }),
+                None,
+            ),
+            (
+                Resource::GroupPolicyAttachment(GroupPolicyAttachment {
+                    group: "g".into(),
+                    policy_arn: read_only.clone(),
+                }),
+                None,
+            ),
+        ];
+        for (resource, trust) in &by_hand {
+            assert!(!is_declarable(resource, *trust), "{resource:?}");
+        }
+        for (resource, trust) in [
+            (attachment(&read_only), Some(&assumed)),
+            (role_policy(crate::PUSH_POLICY_NAME), Some(&github)),
+            (role_policy(ACCESS_POLICY_NAME), Some(&assumed)),
+        ] {
+            assert!(is_declarable(&resource, trust), "{resource:?}");
         }
     }
 

@@ -4,7 +4,8 @@
 use super::context::ModuleContext;
 use crate::declared::Declared;
 use crate::{
-    JsonDocument, Kind, Resource, Role, RolePolicy, RolePolicyAttachment, Tags, role_path,
+    JsonDocument, Kind, PUSH_POLICY_NAME, Resource, Role, RolePolicy, RolePolicyAttachment, Tags,
+    role_path,
 };
 
 /// The identity a role serves, the first part of its addresses (`github_role`).
@@ -17,6 +18,21 @@ pub mod serves {
     pub const GITLAB: &str = "gitlab";
     /// `assume_role_access`.
     pub const ASSUMED: &str = "assumed";
+}
+
+/// The name of the inline policy the identities beyond GitHub and CircleCI carry.
+pub const ACCESS_POLICY_NAME: &str = "ecr-access";
+
+/// The name of the inline policy a role serving `identity` carries: GitHub's and CircleCI's
+/// roles keep the name their first releases gave them, the others carry [`ACCESS_POLICY_NAME`].
+/// Named here only, so that the builder and the drift report (which tells an inline policy
+/// ecrplan never writes from one it wrote) cannot disagree.
+pub fn inline_policy_name(identity: &str) -> &'static str {
+    if identity == serves::GITHUB || identity == serves::CIRCLECI {
+        PUSH_POLICY_NAME
+    } else {
+        ACCESS_POLICY_NAME
+    }
 }
 
 /// What one CI identity of a module asks for: a role with its trust and what grants it
@@ -32,13 +48,13 @@ pub(crate) struct IdentityRole<'a> {
     /// The role's tags.
     pub(crate) tags: &'a Tags,
     /// What the role may do.
-    pub(crate) grant: Grant<'a>,
+    pub(crate) grant: Grant,
 }
 
 /// How a role is granted access.
-pub(crate) enum Grant<'a> {
-    /// An inline policy with this name.
-    Inline(&'a str, JsonDocument),
+pub(crate) enum Grant {
+    /// An inline policy, named after the identity ([`inline_policy_name`]).
+    Inline(JsonDocument),
     /// A managed policy attached by ARN.
     Managed(String),
 }
@@ -58,11 +74,11 @@ impl IdentityRole<'_> {
         );
         let role = self.role_name.to_owned();
         match self.grant {
-            Grant::Inline(name, document) => out.push(
+            Grant::Inline(document) => out.push(
                 address(Kind::RolePolicy),
                 Resource::RolePolicy(RolePolicy {
                     role,
-                    name: name.to_owned(),
+                    name: inline_policy_name(self.identity).to_owned(),
                     document,
                 }),
             ),
