@@ -113,13 +113,13 @@ fn a_targeted_plan_changes_only_its_modules_and_deletes_nothing_else() {
 
     // search leaves the configuration and billing changes: a plan targeting billing updates
     // billing and keeps search's repository, which a whole plan deletes.
+    let billing_only =
+        TWO_MODULES.replace("[\"billing/api\"]", "[\"billing/api\", \"billing/worker\"]");
     env.write(
-        &TWO_MODULES
-            .replace("[\"billing/api\"]", "[\"billing/api\", \"billing/worker\"]")
+        billing_only
             .split("module \"search\"")
             .next()
-            .expect("billing's part")
-            .to_owned(),
+            .expect("billing's part"),
     );
     let (targeted, saved) = env.saved_plan(&["--module", "billing"]);
     assert_eq!(
