@@ -42,12 +42,12 @@ pub(crate) fn handler(kind: Kind) -> &'static dyn Handler {
         Kind::UserPolicyAttachment => &UserPolicyAttachment,
         Kind::GroupPolicyAttachment => &GroupPolicyAttachment,
         Kind::RegistryOwner => &RegistryOwner,
-        Kind::RegistryPolicy => &Put,
-        Kind::AccountSetting => &AccountSetting,
-        Kind::ScanningConfiguration => &ScanningConfiguration,
+        Kind::RegistryPolicy => &Put(OnDelete::Remove),
+        Kind::AccountSetting => &Put(OnDelete::Keep),
+        Kind::ScanningConfiguration => &Put(OnDelete::Reset),
         Kind::PullThroughCacheRule => &Named(pull_through_cache_fixed),
         Kind::CreationTemplate => &Named(none_fixed),
-        Kind::SigningConfiguration => &Put,
+        Kind::SigningConfiguration => &Put(OnDelete::Remove),
         Kind::PullTimeUpdateExclusion => &Named(none_fixed),
     }
 }
@@ -65,10 +65,21 @@ impl Handler for RegistryOwner {
     }
 }
 
-/// A registry setting that is put whole (the registry policy, signing): AWS needs no owner
-/// record for it, and deleting one that is not there is `NotFound`, as the policy's and
-/// signing's Delete calls answer.
-struct Put;
+/// What deleting a put-whole registry setting does, as AWS does it.
+#[derive(Clone, Copy)]
+enum OnDelete {
+    /// It goes; one that is not there is `NotFound` (the policy's and signing's Delete calls).
+    Remove,
+    /// Nothing: an account setting has no delete, its value stays.
+    Keep,
+    /// Scanning is put back to basic with no rules, which the account holds as no object (a
+    /// refresh reads the default then); always succeeds.
+    Reset,
+}
+
+/// A registry setting that is put whole (the registry policy, account settings, scanning,
+/// signing): AWS needs no owner record for it; deleting it does what [`OnDelete`] says.
+struct Put(OnDelete);
 
 impl Handler for Put {
     fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
@@ -86,51 +97,16 @@ impl Handler for Put {
         c.insert(after.clone());
         Ok(())
     }
-}
-
-/// An account setting: put, and never deleted (AWS has no delete; the value stays).
-struct AccountSetting;
-
-impl Handler for AccountSetting {
-    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
-        Put.create(c, resource)
-    }
-
-    fn update(
-        &self,
-        c: &mut Contents,
-        before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        Put.update(c, before, after)
-    }
-
-    fn delete(&self, _: &mut Contents, _: &Resource, _: bool) -> Result<(), ProviderError> {
-        Ok(())
-    }
-}
-
-/// The scanning configuration: always there; deleting it puts basic scanning with no rules,
-/// which the account holds as no object (a refresh reads the default then).
-struct ScanningConfiguration;
-
-impl Handler for ScanningConfiguration {
-    fn create(&self, c: &mut Contents, resource: &Resource) -> Result<(), ProviderError> {
-        Put.create(c, resource)
-    }
-
-    fn update(
-        &self,
-        c: &mut Contents,
-        before: &Resource,
-        after: &Resource,
-    ) -> Result<(), ProviderError> {
-        Put.update(c, before, after)
-    }
 
     fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
-        c.objects.remove(&c.id(resource));
-        Ok(())
+        match self.0 {
+            OnDelete::Remove => delete(c, resource),
+            OnDelete::Keep => Ok(()),
+            OnDelete::Reset => {
+                c.objects.remove(&c.id(resource));
+                Ok(())
+            }
+        }
     }
 }
 
