@@ -57,6 +57,22 @@ impl Address {
         self
     }
 
+    /// The same address for an object of a registry (or account) that is not the default
+    /// provider's: keyed by the alias that reaches it, before any key of its own
+    /// (`replication_configuration["dr"]`, `oidc_provider["dr/token.actions…"]`), so that
+    /// Terraform addresses stay unique across registries. Module objects need no key: module
+    /// names are unique already.
+    pub fn on_provider(mut self, alias: &str) -> Self {
+        if self.module.is_some() {
+            return self;
+        }
+        self.index = Some(match self.index.take() {
+            Some(index) => format!("{alias}/{index}"),
+            None => alias.to_owned(),
+        });
+        self
+    }
+
     /// `module.M`, as Terraform's JSON plan calls it.
     pub fn module_address(&self) -> Option<String> {
         self.module.as_ref().map(|m| format!("module.{m}"))

@@ -30,7 +30,7 @@ impl DesiredObject {
 #[derive(Default)]
 pub(crate) struct Declared {
     objects: Vec<DesiredObject>,
-    providers: BTreeMap<String, OidcProvider>,
+    providers: BTreeMap<(String, String), (Address, OidcProvider)>,
 }
 
 impl Declared {
@@ -39,19 +39,23 @@ impl Declared {
         self.objects.push(DesiredObject { address, resource });
     }
 
-    /// Declares the provider of an issuer; the first module to declare it decides its shape.
-    pub(crate) fn provider(&mut self, provider: OidcProvider) {
+    /// Declares the provider of an issuer in `account`; the first module to declare it there
+    /// decides its shape.
+    pub(crate) fn provider(&mut self, account: &Account, provider: OidcProvider) {
         self.providers
-            .entry(provider.url.clone())
-            .or_insert(provider);
+            .entry((account.id.clone(), provider.url.clone()))
+            .or_insert_with(|| {
+                let address = account.address(Kind::OidcProvider).indexed(&provider.url);
+                (address, provider)
+            });
     }
 
-    /// Every object, the providers last in URL order, each at its address in `account`.
-    pub(crate) fn into_objects(self, account: &Account) -> Vec<DesiredObject> {
+    /// Every object, the providers last in account and URL order.
+    pub(crate) fn into_objects(self) -> Vec<DesiredObject> {
         let mut out = self.objects;
-        for (url, provider) in self.providers {
+        for (address, provider) in self.providers.into_values() {
             out.push(DesiredObject {
-                address: account.address(Kind::OidcProvider).indexed(&url),
+                address,
                 resource: Resource::OidcProvider(provider),
             });
         }

@@ -2,7 +2,7 @@
 //! objects it asks for. Modules build their repositories here and hand each CI identity a
 //! context to declare its own objects (`identity`), which never reads a module back.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,8 +13,8 @@ use crate::identity::{self, CiUser, CircleciAccess, GithubAccess};
 use crate::policy::{self, actions};
 use crate::{
     Access, Account, DesiredObject, Encryption, Identities, JsonDocument, Kind, LifecyclePolicy,
-    RegistrySettings, Replication, Repository, RepositoryPolicy, Resource, TagMutability, Tags,
-    tags,
+    Reach, RegistrySettings, Replication, Repository, RepositoryPolicy, Resource, TagMutability,
+    Tags, tags,
 };
 
 /// What a configuration directory declares: everything `plan` compares with the account.
@@ -29,15 +29,21 @@ pub struct DesiredEstate {
     /// deletes anything it does not declare.
     #[serde(default)]
     pub anonymous: bool,
-    /// Which account to talk to.
+    /// Which account to talk to: the default provider.
     pub provider: ProviderSettings,
+    /// The aliased `provider "aws"` blocks, by alias: other regions and accounts, which modules
+    /// (`providers = { aws = aws.NAME }`) and registry-level blocks (`provider = aws.NAME`)
+    /// choose.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub providers: BTreeMap<String, ProviderSettings>,
     /// The module blocks, in file and position order.
     pub modules: Vec<Module>,
-    /// The replication configuration, when the estate manages it.
-    pub replication: Option<Replication>,
-    /// The registry's own settings, when the estate declares a `registry` block.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registry: Option<RegistrySettings>,
+    /// The replication configurations the estate manages, at most one per registry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replications: Vec<OnRegistry<Replication>>,
+    /// The registries' own settings (`registry` blocks), at most one per registry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registries: Vec<OnRegistry<RegistrySettings>>,
     /// The modules a run is limited to (`--module`, Terraform's `-target`); empty for all. A
     /// targeted plan reads, changes and deletes only the selected modules' objects, and never
     /// the registry's settings or objects of no module.
@@ -48,6 +54,28 @@ pub struct DesiredEstate {
     /// mistyped module that still means to keep them.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub skipped_modules: BTreeSet<String>,
+}
+
+/// A registry-level declaration (`replication`, `registry`) and the provider whose registry it
+/// is for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnRegistry<T> {
+    /// The alias of `provider = aws.NAME`; `None` for the default provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// What is declared.
+    #[serde(flatten)]
+    pub value: T,
+}
+
+impl<T> OnRegistry<T> {
+    /// `value` for the default provider's registry.
+    pub fn default_provider(value: T) -> Self {
+        Self {
+            provider: None,
+            value,
+        }
+    }
 }
 
 /// Where the account is: declared in the configuration so that a directory always talks to
@@ -68,8 +96,14 @@ pub enum ProviderSettings {
         endpoint: Option<String>,
         /// Named profile.
         profile: Option<String>,
-        /// Role to assume before any call.
+        /// Role to assume before any call (`assume_role { role_arn }` or `assume_role_arn`).
         assume_role_arn: Option<String>,
+        /// The external id the role's trust policy asks for (`assume_role { external_id }`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_id: Option<String>,
+        /// The session name CloudTrail records (`assume_role { session_name }`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_name: Option<String>,
     },
     /// `provider "sandbox" { path = "…" }`: the file-backed account.
     Sandbox {
@@ -102,6 +136,10 @@ pub struct Module {
     /// The other CI identities: assumed role, static-key user, GitLab.
     #[serde(default, skip_serializing_if = "Identities::is_empty")]
     pub identities: Identities,
+    /// The alias of the provider the module's `providers = { aws = aws.NAME }` chooses; `None`
+    /// for the default provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// Settings shared by the repositories of a module.
@@ -207,8 +245,8 @@ impl DesiredEstate {
             return self;
         }
         self.modules.retain(|m| targets.contains(&m.name));
-        self.replication = None;
-        self.registry = None;
+        self.replications.clear();
+        self.registries.clear();
         self.targets = targets;
         self
     }
@@ -219,23 +257,42 @@ impl DesiredEstate {
         self.targets.is_empty() || module.is_some_and(|m| self.targets.contains(m))
     }
 
-    /// Every object the estate declares, in a stable order. Policies name ARNs, so the
-    /// account must be known.
-    pub fn objects(&self, account: &Account) -> Vec<DesiredObject> {
+    /// Every object the estate declares, in a stable order, each in the registry (or account)
+    /// its provider reaches. Policies name ARNs, so the accounts must be known.
+    pub fn objects(&self, reach: &Reach) -> Vec<DesiredObject> {
         let mut declared = Declared::default();
         for module in &self.modules {
-            module.declare(&self.name, account, &mut declared);
+            module.declare(
+                &self.name,
+                reach.account(module.provider.as_deref()),
+                &mut declared,
+            );
         }
-        let mut out = declared.into_objects(account);
-        if let Some(replication) = &self.replication {
+        let mut out = declared.into_objects();
+        for replication in &self.replications {
+            let account = reach.account(replication.provider.as_deref());
             out.push(DesiredObject {
                 address: account.address(Kind::Replication),
-                resource: Resource::Replication(replication.clone()),
+                resource: Resource::Replication(replication.value.clone()),
             });
         }
-        if let Some(registry) = &self.registry {
-            out.extend(registry.objects(&self.name, account));
+        for registry in &self.registries {
+            let account = reach.account(registry.provider.as_deref());
+            out.extend(registry.value.objects(&self.name, account));
         }
+        for object in &mut out {
+            object.address = reach.address(object.address.clone());
+        }
+        out
+    }
+
+    /// The aliases of every provider the configuration's blocks choose, the default provider
+    /// as `None`, each once.
+    pub fn chosen_providers(&self) -> BTreeSet<Option<&str>> {
+        let mut out: BTreeSet<Option<&str>> = BTreeSet::from([None]);
+        out.extend(self.modules.iter().map(|m| m.provider.as_deref()));
+        out.extend(self.replications.iter().map(|r| r.provider.as_deref()));
+        out.extend(self.registries.iter().map(|r| r.provider.as_deref()));
         out
     }
 
@@ -442,6 +499,7 @@ mod tests {
                     allow_any_group: false,
                 }),
             },
+            provider: None,
         }
     }
 
@@ -453,7 +511,7 @@ mod tests {
             ..DesiredEstate::default()
         };
         let account = Account::new("123456789012", "eu-west-1");
-        let objects = estate.objects(&account);
+        let objects = estate.objects(&Reach::single(account.clone()));
         let addresses: Vec<String> = objects.iter().map(|o| o.address.to_string()).collect();
         let per_module = |m: &str| {
             [
@@ -513,7 +571,7 @@ mod tests {
         };
         let document = |policy: &str| {
             estate
-                .objects(&account)
+                .objects(&Reach::single(account.clone()))
                 .into_iter()
                 .find_map(|o| match o.resource {
                     Resource::RolePolicy(p) if p.role == policy => Some(p.document),
@@ -551,7 +609,7 @@ mod tests {
             modules: vec![module("a"), managed],
             ..DesiredEstate::default()
         };
-        let objects = estate.objects(&account);
+        let objects = estate.objects(&Reach::single(account.clone()));
         let trust = |role: &str| {
             objects.iter().find_map(|o| match &o.resource {
                 Resource::Role(r) if r.name == role => Some(&r.trust),

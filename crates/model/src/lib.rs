@@ -22,6 +22,7 @@ mod ownership;
 mod plan;
 mod policy;
 mod provider;
+mod reach;
 mod registry;
 mod resource;
 mod scope;
@@ -59,6 +60,7 @@ pub use provider::{
     DEFAULT_PARALLELISM, Operation, Provider, ProviderError, Providers, REGISTRY_POLICY_SCOPE,
     RefreshScope,
 };
+pub use reach::Reach;
 pub use registry::{REPLICATION_FROM_SID, RegistrySettings};
 pub use resource::{
     Encryption, LifecyclePolicy, OidcProvider, RegionHome, Replication, ReplicationDestination,

@@ -1,7 +1,9 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{AccessKey, Account, ObjectId, Owner, Registry, Resource};
+use crate::{AccessKey, Account, ObjectId, Owner, Reach, Registry, Resource};
 
 /// One object as it exists in the account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +20,11 @@ pub struct LiveObject {
     /// fingerprint: a key ageing is no change to the estate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_keys: Vec<AccessKey>,
+    /// The registry it was read in, when that is not the estate's default one
+    /// ([`LiveEstate::account`]): a run over several registries holds the same repository name
+    /// in each as distinct objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<Registry>,
 }
 
 impl LiveObject {
@@ -29,6 +36,7 @@ impl LiveObject {
             owner,
             holds_images: None,
             access_keys: Vec::new(),
+            registry: None,
         }
     }
 
@@ -44,10 +52,15 @@ impl LiveObject {
 /// What a refresh found: the objects an estate needs to see, and no others.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveEstate {
-    /// The account and region that were read.
+    /// The account and region that were read (the default provider's, in a run over several
+    /// registries).
     pub account: Account,
-    /// The objects, in a stable order (by kind, then key).
+    /// The objects, in a stable order (by identity).
     pub objects: Vec<LiveObject>,
+    /// The account and region of each aliased provider, in a run that has them: what the
+    /// configuration's `provider = aws.NAME` references resolved to.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, Account>,
 }
 
 impl LiveEstate {
@@ -56,32 +69,73 @@ impl LiveEstate {
         Self {
             account,
             objects: Vec::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
-    /// The registry that was read: its ECR objects, and the IAM objects of its account.
+    /// The default registry: its ECR objects, and the IAM objects of its account.
     pub fn registry(&self) -> Registry {
         self.account.registry()
     }
 
+    /// The registries this estate was read in, by provider.
+    pub fn reach(&self) -> Reach {
+        Reach {
+            default: self.account.clone(),
+            aliases: self.aliases.clone(),
+        }
+    }
+
+    /// The registry `object` was read in.
+    pub fn registry_of(&self, object: &LiveObject) -> Registry {
+        object.registry.clone().unwrap_or_else(|| self.registry())
+    }
+
     /// The identity of one of this estate's objects.
     pub fn id(&self, object: &LiveObject) -> ObjectId {
-        object.resource.id(&self.registry())
+        object.resource.id(&self.registry_of(object))
+    }
+
+    /// One estate of the reads of several registries: `reads[0]` is the default provider's
+    /// registry, `aliases` what each alias resolved to. An IAM object read through two
+    /// registries of one account is one object, kept once.
+    pub fn merge(reads: Vec<LiveEstate>, aliases: BTreeMap<String, Account>) -> LiveEstate {
+        let mut reads = reads.into_iter();
+        let mut merged = reads
+            .next()
+            .unwrap_or_else(|| LiveEstate::empty(Account::new("", "")));
+        let default = merged.registry();
+        let mut seen: std::collections::HashSet<ObjectId> =
+            merged.objects.iter().map(|o| merged.id(o)).collect();
+        for read in reads {
+            let registry = read.registry();
+            for mut object in read.objects {
+                let registry = object.registry.take().unwrap_or_else(|| registry.clone());
+                if seen.insert(object.resource.id(&registry)) {
+                    object.registry = (registry != default).then_some(registry);
+                    merged.objects.push(object);
+                }
+            }
+        }
+        merged.aliases = aliases;
+        merged.normalise();
+        merged
     }
 
     /// Sorts the objects and gives policies their parent's owner, so every provider returns
     /// the same shape.
     pub fn normalise(&mut self) {
-        let registry = self.registry();
-        self.objects.sort_by_key(|o| o.resource.id(&registry));
+        let default = self.registry();
+        let registry_of = |o: &LiveObject| o.registry.clone().unwrap_or_else(|| default.clone());
+        self.objects.sort_by_key(|o| o.resource.id(&registry_of(o)));
         let owners: std::collections::HashMap<ObjectId, Option<Owner>> = self
             .objects
             .iter()
             .filter(|o| o.resource.parent_key().is_none())
-            .map(|o| (o.resource.id(&registry), o.owner.clone()))
+            .map(|o| (o.resource.id(&registry_of(o)), o.owner.clone()))
             .collect();
         for o in &mut self.objects {
-            if let Some(parent) = o.resource.parent(&registry) {
+            if let Some(parent) = o.resource.parent(&registry_of(o)) {
                 o.owner = owners.get(&parent).cloned().flatten();
             }
         }
@@ -90,19 +144,17 @@ impl LiveEstate {
     /// Each object's [`LiveObject::fingerprint`], keyed by its identity with its scope, so a
     /// saved plan can tell which objects changed since (the same name in two registries is two
     /// entries).
-    pub fn fingerprints(&self) -> std::collections::BTreeMap<String, String> {
-        let registry = self.registry();
+    pub fn fingerprints(&self) -> BTreeMap<String, String> {
         self.objects
             .iter()
-            .map(|o| (o.resource.id(&registry).qualified(), o.fingerprint()))
+            .map(|o| (self.id(o).qualified(), o.fingerprint()))
             .collect()
     }
 
     /// Finds an object by identity.
     pub fn get(&self, id: &ObjectId) -> Option<&LiveObject> {
-        let registry = self.registry();
         self.objects
-            .binary_search_by(|o| o.resource.id(&registry).cmp(id))
+            .binary_search_by(|o| self.id(o).cmp(id))
             .ok()
             .map(|i| &self.objects[i])
     }

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::{
-    ACCOUNT_SETTINGS, Account, DesiredEstate, LiveEstate, ObjectId, Owner, ROLE_PATH, Registry,
-    RegistryOwner, Resource, Role, Scope, Section, Tags, User, is_ci_issuer, role_path,
+    ACCOUNT_SETTINGS, Account, DesiredEstate, LiveEstate, ObjectId, Owner, ROLE_PATH, Reach,
+    Registry, RegistryOwner, Resource, Role, Scope, Section, Tags, User, is_ci_issuer, role_path,
 };
 
 /// What a refresh must read: the estate's own objects (found by its tags and role path) and the
@@ -59,27 +59,61 @@ pub struct RefreshScope {
 }
 
 impl RefreshScope {
-    /// What a refresh must read for `desired`: its declared names and its own estate.
+    /// What a refresh of a run that reaches one registry must read for `desired`: its declared
+    /// names and its own estate.
     pub fn for_estate(desired: &DesiredEstate) -> RefreshScope {
+        Self::select(desired, |_| true, |_| true)
+    }
+
+    /// What the refresh of `registry` must read for `desired` in a run reaching `reach`: the
+    /// repositories of the modules whose provider reaches it, the IAM names of the modules of
+    /// its account (read through each registry of that account, kept once when merged), and
+    /// its `registry` block's sections.
+    pub fn for_registry(
+        desired: &DesiredEstate,
+        reach: &Reach,
+        registry: &Registry,
+    ) -> RefreshScope {
+        let here = |alias: Option<&str>| reach.account(alias).registry() == *registry;
+        let account = |alias: Option<&str>| reach.account(alias).id == registry.account;
+        Self::select(desired, here, account)
+    }
+
+    /// The scope of the modules and blocks whose provider passes `here` (ECR names, registry
+    /// sections) or `account` (IAM names).
+    fn select(
+        desired: &DesiredEstate,
+        here: impl Fn(Option<&str>) -> bool,
+        account: impl Fn(Option<&str>) -> bool,
+    ) -> RefreshScope {
+        let registry = desired
+            .registries
+            .iter()
+            .find(|r| here(r.provider.as_deref()));
         let mut scope = RefreshScope {
             estate: desired.name.clone(),
-            registry_owner: desired.registry.is_some(),
+            registry_owner: registry.is_some(),
             ..Default::default()
         };
-        if let Some(registry) = &desired.registry {
-            scope.registry_sections = registry.sections();
+        if let Some(registry) = registry {
+            scope.registry_sections = registry.value.sections();
             scope
                 .account_settings
-                .extend(registry.account_settings.keys().cloned());
+                .extend(registry.value.account_settings.keys().cloned());
         }
         for module in &desired.modules {
-            scope
-                .repositories
-                .extend(module.repositories.iter().cloned());
-            scope.roles.extend(module.role_names());
-            scope.oidc_providers.extend(module.declared_issuers());
-            scope.users.extend(module.user_names());
-            scope.groups.extend(module.group_names());
+            let provider = module.provider.as_deref();
+            if here(provider) {
+                scope
+                    .repositories
+                    .extend(module.repositories.iter().cloned());
+            }
+            if account(provider) {
+                scope.roles.extend(module.role_names());
+                scope.oidc_providers.extend(module.declared_issuers());
+                scope.users.extend(module.user_names());
+                scope.groups.extend(module.group_names());
+            }
         }
         scope
     }

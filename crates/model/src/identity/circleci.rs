@@ -60,11 +60,14 @@ impl CircleciAccess {
     /// Declares the organisation's OIDC provider and the role, which pushes with the module's
     /// push policy.
     pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
-        out.provider(module.oidc_provider(
-            &self.issuer(),
-            vec![self.organisation_id.clone()],
-            Vec::new(),
-        ));
+        out.provider(
+            module.account,
+            module.oidc_provider(
+                &self.issuer(),
+                vec![self.organisation_id.clone()],
+                Vec::new(),
+            ),
+        );
         IdentityRole {
             identity: serves::CIRCLECI,
             role_name: &self.role_name,

@@ -97,11 +97,14 @@ impl GithubAccess {
     /// Declares GitHub's OIDC provider and the role, which pushes with the module's push
     /// policy; a role open to any organisation says so in a tag the checker reads.
     pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
-        out.provider(module.oidc_provider(
-            GITHUB_ISSUER,
-            vec![GITHUB_AUDIENCE.to_owned()],
-            GITHUB_THUMBPRINTS.iter().map(|s| (*s).to_owned()).collect(),
-        ));
+        out.provider(
+            module.account,
+            module.oidc_provider(
+                GITHUB_ISSUER,
+                vec![GITHUB_AUDIENCE.to_owned()],
+                GITHUB_THUMBPRINTS.iter().map(|s| (*s).to_owned()).collect(),
+            ),
+        );
         let mut role_tags = module.role_tags.clone();
         if self.allow_any_organisation {
             role_tags.insert(tags::ALLOW_ANY_ORGANISATION.into(), "true".into());

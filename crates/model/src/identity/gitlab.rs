@@ -66,7 +66,10 @@ impl GitlabAccess {
     /// Declares the instance's OIDC provider and the role, which pushes with the module's push
     /// policy under the name every newer identity's policy has.
     pub(super) fn declare(&self, module: &ModuleContext, out: &mut Declared) {
-        out.provider(module.oidc_provider(&self.issuer, vec![self.audience.clone()], Vec::new()));
+        out.provider(
+            module.account,
+            module.oidc_provider(&self.issuer, vec![self.audience.clone()], Vec::new()),
+        );
         IdentityRole {
             identity: serves::GITLAB,
             role_name: &self.role_name,
