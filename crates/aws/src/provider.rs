@@ -27,6 +27,10 @@ pub struct AwsOptions {
     pub endpoint: Option<String>,
     /// A role to assume before any call, e.g. into the account that holds the registry.
     pub assume_role_arn: Option<String>,
+    /// The external id the role's trust policy asks for.
+    pub external_id: Option<String>,
+    /// The session name CloudTrail records for the assumed role; `ecrplan` when not given.
+    pub session_name: Option<String>,
     /// Refuse to run unless the credentials resolve to this account.
     pub expected_account: Option<String>,
     /// How many calls run at once during refresh.
@@ -127,11 +131,12 @@ impl AwsProvider {
         }
         let mut config = loader.load().await;
         if let Some(arn) = &options.assume_role_arn {
-            let assumed = aws_config::sts::AssumeRoleProvider::builder(arn)
-                .session_name("ecrplan")
-                .configure(&config)
-                .build()
-                .await;
+            let mut assumed = aws_config::sts::AssumeRoleProvider::builder(arn)
+                .session_name(options.session_name.as_deref().unwrap_or("ecrplan"));
+            if let Some(external_id) = &options.external_id {
+                assumed = assumed.external_id(external_id);
+            }
+            let assumed = assumed.configure(&config).build().await;
             config = config
                 .to_builder()
                 .credentials_provider(SharedCredentialsProvider::new(assumed))

@@ -32,6 +32,15 @@ impl CallStats {
     pub fn count(&self, operation: &str) -> u64 {
         self.operations.get(operation).copied().unwrap_or(0)
     }
+
+    /// Adds another provider's calls: a run over several registries reports them together.
+    pub fn add(&mut self, other: &CallStats) {
+        self.total += other.total;
+        self.retries += other.retries;
+        for (operation, n) in &other.operations {
+            *self.operations.entry(operation.clone()).or_default() += n;
+        }
+    }
 }
 
 impl fmt::Display for CallStats {

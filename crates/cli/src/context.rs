@@ -2,16 +2,16 @@
 //! the account it names, refresh, plan. One place, so `plan`, `apply`, `drift`, `graph`,
 //! `output` and `snapshot` agree on which account they mean and what they read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ecrplan_aws::{AwsOptions, AwsProvider};
+use ecrplan_aws::{AwsOptions, AwsProvider, CallStats};
 use ecrplan_hcl::{LoadOptions, Loaded};
 use ecrplan_model::{
-    Account, CIRCLECI_ORG_PLACEHOLDER, LiveEstate, ModuleCall, Plan, PlanConfiguration, Provider,
-    ProviderError, ProviderSettings, Providers, RefreshScope,
+    Account, CIRCLECI_ORG_PLACEHOLDER, DesiredEstate, LiveEstate, ModuleCall, Plan,
+    PlanConfiguration, Provider, ProviderError, ProviderSettings, Providers, Reach, Scope,
 };
 use ecrplan_sandbox::SandboxProvider;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -21,20 +21,20 @@ use crate::cli::{AccountArgs, ConfigArgs};
 /// The sandbox file used when `provider "sandbox"` names no path.
 pub const DEFAULT_SANDBOX_FILE: &str = ".ecrplan-sandbox.json";
 
-/// The provider a command uses, and the AWS one again when it is AWS (for `--stats`).
-type Connection = (Arc<dyn Provider>, Option<Arc<AwsProvider>>);
-
-/// A loaded configuration connected to its account.
+/// A loaded configuration connected to the registries it reaches.
 pub struct Session {
     /// The configuration.
     pub loaded: Loaded,
-    /// The account's provider.
-    pub provider: Arc<dyn Provider>,
-    /// The account and region, after the account guard.
+    /// The default provider's account and region, after the account guard.
     pub account: Account,
+    /// Where each provider leads.
+    pub reach: Reach,
     /// The configuration directory.
     pub dir: PathBuf,
-    aws: Option<Arc<AwsProvider>>,
+    /// The provider of each registry reached.
+    providers: Providers,
+    /// The AWS providers again, for `--stats`; empty for the sandbox.
+    aws: Vec<Arc<AwsProvider>>,
 }
 
 /// The prefixes of environment variables that set configuration variables, the weaker first:
@@ -161,6 +161,23 @@ pub fn configured_account(settings: &ProviderSettings, flags: &AccountArgs) -> O
     Some(Account::for_region(account_id.clone()?, region))
 }
 
+/// Where every provider a block chooses leads, as far as the configuration says without asking
+/// anyone ([`configured_account`] for each: an aliased provider takes `--region` only when it
+/// names no region, as the environment's region applies to every provider). `None` when any
+/// provider's account or region is unknown that way.
+pub fn configured_reach(estate: &DesiredEstate, flags: &AccountArgs) -> Option<Reach> {
+    let mut reach = Reach::single(configured_account(&estate.provider, flags)?);
+    let alias_flags = AccountArgs {
+        region: None,
+        ..flags.clone()
+    };
+    for alias in estate.chosen_providers().into_iter().flatten() {
+        let account = configured_account(alias_settings(estate, alias), &alias_flags)?;
+        reach.aliases.insert(alias.to_owned(), account);
+    }
+    Some(reach)
+}
+
 /// Whether the run's account is a sandbox file (`--sandbox` or `provider "sandbox"`): reading
 /// it asks nothing of AWS.
 pub fn uses_sandbox(settings: &ProviderSettings, flags: &AccountArgs) -> bool {
@@ -195,75 +212,148 @@ fn target(loaded: &mut Loaded, targets: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Picks the provider: `--sandbox` first, then the provider block, then the AWS chain. Flags
-/// beat the block; the block beats the environment.
-async fn connect(
-    settings: &ProviderSettings,
-    dir: &Path,
-    flags: &AccountArgs,
-) -> Result<Connection> {
-    let sandbox = |path: PathBuf| -> Result<Connection> {
-        let provider = SandboxProvider::open(&path)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot open the sandbox account {}", path.display()))?;
-        Ok((Arc::new(provider), None))
-    };
-    if let Some(path) = &flags.sandbox {
-        return sandbox(path.clone());
-    }
-    let mut options = AwsOptions {
-        region: None,
-        profile: None,
-        endpoint: None,
-        assume_role_arn: None,
-        expected_account: None,
-        parallelism: usize::from(flags.parallelism),
-        per_repository_tags: per_repository_tags()?,
-    };
-    match settings {
-        ProviderSettings::Sandbox { path } => {
-            return sandbox(dir.join(path.as_deref().unwrap_or(DEFAULT_SANDBOX_FILE)));
+/// The providers of one run: the default one, each alias a block chooses, and the AWS ones
+/// again (for `--stats`).
+struct Connection {
+    default: Arc<dyn Provider>,
+    aliases: BTreeMap<String, Arc<dyn Provider>>,
+    aws: Vec<Arc<AwsProvider>>,
+}
+
+/// Connects the default provider and every aliased provider a block of `estate` chooses:
+/// `--sandbox` first (one file holding every account and region, each provider picking its own
+/// by `account_id` and `region`), then the provider blocks, then the AWS chain. `--region` and
+/// `--profile` apply to the default provider only, `--endpoint` to every provider, as
+/// Terraform's environment does.
+async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Result<Connection> {
+    let chosen: Vec<&str> = estate.chosen_providers().into_iter().flatten().collect();
+    let sandbox_file = match (&flags.sandbox, &estate.provider) {
+        (Some(path), _) => Some(path.clone()),
+        (None, ProviderSettings::Sandbox { path }) => {
+            Some(dir.join(path.as_deref().unwrap_or(DEFAULT_SANDBOX_FILE)))
         }
-        ProviderSettings::Aws {
+        (None, _) => None,
+    };
+    if let Some(path) = sandbox_file {
+        let open = |settings: &ProviderSettings| -> Result<Arc<dyn Provider>> {
+            let (account, region) = match settings {
+                ProviderSettings::Aws {
+                    account_id, region, ..
+                } => (account_id.as_deref(), region.as_deref()),
+                ProviderSettings::Sandbox { .. } | ProviderSettings::Unspecified => (None, None),
+            };
+            let provider = SandboxProvider::open_registry(&path, account, region)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot open the sandbox account {}", path.display()))?;
+            Ok(Arc::new(provider))
+        };
+        let mut aliases = BTreeMap::new();
+        for alias in chosen {
+            aliases.insert(alias.to_owned(), open(alias_settings(estate, alias))?);
+        }
+        return Ok(Connection {
+            default: open(&estate.provider)?,
+            aliases,
+            aws: Vec::new(),
+        });
+    }
+    let parallelism = usize::from(flags.parallelism);
+    let per_repository_tags = per_repository_tags()?;
+    let options = |settings: &ProviderSettings| {
+        let mut options = AwsOptions {
+            region: None,
+            profile: None,
+            endpoint: None,
+            assume_role_arn: None,
+            external_id: None,
+            session_name: None,
+            expected_account: None,
+            parallelism,
+            per_repository_tags,
+        };
+        if let ProviderSettings::Aws {
             region,
             account_id,
             endpoint,
             profile,
             assume_role_arn,
-        } => {
-            options.region = region.clone();
-            options.expected_account = account_id.clone();
-            options.endpoint = endpoint.clone();
-            options.profile = profile.clone();
-            options.assume_role_arn = assume_role_arn.clone();
+            external_id,
+            session_name,
+        } = settings
+        {
+            options.region.clone_from(region);
+            options.expected_account.clone_from(account_id);
+            options.endpoint.clone_from(endpoint);
+            options.profile.clone_from(profile);
+            options.assume_role_arn.clone_from(assume_role_arn);
+            options.external_id.clone_from(external_id);
+            options.session_name.clone_from(session_name);
         }
-        ProviderSettings::Unspecified => {}
+        options.endpoint = flags.endpoint.clone().or(options.endpoint);
+        options
+    };
+    let mut default = options(&estate.provider);
+    default.region = flags.region.clone().or(default.region);
+    default.profile = flags.profile.clone().or(default.profile);
+    let aliased = chosen.iter().map(|alias| {
+        let options = options(alias_settings(estate, alias));
+        async move {
+            let aws = AwsProvider::connect(options)
+                .await
+                .map_err(|err| connect_failure(err, Some(alias)))?;
+            Ok::<_, miette::Report>((alias.to_string(), Arc::new(aws)))
+        }
+    });
+    let (default, aliased) = futures::try_join!(
+        async {
+            AwsProvider::connect(default)
+                .await
+                .map(Arc::new)
+                .map_err(|err| connect_failure(err, None))
+        },
+        futures::future::try_join_all(aliased)
+    )?;
+    let mut aws = vec![Arc::clone(&default)];
+    let mut aliases: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
+    for (alias, provider) in aliased {
+        aws.push(Arc::clone(&provider));
+        aliases.insert(alias, provider);
     }
-    options.region = flags.region.clone().or(options.region);
-    options.profile = flags.profile.clone().or(options.profile);
-    options.endpoint = flags.endpoint.clone().or(options.endpoint);
-    let aws = match AwsProvider::connect(options).await {
-        Ok(aws) => Arc::new(aws),
+    Ok(Connection {
+        default,
+        aliases,
+        aws,
+    })
+}
+
+/// The settings of the aliased provider `alias` (an alias no block declares was refused when
+/// the configuration was read).
+fn alias_settings<'e>(estate: &'e DesiredEstate, alias: &str) -> &'e ProviderSettings {
+    estate
+        .providers
+        .get(alias)
+        .unwrap_or(&ProviderSettings::Unspecified)
+}
+
+/// A failed connection in words: whose credentials, which provider.
+fn connect_failure(err: ProviderError, alias: Option<&str>) -> miette::Report {
+    let which = alias.map_or_else(String::new, |a| format!(" for provider aws.{a}"));
+    match err {
         // The credentials loaded fine: they are just another account's. Say exactly that, not
         // that they could not be loaded.
-        Err(err @ ProviderError::WrongAccount { .. }) => {
-            return Err(miette!(
-                help = "use credentials (AWS_PROFILE, `aws sso login`, assume_role_arn) for the \
-                        account in the provider block's account_id, or correct account_id",
-                "wrong AWS account, nothing was read or changed: {err}"
-            ));
-        }
-        Err(err @ ProviderError::Unreachable(_)) => return Err(aws_failure(err)),
-        Err(err) if err.to_string().contains("credentials") => {
-            return Err(miette!(
-                help = "configure credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID), \
-                        or try ecrplan without AWS: --sandbox FILE",
-                "cannot load AWS credentials: {err}"
-            ));
-        }
-        Err(err) => return Err(aws_failure(err)),
-    };
-    Ok((aws.clone(), Some(aws)))
+        err @ ProviderError::WrongAccount { .. } => miette!(
+            help = "use credentials (AWS_PROFILE, `aws sso login`, assume_role) for the account \
+                    in the provider block's account_id, or correct account_id",
+            "wrong AWS account{which}, nothing was read or changed: {err}"
+        ),
+        err @ ProviderError::Unreachable(_) => aws_failure(err),
+        err if err.to_string().contains("credentials") => miette!(
+            help = "configure credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID), \
+                    or try ecrplan without AWS: --sandbox FILE",
+            "cannot load AWS credentials{which}: {err}"
+        ),
+        err => aws_failure(err),
+    }
 }
 
 /// What to check when a call got no answer from AWS at all.
@@ -307,28 +397,49 @@ fn per_repository_tags() -> Result<bool> {
 }
 
 impl Session {
-    /// Connects a loaded configuration to the account it names (the AWS provider asks STS who
-    /// the credentials are and applies the account guard).
+    /// Connects a loaded configuration to the accounts it names (each AWS provider asks STS
+    /// who the credentials are and applies its account guard). Two providers that reach one
+    /// registry share it; a replication destination that is its own source is refused here,
+    /// where the accounts are known.
     pub async fn connect(loaded: Loaded, dir: &Path, flags: &AccountArgs) -> Result<Session> {
-        let (provider, aws) = connect(&loaded.estate.provider, dir, flags).await?;
-        let account = provider.account().await.map_err(aws_failure)?;
+        let connection = connect(&loaded.estate, dir, flags).await?;
+        let account = connection.default.account().await.map_err(aws_failure)?;
+        let mut reach = Reach::single(account.clone());
+        let mut providers =
+            Providers::single(account.registry(), Arc::clone(&connection.default));
+        for (alias, provider) in &connection.aliases {
+            let reached = provider.account().await.map_err(aws_failure)?;
+            if providers.for_scope(&Scope::Registry(reached.registry())).is_none() {
+                providers.insert(reached.registry(), Arc::clone(provider));
+            }
+            reach.aliases.insert(alias.clone(), reached);
+        }
         Ok(Session {
             loaded,
-            provider,
             account,
+            reach,
             dir: dir.to_path_buf(),
-            aws,
+            providers,
+            aws: connection.aws,
         })
     }
 
-    /// What a refresh must read for this configuration.
-    pub fn scope(&self) -> RefreshScope {
-        RefreshScope::for_estate(&self.loaded.estate)
+    /// The default provider: what a command that reads one registry's values talks to.
+    pub fn provider(&self) -> Result<&Arc<dyn Provider>> {
+        self.provider_of(None)
     }
 
-    /// The providers a plan's changes go to: this run reaches one registry.
+    /// The provider of the registry the provider `alias` reaches (`None`: the default one).
+    pub fn provider_of(&self, alias: Option<&str>) -> Result<&Arc<dyn Provider>> {
+        let registry = self.reach.account(alias).registry();
+        self.providers
+            .for_scope(&Scope::Registry(registry.clone()))
+            .ok_or_else(|| miette!("no provider reaches {registry}"))
+    }
+
+    /// The providers a plan's changes go to, one per registry reached.
     pub fn providers(&self) -> Providers {
-        Providers::single(self.account.registry(), Arc::clone(&self.provider))
+        self.providers.clone()
     }
 
     /// A Cloud Platform module asking for CircleCI without an organisation id would trust the
@@ -359,22 +470,26 @@ impl Session {
         ))
     }
 
-    /// Reads the live objects a given scope asks for (the account-wide drift audit widens the
-    /// estate's); the provider's warnings go to stderr.
-    pub async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate> {
-        let live = self
-            .provider
-            .refresh(scope)
-            .await
-            .map_err(aws_failure)
-            .wrap_err("refresh failed");
+    /// Reads the live objects of every registry reached (`account_wide`: each registry's
+    /// whole account, for the account-wide audit); the providers' warnings go to stderr.
+    pub async fn refresh(&self, account_wide: bool) -> Result<LiveEstate> {
+        let live =
+            ecrplan_diff::refresh(&self.loaded.estate, &self.providers, &self.reach, account_wide)
+                .await;
         self.print_warnings();
-        live
+        live.map_err(aws_failure).wrap_err("refresh failed")
     }
 
     fn print_warnings(&self) {
-        for warning in self.provider.take_warnings() {
-            eprintln!("warning: {warning}");
+        let mut seen = BTreeSet::new();
+        for registry in self.reach.registries() {
+            if let Some(provider) = self.providers.for_scope(&Scope::Registry(registry)) {
+                for warning in provider.take_warnings() {
+                    if seen.insert(warning.clone()) {
+                        eprintln!("warning: {warning}");
+                    }
+                }
+            }
         }
     }
 
@@ -384,7 +499,8 @@ impl Session {
         self.refuse_placeholder_circleci()?;
         let made = ecrplan_diff::refresh_and_plan(
             &self.loaded.estate,
-            &*self.provider,
+            &self.providers,
+            &self.reach,
             &self.loaded.config_hash,
         )
         .await;
@@ -396,7 +512,7 @@ impl Session {
     /// What `snapshot` writes: the estate's live objects and whether the repositories an
     /// offline plan could delete hold images ([`ecrplan_diff::snapshot`]).
     pub async fn snapshot(&self) -> Result<LiveEstate> {
-        let live = ecrplan_diff::snapshot(&self.loaded.estate, &*self.provider).await;
+        let live = ecrplan_diff::snapshot(&self.loaded.estate, &self.providers, &self.reach).await;
         self.print_warnings();
         live.map_err(aws_failure)
     }
@@ -437,10 +553,20 @@ impl Session {
         }
     }
 
+    /// The AWS calls of every provider together, or `None` for the sandbox.
+    fn call_stats(&self) -> Option<CallStats> {
+        let mut providers = self.aws.iter();
+        let mut total = providers.next()?.stats();
+        for aws in providers {
+            total.add(&aws.stats());
+        }
+        Some(total)
+    }
+
     /// The AWS call counts as data, for the JSON views, when `--stats` asked for them.
     pub fn stats(&self, enabled: bool) -> Option<serde_json::Value> {
-        let aws = self.aws.as_ref().filter(|_| enabled)?;
-        serde_json::to_value(aws.stats()).ok()
+        let stats = self.call_stats().filter(|_| enabled)?;
+        serde_json::to_value(stats).ok()
     }
 
     /// Prints the AWS call counts on stderr when `--stats` asked for them.
@@ -448,8 +574,8 @@ impl Session {
         if !enabled {
             return;
         }
-        match &self.aws {
-            Some(aws) => eprintln!("{}", aws.stats()),
+        match self.call_stats() {
+            Some(stats) => eprintln!("{stats}"),
             None => eprintln!("AWS calls: 0 (sandbox account)"),
         }
     }

@@ -73,7 +73,7 @@ impl Env {
         let mut live = LiveEstate::empty(account.clone());
         live.objects = loaded
             .estate
-            .objects(&account)
+            .objects(&ecrplan_model::Reach::single(account.clone()))
             .into_iter()
             .map(|o| LiveObject::new(o.resource))
             .chain(extra)
@@ -238,7 +238,7 @@ fn declaring_another_estates_repository_is_an_error() {
     let mut live = LiveEstate::empty(account.clone());
     live.objects = loaded
         .estate
-        .objects(&account)
+        .objects(&ecrplan_model::Reach::single(account.clone()))
         .into_iter()
         .filter(|o| o.resource.tags().is_some())
         .map(|mut o| {

@@ -42,9 +42,9 @@ fn estate() -> (DesiredEstate, LiveEstate) {
         anonymous: false,
         provider: Default::default(),
         modules,
-        replication: None,
+        replications: Vec::new(),
         skipped_modules: Default::default(),
-        registry: None,
+        registries: Vec::new(),
         targets: Default::default(),
     };
     let mut before = desired.clone();

@@ -480,7 +480,7 @@ fn trusted_provider_deletes(plan: &Plan, index: &LiveIndex<'_>) -> Vec<Note> {
         .iter()
         .filter(|c| c.action == Action::Delete && c.id.kind == Kind::OidcProvider)
         .filter_map(|c| {
-            let roles = roles_trusting(&c.id.key, &changes, index);
+            let roles = roles_trusting(&c.id, &changes, index);
             (!roles.is_empty()).then(|| {
                 note(
                     Severity::Error,

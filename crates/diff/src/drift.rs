@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecrplan_model::identity::is_declarable;
 use ecrplan_model::{
     Account, Action, Address, Change, DesiredEstate, Kind, LiveEstate, LiveObject,
-    MAX_KEY_AGE_DAYS, Note, ObjectId, Resource, Section,
+    MAX_KEY_AGE_DAYS, Note, ObjectId, Reach, Registry, Resource, Scope, Section,
 };
 use serde::{Deserialize, Serialize};
 
@@ -178,11 +178,15 @@ pub fn drift(
         .filter(|c| c.after.is_some())
         .map(|c| &c.id)
         .collect();
-    let sections = desired
-        .registry
-        .as_ref()
-        .map(|r| r.sections())
-        .unwrap_or_default();
+    let reach = live.reach();
+    let sections: BTreeMap<Registry, BTreeSet<Section>> = desired
+        .registries
+        .iter()
+        .map(|r| {
+            let registry = reach.account(r.provider.as_deref()).registry();
+            (registry, r.value.sections())
+        })
+        .collect();
     let mut report = Drift {
         format_version: DRIFT_FORMAT_VERSION,
         estate: desired.name.clone(),
@@ -265,8 +269,14 @@ pub fn drift(
                 .entry(owner.estate.clone())
                 .or_default() += 1;
         }
-        if let Some(reason) =
-            unmanaged(object, desired, &providers).or_else(|| registry::unmanaged(object, &index))
+        if let Some(reason) = unmanaged(
+            object,
+            &index.registry_of(object),
+            &reach,
+            desired,
+            &providers,
+        )
+        .or_else(|| registry::unmanaged(object, &index))
         {
             report.unmanaged.push(UnmanagedObject {
                 id: id.clone(),
@@ -287,7 +297,7 @@ fn origin(
     live: &Resource,
     index: &LiveIndex<'_>,
     declared: &BTreeSet<&ObjectId>,
-    sections: &BTreeSet<Section>,
+    sections: &BTreeMap<Registry, BTreeSet<Section>>,
 ) -> Origin {
     let Some(parent) = live.parent_in(&change.id.scope) else {
         return Origin::NoLongerDeclared;
@@ -304,7 +314,10 @@ fn origin(
         return Origin::ByHand;
     }
     let parent_declared = match Section::of(change.id.kind) {
-        Some(section) => sections.contains(&section),
+        Some(section) => match &change.id.scope {
+            Scope::Registry(r) => sections.get(r).is_some_and(|s| s.contains(&section)),
+            Scope::Account(_) => false,
+        },
         None => declared.contains(&parent),
     };
     if parent_declared {
@@ -319,6 +332,8 @@ fn origin(
 /// configuration does not declare. Other objects go with their parents or are nobody's business.
 fn unmanaged(
     object: &LiveObject,
+    registry: &Registry,
+    reach: &Reach,
     desired: &DesiredEstate,
     providers: &BTreeSet<String>,
 ) -> Option<String> {
@@ -350,7 +365,10 @@ fn unmanaged(
         });
     }
     if let Resource::Replication(r) = &object.resource
-        && desired.replication.is_none()
+        && !desired
+            .replications
+            .iter()
+            .any(|d| reach.account(d.provider.as_deref()).registry() == *registry)
         && !r.rules.is_empty()
     {
         return Some(format!(

@@ -27,7 +27,7 @@ pub use drift::{
 pub use error::PlanError;
 pub use graph::graph_dot;
 pub use planner::plan;
-pub use reads::{ReadError, refresh_and_plan, snapshot};
+pub use reads::{ReadError, refresh, refresh_and_plan, snapshot};
 
 #[doc(no_inline)]
 pub use ecrplan_model::Plan;

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::identity;
 use ecrplan_model::{
-    ANONYMOUS_ESTATE, Account, Action, Address, Change, DesiredEstate, DesiredObject, Encryption,
-    Kind, LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, RegionHome,
-    Registry, Replication, Resource, Rule, Scope, Severity, statements, strings, tags,
+    ANONYMOUS_ESTATE, Action, Address, Change, DesiredEstate, DesiredObject, Encryption, Kind,
+    LiveEstate, LiveObject, Note, ObjectId, Owner, PLAN_FORMAT_VERSION, Plan, RegionHome, Registry,
+    Replication, Resource, Rule, Scope, Severity, statements, strings, tags,
 };
 
 use crate::check::check;
@@ -50,10 +50,10 @@ pub fn plan(
     Ok(plan)
 }
 
-/// The registries a plan spans: the one read, and every registry a change is scoped to (an
-/// IAM change's account is reached through a registry of that account).
+/// The registries a plan spans: those read, and every registry a change is scoped to (an IAM
+/// change's account is reached through a registry of that account).
 fn registries(changes: &[Change], live: &LiveEstate) -> Vec<Registry> {
-    let mut out: BTreeSet<Registry> = BTreeSet::from([live.registry()]);
+    let mut out: BTreeSet<Registry> = live.reach().registries().into_iter().collect();
     for change in changes {
         if let Scope::Registry(r) = &change.id.scope {
             out.insert(r.clone());
@@ -68,7 +68,7 @@ fn changes(
     live: &LiveEstate,
 ) -> Result<(Vec<Change>, Vec<Note>), PlanError> {
     let index = LiveIndex::new(live);
-    let declared = desired.objects(&live.account);
+    let declared = desired.objects(&live.reach());
     let mut seen: BTreeMap<ObjectId, Address> = BTreeMap::new();
     for d in &declared {
         let id = d.id();
@@ -136,19 +136,25 @@ fn changes(
                     compare(&object.resource, resource)
                 }
             } else {
+                // The region a declared IAM object is made for: its module's, in its tag.
+                let here = resource
+                    .tags()
+                    .and_then(|t| t.get(tags::REGION))
+                    .cloned()
+                    .unwrap_or_else(|| live.account.region.clone());
                 match index.owner(object) {
                     Some(owner) if owner.estate != desired.name => {
                         if resource.kind() == Kind::OidcProvider {
                             // Shared: another estate made it and keeps it as it is.
                             after = object.resource.clone();
                             Action::NoOp
-                        } else if let Some(region) = other_region(owner, resource, &live.account) {
+                        } else if let Some(region) = other_region(owner, resource, &here) {
                             return Err(PlanError::OtherRegion {
                                 address: Box::new(change.address),
                                 id: Box::new(id),
                                 estate: owner.estate.clone(),
                                 region,
-                                here: live.account.region.clone(),
+                                here,
                             });
                         } else if owner.estate == ANONYMOUS_ESTATE && !desired.anonymous {
                             // A named estate may take over what an unnamed one made: unnamed
@@ -178,13 +184,13 @@ fn changes(
                         adopt(&change.address, &mut after, object, &mut notes);
                         Action::Adopt
                     }
-                    Some(owner) if other_region(owner, resource, &live.account).is_some() => {
+                    Some(owner) if other_region(owner, resource, &here).is_some() => {
                         return Err(PlanError::OtherRegion {
                             address: Box::new(change.address),
                             id: Box::new(id),
                             estate: desired.name.clone(),
                             region: owner.region.clone().unwrap_or_default(),
-                            here: live.account.region.clone(),
+                            here,
                         });
                     }
                     Some(_) => {
@@ -211,7 +217,7 @@ fn changes(
         out.push(change);
     }
 
-    let deleted = deletions(desired, live, &index, &seen, &actions, &out, &mut notes)?;
+    let deleted = deletions(desired, &index, &seen, &actions, &out, &mut notes)?;
     out.extend(deleted);
     out.extend(registry::deletions(
         desired, &holding, &index, &seen, &mut notes,
@@ -266,22 +272,29 @@ enum Home {
     Unknown,
 }
 
-/// The home of a role or role policy that this run does not declare. A role without the region
-/// tag is this region's only when its push policy names repositories of this region and no
-/// other: the repository ARNs are the one record of where it was made.
-fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
+/// The home of a role or role policy that this run does not declare: this run's when its region
+/// is one this run reaches in its account. A role without the region tag is this run's only when
+/// its push policy names repositories of this run's regions and no other: the repository ARNs
+/// are the one record of where it was made.
+fn home(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) -> Home {
+    let here: BTreeSet<String> = index
+        .registries()
+        .into_iter()
+        .filter(|r| r.account == id.scope.account())
+        .map(|r| r.region)
+        .collect();
     let role = match object.resource.region_home() {
         RegionHome::Role(role) => role,
         RegionHome::Recorded => {
             return match index.owner(object).and_then(|o| o.region.as_deref()) {
-                Some(r) if r != region => Home::Elsewhere,
+                Some(r) if !here.contains(r) => Home::Elsewhere,
                 _ => Home::Here,
             };
         }
         RegionHome::Here => return Home::Here,
     };
     match index.owner(object).and_then(|o| o.region.as_deref()) {
-        Some(r) if r == region => Home::Here,
+        Some(r) if here.contains(r) => Home::Here,
         Some(_) => Home::Elsewhere,
         None => {
             let regions: BTreeSet<&str> = index
@@ -301,7 +314,7 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
                         .flatten()
                 })
                 .collect();
-            if regions.len() == 1 && regions.contains(region) {
+            if !regions.is_empty() && regions.iter().all(|r| here.contains(*r)) {
                 Home::Here
             } else {
                 Home::Unknown
@@ -312,10 +325,11 @@ fn home(index: &LiveIndex<'_>, object: &LiveObject, region: &str) -> Home {
 
 /// The region of another run that made a declared role, if its tag names one: IAM is global,
 /// so only the tag tells this region's role from another's.
-fn other_region(owner: &Owner, resource: &Resource, account: &Account) -> Option<String> {
-    owner.region.clone().filter(|r| {
-        matches!(resource.kind(), Kind::Role | Kind::User | Kind::Group) && *r != account.region
-    })
+fn other_region(owner: &Owner, resource: &Resource, here: &str) -> Option<String> {
+    owner
+        .region
+        .clone()
+        .filter(|r| matches!(resource.kind(), Kind::Role | Kind::User | Kind::Group) && r != here)
 }
 
 fn replication_action(want: &Replication, found: Option<&LiveObject>) -> Action {
@@ -390,7 +404,6 @@ fn encryption_name(e: &Encryption) -> String {
 /// the estate made. A delete of an object whose module is a skipped block refuses the plan.
 fn deletions(
     desired: &DesiredEstate,
-    live: &LiveEstate,
     index: &LiveIndex<'_>,
     declared: &BTreeMap<ObjectId, Address>,
     actions: &BTreeMap<ObjectId, Action>,
@@ -410,7 +423,7 @@ fn deletions(
     };
     // A policy of an object being adopted becomes this estate's with it.
     let ours = |o: &LiveObject| {
-        let parent = o.resource.parent(index.registry());
+        let parent = o.resource.parent(&index.registry_of(o));
         if desired.anonymous && !parent.as_ref().is_some_and(|p| declared.contains_key(p)) {
             return false;
         }
@@ -428,7 +441,7 @@ fn deletions(
         {
             continue;
         }
-        if let Some(parent) = object.resource.parent(index.registry())
+        if let Some(parent) = object.resource.parent(&index.registry_of(object))
             && actions.get(&parent) == Some(&Action::Replace)
         {
             continue;
@@ -439,9 +452,9 @@ fn deletions(
         }
         let role_declared = object
             .resource
-            .parent(index.registry())
+            .parent(&index.registry_of(object))
             .is_some_and(|p| declared.contains_key(&p));
-        match home(index, object, &live.account.region) {
+        match home(index, id, object) {
             _ if role_declared => {}
             Home::Here => {}
             Home::Elsewhere => continue,
@@ -464,7 +477,7 @@ fn deletions(
         }
         refuse_skipped(id, object)?;
         let mut change = delete(index, id, object);
-        if let Some(parent) = object.resource.parent(index.registry())
+        if let Some(parent) = object.resource.parent(&index.registry_of(object))
             && actions.get(&parent) == Some(&Action::Adopt)
         {
             // The parent has no ownership tags yet, so its declaration names the module; the
@@ -476,7 +489,7 @@ fn deletions(
     let changes: Vec<&Change> = planned.iter().chain(&out).collect();
     let mut provider_deletes = Vec::new();
     for (id, object) in providers {
-        let trusting = roles_trusting(&id.key, &changes, index);
+        let trusting = roles_trusting(id, &changes, index);
         if trusting.is_empty() {
             refuse_skipped(id, object)?;
             provider_deletes.push(delete(index, id, object));
@@ -532,9 +545,8 @@ fn deleted_address(index: &LiveIndex<'_>, id: &ObjectId, object: &LiveObject) ->
             });
         address = address.for_identity(identity::serving(trust));
     }
-    if kind.spec().singleton {
-        address
-    } else {
-        address.indexed(&id.key)
+    if !kind.spec().singleton {
+        address = address.indexed(&id.key);
     }
+    index.reach().address(address)
 }

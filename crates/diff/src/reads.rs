@@ -5,10 +5,11 @@
 //! itself stays pure.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use ecrplan_model::{
-    Action, DesiredEstate, Kind, LiveEstate, LiveObject, Plan, Provider, ProviderError,
-    RefreshScope, Resource,
+    Action, DesiredEstate, Kind, LiveEstate, LiveObject, ObjectId, Plan, Provider, ProviderError,
+    Providers, Reach, RefreshScope, Resource, Scope,
 };
 use thiserror::Error;
 
@@ -44,38 +45,74 @@ pub enum ReadError {
     Plan(#[from] PlanError),
 }
 
+/// Refreshes what `desired` needs in every registry `reach` names, concurrently, each through
+/// its provider, and merges the reads into one estate. `account_wide` widens each registry's
+/// read to its whole account (the account-wide audit). A registry whose provider is missing is
+/// an error, never an empty read: what ecrplan cannot read must not look gone.
+pub async fn refresh(
+    desired: &DesiredEstate,
+    providers: &Providers,
+    reach: &Reach,
+    account_wide: bool,
+) -> Result<LiveEstate, ReadError> {
+    let registries = reach.registries();
+    let single = registries.len() == 1;
+    let reads = registries.iter().map(|registry| async move {
+        let provider = provider_for(providers, &Scope::Registry(registry.clone()))?;
+        let mut scope = if single {
+            RefreshScope::for_estate(desired)
+        } else {
+            RefreshScope::for_registry(desired, reach, registry)
+        };
+        scope.account_wide = account_wide;
+        provider.refresh(&scope).await.map_err(ReadError::Refresh)
+    });
+    let reads = futures::future::try_join_all(reads).await?;
+    Ok(LiveEstate::merge(reads, reach.aliases.clone()))
+}
+
+/// The provider of `scope`, or the error that says the run cannot reach it.
+fn provider_for<'p>(
+    providers: &'p Providers,
+    scope: &Scope,
+) -> Result<&'p Arc<dyn Provider>, ReadError> {
+    providers.for_scope(scope).ok_or_else(|| {
+        ReadError::Refresh(ProviderError::Transport(format!(
+            "no provider reaches {scope}"
+        )))
+    })
+}
+
 /// Refreshes what `desired` needs and plans, making the extra reads the plan asks for and
 /// planning again with what they found. Returns the plan and the live estate it was made
 /// against.
 pub async fn refresh_and_plan(
     desired: &DesiredEstate,
-    provider: &dyn Provider,
+    providers: &Providers,
+    reach: &Reach,
     config_hash: &str,
 ) -> Result<(Plan, LiveEstate), ReadError> {
-    let mut live = provider
-        .refresh(&RefreshScope::for_estate(desired))
-        .await
-        .map_err(ReadError::Refresh)?;
+    let mut live = refresh(desired, providers, reach, false).await?;
     let mut made = plan(desired, &live, config_hash)?;
-    let providers: BTreeSet<String> = made
+    let oidc: BTreeSet<ObjectId> = made
         .changes
         .iter()
         .filter(|c| c.id.kind == Kind::OidcProvider && c.action == Action::Delete)
-        .map(|c| c.id.key.clone())
+        .map(|c| c.id.clone())
         .collect();
-    if !providers.is_empty() {
-        add_trusting_roles(provider, &mut live, &providers).await?;
+    if !oidc.is_empty() {
+        add_trusting_roles(providers, &mut live, &oidc).await?;
         made = plan(desired, &live, config_hash)?;
     }
-    let doomed: BTreeSet<String> = made
+    let doomed: BTreeSet<ObjectId> = made
         .changes
         .iter()
         .filter(|c| c.id.kind == Kind::Repository)
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-        .map(|c| c.id.key.clone())
+        .map(|c| c.id.clone())
         .collect();
     if !doomed.is_empty() {
-        check_images(provider, &mut live, &doomed).await?;
+        check_images(providers, &mut live, &doomed).await?;
         made = plan(desired, &live, config_hash)?;
     }
     Ok((made, live))
@@ -85,55 +122,71 @@ pub async fn refresh_and_plan(
 /// holds images: what an offline plan against a snapshot of it needs to decide deletes.
 pub async fn snapshot(
     desired: &DesiredEstate,
-    provider: &dyn Provider,
+    providers: &Providers,
+    reach: &Reach,
 ) -> Result<LiveEstate, ReadError> {
-    let scope = RefreshScope::for_estate(desired);
-    let mut live = provider.refresh(&scope).await.map_err(ReadError::Refresh)?;
-    let undeclared: BTreeSet<String> = live
+    let mut live = refresh(desired, providers, reach, false).await?;
+    let declared: BTreeSet<ObjectId> = desired
+        .objects(reach)
+        .iter()
+        .filter(|d| d.resource.kind() == Kind::Repository)
+        .map(|d| d.id())
+        .collect();
+    let undeclared: BTreeSet<ObjectId> = live
         .objects
         .iter()
         .filter(|o| {
-            o.owner
-                .as_ref()
-                .is_some_and(|owner| owner.estate == desired.name)
+            o.resource.kind() == Kind::Repository
+                && o.owner
+                    .as_ref()
+                    .is_some_and(|owner| owner.estate == desired.name)
         })
-        .filter_map(|o| {
-            let Resource::Repository(r) = &o.resource else {
-                return None;
-            };
-            (!scope.repositories.contains(&r.name)).then(|| r.name.clone())
-        })
+        .map(|o| live.id(o))
+        .filter(|id| !declared.contains(id))
         .collect();
-    check_images(provider, &mut live, &undeclared).await?;
+    check_images(providers, &mut live, &undeclared).await?;
     Ok(live)
 }
 
-/// Adds every role that trusts one of the named OIDC providers and the refresh did not read.
+/// Adds every role that trusts one of the named OIDC providers, in its account, and the
+/// refresh did not read.
 async fn add_trusting_roles(
-    provider: &dyn Provider,
+    providers: &Providers,
     live: &mut LiveEstate,
-    providers: &BTreeSet<String>,
+    oidc: &BTreeSet<ObjectId>,
 ) -> Result<(), ReadError> {
-    let known: BTreeSet<String> = live
+    let mut known: BTreeSet<ObjectId> = live
         .objects
         .iter()
         .filter(|o| o.resource.kind() == Kind::Role)
-        .map(|o| o.resource.key())
+        .map(|o| live.id(o))
         .collect();
-    let mut added = BTreeSet::new();
-    for url in providers {
+    let default = live.registry();
+    let mut added = Vec::new();
+    for id in oidc {
+        let provider = provider_for(providers, &id.scope)?;
+        let registry = provider
+            .account()
+            .await
+            .map(|a| a.registry())
+            .map_err(ReadError::Refresh)?;
         let roles =
             provider
-                .roles_trusting(url)
+                .roles_trusting(&id.key)
                 .await
                 .map_err(|source| ReadError::TrustingRoles {
-                    url: url.clone(),
+                    url: id.key.clone(),
                     source,
                 })?;
         for role in roles {
-            if !known.contains(&role.name) && added.insert(role.name.clone()) {
-                live.objects.push(LiveObject::new(Resource::Role(role)));
-            }
+            let mut object = LiveObject::new(Resource::Role(role));
+            object.registry = (registry != default).then(|| registry.clone());
+            added.push(object);
+        }
+    }
+    for object in added {
+        if known.insert(live.id(&object)) {
+            live.objects.push(object);
         }
     }
     live.normalise();
@@ -143,14 +196,18 @@ async fn add_trusting_roles(
 /// Records whether the named repositories hold images: a call each, so only for those whose
 /// deletion depends on it.
 async fn check_images(
-    provider: &dyn Provider,
+    providers: &Providers,
     live: &mut LiveEstate,
-    names: &BTreeSet<String>,
+    ids: &BTreeSet<ObjectId>,
 ) -> Result<(), ReadError> {
+    let default = live.registry();
     for object in &mut live.objects {
+        let registry = object.registry.clone().unwrap_or_else(|| default.clone());
+        let id = object.resource.id(&registry);
         if let Resource::Repository(repo) = &object.resource
-            && names.contains(&repo.name)
+            && ids.contains(&id)
         {
+            let provider = provider_for(providers, &id.scope)?;
             let holds =
                 provider
                     .holds_images(&repo.name)

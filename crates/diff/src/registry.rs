@@ -9,24 +9,65 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ecrplan_model::{
     ACCOUNT_SETTINGS, Action, Address, Change, DesiredEstate, Kind, LiveObject, Locator, Note,
-    ObjectId, REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_V1_ACTIONS, RegistryOwner, Resource, Rule,
-    ScanningConfiguration, Scope, Section, Severity, registry_policy_refuses, statements, strings,
+    ObjectId, REGISTRY_POLICY_SCOPE, REGISTRY_POLICY_V1_ACTIONS, Reach, Registry, RegistryOwner,
+    RegistrySettings, Resource, Rule, ScanningConfiguration, Scope, Section, Severity,
+    registry_policy_refuses, statements, strings,
 };
 
 use crate::compare::compare;
 use crate::error::PlanError;
 use crate::live_index::LiveIndex;
 
-/// Which sections of the registry this estate holds, by the owner record the account holds.
+/// Which sections of each registry this estate holds, by the owner record each registry holds.
 pub(crate) struct Holding<'a> {
-    /// The owner record, when it names this estate.
-    ours: Option<&'a RegistryOwner>,
+    /// The owner records that name this estate, by registry.
+    ours: BTreeMap<Registry, &'a RegistryOwner>,
 }
 
 impl Holding<'_> {
-    fn holds(&self, section: Section) -> bool {
-        self.ours.is_some_and(|o| o.sections.contains(&section))
+    fn holds(&self, registry: &Registry, section: Section) -> bool {
+        self.ours
+            .get(registry)
+            .is_some_and(|o| o.sections.contains(&section))
     }
+}
+
+/// The registry an object of a registry kind belongs to.
+fn registry_of(id: &ObjectId) -> Option<&Registry> {
+    if let Scope::Registry(r) = &id.scope {
+        Some(r)
+    } else {
+        None
+    }
+}
+
+/// The `registry` block of the configuration that is for `registry`, if any.
+fn block_for<'d>(
+    desired: &'d DesiredEstate,
+    reach: &Reach,
+    registry: &Registry,
+) -> Option<&'d RegistrySettings> {
+    desired
+        .registries
+        .iter()
+        .find(|r| reach.account(r.provider.as_deref()).registry() == *registry)
+        .map(|r| &r.value)
+}
+
+/// The owner record `registry` holds, as the index has it.
+fn owner_record<'a>(index: &LiveIndex<'a>, registry: &Registry) -> Option<&'a RegistryOwner> {
+    let id = ObjectId::new(
+        Kind::RegistryOwner,
+        Scope::Registry(registry.clone()),
+        "registry",
+    );
+    index.get(&id).and_then(|o| {
+        if let Resource::RegistryOwner(r) = &o.resource {
+            Some(r)
+        } else {
+            None
+        }
+    })
 }
 
 /// Whether `kind` is one of the registry's settings (or its owner record).
@@ -34,36 +75,31 @@ pub(crate) fn is_registry_kind(kind: Kind) -> bool {
     kind.spec().located_by == Locator::Registry
 }
 
-/// Reads the owner record: a configuration that declares `registry` for a registry another
-/// estate owns is refused, naming the owner.
+/// Reads each registry's owner record: a configuration that declares `registry` for a registry
+/// another estate owns is refused, naming the owner.
 pub(crate) fn holding<'a>(
     desired: &DesiredEstate,
     index: &LiveIndex<'a>,
 ) -> Result<Holding<'a>, PlanError> {
-    let id = ObjectId::new(
-        Kind::RegistryOwner,
-        Scope::Registry(index.registry().clone()),
-        "registry",
-    );
-    let record = index.get(&id).and_then(|o| {
-        if let Resource::RegistryOwner(r) = &o.resource {
-            Some(r)
-        } else {
-            None
-        }
-    });
-    match record {
-        Some(r) if r.estate != desired.name => {
-            if desired.registry.is_some() {
-                return Err(PlanError::RegistryOwned {
-                    registry: index.registry().to_string(),
-                    estate: r.estate.clone(),
-                });
+    let reach = index.reach();
+    let mut ours = BTreeMap::new();
+    for registry in reach.registries() {
+        match owner_record(index, &registry) {
+            Some(r) if r.estate != desired.name => {
+                if block_for(desired, &reach, &registry).is_some() {
+                    return Err(PlanError::RegistryOwned {
+                        registry: registry.to_string(),
+                        estate: r.estate.clone(),
+                    });
+                }
             }
-            Ok(Holding { ours: None })
+            Some(r) => {
+                ours.insert(registry, r);
+            }
+            None => {}
         }
-        ours => Ok(Holding { ours }),
     }
+    Ok(Holding { ours })
 }
 
 /// What AWS holds when nobody set anything: not a setting to adopt or to clear.
@@ -93,7 +129,8 @@ pub(crate) fn action(
     let Some(section) = Section::of(after.kind()) else {
         return compare(&object.resource, after);
     };
-    if !holding.holds(section) && !is_default(&object.resource) {
+    let held = registry_of(&change.id).is_some_and(|r| holding.holds(r, section));
+    if !held && !is_default(&object.resource) {
         return Action::Adopt;
     }
     if let (Resource::PullThroughCacheRule(live), Resource::PullThroughCacheRule(want)) =
@@ -124,11 +161,7 @@ pub(crate) fn deletions(
     declared: &BTreeMap<ObjectId, Address>,
     notes: &mut Vec<Note>,
 ) -> Vec<Change> {
-    let declared_sections: BTreeSet<Section> = desired
-        .registry
-        .as_ref()
-        .map(|r| r.sections())
-        .unwrap_or_default();
+    let reach = index.reach();
     let mut out = Vec::new();
     if !desired.targets.is_empty() {
         return out;
@@ -137,9 +170,13 @@ pub(crate) fn deletions(
         if !is_registry_kind(id.kind) || declared.contains_key(id) {
             continue;
         }
-        let address = || deleted_address(id);
+        let Some(registry) = registry_of(id) else {
+            continue;
+        };
+        let block = block_for(desired, &reach, registry);
+        let address = || deleted_address(&reach, id);
         let Some(section) = Section::of(id.kind) else {
-            if holding.ours.is_some() && desired.registry.is_none() && !desired.anonymous {
+            if holding.ours.contains_key(registry) && block.is_none() && !desired.anonymous {
                 out.push(delete(id, object, address()));
             }
             continue;
@@ -147,7 +184,8 @@ pub(crate) fn deletions(
         if is_default(&object.resource) {
             continue;
         }
-        if !holding.holds(section) {
+        if !holding.holds(registry, section) {
+            let declared_sections = block.map(RegistrySettings::sections).unwrap_or_default();
             if declared_sections.contains(&section) {
                 notes.push(kept(
                     address(),
@@ -202,35 +240,48 @@ fn kept(address: Address, message: String) -> Note {
     }
 }
 
-/// The address of a registry setting: no module, keyed by its name unless one per registry.
-fn deleted_address(id: &ObjectId) -> Address {
-    let address = Address::new(id.kind, id.scope.clone());
-    if id.kind.spec().singleton {
-        address
-    } else {
-        address.indexed(&id.key)
+/// The address of a registry setting: no module, keyed by its name unless one per registry,
+/// and by its registry's alias when that is not the default provider's.
+fn deleted_address(reach: &Reach, id: &ObjectId) -> Address {
+    let mut address = Address::new(id.kind, id.scope.clone());
+    if !id.kind.spec().singleton {
+        address = address.indexed(&id.key);
     }
+    reach.address(address)
 }
 
 /// What the registry policy grants beyond the policy scope in force: the declared scope, or
 /// the one the account holds when the configuration declares none. The hcl reader checks a
 /// declared scope; this checks against the account's.
 pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec<Note> {
-    let Some(registry) = &desired.registry else {
-        return Vec::new();
-    };
+    let reach = index.reach();
+    reach
+        .registries()
+        .iter()
+        .filter_map(|registry| {
+            let block = block_for(desired, &reach, registry)?;
+            scope_note(block, registry, &reach, index)
+        })
+        .collect()
+}
+
+/// [`scope_notes`] for the `registry` block of one registry.
+fn scope_note(
+    registry: &RegistrySettings,
+    at: &Registry,
+    reach: &Reach,
+    index: &LiveIndex<'_>,
+) -> Option<Note> {
     if registry
         .account_settings
         .contains_key(REGISTRY_POLICY_SCOPE)
     {
-        return Vec::new();
+        return None;
     }
-    let Some(policy) = &registry.policy else {
-        return Vec::new();
-    };
+    let policy = registry.policy.as_ref()?;
     let id = ObjectId::new(
         Kind::AccountSetting,
-        Scope::Registry(index.registry().clone()),
+        Scope::Registry(at.clone()),
         REGISTRY_POLICY_SCOPE,
     );
     let scope = index.get(&id).and_then(|o| {
@@ -241,7 +292,7 @@ pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec
         }
     });
     if scope != Some("V1") {
-        return Vec::new();
+        return None;
     }
     let refused: BTreeSet<&str> = statements(policy)
         .into_iter()
@@ -249,17 +300,20 @@ pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec
         .filter(|a| registry_policy_refuses(Some("V1"), a))
         .collect();
     if refused.is_empty() {
-        return Vec::new();
+        return None;
     }
     let refused: Vec<&str> = refused.into_iter().collect();
-    vec![Note {
+    Some(Note {
         severity: Severity::Error,
         rule: Rule::RegistryPolicyScope,
-        address: Some(deleted_address(&ObjectId::new(
-            Kind::RegistryPolicy,
-            Scope::Registry(index.registry().clone()),
-            "registry",
-        ))),
+        address: Some(deleted_address(
+            reach,
+            &ObjectId::new(
+                Kind::RegistryPolicy,
+                Scope::Registry(at.clone()),
+                "registry",
+            ),
+        )),
         message: format!(
             "the registry's policy scope is V1, which lets a registry policy grant only {}; \
              this policy grants {} too: set account_settings = {{ registry_policy_scope = \
@@ -267,7 +321,7 @@ pub(crate) fn scope_notes(desired: &DesiredEstate, index: &LiveIndex<'_>) -> Vec
             REGISTRY_POLICY_V1_ACTIONS.join(", "),
             refused.join(", ")
         ),
-    }]
+    })
 }
 
 /// Why a registry setting is worth the account-wide audit's attention: it is set, and no
@@ -277,14 +331,8 @@ pub(crate) fn unmanaged(object: &LiveObject, index: &LiveIndex<'_>) -> Option<St
     if is_default(&object.resource) {
         return None;
     }
-    let id = ObjectId::new(
-        Kind::RegistryOwner,
-        Scope::Registry(index.registry().clone()),
-        "registry",
-    );
-    let held = index.get(&id).is_some_and(
-        |o| matches!(&o.resource, Resource::RegistryOwner(r) if r.sections.contains(&section)),
-    );
+    let registry = index.registry_of(object);
+    let held = owner_record(index, &registry).is_some_and(|r| r.sections.contains(&section));
     (!held).then(|| {
         format!(
             "the registry's {section} is set ({}) but no estate manages it: declare it in a \

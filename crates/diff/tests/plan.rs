@@ -355,13 +355,14 @@ fn plan_of(desired: &DesiredEstate, live: &LiveEstate) -> Plan {
 #[test]
 fn large_estate_on_empty_account() {
     let desired = DesiredEstate {
+        providers: Default::default(),
         name: "platform".into(),
         anonymous: false,
         provider: Default::default(),
         modules: vec![bulk_module("services", "svc", 2000)],
-        replication: None,
+        replications: Vec::new(),
         skipped_modules: Default::default(),
-        registry: None,
+        registries: Vec::new(),
         targets: Default::default(),
     };
     let plan = plan_of(&desired, &empty());
@@ -434,6 +435,7 @@ fn owned_provider_trusted_by_a_foreign_role_is_kept() {
             .filter(|o| o.resource.kind() != Kind::OidcProvider),
     );
     let mut live = LiveEstate {
+        aliases: Default::default(),
         account: account(),
         objects,
     };
@@ -551,7 +553,9 @@ fn replication_is_managed_only_when_declared() {
     assert_eq!(report.unmanaged[0].id.kind, Kind::Replication);
 
     let mut clear = koa();
-    clear.replication = Some(Replication::default());
+    clear.replications = vec![ecrplan_model::OnRegistry::default_provider(
+        Replication::default(),
+    )];
     let plan = plan_of(&clear, &live);
     assert_eq!(
         find(&plan, "replication_configuration").action,

@@ -27,6 +27,7 @@ fn module_strategy(index: usize) -> impl Strategy<Value = Module> {
     )
         .prop_map(
             move |(repos, immutable, scan, kms, keep, access, github, circleci)| Module {
+                provider: None,
                 name: format!("m{index}"),
                 source: "./modules/ecr".into(),
                 repositories: repos
@@ -94,13 +95,14 @@ fn estate_strategy(name: &'static str) -> impl Strategy<Value = DesiredEstate> {
         1..=3usize,
     )
         .prop_map(move |(a, b, c, n)| DesiredEstate {
+            providers: Default::default(),
             name: name.into(),
             anonymous: false,
             provider: Default::default(),
             modules: [a, b, c].into_iter().take(n).collect(),
-            replication: None,
+            replications: Vec::new(),
             skipped_modules: Default::default(),
-            registry: None,
+            registries: Vec::new(),
             targets: Default::default(),
         })
 }
@@ -190,6 +192,7 @@ fn live_strategy() -> impl Strategy<Value = LiveEstate> {
                     .filter(|o| !present.contains(&o.resource.id(&registry))),
             );
             let mut live = LiveEstate {
+                aliases: Default::default(),
                 account: account(),
                 objects,
             };

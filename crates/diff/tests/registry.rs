@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use common::{account, apply_in_memory, empty, koa, ownership};
 use ecrplan_diff::{PlanError, drift, plan};
 use ecrplan_model::{
-    AccountSetting, Action, DesiredEstate, JsonDocument, Kind, LiveEstate, LiveObject, Plan,
-    PullThroughCacheRule, RegistryOwner, RegistrySettings, Resource, Rule, ScanningConfiguration,
-    ScanningRule, Section, Severity,
+    AccountSetting, Action, DesiredEstate, JsonDocument, Kind, LiveEstate, LiveObject, OnRegistry,
+    Plan, PullThroughCacheRule, RegistryOwner, RegistrySettings, Resource, Rule,
+    ScanningConfiguration, ScanningRule, Section, Severity,
 };
 use serde_json::json;
 
@@ -55,7 +55,10 @@ fn platform(registry: Option<RegistrySettings>) -> DesiredEstate {
     DesiredEstate {
         name: "platform".into(),
         modules: Vec::new(),
-        registry,
+        registries: registry
+            .into_iter()
+            .map(OnRegistry::default_provider)
+            .collect(),
         ..koa()
     }
 }
@@ -413,7 +416,7 @@ fn weak_registries_are_noted() {
 #[test]
 fn the_owner_record_lists_the_declared_sections() {
     let desired = platform(Some(settings()));
-    let objects = desired.objects(&account());
+    let objects = desired.objects(&ecrplan_model::Reach::single(account()));
     let Resource::RegistryOwner(RegistryOwner { estate, sections }) = &objects
         .iter()
         .find(|o| o.resource.kind() == Kind::RegistryOwner)

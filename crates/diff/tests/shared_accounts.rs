@@ -47,7 +47,11 @@ fn merged(estates: &[&LiveEstate], account: Account) -> LiveEstate {
             }
         }
     }
-    let mut live = LiveEstate { account, objects };
+    let mut live = LiveEstate {
+        aliases: Default::default(),
+        account,
+        objects,
+    };
     live.normalise();
     live
 }
@@ -74,6 +78,7 @@ fn unmanaged_repository(name: &str) -> LiveObject {
 /// The same live objects as seen from a run in `region`: IAM is global, ECR is not.
 fn iam_only_in(live: &LiveEstate, region: &str) -> LiveEstate {
     let mut out = LiveEstate {
+        aliases: Default::default(),
         account: Account::new(account().id, region),
         objects: live
             .objects
@@ -210,7 +215,7 @@ fn named_estate_adopts_the_unnamed_estates_objects() {
 
 #[test]
 fn roles_carry_the_region_of_the_run() {
-    let objects = koa().objects(&account());
+    let objects = koa().objects(&ecrplan_model::Reach::single(account()));
     let role = objects
         .iter()
         .find_map(|o| match &o.resource {

@@ -32,7 +32,7 @@ pub use account::Account;
 pub use address::{Address, ObjectId};
 pub use declared::DesiredObject;
 pub use desired::{
-    AccountAccess, CiOutputs, DesiredEstate, LifecycleSpec, Module, ProviderSettings,
+    AccountAccess, CiOutputs, DesiredEstate, LifecycleSpec, Module, OnRegistry, ProviderSettings,
     RepositorySettings,
 };
 pub use document::{JsonDocument, statements, strings};

@@ -69,7 +69,7 @@ pub async fn apply_estate(provider: &dyn Provider, estate: &DesiredEstate) -> Ve
         Ok(a) => a,
         Err(e) => panic!("no account: {e}"),
     };
-    let mut objects = estate.objects(&account);
+    let mut objects = estate.objects(&ecrplan_model::Reach::single(account.clone()));
     objects.sort_by_key(|o| o.resource.kind());
     let mut start = 0;
     while start < objects.len() {

@@ -18,11 +18,7 @@ pub async fn run(args: DriftArgs) -> Result<ExitStatus> {
         ));
     }
     let session = context::open(&args.config, &[], &args.account).await?;
-    let mut scope = session.scope();
-    if args.account_wide {
-        scope = scope.account_wide();
-    }
-    let live = session.refresh(&scope).await?;
+    let live = session.refresh(args.account_wide).await?;
     session.report_stats(args.account.stats);
     let report =
         ecrplan_diff::drift(&session.loaded.estate, &live, args.account_wide).into_diagnostic()?;

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ecrplan_model::{Account, DesiredEstate, Resource};
+use ecrplan_model::{Account, DesiredEstate, Reach, Resource};
 use miette::{IntoDiagnostic, Result, miette};
 use serde::Serialize;
 
@@ -56,25 +56,26 @@ struct Sources {
 pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
     let loaded = context::load_targeted(&args.config, &args.target.modules)?;
     let settings = &loaded.estate.provider;
-    let configured = context::configured_account(settings, &args.account);
+    let configured = context::configured_reach(&loaded.estate, &args.account);
     let sandbox = context::uses_sandbox(settings, &args.account);
-    let role_names: BTreeSet<String> = loaded
+    // Role names are per account: each is read through its module's provider.
+    let role_names: BTreeSet<(Option<String>, String)> = loaded
         .estate
         .modules
         .iter()
-        .flat_map(|m| m.role_names())
+        .flat_map(|m| m.role_names().map(|r| (m.provider.clone(), r)))
         .collect();
     // What the configuration alone can print: every value when no role is declared, and with
     // `--offline` role ARNs derived from ecrplan's path.
     let account_named = configured.is_some();
     let offline = configured.filter(|_| !sandbox && (args.offline || role_names.is_empty()));
-    let (outputs, session) = if let Some(account) = offline {
-        let arns = derived_role_arns(&loaded.estate, &account);
+    let (outputs, session) = if let Some(reach) = offline {
+        let arns = derived_role_arns(&loaded.estate, &reach);
         let sources = Sources {
             registry_id: AccountSource::ProviderBlock,
             role_arns: (!role_names.is_empty()).then_some(RoleSource::Derived),
         };
-        (outputs(&loaded.estate, &account, &arns, sources), None)
+        (outputs(&loaded.estate, &reach, &arns, sources), None)
     } else if args.offline && !sandbox {
         return Err(miette!(
             help = "set `account_id` (and `region`, or --region / AWS_REGION) in the provider \
@@ -85,16 +86,17 @@ pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
     } else {
         let session = Session::connect(loaded, &args.config.dir, &args.account).await?;
         let mut arns = BTreeMap::new();
-        for name in &role_names {
+        for (alias, name) in &role_names {
             let role = session
-                .provider
+                .provider_of(alias.as_deref())?
                 .role(name)
                 .await
                 .map_err(context::aws_failure)?;
             if let Some(role) = role {
+                let account = session.reach.account(alias.as_deref());
                 arns.insert(
-                    name.clone(),
-                    session.account.role_arn(&role.path, &role.name),
+                    (account.id.clone(), name.clone()),
+                    account.role_arn(&role.path, &role.name),
                 );
             }
         }
@@ -108,7 +110,7 @@ pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
             },
             role_arns: (!role_names.is_empty()).then_some(RoleSource::Read),
         };
-        let outputs = outputs(&session.loaded.estate, &session.account, &arns, sources);
+        let outputs = outputs(&session.loaded.estate, &session.reach, &arns, sources);
         (outputs, Some(session))
     };
     for (module, role) in outputs.missing_roles() {
@@ -148,18 +150,33 @@ pub async fn run(args: OutputArgs) -> Result<ExitStatus> {
 
 /// The ARNs of the roles the estate would create, by name: the same builder names their path
 /// as plans do, so the two cannot disagree.
-fn derived_role_arns(estate: &DesiredEstate, account: &Account) -> BTreeMap<String, String> {
+fn derived_role_arns(estate: &DesiredEstate, reach: &Reach) -> RoleArns {
     estate
-        .objects(account)
-        .into_iter()
-        .filter_map(|o| {
-            let Resource::Role(r) = o.resource else {
-                return None;
+        .modules
+        .iter()
+        .flat_map(|m| {
+            let account = reach.account(m.provider.as_deref());
+            let module = DesiredEstate {
+                modules: vec![m.clone()],
+                ..DesiredEstate::default()
             };
-            Some((r.name.clone(), account.role_arn(&r.path, &r.name)))
+            module
+                .objects(&Reach::single(account.clone()))
+                .into_iter()
+                .filter_map(|o| {
+                    let Resource::Role(r) = o.resource else {
+                        return None;
+                    };
+                    let arn = account.role_arn(&r.path, &r.name);
+                    Some(((account.id.clone(), r.name), arn))
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }
+
+/// Role ARNs by account id and role name: role names are unique only within an account.
+type RoleArns = BTreeMap<(String, String), String>;
 
 /// What one module publishes.
 #[derive(Debug, Serialize)]
@@ -189,8 +206,20 @@ struct ModuleOutputs {
     ci_user: Option<CiUserOutputs>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     github_environments: Vec<String>,
+    /// The module's registry, when it is not the default provider's (`providers = { aws =
+    /// aws.NAME }` reaching another region or account).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registry: Option<RegistryOutputs>,
     /// The CI variables, as [`variables`] names them.
     variables: BTreeMap<String, String>,
+}
+
+/// Where a module's repositories live, when not in the default registry.
+#[derive(Debug, Serialize)]
+struct RegistryOutputs {
+    region: String,
+    registry_id: String,
+    registry_url: String,
 }
 
 /// A static-key CI user: its name and the one command a person runs to give it a key.
@@ -223,19 +252,16 @@ impl Outputs {
 
 /// What `output` prints for `estate`, with the role ARNs `arns` (by role name) gives; a
 /// declared role missing there is left out and reported.
-fn outputs(
-    estate: &DesiredEstate,
-    account: &Account,
-    arns: &BTreeMap<String, String>,
-    sources: Sources,
-) -> Outputs {
+fn outputs(estate: &DesiredEstate, reach: &Reach, arns: &RoleArns, sources: Sources) -> Outputs {
+    let default = &reach.default;
     let modules = estate
         .modules
         .iter()
         .map(|m| {
+            let account = reach.account(m.provider.as_deref());
             let mut missing_roles = Vec::new();
             let mut role = |name: &str| {
-                let arn = arns.get(name).cloned();
+                let arn = arns.get(&(account.id.clone(), name.to_owned())).cloned();
                 if arn.is_none() {
                     missing_roles.push(name.to_owned());
                 }
@@ -266,6 +292,11 @@ fn outputs(
                     create_access_key_command: u.create_key_command(),
                 }),
                 github_environments: m.ci_outputs.environments.clone(),
+                registry: (account.registry() != default.registry()).then(|| RegistryOutputs {
+                    region: account.region.clone(),
+                    registry_id: account.id.clone(),
+                    registry_url: account.registry_url(),
+                }),
                 variables: BTreeMap::new(),
             };
             out.missing_roles = missing_roles;
@@ -274,9 +305,9 @@ fn outputs(
         })
         .collect();
     Outputs {
-        region: account.region.clone(),
-        registry_id: account.id.clone(),
-        registry_url: account.registry_url(),
+        region: default.region.clone(),
+        registry_id: default.id.clone(),
+        registry_url: default.registry_url(),
         sources,
         modules,
     }
@@ -544,10 +575,13 @@ mod tests {
     }
 
     /// The role ARNs a read of `roles` (path, name) finds.
-    fn live(account: &Account, roles: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn live(account: &Account, roles: &[(&str, &str)]) -> RoleArns {
         roles
             .iter()
-            .map(|(path, name)| ((*name).to_owned(), account.role_arn(path, name)))
+            .map(|(path, name)| {
+                let key = (account.id.clone(), (*name).to_owned());
+                (key, account.role_arn(path, name))
+            })
             .collect()
     }
 
@@ -565,7 +599,7 @@ mod tests {
         };
         let o = outputs(
             &estate,
-            &account,
+            &Reach::single(account.clone()),
             &live(&account, &[("/ecrplan/", "koa-ci")]),
             READ,
         );
@@ -589,7 +623,7 @@ mod tests {
         };
         let adopted = outputs(
             &estate,
-            &account,
+            &Reach::single(account.clone()),
             &live(&account, &[("/teams/koa/", "koa-ci")]),
             READ,
         );
@@ -598,7 +632,7 @@ mod tests {
             env.contains("ECR_ROLE_TO_ASSUME=arn:aws:iam::354918371398:role/teams/koa/koa-ci\n"),
             "{env}"
         );
-        let absent = outputs(&estate, &account, &live(&account, &[]), READ);
+        let absent = outputs(&estate, &Reach::single(account.clone()), &live(&account, &[]), READ);
         assert_eq!(
             absent.missing_roles().collect::<Vec<_>>(),
             [("koa", "koa-ci")]
@@ -617,7 +651,7 @@ mod tests {
             modules: vec![module("koa", "giftcard", None)],
             ..Default::default()
         };
-        let arns = derived_role_arns(&estate, &account);
+        let arns = derived_role_arns(&estate, &Reach::single(account.clone()));
         assert_eq!(
             arns.get("koa-ci").map(String::as_str),
             Some("arn:aws:iam::354918371398:role/ecrplan/koa/koa-ci")
@@ -626,7 +660,7 @@ mod tests {
             registry_id: AccountSource::ProviderBlock,
             role_arns: Some(RoleSource::Derived),
         };
-        let o = outputs(&estate, &account, &arns, derived);
+        let o = outputs(&estate, &Reach::single(account.clone()), &arns, derived);
         let text = text(&o);
         assert!(
             text.starts_with(
@@ -641,7 +675,7 @@ mod tests {
             json["sources"],
             serde_json::json!({"registry_id": "provider_block", "role_arns": "derived"})
         );
-        let read = serde_json::to_value(outputs(&estate, &account, &arns, READ)).unwrap();
+        let read = serde_json::to_value(outputs(&estate, &Reach::single(account.clone()), &arns, READ)).unwrap();
         assert_eq!(
             read["sources"],
             serde_json::json!({"registry_id": "sts", "role_arns": "read"})
@@ -672,7 +706,7 @@ mod tests {
         };
         let o = outputs(
             &estate,
-            &account,
+            &Reach::single(account.clone()),
             &live(
                 &account,
                 &[("/ecrplan/", "cp-ecr-team-repository-name-circleci")],
@@ -702,7 +736,7 @@ mod tests {
             modules: vec![module("a", "one", None), module("b", "two", None)],
             ..Default::default()
         };
-        let err = env_lines(&outputs(&clash, &account, &roles, READ)).unwrap_err();
+        let err = env_lines(&outputs(&clash, &Reach::single(account.clone()), &roles, READ)).unwrap_err();
         assert!(err.to_string().contains("would both set"), "{err}");
         // The help fits the modules: these have no prefix attribute, so `--module` is the way.
         let help = err.help().map(|h| h.to_string()).unwrap_or_default();
@@ -714,7 +748,7 @@ mod tests {
         let mut cloud_platform = clash.clone();
         cloud_platform.modules[1].ci_outputs.prefix_attribute =
             Some("github_actions_prefix".into());
-        let err = env_lines(&outputs(&cloud_platform, &account, &roles, READ)).unwrap_err();
+        let err = env_lines(&outputs(&cloud_platform, &Reach::single(account.clone()), &roles, READ)).unwrap_err();
         let help = err.help().map(|h| h.to_string()).unwrap_or_default();
         assert!(
             help.contains("`github_actions_prefix` in module b") && !help.contains("in module a"),
@@ -724,7 +758,7 @@ mod tests {
             modules: vec![module("a", "one", Some("prod")), module("b", "two", None)],
             ..Default::default()
         };
-        let env = env_lines(&outputs(&apart, &account, &roles, READ)).unwrap();
+        let env = env_lines(&outputs(&apart, &Reach::single(account.clone()), &roles, READ)).unwrap();
         assert!(
             env.contains("PROD_ECR_REPOSITORY=one\n") && env.contains("\nECR_REPOSITORY=two\n"),
             "{env}"
@@ -760,7 +794,7 @@ mod tests {
                 ("/ecrplan/", "web-circleci"),
             ],
         );
-        let maps = configmaps(&outputs(&estate, &account, &roles, READ)).unwrap();
+        let maps = configmaps(&outputs(&estate, &Reach::single(account.clone()), &roles, READ)).unwrap();
         let names: Vec<&str> = maps
             .lines()
             .filter_map(|l| l.strip_prefix("  name: "))

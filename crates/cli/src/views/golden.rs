@@ -364,14 +364,14 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         anonymous: false,
         provider: Default::default(),
         modules: vec![module],
-        replication: None,
+        replications: Vec::new(),
         skipped_modules: Default::default(),
-        registry: None,
+        registries: Vec::new(),
         targets: Default::default(),
     };
     let mut live = LiveEstate::empty(account.clone());
     live.objects = desired
-        .objects(&account)
+        .objects(&ecrplan_model::Reach::single(account.clone()))
         .into_iter()
         .map(|o| ecrplan_model::LiveObject::new(o.resource))
         .collect();

@@ -15,6 +15,7 @@ pub fn account() -> Account {
 /// The seed's `module "ecr-koa"`, as ecrplan-hcl would decode it.
 pub fn koa_module() -> Module {
     Module {
+        provider: None,
         name: "ecr-koa".into(),
         source: "../../../../modules/ecr-repos".into(),
         repositories: vec!["giftcard-service".into()],
@@ -45,13 +46,14 @@ pub fn koa_module() -> Module {
 /// The seed estate: one module, estate `koa`.
 pub fn koa() -> DesiredEstate {
     DesiredEstate {
+        providers: Default::default(),
         name: "koa".into(),
         anonymous: false,
         provider: Default::default(),
         modules: vec![koa_module()],
-        replication: None,
+        replications: Vec::new(),
         skipped_modules: Default::default(),
-        registry: None,
+        registries: Vec::new(),
         targets: Default::default(),
     }
 }
@@ -59,6 +61,7 @@ pub fn koa() -> DesiredEstate {
 /// A module with `n` repositories named `{prefix}-{i}` and nothing else.
 pub fn bulk_module(name: &str, prefix: &str, n: usize) -> Module {
     Module {
+        provider: None,
         name: name.into(),
         source: "./modules/ecr".into(),
         repositories: (0..n).map(|i| format!("{prefix}-{i:05}")).collect(),
@@ -76,7 +79,7 @@ pub fn bulk_module(name: &str, prefix: &str, n: usize) -> Module {
 pub fn applied(desired: &DesiredEstate) -> LiveEstate {
     let mut live = LiveEstate::empty(account());
     live.objects = desired
-        .objects(&account())
+        .objects(&ecrplan_model::Reach::single(account()))
         .into_iter()
         .map(|o| LiveObject::new(o.resource))
         .collect();
@@ -138,6 +141,7 @@ pub fn apply_in_memory(
         }
     }
     let mut out = LiveEstate {
+        aliases: Default::default(),
         account: live.account.clone(),
         objects,
     };

@@ -422,7 +422,7 @@ async fn aws_runs(args: &Args, ecrplan: &Path) -> Vec<Row> {
         let declared = {
             let provider = moto.provider().await;
             let account = provider.account().await.expect("moto's account");
-            desired.objects(&account)
+            desired.objects(&ecrplan_model::Reach::single(account.clone()))
         };
         for (i, &rtt_ms) in args.rtts.iter().enumerate() {
             let rtt = Duration::from_millis(rtt_ms);
