@@ -539,15 +539,18 @@ impl Session {
                 };
                 inputs.shift_remove("name");
                 inputs.shift_remove("source");
+                inputs.shift_remove("provider");
                 ModuleCall {
                     name: m.name.clone(),
                     source: m.source.clone(),
                     inputs: serde_json::Value::Object(inputs),
+                    provider: m.provider.clone(),
                 }
             })
             .collect();
         PlanConfiguration {
             provider: estate.provider.clone(),
+            providers: estate.providers.clone(),
             modules,
             variables: self.loaded.variables.clone(),
         }

@@ -38,6 +38,7 @@ fn estate() -> (DesiredEstate, LiveEstate) {
         })
         .collect();
     let desired = DesiredEstate {
+        providers: Default::default(),
         name: "platform".into(),
         anonymous: false,
         provider: Default::default(),

@@ -17,6 +17,7 @@ mod live_index;
 mod planner;
 mod reads;
 mod registry;
+mod replication;
 
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;

@@ -84,11 +84,7 @@ pub(crate) fn roles_trusting<'c>(
         .chain(untouched)
         .filter_map(|r| {
             let Resource::Role(r) = r else { return None };
-            (r.trust
-                .federated_providers()
-                .iter()
-                .any(|u| *u == provider.key))
-            .then_some(r.name.as_str())
+            (r.trust.federated_providers().contains(&provider.key)).then_some(r.name.as_str())
         })
         .collect();
     roles.sort_unstable();

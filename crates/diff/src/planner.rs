@@ -16,6 +16,7 @@ use crate::error::PlanError;
 use crate::graph::order;
 use crate::live_index::{LiveIndex, roles_trusting};
 use crate::registry;
+use crate::replication;
 
 /// Compares what the configuration declares with what the account holds and returns every
 /// change, ordered for the executor, with the checker's notes. Pure: the same inputs always
@@ -84,6 +85,7 @@ fn changes(
     let holding = registry::holding(desired, &index)?;
     let mut out: Vec<Change> = Vec::new();
     let mut notes = registry::scope_notes(desired, &index);
+    notes.extend(replication::notes(desired, &index));
     let mut actions: BTreeMap<ObjectId, Action> = BTreeMap::new();
     // Objects with tags first, so that policies can look at their parent's action.
     let (parents, policies): (Vec<_>, Vec<_>) = declared

@@ -85,14 +85,15 @@ pub(crate) fn holding<'a>(
     let mut ours = BTreeMap::new();
     for registry in reach.registries() {
         match owner_record(index, &registry) {
-            Some(r) if r.estate != desired.name => {
-                if block_for(desired, &reach, &registry).is_some() {
-                    return Err(PlanError::RegistryOwned {
-                        registry: registry.to_string(),
-                        estate: r.estate.clone(),
-                    });
-                }
+            Some(r)
+                if r.estate != desired.name && block_for(desired, &reach, &registry).is_some() =>
+            {
+                return Err(PlanError::RegistryOwned {
+                    registry: registry.to_string(),
+                    estate: r.estate.clone(),
+                });
             }
+            Some(r) if r.estate != desired.name => {}
             Some(r) => {
                 ours.insert(registry, r);
             }

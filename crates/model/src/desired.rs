@@ -278,11 +278,40 @@ impl DesiredEstate {
         }
         for registry in &self.registries {
             let account = reach.account(registry.provider.as_deref());
-            out.extend(registry.value.objects(&self.name, account));
+            let mut settings = registry.value.clone();
+            // A registry this configuration owns lets in every account that replicates into it
+            // here: AWS accepts a rule whose destination forbids it and copies nothing.
+            for source in self.replicating_into(reach, &account.registry()) {
+                if !settings.replication_from.contains(&source) {
+                    settings.replication_from.push(source);
+                }
+            }
+            out.extend(settings.objects(&self.name, account));
         }
         for object in &mut out {
             object.address = reach.address(object.address.clone());
         }
+        out
+    }
+
+    /// The other accounts whose declared replication rules copy into `registry`.
+    pub fn replicating_into(&self, reach: &Reach, registry: &crate::Registry) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .replications
+            .iter()
+            .map(|r| (reach.account(r.provider.as_deref()), &r.value))
+            .filter(|(source, replication)| {
+                source.id != registry.account
+                    && replication.rules.iter().any(|rule| {
+                        rule.destinations.iter().any(|d| {
+                            d.registry_id == registry.account && d.region == registry.region
+                        })
+                    })
+            })
+            .map(|(source, _)| source.id.clone())
+            .collect();
+        out.sort();
+        out.dedup();
         out
     }
 

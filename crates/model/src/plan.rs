@@ -198,6 +198,15 @@ pub enum Rule {
     CacheWithoutCredentials,
     /// A registry setting stays as it is although no longer (or not yet) managed.
     RegistrySettingKept,
+    /// A replication destination in another account whose registry policy does not let the
+    /// source account replicate into it (AWS accepts the rule and copies nothing).
+    ReplicationDestinationPolicy,
+    /// A replication destination in another account whose registry policy no provider of the
+    /// configuration can read.
+    ReplicationDestinationUnread,
+    /// Replicated repositories declare lifecycle or repository policies, which AWS does not
+    /// replicate, and the destination has no REPLICATION creation template.
+    ReplicationWithoutTemplate,
     /// A note of a plan saved before notes carried their rule.
     #[default]
     #[serde(rename = "plan-note")]
@@ -206,7 +215,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order SARIF's `tool.driver.rules` lists them.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 22] = [
         Rule::RepositoryDeleteHoldsImages,
         Rule::UserDeleteHoldsKeys,
         Rule::AccountWideManagedPolicy,
@@ -225,6 +234,9 @@ impl Rule {
         Rule::BasicScanningWithoutRule,
         Rule::CacheWithoutCredentials,
         Rule::RegistrySettingKept,
+        Rule::ReplicationDestinationPolicy,
+        Rule::ReplicationDestinationUnread,
+        Rule::ReplicationWithoutTemplate,
         Rule::Other,
     ];
 
@@ -249,6 +261,9 @@ impl Rule {
             Rule::BasicScanningWithoutRule => "basic-scanning-without-rule",
             Rule::CacheWithoutCredentials => "cache-without-credentials",
             Rule::RegistrySettingKept => "registry-setting-kept",
+            Rule::ReplicationDestinationPolicy => "replication-destination-policy",
+            Rule::ReplicationDestinationUnread => "replication-destination-unread",
+            Rule::ReplicationWithoutTemplate => "replication-without-template",
             Rule::Other => "plan-note",
         }
     }
@@ -295,6 +310,15 @@ impl Rule {
             }
             Rule::RegistrySettingKept => {
                 "A registry setting stays as it is although this estate does not manage it"
+            }
+            Rule::ReplicationDestinationPolicy => {
+                "A replication destination's registry policy does not let the source replicate"
+            }
+            Rule::ReplicationDestinationUnread => {
+                "A replication destination's registry policy cannot be read to check it"
+            }
+            Rule::ReplicationWithoutTemplate => {
+                "Replicated repositories' lifecycle and policies have no REPLICATION template"
             }
             Rule::Other => "Another finding of the plan checker",
         }
@@ -357,6 +381,9 @@ pub struct Plan {
 pub struct PlanConfiguration {
     /// The provider block.
     pub provider: ProviderSettings,
+    /// The aliased provider blocks, by alias.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub providers: BTreeMap<String, ProviderSettings>,
     /// The module blocks, in file and position order.
     pub modules: Vec<ModuleCall>,
     /// The values of the variables used, by name (sensitive ones left out).
@@ -373,6 +400,9 @@ pub struct ModuleCall {
     pub source: String,
     /// The evaluated inputs: an object of input name to value.
     pub inputs: serde_json::Value,
+    /// The alias its `providers = { aws = aws.NAME }` chooses, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 impl Plan {

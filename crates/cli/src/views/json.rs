@@ -457,42 +457,21 @@ fn output_changes(plan: &Plan) -> Value {
 fn configuration(plan: &Plan) -> Value {
     let config: &PlanConfiguration = &plan.configuration;
     let mut provider_config = Map::new();
-    if let ProviderSettings::Aws {
-        region,
-        account_id,
-        endpoint,
-        profile,
-        assume_role_arn,
-    } = &config.provider
-    {
-        let mut expressions = Map::new();
-        let constant = |v: Value| json!({ "constant_value": v });
-        if let Some(region) = region {
-            expressions.insert("region".into(), constant(json!(region)));
-        }
-        if let Some(id) = account_id {
-            expressions.insert("allowed_account_ids".into(), constant(json!([id])));
-        }
-        if let Some(profile) = profile {
-            expressions.insert("profile".into(), constant(json!(profile)));
-        }
-        if let Some(endpoint) = endpoint {
-            expressions.insert(
-                "endpoints".into(),
-                json!([{"ecr": {"constant_value": endpoint}, "iam": {"constant_value": endpoint}, "sts": {"constant_value": endpoint}}]),
-            );
-        }
-        if let Some(arn) = assume_role_arn {
-            expressions.insert(
-                "assume_role".into(),
-                json!([{"role_arn": {"constant_value": arn}}]),
-            );
-        }
-        provider_config.insert(
-            "aws".into(),
-            json!({"name": "aws", "full_name": PROVIDER, "expressions": expressions}),
-        );
+    if let Some(config) = provider_block(&config.provider, None) {
+        provider_config.insert("aws".into(), config);
     }
+    for (alias, settings) in &config.providers {
+        if let Some(config) = provider_block(settings, Some(alias)) {
+            provider_config.insert(format!("aws.{alias}"), config);
+        }
+    }
+    // The provider each module's resources use, as Terraform keys it: the root's `aws` or
+    // `aws.NAME` the module call passes.
+    let module_keys: BTreeMap<&str, String> = config
+        .modules
+        .iter()
+        .map(|m| (m.name.as_str(), provider_key(m.provider.as_deref())))
+        .collect();
     // The resources each module declares, once per (type, name), as configuration lists them.
     let mut declared: BTreeMap<Option<String>, Vec<Value>> = BTreeMap::new();
     for c in &plan.changes {
@@ -504,7 +483,10 @@ fn configuration(plan: &Plan) -> Value {
                 "mode": "managed",
                 "type": c.address.kind.terraform_type(),
                 "name": c.address.name,
-                "provider_config_key": "aws",
+                "provider_config_key": match &c.address.module {
+                    Some(m) => module_keys.get(m.as_str()).cloned().unwrap_or_else(|| provider_key(None)),
+                    None => provider_key(root_alias(&c.address, config)),
+                },
                 "expressions": {},
                 "schema_version": 0,
             }));
@@ -541,6 +523,73 @@ fn configuration(plan: &Plan) -> Value {
             "module_calls": module_calls,
         },
     })
+}
+
+/// `aws` or `aws.NAME`: the key of a provider block in Terraform's `provider_config`.
+fn provider_key(alias: Option<&str>) -> String {
+    alias.map_or_else(|| "aws".to_owned(), |a| format!("aws.{a}"))
+}
+
+/// The alias an object outside modules is keyed by (`replication_configuration["dr"]`,
+/// `oidc_provider["dr/…"]`), when it names a declared alias: its registry is that provider's.
+fn root_alias<'c>(address: &Address, config: &'c PlanConfiguration) -> Option<&'c str> {
+    let index = address.index.as_deref()?;
+    let alias = index.split_once('/').map_or(index, |(alias, _)| alias);
+    config
+        .providers
+        .keys()
+        .find(|a| a.as_str() == alias)
+        .map(String::as_str)
+}
+
+/// One `provider "aws"` block as Terraform's JSON plan writes it: its name, full name, alias and
+/// constant expressions. `None` for the sandbox, which is no Terraform provider.
+fn provider_block(settings: &ProviderSettings, alias: Option<&str>) -> Option<Value> {
+    let ProviderSettings::Aws {
+        region,
+        account_id,
+        endpoint,
+        profile,
+        assume_role_arn,
+        external_id,
+        session_name,
+    } = settings
+    else {
+        return None;
+    };
+    let mut expressions = Map::new();
+    let constant = |v: Value| json!({ "constant_value": v });
+    if let Some(region) = region {
+        expressions.insert("region".into(), constant(json!(region)));
+    }
+    if let Some(id) = account_id {
+        expressions.insert("allowed_account_ids".into(), constant(json!([id])));
+    }
+    if let Some(profile) = profile {
+        expressions.insert("profile".into(), constant(json!(profile)));
+    }
+    if let Some(endpoint) = endpoint {
+        expressions.insert(
+            "endpoints".into(),
+            json!([{"ecr": {"constant_value": endpoint}, "iam": {"constant_value": endpoint}, "sts": {"constant_value": endpoint}}]),
+        );
+    }
+    if let Some(arn) = assume_role_arn {
+        let mut assume = Map::new();
+        assume.insert("role_arn".into(), constant(json!(arn)));
+        if let Some(id) = external_id {
+            assume.insert("external_id".into(), constant(json!(id)));
+        }
+        if let Some(name) = session_name {
+            assume.insert("session_name".into(), constant(json!(name)));
+        }
+        expressions.insert("assume_role".into(), json!([assume]));
+    }
+    let mut block = json!({"name": "aws", "full_name": PROVIDER, "expressions": expressions});
+    if let Some(alias) = alias {
+        block["alias"] = json!(alias);
+    }
+    Some(block)
 }
 
 fn ecrplan_change(c: &Change) -> Value {
