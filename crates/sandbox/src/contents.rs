@@ -91,6 +91,7 @@ impl Contents {
                 .cloned()
                 .map(LiveObject::new)
                 .collect(),
+            aliases: BTreeMap::new(),
         };
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -394,10 +394,8 @@ mod tests {
             t.insert("managed-by".into(), "ecrplan".into());
             t.insert("ecrplan:estate".into(), "koa".into());
         }
-        let mut live = LiveEstate {
-            account: Account::new("931827427725", "eu-north-1"),
-            objects: vec![LiveObject::new(tagged), LiveObject::new(repo("empty"))],
-        };
+        let mut live = LiveEstate::empty(Account::new("931827427725", "eu-north-1"));
+        live.objects = vec![LiveObject::new(tagged), LiveObject::new(repo("empty"))];
         live.objects[0].holds_images = Some(true);
         live.normalise();
         write_snapshot(&path, &live).unwrap();
