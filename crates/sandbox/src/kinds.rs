@@ -8,9 +8,14 @@ use crate::errors::holds_access_keys;
 use crate::errors::requires_replacement;
 use crate::handler::{Handler, create_once, delete, delete_holding, same_object};
 
-/// Applies one change to the account, by the handler of the changed object's kind.
+/// Applies one change to the registry (or its account), by the handler of the changed object's
+/// kind. A tag names its object with its scope: one this registry does not reach is not found,
+/// as AWS finds nothing of another account or region.
 pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<(), ProviderError> {
     match operation {
+        Operation::Tag { id, .. } if !id.scope.reaches(contents.registry()) => {
+            Err(ProviderError::NotFound(id.clone()))
+        }
         Operation::Create { resource } => handler(resource.kind()).create(contents, resource),
         Operation::Update { before, after } => {
             handler(after.kind()).update(contents, before, after)
@@ -239,7 +244,7 @@ impl Handler for Repository {
             c,
             resource,
             force,
-            |c| &mut c.images,
+            |c| &mut *c.images,
             |name, &images| {
                 (images > 0).then(|| ProviderError::RepositoryNotEmpty(name.to_owned()))
             },
@@ -313,7 +318,7 @@ impl Handler for User {
             c,
             resource,
             force,
-            |c| &mut c.access_keys,
+            |c| &mut *c.access_keys,
             |name, keys| (!keys.is_empty()).then(|| holds_access_keys(name, keys.len())),
         )
     }
@@ -326,11 +331,12 @@ impl Handler for Group {
     fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
         delete(c, resource)?;
         let group = resource.key();
-        c.objects.retain(|_, o| {
+        let account = c.id(resource).scope;
+        c.objects.retain(|id, o| {
             let Resource::GroupMembership(m) = o else {
                 return true;
             };
-            m.group != group
+            id.scope != account || m.group != group
         });
         Ok(())
     }
@@ -360,9 +366,10 @@ impl Handler for GroupMembership {
 
 #[cfg(test)]
 mod tests {
-    use ecrplan_model::{Account, ProviderError};
+    use ecrplan_model::{ProviderError, Registry};
 
     use super::*;
+    use crate::contents::Store;
 
     /// One object of every kind, parents first.
     fn one_of_each() -> Vec<Resource> {
@@ -381,7 +388,9 @@ mod tests {
         kinds.dedup();
         assert_eq!(kinds, Kind::ALL, "the fixture holds every kind");
 
-        let mut c = Contents::new(Account::new("111122223333", "eu-west-1"));
+        let mut store = Store::default();
+        let registry = Registry::new("111122223333", "eu-west-1");
+        let mut c = store.at(&registry);
         for resource in &resources {
             let create = Operation::Create {
                 resource: resource.clone(),
@@ -423,7 +432,9 @@ mod tests {
 
     #[test]
     fn a_missing_object_is_not_found_by_every_handler() {
-        let mut c = Contents::new(Account::new("111122223333", "eu-west-1"));
+        let mut store = Store::default();
+        let registry = Registry::new("111122223333", "eu-west-1");
+        let mut c = store.at(&registry);
         for resource in one_of_each() {
             let id = c.id(&resource);
             let tag = Operation::Tag {
