@@ -366,7 +366,7 @@ impl Handler for GroupMembership {
 
 #[cfg(test)]
 mod tests {
-    use ecrplan_model::{ProviderError, Registry};
+    use ecrplan_model::{ProviderError, Registry, Scope};
 
     use super::*;
     use crate::contents::Store;
@@ -464,5 +464,51 @@ mod tests {
                 "{id}: {answer:?}"
             );
         }
+    }
+
+    #[test]
+    fn deleting_through_one_registry_leaves_what_other_registries_and_accounts_hold() {
+        let mut store = Store::default();
+        let here = Registry::new("111122223333", "eu-west-1");
+        let same_account = Registry::new("111122223333", "us-east-1");
+        let other_account = Registry::new("444455556666", "eu-west-1");
+        let resources = one_of_each();
+        for registry in [&here, &same_account, &other_account] {
+            let mut c = store.at(registry);
+            for resource in &resources {
+                let create = Operation::Create {
+                    resource: resource.clone(),
+                };
+                apply(&mut c, &create).unwrap();
+            }
+        }
+        let in_scope = |store: &Store, scope: &Scope| {
+            store.objects.keys().filter(|id| id.scope == *scope).count()
+        };
+        let other_registry = Scope::Registry(same_account.clone());
+        let other_iam = Scope::Account(other_account.account.clone());
+        let ecr_before = in_scope(&store, &other_registry);
+        let iam_before = in_scope(&store, &other_iam);
+        let mut c = store.at(&here);
+        for resource in resources.iter().rev() {
+            let delete = Operation::Delete {
+                resource: resource.clone(),
+                force: true,
+            };
+            apply(&mut c, &delete).unwrap();
+        }
+        // What is left here is the account settings, which have no delete.
+        let left = |scope: &Scope| {
+            store
+                .objects
+                .keys()
+                .filter(|id| id.scope == *scope && id.kind != Kind::AccountSetting)
+                .count()
+        };
+        assert_eq!(left(&Scope::Registry(here.clone())), 0);
+        assert_eq!(left(&Scope::Account(here.account.clone())), 0);
+        assert_eq!(in_scope(&store, &other_registry), ecr_before);
+        assert_eq!(in_scope(&store, &other_iam), iam_before);
+        assert!(iam_before > 0 && ecr_before > 0);
     }
 }

@@ -24,5 +24,5 @@ mod provider;
 mod state;
 
 pub use file::{FORMAT_VERSION, SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SINGLE_REGISTRY_FORMAT};
-pub use state::write_snapshot;
 pub use provider::SandboxProvider;
+pub use state::write_snapshot;

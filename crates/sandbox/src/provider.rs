@@ -369,8 +369,8 @@ mod tests {
 
     use super::*;
     use crate::file::{SANDBOX_ACCOUNT_ID, SandboxFile};
-    use crate::state::write_snapshot;
     use crate::state::MIN_COMPACTION;
+    use crate::state::write_snapshot;
 
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
@@ -487,15 +487,73 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn changes_by_another_process_are_seen() {
+    async fn two_providers_of_one_file_see_each_others_changes() {
         let (dir, path) = scratch("c");
         let one = SandboxProvider::open(&path).unwrap();
-        let two = SandboxProvider::open(&path).unwrap();
+        // Another spelling of the same path is the same file.
+        let two = SandboxProvider::open(&dir.join(".").join("account.json")).unwrap();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
             create(if n % 2 == 0 { &one } else { &two }, name).await;
             assert_eq!(read(&one).await.objects.len(), n + 1);
             assert_eq!(read(&two).await.objects.len(), n + 1);
         }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// What another process does with the file: reads it afresh, creates a repository and
+    /// journals it, and, when `exits`, folds the journal in.
+    fn another_process_creates(path: &Path, name: &str, exits: bool) {
+        let mut state = State::load(path).unwrap();
+        let registry = state.store.default_registry();
+        let change = Change::Apply(Box::new(Operation::Create {
+            resource: repo(name),
+        }));
+        let rewrite = state.replay(&registry, &change).unwrap();
+        state.record(path, &registry, change, rewrite).unwrap();
+        if exits {
+            state.compact(path).unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn changes_by_another_process_are_seen_and_kept() {
+        let (dir, path) = scratch("other");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        create(&sandbox, "aa").await;
+        another_process_creates(&path, "bb", false);
+        assert_eq!(names(&read(&sandbox).await), ["aa", "bb"]);
+        create(&sandbox, "cc").await;
+        another_process_creates(&path, "dd", true);
+        assert_eq!(names(&read(&sandbox).await), ["aa", "bb", "cc", "dd"]);
+        create(&sandbox, "ee").await;
+        drop(sandbox);
+        another_process_creates(&path, "ff", true);
+        assert_eq!(reread(&path).await.objects.len(), 6);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_last_provider_of_a_file_closes_it_and_folds_the_journal_in() {
+        let (dir, path) = scratch("close");
+        let key = canonical(&path).unwrap();
+        let one = SandboxProvider::open(&path).unwrap();
+        let two = SandboxProvider::open_registry(&path, None, Some("us-east-1")).unwrap();
+        create(&one, "aa").await;
+        create(&two, "aa").await;
+        create(&one, "bb").await;
+        assert!(journal_path(&path).exists());
+        drop(one);
+        assert!(open_files().contains_key(&key));
+        assert!(
+            journal_path(&path).exists(),
+            "folded in while a provider had it open"
+        );
+        drop(two);
+        assert!(!open_files().contains_key(&key));
+        assert!(!journal_path(&path).exists());
+        let file = SandboxFile::read(&path).unwrap().unwrap();
+        let held: Vec<_> = file.registries.iter().map(|r| r.objects.len()).collect();
+        assert_eq!(held, [2, 1]);
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -531,11 +589,7 @@ mod tests {
     #[test]
     fn other_format_versions_are_refused() {
         let (dir, path) = scratch("v");
-        fs::write(
-            &path,
-            r#"{"format_version": 3, "registries": []}"#,
-        )
-        .unwrap();
+        fs::write(&path, r#"{"format_version": 3, "registries": []}"#).unwrap();
         let err = SandboxProvider::open(&path).unwrap_err().to_string();
         assert!(err.contains("format_version 3"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
