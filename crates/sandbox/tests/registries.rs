@@ -251,7 +251,7 @@ async fn an_iam_object_is_its_accounts_in_every_region_and_no_other_accounts() {
     create(&b_eu, role(B, "app-ci")).await;
     // And the same role created again through the other region exists already.
     let again = Operation::Create {
-        resource: role(A, "app-ci").clone(),
+        resource: role(A, "app-ci"),
     };
     let mut changed = role(A, "app-ci");
     if let Some(tags) = changed.tags_mut() {
