@@ -40,7 +40,7 @@ pub(crate) struct StoredRegistry {
     pub(crate) images: BTreeMap<String, u64>,
 }
 
-/// A file as it is read, whichever its format: its registries in order, and the sequence
+/// A file, whichever its format: its registries in order (the first its default), and the sequence
 /// number of the last journal entry folded into it — entries up to it are skipped on read, so
 /// a crash between writing the file and removing the journal applies nothing twice.
 pub(crate) struct SandboxFile {
