@@ -146,7 +146,7 @@ pub(crate) fn delete_holding<V>(
     contents: &mut Contents,
     resource: &Resource,
     force: bool,
-    holdings: fn(&mut Contents) -> &mut BTreeMap<String, V>,
+    holdings: for<'a> fn(&'a mut Contents<'_>) -> &'a mut BTreeMap<String, V>,
     refusal: fn(&str, &V) -> Option<ProviderError>,
 ) -> Result<(), ProviderError> {
     contents.exists(&contents.id(resource))?;

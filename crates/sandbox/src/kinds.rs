@@ -8,9 +8,14 @@ use crate::errors::holds_access_keys;
 use crate::errors::requires_replacement;
 use crate::handler::{Handler, create_once, delete, delete_holding, same_object};
 
-/// Applies one change to the account, by the handler of the changed object's kind.
+/// Applies one change to the registry (or its account), by the handler of the changed object's
+/// kind. A tag names its object with its scope: one this registry does not reach is not found,
+/// as AWS finds nothing of another account or region.
 pub(crate) fn apply(contents: &mut Contents, operation: &Operation) -> Result<(), ProviderError> {
     match operation {
+        Operation::Tag { id, .. } if !id.scope.reaches(contents.registry()) => {
+            Err(ProviderError::NotFound(id.clone()))
+        }
         Operation::Create { resource } => handler(resource.kind()).create(contents, resource),
         Operation::Update { before, after } => {
             handler(after.kind()).update(contents, before, after)
@@ -239,7 +244,7 @@ impl Handler for Repository {
             c,
             resource,
             force,
-            |c| &mut c.images,
+            |c| &mut *c.images,
             |name, &images| {
                 (images > 0).then(|| ProviderError::RepositoryNotEmpty(name.to_owned()))
             },
@@ -313,7 +318,7 @@ impl Handler for User {
             c,
             resource,
             force,
-            |c| &mut c.access_keys,
+            |c| &mut *c.access_keys,
             |name, keys| (!keys.is_empty()).then(|| holds_access_keys(name, keys.len())),
         )
     }
@@ -326,11 +331,12 @@ impl Handler for Group {
     fn delete(&self, c: &mut Contents, resource: &Resource, _: bool) -> Result<(), ProviderError> {
         delete(c, resource)?;
         let group = resource.key();
-        c.objects.retain(|_, o| {
+        let account = c.id(resource).scope;
+        c.objects.retain(|id, o| {
             let Resource::GroupMembership(m) = o else {
                 return true;
             };
-            m.group != group
+            id.scope != account || m.group != group
         });
         Ok(())
     }
@@ -360,9 +366,10 @@ impl Handler for GroupMembership {
 
 #[cfg(test)]
 mod tests {
-    use ecrplan_model::{Account, ProviderError};
+    use ecrplan_model::{ProviderError, Registry, Scope};
 
     use super::*;
+    use crate::contents::Store;
 
     /// One object of every kind, parents first.
     fn one_of_each() -> Vec<Resource> {
@@ -381,7 +388,9 @@ mod tests {
         kinds.dedup();
         assert_eq!(kinds, Kind::ALL, "the fixture holds every kind");
 
-        let mut c = Contents::new(Account::new("111122223333", "eu-west-1"));
+        let mut store = Store::default();
+        let registry = Registry::new("111122223333", "eu-west-1");
+        let mut c = store.at(&registry);
         for resource in &resources {
             let create = Operation::Create {
                 resource: resource.clone(),
@@ -423,7 +432,9 @@ mod tests {
 
     #[test]
     fn a_missing_object_is_not_found_by_every_handler() {
-        let mut c = Contents::new(Account::new("111122223333", "eu-west-1"));
+        let mut store = Store::default();
+        let registry = Registry::new("111122223333", "eu-west-1");
+        let mut c = store.at(&registry);
         for resource in one_of_each() {
             let id = c.id(&resource);
             let tag = Operation::Tag {
@@ -453,5 +464,51 @@ mod tests {
                 "{id}: {answer:?}"
             );
         }
+    }
+
+    #[test]
+    fn deleting_through_one_registry_leaves_what_other_registries_and_accounts_hold() {
+        let mut store = Store::default();
+        let here = Registry::new("111122223333", "eu-west-1");
+        let same_account = Registry::new("111122223333", "us-east-1");
+        let other_account = Registry::new("444455556666", "eu-west-1");
+        let resources = one_of_each();
+        for registry in [&here, &same_account, &other_account] {
+            let mut c = store.at(registry);
+            for resource in &resources {
+                let create = Operation::Create {
+                    resource: resource.clone(),
+                };
+                apply(&mut c, &create).unwrap();
+            }
+        }
+        let in_scope = |store: &Store, scope: &Scope| {
+            store.objects.keys().filter(|id| id.scope == *scope).count()
+        };
+        let other_registry = Scope::Registry(same_account.clone());
+        let other_iam = Scope::Account(other_account.account.clone());
+        let ecr_before = in_scope(&store, &other_registry);
+        let iam_before = in_scope(&store, &other_iam);
+        let mut c = store.at(&here);
+        for resource in resources.iter().rev() {
+            let delete = Operation::Delete {
+                resource: resource.clone(),
+                force: true,
+            };
+            apply(&mut c, &delete).unwrap();
+        }
+        // What is left here is the account settings, which have no delete.
+        let left = |scope: &Scope| {
+            store
+                .objects
+                .keys()
+                .filter(|id| id.scope == *scope && id.kind != Kind::AccountSetting)
+                .count()
+        };
+        assert_eq!(left(&Scope::Registry(here.clone())), 0);
+        assert_eq!(left(&Scope::Account(here.account.clone())), 0);
+        assert_eq!(in_scope(&store, &other_registry), ecr_before);
+        assert_eq!(in_scope(&store, &other_iam), iam_before);
+        assert!(iam_before > 0 && ecr_before > 0);
     }
 }

@@ -1,22 +1,55 @@
-//! [`SandboxProvider`]: the [`Provider`] over the file, caching what it read while no other
-//! process changes the file.
+//! [`SandboxProvider`]: the [`Provider`] over one registry of the file. Every provider of one
+//! file in a process shares one state behind one lock, so providers of several registries can
+//! refresh and apply at once without losing each other's changes; that state is cached while
+//! no other process changes the file.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use ecrplan_model::{
-    ACCOUNT_SETTINGS, AccessKey, Account, AccountSetting, Kind, LiveEstate, LiveObject, Operation,
-    Provider, ProviderError, RefreshScope, Resource, Role, ScanningConfiguration,
+    ACCOUNT_SETTINGS, AccessKey, Account, AccountSetting, Kind, LiveEstate, LiveObject, ObjectId,
+    Operation, Provider, ProviderError, RefreshScope, Registry, Resource, Role,
+    ScanningConfiguration, Scope,
 };
 
 use crate::file::{Change, journal_path};
 use crate::state::State;
 
-/// An account kept in a JSON file.
+/// One registry kept in a JSON file that may hold others.
 pub struct SandboxProvider {
+    /// The path as the caller gave it.
+    path: PathBuf,
+    /// The file, shared with every other provider of it in this process.
+    file: Arc<SharedFile>,
+    /// The registry this provider reads and changes.
+    registry: Registry,
+}
+
+impl std::fmt::Debug for SandboxProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxProvider")
+            .field("path", &self.path)
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The files open in this process, by canonical path: providers of one file share its entry,
+/// so their changes are made one at a time on one state. An entry goes when its last provider
+/// is dropped; both happen under this lock, so a file is never open twice at once.
+static OPEN: Mutex<BTreeMap<PathBuf, Arc<SharedFile>>> = Mutex::new(BTreeMap::new());
+
+fn open_files() -> MutexGuard<'static, BTreeMap<PathBuf, Arc<SharedFile>>> {
+    OPEN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A file open in this process.
+struct SharedFile {
+    /// Its canonical path, the key in [`OPEN`].
     path: PathBuf,
     /// The journal beside it.
     journal: PathBuf,
@@ -24,16 +57,9 @@ pub struct SandboxProvider {
     /// moment: reused while both are unchanged, so a large apply does not parse the file once
     /// per change.
     cache: Mutex<Option<(Stamps, State)>>,
-    /// Whether this provider journalled a change, and so folds the journal in when dropped.
+    /// Whether a provider journalled a change, and so the last one folds the journal in when
+    /// dropped.
     wrote: AtomicBool,
-}
-
-impl std::fmt::Debug for SandboxProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxProvider")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Inode, length and modification time: what tells that another process rewrote the file.
@@ -51,25 +77,58 @@ fn stamp(path: &Path) -> Option<Stamp> {
     Some((meta.ino(), meta.len(), meta.modified().ok()?))
 }
 
+/// The path that names one file however it is spelled: its directory canonical (the file
+/// itself may not exist yet), or absolute when the directory does not exist either.
+fn canonical(path: &Path) -> Result<PathBuf, ProviderError> {
+    let name = path.file_name().ok_or_else(|| {
+        ProviderError::Transport(format!("{} names no sandbox file", path.display()))
+    })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    match fs::canonicalize(dir) {
+        Ok(dir) => Ok(dir.join(name)),
+        Err(_) => std::path::absolute(path).map_err(|e| {
+            ProviderError::Transport(format!("cannot resolve {}: {e}", path.display()))
+        }),
+    }
+}
+
 impl SandboxProvider {
-    /// Opens the account in `path`; a file that does not exist yet is an empty account, created
-    /// on the first change. A file that exists must parse, so mistakes show up at once.
+    /// Opens the file's default registry (the first it holds; for a file that holds none or
+    /// does not exist yet, the placeholder account in `eu-west-1`). A file that does not exist
+    /// yet is created on the first change; one that exists must parse, so mistakes show up at
+    /// once.
     pub fn open(path: &Path) -> Result<SandboxProvider, ProviderError> {
-        let journal = journal_path(path);
-        // Stamped before reading: a change in between leaves a stale stamp, so a read again.
-        let stamps = (stamp(path), stamp(&journal));
-        let state = State::load(path)?;
+        Self::open_registry(path, None, None)
+    }
+
+    /// Opens one registry of the file: a missing account id or region is the default
+    /// registry's. A registry the file does not hold yet is empty, and written into the file
+    /// on its first change. Providers of several registries of one file may be open and used
+    /// at once: they share the file's state in this process.
+    pub fn open_registry(
+        path: &Path,
+        account: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<SandboxProvider, ProviderError> {
+        let file = SharedFile::open(path)?;
+        let registry = file.with_state(|state| {
+            let default = state.store.default_registry();
+            Ok(Registry::new(
+                account.unwrap_or(&default.account),
+                region.unwrap_or(&default.region),
+            ))
+        })?;
         Ok(SandboxProvider {
             path: path.to_path_buf(),
-            journal,
-            // What was read to check the file is kept: a plan of a large account parsed it
-            // twice.
-            cache: Mutex::new(Some((stamps, state))),
-            wrote: AtomicBool::new(false),
+            file,
+            registry,
         })
     }
 
-    /// The file this account lives in.
+    /// The file this registry lives in.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -77,58 +136,114 @@ impl SandboxProvider {
     /// Sets how many images a repository holds, standing in for `docker push` so that
     /// tutorials and tests can see deletion refused without `force_delete`.
     pub fn set_image_count(&self, repository: &str, count: u64) -> Result<(), ProviderError> {
-        self.commit(Change::Images {
-            repository: repository.to_owned(),
-            count,
-        })
+        self.file.commit(
+            &self.registry,
+            Change::Images {
+                repository: repository.to_owned(),
+                count,
+            },
+        )
     }
 
     /// Gives a user an access key made `created` (seconds since the Unix epoch), standing in
     /// for `aws iam create-access-key` — which ecrplan itself never runs — so that tutorials and
     /// tests can see old keys reported and a user holding one refused deletion.
     pub fn add_access_key(&self, user: &str, id: &str, created: u64) -> Result<(), ProviderError> {
-        self.commit(Change::AccessKey {
-            user: user.to_owned(),
-            key: AccessKey {
-                id: id.to_owned(),
-                status: "Active".into(),
-                created,
-                age_days: 0,
+        self.file.commit(
+            &self.registry,
+            Change::AccessKey {
+                user: user.to_owned(),
+                key: AccessKey {
+                    id: id.to_owned(),
+                    status: "Active".into(),
+                    created,
+                    age_days: 0,
+                },
             },
-        })
+        )
     }
 
-    /// Runs `f` on the current account under the lock.
+    /// The identity of the object of `kind` named `key` in this registry (or its account).
+    fn id_of(&self, kind: Kind, key: &str) -> ObjectId {
+        ObjectId::new(kind, Scope::at(kind.spec().scope, &self.registry), key)
+    }
+}
+
+impl Drop for SandboxProvider {
+    /// The last provider of a file in this process closes it, folding the journal into the
+    /// file when any wrote, so an apply leaves one tidy file. A failure here loses nothing:
+    /// the journal stays and is read next time.
+    fn drop(&mut self) {
+        let mut open = open_files();
+        // The entry in `OPEN` and this provider's are the last two: no other provider holds it,
+        // and none can take it while the lock is held.
+        if Arc::strong_count(&self.file) > 2 {
+            return;
+        }
+        open.remove(&self.file.path);
+        self.file.close();
+    }
+}
+
+impl SharedFile {
+    /// The file at `path` as this process has it open, opened (and read, so it must parse)
+    /// when it is not.
+    fn open(path: &Path) -> Result<Arc<SharedFile>, ProviderError> {
+        let path = canonical(path)?;
+        let mut open = open_files();
+        if let Some(file) = open.get(&path) {
+            return Ok(Arc::clone(file));
+        }
+        let journal = journal_path(&path);
+        // Stamped before reading: a change in between leaves a stale stamp, so a read again.
+        let stamps = (stamp(&path), stamp(&journal));
+        let state = State::load(&path)?;
+        let file = Arc::new(SharedFile {
+            path: path.clone(),
+            journal,
+            // What was read to check the file is kept: a plan of a large file parsed it twice.
+            cache: Mutex::new(Some((stamps, state))),
+            wrote: AtomicBool::new(false),
+        });
+        open.insert(path, Arc::clone(&file));
+        Ok(file)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<(Stamps, State)>> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the current state under the lock.
     fn with_state<T>(
         &self,
         f: impl FnOnce(&State) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = self.lock();
         let state = self.current(&mut cache)?;
         let out = f(&state);
         *cache = Some((self.stamp(), state));
         out
     }
 
-    /// Applies `change` to the current account and journals it. A change that fails leaves
-    /// nothing cached: the next call reads the file again, so whatever the attempt touched in
-    /// memory is gone.
-    fn commit(&self, change: Change) -> Result<(), ProviderError> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+    /// Applies `change` through `registry` to the current state and journals it. A change that
+    /// fails leaves nothing cached: the next call reads the file again, so whatever the attempt
+    /// touched in memory is gone.
+    fn commit(&self, registry: &Registry, change: Change) -> Result<(), ProviderError> {
+        let mut cache = self.lock();
         let mut state = self.current(&mut cache)?;
         if state.torn {
             // Folded in before the change is applied, so the file holds exactly the changes
             // its sequence number says.
             state.compact(&self.path)?;
         }
-        state.replay(&change)?;
-        state.record(&self.path, change)?;
+        let rewrite = state.replay(registry, &change)?;
+        state.record(&self.path, registry, change, rewrite)?;
         self.wrote.store(true, Ordering::Relaxed);
         *cache = Some((self.stamp(), state));
         Ok(())
     }
 
-    /// The cached state while the file and the journal are as this provider left them, else
+    /// The cached state while the file and the journal are as this process left them, else
     /// both read again; the cache stays empty until the caller puts the state back.
     fn current(&self, cache: &mut Option<(Stamps, State)>) -> Result<State, ProviderError> {
         match cache.take() {
@@ -140,16 +255,13 @@ impl SandboxProvider {
     fn stamp(&self) -> Stamps {
         (stamp(&self.path), stamp(&self.journal))
     }
-}
 
-impl Drop for SandboxProvider {
-    /// Folds the journal into the file when this provider wrote any, so an apply leaves one
-    /// tidy file. A failure here loses nothing: the journal stays and is read next time.
-    fn drop(&mut self) {
+    /// Folds the journal in when a provider of this file wrote one.
+    fn close(&self) {
         if !self.wrote.load(Ordering::Relaxed) || !self.journal.exists() {
             return;
         }
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = self.lock();
         if let Ok(mut state) = self.current(&mut cache) {
             let _ = state.compact(&self.path);
         }
@@ -159,26 +271,24 @@ impl Drop for SandboxProvider {
 #[async_trait]
 impl Provider for SandboxProvider {
     async fn account(&self) -> Result<Account, ProviderError> {
-        self.with_state(|state| Ok(state.contents.account.clone()))
+        self.file
+            .with_state(|state| Ok(state.store.account_of(&self.registry)))
     }
 
-    /// What the AWS provider would read: exactly the objects the scope admits, each judged
-    /// with its parent as the account holds it.
+    /// What the AWS provider would read in this registry: exactly the objects the scope admits,
+    /// each judged with its parent as the file holds it.
     async fn refresh(&self, scope: &RefreshScope) -> Result<LiveEstate, ProviderError> {
-        self.with_state(|state| {
-            let contents = &state.contents;
-            let mut live = contents.estate();
+        let registry = &self.registry;
+        self.file.with_state(|state| {
+            let objects = &state.store.objects;
+            let mut live = state.store.estate(registry);
             live.objects.retain(|o| {
-                let parent = contents
-                    .parent(&o.resource)
-                    .and_then(|p| contents.objects.get(&p));
+                let parent = o.resource.parent(registry).and_then(|p| objects.get(&p));
                 scope.admits(&o.resource, parent)
             });
             // The registry always has a scanning configuration and every account setting, their
             // defaults until somebody puts them, as AWS reads them.
-            let owner = contents
-                .objects
-                .get(&contents.id_of(Kind::RegistryOwner, "registry"));
+            let owner = objects.get(&self.id_of(Kind::RegistryOwner, "registry"));
             let defaults = std::iter::once(Resource::ScanningConfiguration(
                 ScanningConfiguration::basic(),
             ))
@@ -189,9 +299,7 @@ impl Provider for SandboxProvider {
                 })
             }));
             for default in defaults {
-                if scope.admits(&default, owner)
-                    && !contents.objects.contains_key(&contents.id(&default))
-                {
+                if scope.admits(&default, owner) && !objects.contains_key(&default.id(registry)) {
                     live.objects.push(LiveObject::new(default));
                 }
             }
@@ -208,35 +316,38 @@ impl Provider for SandboxProvider {
     }
 
     async fn holds_images(&self, repository: &str) -> Result<bool, ProviderError> {
-        self.with_state(|state| {
-            let contents = &state.contents;
-            contents.exists(&contents.id_of(Kind::Repository, repository))?;
-            Ok(contents.images.get(repository).copied().unwrap_or(0) > 0)
+        let id = self.id_of(Kind::Repository, repository);
+        self.file.with_state(|state| {
+            if !state.store.objects.contains_key(&id) {
+                return Err(ProviderError::NotFound(id));
+            }
+            Ok(state.store.images(&self.registry, repository) > 0)
         })
     }
 
+    /// The roles of this registry's account whose trust names the provider `url`.
     async fn roles_trusting(&self, url: &str) -> Result<Vec<Role>, ProviderError> {
-        self.with_state(|state| {
+        let account = Scope::Account(self.registry.account.clone());
+        self.file.with_state(|state| {
             Ok(state
-                .contents
+                .store
                 .objects
-                .values()
-                .filter_map(|o| {
+                .iter()
+                .filter_map(|(id, o)| {
                     let Resource::Role(r) = o else {
                         return None;
                     };
                     let trusts = r.trust.federated_providers().iter().any(|u| u == url);
-                    trusts.then(|| r.clone())
+                    (id.scope == account && trusts).then(|| r.clone())
                 })
                 .collect())
         })
     }
 
     async fn role(&self, name: &str) -> Result<Option<Role>, ProviderError> {
-        self.with_state(|state| {
-            let contents = &state.contents;
-            let found = contents.objects.get(&contents.id_of(Kind::Role, name));
-            if let Some(Resource::Role(r)) = found {
+        let id = self.id_of(Kind::Role, name);
+        self.file.with_state(|state| {
+            if let Some(Resource::Role(r)) = state.store.objects.get(&id) {
                 Ok(Some(r.clone()))
             } else {
                 Ok(None)
@@ -245,7 +356,8 @@ impl Provider for SandboxProvider {
     }
 
     async fn apply(&self, operation: &Operation) -> Result<(), ProviderError> {
-        self.commit(Change::Apply(Box::new(operation.clone())))
+        self.file
+            .commit(&self.registry, Change::Apply(Box::new(operation.clone())))
     }
 }
 
@@ -256,8 +368,9 @@ mod tests {
     use ecrplan_model::{Encryption, LiveObject, Repository, TagMutability, Tags};
 
     use super::*;
-    use crate::file::{SANDBOX_ACCOUNT_ID, SandboxFile, write_snapshot};
+    use crate::file::{SANDBOX_ACCOUNT_ID, SandboxFile};
     use crate::state::MIN_COMPACTION;
+    use crate::state::write_snapshot;
 
     fn repo(name: &str) -> Resource {
         Resource::Repository(Repository {
@@ -374,15 +487,73 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn changes_by_another_process_are_seen() {
+    async fn two_providers_of_one_file_see_each_others_changes() {
         let (dir, path) = scratch("c");
         let one = SandboxProvider::open(&path).unwrap();
-        let two = SandboxProvider::open(&path).unwrap();
+        // Another spelling of the same path is the same file.
+        let two = SandboxProvider::open(&dir.join(".").join("account.json")).unwrap();
         for (n, name) in ["aa", "bb", "cc"].into_iter().enumerate() {
             create(if n % 2 == 0 { &one } else { &two }, name).await;
             assert_eq!(read(&one).await.objects.len(), n + 1);
             assert_eq!(read(&two).await.objects.len(), n + 1);
         }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// What another process does with the file: reads it afresh, creates a repository and
+    /// journals it, and, when `exits`, folds the journal in.
+    fn another_process_creates(path: &Path, name: &str, exits: bool) {
+        let mut state = State::load(path).unwrap();
+        let registry = state.store.default_registry();
+        let change = Change::Apply(Box::new(Operation::Create {
+            resource: repo(name),
+        }));
+        let rewrite = state.replay(&registry, &change).unwrap();
+        state.record(path, &registry, change, rewrite).unwrap();
+        if exits {
+            state.compact(path).unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn changes_by_another_process_are_seen_and_kept() {
+        let (dir, path) = scratch("other");
+        let sandbox = SandboxProvider::open(&path).unwrap();
+        create(&sandbox, "aa").await;
+        another_process_creates(&path, "bb", false);
+        assert_eq!(names(&read(&sandbox).await), ["aa", "bb"]);
+        create(&sandbox, "cc").await;
+        another_process_creates(&path, "dd", true);
+        assert_eq!(names(&read(&sandbox).await), ["aa", "bb", "cc", "dd"]);
+        create(&sandbox, "ee").await;
+        drop(sandbox);
+        another_process_creates(&path, "ff", true);
+        assert_eq!(reread(&path).await.objects.len(), 6);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_last_provider_of_a_file_closes_it_and_folds_the_journal_in() {
+        let (dir, path) = scratch("close");
+        let key = canonical(&path).unwrap();
+        let one = SandboxProvider::open(&path).unwrap();
+        let two = SandboxProvider::open_registry(&path, None, Some("us-east-1")).unwrap();
+        create(&one, "aa").await;
+        create(&two, "aa").await;
+        create(&one, "bb").await;
+        assert!(journal_path(&path).exists());
+        drop(one);
+        assert!(open_files().contains_key(&key));
+        assert!(
+            journal_path(&path).exists(),
+            "folded in while a provider had it open"
+        );
+        drop(two);
+        assert!(!open_files().contains_key(&key));
+        assert!(!journal_path(&path).exists());
+        let file = SandboxFile::read(&path).unwrap().unwrap();
+        let held: Vec<_> = file.registries.iter().map(|r| r.objects.len()).collect();
+        assert_eq!(held, [2, 1]);
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -394,10 +565,8 @@ mod tests {
             t.insert("managed-by".into(), "ecrplan".into());
             t.insert("ecrplan:estate".into(), "koa".into());
         }
-        let mut live = LiveEstate {
-            account: Account::new("931827427725", "eu-north-1"),
-            objects: vec![LiveObject::new(tagged), LiveObject::new(repo("empty"))],
-        };
+        let mut live = LiveEstate::empty(Account::new("931827427725", "eu-north-1"));
+        live.objects = vec![LiveObject::new(tagged), LiveObject::new(repo("empty"))];
         live.objects[0].holds_images = Some(true);
         live.normalise();
         write_snapshot(&path, &live).unwrap();
@@ -420,13 +589,9 @@ mod tests {
     #[test]
     fn other_format_versions_are_refused() {
         let (dir, path) = scratch("v");
-        fs::write(
-            &path,
-            r#"{"format_version": 2, "account": {"id": "111122223333", "region": "eu-west-1", "partition": "aws"}, "objects": []}"#,
-        )
-        .unwrap();
+        fs::write(&path, r#"{"format_version": 3, "registries": []}"#).unwrap();
         let err = SandboxProvider::open(&path).unwrap_err().to_string();
-        assert!(err.contains("format_version 2"), "{err}");
+        assert!(err.contains("format_version 3"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -507,8 +672,8 @@ mod tests {
             create(&sandbox, &format!("r{n}")).await;
         }
         assert_eq!(journal_lines(&path), 10);
-        let file: SandboxFile = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(file.objects.len(), MIN_COMPACTION);
+        let file = SandboxFile::read(&path).unwrap().unwrap();
+        assert_eq!(file.registries[0].objects.len(), MIN_COMPACTION);
         assert_eq!(file.sequence, MIN_COMPACTION as u64);
         std::mem::forget(sandbox);
         assert_eq!(reread(&path).await.objects.len(), MIN_COMPACTION + 10);

@@ -1,28 +1,25 @@
-//! The account while one call works on it: the contents, and where they stand against the
-//! file and the journal.
+//! The file while one call works on it: what it holds, and where that stands against the file
+//! and the journal.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use ecrplan_model::{Account, Kind, ProviderError, Resource};
+use ecrplan_model::{Kind, LiveEstate, ProviderError, Registry};
 
-use crate::contents::Contents;
+use crate::contents::Store;
 use crate::errors::file_error;
-use crate::file::{
-    Change, FORMAT_VERSION, JournalEntry, SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxFile,
-    journal_path, remove_journal, save_file,
-};
+use crate::file::{Change, JournalEntry, SandboxFile, journal_path, remove_journal};
 use crate::kinds;
 
-/// Journals shorter than this are never folded in early: a small account would otherwise be
+/// Journals shorter than this are never folded in early: a small file would otherwise be
 /// rewritten after every few changes.
 pub(crate) const MIN_COMPACTION: usize = 1024;
 
-/// The account in memory, with its place in the journal.
+/// Every registry of the file in memory, with its place in the journal.
 pub(crate) struct State {
-    /// What the account holds.
-    pub(crate) contents: Contents,
+    /// What the file holds.
+    pub(crate) store: Store,
     /// The sequence number of the last change applied, from the file or the journal.
     sequence: u64,
     /// Journal entries not yet folded into the file.
@@ -33,15 +30,6 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn empty() -> Self {
-        Self {
-            contents: Contents::new(Account::new(SANDBOX_ACCOUNT_ID, SANDBOX_REGION)),
-            sequence: 0,
-            journaled: 0,
-            torn: false,
-        }
-    }
-
     /// The file, then every journal entry after its sequence number.
     pub(crate) fn load(path: &Path) -> Result<Self, ProviderError> {
         let mut state = Self::load_file(path)?;
@@ -60,13 +48,15 @@ impl State {
             let bad = |what: String| {
                 ProviderError::Transport(format!("{}:{}: {what}", journal.display(), n + 1))
             };
-            let entry = JournalEntry::read(line, state.contents.registry())
+            let default = state.store.default_registry();
+            let entry = JournalEntry::read(line, &default)
                 .map_err(|e| bad(format!("not a sandbox journal entry: {e}")))?;
             if entry.seq <= state.sequence {
                 continue;
             }
+            let registry = entry.registry.unwrap_or(default);
             state
-                .replay(&entry.change)
+                .replay(&registry, &entry.change)
                 .map_err(|e| bad(format!("cannot replay: {e}")))?;
             state.sequence = entry.seq;
             state.journaled += 1;
@@ -75,49 +65,36 @@ impl State {
     }
 
     fn load_file(path: &Path) -> Result<Self, ProviderError> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::empty()),
-            Err(e) => return Err(file_error(path, "cannot read", &e)),
-        };
-        let file: SandboxFile = serde_json::from_str(&text).map_err(|e| {
-            ProviderError::Transport(format!("{} is not a sandbox file: {e}", path.display()))
-        })?;
-        if file.format_version != FORMAT_VERSION {
-            return Err(ProviderError::Transport(format!(
-                "{} has format_version {}, this ecrplan reads {FORMAT_VERSION}",
-                path.display(),
-                file.format_version
-            )));
-        }
-        let mut contents = Contents::new(file.account);
-        contents.images = file.images;
-        for o in file.objects {
-            if let Resource::User(u) = &o.resource
-                && !o.access_keys.is_empty()
-            {
-                contents
-                    .access_keys
-                    .insert(u.name.clone(), o.access_keys.clone());
+        let mut store = Store::default();
+        let mut sequence = 0;
+        if let Some(file) = SandboxFile::read(path)? {
+            for registry in file.registries {
+                store.load(registry);
             }
-            if let (Resource::Repository(r), Some(true)) = (&o.resource, o.holds_images) {
-                contents.images.entry(r.name.clone()).or_insert(1);
-            }
-            contents.insert(o.resource);
+            sequence = file.sequence;
         }
         Ok(Self {
-            contents,
-            sequence: file.sequence,
+            store,
+            sequence,
             journaled: 0,
             torn: false,
         })
     }
 
-    /// Applies one journalled change.
-    pub(crate) fn replay(&mut self, change: &Change) -> Result<(), ProviderError> {
-        let contents = &mut self.contents;
+    /// Applies one change made through `registry`, which the file then holds. Whether the
+    /// change must be written into the file rather than journalled: a registry new to the file
+    /// can be named by a journal entry only when it is the default registry of a file that holds
+    /// none (earlier versions replay an entry into the file's one registry, whatever it names).
+    pub(crate) fn replay(
+        &mut self,
+        registry: &Registry,
+        change: &Change,
+    ) -> Result<bool, ProviderError> {
+        let default = self.store.default_registry();
+        let new = self.store.hold(self.store.account_of(registry));
+        let mut contents = self.store.at(registry);
         match change {
-            Change::Apply(operation) => kinds::apply(contents, operation),
+            Change::Apply(operation) => kinds::apply(&mut contents, operation)?,
             Change::Images { repository, count } => {
                 contents.exists(&contents.id_of(Kind::Repository, repository))?;
                 if *count == 0 {
@@ -125,7 +102,6 @@ impl State {
                 } else {
                     contents.images.insert(repository.clone(), *count);
                 }
-                Ok(())
             }
             Change::AccessKey { user, key } => {
                 contents.exists(&contents.id_of(Kind::User, user))?;
@@ -134,17 +110,29 @@ impl State {
                     .entry(user.clone())
                     .or_default()
                     .push(key.clone());
-                Ok(())
             }
         }
+        Ok(new && *registry != default)
     }
 
-    /// Appends a change that was just applied to this state to the journal, and folds the
-    /// journal into the file once it is as long as the account is large (so each change costs
-    /// O(1) amortised).
-    pub(crate) fn record(&mut self, path: &Path, change: Change) -> Result<(), ProviderError> {
+    /// Appends a change just made through `registry` to the journal, and folds the journal into
+    /// the file once it is as long as the file is large (so each change costs O(1) amortised);
+    /// with `rewrite` (what [`State::replay`] said), writes it into the file at once instead.
+    pub(crate) fn record(
+        &mut self,
+        path: &Path,
+        registry: &Registry,
+        change: Change,
+        rewrite: bool,
+    ) -> Result<(), ProviderError> {
+        if rewrite {
+            self.sequence += 1;
+            return self.compact(path);
+        }
+        let default = self.store.default_registry();
         let entry = JournalEntry {
             seq: self.sequence + 1,
+            registry: (*registry != default).then(|| registry.clone()),
             change,
         };
         let mut line = serde_json::to_string(&entry)
@@ -161,13 +149,13 @@ impl State {
             .map_err(|e| file_error(&journal, "cannot write", &e))?;
         self.sequence = entry.seq;
         self.journaled += 1;
-        if self.journaled >= MIN_COMPACTION.max(self.contents.objects.len()) {
+        if self.journaled >= MIN_COMPACTION.max(self.store.objects.len()) {
             self.compact(path)?;
         }
         Ok(())
     }
 
-    /// Writes the whole account atomically, then removes the journal it now contains.
+    /// Writes the whole file atomically, then removes the journal it now contains.
     pub(crate) fn compact(&mut self, path: &Path) -> Result<(), ProviderError> {
         self.save(path)?;
         remove_journal(path)?;
@@ -178,12 +166,35 @@ impl State {
 
     fn save(&self, path: &Path) -> Result<(), ProviderError> {
         let file = SandboxFile {
-            format_version: FORMAT_VERSION,
-            account: self.contents.account.clone(),
-            objects: self.contents.estate().objects,
-            images: self.contents.images.clone(),
+            registries: self.store.stored(),
             sequence: self.sequence,
         };
-        save_file(path, &file)
+        file.save(path)
     }
+}
+
+/// Writes the live objects of a refresh in the format the sandbox provider reads, so that
+/// `--sandbox FILE` can plan offline against a copy of real accounts: every registry of a
+/// merged estate (its default first, then its aliases' and those its objects were read in),
+/// each provider of the file then reading its own.
+pub fn write_snapshot(path: &Path, live: &LiveEstate) -> Result<(), ProviderError> {
+    // A journal left beside an older file would otherwise be replayed onto the snapshot; it
+    // goes first, so a crash in between leaves the old file without its last changes rather
+    // than a new one with changes it never had.
+    remove_journal(path)?;
+    let mut store = Store::default();
+    store.hold(live.account.clone());
+    for account in live.aliases.values() {
+        store.hold(account.clone());
+    }
+    for o in &live.objects {
+        let registry = live.registry_of(o);
+        store.hold(store.account_of(&registry));
+        store.add(&registry, o.clone());
+    }
+    let file = SandboxFile {
+        registries: store.stored(),
+        sequence: 0,
+    };
+    file.save(path)
 }
