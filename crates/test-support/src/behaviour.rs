@@ -1051,6 +1051,56 @@ pub async fn accounts_kept_apart(one: &dyn Provider, two: &dyn Provider) {
     assert_eq!(second.objects.len(), created.len());
 }
 
+/// Two regions of one account: repositories are each registry's, so the same names in both
+/// are two objects; IAM objects are the account's, seen through either region.
+pub async fn regions_of_one_account(home: &dyn Provider, other: &dyn Provider) {
+    let alpha = estate("alpha", 1, 2, true);
+    let created = apply_estate(home, &alpha).await;
+    let is_repository = |o: &LiveObject| o.resource.kind() == Kind::Repository;
+    let seen = refresh(other, &scope(&alpha)).await;
+    assert!(
+        !seen.objects.iter().any(is_repository),
+        "the second region sees the first one's repositories: {seen:#?}"
+    );
+    assert!(
+        seen.objects.iter().any(|o| o.resource.kind() == Kind::Role),
+        "the second region does not see the account's roles: {seen:#?}"
+    );
+    let repositories: Vec<&Resource> = created
+        .iter()
+        .map(|d| &d.resource)
+        .filter(|r| r.kind() == Kind::Repository)
+        .collect();
+    for repository in &repositories {
+        apply(
+            other,
+            Operation::Create {
+                resource: (*repository).clone(),
+            },
+        )
+        .await;
+    }
+    let count = |live: &LiveEstate| live.objects.iter().filter(|o| is_repository(o)).count();
+    assert_eq!(count(&refresh(other, &scope(&alpha)).await), repositories.len());
+    apply(
+        other,
+        Operation::Delete {
+            resource: repositories[0].clone(),
+            force: true,
+        },
+    )
+    .await;
+    assert_eq!(
+        count(&refresh(home, &scope(&alpha)).await),
+        repositories.len(),
+        "deleting in the second region deleted in the first"
+    );
+    assert_eq!(
+        count(&refresh(other, &scope(&alpha)).await),
+        repositories.len() - 1
+    );
+}
+
 /// Objects of every kind that no estate under test declares: unmanaged ones, another estate's
 /// (`gamma`), and alpha's CI user and group with their policies, beside the estates
 /// [`refresh_honours_the_scope`] applies. Parents come before their children.

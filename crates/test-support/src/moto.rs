@@ -236,16 +236,32 @@ impl Moto {
         self.provider_with(Tuning::default(), Some(account)).await
     }
 
+    /// A provider for moto's default account in another region: the second registry of an
+    /// account.
+    pub async fn provider_in_region(&self, region: &str) -> AwsProvider {
+        self.provider_at(Tuning::default(), None, region).await
+    }
+
     /// A provider with explicit tuning. The propagation wait is cut to two seconds: moto has
     /// no propagation delay, and a wait there only means a test is about to fail.
-    pub async fn provider_with(&self, mut tuning: Tuning, account: Option<&str>) -> AwsProvider {
+    pub async fn provider_with(&self, tuning: Tuning, account: Option<&str>) -> AwsProvider {
+        self.provider_at(tuning, account, REGION).await
+    }
+
+    /// A provider with explicit tuning, account and region.
+    async fn provider_at(
+        &self,
+        mut tuning: Tuning,
+        account: Option<&str>,
+        region: &str,
+    ) -> AwsProvider {
         tuning.propagation_timeout = tuning.propagation_timeout.min(Duration::from_secs(2));
         if let Some(account) = account {
             tuning
                 .headers
                 .push(("x-moto-account-id".into(), account.into()));
         }
-        match AwsProvider::for_endpoint(&self.endpoint, REGION, tuning).await {
+        match AwsProvider::for_endpoint(&self.endpoint, region, tuning).await {
             Ok(p) => p,
             Err(e) => panic!("cannot connect to moto at {}: {e}", self.endpoint),
         }

@@ -64,6 +64,14 @@ async fn accounts_kept_apart() {
 }
 
 #[tokio::test]
+async fn regions_of_one_account() {
+    let moto = moto().await;
+    let eu = moto.provider().await;
+    let us = moto.provider_in_region("us-east-1").await;
+    behaviour::regions_of_one_account(&eu, &us).await;
+}
+
+#[tokio::test]
 async fn images_in_another_account_block_deletion_there() {
     let moto = moto().await;
     let provider = moto.provider_for_account("210987654321").await;

@@ -40,9 +40,22 @@ scenario!(ci_users_and_groups);
 scenario!(exclusion_filters);
 scenario!(refresh_honours_the_scope);
 
+/// Two accounts in one sandbox file, as `--sandbox FILE` holds every account a configuration
+/// reaches.
 #[tokio::test]
 async fn accounts_kept_apart() {
-    let (_one_dir, one) = sandbox();
-    let (_two_dir, two) = sandbox();
+    let dir = tempfile::TempDir::new().expect("a temporary directory");
+    let path = dir.path().join("accounts.json");
+    let one = SandboxProvider::open_registry(&path, Some("111122223333"), None).expect("opens");
+    let two = SandboxProvider::open_registry(&path, Some("210987654321"), None).expect("opens");
     behaviour::accounts_kept_apart(&one, &two).await;
+}
+
+#[tokio::test]
+async fn regions_of_one_account() {
+    let dir = tempfile::TempDir::new().expect("a temporary directory");
+    let path = dir.path().join("regions.json");
+    let eu = SandboxProvider::open_registry(&path, None, Some("eu-west-1")).expect("opens");
+    let us = SandboxProvider::open_registry(&path, None, Some("us-east-1")).expect("opens");
+    behaviour::regions_of_one_account(&eu, &us).await;
 }
