@@ -292,10 +292,10 @@ fn issue_21_mistyped_module_source_points_at_the_source_with_a_did_you_mean() {
 #[test]
 fn issue_19_registry_errors_point_at_what_is_wrong() {
     assert_points_at(
-        "118-registry-provider-alias",
+        "118-registry-provider-unknown-alias",
         "main.tf",
-        "aws.dr",
-        Nth::Last,
+        "aws.drr",
+        Nth::First,
     );
     assert_points_at(
         "127-registry-account-setting-policy-scope-v1",
