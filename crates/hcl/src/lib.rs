@@ -107,7 +107,7 @@ pub struct Summary {
     pub roles: usize,
     /// Static-key CI users (`ci_user`), the one identity that is not a role.
     pub ci_users: usize,
-    /// The sections of the `registry` block (`None` without one).
+    /// The sections of the `registry` blocks, summed over providers (`None` without a block).
     pub registry_sections: Option<usize>,
 }
 
@@ -925,7 +925,8 @@ impl<'b> TopLevel<'b> {
 }
 
 /// The default provider: the one `provider "aws"` or `provider "sandbox"` block without an
-/// alias. Its registry is what blocks on the default provider are checked against.
+/// alias. Its registry is what blocks on the default provider are checked against
+/// (`Evaluator::choose`).
 fn read_provider(
     ev: &mut Evaluator<'_>,
     providers: &[(FileId, &Block, &'static str)],
@@ -959,7 +960,6 @@ fn read_provider(
         _ => ev.sandbox_provider(*file, block),
     };
     ev.providers.default = registry_of(&settings);
-    ev.registry = ev.providers.default.clone();
     settings
 }
 

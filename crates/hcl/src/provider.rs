@@ -75,7 +75,6 @@ const ASSUME_ROLE_ARGS: &[&str] = &[
 ];
 
 /// A provider reference that was refused (and reported).
-#[derive(Debug)]
 pub(crate) struct Refused;
 
 /// The provider a block chose: an alias, or `None` for the default provider.
