@@ -361,7 +361,7 @@ fn issue_20_provider_errors_point_at_what_is_wrong() {
         ),
         (
             "189-replication-destination-provider-without-account",
-            "aws.dr\n",
+            "aws.dr",
         ),
         (
             "180-provider-assume-role-external-id",
