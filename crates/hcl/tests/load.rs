@@ -1279,3 +1279,40 @@ module "m" {
     assert_eq!(errors[0].kind().name(), "syntax-error");
     assert_eq!(errors[0].path(), Some(one.display().to_string().as_str()));
 }
+
+/// Issue 20: a destination's `provider = aws.NAME` takes the default provider's region when the
+/// alias names none, and is an error when neither does.
+#[test]
+fn issue_20_a_destination_takes_the_default_region() {
+    let text = |default_region: &str| {
+        format!(
+            "provider \"aws\" {{\n{default_region}}}\n\
+             provider \"aws\" {{\n  alias = \"dr\"\n  account_id = \"222222222222\"\n}}\n\
+             replication {{\n  rule {{\n    destination {{\n      provider = aws.dr\n    }}\n  }}\n}}\n"
+        )
+    };
+    let dir = dir_with(&[("main.tf", &text("  region = \"eu-west-2\"\n"))]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let destination = &loaded.estate.replications[0].value.rules[0].destinations[0];
+    assert_eq!(
+        (
+            destination.region.as_str(),
+            destination.registry_id.as_str()
+        ),
+        ("eu-west-2", "222222222222")
+    );
+
+    let dir = dir_with(&[("main.tf", &text(""))]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(
+        errors[0].message(),
+        "the region of `aws.dr` is not known without connecting"
+    );
+    assert_eq!(
+        errors[0].help_text(),
+        Some(
+            "set region on provider aws.dr (or on the default provider) so the destination is known without connecting"
+        )
+    );
+}
