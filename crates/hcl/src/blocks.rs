@@ -1,10 +1,9 @@
-//! The top-level blocks other than modules: `provider`, `ecrplan`, `replication`.
+//! The top-level `ecrplan` and `replication` blocks (providers are `provider`'s, the registry's
+//! settings `registry_block`'s).
 
 use std::collections::BTreeSet;
 
-use ecrplan_model::{
-    ProviderSettings, Replication, ReplicationDestination, ReplicationRule, check_account_id,
-};
+use ecrplan_model::{Replication, ReplicationDestination, ReplicationRule, check_account_id};
 use hcl_edit::structure::Block;
 
 use crate::eval::{Evaluator, span_of};
@@ -12,132 +11,10 @@ use crate::limits::{
     REPLICATION_DESTINATIONS_MAX, REPLICATION_FILTERS_MAX, REPLICATION_RULES_MAX,
     is_replication_filter,
 };
+use crate::provider::is_region;
 use crate::value::{At, FileId};
 
-/// Arguments of Terraform's AWS provider that ecrplan accepts in `provider "aws"` and does not
-/// use, so that an existing Terraform directory loads.
-const TERRAFORM_AWS_PROVIDER_ARGS: &[&str] = &[
-    "alias",
-    "access_key",
-    "secret_key",
-    "token",
-    "allowed_account_ids",
-    "forbidden_account_ids",
-    "default_tags",
-    "ignore_tags",
-    "max_retries",
-    "retry_mode",
-    "shared_config_files",
-    "shared_credentials_files",
-    "skip_credentials_validation",
-    "skip_metadata_api_check",
-    "skip_region_validation",
-    "skip_requesting_account_id",
-    "s3_use_path_style",
-    "sts_region",
-    "insecure",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "custom_ca_bundle",
-    "ec2_metadata_service_endpoint",
-    "ec2_metadata_service_endpoint_mode",
-    "use_dualstack_endpoint",
-    "use_fips_endpoint",
-];
-
-/// Blocks of Terraform's AWS provider accepted and not used.
-const TERRAFORM_AWS_PROVIDER_BLOCKS: &[&str] = &[
-    "default_tags",
-    "ignore_tags",
-    "assume_role",
-    "assume_role_with_web_identity",
-    "endpoints",
-];
-
 impl Evaluator<'_> {
-    fn opt_string(
-        &mut self,
-        fields: &crate::decode::BodyFields<'_>,
-        name: &str,
-        what: &str,
-    ) -> Option<String> {
-        let v = self.attr_value(fields, name)?;
-        self.string(&v, &format!("{what}.{name}"))
-    }
-
-    /// `provider "aws" { region, account_id, endpoint, profile, assume_role_arn }`.
-    pub(crate) fn aws_provider(&mut self, file: FileId, block: &Block) -> ProviderSettings {
-        const OWN: &[&str] = &[
-            "region",
-            "account_id",
-            "endpoint",
-            "profile",
-            "assume_role_arn",
-        ];
-        let known: Vec<&str> = OWN
-            .iter()
-            .chain(TERRAFORM_AWS_PROVIDER_ARGS)
-            .copied()
-            .collect();
-        let fields = self.body_fields(
-            file,
-            &block.body,
-            &known,
-            TERRAFORM_AWS_PROVIDER_BLOCKS,
-            "provider \"aws\"",
-        );
-        let region = self.opt_string(&fields, "region", "provider");
-        let account_id = match self.attr_value(&fields, "account_id") {
-            Some(v) => match self.string(&v, "provider.account_id") {
-                Some(id) => match check_account_id(&id) {
-                    Ok(()) => Some(id),
-                    Err(e) => {
-                        let d = self
-                            .diag(&v.at, e.to_string(), "not a 12-digit account id")
-                            .help("the guard compares this with the account the credentials resolve to");
-                        self.sink.push(d);
-                        None
-                    }
-                },
-                None => None,
-            },
-            None => None,
-        };
-        let endpoint = self.opt_string(&fields, "endpoint", "provider");
-        let profile = self.opt_string(&fields, "profile", "provider");
-        let assume_role_arn = self.opt_string(&fields, "assume_role_arn", "provider");
-        if let Some(region) = &region
-            && !is_region(region)
-        {
-            let v = self.attr_value(&fields, "region");
-            if let Some(v) = v {
-                let d = self
-                    .diag(
-                        &v.at,
-                        format!("`{region}` is not an AWS region"),
-                        "not a region",
-                    )
-                    .help("regions look like eu-west-1");
-                self.sink.push(d);
-            }
-        }
-        ProviderSettings::Aws {
-            region,
-            account_id,
-            endpoint,
-            profile,
-            assume_role_arn,
-        }
-    }
-
-    /// `provider "sandbox" { path }`.
-    pub(crate) fn sandbox_provider(&mut self, file: FileId, block: &Block) -> ProviderSettings {
-        let fields = self.body_fields(file, &block.body, &["path"], &[], "provider \"sandbox\"");
-        let path = self.opt_string(&fields, "path", "provider");
-        ProviderSettings::Sandbox { path }
-    }
-
     /// `ecrplan { estate = "…" }`: the estate name. A name also given from outside (`--estate`,
     /// `ECRPLAN_ESTATE`) must be the same: silently preferring either would hand the estate's
     /// objects to another one.
@@ -179,9 +56,19 @@ impl Evaluator<'_> {
         Some(estate)
     }
 
-    /// `replication { rule { destination { region, registry_id } filter { prefix } } }`.
+    /// `replication { provider, rule { destination { region, registry_id } or destination {
+    /// provider } filter { prefix } } }`, checked against the registry of its provider
+    /// (`self.registry`).
     pub(crate) fn replication_block(&mut self, file: FileId, block: &Block) -> Replication {
-        let fields = self.body_fields(file, &block.body, &[], &["rule"], "the `replication` block");
+        // `provider` was read before the block (`block_provider`), to check it against its
+        // own registry.
+        let fields = self.body_fields(
+            file,
+            &block.body,
+            &["provider"],
+            &["rule"],
+            "the `replication` block",
+        );
         let mut rules = Vec::new();
         // ECR counts each destination once across all rules; the first one past the limit is
         // where the configuration breaks it.
@@ -206,68 +93,28 @@ impl Evaluator<'_> {
                 match inner.ident.value().as_str() {
                     "destination" => {
                         destination_written = true;
-                        let f = self.body_fields(
-                            file,
-                            &inner.body,
-                            &["region", "registry_id"],
-                            &[],
-                            "a replication `destination`",
-                        );
                         let at = At::new(file, span_of(&inner.ident));
-                        let region = self.attr_value(&f, "region");
-                        let registry = self.attr_value(&f, "registry_id");
-                        if region.is_none() {
-                            self.missing(&at, "region", "a replication `destination`");
-                        }
-                        if registry.is_none() {
-                            self.missing(&at, "registry_id", "a replication `destination`");
-                        }
-                        let (Some(region_v), Some(registry_v)) = (region, registry) else {
-                            continue;
-                        };
-                        let region = self.string(&region_v, "destination.region");
-                        let registry_id = self.string(&registry_v, "destination.registry_id");
-                        if let Some(r) = &region
-                            && !is_region(r)
-                        {
-                            let d = self
-                                .diag(
-                                    &region_v.at,
-                                    format!("`{r}` is not an AWS region"),
-                                    "not a region",
-                                )
-                                .help("regions look like eu-west-1");
-                            self.sink.push(d);
-                        }
-                        if let Some(id) = &registry_id
-                            && let Err(e) = check_account_id(id)
-                        {
-                            let d = self
-                                .diag(&registry_v.at, e.to_string(), "not a 12-digit account id")
-                                .help("the registry id is the destination's 12-digit account id");
-                            self.sink.push(d);
-                        }
-                        if let (Some(region), Some(registry_id)) = (region, registry_id) {
-                            if self.registry.region.as_deref() == Some(region.as_str())
-                                && self.registry.account_id.as_deref() == Some(registry_id.as_str())
+                        if let Some(destination) = self.destination(file, inner) {
+                            if self.registry.region.as_deref() == Some(destination.region.as_str())
+                                && self.registry.account_id.as_deref()
+                                    == Some(destination.registry_id.as_str())
                             {
                                 let d = self
                                     .diag(
-                                        &At::new(file, span_of(&inner.ident)),
-                                        format!("this destination is the registry itself ({registry_id} in {region})"),
+                                        &at,
+                                        format!(
+                                            "this destination is the registry itself ({} in {})",
+                                            destination.registry_id, destination.region
+                                        ),
                                         "replicates to its own source",
                                     )
                                     .help("ECR refuses a replication destination that is the source registry's own region and account (PutReplicationConfiguration); name another region or account");
                                 self.sink.push(d);
                             }
-                            let destination = ReplicationDestination {
-                                region,
-                                registry_id,
-                            };
                             if unique.insert(destination.clone())
                                 && unique.len() == REPLICATION_DESTINATIONS_MAX + 1
                             {
-                                past_limit = Some(At::new(file, span_of(&inner.ident)));
+                                past_limit = Some(at);
                             }
                             rule.destinations.push(destination);
                         }
@@ -363,20 +210,127 @@ impl Evaluator<'_> {
         }
         Replication { rules }
     }
-}
 
-fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() >= 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    /// A replication `destination`: `region` and `registry_id`, or `provider = aws.NAME`
+    /// resolved now to that provider's region and account, so the rule is known without
+    /// connecting. `None` when it is wrong (reported).
+    fn destination(&mut self, file: FileId, block: &Block) -> Option<ReplicationDestination> {
+        let f = self.body_fields(
+            file,
+            &block.body,
+            &["region", "registry_id", "provider"],
+            &[],
+            "a replication `destination`",
+        );
+        let at = At::new(file, span_of(&block.ident));
+        if let Some(provider) = f.get("provider") {
+            let written: Vec<&str> = ["region", "registry_id"]
+                .into_iter()
+                .filter(|name| f.get(name).is_some())
+                .collect();
+            if let Some(first) = written.first().and_then(|name| f.get(name)) {
+                let d = self
+                    .diag(
+                        &provider.key_at,
+                        "this destination names its registry twice: by `provider` and by `region`/`registry_id`",
+                        "by provider",
+                    )
+                    .label(first.key_at.range.clone(), "and by attribute")
+                    .help("keep `provider = aws.NAME` (its region and account), or `region` and `registry_id`");
+                self.sink.push(d);
+                return None;
+            }
+            return self.destination_of_provider(file, provider.expr);
+        }
+        let region = self.attr_value(&f, "region");
+        let registry = self.attr_value(&f, "registry_id");
+        if region.is_none() {
+            self.missing(&at, "region", "a replication `destination`");
+        }
+        if registry.is_none() {
+            self.missing(&at, "registry_id", "a replication `destination`");
+        }
+        let (region_v, registry_v) = (region?, registry?);
+        let region = self.string(&region_v, "destination.region");
+        let registry_id = self.string(&registry_v, "destination.registry_id");
+        let region = region.filter(|r| {
+            let ok = is_region(r);
+            if !ok {
+                let d = self
+                    .diag(
+                        &region_v.at,
+                        format!("`{r}` is not an AWS region"),
+                        "not a region",
+                    )
+                    .help("regions look like eu-west-1");
+                self.sink.push(d);
+            }
+            ok
+        });
+        let registry_id = registry_id.filter(|id| match check_account_id(id) {
+            Ok(()) => true,
+            Err(e) => {
+                let d = self
+                    .diag(&registry_v.at, e.to_string(), "not a 12-digit account id")
+                    .help("the registry id is the destination's 12-digit account id");
+                self.sink.push(d);
+                false
+            }
+        });
+        Some(ReplicationDestination {
+            region: region?,
+            registry_id: registry_id?,
         })
-        && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// The registry a destination's `provider = aws.NAME` names: the provider's region (or the
+    /// default provider's) and its account (`account_id`, or its assumed role's).
+    fn destination_of_provider(
+        &mut self,
+        file: FileId,
+        expr: &hcl_edit::expr::Expression,
+    ) -> Option<ReplicationDestination> {
+        let alias = self
+            .provider_reference(file, expr, "write `region` and `registry_id`")
+            .ok()?;
+        let at = At::new(file, span_of(expr));
+        let name = alias
+            .as_deref()
+            .map_or("aws".to_owned(), |a| format!("aws.{a}"));
+        let mut registry = self.providers.of(alias.as_deref());
+        // An aliased provider without a region replicates to the default provider's.
+        registry.region = registry
+            .region
+            .or_else(|| self.providers.default.region.clone());
+        if registry.region.is_none() {
+            let d = self
+                .diag(
+                    &at,
+                    format!("the region of `{name}` is not known without connecting"),
+                    "no region",
+                )
+                .help(format!(
+                    "set region on provider {name} (or on the default provider) so the destination is known without connecting"
+                ));
+            self.sink.push(d);
+        }
+        if registry.account_id.is_none() {
+            let d = self
+                .diag(
+                    &at,
+                    format!("the account of `{name}` is not known without connecting"),
+                    "no account",
+                )
+                .help(format!(
+                    "set account_id on provider {name} so the destination is known without connecting"
+                ));
+            self.sink.push(d);
+        }
+        Some(ReplicationDestination {
+            region: registry.region?,
+            registry_id: registry.account_id?,
+        })
+    }
 }
 
 /// Whether `s` can name an estate: it becomes the `ecrplan:estate` tag value, so 1 to 128 of the

@@ -2,7 +2,7 @@
 //! a rule from `limits` and, when AWS would refuse it, reports where it was written with the
 //! rule quoted as `help:`.
 
-use ecrplan_model::{DesiredEstate, JsonDocument, Module, Resource};
+use ecrplan_model::{DesiredEstate, JsonDocument, Module, Reach, Resource};
 
 use crate::diag::Diagnostic;
 use crate::eval::Evaluator;
@@ -63,14 +63,14 @@ impl Evaluator<'_> {
 
     /// The documents a module generates, measured as AWS measures them, against AWS's limits.
     pub(crate) fn document_sizes(&mut self, module: &Module, ats: &DocumentAts) {
-        let account = self.registry.account();
+        let reach = Reach::single(self.registry.account());
         let estate = DesiredEstate {
             modules: vec![module.clone()],
             ..DesiredEstate::default()
         };
         let mut lifecycle_done = false;
         let mut policy_done = false;
-        for object in estate.objects(&account) {
+        for object in estate.objects(&reach) {
             // Only the kinds that carry a document AWS limits; others have nothing to measure.
             let resource = &object.resource;
             if let Resource::LifecyclePolicy(p) = resource

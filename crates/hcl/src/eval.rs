@@ -17,7 +17,7 @@ use hcl_edit::template::{Element, Template};
 
 use crate::diag::{Class, Diagnostic, Sink, SourceFile};
 use crate::read;
-use crate::registry::Registry;
+use crate::registry::{Providers, Registry};
 use crate::value::{At, FileId, Key, Value, ValueType};
 
 /// Where a variable's value comes from, in precedence order.
@@ -64,7 +64,9 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) used_vars: BTreeMap<String, serde_json::Value>,
     /// Files read through `file()`, with their contents (part of the configuration hash).
     pub(crate) read_files: BTreeMap<String, String>,
-    /// The registry's region and account, once the provider block is read.
+    /// The registry of every declared provider, once the provider blocks are read.
+    pub(crate) providers: Providers,
+    /// The registry of the provider the block being read chose: what its checks compare with.
     pub(crate) registry: Registry,
 }
 
@@ -90,6 +92,7 @@ impl<'a> Evaluator<'a> {
             local_stack: Vec::new(),
             used_vars: BTreeMap::new(),
             read_files: BTreeMap::new(),
+            providers: Providers::default(),
             registry: Registry::default(),
         }
     }

@@ -23,6 +23,7 @@ mod limits;
 mod locations;
 mod modules;
 mod policy_grammar;
+mod provider;
 mod read;
 mod registry;
 mod registry_block;
@@ -35,8 +36,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use ecrplan_model::{ANONYMOUS_ESTATE, DesiredEstate, ProviderSettings, Replication};
-use hcl_edit::structure::{Block, Structure};
+use ecrplan_model::{ANONYMOUS_ESTATE, DesiredEstate, OnRegistry, ProviderSettings, Replication};
+use hcl_edit::structure::{Attribute, Block, Structure};
 use sha2::{Digest, Sha256};
 
 pub use blocks::is_estate_name;
@@ -45,15 +46,17 @@ pub use diag::{
     render_text, shown, shown_path,
 };
 pub use fmt::{FormatError, LexError, format};
-pub use locations::Locations;
+pub use locations::{Locations, RegistryLocations};
 pub use modules::cloud_platform_role_name;
 pub use structure::{StructureError, same_structure};
 
 use decode::suggest;
 use diag::Sink;
 use eval::{Evaluator, VarSource, Vars, span_of};
-use modules::{CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, Declared};
+use modules::{CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, Declared, IamNames};
+use provider::{Chosen, registry_of};
 use registry::Registry;
+use registry_block::RegistryDeclared;
 use value::{At, FileId};
 
 /// What the caller passes in besides the directory.
@@ -104,7 +107,7 @@ pub struct Summary {
     pub roles: usize,
     /// Static-key CI users (`ci_user`), the one identity that is not a role.
     pub ci_users: usize,
-    /// The sections of the `registry` block (`None` without one).
+    /// The sections of the `registry` blocks, summed over providers (`None` without a block).
     pub registry_sections: Option<usize>,
 }
 
@@ -290,9 +293,9 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         ev.sink.push(d);
     }
     estate.provider = read_provider(&mut ev, &top.providers);
-    ev.registry = Registry::of(&estate.provider);
-    estate.replication = read_replication(&mut ev, &top.replication);
-    let registry = read_registry(&mut ev, &top.registry);
+    estate.providers = read_aliases(&mut ev, &top.aliased);
+    let replications = read_replications(&mut ev, &top.replication);
+    let registries = read_registries(&mut ev, &top.registry);
 
     let needs_circleci_org = top.modules.iter().any(|m| m.cloud_platform);
     let circleci_org = if needs_circleci_org {
@@ -307,8 +310,8 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         CircleciOrg::NotGiven | CircleciOrg::Invalid => CIRCLECI_ORG_PLACEHOLDER.to_owned(),
     };
 
-    let mut declared: Vec<Declared> = Vec::new();
-    let mut aliased = HashMap::new();
+    // Each module with the registry of the provider it chose.
+    let mut declared: Vec<(Declared, Registry)> = Vec::new();
     for m in &top.modules {
         let known = if m.cloud_platform {
             modules::CLOUD_PLATFORM_ATTRS
@@ -318,23 +321,20 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         let ctx = format!("module `{}`", m.name);
         let fields = ev.body_fields(m.file, &m.block.body, known, &[], &ctx);
         let label_at = m.label_at.clone();
-        check_module_provider(
-            &mut ev,
-            &fields,
-            &top.aliased_providers,
-            &estate.provider,
-            &mut aliased,
-        );
+        let chosen = ev.module_provider(&fields);
+        ev.choose(&chosen);
         let read = if m.cloud_platform {
             ev.cloud_platform_module(&m.name, m.source.clone(), label_at, &fields, &circleci_org)
         } else {
             ev.ecr_repos_module(&m.name, m.source.clone(), label_at, &fields)
         };
-        if let Some(d) = read {
-            declared.push(d);
+        if let (Some(mut d), Ok(alias)) = (read, chosen) {
+            d.module.provider = alias;
+            declared.push((d, ev.registry.clone()));
         }
     }
     check_duplicates(&mut ev, &declared);
+    let declared: Vec<Declared> = declared.into_iter().map(|(d, _)| d).collect();
 
     // Warnings, one line each per directory.
     if !top.skipped.is_empty() {
@@ -455,13 +455,17 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             locations.add_role(&files, name, at);
         }
     }
-    if let Some((file, block)) = top.replication.first() {
-        locations.set_replication(&files, &At::new(*file, span_of(&block.ident)));
+    for (replication, at) in replications {
+        locations.add_replication(&files, replication.provider.as_deref(), &at);
+        estate.replications.push(replication);
     }
-    if let Some(registry) = registry {
-        locations.set_registry(&files, &registry);
-        summary.registry_sections = Some(registry.settings.sections().len());
-        estate.registry = Some(registry.settings);
+    for (provider, registry) in registries {
+        locations.add_registry(&files, provider.as_deref(), &registry);
+        *summary.registry_sections.get_or_insert(0) += registry.settings.sections().len();
+        estate.registries.push(OnRegistry {
+            provider,
+            value: registry.settings,
+        });
     }
     let variables = used_vars
         .iter()
@@ -646,8 +650,8 @@ struct TopLevel<'b> {
     replication: Vec<(FileId, &'b Block)>,
     registry: Vec<(FileId, &'b Block)>,
     locals: HashMap<String, (FileId, &'b hcl_edit::expr::Expression)>,
-    /// Aliased `provider "aws"` blocks by alias, for the `providers` of modules.
-    aliased_providers: HashMap<String, (FileId, &'b Block)>,
+    /// Aliased `provider "aws"` blocks, each with its `alias`.
+    aliased: Vec<(FileId, &'b Block, &'b Attribute)>,
     /// Where each local value was defined, to report a second definition.
     local_names: HashMap<String, At>,
     /// Blocks not part of an ECR estate, each with where it starts, for the skip warning.
@@ -850,18 +854,20 @@ impl<'b> TopLevel<'b> {
                         .iter()
                         .filter_map(Structure::as_attribute)
                         .find(|a| a.key.value().as_str() == "alias");
-                    if let Some(alias) = alias {
-                        // ecrplan talks to one account: the default provider. An aliased one
-                        // is read only when a module's `providers` names it.
-                        if let (Some(name), "aws") = (alias.value.as_str(), kind) {
-                            self.aliased_providers
-                                .entry(name.to_owned())
-                                .or_insert((file, block));
+                    match (alias, kind) {
+                        (Some(alias), "aws") => self.aliased.push((file, block, alias)),
+                        (Some(alias), _) => {
+                            let d = ev
+                                .diag(
+                                    &At::new(file, span_of(&alias.key)),
+                                    "a `provider \"sandbox\"` block cannot have an alias",
+                                    "alias of the sandbox",
+                                )
+                                .help("the sandbox file holds every account and region the configuration reaches: remove `alias`, keep one `provider \"sandbox\"`, and reach other places with aliased `provider \"aws\"` blocks");
+                            ev.sink.push(d);
                         }
-                        self.skip(file, block);
-                        continue;
+                        (None, _) => self.providers.push((file, block, kind)),
                     }
-                    self.providers.push((file, block, kind));
                 }
                 "ecrplan" => {
                     if want_label(ev, 0, "ecrplan") {
@@ -918,6 +924,9 @@ impl<'b> TopLevel<'b> {
     }
 }
 
+/// The default provider: the one `provider "aws"` or `provider "sandbox"` block without an
+/// alias. Its registry is what blocks on the default provider are checked against
+/// (`Evaluator::choose`).
 fn read_provider(
     ev: &mut Evaluator<'_>,
     providers: &[(FileId, &Block, &'static str)],
@@ -931,10 +940,10 @@ fn read_provider(
         let mut d = ev
             .diag(
                 &at,
-                "a second account provider is declared: ecrplan talks to one account",
+                "a second default provider is declared",
                 "second provider",
             )
-            .help("keep one `provider \"aws\"` or `provider \"sandbox\"` block (aliased aws providers are ignored)");
+            .help("keep one `provider \"aws\"` or `provider \"sandbox\"` block without an alias; give another region or account `alias = \"NAME\"` and choose it with `aws.NAME`");
         if *other_file == *file {
             d = d.label(first_at.range.clone(), "first provider");
         } else {
@@ -946,138 +955,121 @@ fn read_provider(
         }
         ev.sink.push(d);
     }
-    match *kind {
+    let settings = match *kind {
         "aws" => ev.aws_provider(*file, block),
         _ => ev.sandbox_provider(*file, block),
-    }
+    };
+    ev.providers.default = registry_of(&settings);
+    settings
 }
 
-/// A module's `providers = { aws = aws.ALIAS }` (either shape) decides where its repositories
-/// live; ecrplan manages one registry per estate, so the aliased provider must not name another
-/// region or account than the default provider. `aliased` keeps each aliased provider read once.
-fn check_module_provider(
+/// The aliased `provider "aws"` blocks, by alias, each alias declared once. Every alias is
+/// known before any block refers to one.
+fn read_aliases(
     ev: &mut Evaluator<'_>,
-    fields: &decode::BodyFields<'_>,
-    aliases: &HashMap<String, (FileId, &Block)>,
-    default: &ProviderSettings,
-    aliased: &mut HashMap<String, ProviderSettings>,
-) {
-    use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
-    let Some(Expression::Object(object)) = fields.get("providers").map(|a| a.expr) else {
-        return;
-    };
-    let Some(value) = object.iter().find_map(|(key, value)| {
-        let name = match key {
-            ObjectKey::Ident(ident) => Some(ident.value().as_str()),
-            ObjectKey::Expression(expr) => expr.as_str(),
+    blocks: &[(FileId, &Block, &Attribute)],
+) -> BTreeMap<String, ProviderSettings> {
+    let mut out = BTreeMap::new();
+    let mut first: HashMap<String, At> = HashMap::new();
+    for (file, block, alias) in blocks {
+        let settings = ev.aws_provider(*file, block);
+        let Some(name) = ev.provider_alias(*file, alias) else {
+            continue;
         };
-        (name == Some("aws")).then(|| value.expr())
-    }) else {
-        return;
-    };
-    // `aws` alone is the default provider.
-    let Expression::Traversal(traversal) = value else {
-        return;
-    };
-    let (Expression::Variable(root), [op]) = (&traversal.expr, &traversal.operators[..]) else {
-        return;
-    };
-    let TraversalOperator::GetAttr(alias) = op.value() else {
-        return;
-    };
-    if root.value().as_str() != "aws" {
-        return;
-    }
-    let alias = alias.value().as_str();
-    let at = At::new(fields.file, span_of(value));
-    let Some(&(file, block)) = aliases.get(alias) else {
-        let d = ev
-            .diag(
+        let at = At::new(*file, span_of(&alias.value));
+        if let Some(first) = first.get(&name) {
+            let d = duplicate_diag(
+                ev,
+                "provider",
+                &format!("aws.{name}"),
+                &format!("two `provider \"aws\"` blocks have the alias `{name}`"),
+                first,
                 &at,
-                format!("no `provider \"aws\"` has the alias `{alias}`"),
-                "unknown provider",
             )
-            .help(format!(
-                "declare `provider \"aws\" {{ alias = \"{alias}\" … }}`, or remove `providers`"
-            ));
-        ev.sink.push(d);
-        return;
-    };
-    let settings = aliased
-        .entry(alias.to_owned())
-        .or_insert_with(|| ev.aws_provider(file, block));
-    let place = |p: &ProviderSettings| match p {
-        ProviderSettings::Aws {
-            region, account_id, ..
-        } => (region.clone(), account_id.clone()),
-        _ => (None, None),
-    };
-    let (region, account_id) = place(settings);
-    let (default_region, default_account) = place(default);
-    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_owned());
-    for (what, theirs, ours) in [
-        ("region", &region, &default_region),
-        ("account_id", &account_id, &default_account),
-    ] {
-        if theirs.is_some() && theirs != ours {
-            let d = ev
-                .diag(
-                    &at,
-                    format!(
-                        "`aws.{alias}` has {what} {}, but the estate's provider has {}",
-                        show(theirs),
-                        show(ours)
-                    ),
-                    "another provider",
-                )
-                .related(ev.note(
-                    &At::new(file, span_of(&block.ident)),
-                    format!("`aws.{alias}` is declared here"),
-                    "aliased provider",
-                ))
-                .help("ecrplan manages one registry per estate, the default provider's: give the module the default provider, or put it in an estate of its own");
+            .help("an alias names one provider: rename one of them, or remove it");
             ev.sink.push(d);
+            continue;
         }
+        let registry = registry_of(&settings);
+        ev.providers.aliases.insert(name.clone(), registry);
+        first.insert(name.clone(), at);
+        out.insert(name, settings);
     }
+    out
 }
 
-fn read_replication(ev: &mut Evaluator<'_>, blocks: &[(FileId, &Block)]) -> Option<Replication> {
-    let (file, block) = blocks.first()?;
-    for (other_file, other) in &blocks[1..] {
-        let at = At::new(*other_file, span_of(&other.ident));
-        let d = ev
-            .diag(
-                &at,
-                "the `replication` block is declared twice",
-                "second block",
-            )
-            .class(Class::Duplicate);
-        ev.sink.push(d);
-    }
-    Some(ev.replication_block(*file, block))
-}
-
-/// The `registry` block, declared at most once: the registry's settings belong to one estate.
-fn read_registry(
+/// The `replication` blocks, at most one per provider, each with where its keyword is.
+fn read_replications(
     ev: &mut Evaluator<'_>,
     blocks: &[(FileId, &Block)],
-) -> Option<registry_block::RegistryDeclared> {
-    let (file, block) = blocks.first()?;
-    let first = At::new(*file, span_of(&block.ident));
-    for (other_file, other) in &blocks[1..] {
-        let at = At::new(*other_file, span_of(&other.ident));
-        let d = duplicate_diag(
-            ev,
-            "block",
-            "registry",
-            "the `registry` block is declared twice",
-            &first,
-            &at,
-        )
-        .help("a registry's settings are declared in one `registry` block: merge the two");
-        ev.sink.push(d);
+) -> Vec<(OnRegistry<Replication>, At)> {
+    let mut out: Vec<(OnRegistry<Replication>, At)> = Vec::new();
+    for (file, block) in blocks {
+        let at = At::new(*file, span_of(&block.ident));
+        let chosen = ev.block_provider(*file, &block.body);
+        let seen = out.iter().map(|(r, at)| (r.provider.as_deref(), at));
+        if let Some(first) = first_for(&chosen, seen) {
+            let d = twice(ev, "replication", &chosen, &first, &at)
+                .help("a registry's replication is declared in one `replication` block per provider: merge the two");
+            ev.sink.push(d);
+            continue;
+        }
+        ev.choose(&chosen);
+        let value = ev.replication_block(*file, block);
+        if let Ok(provider) = chosen {
+            out.push((OnRegistry { provider, value }, at));
+        }
     }
-    Some(ev.registry_block(*file, block))
+    out
+}
+
+/// The `registry` blocks, at most one per provider: a registry's settings belong to one
+/// estate, declared in one block.
+fn read_registries(
+    ev: &mut Evaluator<'_>,
+    blocks: &[(FileId, &Block)],
+) -> Vec<(Option<String>, RegistryDeclared)> {
+    let mut out: Vec<(Option<String>, RegistryDeclared)> = Vec::new();
+    for (file, block) in blocks {
+        let at = At::new(*file, span_of(&block.ident));
+        let chosen = ev.block_provider(*file, &block.body);
+        let seen = out.iter().map(|(p, r)| (p.as_deref(), &r.block_at));
+        if let Some(first) = first_for(&chosen, seen) {
+            let d = twice(ev, "registry", &chosen, &first, &at)
+                .help("a registry's settings are declared in one `registry` block per provider: merge the two");
+            ev.sink.push(d);
+            continue;
+        }
+        ev.choose(&chosen);
+        let declared = ev.registry_block(*file, block);
+        if let Ok(provider) = chosen {
+            out.push((provider, declared));
+        }
+    }
+    out
+}
+
+/// Where a block of one type was first declared for the provider `chosen` names, if it was.
+fn first_for<'s>(
+    chosen: &Chosen,
+    mut seen: impl Iterator<Item = (Option<&'s str>, &'s At)>,
+) -> Option<At> {
+    let Ok(provider) = chosen else {
+        return None;
+    };
+    seen.find(|(p, _)| *p == provider.as_deref())
+        .map(|(_, at)| at.clone())
+}
+
+/// A `kind` block declared a second time for one provider.
+fn twice(ev: &Evaluator<'_>, kind: &str, chosen: &Chosen, first: &At, again: &At) -> Diagnostic {
+    let message = match chosen {
+        Ok(Some(alias)) => {
+            format!("the `{kind}` block of provider `aws.{alias}` is declared twice")
+        }
+        Ok(None) | Err(_) => format!("the `{kind}` block is declared twice"),
+    };
+    duplicate_diag(ev, "block", kind, &message, first, again)
 }
 
 /// What the variable `circleci_organisation_id` gave.
@@ -1131,46 +1123,54 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
     CircleciOrg::Given(value)
 }
 
-/// Module names and repositories must each be declared once in the directory, and so must IAM
-/// role, user and group names — compared without case, since IAM names are per account and
-/// "Names are not distinguished by case. For example, you cannot create resources named both
-/// "MyResource" and "myresource"" (IAM API reference, CreateRole, CreateUser and CreateGroup;
-/// IAM User Guide, "IAM identifiers",
-/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>).
-fn check_duplicates(ev: &mut Evaluator<'_>, declared: &[Declared]) {
+/// Module names must each be declared once in the directory (they are addresses), a repository
+/// once per registry, and IAM role, user and group names once per account — compared without
+/// case, since "Names are not distinguished by case. For example, you cannot create resources
+/// named both "MyResource" and "myresource"" (IAM API reference, CreateRole, CreateUser and
+/// CreateGroup; IAM User Guide, "IAM identifiers",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>). Each module
+/// comes with the registry of its provider; two providers are one registry or account here
+/// when their blocks say so ([`Registry::same_registry`]), and providers that meet only once
+/// connected are the connecting side's to see.
+fn check_duplicates(ev: &mut Evaluator<'_>, declared: &[(Declared, Registry)]) {
     let mut modules: HashMap<&str, &At> = HashMap::new();
-    let mut repos: HashMap<&str, &At> = HashMap::new();
-    for d in declared {
+    let mut repos: HashMap<&str, Vec<(&Registry, &At)>> = HashMap::new();
+    for (d, registry) in declared {
         if let Some(first) = modules.insert(&d.module.name, &d.label_at) {
             duplicate(ev, "module", &d.module.name, first, &d.label_at);
         }
         for (name, at) in d.module.repositories.iter().zip(&d.repositories) {
-            match repos.get(name.as_str()) {
-                Some(first) => duplicate(ev, "repository", name, first, at),
-                None => {
-                    repos.insert(name, at);
-                }
+            let seen = repos.entry(name).or_default();
+            match seen.iter().find(|(r, _)| r.same_registry(registry)) {
+                Some((_, first)) => duplicate(ev, "repository", name, first, at),
+                None => seen.push((registry, at)),
             }
         }
     }
-    iam_duplicates(ev, "IAM role", declared.iter().flat_map(|d| &d.iam.roles));
-    iam_duplicates(ev, "IAM user", declared.iter().flat_map(|d| &d.iam.users));
-    iam_duplicates(ev, "IAM group", declared.iter().flat_map(|d| &d.iam.groups));
+    let names = |pick: fn(&IamNames) -> &[(String, At)]| {
+        declared
+            .iter()
+            .flat_map(move |(d, registry)| pick(&d.iam).iter().map(move |n| (n, registry)))
+    };
+    iam_duplicates(ev, "IAM role", names(|iam| &iam.roles));
+    iam_duplicates(ev, "IAM user", names(|iam| &iam.users));
+    iam_duplicates(ev, "IAM group", names(|iam| &iam.groups));
 }
 
-/// Reports each IAM name declared again, in any letter case.
+/// Reports each IAM name declared again in one account, in any letter case.
 fn iam_duplicates<'d>(
     ev: &mut Evaluator<'_>,
     what: &str,
-    names: impl Iterator<Item = &'d (String, At)>,
+    names: impl Iterator<Item = (&'d (String, At), &'d Registry)>,
 ) {
-    let mut seen: HashMap<String, (&str, &At)> = HashMap::new();
-    for (name, at) in names {
-        match seen.get(&name.to_lowercase()) {
-            Some((first_name, first)) if *first_name == name.as_str() => {
+    let mut seen: HashMap<String, Vec<(&str, &At, &Registry)>> = HashMap::new();
+    for ((name, at), registry) in names {
+        let same_name = seen.entry(name.to_lowercase()).or_default();
+        match same_name.iter().find(|(_, _, r)| r.same_account(registry)) {
+            Some((first_name, first, _)) if *first_name == name.as_str() => {
                 duplicate(ev, what, name, first, at);
             }
-            Some((first_name, first)) => {
+            Some((first_name, first, _)) => {
                 let d = duplicate_diag(
                     ev,
                     what,
@@ -1184,9 +1184,7 @@ fn iam_duplicates<'d>(
                 ));
                 ev.sink.push(d);
             }
-            None => {
-                seen.insert(name.to_lowercase(), (name, at));
-            }
+            None => same_name.push((name, at, registry)),
         }
     }
 }

@@ -116,6 +116,45 @@ pub(crate) fn is_uuid(s: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// STS AssumeRole, `ExternalId`: "Length Constraints: Minimum length of 2. Maximum length of
+/// 1224. Pattern: `[\w+=,.@:\/-]*`"
+/// (<https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>). A trust policy's
+/// `sts:ExternalId` condition (`assume_role_access`) and a provider's `assume_role` send the
+/// same parameter.
+pub(crate) const EXTERNAL_ID_LENGTH: (usize, usize) = (2, 1_224);
+
+/// STS AssumeRole, `RoleSessionName`: "Length Constraints: Minimum length of 2. Maximum length
+/// of 64. Pattern: `[\w+=,.@-]*`" (the page cited at [`EXTERNAL_ID_LENGTH`]).
+pub(crate) const SESSION_NAME_LENGTH: (usize, usize) = (2, 64);
+
+/// The punctuation of STS's `ExternalId` alphabet, `[\w+=,.@:\/-]` (`\w` as Java reads it:
+/// ASCII letters, digits and `_`).
+pub(crate) const EXTERNAL_ID_PUNCTUATION: &str = "_+=,.@:/-";
+
+/// The punctuation of STS's `RoleSessionName` alphabet, `[\w+=,.@-]`.
+pub(crate) const SESSION_NAME_PUNCTUATION: &str = "_+=,.@-";
+
+/// True for an STS external id: [`EXTERNAL_ID_LENGTH`] characters of its alphabet.
+pub(crate) fn is_external_id(s: &str) -> bool {
+    sts_problem(s, EXTERNAL_ID_LENGTH, EXTERNAL_ID_PUNCTUATION).is_none()
+}
+
+/// Why STS refuses `s` as a parameter of `min..=max` characters, each an ASCII letter or digit
+/// or one of `punctuation`: its length, or its first character outside the alphabet.
+pub(crate) fn sts_problem(
+    s: &str,
+    (min, max): (usize, usize),
+    punctuation: &str,
+) -> Option<String> {
+    let n = s.chars().count();
+    if !(min..=max).contains(&n) {
+        return Some(format!("is {n} character{}", if n == 1 { "" } else { "s" }));
+    }
+    s.chars()
+        .find(|c| !c.is_ascii_alphanumeric() && !punctuation.contains(*c))
+        .map(|c| format!("holds {c:?}"))
+}
+
 /// True when ECR accepts `filter` as a replication repository filter: 2 to 256 characters of
 /// `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`
 /// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryFilter.html>):
@@ -180,6 +219,27 @@ mod tests {
             "arn:aws:kms:eu-west-1:123456789012:alias/ecr"
         ));
         assert!(!is_kms_key_arn("arn:aws:kms:eu-west-1:1234:key/abc"));
+    }
+
+    #[test]
+    fn sts_parameters() {
+        assert!(is_external_id("a1:b/c-d_e+f=g,h.i@j"));
+        assert!(!is_external_id("x"));
+        assert!(!is_external_id(&"x".repeat(1_225)));
+        assert!(is_external_id(&"x".repeat(1_224)));
+        assert_eq!(
+            sts_problem("has space", EXTERNAL_ID_LENGTH, EXTERNAL_ID_PUNCTUATION),
+            Some("holds ' '".to_owned())
+        );
+        let session = |s: &str| sts_problem(s, SESSION_NAME_LENGTH, SESSION_NAME_PUNCTUATION);
+        assert_eq!(session("terraform"), None);
+        assert_eq!(session("a:b"), Some("holds ':'".to_owned()));
+        assert_eq!(
+            session(&"s".repeat(65)),
+            Some("is 65 characters".to_owned())
+        );
+        assert_eq!(session("é"), Some("is 1 character".to_owned()));
+        assert_eq!(session("é1"), Some("holds 'é'".to_owned()));
     }
 
     #[test]

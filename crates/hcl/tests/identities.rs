@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ecrplan_hcl::{LoadOptions, load_dir};
-use ecrplan_model::{Account, DesiredObject, JsonDocument, Resource, actions};
+use ecrplan_model::{Account, DesiredObject, JsonDocument, Reach, Resource, actions};
 use serde_json::{Value, json};
 
 const REGISTRY: &str = "354918371398";
@@ -18,7 +18,9 @@ fn objects(fixture: &str) -> Vec<DesiredObject> {
         Ok(loaded) => loaded,
         Err(e) => panic!("{fixture} must load:\n{}", ecrplan_hcl::render_text(&e.0)),
     };
-    loaded.estate.objects(&Account::new(REGISTRY, "eu-west-1"))
+    loaded
+        .estate
+        .objects(&Reach::single(Account::new(REGISTRY, "eu-west-1")))
 }
 
 fn golden(name: &str) -> Value {

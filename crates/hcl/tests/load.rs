@@ -114,9 +114,15 @@ fn full_fixture_reads_every_block() {
             endpoint: None,
             profile: Some("payments-admin".into()),
             assume_role_arn: None,
+            external_id: None,
+            session_name: None,
         }
     );
-    let replication = estate.replication.as_ref().expect("replication");
+    let [replication] = &estate.replications[..] else {
+        panic!("one replication block: {:?}", estate.replications);
+    };
+    assert_eq!(replication.provider, None);
+    let replication = &replication.value;
     assert_eq!(replication.rules.len(), 1);
     assert_eq!(
         replication.rules[0].destinations,
@@ -350,12 +356,19 @@ fn cloud_platform_fixture_desugars() {
     );
     assert_eq!(m.push_actions.len(), 10);
     assert!(m.push_actions.contains(&"ecr:BatchDeleteImage".to_owned()));
+    // `providers = { aws = aws.london }`: the default region under another name, recorded as
+    // written; the registry it reaches is resolved when connecting.
+    assert_eq!(m.provider.as_deref(), Some("london"));
+    assert_eq!(
+        loaded.estate.providers.keys().collect::<Vec<_>>(),
+        ["london"]
+    );
     let messages: Vec<&str> = loaded.warnings.iter().map(|d| d.message()).collect();
     assert_eq!(
         messages,
         vec![
-            "skipped 4 blocks, not part of an ECR estate:\n  ../../fixtures/cloud-platform/ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  ../../fixtures/cloud-platform/main.tf:1:1 terraform\n  ../../fixtures/cloud-platform/main.tf:12:1 provider \"aws\"\n  ../../fixtures/cloud-platform/main.tf:17:1 provider \"github\"",
-            "accepted but not managed by ecrplan: `enable_irsa` (1 module), `providers` (1 module)",
+            "skipped 3 blocks, not part of an ECR estate:\n  ../../fixtures/cloud-platform/ecr.tf:47:1 resource \"kubernetes_secret\" \"ecr\"\n  ../../fixtures/cloud-platform/main.tf:1:1 terraform\n  ../../fixtures/cloud-platform/main.tf:17:1 provider \"github\"",
+            "accepted but not managed by ecrplan: `enable_irsa` (1 module)",
             "1 Cloud Platform module asks for a CircleCI role, but no CircleCI organisation id is given: the roles trust organisation 00000000-0000-0000-0000-000000000000",
         ]
     );
@@ -535,8 +548,10 @@ fn top_level_blocks_are_checked() {
         }
     );
     assert_eq!(
-        loaded.estate.replication,
-        Some(Default::default()),
+        loaded.estate.replications,
+        [ecrplan_model::OnRegistry::default_provider(
+            Default::default()
+        )],
         "empty block: manage and clear"
     );
     assert_eq!(loaded.estate.name, "default");
@@ -658,38 +673,307 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
     assert_eq!(errors[0].file(), Some("ECRPLAN_VAR_repos"));
 }
 
+/// Issue 20: a module's `providers = { aws = aws.NAME }` records the alias, whatever region or
+/// account it names (which registry it reaches is resolved when connecting); `aws` alone is
+/// the default provider; an unknown alias is an error at the reference.
 #[test]
-fn ecr_repos_providers_are_checked_like_the_cloud_platform_shape() {
-    let module = |alias: &str| {
+fn issue_20_a_module_records_the_provider_it_chooses() {
+    let module = |name: &str, provider: &str| {
         format!(
-            "module \"ecr-koa\" {{\n  source = \"../modules/ecr-repos\"\n  \
-             ecr-repositories = [\"giftcard-service\"]\n  providers = {{ aws = aws.{alias} }}\n}}\n"
+            "module \"{name}\" {{\n  source = \"../modules/ecr-repos\"\n  \
+             ecr-repositories = [\"giftcard-service\"]\n  providers = {{ aws = {provider} }}\n}}\n"
         )
     };
     let providers = "provider \"aws\" {\n  region = \"eu-west-1\"\n  account_id = \"354918371398\"\n}\n\
          provider \"aws\" {\n  alias = \"same\"\n  region = \"eu-west-1\"\n}\n\
-         provider \"aws\" {\n  alias = \"elsewhere\"\n  account_id = \"111122223333\"\n}\n";
-    let same = dir_with(&[("main.tf", &format!("{providers}{}", module("same")))]);
-    let loaded = load_ok(same.path(), &LoadOptions::default());
-    assert_eq!(loaded.estate.modules[0].repositories, ["giftcard-service"]);
-
-    let elsewhere = dir_with(&[("main.tf", &format!("{providers}{}", module("elsewhere")))]);
-    let errors = errors_of(elsewhere.path(), &LoadOptions::default());
-    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+         provider \"aws\" {\n  alias = \"elsewhere\"\n  region = \"eu-central-1\"\n  account_id = \"111122223333\"\n}\n";
+    for (provider, recorded) in [
+        ("aws.same", Some("same")),
+        ("aws.elsewhere", Some("elsewhere")),
+        ("aws", None),
+    ] {
+        let dir = dir_with(&[(
+            "main.tf",
+            &format!("{providers}{}", module("ecr-koa", provider)),
+        )]);
+        let loaded = load_ok(dir.path(), &LoadOptions::default());
+        assert_eq!(loaded.estate.modules[0].provider.as_deref(), recorded);
+        assert_eq!(loaded.estate.providers.len(), 2);
+    }
+    // A Cloud Platform module on a provider of another region (formerly refused).
+    let cloud_platform = "module \"ecr\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.0\"\n  \
+         team_name = \"webops\"\n  repo_name = \"app\"\n  providers = {\n    aws = aws.elsewhere\n  }\n}\n";
+    let dir = dir_with(&[("main.tf", &format!("{providers}{cloud_platform}"))]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
     assert_eq!(
-        errors[0].message(),
-        "`aws.elsewhere` has account_id 111122223333, but the estate's provider has 354918371398"
+        loaded.estate.modules[0].provider.as_deref(),
+        Some("elsewhere")
     );
-    let text = format!("{providers}{}", module("elsewhere"));
-    let at = text.find("aws.elsewhere }").expect("the reference");
-    assert_eq!(errors[0].span().map(|s| s.start), Some(at));
 
-    let unknown = dir_with(&[("main.tf", &format!("{providers}{}", module("nowhere")))]);
+    let text = format!("{providers}{}", module("ecr-koa", "aws.nowhere"));
+    let unknown = dir_with(&[("main.tf", &text)]);
     let errors = errors_of(unknown.path(), &LoadOptions::default());
     assert_eq!(errors.len(), 1, "{}", render_text(&errors));
     assert_eq!(
         errors[0].message(),
         "no `provider \"aws\"` has the alias `nowhere`"
+    );
+    let at = text.find("aws.nowhere }").expect("the reference");
+    assert_eq!(errors[0].span().map(|s| s.start), Some(at));
+    assert_eq!(
+        errors[0].help_text(),
+        Some(
+            "the declared aliases are `aws.elsewhere` and `aws.same`; declare `provider \"aws\" { alias = \"nowhere\" … }`, or remove `providers`"
+        )
+    );
+}
+
+/// Issue 20: one configuration over three registries — the default provider in eu-west-2, `aws.us`
+/// in us-east-1 of the same account, and `aws.dr` in another account reached through an
+/// assumed role — with a module on each, the DR registry's settings allowing the source to
+/// replicate, and the default registry replicating to the DR one.
+const THREE_REGISTRIES: &str = r#"ecrplan {
+  estate = "payments"
+}
+
+provider "aws" {
+  region     = "eu-west-2"
+  account_id = "111111111111"
+}
+
+provider "aws" {
+  alias      = "us"
+  region     = "us-east-1"
+  account_id = "111111111111"
+}
+
+provider "aws" {
+  alias  = "dr"
+  region = "eu-west-1"
+
+  assume_role {
+    role_arn     = "arn:aws:iam::222222222222:role/ecrplan"
+    external_id  = "payments-dr"
+    session_name = "ecrplan"
+  }
+}
+
+module "payments" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["payments/api"]
+
+  github_access = {
+    role_name = "payments-github"
+    github_repositories = [
+      {
+        organisation = "acme"
+        repository   = "payments"
+      }
+    ]
+  }
+}
+
+# The same repository name in two more registries: two more repositories, not a duplicate.
+module "payments-us" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["payments/api"]
+
+  providers = {
+    aws = aws.us
+  }
+}
+
+module "payments-dr" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["payments/api"]
+
+  providers = {
+    aws = aws.dr
+  }
+}
+
+registry {
+  provider         = aws.dr
+  replication_from = ["111111111111"]
+}
+
+replication {
+  rule {
+    destination {
+      provider = aws.dr
+    }
+    filter {
+      prefix = "payments/"
+    }
+  }
+}
+"#;
+
+#[test]
+fn issue_20_three_registries_load_into_one_estate() {
+    use std::collections::BTreeMap;
+
+    use ecrplan_model::{
+        CiOutputs, DesiredEstate, OnRegistry, ProviderSettings, RegistrySettings, Replication,
+        ReplicationDestination, ReplicationRule, RepositorySettings,
+    };
+
+    let dir = dir_with(&[("main.tf", THREE_REGISTRIES)]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    assert!(
+        loaded.warnings.is_empty(),
+        "{}",
+        render_text(&loaded.warnings)
+    );
+    let aws = |region: &str, account_id: Option<&str>| ProviderSettings::Aws {
+        region: Some(region.into()),
+        account_id: account_id.map(Into::into),
+        endpoint: None,
+        profile: None,
+        assume_role_arn: None,
+        external_id: None,
+        session_name: None,
+    };
+    let module = |name: &str, provider: Option<&str>| Module {
+        name: name.into(),
+        source: "../modules/ecr-repos".into(),
+        repositories: vec!["payments/api".into()],
+        settings: RepositorySettings::default(),
+        account_access: Vec::new(),
+        github: None,
+        circleci: None,
+        push_actions: Module::default_push_actions(),
+        ci_outputs: CiOutputs::default(),
+        identities: Default::default(),
+        provider: provider.map(Into::into),
+    };
+    let expected = DesiredEstate {
+        name: "payments".into(),
+        anonymous: false,
+        provider: aws("eu-west-2", Some("111111111111")),
+        providers: BTreeMap::from([
+            (
+                "dr".to_owned(),
+                ProviderSettings::Aws {
+                    region: Some("eu-west-1".into()),
+                    account_id: None,
+                    endpoint: None,
+                    profile: None,
+                    assume_role_arn: Some("arn:aws:iam::222222222222:role/ecrplan".into()),
+                    external_id: Some("payments-dr".into()),
+                    session_name: Some("ecrplan".into()),
+                },
+            ),
+            ("us".to_owned(), aws("us-east-1", Some("111111111111"))),
+        ]),
+        modules: vec![
+            Module {
+                github: Some(GithubAccess {
+                    role_name: "payments-github".into(),
+                    repositories: vec![GithubRepository {
+                        organisation: "acme".into(),
+                        repository: "payments".into(),
+                    }],
+                    environments: vec![],
+                    refs: vec![],
+                    allow_any_organisation: false,
+                    job_workflow_refs: Vec::new(),
+                }),
+                ..module("payments", None)
+            },
+            module("payments-us", Some("us")),
+            module("payments-dr", Some("dr")),
+        ],
+        // The destination is resolved from `aws.dr`: its region, and the account of the role
+        // it assumes.
+        replications: vec![OnRegistry::default_provider(Replication {
+            rules: vec![ReplicationRule {
+                destinations: vec![ReplicationDestination {
+                    region: "eu-west-1".into(),
+                    registry_id: "222222222222".into(),
+                }],
+                repository_prefixes: vec!["payments/".into()],
+            }],
+        })],
+        registries: vec![OnRegistry {
+            provider: Some("dr".into()),
+            value: RegistrySettings {
+                replication_from: vec!["111111111111".into()],
+                ..RegistrySettings::default()
+            },
+        }],
+        ..DesiredEstate::default()
+    };
+    assert_eq!(loaded.estate, expected);
+    assert_eq!(loaded.summary.repositories, 3);
+    assert_eq!(loaded.summary.registry_sections, Some(1));
+
+    // Locations by provider; the unqualified ones fall back to the first block declared.
+    let line = |needle: &str| {
+        let at = THREE_REGISTRIES.find(needle).expect("in the text");
+        THREE_REGISTRIES[..at].matches('\n').count() + 1
+    };
+    let locations = &loaded.locations;
+    let dr = locations
+        .registry_of(Some("dr"))
+        .expect("aws.dr's registry block");
+    assert_eq!(dr.block().line, line("registry {"));
+    assert_eq!(
+        locations.registry().map(|l| l.line),
+        Some(line("registry {"))
+    );
+    assert!(locations.registry_of(None).is_none());
+    assert_eq!(
+        locations.replication_of(None).map(|l| l.line),
+        Some(line("replication {"))
+    );
+    assert!(locations.replication_of(Some("dr")).is_none());
+}
+
+/// Issue 20: a repository is one per registry and an IAM name one per account, as far as the
+/// provider blocks tell without connecting: another region of the account is another registry
+/// but the same account, an alias with the default's settings is the default registry.
+#[test]
+fn issue_20_names_are_declared_once_per_registry_and_account() {
+    let providers = "provider \"aws\" {\n  region = \"eu-west-2\"\n}\n\
+         provider \"aws\" {\n  alias = \"london\"\n  region = \"eu-west-2\"\n}\n\
+         provider \"aws\" {\n  alias = \"us\"\n  region = \"us-east-1\"\n}\n\
+         provider \"aws\" {\n  alias = \"dr\"\n  region = \"eu-west-2\"\n  assume_role_arn = \"arn:aws:iam::222222222222:role/ecrplan\"\n}\n";
+    let module = |name: &str, provider: &str, role: &str| {
+        format!(
+            "module \"{name}\" {{\n  source = \"../modules/ecr-repos\"\n  ecr-repositories = [\"payments/api\"]\n  \
+             providers = {{ aws = {provider} }}\n  circleci_access = {{\n    role_name = \"{role}\"\n    \
+             organisation_id = \"5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11\"\n    project_ids = [\"*\"]\n  }}\n}}\n"
+        )
+    };
+    let messages = |modules: &[String]| -> Vec<String> {
+        let dir = dir_with(&[("main.tf", &format!("{providers}{}", modules.concat()))]);
+        match load_dir(dir.path(), &LoadOptions::default()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.errors().map(|d| d.message().to_owned()).collect(),
+        }
+    };
+    // Three registries, two accounts, a role in each account.
+    assert_eq!(
+        messages(&[
+            module("a", "aws", "ci-a"),
+            module("b", "aws.us", "ci-b"),
+            module("c", "aws.dr", "ci-a"),
+        ]),
+        Vec::<String>::new()
+    );
+    // `aws.london` has the default's settings: the same registry.
+    assert_eq!(
+        messages(&[
+            module("a", "aws", "ci-a"),
+            module("b", "aws.london", "ci-b")
+        ]),
+        ["the repository `payments/api` is declared twice"]
+    );
+    // Another region of the same account: one IAM.
+    assert_eq!(
+        messages(&[module("a", "aws", "ci-a"), module("b", "aws.us", "CI-A")]),
+        ["the IAM role `CI-A` is declared twice, first as `ci-a`"]
     );
 }
 
@@ -751,7 +1035,7 @@ fn replication_destinations_are_counted_once_across_rules() {
         .collect();
     let dir = dir_with(&[("main.tf", &format!("replication {{\n{rules}}}\n"))]);
     let loaded = load_ok(dir.path(), &LoadOptions::default());
-    let replication = loaded.estate.replication.expect("replication");
+    let replication = &loaded.estate.replications[0].value;
     assert_eq!(replication.rules.len(), 10);
     assert!(replication.rules.iter().all(|r| r.destinations.len() == 25));
 }
@@ -994,4 +1278,41 @@ module "m" {
     let errors = errors_of(dir.path(), &files);
     assert_eq!(errors[0].kind().name(), "syntax-error");
     assert_eq!(errors[0].path(), Some(one.display().to_string().as_str()));
+}
+
+/// Issue 20: a destination's `provider = aws.NAME` takes the default provider's region when the
+/// alias names none, and is an error when neither does.
+#[test]
+fn issue_20_a_destination_takes_the_default_region() {
+    let text = |default_region: &str| {
+        format!(
+            "provider \"aws\" {{\n{default_region}}}\n\
+             provider \"aws\" {{\n  alias = \"dr\"\n  account_id = \"222222222222\"\n}}\n\
+             replication {{\n  rule {{\n    destination {{\n      provider = aws.dr\n    }}\n  }}\n}}\n"
+        )
+    };
+    let dir = dir_with(&[("main.tf", &text("  region = \"eu-west-2\"\n"))]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let destination = &loaded.estate.replications[0].value.rules[0].destinations[0];
+    assert_eq!(
+        (
+            destination.region.as_str(),
+            destination.registry_id.as_str()
+        ),
+        ("eu-west-2", "222222222222")
+    );
+
+    let dir = dir_with(&[("main.tf", &text(""))]);
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(
+        errors[0].message(),
+        "the region of `aws.dr` is not known without connecting"
+    );
+    assert_eq!(
+        errors[0].help_text(),
+        Some(
+            "set region on provider aws.dr (or on the default provider) so the destination is known without connecting"
+        )
+    );
 }

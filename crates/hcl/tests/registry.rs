@@ -122,6 +122,15 @@ fn load_ok(dir: &Path) -> Loaded {
     }
 }
 
+/// The settings of the default provider's `registry` block, as the planner receives them.
+fn default_registry(loaded: &Loaded) -> Option<RegistrySettings> {
+    let mut blocks = loaded.estate.registries.iter();
+    let first = blocks.next()?;
+    assert!(blocks.next().is_none(), "one registry block");
+    assert_eq!(first.provider, None);
+    Some(first.value.clone())
+}
+
 #[test]
 fn every_section_loads_into_the_settings_it_means() {
     let dir = dir_with(PLATFORM);
@@ -131,7 +140,7 @@ fn every_section_loads_into_the_settings_it_means() {
         "{}",
         render_text(&loaded.warnings)
     );
-    let registry = loaded.estate.registry.expect("the registry block is read");
+    let registry = default_registry(&loaded).expect("the registry block is read");
     let expected = RegistrySettings {
         policy: Some(JsonDocument::new(json!({
             "Version": "2012-10-17",
@@ -306,10 +315,10 @@ fn the_block_and_its_parts_have_locations() {
 #[test]
 fn an_estate_without_the_block_declares_no_registry_settings() {
     let dir = dir_with("ecrplan {\n  estate = \"team\"\n}\n");
-    assert_eq!(load_ok(dir.path()).estate.registry, None);
+    assert_eq!(default_registry(&load_ok(dir.path())), None);
     // An empty block declares the owner and no section.
     let dir = dir_with("registry {}\n");
-    let registry = load_ok(dir.path()).estate.registry.expect("an empty block");
+    let registry = default_registry(&load_ok(dir.path())).expect("an empty block");
     assert_eq!(registry, RegistrySettings::default());
     assert!(registry.sections().is_empty());
 }
@@ -319,7 +328,7 @@ fn empty_scanning_and_signing_blocks_manage_their_defaults() {
     let dir = dir_with(
         "registry {\n  scanning {}\n  signing {}\n  pull_time_update_exclusions = []\n}\n",
     );
-    let registry = load_ok(dir.path()).estate.registry.expect("the block");
+    let registry = default_registry(&load_ok(dir.path())).expect("the block");
     assert_eq!(registry.scanning, Some(ScanningConfiguration::basic()));
     assert_eq!(
         registry.signing,
@@ -333,7 +342,7 @@ fn an_ecr_upstream_in_the_registrys_own_account_needs_no_role() {
     let dir = dir_with(
         "provider \"aws\" {\n  account_id = \"111122223333\"\n}\nregistry {\n  pull_through_cache \"west\" {\n    upstream_registry_url = \"111122223333.dkr.ecr.us-west-2.amazonaws.com\"\n  }\n}\n",
     );
-    let registry = load_ok(dir.path()).estate.registry.expect("the block");
+    let registry = default_registry(&load_ok(dir.path())).expect("the block");
     assert_eq!(registry.pull_through_cache.map(|r| r.len()), Some(1));
 }
 
@@ -348,8 +357,8 @@ fn fmt_lays_the_block_out_idempotently() {
         "{formatted}"
     );
     // What it formats still loads to the same settings.
-    let before = load_ok(dir_with(PLATFORM).path()).estate.registry;
-    let after = load_ok(dir_with(&formatted).path()).estate.registry;
+    let before = default_registry(&load_ok(dir_with(PLATFORM).path()));
+    let after = default_registry(&load_ok(dir_with(&formatted).path()));
     assert_eq!(before, after);
 }
 
@@ -394,7 +403,7 @@ fn what_ecr_accepts_loads() {
 }
 "#,
     );
-    let registry = load_ok(dir.path()).estate.registry.expect("the block");
+    let registry = default_registry(&load_ok(dir.path())).expect("the block");
     assert_eq!(
         registry.scanning.map(|s| s.scan_type),
         Some("BASIC".to_owned())

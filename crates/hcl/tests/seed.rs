@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ecrplan_hcl::{LoadOptions, load_dir};
-use ecrplan_model::{Account, DesiredObject, Kind, Resource, actions};
+use ecrplan_model::{Account, DesiredObject, Kind, Reach, Resource, actions};
 use serde_json::Value;
 
 const REGISTRY: &str = "354918371398";
@@ -20,7 +20,9 @@ fn objects() -> Vec<DesiredObject> {
             ecrplan_hcl::render_text(&e.0)
         ),
     };
-    loaded.estate.objects(&Account::new(REGISTRY, "eu-west-1"))
+    loaded
+        .estate
+        .objects(&Reach::single(Account::new(REGISTRY, "eu-west-1")))
 }
 
 fn golden(name: &str) -> Value {

@@ -292,10 +292,10 @@ fn issue_21_mistyped_module_source_points_at_the_source_with_a_did_you_mean() {
 #[test]
 fn issue_19_registry_errors_point_at_what_is_wrong() {
     assert_points_at(
-        "118-registry-provider-alias",
+        "118-registry-provider-unknown-alias",
         "main.tf",
-        "aws.dr",
-        Nth::Last,
+        "aws.drr",
+        Nth::First,
     );
     assert_points_at(
         "127-registry-account-setting-policy-scope-v1",
@@ -345,4 +345,50 @@ fn issue_19_registry_errors_point_at_what_is_wrong() {
         r#""arn:aws:iam::111122223333:role/image-scanner""#,
         Nth::Last,
     );
+}
+
+/// Issue 20: a provider error points at the reference, value or alias that is wrong, and a
+/// duplicate alias at the second one (the first in a note of its own file).
+#[test]
+fn issue_20_provider_errors_point_at_what_is_wrong() {
+    for (fixture, needle) in [
+        ("184-module-provider-unknown-alias", "aws.ireland"),
+        ("185-module-provider-quoted", "\"aws.us\""),
+        ("187-replication-provider-unknown-alias", "aws.dr"),
+        (
+            "188-replication-destination-provider-unknown-alias",
+            "aws.disaster",
+        ),
+        (
+            "189-replication-destination-provider-without-account",
+            "aws.dr",
+        ),
+        (
+            "180-provider-assume-role-external-id",
+            "\"platform team #7\"",
+        ),
+        ("181-provider-assume-role-session-name", "\"ecrplan/ci\""),
+        (
+            "183-provider-assume-role-other-account-than-guard",
+            "\"arn:aws:iam::222233334444:role/ecrplan\"",
+        ),
+    ] {
+        assert_points_at(fixture, "main.tf", needle, Nth::Last);
+    }
+    let json = assert_points_at(
+        "177-provider-alias-declared-twice",
+        "main.tf",
+        "\"dr\"",
+        Nth::First,
+    );
+    assert_eq!(json["rule"], "duplicate-declaration");
+    let json = assert_points_at("178-provider-sandbox-alias", "main.tf", "alias", Nth::First);
+    assert_eq!(json["rule"], "invalid-value");
+    let json = assert_points_at(
+        "191-replication-destination-provider-and-region",
+        "main.tf",
+        "provider",
+        Nth::Last,
+    );
+    assert_eq!(json["labels"].as_array().map(Vec::len), Some(2), "{json:#}");
 }

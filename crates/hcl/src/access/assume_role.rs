@@ -6,6 +6,7 @@ use ecrplan_model::{Access, check_account_id};
 
 use crate::decode::optional;
 use crate::eval::Evaluator;
+use crate::limits::is_external_id;
 use crate::value::{At, Value};
 
 impl Evaluator<'_> {
@@ -91,15 +92,10 @@ impl Evaluator<'_> {
         ok.then_some(out)
     }
 
-    /// STS's rule for `ExternalId` (AssumeRole API reference): 2–1224 characters of
-    /// `[\w+=,.@:/-]`.
+    /// STS's rule for `ExternalId` ([`is_external_id`]).
     fn external_id(&mut self, v: &Value) -> Option<String> {
         let id = self.string(v, "assume_role_access.external_id")?;
-        let len = id.chars().count();
-        let chars_ok = id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b));
-        if (2..=1224).contains(&len) && chars_ok {
+        if is_external_id(&id) {
             return Some(id);
         }
         let d = self

@@ -281,9 +281,6 @@ impl Evaluator<'_> {
         }
 
         let mut unmanaged: Vec<(&'static str, At)> = Vec::new();
-        if let Some(attr) = fields.get("providers") {
-            unmanaged.push(("providers", attr.key_at.clone()));
-        }
         if let Some(v) = self.attr_value(fields, "enable_irsa") {
             self.bool(&v, "enable_irsa");
             if let Some(attr) = fields.get("enable_irsa") {
@@ -373,6 +370,8 @@ impl Evaluator<'_> {
                 prefix_attribute: Some("github_actions_prefix".into()),
             },
             identities: Default::default(),
+            // Set by the caller, which reads `providers` before the module.
+            provider: None,
         };
         self.document_sizes(&module, &ats);
         label_ok.then_some(Declared {

@@ -15,7 +15,7 @@ pub(crate) struct Declared {
     pub(crate) repositories: Vec<At>,
     /// The IAM names the module declares.
     pub(crate) iam: IamNames,
-    /// Inputs accepted but not managed by ecrplan (`providers`, `enable_irsa`, …), each with
+    /// Inputs accepted but not managed by ecrplan (`enable_irsa`, …), each with
     /// where its attribute is written.
     pub(crate) unmanaged: Vec<(&'static str, At)>,
     /// A Cloud Platform module (its CircleCI organisation comes from a variable).

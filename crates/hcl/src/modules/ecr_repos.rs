@@ -135,6 +135,8 @@ impl Evaluator<'_> {
             push_actions: Module::default_push_actions(),
             ci_outputs: CiOutputs::default(),
             identities,
+            // Set by the caller, which reads `providers` before the module.
+            provider: None,
         };
         self.document_sizes(&module, &ats);
         label_ok.then_some(Declared {

@@ -2,7 +2,7 @@
 //! registry"), read into [`RegistrySettings`] and checked against what ECR refuses, each rule
 //! cited in its diagnostic's `help:`. One file per section (`policy`, `scanning`, `cache`,
 //! `template`, `signing`); the rules themselves are the leaf `rules`. This file reads the block,
-//! its `provider`, the account settings, `replication_from` and the pull-time update exclusions.
+//! the account settings, `replication_from` and the pull-time update exclusions.
 
 mod cache;
 mod policy;
@@ -14,7 +14,6 @@ mod template;
 use std::collections::BTreeMap;
 
 use ecrplan_model::{ACCOUNT_SETTINGS, RegistrySettings, Section, check_account_id};
-use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Block;
 
 use crate::decode::{BodyFields, quote_list, suggest};
@@ -58,8 +57,9 @@ pub(crate) struct RegistryDeclared {
 }
 
 impl Evaluator<'_> {
-    /// Reads a `registry` block. Invalid parts are reported and left out, so the load fails
-    /// and nothing reaches AWS.
+    /// Reads a `registry` block, checked against the registry of its provider (`provider` is read
+    /// first, by `block_provider`, into `self.registry`). Invalid parts are reported and left
+    /// out, so the load fails and nothing reaches AWS.
     pub(crate) fn registry_block(&mut self, file: FileId, block: &Block) -> RegistryDeclared {
         let fields = self.body_fields(file, &block.body, ATTRS, BLOCKS, "the `registry` block");
         let mut declared = RegistryDeclared {
@@ -69,7 +69,6 @@ impl Evaluator<'_> {
             cache_rules: Vec::new(),
             templates: Vec::new(),
         };
-        self.registry_provider(&fields);
         for (name, section) in [
             ("policy", Section::Policy),
             ("replication_from", Section::Policy),
@@ -146,47 +145,6 @@ impl Evaluator<'_> {
         }
         declared.sections.sort_by_key(|(section, _)| *section);
         declared
-    }
-
-    /// `provider = aws` names the default provider, the only one a `registry` block takes for
-    /// now: ecrplan manages one registry per estate.
-    fn registry_provider(&mut self, fields: &BodyFields<'_>) {
-        let Some(attr) = fields.get("provider") else {
-            return;
-        };
-        let at = At::new(fields.file, span_of(attr.expr));
-        let alias = match attr.expr {
-            Expression::Variable(root) if root.value().as_str() == "aws" => return,
-            Expression::Traversal(traversal) => match (&traversal.expr, &traversal.operators[..]) {
-                (Expression::Variable(root), [op]) if root.value().as_str() == "aws" => {
-                    match op.value() {
-                        TraversalOperator::GetAttr(alias) => Some(alias.value().to_string()),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        let d = match alias {
-            Some(alias) => self
-                .diag(
-                    &at,
-                    format!("the `registry` block manages the default provider's registry, not `aws.{alias}`'s"),
-                    "another provider",
-                )
-                .help(format!(
-                    "ecrplan manages one registry per estate, the default provider's: remove `provider` (or write `provider = aws`), or declare this registry in an estate whose default provider is aws.{alias}"
-                )),
-            None => self
-                .diag(
-                    &at,
-                    "`provider` names a provider: `aws` or `aws.NAME`",
-                    "not a provider reference",
-                )
-                .help("write `provider = aws` (the default provider), as in Terraform, without quotes"),
-        };
-        self.sink.push(d);
     }
 
     /// Whether `block` has `n` labels, reporting it when not.

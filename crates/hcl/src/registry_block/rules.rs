@@ -415,7 +415,10 @@ pub(crate) fn principal_arn(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// The account of an IAM role ARN, for a `custom_role_arn`, which the model bounds only by
-/// length ([`CUSTOM_ROLE_ARN_MAX`]): ECR assumes it, so it is a role.
+/// length ([`CUSTOM_ROLE_ARN_MAX`]): ECR assumes it, so it is a role. A provider's
+/// `assume_role` is read by it too: STS AssumeRole's `RoleArn` is 20 to 2,048 characters
+/// (<https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>), the same
+/// bound, and a role ARN is never under 20.
 pub(crate) fn role_arn_account(arn: &str) -> Option<&str> {
     iam_arn(arn)
         .filter(|(kind, _)| arn.len() <= CUSTOM_ROLE_ARN_MAX && *kind == "role")
