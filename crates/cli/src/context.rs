@@ -313,7 +313,7 @@ async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Res
         },
         futures::future::try_join_all(aliased)
     )?;
-    let mut aws = vec![Arc::clone(&default)];
+    let mut aws: Vec<Arc<AwsProvider>> = vec![Arc::clone(&default)];
     let mut aliases: BTreeMap<String, Arc<dyn Provider>> = BTreeMap::new();
     for (alias, provider) in aliased {
         aws.push(Arc::clone(&provider));
@@ -405,11 +405,13 @@ impl Session {
         let connection = connect(&loaded.estate, dir, flags).await?;
         let account = connection.default.account().await.map_err(aws_failure)?;
         let mut reach = Reach::single(account.clone());
-        let mut providers =
-            Providers::single(account.registry(), Arc::clone(&connection.default));
+        let mut providers = Providers::single(account.registry(), Arc::clone(&connection.default));
         for (alias, provider) in &connection.aliases {
             let reached = provider.account().await.map_err(aws_failure)?;
-            if providers.for_scope(&Scope::Registry(reached.registry())).is_none() {
+            if providers
+                .for_scope(&Scope::Registry(reached.registry()))
+                .is_none()
+            {
                 providers.insert(reached.registry(), Arc::clone(provider));
             }
             reach.aliases.insert(alias.clone(), reached);
@@ -422,11 +424,6 @@ impl Session {
             providers,
             aws: connection.aws,
         })
-    }
-
-    /// The default provider: what a command that reads one registry's values talks to.
-    pub fn provider(&self) -> Result<&Arc<dyn Provider>> {
-        self.provider_of(None)
     }
 
     /// The provider of the registry the provider `alias` reaches (`None`: the default one).
@@ -473,9 +470,13 @@ impl Session {
     /// Reads the live objects of every registry reached (`account_wide`: each registry's
     /// whole account, for the account-wide audit); the providers' warnings go to stderr.
     pub async fn refresh(&self, account_wide: bool) -> Result<LiveEstate> {
-        let live =
-            ecrplan_diff::refresh(&self.loaded.estate, &self.providers, &self.reach, account_wide)
-                .await;
+        let live = ecrplan_diff::refresh(
+            &self.loaded.estate,
+            &self.providers,
+            &self.reach,
+            account_wide,
+        )
+        .await;
         self.print_warnings();
         live.map_err(aws_failure).wrap_err("refresh failed")
     }

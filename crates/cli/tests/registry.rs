@@ -458,8 +458,8 @@ async fn of_two_estates_racing_for_a_registry_one_wins_and_the_other_changes_not
     use std::sync::Arc;
 
     use ecrplan_model::{
-        DesiredEstate, Provider, Providers, PullThroughCacheRule, RefreshScope, RegistrySettings,
-        Resource,
+        DesiredEstate, OnRegistry, Provider, Providers, PullThroughCacheRule, RefreshScope,
+        RegistrySettings, Resource,
     };
 
     let dir = TempDir::new().expect("tempdir");
@@ -468,7 +468,7 @@ async fn of_two_estates_racing_for_a_registry_one_wins_and_the_other_changes_not
     );
     let estate = |name: &str, prefix: &str| DesiredEstate {
         name: name.into(),
-        registry: Some(RegistrySettings {
+        registries: vec![OnRegistry::default_provider(RegistrySettings {
             pull_through_cache: Some(vec![PullThroughCacheRule {
                 prefix: prefix.into(),
                 upstream_registry_url: "public.ecr.aws".into(),
@@ -477,7 +477,7 @@ async fn of_two_estates_racing_for_a_registry_one_wins_and_the_other_changes_not
                 upstream_repository_prefix: None,
             }]),
             ..Default::default()
-        }),
+        })],
         ..Default::default()
     };
     let (a, b) = (estate("alpha", "alpha-cache"), estate("beta", "beta-cache"));

@@ -75,7 +75,11 @@ async fn live_and_declared(
 ) -> (Vec<ObjectId>, Vec<ObjectId>) {
     let desired = estate(name, modules, 20, true);
     let account = provider.account().await.unwrap();
-    let mut declared: Vec<ObjectId> = desired.objects(&ecrplan_model::Reach::single(account.clone())).iter().map(|o| o.id()).collect();
+    let mut declared: Vec<ObjectId> = desired
+        .objects(&ecrplan_model::Reach::single(account.clone()))
+        .iter()
+        .map(|o| o.id())
+        .collect();
     declared.sort();
     let live = provider.refresh(&scope(&desired)).await.unwrap();
     let mut ids: Vec<ObjectId> = live.objects.iter().map(|o| live.id(o)).collect();

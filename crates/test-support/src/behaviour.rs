@@ -1081,7 +1081,10 @@ pub async fn regions_of_one_account(home: &dyn Provider, other: &dyn Provider) {
         .await;
     }
     let count = |live: &LiveEstate| live.objects.iter().filter(|o| is_repository(o)).count();
-    assert_eq!(count(&refresh(other, &scope(&alpha)).await), repositories.len());
+    assert_eq!(
+        count(&refresh(other, &scope(&alpha)).await),
+        repositories.len()
+    );
     apply(
         other,
         Operation::Delete {

@@ -15,6 +15,7 @@ pub fn estate(name: &str, modules: usize, repositories: usize, github: bool) -> 
         name: name.to_owned(),
         modules: (0..modules)
             .map(|m| Module {
+                provider: None,
                 name: format!("{name}-m{m}"),
                 source: "../modules/ecr-repos".into(),
                 repositories: (0..repositories)

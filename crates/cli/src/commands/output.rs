@@ -547,6 +547,7 @@ mod tests {
 
     fn module(name: &str, repo: &str, prefix: Option<&str>) -> Module {
         Module {
+            provider: None,
             name: name.into(),
             source: "../modules/ecr-repos".into(),
             repositories: vec![repo.into()],
@@ -632,7 +633,12 @@ mod tests {
             env.contains("ECR_ROLE_TO_ASSUME=arn:aws:iam::354918371398:role/teams/koa/koa-ci\n"),
             "{env}"
         );
-        let absent = outputs(&estate, &Reach::single(account.clone()), &live(&account, &[]), READ);
+        let absent = outputs(
+            &estate,
+            &Reach::single(account.clone()),
+            &live(&account, &[]),
+            READ,
+        );
         assert_eq!(
             absent.missing_roles().collect::<Vec<_>>(),
             [("koa", "koa-ci")]
@@ -653,7 +659,8 @@ mod tests {
         };
         let arns = derived_role_arns(&estate, &Reach::single(account.clone()));
         assert_eq!(
-            arns.get("koa-ci").map(String::as_str),
+            arns.get(&(account.id.clone(), "koa-ci".to_owned()))
+                .map(String::as_str),
             Some("arn:aws:iam::354918371398:role/ecrplan/koa/koa-ci")
         );
         let derived = Sources {
@@ -675,7 +682,13 @@ mod tests {
             json["sources"],
             serde_json::json!({"registry_id": "provider_block", "role_arns": "derived"})
         );
-        let read = serde_json::to_value(outputs(&estate, &Reach::single(account.clone()), &arns, READ)).unwrap();
+        let read = serde_json::to_value(outputs(
+            &estate,
+            &Reach::single(account.clone()),
+            &arns,
+            READ,
+        ))
+        .unwrap();
         assert_eq!(
             read["sources"],
             serde_json::json!({"registry_id": "sts", "role_arns": "read"})
@@ -736,7 +749,13 @@ mod tests {
             modules: vec![module("a", "one", None), module("b", "two", None)],
             ..Default::default()
         };
-        let err = env_lines(&outputs(&clash, &Reach::single(account.clone()), &roles, READ)).unwrap_err();
+        let err = env_lines(&outputs(
+            &clash,
+            &Reach::single(account.clone()),
+            &roles,
+            READ,
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("would both set"), "{err}");
         // The help fits the modules: these have no prefix attribute, so `--module` is the way.
         let help = err.help().map(|h| h.to_string()).unwrap_or_default();
@@ -748,7 +767,13 @@ mod tests {
         let mut cloud_platform = clash.clone();
         cloud_platform.modules[1].ci_outputs.prefix_attribute =
             Some("github_actions_prefix".into());
-        let err = env_lines(&outputs(&cloud_platform, &Reach::single(account.clone()), &roles, READ)).unwrap_err();
+        let err = env_lines(&outputs(
+            &cloud_platform,
+            &Reach::single(account.clone()),
+            &roles,
+            READ,
+        ))
+        .unwrap_err();
         let help = err.help().map(|h| h.to_string()).unwrap_or_default();
         assert!(
             help.contains("`github_actions_prefix` in module b") && !help.contains("in module a"),
@@ -758,7 +783,13 @@ mod tests {
             modules: vec![module("a", "one", Some("prod")), module("b", "two", None)],
             ..Default::default()
         };
-        let env = env_lines(&outputs(&apart, &Reach::single(account.clone()), &roles, READ)).unwrap();
+        let env = env_lines(&outputs(
+            &apart,
+            &Reach::single(account.clone()),
+            &roles,
+            READ,
+        ))
+        .unwrap();
         assert!(
             env.contains("PROD_ECR_REPOSITORY=one\n") && env.contains("\nECR_REPOSITORY=two\n"),
             "{env}"
@@ -794,7 +825,13 @@ mod tests {
                 ("/ecrplan/", "web-circleci"),
             ],
         );
-        let maps = configmaps(&outputs(&estate, &Reach::single(account.clone()), &roles, READ)).unwrap();
+        let maps = configmaps(&outputs(
+            &estate,
+            &Reach::single(account.clone()),
+            &roles,
+            READ,
+        ))
+        .unwrap();
         let names: Vec<&str> = maps
             .lines()
             .filter_map(|l| l.strip_prefix("  name: "))

@@ -344,6 +344,7 @@ fn drift_json_addresses_are_strings() {
 fn writable_estate() -> (DesiredEstate, LiveEstate) {
     let account = ecrplan_model::Account::new("354918371398", "eu-west-1");
     let module = ecrplan_model::Module {
+        provider: None,
         name: "ecr-bulk".into(),
         source: "./modules/ecr".into(),
         repositories: (0..600).map(|i| format!("service-{i:03}")).collect(),
@@ -360,6 +361,7 @@ fn writable_estate() -> (DesiredEstate, LiveEstate) {
         identities: Default::default(),
     };
     let desired = DesiredEstate {
+        providers: Default::default(),
         name: "bulk".into(),
         anonymous: false,
         provider: Default::default(),
