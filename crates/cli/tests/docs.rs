@@ -151,6 +151,11 @@ const CASES: &[Case] = &[
     case("examples/multi-team/estate.hcl", "ecrplan output examples/multi-team --module billing --format dotenv > .env", MULTI_TEAM),
     case("examples/multi-team/estate.hcl", "ecrplan output examples/multi-team --format configmap", MULTI_TEAM),
     case("examples/platform/main.hcl", "ecrplan apply examples/platform --auto-approve", Run("example_platform")),
+    case("examples/dr/main.hcl", "ecrplan plan examples/dr --sandbox dr.json", DR_EXAMPLE),
+    case("examples/dr/main.hcl", "ecrplan apply examples/dr --sandbox dr.json --auto-approve", DR_EXAMPLE),
+    case("examples/dr/main.hcl", "ecrplan output examples/dr --sandbox dr.json", DR_EXAMPLE),
+    case(GUIDE, "ecrplan apply examples/dr --sandbox dr.json --auto-approve", DR_EXAMPLE),
+    case(GUIDE, "ecrplan output examples/dr --sandbox dr.json", DR_EXAMPLE),
     case("examples/quickstart/main.hcl", "cargo run --release -- apply examples/quickstart --auto-approve", Run("readme_try_it")),
     // docs/benchmarks.md
     case(BENCHMARKS, "ecrplan validate", Name),
@@ -171,6 +176,12 @@ const CASES: &[Case] = &[
     case(BENCHMARKS, "target/release/bench --repos 1000 --rtt-ms 25 --no-peers --cli-sample 0 --ecrplan ../ecrplan-48c43c7/target/release/ecrplan --out /tmp/bench-before", Benchmark),
     case(BENCHMARKS, "target/release/bench --repos 1000 --rtt-ms 25 --no-peers --cli-sample 0 --ecrplan target/release/ecrplan --out /tmp/bench-after", Benchmark),
 ];
+
+/// examples/dr's header commands and the GUIDE's "Regions and accounts".
+const DR_EXAMPLE: How = Elsewhere(
+    "crates/cli/tests/regions.rs::the_dr_example_applies_to_one_sandbox_file_and_converges",
+    "plans, applies and plans again (No changes) examples/dr on one sandbox file that ends up holding its three registries, and checks `output` names the us-east-1 registry",
+);
 
 /// docs/plan-json.md's jq one-liners.
 const VAR_FILE: How = Elsewhere(

@@ -130,7 +130,7 @@ fn cloud_platform_outputs_in_every_format() {
         .stdout;
     for line in [
         "AWS_ECR_REGISTRY_ID=111122223333\n",
-        "PROD_ECR_REGION=eu-west-1\n",
+        "PROD_ECR_REGION=eu-west-2\n",
         "PROD_ECR_REPOSITORY=probate/court-probate-prod\n",
     ] {
         assert!(env_file.contains(line), "{line:?} missing from\n{env_file}");

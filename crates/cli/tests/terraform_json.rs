@@ -476,7 +476,7 @@ const JQ_EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         r#".planned_values.outputs.repository_urls.value["ledger/api"]"#,
-        r#""111122223333.dkr.ecr.eu-west-1.amazonaws.com/ledger/api""#,
+        r#""111122223333.dkr.ecr.eu-west-2.amazonaws.com/ledger/api""#,
     ),
     (
         r#"[.ecrplan.notes[] | select(.severity == "warning") | .address]"#,

@@ -157,6 +157,8 @@ fn derived_role_arns(estate: &DesiredEstate, reach: &Reach) -> RoleArns {
         .flat_map(|m| {
             let account = reach.account(m.provider.as_deref());
             let module = DesiredEstate {
+                name: estate.name.clone(),
+                anonymous: estate.anonymous,
                 modules: vec![m.clone()],
                 ..DesiredEstate::default()
             };
