@@ -326,6 +326,70 @@ async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Res
     })
 }
 
+/// Two `registry` blocks (or two `replication` blocks) whose providers reach one registry:
+/// a registry has one of each, so the second would silently overwrite the first. `validate`
+/// sees it when the provider blocks name the same account and region; otherwise only the
+/// credentials tell, so it is checked once connected, naming both blocks where they are
+/// written.
+fn refuse_meeting_blocks(loaded: &Loaded, reach: &Reach) -> Result<()> {
+    let estate = &loaded.estate;
+    let locations = &loaded.locations;
+    let kinds: [(
+        &str,
+        Vec<Option<&str>>,
+        &dyn Fn(Option<&str>) -> Option<String>,
+    ); 2] = [
+        (
+            "registry",
+            estate
+                .registries
+                .iter()
+                .map(|r| r.provider.as_deref())
+                .collect(),
+            &|alias| locations.registry_of(alias).map(|l| place(l.block())),
+        ),
+        (
+            "replication",
+            estate
+                .replications
+                .iter()
+                .map(|r| r.provider.as_deref())
+                .collect(),
+            &|alias| locations.replication_of(alias).map(place),
+        ),
+    ];
+    for (block, aliases, located) in kinds {
+        let mut seen: BTreeMap<ecrplan_model::Registry, Option<&str>> = BTreeMap::new();
+        for alias in aliases {
+            let registry = reach.account(alias).registry();
+            if let Some(first) = seen.insert(registry.clone(), alias) {
+                let name =
+                    |a: Option<&str>| a.map_or_else(|| "aws".to_owned(), |a| format!("aws.{a}"));
+                let at =
+                    |a: Option<&str>| located(a).map_or_else(String::new, |l| format!(" ({l})"));
+                return Err(miette!(
+                    help = format!(
+                        "merge the two `{block}` blocks into one, or point one of the providers \
+                         at another account or region"
+                    ),
+                    "the `{block}` blocks of providers {}{} and {}{} both reach the registry \
+                     {registry}; a registry has one `{block}` block",
+                    name(first),
+                    at(first),
+                    name(alias),
+                    at(alias),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path:line:column`, as compilers print a place.
+fn place(location: &ecrplan_hcl::Location) -> String {
+    format!("{}:{}:{}", location.path, location.line, location.column)
+}
+
 /// The settings of the aliased provider `alias` (an alias no block declares was refused when
 /// the configuration was read).
 fn alias_settings<'e>(estate: &'e DesiredEstate, alias: &str) -> &'e ProviderSettings {
@@ -399,8 +463,8 @@ fn per_repository_tags() -> Result<bool> {
 impl Session {
     /// Connects a loaded configuration to the accounts it names (each AWS provider asks STS
     /// who the credentials are and applies its account guard). Two providers that reach one
-    /// registry share it; a replication destination that is its own source is refused here,
-    /// where the accounts are known.
+    /// registry share it; two `registry` or `replication` blocks that turn out to reach one
+    /// registry are refused here, where the accounts are known.
     pub async fn connect(loaded: Loaded, dir: &Path, flags: &AccountArgs) -> Result<Session> {
         let connection = connect(&loaded.estate, dir, flags).await?;
         let account = connection.default.account().await.map_err(aws_failure)?;
@@ -416,6 +480,7 @@ impl Session {
             }
             reach.aliases.insert(alias.clone(), reached);
         }
+        refuse_meeting_blocks(&loaded, &reach)?;
         Ok(Session {
             loaded,
             account,

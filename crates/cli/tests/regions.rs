@@ -295,3 +295,62 @@ fn the_dr_example_applies_to_one_sandbox_file_and_converges() {
         .collect();
     assert_eq!(registries.len(), 3, "{registries:?}");
 }
+
+#[test]
+fn two_registry_blocks_that_reach_one_registry_once_connected_are_refused_naming_both() {
+    let dir = TempDir::new().expect("tempdir");
+    // `validate` cannot tell: the alias names no region, so only the connection says it is
+    // the default provider's registry.
+    let body = r#"ecrplan {
+  estate = "platform"
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+provider "aws" {
+  alias = "again"
+}
+
+registry {
+  scanning {
+    scan_type = "ENHANCED"
+  }
+}
+
+registry {
+  provider = aws.again
+  scanning {
+    scan_type = "BASIC"
+  }
+}
+"#;
+    let estate = config(&dir, body);
+    let file = dir.path().join("sandbox.json");
+    let ecrplan = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ecrplan"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .expect("ecrplan runs")
+    };
+    let out = ecrplan(&["validate", path(&estate)]);
+    assert!(out.status.success(), "{}", text(&out));
+    for command in ["plan", "apply"] {
+        let out = ecrplan(&[command, path(&estate), "--sandbox", path(&file)]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        let main = estate.join("main.hcl");
+        assert!(
+            err.contains(&format!("providers aws ({}:13:1)", main.display()))
+                && err.contains(&format!("aws.again ({}:19:1)", main.display()))
+                && err.contains("help: merge the two `registry` blocks"),
+            "{err}"
+        );
+    }
+    // Nothing was applied: the sandbox holds no scanning configuration of either block.
+    let held = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(!held.contains("ENHANCED"), "{held}");
+}

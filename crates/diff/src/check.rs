@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use ecrplan_model::identity::ManagedPolicy;
 use ecrplan_model::{
     ANONYMOUS_ESTATE, Action, Change, Kind, LiveEstate, MAX_KEY_AGE_DAYS, Note, Plan, Resource,
-    Rule, Severity, actions, statements, strings, tags,
+    Rule, Scope, Severity, actions, statements, strings, tags,
 };
 use serde_json::Value;
 
@@ -369,35 +369,39 @@ fn wildcard_trust(plan: &Plan) -> Vec<Note> {
     notes
 }
 
-/// A replication destination that is the registry itself (its account and region): ECR refuses
-/// it at PutReplicationConfiguration. `validate` catches it when the provider block names both;
-/// otherwise the account is known only now.
-fn replication_to_itself(plan: &Plan) -> Option<Note> {
-    plan.changes.iter().find_map(|change| {
-        let Some(Resource::Replication(r)) = &change.after else {
-            return None;
-        };
-        if !matches!(change.action, Action::Create | Action::Update) {
-            return None;
-        }
-        let own = r
-            .rules
-            .iter()
-            .flat_map(|rule| &rule.destinations)
-            .any(|d| d.registry_id == plan.account.id && d.region == plan.account.region);
-        own.then(|| {
-            note(
-                Severity::Error,
-                Rule::ReplicationToItself,
-                change,
-                format!(
-                    "replication names the registry itself ({} in {}) as a destination; ECR \
-                     refuses that — name another region or account",
-                    plan.account.id, plan.account.region
-                ),
-            )
+/// A replication destination that is the registry the rule is written in (its account and
+/// region): ECR refuses it at PutReplicationConfiguration. `validate` catches it when the
+/// provider blocks name both; otherwise the account is known only once connected. Each
+/// registry's configuration is checked against its own registry, not the run's home one.
+fn replication_to_itself(plan: &Plan) -> Vec<Note> {
+    plan.changes
+        .iter()
+        .filter(|change| matches!(change.action, Action::Create | Action::Update))
+        .filter_map(|change| {
+            let Some(Resource::Replication(r)) = &change.after else {
+                return None;
+            };
+            let Scope::Registry(registry) = &change.id.scope else {
+                return None;
+            };
+            let own = r
+                .rules
+                .iter()
+                .flat_map(|rule| &rule.destinations)
+                .any(|d| d.registry_id == registry.account && d.region == registry.region);
+            own.then(|| {
+                note(
+                    Severity::Error,
+                    Rule::ReplicationToItself,
+                    change,
+                    format!(
+                        "replication names the registry itself ({registry}) as a destination; \
+                         ECR refuses that — name another region or account"
+                    ),
+                )
+            })
         })
-    })
+        .collect()
 }
 
 /// What a wildcard in one organisation's `sub` pattern admits, if it has one beyond the

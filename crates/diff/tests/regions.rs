@@ -302,3 +302,36 @@ fn replicated_lifecycles_ask_for_a_replication_template() {
         made.notes
     );
 }
+
+#[test]
+fn a_destination_is_the_registry_itself_by_the_registry_the_rule_is_written_in() {
+    let mut desired = koa();
+    // From the home registry, the DR registry is another one: no finding.
+    desired.replications.push(replication_to_dr());
+    let made = plan(&desired, &empty(), "").expect("plans");
+    assert!(
+        !made
+            .notes
+            .iter()
+            .any(|n| n.rule == Rule::ReplicationToItself),
+        "{:#?}",
+        made.notes
+    );
+    // Written in the DR registry, the same destination is that registry itself.
+    let mut in_dr = replication_to_dr();
+    in_dr.provider = Some("dr".into());
+    desired.replications = vec![in_dr];
+    let made = plan(&desired, &empty(), "").expect("plans");
+    let itself: Vec<_> = made
+        .notes
+        .iter()
+        .filter(|n| n.rule == Rule::ReplicationToItself)
+        .collect();
+    assert_eq!(itself.len(), 1, "{:#?}", made.notes);
+    assert_eq!(itself[0].severity, Severity::Error);
+    assert!(
+        itself[0].message.contains("222222222222 in eu-west-2"),
+        "{}",
+        itself[0].message
+    );
+}
