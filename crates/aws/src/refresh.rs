@@ -43,13 +43,10 @@ pub(crate) async fn refresh(
     scope: &RefreshScope,
 ) -> Result<LiveEstate, ProviderError> {
     let (searched, search) = oneshot::channel();
-    let (repositories, roles, providers, replication, users, groups, registry) = futures::try_join!(
+    let (repositories, (roles, providers, users, groups), replication, registry) = futures::try_join!(
         repositories(p, scope, searched),
-        roles(p, scope),
-        oidc_providers(p, scope),
+        iam(p, scope),
         replication::read(p),
-        users(p, scope),
-        groups(p, scope),
         registry(p, scope, search),
     )?;
     let mut live = LiveEstate::empty(p.account.clone());
@@ -66,6 +63,28 @@ pub(crate) async fn refresh(
     live.normalise();
     Ok(live)
 }
+
+/// The account's IAM objects the scope needs, all four reads at once; none when the scope
+/// leaves IAM to another registry of the account.
+async fn iam(p: &AwsProvider, scope: &RefreshScope) -> Result<IamRead, ProviderError> {
+    if scope.skip_iam {
+        return Ok(IamRead::default());
+    }
+    futures::try_join!(
+        roles(p, scope),
+        oidc_providers(p, scope),
+        users(p, scope),
+        groups(p, scope),
+    )
+}
+
+/// Roles, OIDC providers, users and groups, as [`iam`] reads them.
+type IamRead = (
+    Vec<Resource>,
+    Vec<Resource>,
+    Vec<LiveObject>,
+    Vec<LiveObject>,
+);
 
 /// The repositories the scope needs, each with its tags. Tells `searched` whether the search
 /// for the estate's tagged objects found the registry's owner record; without a search (the

@@ -187,6 +187,22 @@ async fn an_estate_over_three_registries_applies_to_moto_and_converges() {
     assert_eq!(out.status.code(), Some(0), "second plan: {}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("No changes."));
 
+    // IAM is one namespace per account: read through one registry of each account reached
+    // (home and DR), not again through the second region of the home account.
+    let out = run(&moto, &["plan", path(&payments), "--stats"]);
+    let stats = String::from_utf8_lossy(&out.stderr);
+    let calls = |op: &str| {
+        stats
+            .lines()
+            .filter_map(|l| l.strip_prefix("AWS calls: "))
+            .flat_map(|l| l.split(['(', ',', ';', ')']))
+            .filter_map(|pair| pair.trim().strip_prefix(&format!("{op}=")))
+            .filter_map(|n| n.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    assert_eq!(calls("ListOpenIDConnectProviders"), 2, "{stats}");
+    assert_eq!(calls("DescribeRepositories"), 2, "{stats}");
+
     let out = run(&moto, &["drift", path(&payments)]);
     assert_eq!(out.status.code(), Some(0), "drift in sync: {}", text(&out));
 

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use crate::{
     ACCOUNT_SETTINGS, Account, DesiredEstate, LiveEstate, ObjectId, Owner, ROLE_PATH, Reach,
-    Registry, RegistryOwner, Resource, Role, Scope, Section, Tags, User, is_ci_issuer, role_path,
+    Registry, RegistryOwner, Resource, Role, Scope, ScopeLevel, Section, Tags, User, is_ci_issuer,
+    role_path,
 };
 
 /// What a refresh must read: the estate's own objects (found by its tags and role path) and the
@@ -56,6 +57,11 @@ pub struct RefreshScope {
     /// Declared account settings, by API name.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub account_settings: BTreeSet<String>,
+    /// Leave the account's IAM objects out: set on every registry of an account but one when
+    /// a run reaches two regions of it, since IAM has one namespace per account and reading it
+    /// through each region would cost its calls twice for the same answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_iam: bool,
 }
 
 impl RefreshScope {
@@ -67,8 +73,8 @@ impl RefreshScope {
 
     /// What the refresh of `registry` must read for `desired` in a run reaching `reach`: the
     /// repositories of the modules whose provider reaches it, the IAM names of the modules of
-    /// its account (read through each registry of that account, kept once when merged), and
-    /// its `registry` block's sections.
+    /// its account (read through the first registry of that account [`Reach::registries`]
+    /// lists, and skipped in the others), and its `registry` block's sections.
     pub fn for_registry(
         desired: &DesiredEstate,
         reach: &Reach,
@@ -76,7 +82,13 @@ impl RefreshScope {
     ) -> RefreshScope {
         let here = |alias: Option<&str>| reach.account(alias).registry() == *registry;
         let account = |alias: Option<&str>| reach.account(alias).id == registry.account;
-        Self::select(desired, here, account)
+        let mut scope = Self::select(desired, here, account);
+        scope.skip_iam = reach
+            .registries()
+            .iter()
+            .find(|r| r.account == registry.account)
+            .is_some_and(|first| first != registry);
+        scope
     }
 
     /// The scope of the modules and blocks whose provider passes `here` (ECR names, registry
@@ -130,6 +142,9 @@ impl RefreshScope {
     /// groups (account-wide: every repository, every role under `/ecrplan/`, declared or
     /// trusting a CI issuer); the children of those, declared or owned.
     pub fn admits(&self, resource: &Resource, parent: Option<&Resource>) -> bool {
+        if self.skip_iam && resource.kind().spec().scope == ScopeLevel::Account {
+            return false;
+        }
         let owned = |o: &Resource| {
             o.tags()
                 .and_then(Owner::from_tags)
