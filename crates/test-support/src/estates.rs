@@ -105,12 +105,39 @@ pub async fn apply_estate(provider: &dyn Provider, estate: &DesiredEstate) -> Ve
 /// an estate whose objects the tests can name through [`estate`].
 pub fn estate_hcl(name: &str, modules: usize, repositories: usize, github: bool) -> String {
     let mut hcl = format!("ecrplan {{\n  estate = \"{name}\"\n}}\n\nprovider \"aws\" {{}}\n");
+    hcl.push_str(&modules_hcl(
+        name,
+        name,
+        modules,
+        repositories,
+        github,
+        None,
+    ));
+    hcl
+}
+
+/// The module blocks of [`estate_hcl`], named `PREFIX-mM` and choosing provider `aws.ALIAS`
+/// when `alias` is given: the same repository names `NAME-mM-rR` under two prefixes are the
+/// same repositories in two registries (the benchmark's two-registry estate).
+pub fn modules_hcl(
+    name: &str,
+    prefix: &str,
+    modules: usize,
+    repositories: usize,
+    github: bool,
+    alias: Option<&str>,
+) -> String {
+    let mut hcl = String::new();
     for m in 0..modules {
         let repos: Vec<String> = (0..repositories)
             .map(|r| format!("\"{name}-m{m}-r{r}\""))
             .collect();
+        hcl.push_str(&format!("\nmodule \"{prefix}-m{m}\" {{\n"));
+        if let Some(alias) = alias {
+            hcl.push_str(&format!("  providers = {{ aws = aws.{alias} }}\n"));
+        }
         hcl.push_str(&format!(
-            "\nmodule \"{name}-m{m}\" {{\n  source           = \"../modules/ecr-repos\"\n  \
+            "  source           = \"../modules/ecr-repos\"\n  \
              ecr-repositories = [{}]\n  lifecycle = {{\n    keep_last                  = 10\n    \
              expire_untagged_after_days = 7\n  }}\n  account_access = [\n    \
              {{ description = \"consumer\", account_id = \"210987654321\", can_write = false }},\n  ]\n",
@@ -118,8 +145,8 @@ pub fn estate_hcl(name: &str, modules: usize, repositories: usize, github: bool)
         ));
         if github {
             hcl.push_str(&format!(
-                "  github_access = {{\n    role_name           = \"{name}-m{m}-ci\"\n    \
-                 github_repositories = [{{ organisation = \"example\", repository = \"{name}-m{m}\" }}]\n  }}\n"
+                "  github_access = {{\n    role_name           = \"{prefix}-m{m}-ci\"\n    \
+                 github_repositories = [{{ organisation = \"example\", repository = \"{prefix}-m{m}\" }}]\n  }}\n"
             ));
         }
         hcl.push_str("}\n");

@@ -16,7 +16,7 @@ pub mod sarif;
 use ecrplan_model::Provider;
 
 pub use command::against_moto;
-pub use estates::{apply_estate, cloud_platform_hcl, estate, estate_hcl, scope};
+pub use estates::{apply_estate, cloud_platform_hcl, estate, estate_hcl, modules_hcl, scope};
 pub use images::ImageStore;
 pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain};
 

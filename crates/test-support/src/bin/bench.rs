@@ -14,8 +14,13 @@
 //! repositories and the Terraform provider's read path replayed with boto3 (a model).
 //! `--sandbox` times the file-backed account instead. Results go to stdout as a Markdown
 //! table and to `--out` as JSON, CSV and an SVG chart.
+//!
+//! `--two-registries` puts the same N repositories in two registries (moto's region and
+//! us-east-1, the second through an aliased provider), applies both, then times the no-change
+//! plan of each registry alone and of both in one run, `--repeat` times each, at each
+//! round-trip time: one run over both should cost about the slower registry, not the sum.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -40,6 +45,8 @@ struct Args {
     cli_sample: usize,
     peers: bool,
     sandbox: bool,
+    two_registries: bool,
+    repeat: usize,
     out: PathBuf,
     ecrplan: Option<PathBuf>,
     /// Earlier `results.json` files to report together instead of measuring.
@@ -48,7 +55,7 @@ struct Args {
 
 const USAGE: &str = "usage: bench [--repos N[,N…]] [--rtt-ms MS[,MS…]] [--quota RATE/BURST] \
 [--server-errors SHARE] [--drops SHARE] [--throttle SHARE] [--seed N] [--cli-sample N] \
-[--no-peers] [--sandbox] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH] [--from results.json[,…]]";
+[--no-peers] [--sandbox] [--two-registries] [--repeat N] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH] [--from results.json[,…]]";
 
 fn list<T: std::str::FromStr>(value: &str) -> Result<Vec<T>, String> {
     value
@@ -65,6 +72,8 @@ fn parse_args() -> Result<Args, String> {
         cli_sample: 50,
         peers: true,
         sandbox: false,
+        two_registries: false,
+        repeat: 3,
         out: PathBuf::from("target/bench"),
         ecrplan: None,
         from: Vec::new(),
@@ -99,6 +108,14 @@ fn parse_args() -> Result<Args, String> {
             "--cli-sample" => args.cli_sample = value()?.parse().map_err(|_| "--cli-sample N")?,
             "--no-peers" => args.peers = false,
             "--sandbox" => args.sandbox = true,
+            "--two-registries" => args.two_registries = true,
+            "--repeat" => {
+                args.repeat = value()?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("--repeat N, at least 1")?;
+            }
             "--out" => args.out = PathBuf::from(value()?),
             "--ecrplan" => args.ecrplan = Some(PathBuf::from(value()?)),
             "--from" => args.from = value()?.split(',').map(PathBuf::from).collect(),
@@ -199,6 +216,12 @@ fn main() {
             .collect();
         print!("{}", sandbox_table(&rows));
         write_json(&args.out.join("sandbox.json"), &rows);
+        return;
+    }
+    if args.two_registries {
+        let rows = runtime.block_on(two_registry_runs(&args, &ecrplan));
+        print!("{}", two_registry_table(&rows));
+        write_json(&args.out.join("two-registries.json"), &rows);
         return;
     }
     let rows = runtime.block_on(aws_runs(&args, &ecrplan));
@@ -903,6 +926,142 @@ fn sandbox_table(rows: &[SandboxRow]) -> String {
             r.plan.cpu_s,
             r.plan_cpu_ms_per_repo,
             r.plan.peak_rss_mb
+        );
+    }
+    out
+}
+
+/// The no-change plans of one estate size and round-trip time in the two-registry mode.
+#[derive(Serialize)]
+struct TwoRegistryRow {
+    repos_per_registry: usize,
+    rtt_ms: u64,
+    /// Median wall time of each registry planned alone, and of both in one run.
+    first_s: f64,
+    second_s: f64,
+    both_s: f64,
+    /// `both_s` over the slower of `first_s` and `second_s`: 1 when the registries are read
+    /// fully concurrently, 2 when one after the other.
+    ratio: f64,
+    /// Every run, in order: first, second, both, `--repeat` times.
+    runs: Vec<Run>,
+}
+
+/// The three configurations of the two-registry estate, written under `dir`: the default
+/// registry alone (with a GitHub role per module), us-east-1 alone, and both in one run.
+fn two_registry_configs(dir: &Path, n: usize) -> [String; 3] {
+    let modules = n / PER_MODULE;
+    let header = "ecrplan {\n  estate = \"bench\"\n}\n\n";
+    let first = ecrplan_test::modules_hcl("bench", "bench", modules, PER_MODULE, true, None);
+    let second =
+        |alias| ecrplan_test::modules_hcl("bench", "bench-us", modules, PER_MODULE, false, alias);
+    let texts = [
+        format!("{header}provider \"aws\" {{}}\n{first}"),
+        format!(
+            "{header}provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{}",
+            second(None)
+        ),
+        format!(
+            "{header}provider \"aws\" {{}}\n\nprovider \"aws\" {{\n  alias  = \"us\"\n  region = \"us-east-1\"\n}}\n{first}{}",
+            second(Some("us"))
+        ),
+    ];
+    let mut paths = ["first", "second", "both"].map(|name| dir.join(name));
+    for (path, text) in paths.iter_mut().zip(texts) {
+        std::fs::create_dir_all(&*path).expect("the configuration directory");
+        std::fs::write(path.join("main.hcl"), text).expect("the estate is written");
+    }
+    paths.map(|p| p.to_str().unwrap_or_default().to_owned())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+async fn two_registry_runs(args: &Args, ecrplan: &Path) -> Vec<TwoRegistryRow> {
+    let mut rows = Vec::new();
+    for &n in &args.repos {
+        let moto = ecrplan_test::moto().await;
+        let upstream = moto.endpoint().trim_start_matches("http://").to_owned();
+        let proxy = Proxy::start(&upstream, Conditions::default()).expect("the proxy starts");
+        let dir = tempfile::TempDir::new().expect("a temporary directory");
+        let [first, second, both] = two_registry_configs(dir.path(), n);
+        let apply = ecrplan_run(
+            ecrplan,
+            &["apply", &both, "--auto-approve"],
+            Some(&proxy.url()),
+        );
+        eprintln!(
+            "N={n} per registry: apply of both {:.1}s exit {}",
+            apply.wall_s, apply.exit
+        );
+        for &rtt_ms in &args.rtts {
+            proxy.set(Conditions {
+                rtt: Duration::from_millis(rtt_ms),
+                ..args.conditions.clone()
+            });
+            let mut runs = Vec::new();
+            for _ in 0..args.repeat {
+                for config in [&first, &second, &both] {
+                    let run = ecrplan_run(
+                        ecrplan,
+                        &["plan", config, "--detailed-exitcode"],
+                        Some(&proxy.url()),
+                    );
+                    eprintln!(
+                        "N={n} RTT={rtt_ms}ms: plan {} {:.2}s exit {} ({} calls)",
+                        Path::new(config.as_str())
+                            .file_name()
+                            .unwrap_or_default()
+                            .display(),
+                        run.wall_s,
+                        run.exit,
+                        run.calls_total
+                    );
+                    runs.push(run);
+                }
+            }
+            let wall =
+                |i: usize| median(runs.iter().skip(i).step_by(3).map(|r| r.wall_s).collect());
+            let (first_s, second_s, both_s) = (wall(0), wall(1), wall(2));
+            rows.push(TwoRegistryRow {
+                repos_per_registry: n,
+                rtt_ms,
+                first_s,
+                second_s,
+                both_s,
+                ratio: both_s / first_s.max(second_s),
+                runs,
+            });
+        }
+    }
+    rows
+}
+
+fn two_registry_table(rows: &[TwoRegistryRow]) -> String {
+    let mut out = String::from(
+        "| N per registry | RTT | first alone | second alone | both in one run | both / slower | calls (first, second, both) | exits |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let calls: Vec<String> = r
+            .runs
+            .iter()
+            .take(3)
+            .map(|run| run.calls_total.to_string())
+            .collect();
+        let exits: BTreeSet<i32> = r.runs.iter().map(|run| run.exit).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} ms | {:.2} s | {:.2} s | {:.2} s | {:.2}× | {} | {:?} |",
+            r.repos_per_registry,
+            r.rtt_ms,
+            r.first_s,
+            r.second_s,
+            r.both_s,
+            r.ratio,
+            calls.join(", "),
+            exits
         );
     }
     out
