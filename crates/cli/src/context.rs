@@ -334,11 +334,9 @@ async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Res
 fn refuse_meeting_blocks(loaded: &Loaded, reach: &Reach) -> Result<()> {
     let estate = &loaded.estate;
     let locations = &loaded.locations;
-    let kinds: [(
-        &str,
-        Vec<Option<&str>>,
-        &dyn Fn(Option<&str>) -> Option<String>,
-    ); 2] = [
+    // Where the block of a provider alias is written.
+    type Located<'a> = &'a dyn Fn(Option<&str>) -> Option<String>;
+    let kinds: [(&str, Vec<Option<&str>>, Located<'_>); 2] = [
         (
             "registry",
             estate
