@@ -55,8 +55,9 @@ pub struct ConfigArgs {
     /// `TF_VAR_NAME` and defaults (a later --var wins).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// Read variables from a file of `NAME = value` lines, after the directory's
-    /// `terraform.tfvars` and `*.auto.tfvars` (a later file wins; --var beats them all).
+    /// Read variables from a file of `NAME = value` lines (a `.json` file: one JSON object of
+    /// names to values), after the directory's `terraform.tfvars`, `terraform.tfvars.json`,
+    /// `*.auto.tfvars` and `*.auto.tfvars.json` (a later file wins; --var beats them all).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// Name the estate without editing the files (beats ECRPLAN_ESTATE); an `ecrplan { estate }`

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ecrplan_aws::{AwsOptions, AwsProvider, CallStats};
-use ecrplan_hcl::{LoadOptions, Loaded};
+use ecrplan_hcl::{EnvVar, LoadOptions, Loaded};
 use ecrplan_model::{
     Account, CIRCLECI_ORG_PLACEHOLDER, DesiredEstate, LiveEstate, ModuleCall, Plan,
     PlanConfiguration, Provider, ProviderError, ProviderSettings, Providers, Reach, Scope,
@@ -88,15 +88,19 @@ fn variables(
             ));
         };
         if is_variable_name(name) {
-            env.push((rank, name.to_owned(), value.to_owned()));
+            env.push((
+                rank,
+                EnvVar {
+                    from: format!("{prefix}{name}"),
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                },
+            ));
         }
     }
     // Terraform's names first, so ecrplan's own (inserted later) win.
     env.sort();
-    options.env = env
-        .into_iter()
-        .map(|(_, name, value)| (name, value))
-        .collect();
+    options.env = env.into_iter().map(|(_, var)| var).collect();
     Ok(options)
 }
 
@@ -334,11 +338,9 @@ async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Res
 fn refuse_meeting_blocks(loaded: &Loaded, reach: &Reach) -> Result<()> {
     let estate = &loaded.estate;
     let locations = &loaded.locations;
-    let kinds: [(
-        &str,
-        Vec<Option<&str>>,
-        &dyn Fn(Option<&str>) -> Option<String>,
-    ); 2] = [
+    // Where the block of a provider alias is written.
+    type Located<'a> = &'a dyn Fn(Option<&str>) -> Option<String>;
+    let kinds: [(&str, Vec<Option<&str>>, Located<'_>); 2] = [
         (
             "registry",
             estate
@@ -698,7 +700,14 @@ mod tests {
             ]),
         )
         .map_err(|e| e.to_string());
-        let options = options.as_ref().map(|o| (&o.vars, &o.env));
+        let options = options.as_ref().map(|o| {
+            let env: Vec<(&str, &str, &str)> = o
+                .env
+                .iter()
+                .map(|e| (e.from.as_str(), e.name.as_str(), e.value.as_str()))
+                .collect();
+            (&o.vars, env)
+        });
         assert_eq!(
             options,
             Ok((
@@ -706,10 +715,10 @@ mod tests {
                     ("team".to_owned(), "koa".to_owned()),
                     ("policy".to_owned(), "a=b".to_owned())
                 ],
-                &vec![
-                    ("region".to_owned(), "us-east-1".to_owned()),
-                    ("team".to_owned(), "koa".to_owned()),
-                    ("region".to_owned(), "eu-west-1".to_owned())
+                vec![
+                    ("TF_VAR_region", "region", "us-east-1"),
+                    ("TF_VAR_team", "team", "koa"),
+                    ("ECRPLAN_VAR_region", "region", "eu-west-1")
                 ]
             ))
         );

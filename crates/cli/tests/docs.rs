@@ -134,6 +134,10 @@ const CASES: &[Case] = &[
     case(PLAN_JSON, "ecrplan drift --format json | jq -c '[.resource_drift[] | select(.type | endswith(\"_policy_attachment\")) | select(.change.actions == [\"create\"]) | .change.after.policy_arn]'", DRIFT_JQ),
     case(PLAN_JSON, "ecrplan drift --format json | jq -e '[.ecrplan.undeclared[] | select(.origin == \"by_hand\")] | length == 0'", DRIFT_JQ),
     case(PLAN_JSON, "ecrplan drift --format json | jq -c '[.resource_drift[] | select(.change.actions == [\"delete\"]) | {address, policy: .change.before.policy}]'", DRIFT_JQ),
+    case(PLAN_JSON, "ecrplan plan --format json | jq -c '[.resource_drift[] | select(.type | endswith(\"_policy_attachment\")) | select(.change.actions == [\"create\"]) | .change.after.policy_arn]'", Elsewhere(
+        "crates/cli/tests/terraform_json.rs::issue_22_a_plan_lists_the_drift_the_drift_report_lists",
+        "runs the filter with the system's jq on the JSON plan of fixtures/policy-scan applied to a sandbox account where AdministratorAccess was attached by hand to its role and its lifecycle policy deleted, and checks the plan's resource_drift is the drift report's",
+    )),
     // crates/*/README.md
     case("crates/hcl/README.md", "ecrplan fmt", Name),
     case("crates/sandbox/README.md", "ecrplan snapshot --out FILE", Run("sandbox_readme_snapshot")),

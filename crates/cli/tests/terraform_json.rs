@@ -612,3 +612,93 @@ fn sensitive_variables_stay_out_of_the_plan_document() {
     let (_, plan) = estate.json_plan();
     assert_eq!(plan["variables"], json!({"team": {"value": "ledger"}}));
 }
+
+/// Issue 22: `plan --format json`'s `resource_drift` lists what `drift --format json` lists for
+/// the same account — a managed policy attached by hand to an estate's role and a declared
+/// lifecycle policy deleted out of band, not only updates — so a jq gate reads either.
+#[test]
+fn issue_22_a_plan_lists_the_drift_the_drift_report_lists() {
+    const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+    const ATTACHED: &str = r#"[.resource_drift[] | select(.type | endswith("_policy_attachment")) | select(.change.actions == ["create"]) | .change.after.policy_arn]"#;
+    const DELETED: &str =
+        r#"[.resource_drift[] | select(.change.actions == ["delete"]) | .address]"#;
+    let docs = std::fs::read_to_string(workspace().join("docs/plan-json.md")).expect("docs");
+    assert!(
+        docs.contains(&format!("ecrplan plan --format json | jq -c '{ATTACHED}'")),
+        "docs/plan-json.md lost the plan's drift one-liner"
+    );
+    let estate = Estate::new();
+    let apply = estate.run(&[
+        "apply",
+        "config",
+        "--sandbox",
+        "account.json",
+        "--auto-approve",
+    ]);
+    assert!(apply.status.success(), "{}", stderr(&apply));
+    let (_, plan) = estate.json_plan();
+    assert_eq!(plan["resource_drift"], json!([]), "in sync: no drift");
+
+    // By hand: AdministratorAccess attached to the estate's role, its lifecycle policy deleted.
+    let file = estate.path("account.json");
+    let mut account: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("the sandbox file"))
+            .expect("JSON");
+    let objects = account["objects"].as_array_mut().expect("objects");
+    let before = objects.len();
+    objects.retain(|o| o["resource"]["kind"] != "lifecycle_policy");
+    assert_eq!(
+        objects.len(),
+        before - 1,
+        "the fixture declares one lifecycle policy"
+    );
+    objects.push(json!({
+        "resource": {"kind": "role_policy_attachment", "role": "ledger-github-push", "policy_arn": ADMIN},
+        "owner": null,
+    }));
+    std::fs::write(&file, account.to_string()).expect("write the sandbox file");
+
+    let (text, plan) = estate.json_plan();
+    let plan_file = estate.path("plan.json");
+    std::fs::write(&plan_file, text).expect("write");
+    let jq_c = |filter: &str, file: &Path| {
+        let out = Command::new(jq())
+            .arg("-c")
+            .arg(filter)
+            .arg(file)
+            .output()
+            .expect("jq runs");
+        assert!(out.status.success(), "{filter}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
+    };
+    assert_eq!(jq_c(ATTACHED, &plan_file), format!("[\"{ADMIN}\"]"));
+    assert_eq!(
+        jq_c(DELETED, &plan_file),
+        r#"["module.ledger.aws_ecr_lifecycle_policy.lifecycle_policy[\"ledger/api\"]"]"#
+    );
+
+    let drift = estate.run(&[
+        "drift",
+        "config",
+        "--sandbox",
+        "account.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(drift.status.code(), Some(2), "{}", stderr(&drift));
+    let drift_file = estate.path("drift.json");
+    std::fs::write(&drift_file, &drift.stdout).expect("write");
+    for filter in [ATTACHED, DELETED, ".resource_drift"] {
+        assert_eq!(
+            jq_c(filter, &plan_file),
+            jq_c(filter, &drift_file),
+            "{filter}: the plan and the drift report differ"
+        );
+    }
+    assert_eq!(
+        plan["resource_drift"].as_array().map(Vec::len),
+        Some(2),
+        "{:#}",
+        plan["resource_drift"]
+    );
+}

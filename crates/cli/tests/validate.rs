@@ -372,3 +372,76 @@ fn issue_22_var_files_rank_as_in_terraform() {
     assert_eq!(run.0, 1);
     assert!(run.2.contains(&format!("[{broken}:1:9]")), "{}", run.2);
 }
+
+/// Issue 22: a value of a collection-typed variable set in the environment that does not parse
+/// is reported under the name the user set, `TF_VAR_repos`, not ecrplan's own prefix.
+#[test]
+fn issue_22_a_malformed_environment_variable_is_named_as_set() {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"variable "repos" {
+  type = list(string)
+}
+
+module "ecr-koa" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = var.repos
+}
+"#,
+    )
+    .expect("write main.tf");
+    let path = dir.path().to_string_lossy().into_owned();
+    for set in ["TF_VAR_repos", "ECRPLAN_VAR_repos"] {
+        let env = [(set, "[\"giftcard-service\",")];
+        let run = ecrplan(&["validate", &path, "--format", "json"], &env);
+        assert_eq!(run.0, 1, "{}", transcript(&run));
+        let doc: Value = serde_json::from_str(&run.1).expect("JSON");
+        assert_eq!(doc["diagnostics"][0]["file"], set, "{doc:#}");
+        assert_eq!(doc["diagnostics"][0]["rule"], "syntax-error", "{doc:#}");
+    }
+    let run = ecrplan(
+        &["validate", &path],
+        &[("TF_VAR_repos", "[\"giftcard-service\",")],
+    );
+    assert!(
+        run.2.contains("[TF_VAR_repos:1:20]") && !run.2.contains("ECRPLAN_VAR_repos"),
+        "{}",
+        run.2
+    );
+    snapshot("malformed_tf_var", &run, Some(dir.path()));
+}
+
+/// Issue 22: `terraform.tfvars.json` and a JSON `--var-file` through the binary: the JSON file
+/// given last wins, and a value of the wrong type in it is located at its line and column.
+#[test]
+fn issue_22_json_var_files_through_the_binary() {
+    let dir = variable_dir();
+    let path = dir.path().to_string_lossy().into_owned();
+    let json = ["validate", path.as_str(), "--format", "json"];
+    std::fs::write(
+        dir.path().join("terraform.tfvars.json"),
+        r#"{"repo": "From_Tfvars_Json"}"#,
+    )
+    .expect("write");
+    assert!(first_message(&ecrplan(&json, &[])).contains("From_Tfvars_Json"));
+    let file = dir.path().join("prod.tfvars.json");
+    std::fs::write(&file, "{\n  \"repo\": [\"a\", \"b\"]\n}\n").expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let run = ecrplan(&[json.as_slice(), &["--var-file", &file]].concat(), &[]);
+    assert_eq!(run.0, 1, "{}", transcript(&run));
+    let doc: Value = serde_json::from_str(&run.1).expect("JSON");
+    let d = &doc["diagnostics"][0];
+    assert_eq!(
+        (&d["file"], &d["line"], &d["column"]),
+        (
+            &Value::from(file.as_str()),
+            &Value::from(2),
+            &Value::from(11)
+        ),
+        "{doc:#}"
+    );
+    std::fs::write(&file, "{\"repo\": \"giftcard-service\"}").expect("write");
+    let run = ecrplan(&["validate", &path, "--var-file", &file], &[]);
+    assert_eq!(run.0, 0, "{}", transcript(&run));
+}

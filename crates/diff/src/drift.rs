@@ -162,6 +162,41 @@ pub struct UnmanagedObject {
     pub reason: String,
 }
 
+/// What one planned change says of drift: the plan and the drift report read each change
+/// through this one classification, so `plan --format json`'s `resource_drift` and `drift`'s
+/// list the same objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeDrift<'a> {
+    /// A declared object that exists but differs: the attributes that differ (a plan updates,
+    /// replaces or adopts it).
+    Changed(Vec<AttributeChange>),
+    /// A declared object the account does not hold, as declared (a plan creates it).
+    Missing(&'a Resource),
+    /// An object of the estate the configuration does not declare, as the account holds it (a
+    /// plan deletes it).
+    Undeclared(&'a Resource),
+}
+
+impl ChangeDrift<'_> {
+    /// How `change` shows as drift; `None` when it does not. ecrplan keeps no state file, so a
+    /// declared object not created yet is missing like one deleted out of band.
+    pub fn of(change: &Change) -> Option<ChangeDrift<'_>> {
+        match (change.action, &change.before, &change.after) {
+            (Action::Create, None, Some(declared)) => Some(ChangeDrift::Missing(declared)),
+            (Action::Delete, Some(live), _) => Some(ChangeDrift::Undeclared(live)),
+            // A policy created again with its replaced repository exists; the replace is the
+            // drift. (A create always carries its declared object, a delete its live one.)
+            (Action::Create | Action::NoOp | Action::Delete, _, _) => None,
+            (Action::Update | Action::Replace | Action::Adopt, before, after) => {
+                Some(ChangeDrift::Changed(match (before, after) {
+                    (Some(b), Some(a)) => attribute_changes(b, a),
+                    _ => Vec::new(),
+                }))
+            }
+        }
+    }
+}
+
 /// Compares the configuration with the account the way [`plan`] does, and classifies the
 /// differences for an audit job; `account_wide` adds what no estate owns and the other estates'
 /// summary (the refresh must then have read the whole account).
@@ -201,33 +236,25 @@ pub fn drift(
         notes: plan.notes.clone(),
     };
     for c in &plan.changes {
-        match (c.action, &c.before, &c.after) {
-            (Action::Create, None, Some(declared)) => report.missing.push(MissingObject {
+        match ChangeDrift::of(c) {
+            Some(ChangeDrift::Missing(declared)) => report.missing.push(MissingObject {
                 address: c.address.clone(),
                 id: c.id.clone(),
                 declared: declared.clone(),
             }),
-            (Action::Delete, Some(live), _) => report.undeclared.push(UndeclaredObject {
+            Some(ChangeDrift::Undeclared(live)) => report.undeclared.push(UndeclaredObject {
                 address: c.address.clone(),
                 id: c.id.clone(),
                 origin: origin(c, live, &index, &declared, &sections),
                 live: live.clone(),
             }),
-            // A policy created again with its replaced repository exists; the replace is the
-            // drift. (A create always carries its declared object, a delete its live one.)
-            (Action::Create | Action::NoOp | Action::Delete, _, _) => {}
-            (Action::Update | Action::Replace | Action::Adopt, _, _) => {
-                let attributes = match (&c.before, &c.after) {
-                    (Some(b), Some(a)) => attribute_changes(b, a),
-                    _ => Vec::new(),
-                };
-                report.changed.push(DriftedObject {
-                    address: c.address.clone(),
-                    id: c.id.clone(),
-                    action: c.action,
-                    attributes,
-                });
-            }
+            Some(ChangeDrift::Changed(attributes)) => report.changed.push(DriftedObject {
+                address: c.address.clone(),
+                id: c.id.clone(),
+                action: c.action,
+                attributes,
+            }),
+            None => {}
         }
     }
     // Every audit, not only the account-wide one: the keys are this estate's.

@@ -22,7 +22,7 @@ mod replication;
 pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, unified_diff};
 pub use check::check;
 pub use drift::{
-    DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, Origin,
+    ChangeDrift, DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, Origin,
     UndeclaredObject, UnmanagedObject, drift,
 };
 pub use error::PlanError;

@@ -858,6 +858,10 @@ impl Sink {
     pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
+
+    pub(crate) fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use crate::diag::{Class, Diagnostic, Sink, SourceFile};
 use crate::read;
 use crate::registry::{Providers, Registry};
 use crate::value::{At, FileId, Key, Value, ValueType};
+use crate::vartype::VarType;
 
 /// Where a variable's value comes from, in precedence order.
 #[derive(Clone, Debug)]
@@ -29,10 +30,14 @@ pub(crate) enum VarSource<'a> {
     Env(String),
     /// The `default` of the `variable` block, evaluated on first use.
     Default(FileId, &'a Expression),
-    /// A `--var` or `ECRPLAN_VAR_…` value of a collection-typed variable, parsed as an
-    /// expression (its own source file) and evaluated on first use.
+    /// A value of a variable file, or a `--var` or `ECRPLAN_VAR_…` value of a collection-typed
+    /// variable parsed as an expression (its own source file): evaluated on first use and
+    /// converted to the variable's type.
     Given(FileId, &'a Expression),
-    /// A given value of a collection-typed variable that did not parse (already reported).
+    /// A value of a JSON variable file, converted to the variable's type on first use.
+    Value(Value),
+    /// A given value of a collection-typed variable that did not parse, or no value while a
+    /// variable file that may give one could not be read (either already reported).
     Unparsable,
     /// Declared without a default, and given no value.
     Missing,
@@ -44,6 +49,8 @@ pub(crate) struct Vars<'a> {
     pub(crate) values: HashMap<String, VarSource<'a>>,
     /// `locals` entries, evaluated only when a module reads them.
     pub(crate) locals: HashMap<String, (FileId, &'a Expression)>,
+    /// The declared `type` of each variable.
+    pub(crate) types: HashMap<String, VarType>,
 }
 
 /// Evaluates expressions of one directory.
@@ -52,7 +59,7 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) dir: &'a Path,
     pub(crate) vars: &'a Vars<'a>,
     pub(crate) sink: &'a mut Sink,
-    /// Defaults already evaluated (`None`: it failed, and was reported once).
+    /// Defaults and given values already evaluated (`None`: it failed, and was reported once).
     defaults: HashMap<String, Option<Value>>,
     /// Set while a default is evaluated: defaults cannot use variables.
     in_default: bool,
@@ -419,20 +426,14 @@ impl<'a> Evaluator<'a> {
             Some(VarSource::Cli(s) | VarSource::Env(s)) => {
                 Value::new(ValueType::String(s.clone()), at.clone())
             }
-            Some(VarSource::Default(file, expr) | VarSource::Given(file, expr)) => {
-                let (file, expr) = (*file, *expr);
-                let cached = match self.defaults.get(name) {
-                    Some(cached) => cached.clone(),
-                    None => {
-                        self.in_default = true;
-                        let v = self.eval(file, expr);
-                        self.in_default = false;
-                        self.defaults.insert(name.to_owned(), v.clone());
-                        v
-                    }
-                };
-                cached?
+            Some(VarSource::Default(file, expr)) => {
+                self.var_once(name, |ev| ev.eval_alone(*file, expr))?
             }
+            Some(VarSource::Given(file, expr)) => self.var_once(name, |ev| {
+                let v = ev.eval_alone(*file, expr)?;
+                ev.convert(name, &v)
+            })?,
+            Some(VarSource::Value(v)) => self.var_once(name, |ev| ev.convert(name, v))?,
             Some(VarSource::Unparsable) => return None,
             Some(VarSource::Missing) | None => {
                 let declared = self.vars.values.contains_key(name);
@@ -450,6 +451,59 @@ impl<'a> Evaluator<'a> {
         };
         self.used_vars.insert(name.to_owned(), value.to_json());
         Some(value)
+    }
+
+    /// A variable's value evaluated on its first use; later uses read that result.
+    fn var_once(
+        &mut self,
+        name: &str,
+        evaluate: impl FnOnce(&mut Self) -> Option<Value>,
+    ) -> Option<Value> {
+        if let Some(cached) = self.defaults.get(name) {
+            return cached.clone();
+        }
+        let v = evaluate(self);
+        self.defaults.insert(name.to_owned(), v.clone());
+        v
+    }
+
+    /// Evaluates a default or a given value, which cannot use variables.
+    fn eval_alone(&mut self, file: FileId, expr: &Expression) -> Option<Value> {
+        self.in_default = true;
+        let v = self.eval(file, expr);
+        self.in_default = false;
+        v
+    }
+
+    /// A given value converted to its variable's `type` as Terraform converts it; a value that
+    /// does not fit is reported where it is.
+    fn convert(&mut self, name: &str, value: &Value) -> Option<Value> {
+        let ty = self.vars.types.get(name).unwrap_or(&VarType::Any);
+        match ty.convert(value) {
+            Ok(v) => Some(v),
+            Err(mismatch) => {
+                let within = if mismatch.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", mismatch.path.join(", "))
+                };
+                let d = self
+                    .diag(
+                        &mismatch.at,
+                        format!(
+                            "the value of variable `{name}` does not fit its type {ty}: {within}{}",
+                            mismatch.problem
+                        ),
+                        "this value",
+                    )
+                    .help(format!(
+                        "variable \"{name}\" is declared `type = {ty}`: give it such a value"
+                    ))
+                    .class(Class::WrongType);
+                self.sink.push(d);
+                None
+            }
+        }
     }
 
     fn step(

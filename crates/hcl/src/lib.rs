@@ -9,7 +9,7 @@
 //! [`format()`] lays a file out as `terraform fmt` does, for `ecrplan fmt`.
 //!
 //! The library never reads the process environment: `ECRPLAN_VAR_*` values are passed in by
-//! the caller through [`LoadOptions::env`].
+//! the caller through [`LoadOptions::env`], each with the name it was set under.
 
 mod access;
 mod blocks;
@@ -18,6 +18,7 @@ mod decode;
 mod diag;
 mod eval;
 mod fmt;
+mod json;
 mod lifecycle;
 mod limits;
 mod locations;
@@ -31,6 +32,7 @@ mod strings;
 mod structure;
 mod tfvars;
 mod value;
+mod vartype;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -57,7 +59,8 @@ use modules::{CIRCLECI_ORG_PLACEHOLDER, CIRCLECI_ORG_VARIABLE, Declared, IamName
 use provider::{Chosen, registry_of};
 use registry::Registry;
 use registry_block::RegistryDeclared;
-use value::{At, FileId};
+use value::{At, FileId, Key, Value};
+use vartype::VarType;
 
 /// What the caller passes in besides the directory.
 #[derive(Clone, Debug, Default)]
@@ -66,15 +69,28 @@ pub struct LoadOptions {
     /// variable file.
     pub vars: Vec<(String, String)>,
     /// `--var-file` paths, in command-line order (a later one wins): read after the
-    /// directory's `terraform.tfvars` and `*.auto.tfvars`, which they beat, and part of the
-    /// configuration hash, so a saved plan is stale when one changes.
+    /// directory's `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` and
+    /// `*.auto.tfvars.json`, which they beat, and part of the configuration hash, so a saved
+    /// plan is stale when one changes. A path ending in `.json` is a JSON variable file.
     pub var_files: Vec<std::path::PathBuf>,
-    /// `ECRPLAN_VAR_NAME=VALUE` (and `TF_VAR_NAME`) pairs, with the name given without the
-    /// prefix: below every variable file, as Terraform ranks its environment variables.
-    pub env: Vec<(String, String)>,
+    /// Values from `ECRPLAN_VAR_NAME` (and `TF_VAR_NAME`) environment variables, a later one
+    /// winning: below every variable file, as Terraform ranks its environment variables.
+    pub env: Vec<EnvVar>,
     /// The estate named from outside the files (`--estate`, `ECRPLAN_ESTATE`), so CI can make
     /// each of many directories an estate without editing them.
     pub estate: Option<String>,
+}
+
+/// A variable's value from the environment.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EnvVar {
+    /// The environment variable it was read from, prefix included (`TF_VAR_repos`): what a
+    /// diagnostic about the value names, so it names what the user set.
+    pub from: String,
+    /// The variable it sets (`repos`).
+    pub name: String,
+    /// The value as set.
+    pub value: String,
 }
 
 /// A configuration directory, read and checked.
@@ -153,15 +169,24 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         }
     }
     // Variable files are part of the configuration: hashed with it, their values located.
+    let errors_before = sink.error_count();
     let first_var_file = files.len();
     files.extend(tfvars::read(dir, &options.var_files, &mut sink));
     let mut var_bodies = Vec::new();
     for (id, file) in files.iter().enumerate().skip(first_var_file) {
+        if tfvars::is_json(file) {
+            let members = tfvars::json_assignments(id, file, &mut sink);
+            var_bodies.push((id, VarFile::Json(members)));
+            continue;
+        }
         match hcl_edit::parser::parse_body(&file.text) {
-            Ok(body) => var_bodies.push((id, body)),
+            Ok(body) => var_bodies.push((id, VarFile::Hcl(body))),
             Err(e) => sink.push(parse_error(file, &e)),
         }
     }
+    // A variable file that cannot be read may be what gives a variable its value: a variable
+    // without one is then not reported too.
+    let var_file_failed = sink.error_count() > errors_before;
     let hasher_files = files.clone();
 
     let empty = Vars::default();
@@ -178,30 +203,33 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     for (name, decl) in &top.variables {
         let source = match decl.default {
             Some(expr) => VarSource::Default(decl.file, expr),
+            None if var_file_failed => VarSource::Unparsable,
             None => VarSource::Missing,
         };
         vars.values.insert(name.clone(), source);
     }
     vars.locals = top.locals.clone();
+    vars.types = top
+        .variables
+        .iter()
+        .map(|(name, decl)| (name.clone(), decl.ty.clone()))
+        .collect();
     // As in Terraform, a given value of a variable with a collection `type` is an HCL
     // expression; other given values are strings. Each parsed value is a source file of its own,
-    // so that its diagnostics point into it.
-    let given: Vec<(&String, &String, bool)> = options
+    // named by the environment variable it came from (`None`: `--var`), so that its diagnostics
+    // point into it and name what the user set.
+    let given: Vec<(&String, &String, Option<&String>)> = options
         .env
         .iter()
-        .map(|(name, value)| (name, value, false))
-        .chain(options.vars.iter().map(|(name, value)| (name, value, true)))
+        .map(|env| (&env.name, &env.value, Some(&env.from)))
+        .chain(options.vars.iter().map(|(name, value)| (name, value, None)))
         .collect();
     let mut parsed = Vec::new();
-    for &(name, value, cli) in &given {
+    for &(name, value, from) in &given {
         if !top.variables.get(name).is_some_and(|decl| decl.collection) {
             continue;
         }
-        let shown = if cli {
-            format!("--var {name}")
-        } else {
-            format!("ECRPLAN_VAR_{name}")
-        };
+        let shown = from.map_or_else(|| format!("--var {name}"), Clone::clone);
         let file = Arc::new(SourceFile::new(shown, value.as_str()));
         let expr = match hcl_edit::parser::parse_expr(value) {
             Ok(expr) => Some(expr),
@@ -217,13 +245,32 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     }
     let mut parsed_values = parsed.iter();
     // The environment, then the variable files, then `--var`: a later source wins.
-    let (from_env, from_cli): (Vec<_>, Vec<_>) = given.iter().partition(|(_, _, cli)| !cli);
+    let (from_env, from_cli): (Vec<_>, Vec<_>) =
+        given.iter().partition(|(_, _, from)| from.is_some());
     let mut file_values = Vec::new();
     for (file, body) in &var_bodies {
-        for attr in tfvars::assignments(&files[*file], body, &mut sink) {
-            let name = attr.key.value().to_string();
+        let assignments: Vec<(String, std::ops::Range<usize>, VarSource<'_>)> = match body {
+            VarFile::Hcl(body) => tfvars::assignments(&files[*file], body, &mut sink)
+                .into_iter()
+                .map(|attr| {
+                    let name = attr.key.value().to_string();
+                    (
+                        name,
+                        span_of(&attr.key),
+                        VarSource::Given(*file, &attr.value),
+                    )
+                })
+                .collect(),
+            VarFile::Json(members) => members
+                .iter()
+                .map(|(key, value)| {
+                    let source = VarSource::Value(value.clone());
+                    (key.name.clone(), key.at.range.clone(), source)
+                })
+                .collect(),
+        };
+        for (name, span, source) in assignments {
             if !top.variables.contains_key(&name) {
-                let span = span_of(&attr.key);
                 let d = Diagnostic::warning(format!(
                     "a value for the undeclared variable \"{name}\""
                 ))
@@ -234,10 +281,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
                 ));
                 warnings_from_files.push(d);
             }
-            file_values.push((name, VarSource::Given(*file, &attr.value)));
+            file_values.push((name, source));
         }
     }
-    for &(name, value, cli) in from_env.into_iter().chain(from_cli) {
+    for &(name, value, from) in from_env.into_iter().chain(from_cli) {
+        let cli = from.is_none();
         if cli {
             for (name, source) in file_values.drain(..) {
                 vars.values.insert(name, source);
@@ -607,6 +655,14 @@ fn unterminated_string(file: &Arc<SourceFile>, quote: usize) -> Diagnostic {
         .class(Class::Syntax)
 }
 
+/// The assignments of a variable file, by its syntax.
+enum VarFile {
+    /// `NAME = value` lines.
+    Hcl(hcl_edit::structure::Body),
+    /// The members of a JSON object, each value located in the file.
+    Json(Vec<(Key, Value)>),
+}
+
 /// A `variable` block.
 struct VarDecl<'b> {
     file: FileId,
@@ -615,6 +671,8 @@ struct VarDecl<'b> {
     default: Option<&'b hcl_edit::expr::Expression>,
     /// A list, map, set, object or tuple `type`: given values are parsed as expressions.
     collection: bool,
+    /// The `type`: what a variable file's value is converted to.
+    ty: VarType,
     /// `sensitive` is set (to anything but a literal `false`): reports leave the value out.
     sensitive: bool,
 }
@@ -754,6 +812,9 @@ impl<'b> TopLevel<'b> {
                     let collection = fields
                         .get("type")
                         .is_some_and(|a| is_collection_type(a.expr));
+                    let ty = fields
+                        .get("type")
+                        .map_or(VarType::Any, |a| VarType::of(a.expr));
                     let sensitive = fields.get("sensitive").is_some_and(
                         |a| !matches!(a.expr, hcl_edit::expr::Expression::Bool(b) if !*b.value()),
                     );
@@ -768,6 +829,7 @@ impl<'b> TopLevel<'b> {
                             label_at,
                             default,
                             collection,
+                            ty,
                             sensitive,
                         },
                     );
@@ -1086,21 +1148,15 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
     let (value, at) = match ev.vars.values.get(CIRCLECI_ORG_VARIABLE) {
         Some(VarSource::Cli(s) | VarSource::Env(s)) => (s.clone(), None),
         Some(VarSource::Default(file, expr) | VarSource::Given(file, expr)) => {
-            let Some(v) = ev.eval(*file, expr) else {
-                return CircleciOrg::Invalid;
-            };
-            match v.as_text() {
-                Some(s) => (s, Some(v.at)),
-                None => {
-                    ev.error(
-                        &v.at,
-                        "`circleci_organisation_id` must be a string",
-                        "expected a string",
-                    );
-                    return CircleciOrg::Invalid;
-                }
+            match ev.eval(*file, expr).and_then(|v| located_text(ev, v)) {
+                Some(text) => text,
+                None => return CircleciOrg::Invalid,
             }
         }
+        Some(VarSource::Value(v)) => match located_text(ev, v.clone()) {
+            Some(text) => text,
+            None => return CircleciOrg::Invalid,
+        },
         Some(VarSource::Unparsable) => return CircleciOrg::Invalid,
         Some(VarSource::Missing) | None => return CircleciOrg::NotGiven,
     };
@@ -1121,6 +1177,22 @@ fn circleci_organisation(ev: &mut Evaluator<'_>) -> CircleciOrg {
         return CircleciOrg::Invalid;
     }
     CircleciOrg::Given(value)
+}
+
+/// The text of the organisation id's value and where it was written; a value that is not a
+/// string is reported.
+fn located_text(ev: &mut Evaluator<'_>, v: Value) -> Option<(String, Option<At>)> {
+    match v.as_text() {
+        Some(s) => Some((s, Some(v.at))),
+        None => {
+            ev.error(
+                &v.at,
+                "`circleci_organisation_id` must be a string",
+                "expected a string",
+            );
+            None
+        }
+    }
 }
 
 /// Module names must each be declared once in the directory (they are addresses), a repository

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ecrplan_hcl::{LoadOptions, Loaded, load_dir, render_text};
+use ecrplan_hcl::{EnvVar, LoadOptions, Loaded, load_dir, render_text};
 use ecrplan_model::{AccountAccess, GithubAccess, GithubRepository, Module};
 
 /// A fixture directory as a user in the crate's directory names it: diagnostics show the
@@ -71,6 +71,15 @@ fn seed_koa_fixture() {
     assert!(!m.settings.scan_on_push);
     assert!(!m.settings.force_delete);
     assert_eq!(loaded.config_hash.len(), 64);
+}
+
+/// `ECRPLAN_VAR_NAME=VALUE`, as the binary passes it.
+fn env_var(name: &str, value: &str) -> EnvVar {
+    EnvVar {
+        from: format!("ECRPLAN_VAR_{name}"),
+        name: name.into(),
+        value: value.into(),
+    }
 }
 
 fn with_prod_account() -> LoadOptions {
@@ -223,14 +232,14 @@ fn variables_precedence_cli_env_default() {
     assert_eq!(repo(&LoadOptions::default()), "from-default");
     let env = LoadOptions {
         vars: vec![],
-        env: vec![("repo".into(), "from-env".into())],
+        env: vec![env_var("repo", "from-env")],
         estate: None,
         var_files: vec![],
     };
     assert_eq!(repo(&env), "from-env");
     let both = LoadOptions {
         vars: vec![("repo".into(), "from-cli".into())],
-        env: vec![("repo".into(), "from-env".into())],
+        env: vec![env_var("repo", "from-env")],
         estate: None,
         var_files: vec![],
     };
@@ -375,9 +384,9 @@ fn cloud_platform_fixture_desugars() {
     // With the organisation id given, the CircleCI role trusts it and the warning goes.
     let options = LoadOptions {
         vars: vec![],
-        env: vec![(
-            "circleci_organisation_id".into(),
-            "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11".into(),
+        env: vec![env_var(
+            "circleci_organisation_id",
+            "5bd1e4d8-1c2e-4f7b-9a59-2f1b9d1c0c11",
         )],
         estate: None,
         var_files: vec![],
@@ -653,7 +662,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
             // An expression if it were parsed (2), and tag text AWS accepts as it is.
             ("owner".into(), "1 + 1".into()),
         ],
-        env: vec![("repos".into(), "[\"ignored\"]".into())],
+        env: vec![env_var("repos", "[\"ignored\"]")],
         estate: None,
         var_files: vec![],
     };
@@ -664,7 +673,7 @@ fn var_of_a_collection_type_is_parsed_as_an_expression() {
 
     let options = LoadOptions {
         vars: vec![("owner".into(), "web".into())],
-        env: vec![("repos".into(), "[\"app\",".into())],
+        env: vec![env_var("repos", "[\"app\",")],
         estate: None,
         var_files: vec![],
     };
@@ -1214,7 +1223,7 @@ module "m" {
     };
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
     let env = LoadOptions {
-        env: vec![("repo".into(), "from-env".into())],
+        env: vec![env_var("repo", "from-env")],
         ..LoadOptions::default()
     };
     assert_eq!(repos(&LoadOptions::default()), ["from-default"]);
@@ -1314,5 +1323,184 @@ fn issue_20_a_destination_takes_the_default_region() {
         Some(
             "set region on provider aws.dr (or on the default provider) so the destination is known without connecting"
         )
+    );
+}
+
+/// Issue 22: JSON variable files rank as Terraform ranks them — `terraform.tfvars`, then
+/// `terraform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json` together in name
+/// order, then each `--var-file` (HCL or JSON) in order, then `--var` — with their values
+/// converted to the declared types, their contents in the configuration hash, and a bad value
+/// located in the JSON file.
+#[test]
+fn issue_22_json_variable_files_rank_with_the_hcl_ones() {
+    let dir = dir_with(&[(
+        "main.tf",
+        r#"variable "repo" {
+  default = "from-default"
+}
+
+variable "repos" {
+  type    = list(string)
+  default = []
+}
+
+variable "keep" {
+  type    = number
+  default = 5
+}
+
+module "m" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = concat([var.repo], var.repos)
+  lifecycle        = { keep_last = var.keep }
+}
+"#,
+    )]);
+    let load = |options: &LoadOptions| {
+        load_dir(dir.path(), options).unwrap_or_else(|e| panic!("{}", render_text(&e.0)))
+    };
+    let repos = |options: &LoadOptions| load(options).estate.modules[0].repositories.clone();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let env = LoadOptions {
+        env: vec![env_var("repo", "from-env")],
+        ..LoadOptions::default()
+    };
+
+    write("terraform.tfvars.json", r#"{"repo": "from-tfvars-json"}"#);
+    assert_eq!(
+        repos(&env),
+        ["from-tfvars-json"],
+        "files beat the environment"
+    );
+    write("terraform.tfvars", "repo = \"from-tfvars\"\n");
+    assert_eq!(
+        repos(&env),
+        ["from-tfvars-json"],
+        "terraform.tfvars.json is read after terraform.tfvars"
+    );
+    write("b.auto.tfvars", "repo = \"from-b-auto\"\n");
+    write(
+        "a.auto.tfvars.json",
+        r#"{"repo": "from-a-auto-json", "repos": ["extra", 70], "keep": "12"}"#,
+    );
+    assert_eq!(
+        repos(&env),
+        ["from-b-auto", "extra", "70"],
+        "auto files of both syntaxes in one name order; a number in a list(string) is a string"
+    );
+    write("c.auto.tfvars.json", r#"{"repo": "from-c-auto-json"}"#);
+    assert_eq!(repos(&env)[0], "from-c-auto-json");
+    assert_eq!(
+        load(&env).estate.modules[0].settings.lifecycle,
+        Some(ecrplan_model::LifecycleSpec::Generated {
+            keep_last: Some(12),
+            expire_untagged_after_days: None
+        }),
+        "\"12\" converts to the declared number"
+    );
+
+    let given = tempfile::tempdir().unwrap();
+    let hcl = given.path().join("one.tfvars");
+    let json = given.path().join("two.tfvars.json");
+    std::fs::write(&hcl, "repo = \"from-var-file\"\n").unwrap();
+    std::fs::write(&json, "{\n  \"repo\": \"from-json-var-file\"\n}\n").unwrap();
+    let files = LoadOptions {
+        var_files: vec![hcl.clone(), json.clone()],
+        ..env.clone()
+    };
+    assert_eq!(
+        repos(&files)[0],
+        "from-json-var-file",
+        "the last --var-file wins"
+    );
+    let reversed = LoadOptions {
+        var_files: vec![json.clone(), hcl.clone()],
+        ..env.clone()
+    };
+    assert_eq!(repos(&reversed)[0], "from-var-file");
+    let cli = LoadOptions {
+        vars: vec![("repo".into(), "from-cli".into())],
+        ..files.clone()
+    };
+    assert_eq!(repos(&cli)[0], "from-cli", "--var beats every file");
+
+    // A JSON variable file's contents are part of the configuration hash.
+    let before = load(&files).config_hash;
+    std::fs::write(
+        &json,
+        "{\n  \"repo\": \"from-json-var-file\",\n  \"unused\": 1\n}\n",
+    )
+    .unwrap();
+    let after = load(&files);
+    assert_ne!(
+        after.config_hash, before,
+        "a changed JSON var file changes the hash"
+    );
+    let warning = &after.warnings[0];
+    assert_eq!(
+        warning.message(),
+        "a value for the undeclared variable \"unused\""
+    );
+    assert_eq!(warning.line_column(), Some((3, 3)));
+
+    // A value of the wrong type is located in the JSON file, at the element that does not fit.
+    std::fs::write(&json, "{\n  \"repos\": [\"ok\", [\"nested\"]]\n}\n").unwrap();
+    let errors = errors_of(dir.path(), &files);
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    let json_error = errors[0].to_json();
+    assert_eq!(
+        (
+            &json_error["file"],
+            &json_error["line"],
+            &json_error["column"],
+            &json_error["rule"]
+        ),
+        (
+            &serde_json::json!(json.display().to_string()),
+            &serde_json::json!(2),
+            &serde_json::json!(19),
+            &serde_json::json!("wrong-type")
+        ),
+        "{}",
+        render_text(&errors)
+    );
+    assert_eq!(
+        errors[0].message(),
+        "the value of variable `repos` does not fit its type list(string): element 1: a string \
+         is required, found a list"
+    );
+
+    // So is a syntax error, and the variable it may have set is not reported as missing.
+    std::fs::write(&json, "{\n  \"repo\": \"x\"\n  \"repos\": []\n}\n").unwrap();
+    let errors = errors_of(dir.path(), &files);
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(errors[0].kind().name(), "syntax-error");
+    assert_eq!(errors[0].path(), Some(json.display().to_string().as_str()));
+    assert_eq!(errors[0].line_column(), Some((3, 3)));
+}
+
+/// Issue 22: a JSON variable file that is not a readable regular file is refused at once,
+/// naming it — a FIFO never blocks the load.
+#[cfg(unix)]
+#[test]
+fn issue_22_a_fifo_json_variable_file_is_refused_without_blocking() {
+    let dir = dir_with(&[(
+        "main.tf",
+        "module \"m\" {\n  source = \"../modules/ecr-repos\"\n  ecr-repositories = [\"app\"]\n}\n",
+    )]);
+    let fifo = dir.path().join("terraform.tfvars.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let errors = errors_of(dir.path(), &LoadOptions::default());
+    assert_eq!(errors.len(), 1, "{}", render_text(&errors));
+    assert_eq!(errors[0].kind().name(), "unreadable-file");
+    assert!(
+        errors[0].message().contains("terraform.tfvars.json")
+            && errors[0].message().contains("a FIFO (named pipe)"),
+        "{}",
+        errors[0].message()
     );
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ecrplan_diff::Drift;
+use ecrplan_diff::{AttributeChange, ChangeDrift, Drift};
 use ecrplan_model::{
     Account, Action, Address, Change, Encryption, JsonDocument, LifecyclePolicy, Note,
     OidcProvider, Plan, PlanConfiguration, ProviderSettings, Replication, Repository,
@@ -362,20 +362,41 @@ fn replace_path(attribute: &str) -> Vec<Value> {
     }
 }
 
-/// Drift as Terraform reports it: the object as ecrplan would leave it (`before`) and as it is
-/// now (`after`), for declared objects that exist but differ.
-fn resource_drift(c: &Change, account: &Account) -> Option<Value> {
-    if !matches!(c.action, Action::Update | Action::Replace | Action::Adopt) {
-        return None;
-    }
-    let before = values(c.after.as_ref()?, account);
-    let after = values(c.before.as_ref()?, account);
-    let mut m = resource_head(&c.address);
-    m.insert(
-        "change".into(),
-        Value::Object(change_body(&["update"], before, after)),
-    );
-    Some(Value::Object(m))
+/// Terraform's `resource_drift`, for the plan and the drift report alike: every difference
+/// that makes drift, with `before` as the configuration declares the object and `after` as the
+/// account holds it — the differing attributes of a changed object (`update`), a declared
+/// object the account lacks (`delete`, the declared object before), an object of the estate
+/// nothing declares (`create`, the live object after). Changed objects first, then missing,
+/// then undeclared, each in the order given.
+fn resource_drift<'a>(
+    drifted: impl Iterator<Item = (&'a Address, ChangeDrift<'a>)>,
+    account: &Account,
+) -> Vec<Value> {
+    let mut entries: Vec<(u8, Value)> = drifted
+        .map(|(address, drift)| {
+            let (rank, action, before, after) = match drift {
+                ChangeDrift::Changed(attributes) => {
+                    let side = |value: fn(&AttributeChange) -> &Value| {
+                        let provider = attributes
+                            .iter()
+                            .flat_map(|a| provider_attribute(&a.attribute, value(a)));
+                        Value::Object(provider.collect())
+                    };
+                    (0, "update", side(|a| &a.after), side(|a| &a.before))
+                }
+                ChangeDrift::Missing(declared) => {
+                    (1, "delete", values(declared, account), Value::Null)
+                }
+                ChangeDrift::Undeclared(live) => (2, "create", Value::Null, values(live, account)),
+            };
+            let mut m = resource_head(address);
+            let change = change_body(&[action], before, after);
+            m.insert("change".into(), Value::Object(change));
+            (rank, Value::Object(m))
+        })
+        .collect();
+    entries.sort_by_key(|(rank, _)| *rank);
+    entries.into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// A values representation (`root_module` with `resources` and `child_modules`) of objects
@@ -690,7 +711,7 @@ impl View for JsonView {
             "terraform_version": terraform_version(),
             "variables": variables,
             "planned_values": planned_values,
-            "resource_drift": plan.changes.iter().filter_map(|c| resource_drift(c, account)).collect::<Vec<_>>(),
+            "resource_drift": resource_drift(plan.changes.iter().filter_map(|c| Some((&c.address, ChangeDrift::of(c)?))), account),
             "resource_changes": plan.changes.iter().map(|c| resource_change(c, account)).collect::<Vec<_>>(),
             "output_changes": output_changes(plan),
             "prior_state": prior_state(plan),
@@ -777,54 +798,26 @@ fn provider_attribute(attribute: &str, value: &Value) -> Vec<(String, Value)> {
     }
 }
 
-/// The drift document: Terraform's `resource_drift` — every difference that makes the report
-/// drift, with `before` as the configuration declares the object and `after` as the account
-/// holds it: changed attributes (`update`), declared objects the account lacks (`delete`, the
-/// declared object before), objects of the estate nothing declares (`create`, the live object
-/// after) — and the full report under `ecrplan`.
+/// The drift document: Terraform's `resource_drift` (as the plan lists it) and the full report
+/// under `ecrplan`.
 fn drift_document(drift: &Drift, stats: Option<&Value>) -> Value {
-    let account = &drift.account;
-    let mut resource_drift = Vec::new();
-    for c in &drift.changed {
-        let mut m = resource_head(&c.address);
-        let before: Map<String, Value> = c
-            .attributes
-            .iter()
-            .flat_map(|a| provider_attribute(&a.attribute, &a.after))
-            .collect();
-        let after: Map<String, Value> = c
-            .attributes
-            .iter()
-            .flat_map(|a| provider_attribute(&a.attribute, &a.before))
-            .collect();
-        m.insert(
-            "change".into(),
-            Value::Object(change_body(
-                &["update"],
-                Value::Object(before),
-                Value::Object(after),
-            )),
+    let drifted = drift
+        .changed
+        .iter()
+        .map(|c| (&c.address, ChangeDrift::Changed(c.attributes.clone())))
+        .chain(
+            drift
+                .missing
+                .iter()
+                .map(|m| (&m.address, ChangeDrift::Missing(&m.declared))),
+        )
+        .chain(
+            drift
+                .undeclared
+                .iter()
+                .map(|u| (&u.address, ChangeDrift::Undeclared(&u.live))),
         );
-        resource_drift.push(Value::Object(m));
-    }
-    for missing in &drift.missing {
-        let mut m = resource_head(&missing.address);
-        let before = values(&missing.declared, account);
-        m.insert(
-            "change".into(),
-            Value::Object(change_body(&["delete"], before, Value::Null)),
-        );
-        resource_drift.push(Value::Object(m));
-    }
-    for undeclared in &drift.undeclared {
-        let mut m = resource_head(&undeclared.address);
-        let after = values(&undeclared.live, account);
-        m.insert(
-            "change".into(),
-            Value::Object(change_body(&["create"], Value::Null, after)),
-        );
-        resource_drift.push(Value::Object(m));
-    }
+    let resource_drift = resource_drift(drifted, &drift.account);
     let mut body = match serde_json::to_value(drift) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
