@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecrplan_model::identity::is_declarable;
 use ecrplan_model::{
     Account, Action, Address, Change, DesiredEstate, Kind, LiveEstate, LiveObject,
-    MAX_KEY_AGE_DAYS, Note, ObjectId, Reach, Registry, Resource, Scope, Section,
+    MAX_KEY_AGE_DAYS, Note, ObjectId, Plan, Reach, Registry, Resource, Scope, Section,
 };
 use serde::{Deserialize, Serialize};
 
@@ -195,6 +195,35 @@ impl ChangeDrift<'_> {
             }
         }
     }
+}
+
+/// The drift a plan reports (`plan --format json`'s `resource_drift`), which, unlike the
+/// drift report, has only the plan to go by, as a saved plan shown later does. Without a state
+/// file, a declared object the account lacks may simply not be made yet, and an object of the
+/// estate the configuration no longer declares was dropped from the configuration: both are
+/// the plan's own changes, not changes made outside it. What is drift: a declared object that
+/// differs, and a policy, attachment or membership the configuration does not declare on an
+/// object that stays (attached by hand, or left by an earlier configuration — the two look the
+/// same without a state file). The registry's sections are left out: an estate that stops
+/// declaring one clears it, a change of its configuration.
+pub fn plan_drift(plan: &Plan) -> impl Iterator<Item = (&Address, ChangeDrift<'_>)> {
+    let staying: BTreeSet<&ObjectId> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .map(|c| &c.id)
+        .collect();
+    plan.changes
+        .iter()
+        .filter_map(move |c| match ChangeDrift::of(c)? {
+            ChangeDrift::Missing(_) => None,
+            ChangeDrift::Undeclared(live) => {
+                let parent = live.parent_in(&c.id.scope)?;
+                (parent.kind != Kind::RegistryOwner && staying.contains(&parent))
+                    .then_some((&c.address, ChangeDrift::Undeclared(live)))
+            }
+            changed @ ChangeDrift::Changed(_) => Some((&c.address, changed)),
+        })
 }
 
 /// Compares the configuration with the account the way [`plan`] does, and classifies the

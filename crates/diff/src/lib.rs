@@ -23,7 +23,7 @@ pub use attributes::{AttributeChange, attribute_changes, is_document_attribute, 
 pub use check::check;
 pub use drift::{
     ChangeDrift, DRIFT_FORMAT_VERSION, Drift, DriftedObject, MissingObject, OldAccessKey, Origin,
-    UndeclaredObject, UnmanagedObject, drift,
+    UndeclaredObject, UnmanagedObject, drift, plan_drift,
 };
 pub use error::PlanError;
 pub use graph::graph_dot;

@@ -711,7 +711,7 @@ impl View for JsonView {
             "terraform_version": terraform_version(),
             "variables": variables,
             "planned_values": planned_values,
-            "resource_drift": resource_drift(plan.changes.iter().filter_map(|c| Some((&c.address, ChangeDrift::of(c)?))), account),
+            "resource_drift": resource_drift(ecrplan_diff::plan_drift(plan), account),
             "resource_changes": plan.changes.iter().map(|c| resource_change(c, account)).collect::<Vec<_>>(),
             "output_changes": output_changes(plan),
             "prior_state": prior_state(plan),
