@@ -18,7 +18,7 @@ use ecrplan_model::Provider;
 pub use command::against_moto;
 pub use estates::{apply_estate, cloud_platform_hcl, estate, estate_hcl, modules_hcl, scope};
 pub use images::ImageStore;
-pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain};
+pub use moto::{DEFAULT_ACCOUNT, Moto, MotoImages, REGION, moto, moto_plain, second_moto};
 
 /// A provider under test and what it can do.
 pub struct Subject<'a> {

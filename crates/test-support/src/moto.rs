@@ -34,6 +34,8 @@ struct Server {
 static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
 static PLAIN: OnceLock<Result<Server, String>> = OnceLock::new();
 static EXCLUSIVE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+static SECOND: OnceLock<Result<Server, String>> = OnceLock::new();
+static SECOND_EXCLUSIVE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -194,21 +196,30 @@ pub struct Moto {
 /// Starts moto (with the tagging adapter) on first use, waits for exclusive use and resets its
 /// state. Fails the test, with installation instructions, when moto cannot be started.
 pub async fn moto() -> Moto {
-    exclusive(SERVER.get_or_init(|| start(true))).await
+    exclusive(SERVER.get_or_init(|| start(true)), &EXCLUSIVE).await
+}
+
+/// Another moto with the tagging adapter, as [`moto`] but its own process: a second region as
+/// a second service, with its own capacity (the benchmark's two-registry estate).
+pub async fn second_moto() -> Moto {
+    exclusive(SECOND.get_or_init(|| start(true)), &SECOND_EXCLUSIVE).await
 }
 
 /// Like [`moto`], but plain moto 5.2.5, whose Tagging API does not see ECR repositories: for
 /// the per-repository-tags fallback.
 pub async fn moto_plain() -> Moto {
-    exclusive(PLAIN.get_or_init(|| start(false))).await
+    exclusive(PLAIN.get_or_init(|| start(false)), &EXCLUSIVE).await
 }
 
-async fn exclusive(server: &'static Result<Server, String>) -> Moto {
+async fn exclusive(
+    server: &'static Result<Server, String>,
+    lock: &'static tokio::sync::Mutex<()>,
+) -> Moto {
     let server = match server {
         Ok(server) => server,
         Err(message) => panic!("{message}"),
     };
-    let exclusive = EXCLUSIVE.lock().await;
+    let exclusive = lock.lock().await;
     match http(server.port, "POST", "/moto-api/reset", &[], "") {
         Ok((200, _)) => {}
         other => panic!("resetting moto failed: {other:?}"),

@@ -19,6 +19,8 @@
 //! us-east-1, the second through an aliased provider), applies both, then times the no-change
 //! plan of each registry alone and of both in one run, `--repeat` times each, at each
 //! round-trip time: one run over both should cost about the slower registry, not the sum.
+//! Each registry has its own moto behind its own proxy, as two regions are two services;
+//! `--one-moto` puts both on one, whose capacity then bounds the run over both.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -46,6 +48,9 @@ struct Args {
     peers: bool,
     sandbox: bool,
     two_registries: bool,
+    /// Both registries of `--two-registries` on one moto (its capacity shared) rather than one
+    /// each.
+    one_moto: bool,
     repeat: usize,
     out: PathBuf,
     ecrplan: Option<PathBuf>,
@@ -55,7 +60,7 @@ struct Args {
 
 const USAGE: &str = "usage: bench [--repos N[,N…]] [--rtt-ms MS[,MS…]] [--quota RATE/BURST] \
 [--server-errors SHARE] [--drops SHARE] [--throttle SHARE] [--seed N] [--cli-sample N] \
-[--no-peers] [--sandbox] [--two-registries] [--repeat N] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH] [--from results.json[,…]]";
+[--no-peers] [--sandbox] [--two-registries [--one-moto]] [--repeat N] (--cli-sample 0 skips the CLI loop) [--out DIR] [--ecrplan PATH] [--from results.json[,…]]";
 
 fn list<T: std::str::FromStr>(value: &str) -> Result<Vec<T>, String> {
     value
@@ -73,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
         peers: true,
         sandbox: false,
         two_registries: false,
+        one_moto: false,
         repeat: 3,
         out: PathBuf::from("target/bench"),
         ecrplan: None,
@@ -109,6 +115,7 @@ fn parse_args() -> Result<Args, String> {
             "--no-peers" => args.peers = false,
             "--sandbox" => args.sandbox = true,
             "--two-registries" => args.two_registries = true,
+            "--one-moto" => args.one_moto = true,
             "--repeat" => {
                 args.repeat = value()?
                     .parse()
@@ -282,8 +289,28 @@ fn write_json(path: &Path, value: &impl Serialize) {
     }
 }
 
+/// Where a run's providers lead.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    /// The configuration's sandbox file.
+    Sandbox,
+    /// Every provider through `--endpoint URL`, with `--stats`.
+    Endpoint(&'a str),
+    /// Each provider through the `endpoint` its block names, with `--stats`.
+    Configured,
+}
+
 /// Runs `ecrplan ARGS` under `/usr/bin/time` (the child's rusage: CPU and peak RSS).
 fn ecrplan_run(ecrplan: &Path, args: &[&str], endpoint: Option<&str>) -> Run {
+    ecrplan_run_at(
+        ecrplan,
+        args,
+        endpoint.map_or(Target::Sandbox, Target::Endpoint),
+    )
+}
+
+/// [`ecrplan_run`] against any [`Target`].
+fn ecrplan_run_at(ecrplan: &Path, args: &[&str], target: Target<'_>) -> Run {
     let times = tempfile::NamedTempFile::new().expect("a temporary file");
     let mut cmd = Command::new("/usr/bin/time");
     cmd.arg("-f")
@@ -296,10 +323,11 @@ fn ecrplan_run(ecrplan: &Path, args: &[&str], endpoint: Option<&str>) -> Run {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(endpoint) = endpoint {
-        cmd.arg("--endpoint")
-            .arg(endpoint)
-            .arg("--stats")
+    if let Target::Endpoint(endpoint) = target {
+        cmd.arg("--endpoint").arg(endpoint);
+    }
+    if !matches!(target, Target::Sandbox) {
+        cmd.arg("--stats")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_REGION", REGION)
@@ -948,21 +976,27 @@ struct TwoRegistryRow {
 }
 
 /// The three configurations of the two-registry estate, written under `dir`: the default
-/// registry alone (with a GitHub role per module), us-east-1 alone, and both in one run.
-fn two_registry_configs(dir: &Path, n: usize) -> [String; 3] {
+/// registry alone (with a GitHub role per module), us-east-1 alone, and both in one run, each
+/// registry's provider through its own endpoint, as two regions are two services.
+fn two_registry_configs(dir: &Path, n: usize, endpoints: [&str; 2]) -> [String; 3] {
     let modules = n / PER_MODULE;
     let header = "ecrplan {\n  estate = \"bench\"\n}\n\n";
     let first = ecrplan_test::modules_hcl("bench", "bench", modules, PER_MODULE, true, None);
     let second =
         |alias| ecrplan_test::modules_hcl("bench", "bench-us", modules, PER_MODULE, false, alias);
+    let [home, us] = endpoints;
+    let home = format!("provider \"aws\" {{\n  endpoint = \"{home}\"\n}}\n");
+    let us = |alias: &str| {
+        format!(
+            "provider \"aws\" {{\n{alias}  region   = \"us-east-1\"\n  endpoint = \"{us}\"\n}}\n"
+        )
+    };
     let texts = [
-        format!("{header}provider \"aws\" {{}}\n{first}"),
+        format!("{header}{home}{first}"),
+        format!("{header}{}{}", us(""), second(None)),
         format!(
-            "{header}provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{}",
-            second(None)
-        ),
-        format!(
-            "{header}provider \"aws\" {{}}\n\nprovider \"aws\" {{\n  alias  = \"us\"\n  region = \"us-east-1\"\n}}\n{first}{}",
+            "{header}{home}\n{}{first}{}",
+            us("  alias    = \"us\"\n"),
             second(Some("us"))
         ),
     ];
@@ -982,32 +1016,42 @@ fn median(mut values: Vec<f64>) -> f64 {
 async fn two_registry_runs(args: &Args, ecrplan: &Path) -> Vec<TwoRegistryRow> {
     let mut rows = Vec::new();
     for &n in &args.repos {
-        let moto = ecrplan_test::moto().await;
-        let upstream = moto.endpoint().trim_start_matches("http://").to_owned();
-        let proxy = Proxy::start(&upstream, Conditions::default()).expect("the proxy starts");
+        let mut motos = vec![ecrplan_test::moto().await];
+        if !args.one_moto {
+            motos.push(ecrplan_test::second_moto().await);
+        }
+        let proxies = [0, 1].map(|i| {
+            let moto = &motos[i.min(motos.len() - 1)];
+            let upstream = moto.endpoint().trim_start_matches("http://");
+            Proxy::start(upstream, Conditions::default()).expect("the proxy starts")
+        });
         let dir = tempfile::TempDir::new().expect("a temporary directory");
-        let [first, second, both] = two_registry_configs(dir.path(), n);
-        let apply = ecrplan_run(
+        let urls = proxies.each_ref().map(Proxy::url);
+        let [first, second, both] =
+            two_registry_configs(dir.path(), n, [urls[0].as_str(), urls[1].as_str()]);
+        let apply = ecrplan_run_at(
             ecrplan,
             &["apply", &both, "--auto-approve"],
-            Some(&proxy.url()),
+            Target::Configured,
         );
         eprintln!(
             "N={n} per registry: apply of both {:.1}s exit {}",
             apply.wall_s, apply.exit
         );
         for &rtt_ms in &args.rtts {
-            proxy.set(Conditions {
-                rtt: Duration::from_millis(rtt_ms),
-                ..args.conditions.clone()
-            });
+            for proxy in &proxies {
+                proxy.set(Conditions {
+                    rtt: Duration::from_millis(rtt_ms),
+                    ..args.conditions.clone()
+                });
+            }
             let mut runs = Vec::new();
             for _ in 0..args.repeat {
                 for config in [&first, &second, &both] {
-                    let run = ecrplan_run(
+                    let run = ecrplan_run_at(
                         ecrplan,
                         &["plan", config, "--detailed-exitcode"],
-                        Some(&proxy.url()),
+                        Target::Configured,
                     );
                     eprintln!(
                         "N={n} RTT={rtt_ms}ms: plan {} {:.2}s exit {} ({} calls)",
