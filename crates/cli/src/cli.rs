@@ -109,8 +109,9 @@ pub enum DiagnosticFormat {
     Sarif,
 }
 
-/// Output format of plans and drift reports.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+/// The views of plans and drift reports (SARIF is no view: it needs the configuration's
+/// locations besides the plan or report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewFormat {
     /// Terraform-like text.
     Text,
@@ -120,7 +121,7 @@ pub enum ViewFormat {
     Markdown,
 }
 
-/// Output format of `ecrplan plan`: the views, or the checker notes as SARIF.
+/// Output format of `ecrplan plan` and `ecrplan show`: the views, or the checker notes as SARIF.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum PlanFormat {
     /// Terraform-like text.
@@ -141,6 +142,31 @@ impl PlanFormat {
             PlanFormat::Json => Some(ViewFormat::Json),
             PlanFormat::Markdown => Some(ViewFormat::Markdown),
             PlanFormat::Sarif => None,
+        }
+    }
+}
+
+/// Output format of `ecrplan drift`: the views, or the findings as SARIF.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DriftFormat {
+    /// Terraform-like text.
+    Text,
+    /// Terraform's `resource_drift` and the full report (docs/plan-json.md).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// Each finding as SARIF 2.1.0, at the declaration it is about (else the estate's name).
+    Sarif,
+}
+
+impl DriftFormat {
+    /// The view for this format; `None` for SARIF, which needs the configuration's locations.
+    pub fn view(self) -> Option<ViewFormat> {
+        match self {
+            DriftFormat::Text => Some(ViewFormat::Text),
+            DriftFormat::Json => Some(ViewFormat::Json),
+            DriftFormat::Markdown => Some(ViewFormat::Markdown),
+            DriftFormat::Sarif => None,
         }
     }
 }
@@ -248,8 +274,8 @@ pub struct DriftArgs {
     #[arg(long)]
     pub account_wide: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    pub format: DriftFormat,
 }
 
 /// `ecrplan show`.
@@ -257,9 +283,10 @@ pub struct DriftArgs {
 pub struct ShowArgs {
     /// The saved plan.
     pub plan: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    /// Output format; SARIF locates the notes in the configuration directory the plan records,
+    /// read again (at the directory itself when it cannot be read).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
 }
 
 /// `ecrplan graph`.

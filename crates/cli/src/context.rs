@@ -330,6 +330,9 @@ async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Res
     })
 }
 
+/// Where the block of a provider alias is written, as a message names it.
+type BlockOf<'a> = &'a dyn Fn(Option<&str>) -> Option<String>;
+
 /// Two `registry` blocks (or two `replication` blocks) whose providers reach one registry:
 /// a registry has one of each, so the second would silently overwrite the first. `validate`
 /// sees it when the provider blocks name the same account and region; otherwise only the
@@ -338,9 +341,7 @@ async fn connect(estate: &DesiredEstate, dir: &Path, flags: &AccountArgs) -> Res
 fn refuse_meeting_blocks(loaded: &Loaded, reach: &Reach) -> Result<()> {
     let estate = &loaded.estate;
     let locations = &loaded.locations;
-    // Where the block of a provider alias is written.
-    type Located<'a> = &'a dyn Fn(Option<&str>) -> Option<String>;
-    let kinds: [(&str, Vec<Option<&str>>, Located<'_>); 2] = [
+    let kinds: [(&str, Vec<Option<&str>>, BlockOf<'_>); 2] = [
         (
             "registry",
             estate

@@ -82,6 +82,10 @@ const CASES: &[Case] = &[
     case(README, "ecrplan drift infra/ecr --format json", Run("readme_use_it")),
     case(README, "ecrplan plan infra/ecr --format json", Run("readme_use_it")),
     case(README, "ecrplan plan infra/ecr --format sarif", Run("readme_use_it")),
+    case(README, "ecrplan drift infra/ecr --format sarif", Elsewhere(
+        "crates/cli/tests/sarif.rs::drift_findings_are_results_at_their_declarations",
+        "runs drift --format sarif on infra/ecr of a checkout against a sandbox changed by hand, validates the document and checks each result's rule, level and place",
+    )),
     case(README, "ecrplan output infra/ecr --format github-env >> \"$GITHUB_ENV\"", Run("readme_use_it")),
     case(README, "scripts/test", NotRun("the whole test suite, this test included: CI's .ci/run runs it")),
     case(README, "cargo install --locked --path crates/cli", NotRun("CI's .ci/run runs scripts/install-check, which installs the binary this way into a temporary root and checks that its --version names the commit")),

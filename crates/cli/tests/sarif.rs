@@ -384,3 +384,351 @@ fn the_vendored_schema_is_sarif_2_1_0() {
         "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
     );
 }
+
+/// The estate of the drift and show tests: a named estate, two repositories and a GitHub role.
+const ESTATE_TF: &str = r#"ecrplan {
+  estate = "koa"
+}
+
+module "ecr-koa" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["giftcard-service", "ledger"]
+  scan_on_push     = true
+  github_access = {
+    role_name           = "koa-github"
+    github_repositories = [{ organisation = "koa", repository = "GiftCardService" }]
+  }
+}
+"#;
+
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// (start line, start column, end line, end column) of the first `needle` in `text`, columns
+/// in code points, as a result's region gives them.
+fn region_of(text: &str, needle: &str) -> (u64, u64, u64, u64) {
+    let start = text.find(needle).expect("the needle is in the text");
+    let at = |offset: usize| {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before[before.rfind('\n').map_or(0, |n| n + 1)..]
+            .chars()
+            .count()
+            + 1;
+        (line as u64, column as u64)
+    };
+    let (line, column) = at(start);
+    let (end_line, end_column) = at(start + needle.len());
+    (line, column, end_line, end_column)
+}
+
+/// The `(ruleId, place)` of every result, sorted, each result checked to have a physical
+/// location (an artifact, with a region or without).
+fn drift_places(doc: &Value) -> Vec<(String, String, u64, u64, u64, u64)> {
+    let mut places: Vec<_> = results(doc)
+        .iter()
+        .map(|r| {
+            let physical = &r["locations"][0]["physicalLocation"];
+            assert!(
+                physical["artifactLocation"]["uri"].is_string(),
+                "a result without a physical location: {r}"
+            );
+            assert_eq!(r["level"], "warning", "{r}");
+            place(r)
+        })
+        .collect();
+    places.sort();
+    places
+}
+
+/// The live objects of a sandbox file.
+fn live_objects(file: &Path) -> Vec<ecrplan_model::LiveObject> {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("the sandbox file"))
+            .expect("JSON");
+    serde_json::from_value(doc["objects"].clone()).expect("live objects")
+}
+
+/// Issue 22: `drift --format sarif` on the sandbox. Each finding is a warning under a drift rule
+/// of its own, located at the declaration it is about: a repository changed out of band at its
+/// name in `ecr-repositories`, a policy attached by hand at the name of the role it is attached
+/// to, a repository the estate owns and no longer declares — and, account-wide, one nobody
+/// owns — at the estate's name (or, with the estate named by `--estate`, at the configuration
+/// directory, without a region). Exit codes are drift's: 0 in sync, 2 on drift.
+#[tokio::test]
+async fn drift_findings_are_results_at_their_declarations() {
+    use ecrplan_model::{Operation, Provider, Resource, RolePolicyAttachment};
+
+    let repo = checkout(ESTATE_TF);
+    let sandbox = repo.path().join("sandbox.json");
+    let drift = |extra: &[&str]| {
+        let mut args = vec![
+            "drift",
+            "infra/ecr",
+            "--format",
+            "sarif",
+            "--sandbox",
+            "sandbox.json",
+        ];
+        args.extend_from_slice(extra);
+        ecrplan(repo.path(), &args)
+    };
+    let apply = ecrplan(
+        repo.path(),
+        &[
+            "apply",
+            "infra/ecr",
+            "--sandbox",
+            "sandbox.json",
+            "--auto-approve",
+        ],
+    );
+    assert!(
+        apply.status.success(),
+        "{}",
+        String::from_utf8_lossy(&apply.stderr)
+    );
+    let clean = drift(&[]);
+    assert_eq!(clean.status.code(), Some(0), "in sync");
+    assert!(results(&sarif(&clean)).is_empty());
+
+    // By hand: scanning turned off on one repository, AdministratorAccess attached to the role.
+    let provider = ecrplan_sandbox::SandboxProvider::open(&sandbox).expect("the sandbox");
+    let before = live_objects(&sandbox)
+        .into_iter()
+        .map(|o| o.resource)
+        .find(|r| matches!(r, Resource::Repository(r) if r.name == "giftcard-service"))
+        .expect("the repository");
+    let mut after = before.clone();
+    let mut stray = before.clone();
+    if let (Resource::Repository(r), Resource::Repository(s)) = (&mut after, &mut stray) {
+        r.scan_on_push = false;
+        s.name = "stray".into();
+        s.tags = Default::default();
+    }
+    provider
+        .apply(&Operation::Update { before, after })
+        .await
+        .expect("scanning turned off");
+    provider
+        .apply(&Operation::Create {
+            resource: Resource::RolePolicyAttachment(RolePolicyAttachment {
+                role: "koa-github".into(),
+                policy_arn: ADMIN.into(),
+            }),
+        })
+        .await
+        .expect("a policy attached by hand");
+    // And the configuration stops declaring a repository the estate owns.
+    let main_tf = ESTATE_TF.replace(r#", "ledger""#, "");
+    std::fs::write(repo.path().join("infra/ecr/main.tf"), &main_tf).expect("write");
+
+    let out = drift(&[]);
+    assert_eq!(out.status.code(), Some(2), "drift");
+    let doc = sarif(&out);
+    let uri = "infra/ecr/main.tf".to_owned();
+    let at = |rule: &str, needle: &str| {
+        let (l, c, el, ec) = region_of(&main_tf, needle);
+        (format!("ecrplan/{rule}"), uri.clone(), l, c, el, ec)
+    };
+    let mut expected = vec![
+        at("drift-changed", r#""giftcard-service""#),
+        // The role's policy still grants the repository no longer declared: at the role.
+        at("drift-changed", r#""koa-github""#),
+        at("drift-by-hand", r#""koa-github""#),
+        at("drift-no-longer-declared", r#""koa""#),
+    ];
+    expected.sort();
+    assert_eq!(drift_places(&doc), expected);
+    let found = results(&doc);
+    let message = |rule: &str| {
+        found
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .min_by_key(|r| place(r).2)
+            .and_then(|r| r["message"]["text"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        message("ecrplan/drift-changed"),
+        "module.ecr-koa.aws_ecr_repository.repository[\"giftcard-service\"] changed outside \
+         ecrplan (a plan would update): scan_on_push: declared true, live false"
+    );
+    assert!(
+        message("ecrplan/drift-by-hand").contains(&format!("koa-github:{ADMIN}"))
+            && message("ecrplan/drift-by-hand").ends_with("attached by hand"),
+        "{}",
+        message("ecrplan/drift-by-hand")
+    );
+    assert!(
+        message("ecrplan/drift-no-longer-declared").contains("\"ledger\""),
+        "{}",
+        message("ecrplan/drift-no-longer-declared")
+    );
+    // Each result names its object, has a rule listed at its index and a fingerprint of its own.
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for result in &found {
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert_eq!(rules[index]["defaultConfiguration"]["level"], "warning");
+        assert!(
+            result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("module.ecr-koa.")),
+            "{result}"
+        );
+        assert!(
+            fingerprints
+                .insert(result["partialFingerprints"]["primaryLocationLineHash"].to_string())
+        );
+    }
+
+    // A repository nobody owns, which only the account-wide audit reports: at the estate's name.
+    provider
+        .apply(&Operation::Create { resource: stray })
+        .await
+        .expect("a repository made by hand");
+    let wide = drift(&["--account-wide"]);
+    assert_eq!(wide.status.code(), Some(2), "drift");
+    let wide = sarif(&wide);
+    let unmanaged: Vec<_> = results(&wide)
+        .iter()
+        .filter(|r| r["ruleId"] == "ecrplan/drift-unmanaged")
+        .map(place)
+        .collect();
+    assert_eq!(unmanaged, [at("drift-unmanaged", r#""koa""#)]);
+    assert!(
+        results(&wide).iter().any(|r| r["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("aws_ecr_repository \"stray\": "))),
+        "{wide}"
+    );
+
+    // Named from outside, the estate has no place in the files: the directory, no region.
+    let unnamed = main_tf.replacen("ecrplan {\n  estate = \"koa\"\n}\n\n", "", 1);
+    assert_ne!(unnamed, main_tf);
+    std::fs::write(repo.path().join("infra/ecr/main.tf"), &unnamed).expect("write");
+    let out = drift(&["--estate", "koa"]);
+    assert_eq!(out.status.code(), Some(2), "drift");
+    let doc = sarif(&out);
+    let ledger = results(&doc)
+        .into_iter()
+        .find(|r| r["ruleId"] == "ecrplan/drift-no-longer-declared")
+        .expect("the repository no longer declared");
+    assert_eq!(
+        ledger["locations"][0]["physicalLocation"],
+        serde_json::json!({"artifactLocation": {"uri": "infra/ecr/", "uriBaseId": "%SRCROOT%"}})
+    );
+    assert_eq!(drift_places(&doc).len(), 4);
+}
+
+/// Issue 22: a drift run that fails still writes SARIF (the configuration's error at its
+/// place) and exits 1.
+#[test]
+fn drift_with_configuration_errors_writes_them_as_results() {
+    let repo = checkout(MAIN_TF);
+    let out = ecrplan(
+        repo.path(),
+        &[
+            "drift",
+            "infra/ecr",
+            "--format",
+            "sarif",
+            "--sandbox",
+            "sandbox.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let rules: Vec<String> = results(&sarif(&out)).iter().map(|r| place(r).0).collect();
+    assert!(
+        rules.contains(&"ecrplan/wrong-type".to_owned()),
+        "{rules:?}"
+    );
+}
+
+/// Issue 22: `show PLAN.json --format sarif` gives `plan --format sarif`'s results, the
+/// configuration the plan records read again; when that directory is gone, each note is at the
+/// directory, without a region.
+#[test]
+fn show_of_a_saved_plan_has_the_plans_results() {
+    let repo = checkout(
+        r#"resource "aws_s3_bucket" "logs" {
+  bucket = "koa-logs"
+}
+
+variable "organisation" {}
+
+module "ecr-koa" {
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["giftcard-service"]
+  github_access = {
+    role_name              = "koa-github"
+    allow_any_organisation = true
+    github_repositories    = [{ organisation = var.organisation, repository = "GiftCardService" }]
+  }
+}
+"#,
+    );
+    let plan = ecrplan(
+        repo.path(),
+        &[
+            "plan",
+            "infra/ecr",
+            "--format",
+            "sarif",
+            "--sandbox",
+            "sandbox.json",
+            "--var",
+            "organisation=*",
+            "--out",
+            "plan.json",
+        ],
+    );
+    assert!(
+        plan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let planned = results(&sarif(&plan));
+    let rules: Vec<String> = planned.iter().map(|r| place(r).0).collect();
+    assert!(
+        rules.contains(&"ecrplan/wide-oidc-trust".to_owned())
+            && rules.contains(&"ecrplan/skipped-block".to_owned()),
+        "{rules:?}"
+    );
+    let show = ecrplan(repo.path(), &["show", "plan.json", "--format", "sarif"]);
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    assert_eq!(results(&sarif(&show)), planned);
+
+    std::fs::rename(repo.path().join("infra"), repo.path().join("moved")).expect("move");
+    let show = ecrplan(repo.path(), &["show", "plan.json", "--format", "sarif"]);
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    let at_directory = results(&sarif(&show));
+    assert!(!at_directory.is_empty());
+    for result in &at_directory {
+        assert_eq!(
+            result["locations"][0]["physicalLocation"],
+            serde_json::json!({"artifactLocation": {"uri": "infra/ecr/", "uriBaseId": "%SRCROOT%"}}),
+            "{result}"
+        );
+    }
+    let notes = |found: &[Value]| -> Vec<(Value, Value)> {
+        found
+            .iter()
+            .filter(|r| r["ruleId"] != "ecrplan/skipped-block")
+            .map(|r| (r["ruleId"].clone(), r["message"].clone()))
+            .collect()
+    };
+    assert_eq!(notes(&at_directory), notes(&planned));
+}

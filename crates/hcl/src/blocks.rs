@@ -15,16 +15,18 @@ use crate::provider::is_region;
 use crate::value::{At, FileId};
 
 impl Evaluator<'_> {
-    /// `ecrplan { estate = "…" }`: the estate name. A name also given from outside (`--estate`,
-    /// `ECRPLAN_ESTATE`) must be the same: silently preferring either would hand the estate's
-    /// objects to another one.
+    /// `ecrplan { estate = "…" }`: the estate name, and where it is written (the value as the
+    /// block spells it, for findings about the estate's objects that nothing declares). A name
+    /// also given from outside (`--estate`, `ECRPLAN_ESTATE`) must be the same: silently
+    /// preferring either would hand the estate's objects to another one.
     pub(crate) fn ecrplan_block(
         &mut self,
         file: FileId,
         block: &Block,
         outside: Option<&str>,
-    ) -> Option<String> {
+    ) -> Option<(String, At)> {
         let fields = self.body_fields(file, &block.body, &["estate"], &[], "the `ecrplan` block");
+        let written = At::new(file, span_of(fields.get("estate")?.expr));
         let v = self.attr_value(&fields, "estate")?;
         let estate = self.string(&v, "estate")?;
         if let Some(outside) = outside.filter(|o| *o != estate) {
@@ -53,7 +55,7 @@ impl Evaluator<'_> {
             self.sink.push(d);
             return None;
         }
-        Some(estate)
+        Some((estate, written))
     }
 
     /// `replication { provider, rule { destination { region, registry_id } or destination {

@@ -315,9 +315,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         anonymous: top.ecrplan.is_empty() && options.estate.is_none(),
         ..DesiredEstate::default()
     };
+    let mut estate_at = None;
     if let Some((file, block)) = top.ecrplan.first() {
-        if let Some(name) = ev.ecrplan_block(*file, block, options.estate.as_deref()) {
+        if let Some((name, at)) = ev.ecrplan_block(*file, block, options.estate.as_deref()) {
             estate.name = name;
+            estate_at = Some(at);
         }
     } else if let Some(outside) = &options.estate {
         estate.name.clone_from(outside);
@@ -494,6 +496,9 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
         registry_sections: None,
     };
     let mut locations = Locations::default();
+    if let Some(at) = &estate_at {
+        locations.add_estate(&files, at);
+    }
     for d in &declared {
         locations.add_module(&files, &d.module.name, &d.label_at);
         for (name, at) in d.module.repositories.iter().zip(&d.repositories) {

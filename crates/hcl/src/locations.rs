@@ -10,11 +10,13 @@ use crate::diag::{Location, SourceFile};
 use crate::registry_block::RegistryDeclared;
 use crate::value::At;
 
-/// The declarations of a loaded directory by what they declare: module blocks, the repository
-/// names and role names inside them, and each provider's `replication` block and `registry`
-/// block with its sections, pull-through cache rules and creation templates.
+/// The declarations of a loaded directory by what they declare: the estate's name, module
+/// blocks, the repository names and role names inside them, and each provider's `replication`
+/// block and `registry` block with its sections, pull-through cache rules and creation
+/// templates.
 #[derive(Clone, Debug, Default)]
 pub struct Locations {
+    estate: Option<Location>,
     modules: BTreeMap<String, Location>,
     repositories: BTreeMap<(String, String), Location>,
     roles: BTreeMap<String, Location>,
@@ -56,6 +58,12 @@ impl RegistryLocations {
 }
 
 impl Locations {
+    /// The value of `ecrplan { estate = … }`: where an estate object that nothing declares
+    /// belongs. `None` when the estate is named from outside (`--estate`) or not at all.
+    pub fn estate(&self) -> Option<&Location> {
+        self.estate.as_ref()
+    }
+
     /// The label of `module "NAME"`.
     pub fn module(&self, name: &str) -> Option<&Location> {
         self.modules.get(name)
@@ -111,6 +119,10 @@ impl Locations {
 
     fn first_registry(&self) -> Option<&RegistryLocations> {
         self.registries.values().next()
+    }
+
+    pub(crate) fn add_estate(&mut self, files: &[Arc<SourceFile>], at: &At) {
+        self.estate = locate(files, at);
     }
 
     pub(crate) fn add_module(&mut self, files: &[Arc<SourceFile>], name: &str, at: &At) {

@@ -1503,4 +1503,30 @@ fn issue_22_a_fifo_json_variable_file_is_refused_without_blocking() {
         "{}",
         errors[0].message()
     );
+
+/// Issue 22: the estate is located where its name is written — the value of `ecrplan {
+/// estate = … }`, exact to the byte — so drift findings of objects nothing declares point at
+/// it; an estate named only from outside has no place in the files.
+#[test]
+fn issue_22_the_estate_is_located_at_its_name() {
+    let text = "module \"m\" {\n  source           = \"../modules/ecr-repos\"\n  ecr-repositories = [\"app\"]\n}\n\necrplan {\n  estate = \"koa\" # café\n}\n";
+    let dir = dir_with(&[("main.tf", text)]);
+    let loaded = load_ok(dir.path(), &LoadOptions::default());
+    let at = loaded.locations.estate().expect("the estate's place");
+    let start = text.find("\"koa\"").expect("in the text");
+    assert_eq!(at.text, &text[start..start + 5]);
+    assert_eq!(
+        (at.line, at.column, at.end_line, at.end_column),
+        (7, 12, 7, 17)
+    );
+    assert_eq!(at.file, "main.tf");
+
+    let unnamed = dir_with(&[("main.tf", &text[..text.find("ecrplan").expect("block")])]);
+    let outside = LoadOptions {
+        estate: Some("koa".into()),
+        ..LoadOptions::default()
+    };
+    let loaded = load_ok(unnamed.path(), &outside);
+    assert_eq!(loaded.estate.name, "koa");
+    assert!(loaded.locations.estate().is_none());
 }
