@@ -1503,6 +1503,7 @@ fn issue_22_a_fifo_json_variable_file_is_refused_without_blocking() {
         "{}",
         errors[0].message()
     );
+}
 
 /// Issue 22: the estate is located where its name is written — the value of `ecrplan {
 /// estate = … }`, exact to the byte — so drift findings of objects nothing declares point at
