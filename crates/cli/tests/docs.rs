@@ -177,6 +177,8 @@ const CASES: &[Case] = &[
     case(BENCHMARKS, "cargo run --release -p ecrplan-test --bin bench -- --repos 1000 --rtt-ms 0 --quota 20/40 --server-errors 0.05 --no-peers", Benchmark),
     case(BENCHMARKS, "cargo run --release -p ecrplan-test --bin bench -- --repos 60 --rtt-ms 0 --throttle 0.3 --seed 3 --no-peers", Benchmark),
     case(BENCHMARKS, "cargo run --release -p ecrplan-test --bin bench -- --sandbox --repos 1000,5000,10000", Benchmark),
+    case(BENCHMARKS, "cargo run --release -p ecrplan-test --bin bench -- --two-registries --repos 1000 --rtt-ms 25 --repeat 3", Benchmark),
+    case(BENCHMARKS, "cargo run --release -p ecrplan-test --bin bench -- --two-registries --one-moto --repos 1000 --rtt-ms 25 --repeat 3", Benchmark),
     case(BENCHMARKS, "cargo run --release -p ecrplan-test --bin bench -- --from a/results.json,b/results.json --out docs/bench", Benchmark),
     case(BENCHMARKS, "cargo build --release -p ecrplan -p ecrplan-test", Benchmark),
     case(BENCHMARKS, "git worktree add ../ecrplan-48c43c7 48c43c7", Benchmark),
