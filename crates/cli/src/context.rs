@@ -388,6 +388,80 @@ fn refuse_meeting_blocks(loaded: &Loaded, reach: &Reach) -> Result<()> {
     Ok(())
 }
 
+/// A repository name declared in two modules whose providers reach one registry, or an IAM
+/// name (role, user, group; in any letter case, as IAM compares them) in two modules whose
+/// providers reach one account: one AWS object declared twice. `validate` refuses it when the
+/// provider blocks say so; providers that meet only once connected are checked here, naming
+/// both modules where they are written, before anything is read or changed.
+fn refuse_meeting_names(loaded: &Loaded, reach: &Reach) -> Result<()> {
+    let provider = |m: &ecrplan_model::Module| {
+        m.provider
+            .as_deref()
+            .map_or_else(|| "aws".to_owned(), |a| format!("aws.{a}"))
+    };
+    let at = |module: &str, repository: Option<&str>| {
+        let located = repository
+            .and_then(|r| loaded.locations.repository(module, r))
+            .or_else(|| loaded.locations.module(module));
+        located.map_or_else(String::new, |l| format!(" ({})", place(l)))
+    };
+    let mut repositories = BTreeMap::new();
+    let mut iam = BTreeMap::new();
+    for module in &loaded.estate.modules {
+        let account = reach.account(module.provider.as_deref());
+        for name in &module.repositories {
+            let key = (account.registry(), name.as_str());
+            if let Some(first) = repositories.insert(key, module)
+                && first.name != module.name
+            {
+                return Err(miette!(
+                    help = "a repository name is unique in its registry: declare it in one of \
+                            the modules, or point one module's provider at another account or \
+                            region",
+                    "repository `{name}` is declared by module `{}`{} and module `{}`{}, whose \
+                     providers {} and {} both reach the registry {}",
+                    first.name,
+                    at(&first.name, Some(name)),
+                    module.name,
+                    at(&module.name, Some(name)),
+                    provider(first),
+                    provider(module),
+                    account.registry(),
+                ));
+            }
+        }
+        let names = [
+            ("IAM role", module.role_names().collect::<Vec<_>>()),
+            ("IAM user", module.user_names().collect()),
+            ("IAM group", module.group_names().collect()),
+        ];
+        for (what, names) in names {
+            for name in names {
+                let key = (account.id.clone(), what, name.to_lowercase());
+                if let Some((first, first_name)) = iam.insert(key, (module, name.clone()))
+                    && first.name != module.name
+                {
+                    return Err(miette!(
+                        help = "IAM names are unique in an account, in any letter case: \
+                                declare it in one of the modules, or point one module's \
+                                provider at another account",
+                        "{what} `{name}` is declared as `{first_name}` by module `{}`{} and as \
+                         `{name}` by module `{}`{}, whose providers {} and {} both reach account {}",
+                        first.name,
+                        at(&first.name, None),
+                        module.name,
+                        at(&module.name, None),
+                        provider(first),
+                        provider(module),
+                        account.id,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `path:line:column`, as compilers print a place.
 fn place(location: &ecrplan_hcl::Location) -> String {
     format!("{}:{}:{}", location.path, location.line, location.column)
@@ -484,6 +558,7 @@ impl Session {
             reach.aliases.insert(alias.clone(), reached);
         }
         refuse_meeting_blocks(&loaded, &reach)?;
+        refuse_meeting_names(&loaded, &reach)?;
         Ok(Session {
             loaded,
             account,

@@ -370,3 +370,95 @@ registry {
     let held = std::fs::read_to_string(&file).unwrap_or_default();
     assert!(!held.contains("ENHANCED"), "{held}");
 }
+
+/// Providers that `validate` cannot tell apart from another account (another profile, a
+/// region of its own) but that reach the default one once connected: the same repository in
+/// one registry, or the same IAM name in one account in another letter case, is refused before
+/// anything is read, naming both modules.
+#[test]
+fn names_that_meet_once_connected_are_refused_naming_both_modules() {
+    let configuration = |alias_region: &str, second: &str| {
+        format!(
+            r#"ecrplan {{
+  estate = "platform"
+}}
+
+provider "aws" {{
+  region     = "eu-west-1"
+  account_id = "111122223333"
+}}
+
+provider "aws" {{
+  alias   = "again"
+  region  = "{alias_region}"
+  profile = "other"
+}}
+
+module "one" {{
+  source           = "../modules/ecr-repos"
+  ecr-repositories = ["app"]
+  github_access = {{
+    role_name           = "Deploy"
+    github_repositories = [{{ organisation = "example", repository = "one" }}]
+  }}
+}}
+
+module "two" {{
+  source           = "../modules/ecr-repos"
+  providers        = {{ aws = aws.again }}
+{second}}}
+"#
+        )
+    };
+    let cases = [
+        (
+            configuration("eu-west-1", "  ecr-repositories = [\"app\"]\n"),
+            "repository `app` is declared by module `one` (MAIN:18:23) and module `two` \
+             (MAIN:28:23), whose providers aws and aws.again both reach the registry \
+             111122223333 in eu-west-1",
+        ),
+        (
+            configuration(
+                "eu-west-2",
+                "  ecr-repositories = [\"web\"]\n  github_access = {\n    role_name           = \"deploy\"\n    \
+                 github_repositories = [{ organisation = \"example\", repository = \"two\" }]\n  }\n",
+            ),
+            "IAM role `deploy` is declared as `Deploy` by module `one` (MAIN:16:8) and as \
+             `deploy` by module `two` (MAIN:25:8), whose providers aws and aws.again both reach \
+             account 111122223333",
+        ),
+    ];
+    for (body, expected) in cases {
+        let dir = TempDir::new().expect("tempdir");
+        let estate = config(&dir, &body);
+        let sandbox = dir.path().join("sandbox.json");
+        let ecrplan = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_ecrplan"))
+                .args(args)
+                .env("NO_COLOR", "1")
+                .env("COLUMNS", "400")
+                .env_remove("AWS_ENDPOINT_URL")
+                .output()
+                .expect("ecrplan runs")
+        };
+        let out = ecrplan(&["validate", path(&estate)]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = ecrplan(&[
+            "apply",
+            path(&estate),
+            "--sandbox",
+            path(&sandbox),
+            "--auto-approve",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let main = estate.join("main.hcl");
+        let expected = expected.replace("MAIN", &main.display().to_string());
+        let err = String::from_utf8_lossy(&out.stderr)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(err.contains(&expected), "{err}\nexpected: {expected}");
+        assert!(err.contains("help:"), "{err}");
+        assert!(!sandbox.exists(), "nothing was applied");
+    }
+}
