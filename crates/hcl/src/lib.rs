@@ -125,6 +125,8 @@ pub struct Summary {
     pub ci_users: usize,
     /// The sections of the `registry` blocks, summed over providers (`None` without a block).
     pub registry_sections: Option<usize>,
+    /// The `registry` blocks: one per provider's registry, so one summary can say how many.
+    pub registry_blocks: usize,
 }
 
 /// Terraform block types that are skipped (with one warning naming each) rather than refused.
@@ -494,6 +496,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
             .filter(|d| d.module.identities.ci_user.is_some())
             .count(),
         registry_sections: None,
+        registry_blocks: 0,
     };
     let mut locations = Locations::default();
     if let Some(at) = &estate_at {
@@ -515,6 +518,7 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Diagnostics
     for (provider, registry) in registries {
         locations.add_registry(&files, provider.as_deref(), &registry);
         *summary.registry_sections.get_or_insert(0) += registry.settings.sections().len();
+        summary.registry_blocks += 1;
         estate.registries.push(OnRegistry {
             provider,
             value: registry.settings,

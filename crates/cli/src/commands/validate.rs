@@ -83,7 +83,7 @@ fn summary_json(summary: &Summary) -> serde_json::Value {
 }
 
 /// "1 module, 2 repositories, 0 roles", the CI users when there are any, and the registry
-/// block's sections when there is one.
+/// blocks' sections when there are any.
 fn summary_line(summary: &Summary) -> String {
     let mut line = format!(
         "{}, {}, {}",
@@ -95,10 +95,11 @@ fn summary_line(summary: &Summary) -> String {
         line.push_str(&format!(", {}", count(summary.ci_users, "CI user")));
     }
     if let Some(sections) = summary.registry_sections {
-        line.push_str(&format!(
-            ", a registry block of {}",
-            count(sections, "section")
-        ));
+        let blocks = match summary.registry_blocks {
+            0 | 1 => "a registry block".to_owned(),
+            n => format!("{n} registry blocks"),
+        };
+        line.push_str(&format!(", {blocks} of {}", count(sections, "section")));
     }
     line
 }
@@ -164,7 +165,7 @@ mod tests {
                 repositories,
                 roles,
                 ci_users: 0,
-                registry_sections: None,
+                ..Summary::default()
             })
         };
         assert_eq!(s(1, 1, 1), "1 module, 1 repository, 1 role");
@@ -175,18 +176,28 @@ mod tests {
                 repositories: 1,
                 roles: 0,
                 ci_users,
-                registry_sections: None,
+                ..Summary::default()
             })
         };
         assert_eq!(users(1), "1 module, 1 repository, 0 roles, 1 CI user");
         assert_eq!(users(2), "1 module, 1 repository, 0 roles, 2 CI users");
         let registry = summary_line(&Summary {
             registry_sections: Some(7),
+            registry_blocks: 1,
             ..Summary::default()
         });
         assert_eq!(
             registry,
             "0 modules, 0 repositories, 0 roles, a registry block of 7 sections"
+        );
+        let two = summary_line(&Summary {
+            registry_sections: Some(3),
+            registry_blocks: 2,
+            ..Summary::default()
+        });
+        assert_eq!(
+            two,
+            "0 modules, 0 repositories, 0 roles, 2 registry blocks of 3 sections"
         );
     }
 }
